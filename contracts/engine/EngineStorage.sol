@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+
+/// @title EngineStorage
+/// @custom:security-contact security@ballast.finance
+/// @notice Storage layout, hard bounds and the shared market/margin internals of the margin engine.
+/// @dev Market state is split by access pattern so that a margin check reads two market slots and one position
+/// slot per market held: `MarketMark` (cached price and effective ratios) and `MarketFunding`.
+abstract contract EngineStorage is IMarginEngine {
+    using WadMath for uint256;
+    using WadMath for int256;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    // ------------------------------------------------------------------ constants (market bounds: RiskBounds)
+    /// @notice Largest number of markets that can be listed (one bit each in an account's market bitmap).
+    uint256 public constant MAX_MARKETS = 128;
+    /// @notice Largest number of markets one account may hold (bounds margin-check and liquidation gas).
+    uint256 public constant MAX_ACCOUNT_MARKETS = 16;
+    /// @notice Length of a funding sampling epoch: 1 hour.
+    uint256 public constant FUNDING_EPOCH = 1 hours;
+    /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
+    uint256 public constant FUNDING_PERIOD = 8 hours;
+    /// @notice Largest `maxPriceAge`: 300 seconds.
+    uint256 public constant MAX_PRICE_AGE_LIMIT = 300;
+
+    // ------------------------------------------------------------------ layout
+    /// @dev Read by every margin check. price: cached oracle price [wad]; mmr/imr: effective ratios [wad].
+    struct MarketMark {
+        uint96 price;
+        uint32 priceTimestamp;
+        uint64 mmr;
+        uint64 imr;
+    }
+
+    /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRate [wad per second].
+    struct MarketFunding {
+        int96 cumulativeFunding;
+        int64 fundingRate;
+        uint32 timestamp;
+        uint64 imrSizeFactor;
+    }
+
+    /// @dev Funding premium sampling. accumulator [wad * seconds]; premium [wad]; epoch [timestamp / FUNDING_EPOCH].
+    struct MarketPremium {
+        int128 accumulator;
+        int64 premium;
+        uint32 epoch;
+    }
+
+    /// @dev Ramp targets [wad] and speed [wad per hour].
+    struct MarketRamp {
+        uint64 mmrTarget;
+        uint64 imrTarget;
+        uint64 maxStepPerHour;
+    }
+
+    /// @dev Trade-path parameters. openInterestCap [wad base]; maxFundingRate [wad per 8 h]; maxFillDeviation [wad].
+    struct MarketTrading {
+        uint112 openInterestCap;
+        uint64 maxFundingRate;
+        uint64 maxFillDeviation;
+        bool listed;
+        bool reduceOnly;
+    }
+
+    /// @dev longOpenInterest [wad base]; totalBasis: sum of all positions' basis [wad cash] (conservation).
+    struct MarketOpenInterest {
+        uint128 longOpenInterest;
+        int128 totalBasis;
+    }
+
+    struct Market {
+        MarketMark mark;
+        MarketFunding funding;
+        MarketPremium premium;
+        MarketRamp ramp;
+        MarketTrading trading;
+        MarketOpenInterest oi;
+        bytes32 oracleAsset;
+    }
+
+    /// @dev size [wad base, signed]; basis [wad cash].
+    struct Position {
+        int128 size;
+        int128 basis;
+    }
+
+    /// @dev markets: bitmap of markets held; marketCount: its popcount.
+    struct AccountState {
+        uint128 markets;
+        uint8 marketCount;
+        bool isolated;
+        bool frozen;
+    }
+
+    struct Operator {
+        Scope scope;
+        uint64 expiry;
+    }
+
+    /// @notice The collateral vault (immutable).
+    ICollateralVault public immutable vault;
+    /// @notice The oracle router (immutable).
+    IOracleRouter public immutable oracle;
+
+    /// @notice The liquidation module (bound once).
+    address public liquidator;
+    /// @notice The market configurator (bound once).
+    address public configurator;
+    /// @notice Maximum age of cached prices in margin checks, seconds.
+    uint32 public maxPriceAge;
+    /// @notice Risk-increasing trades are paused.
+    bool public tradingPaused;
+    /// @inheritdoc IMarginEngine
+    uint256 public marketCount;
+    /// @notice Registered venues.
+    mapping(address venue => bool) public isVenue;
+
+    mapping(uint256 marketId => Market) internal _markets;
+    mapping(uint256 account => mapping(uint256 marketId => Position)) internal _positions;
+    mapping(uint256 account => AccountState) internal _accounts;
+    mapping(address owner => mapping(address operator => Operator)) internal _operators;
+
+    constructor(ICollateralVault vault_, IOracleRouter oracle_) {
+        if (address(vault_) == address(0) || address(oracle_) == address(0)) revert EngineZeroAddress();
+        vault = vault_;
+        oracle = oracle_;
+    }
+
+    // ------------------------------------------------------------------ market internals
+
+    /// @dev The market's mark, refreshed from the oracle (and stored) when older than `maxAge` seconds.
+    function _markNoOlderThan(Market storage m, uint256 maxAge) internal returns (MarketMark memory mark) {
+        mark = m.mark;
+        if (block.timestamp - mark.priceTimestamp > maxAge) {
+            mark.price = oracle.getPrice(m.oracleAsset).toUint96();
+            mark.priceTimestamp = uint32(block.timestamp);
+            m.mark = mark;
+        }
+    }
+
+    /// @dev Refreshes every cached price in `bits` older than `maxAge`.
+    function _refreshMarks(uint256 bits, uint256 maxAge) internal {
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            _markNoOlderThan(_markets[id], maxAge);
+        }
+    }
+
+    /// @dev Accrues funding at the stored rate over the time since the last update (at `mark.price`), accumulates
+    /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
+    /// ramps the effective ratios toward their targets, then records `premiumSample` when `hasSample`.
+    /// Writes `mark` back. Returns the cumulative funding index now.
+    function _updateMarket(
+        uint256 id,
+        Market storage m,
+        MarketMark memory mark,
+        int256 premiumSample,
+        bool hasSample
+    ) internal returns (int256 cumulativeFunding) {
+        MarketFunding memory fd = m.funding;
+        uint256 dt = block.timestamp - fd.timestamp;
+        if (dt == 0 && !hasSample) return fd.cumulativeFunding;
+        MarketPremium memory pr = m.premium;
+        if (dt > 0) {
+            fd.cumulativeFunding = (fd.cumulativeFunding + MarginMath.fundingDelta(fd.fundingRate, mark.price, dt)).toInt96();
+            uint256 epoch = block.timestamp / FUNDING_EPOCH;
+            if (epoch > pr.epoch) {
+                int256 twap;
+                // Only the epoch that just ended can have a non-zero premium: an epoch without fills samples zero.
+                if (epoch == uint256(pr.epoch) + 1) {
+                    int256 acc = pr.accumulator + int256(pr.premium) * int256(epoch * FUNDING_EPOCH - fd.timestamp);
+                    twap = acc / int256(FUNDING_EPOCH);
+                }
+                int256 cap = int256(uint256(m.trading.maxFundingRate));
+                if (twap > cap) twap = cap;
+                if (twap < -cap) twap = -cap;
+                fd.fundingRate = (twap / int256(FUNDING_PERIOD)).toInt64();
+                pr.accumulator = 0;
+                pr.premium = 0;
+                pr.epoch = uint32(epoch);
+                emit FundingRateUpdated(id, twap, fd.fundingRate);
+            } else {
+                pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
+            }
+            MarketRamp memory r = m.ramp;
+            uint256 step = (uint256(r.maxStepPerHour) * dt) / 1 hours;
+            mark.mmr = uint64(MarginMath.moveTowards(mark.mmr, r.mmrTarget, step));
+            mark.imr = uint64(MarginMath.moveTowards(mark.imr, r.imrTarget, step));
+            fd.timestamp = uint32(block.timestamp);
+            m.funding = fd;
+            m.mark = mark;
+        }
+        if (hasSample) pr.premium = premiumSample.toInt64();
+        m.premium = pr;
+        return fd.cumulativeFunding;
+    }
+
+    // ------------------------------------------------------------------ margin internals
+
+    /// @dev Equity, maintenance and initial margin of `account` given its vault inputs. Prices: `prices[id]` when
+    /// `prices` is non-empty; else the oracle when `fresh`; else the cache (callers refresh it with
+    /// `_refreshMarks` first). Funding accrues to now at the price used.
+    function _margin(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c,
+        bool fresh,
+        uint256[] memory prices
+    ) internal view returns (int256 equity, uint256 mm, uint256 im) {
+        equity = c.cash + c.collateralValue.toInt256();
+        uint256 bits = _accounts[account].markets;
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            Market storage m = _markets[id];
+            Position memory p = _positions[account][id];
+            MarketMark memory mk = m.mark;
+            MarketFunding memory fd = m.funding;
+            uint256 price =
+                prices.length != 0
+                    ? prices[id]
+                    : fresh
+                        ? oracle.getPrice(m.oracleAsset)
+                        : mk.price;
+            int256 f = fd.cumulativeFunding + MarginMath.fundingDelta(fd.fundingRate, price, block.timestamp - fd.timestamp);
+            equity += MarginMath.positionValue(p.size, p.basis, price, f);
+            mm += MarginMath.maintenanceMargin(p.size, price, mk.mmr);
+            im += MarginMath.initialMargin(p.size, price, mk.imr, fd.imrSizeFactor);
+        }
+    }
+
+    /// @dev Reverts unless `account` is at or above initial margin at cached prices no older than `maxPriceAge`.
+    function _requireInitialMargin(uint256 account) internal {
+        uint256 maxAge = maxPriceAge;
+        ICollateralVault.MarginCollateral memory c = vault.marginCollateral(account, maxAge);
+        _refreshMarks(_accounts[account].markets, maxAge);
+        (int256 equity, , uint256 im) = _margin(account, c, false, new uint256[](0));
+        if (equity < im.toInt256()) revert EngineInsufficientMargin(account, equity, im);
+    }
+
+    /// @dev Adds or removes `id` from an account's market set, enforcing isolation and the per-account limit.
+    function _setHeld(uint256 account, AccountState memory a, uint256 id, bool held) internal {
+        uint128 bit = uint128(1) << uint128(id);
+        if (held) {
+            if (a.isolated && a.markets != 0) {
+                revert EngineIsolatedAccountSecondMarket(account, Math.log2(a.markets), id);
+            }
+            if (a.marketCount >= MAX_ACCOUNT_MARKETS) revert EngineTooManyMarkets(account, MAX_ACCOUNT_MARKETS);
+            a.markets |= bit;
+            a.marketCount += 1;
+        } else {
+            a.markets &= ~bit;
+            a.marketCount -= 1;
+        }
+        _accounts[account] = a;
+    }
+}

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {AccountLib} from "../libraries/AccountLib.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {EngineStorage} from "./EngineStorage.sol";
+import {EngineGovernance} from "./EngineGovernance.sol";
+
+/// @title MarginEngine
+/// @custom:security-contact security@ballast.finance
+/// @notice Accounts, positions, trade settlement, funding, volatility observations and margin checks.
+/// See {IMarginEngine}.
+contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
+    using WadMath for uint256;
+    using WadMath for int256;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    /// @dev One side of a fill after it was applied.
+    struct Side {
+        int256 sizeBefore;
+        int256 sizeAfter;
+        int256 basisDelta;
+        int256 realised;
+        bool reducesRisk;
+    }
+
+    /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
+    /// @param vault_ The collateral vault.
+    /// @param oracle_ The oracle router.
+    constructor(
+        address accessManager,
+        ICollateralVault vault_,
+        IOracleRouter oracle_
+    ) EngineStorage(vault_, oracle_) AccessManaged(accessManager) {}
+
+    // ------------------------------------------------------------------ accounts
+
+    /// @inheritdoc IMarginEngine
+    function setOperator(address operator, Scope scope, uint64 expiry) external {
+        if (operator == address(0)) revert EngineZeroAddress();
+        if (uint8(scope) > uint8(Scope.Full)) revert EngineInvalidScope(uint8(scope));
+        _operators[msg.sender][operator] = Operator(scope, expiry);
+        emit OperatorSet(msg.sender, operator, scope, expiry);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function setAccountIsolated(uint96 subaccountId, bool isolated) external {
+        uint256 account = AccountLib.accountId(msg.sender, subaccountId);
+        AccountState storage a = _accounts[account];
+        if (a.markets != 0) revert EngineAccountHasPositions(account);
+        a.isolated = isolated;
+        emit AccountIsolationSet(account, isolated);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function isAuthorized(address owner, address caller, Scope scope) public view returns (bool) {
+        if (caller == owner) return true;
+        Operator memory op = _operators[owner][caller];
+        return uint8(op.scope) >= uint8(scope) && op.expiry >= block.timestamp && scope != Scope.None;
+    }
+
+    // ------------------------------------------------------------------ trading
+
+    /// @inheritdoc IMarginEngine
+    function settleTrade(Trade calldata t, uint256 feeAccount) external nonReentrant {
+        if (!isVenue[msg.sender]) revert EngineUnauthorizedVenue(msg.sender);
+        if (t.takerSize == 0) revert EngineZeroSize();
+        if (t.maker == t.taker) revert EngineSelfTrade(t.maker);
+        Market storage m = _markets[t.marketId];
+        MarketTrading memory tr = m.trading;
+        if (!tr.listed) revert EngineMarketUnknown(t.marketId);
+        MarketMark memory mark = _markNoOlderThan(m, maxPriceAge);
+
+        // Price band around the index; the same deviation is the premium sample for funding.
+        int256 premium = (int256(t.price) - int256(uint256(mark.price))).divWadDown(mark.price);
+        if (premium.abs() > tr.maxFillDeviation) {
+            revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
+        }
+        int256 f = _updateMarket(t.marketId, m, mark, premium, true);
+        (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
+        _settleAndCheck(t, feeAccount, mk, tk, mark);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function updateMarket(uint256 marketId) external nonReentrant {
+        Market storage m = _listed(marketId);
+        _updateMarket(marketId, m, _markNoOlderThan(m, maxPriceAge), 0, false);
+    }
+
+    // ------------------------------------------------------------------ vault and liquidator hooks
+
+    /// @inheritdoc IMarginEngine
+    function checkInitialMargin(uint256 account) external {
+        if (msg.sender == address(vault)) {
+            if (_accounts[account].frozen) revert EngineAccountInAuction(account);
+        } else if (msg.sender != liquidator) {
+            revert EngineUnauthorizedCaller(msg.sender);
+        }
+        _requireInitialMargin(account);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function setAccountFrozen(uint256 account, bool frozen) external {
+        if (msg.sender != liquidator) revert EngineOnlyLiquidator(msg.sender);
+        _accounts[account].frozen = frozen;
+        emit AccountFrozenSet(account, frozen);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function transferPortfolio(uint256 from, uint256 to, uint256 fraction) external nonReentrant {
+        if (msg.sender != liquidator) revert EngineOnlyLiquidator(msg.sender);
+        if (fraction == 0 || fraction > 1e18) revert EngineInvalidFraction(fraction);
+        if (from == to) revert EngineSelfTrade(from);
+        int256 cashTo;
+        uint256 bits = _accounts[from].markets;
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            cashTo += _movePosition(from, to, id, fraction);
+        }
+        vault.transferFraction(from, to, fraction);
+        if (cashTo != 0) vault.settleCash(to, cashTo);
+        emit PortfolioTransferred(from, to, fraction);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IMarginEngine
+    function accountMargin(uint256 account) external view returns (MarginState memory s) {
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(
+            account,
+            vault.marginCollateralFresh(account),
+            true,
+            new uint256[](0)
+        );
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
+
+    /// @inheritdoc IMarginEngine
+    function accountMarginAtPrices(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c,
+        uint256[] memory marketPrices
+    ) external view returns (MarginState memory s) {
+        if (marketPrices.length != marketCount)
+            revert EngineParameterOutOfBounds("marketPrices", marketPrices.length, marketCount, marketCount);
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, false, marketPrices);
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
+
+    /// @inheritdoc IMarginEngine
+    function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis) {
+        Position memory p = _positions[account][marketId];
+        return (p.size, p.basis);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256) {
+        Position memory p = _positions[account][marketId];
+        return MarginMath.positionValue(p.size, p.basis, price, cumulativeFundingAt(marketId, price));
+    }
+
+    /// @inheritdoc IMarginEngine
+    function cumulativeFundingAt(uint256 marketId, uint256 price) public view returns (int256) {
+        MarketFunding memory fd = _markets[marketId].funding;
+        return fd.cumulativeFunding + MarginMath.fundingDelta(fd.fundingRate, price, block.timestamp - fd.timestamp);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated, bool frozen) {
+        AccountState memory a = _accounts[account];
+        return (a.markets, a.isolated, a.frozen);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function operatorOf(address owner, address operator) external view returns (Scope scope, uint64 expiry) {
+        Operator memory op = _operators[owner][operator];
+        return (op.scope, op.expiry);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function marketView(uint256 marketId) external view returns (MarketView memory v) {
+        Market storage m = _markets[marketId];
+        MarketMark memory mk = m.mark;
+        MarketFunding memory fd = m.funding;
+        MarketPremium memory pr = m.premium;
+        MarketTrading memory tr = m.trading;
+        MarketRamp memory r = m.ramp;
+        v.oracleAsset = m.oracleAsset;
+        v.listed = tr.listed;
+        v.reduceOnly = tr.reduceOnly;
+        v.cachedPrice = mk.price;
+        v.cachedPriceTimestamp = mk.priceTimestamp;
+        v.mmr = mk.mmr;
+        v.imr = mk.imr;
+        v.cumulativeFunding = fd.cumulativeFunding;
+        v.fundingRatePerSecond = fd.fundingRate;
+        v.lastUpdate = fd.timestamp;
+        v.premium = pr.premium;
+        v.premiumAccumulator = pr.accumulator;
+        v.fundingEpoch = pr.epoch;
+        v.longOpenInterest = m.oi.longOpenInterest;
+        v.totalBasis = m.oi.totalBasis;
+        v.setup = MarketSetup(
+            r.mmrTarget,
+            r.imrTarget,
+            r.maxStepPerHour,
+            fd.imrSizeFactor,
+            tr.openInterestCap,
+            tr.maxFundingRate,
+            tr.maxFillDeviation
+        );
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Positions, reduce-only and pause rules, open interest. One notional for both sides, applied with
+    /// opposite signs, makes trading exactly zero-sum.
+    function _applyTrade(
+        Trade calldata t,
+        Market storage m,
+        MarketTrading memory tr,
+        int256 f
+    ) internal returns (Side memory mk, Side memory tk) {
+        int256 notional = t.takerSize.mulWadDown(int256(t.price) - f);
+        mk = _applyFill(t.maker, t.marketId, -t.takerSize, -notional);
+        tk = _applyFill(t.taker, t.marketId, t.takerSize, notional);
+        if (t.makerReduceOnly && !mk.reducesRisk) {
+            revert EngineReduceOnlyViolated(t.maker, t.marketId, mk.sizeBefore, mk.sizeAfter);
+        }
+        if (tradingPaused || tr.reduceOnly) {
+            _requireReducing(tr.reduceOnly, t.marketId, t.maker, mk);
+            _requireReducing(tr.reduceOnly, t.marketId, t.taker, tk);
+        }
+        _updateOpenInterest(m, tr, t.marketId, mk, tk);
+    }
+
+    /// @dev Cash settlement in the vault (realised PnL minus fees; fees to `feeAccount`), then margin checks.
+    function _settleAndCheck(
+        Trade calldata t,
+        uint256 feeAccount,
+        Side memory mk,
+        Side memory tk,
+        MarketMark memory mark
+    ) internal {
+        uint256 maxAge = maxPriceAge;
+        ICollateralVault.TradeCash memory cash = ICollateralVault.TradeCash(
+            t.maker,
+            mk.realised - t.makerFee.toInt256(),
+            t.taker,
+            tk.realised - t.takerFee.toInt256(),
+            feeAccount,
+            t.makerFee + t.takerFee
+        );
+        (ICollateralVault.MarginCollateral memory cm, ICollateralVault.MarginCollateral memory ct, bool capExceeded) = vault
+            .settleTrade(cash, maxAge);
+        _emitTradeSettled(t);
+        _checkAfterTrade(t.maker, cm, mk, t.price, t.makerFee, mark, capExceeded, maxAge);
+        _checkAfterTrade(t.taker, ct, tk, t.price, t.takerFee, mark, capExceeded, maxAge);
+    }
+
+    /// @dev Own frame for the event so the caller's stack stays shallow.
+    function _emitTradeSettled(Trade calldata t) private {
+        emit TradeSettled(msg.sender, t.marketId, t.maker, t.taker, t.takerSize, t.price, t.makerFee, t.takerFee);
+    }
+
+    /// @dev Applies a signed size change `d` at notional `n = d * (price - F)` to `account`'s position.
+    /// Increase: basis += n. Reduction of |size| by |c|: the closed share of the basis (rounded so realised PnL
+    /// rounds down) leaves the basis; a flip opens the rest at its own notional. Realised = basisDelta - n, so
+    /// each side's cash - basis changes by exactly -n.
+    function _applyFill(uint256 account, uint256 id, int256 d, int256 n) internal returns (Side memory s) {
+        AccountState memory a = _accounts[account];
+        if (a.frozen) revert EngineAccountInAuction(account);
+        Position memory p = _positions[account][id];
+        s.sizeBefore = p.size;
+        s.sizeAfter = s.sizeBefore + d;
+        if (s.sizeBefore == 0 || (s.sizeBefore > 0) == (d > 0)) {
+            s.basisDelta = n;
+        } else {
+            uint256 absBefore = s.sizeBefore.abs();
+            uint256 absD = d.abs();
+            if (absD >= absBefore) {
+                // Close everything; a flip opens the remainder at its share of n (rounded down).
+                s.basisDelta = -int256(p.basis);
+                if (s.sizeAfter != 0) s.basisDelta += _mulDivDown(n, s.sizeAfter, d);
+            } else {
+                s.basisDelta = -_shareUp(p.basis, absD, absBefore);
+            }
+            s.reducesRisk = s.sizeAfter.abs() < absBefore && (s.sizeAfter == 0 || (s.sizeAfter > 0) == (s.sizeBefore > 0));
+        }
+        s.realised = s.basisDelta - n;
+        if (s.sizeBefore == 0) _setHeld(account, a, id, true);
+        else if (s.sizeAfter == 0) _setHeld(account, a, id, false);
+        _positions[account][id] = Position(s.sizeAfter.toInt128(), (int256(p.basis) + s.basisDelta).toInt128());
+        emit PositionUpdated(account, id, s.sizeAfter, int256(p.basis) + s.basisDelta, s.realised);
+    }
+
+    /// @dev x * num / den rounded toward negative infinity (den != 0).
+    function _mulDivDown(int256 x, int256 num, int256 den) internal pure returns (int256) {
+        bool negative = ((x < 0) != (num < 0)) != (den < 0);
+        uint256 q = WadMath.mulDivDown(x.abs(), num.abs(), den.abs());
+        if (!negative) return q.toInt256();
+        uint256 qUp = WadMath.mulDivUp(x.abs(), num.abs(), den.abs());
+        return -qUp.toInt256();
+    }
+
+    /// @dev basis * part / whole, rounded toward positive infinity.
+    function _shareUp(int256 basis, uint256 part, uint256 whole) internal pure returns (int256) {
+        if (basis >= 0) return WadMath.mulDivUp(uint256(basis), part, whole).toInt256();
+        return -WadMath.mulDivDown(uint256(-basis), part, whole).toInt256();
+    }
+
+    function _requireReducing(bool marketReduceOnly, uint256 id, uint256 account, Side memory s) internal pure {
+        if (s.reducesRisk) return;
+        if (marketReduceOnly) revert EngineMarketReduceOnly(id, account);
+        revert EngineTradingPaused(account);
+    }
+
+    function _updateOpenInterest(Market storage m, MarketTrading memory tr, uint256 id, Side memory a, Side memory b) internal {
+        MarketOpenInterest memory oi = m.oi;
+        int256 longDelta = _long(a.sizeAfter) - _long(a.sizeBefore) + _long(b.sizeAfter) - _long(b.sizeBefore);
+        uint256 newLong = (int256(uint256(oi.longOpenInterest)) + longDelta).toUint256();
+        if (longDelta > 0 && newLong > tr.openInterestCap) {
+            revert EngineOpenInterestCapExceeded(id, tr.openInterestCap, newLong);
+        }
+        oi.longOpenInterest = uint128(newLong);
+        oi.totalBasis = (int256(oi.totalBasis) + a.basisDelta + b.basisDelta).toInt128();
+        m.oi = oi;
+    }
+
+    function _long(int256 size) internal pure returns (int256) {
+        return size > 0 ? size : int256(0);
+    }
+
+    /// @dev Initial margin after a trade, with the strict risk-reduction exception: |size| fell without a flip and
+    /// the account's surplus over maintenance did not fall (pnl at mark of the fill - fee + released maintenance
+    /// margin >= 0, each rounded against the account). Also enforces the borrow cap on risk-increasing trades.
+    function _checkAfterTrade(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c,
+        Side memory s,
+        uint256 price,
+        uint256 fee,
+        MarketMark memory mark,
+        bool capExceeded,
+        uint256 maxAge
+    ) internal {
+        if (capExceeded && c.cash < 0 && !s.reducesRisk) revert EngineBorrowCapExceeded(account);
+        _refreshMarks(_accounts[account].markets, maxAge);
+        (int256 equity, , uint256 im) = _margin(account, c, false, new uint256[](0));
+        if (equity >= im.toInt256()) return;
+        if (s.reducesRisk && _surplusNotWorse(s, price, fee, mark)) return;
+        revert EngineInsufficientMargin(account, equity, im);
+    }
+
+    /// @dev The fill did not lower the account's surplus over maintenance margin: pnl of the fill at the mark,
+    /// minus the fee, plus the maintenance margin it released, is >= 0 (each rounded against the account).
+    function _surplusNotWorse(Side memory s, uint256 price, uint256 fee, MarketMark memory mark) internal pure returns (bool) {
+        int256 d = s.sizeAfter - s.sizeBefore;
+        int256 pnlAtMark = d.mulWadDown(int256(uint256(mark.price)) - int256(price));
+        uint256 released = (s.sizeBefore.abs() - s.sizeAfter.abs()).mulWadDown(mark.price).mulWadDown(mark.mmr);
+        return pnlAtMark - fee.toInt256() + released.toInt256() >= 0;
+    }
+
+    /// @dev Moves `fraction` of `from`'s position in `id` to `to`; returns cash `to` must realise if its position
+    /// nets to zero (its remaining basis).
+    function _movePosition(uint256 from, uint256 to, uint256 id, uint256 fraction) internal returns (int256 cashTo) {
+        Position memory pf = _positions[from][id];
+        Position memory pt = _positions[to][id];
+        Position memory nf;
+        Position memory nt;
+        {
+            int256 ds = fraction == 1e18 ? int256(pf.size) : _towardZero(pf.size, fraction);
+            int256 db = fraction == 1e18 ? int256(pf.basis) : _towardZero(pf.basis, fraction);
+            nf = Position((pf.size - ds).toInt128(), (pf.basis - db).toInt128());
+            int256 toBasis = pt.basis + db;
+            if (pt.size + ds == 0) {
+                cashTo = -toBasis;
+                toBasis = 0;
+            }
+            nt = Position((pt.size + ds).toInt128(), toBasis.toInt128());
+        }
+        if (nf.size == 0 && pf.size != 0) _setHeld(from, _accounts[from], id, false);
+        AccountState memory at = _accounts[to];
+        if (at.frozen) revert EngineAccountInAuction(to);
+        if (pt.size == 0 && nt.size != 0) _setHeld(to, at, id, true);
+        else if (pt.size != 0 && nt.size == 0) _setHeld(to, at, id, false);
+        _positions[from][id] = nf;
+        _positions[to][id] = nt;
+
+        MarketOpenInterest memory oi = _markets[id].oi;
+        int256 longDelta = _long(nf.size) - _long(pf.size) + _long(nt.size) - _long(pt.size);
+        oi.longOpenInterest = uint128((int256(uint256(oi.longOpenInterest)) + longDelta).toUint256());
+        oi.totalBasis = (int256(oi.totalBasis) + cashTo).toInt128();
+        _markets[id].oi = oi;
+        emit PositionUpdated(from, id, nf.size, nf.basis, 0);
+        emit PositionUpdated(to, id, nt.size, nt.basis, cashTo);
+    }
+
+    /// @dev x * fraction / 1e18 rounded toward zero.
+    function _towardZero(int256 x, uint256 fraction) internal pure returns (int256) {
+        uint256 q = x.abs().mulWadDown(fraction);
+        return x >= 0 ? q.toInt256() : -q.toInt256();
+    }
+}

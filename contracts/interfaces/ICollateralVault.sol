@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ICollateralVault
+/// @custom:security-contact security@ballast.finance
+/// @notice Custody of allowlisted ERC-20 collateral and the ledger `(account, token) -> balance`.
+/// @dev Units. Arguments and events named `amount` are token units (the token's own decimals). The ledger keeps
+/// every balance in WAD (`TokenAmountLib`): collateral balances are WAD token amounts; the cash balance is a
+/// signed WAD cash value. Cash (the settlement asset, e.g. USDC) is stored as a principal scaled by two
+/// cumulative indices (see `cashIndices`): positive principal earns the supply index, negative principal owes the
+/// borrow index. Rounding: balances credited round down, debts round up, payouts round down.
+interface ICollateralVault {
+    /// @notice Margin inputs of one account.
+    /// @param cash Cash value, WAD (negative = owed).
+    /// @param collateralValue Sum over non-cash collateral of balance * price * haircut, WAD, rounded down.
+    struct MarginCollateral {
+        int256 cash;
+        uint256 collateralValue;
+    }
+
+    /// @notice Cash movements of one trade, WAD: signed deltas of two accounts and fees credited to `feeAccount`.
+    struct TradeCash {
+        uint256 accountA;
+        int256 deltaA;
+        uint256 accountB;
+        int256 deltaB;
+        uint256 feeAccount;
+        uint256 fees;
+    }
+
+    /// @notice Configuration and cached price of a listed collateral token.
+    struct TokenInfo {
+        bytes32 oracleAsset;
+        uint64 haircut;
+        uint8 decimals;
+        uint8 index;
+        bool enabled;
+        uint128 depositCap;
+        uint128 totalDeposits;
+        uint96 cachedPrice;
+        uint32 cachedPriceTimestamp;
+    }
+
+    // ----------------------------------------------------------------- errors
+    /// @notice An amount argument is zero.
+    error VaultZeroAmount();
+    /// @notice The token is neither the cash token nor a listed collateral.
+    error VaultTokenNotListed(address token);
+    /// @notice The collateral is listed but disabled for deposits.
+    error VaultTokenDisabled(address token);
+    /// @notice The token is already listed (or is the cash token).
+    error VaultTokenAlreadyListed(address token);
+    /// @notice The collateral list is full.
+    error VaultTooManyTokens(uint256 maxTokens);
+    /// @notice The token reports more than 18 decimals.
+    error VaultUnsupportedDecimals(address token, uint8 decimals);
+    /// @notice A deposit would take the token's total deposits above its cap (WAD).
+    error VaultDepositCapExceeded(address token, uint256 cap, uint256 totalAfter);
+    /// @notice Deposits are paused by the guardian.
+    error VaultDepositsPaused();
+    /// @notice The vault received fewer tokens than the deposit named (fee-on-transfer or similar token).
+    error VaultTransferShortfall(address token, uint256 expected, uint256 received);
+    /// @notice The account holds less of the token than requested (token units).
+    error VaultInsufficientBalance(uint256 account, address token, uint256 balance, uint256 amount);
+    /// @notice A cash withdrawal or transfer exceeds the account's positive cash (token units or WAD, as named).
+    error VaultInsufficientCash(uint256 account, int256 available, uint256 amount);
+    /// @notice `caller` may not act for `account` with the scope the action needs.
+    error VaultUnauthorized(address caller, uint256 account);
+    /// @notice Only the bound margin engine may call.
+    error VaultOnlyEngine(address caller);
+    /// @notice Only the bound liquidation module may call.
+    error VaultOnlyLiquidator(address caller);
+    /// @notice A one-time binding was already made.
+    error VaultAlreadyBound(address current);
+    /// @notice A parameter is outside its hard bounds.
+    error VaultParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice A guardian action would loosen a parameter (`current` -> `requested`).
+    error VaultGuardianCannotLoosen(bytes32 parameter, uint256 current, uint256 requested);
+    /// @notice Destination address is zero.
+    error VaultZeroAddress();
+    /// @notice A fraction argument is zero or above 1e18.
+    error VaultInvalidFraction(uint256 fraction);
+
+    // ----------------------------------------------------------------- events
+    /// @notice Tokens were deposited into `account` (amount in token units).
+    event Deposited(uint256 indexed account, address indexed token, uint256 amount, address indexed from);
+    /// @notice Tokens were withdrawn from `account` to `to` (amount in token units).
+    event Withdrawn(uint256 indexed account, address indexed token, uint256 amount, address indexed to);
+    /// @notice Cash value moved between accounts (WAD).
+    event CashTransferred(uint256 indexed from, uint256 indexed to, uint256 amount);
+    /// @notice The engine settled a trade's cash deltas (WAD, signed) and credited `fees` (WAD) to `feeAccount`.
+    event TradeCashSettled(
+        uint256 indexed accountA,
+        int256 deltaA,
+        uint256 indexed accountB,
+        int256 deltaB,
+        uint256 indexed feeAccount,
+        uint256 fees
+    );
+    /// @notice The engine added `delta` (WAD, signed) to `account`'s cash.
+    event CashSettled(uint256 indexed account, int256 delta);
+    /// @notice A fraction (WAD) of every balance of `from` moved to `to` (liquidation).
+    event PortfolioFractionTransferred(uint256 indexed from, uint256 indexed to, uint256 fraction);
+    /// @notice A collateral balance moved between accounts (WAD token amount).
+    event CollateralTransferred(uint256 indexed from, uint256 indexed to, address indexed token, uint256 amountWad);
+    /// @notice Cash interest accrued: new indices (WAD) and the interest added to debts (WAD).
+    event CashInterestAccrued(uint256 supplyIndex, uint256 borrowIndex, uint256 interest);
+    /// @notice A loss was socialised over all positive cash: the supply index fell from `indexBefore` to `indexAfter`.
+    event LossSocialised(uint256 amount, uint256 indexBefore, uint256 indexAfter);
+    /// @notice A collateral token was listed.
+    event CollateralListed(
+        address indexed token,
+        bytes32 oracleAsset,
+        uint8 decimals,
+        uint8 index,
+        uint256 haircut,
+        uint256 depositCap
+    );
+    /// @notice A collateral's haircut (WAD weight) was set.
+    event HaircutSet(address indexed token, uint256 haircut);
+    /// @notice A token's deposit cap (WAD) was set.
+    event DepositCapSet(address indexed token, uint256 cap);
+    /// @notice A collateral's oracle asset was set.
+    event CollateralOracleSet(address indexed token, bytes32 oracleAsset);
+    /// @notice Deposits of a collateral were enabled or disabled.
+    event CollateralEnabledSet(address indexed token, bool enabled);
+    /// @notice The cash interest-rate model was set (per-year WAD rates).
+    event CashRateModelSet(uint256 baseRatePerYear, uint256 slopePerYear);
+    /// @notice The cap on total negative cash (WAD) was set.
+    event BorrowCapSet(uint256 cap);
+    /// @notice Deposits were paused or unpaused.
+    event DepositsPausedSet(bool paused);
+    /// @notice The margin engine was bound (once).
+    event EngineBound(address engine);
+    /// @notice The liquidation module was bound (once).
+    event LiquidatorBound(address liquidator);
+
+    // ----------------------------------------------------------------- users
+    /// @notice Deposits `amount` of `token` (token units) from the caller into `account`.
+    /// @dev Credits what the vault actually received (balance difference) and reverts with
+    /// `VaultTransferShortfall` if that is less than `amount`. Anyone may deposit into any account: a deposit only
+    /// adds value, so it does not bump the account nonce (a bidder can never receive less than it expected).
+    /// Reverts: `VaultZeroAmount`, `VaultDepositsPaused`, `VaultTokenNotListed`, `VaultTokenDisabled`,
+    /// `VaultDepositCapExceeded`.
+    /// @param account The receiving account id.
+    /// @param token The cash token or a listed collateral.
+    /// @param amount Token units.
+    function deposit(uint256 account, address token, uint256 amount) external;
+
+    /// @notice Withdraws `amount` of `token` (token units) from `account` to `to`.
+    /// @dev Caller: the owner or an operator with full scope. Cash withdrawals never exceed positive cash. The
+    /// account must meet initial margin afterwards (checked by the engine; reverts with its error). Not possible
+    /// while the account is in a liquidation auction. Reverts: `VaultZeroAmount`, `VaultZeroAddress`,
+    /// `VaultUnauthorized`, `VaultTokenNotListed`, `VaultInsufficientBalance`, `VaultInsufficientCash`.
+    /// @param account The account id.
+    /// @param token The cash token or a listed collateral.
+    /// @param amount Token units.
+    /// @param to Recipient address.
+    function withdraw(uint256 account, address token, uint256 amount, address to) external;
+
+    /// @notice Moves `amount` of cash (token units) from `from` to `to`.
+    /// @dev Caller: owner of `from` or a full-scope operator. Never exceeds positive cash; `from` must meet
+    /// initial margin afterwards. Reverts as `withdraw`.
+    function transferCash(uint256 from, uint256 to, uint256 amount) external;
+
+    // ----------------------------------------------------------------- engine and liquidator
+    /// @notice Engine only: applies a trade's signed cash deltas and credits its fees (see `TradeCash`).
+    /// @dev Bumps both accounts' nonces. Returns both accounts' margin inputs (prices at most `maxPriceAge` old).
+    /// @return a Margin inputs of `cash.accountA` after settlement.
+    /// @return b Margin inputs of `cash.accountB` after settlement.
+    /// @return borrowCapExceeded True when total negative cash is above the borrow cap after settlement.
+    function settleTrade(
+        TradeCash calldata cash,
+        uint256 maxPriceAge
+    ) external returns (MarginCollateral memory a, MarginCollateral memory b, bool borrowCapExceeded);
+
+    /// @notice Engine only: margin inputs of `account`, refreshing cached collateral prices older than `maxPriceAge`.
+    function marginCollateral(uint256 account, uint256 maxPriceAge) external returns (MarginCollateral memory);
+
+    /// @notice Engine only: moves `fraction` (WAD, (0, 1e18]) of every collateral balance and of the cash value
+    /// of `from` to `to`. Amounts moved round down; a fraction of 1e18 moves everything. Bumps both nonces.
+    function transferFraction(uint256 from, uint256 to, uint256 fraction) external;
+
+    /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account`; bumps its nonce.
+    function settleCash(uint256 account, int256 delta) external;
+
+    /// @notice Liquidator only: moves `amount` (WAD) of cash value from `from` to `to`; `from` may go negative.
+    function moveCash(uint256 from, uint256 to, uint256 amount) external;
+
+    /// @notice Liquidator only: writes off `amount` (WAD) of cash debt of `account` by lowering the supply index,
+    /// so every positive cash balance bears the loss pro rata. Emits `LossSocialised`.
+    /// @dev If positive cash is smaller than `amount`, the index floors at zero and the remainder stays as debt.
+    /// @return socialised The amount actually written off (WAD).
+    function socialiseLoss(uint256 account, uint256 amount) external returns (uint256 socialised);
+
+    // ----------------------------------------------------------------- governance
+    /// @notice Admin: lists `token` as collateral priced by `oracleAsset`, with `haircut` (WAD weight, at most
+    /// `MAX_HAIRCUT`) and `depositCap` (token units). Reverts: `VaultTokenAlreadyListed`, `VaultTooManyTokens`,
+    /// `VaultUnsupportedDecimals`, `VaultParameterOutOfBounds`, or the oracle's error if it cannot price it.
+    function listCollateral(address token, bytes32 oracleAsset, uint64 haircut, uint256 depositCap) external;
+    /// @notice Admin: changes the oracle asset of a listed collateral (the oracle must price it).
+    function setCollateralOracle(address token, bytes32 oracleAsset) external;
+    /// @notice Risk manager: sets a collateral's haircut (WAD weight <= `MAX_HAIRCUT`). Lowering it (a margin
+    /// increase) is limited to `MAX_HAIRCUT_DECREASE` per `HAIRCUT_DECREASE_COOLDOWN`.
+    function setHaircut(address token, uint64 haircut) external;
+    /// @notice Risk manager: sets a token's deposit cap (token units; the cash token included).
+    function setDepositCap(address token, uint256 depositCap) external;
+    /// @notice Guardian: lowers a token's deposit cap (token units); never raises it.
+    function reduceDepositCap(address token, uint256 depositCap) external;
+    /// @notice Guardian: disables deposits of a collateral.
+    function disableCollateral(address token) external;
+    /// @notice Risk manager: re-enables deposits of a collateral.
+    function enableCollateral(address token) external;
+    /// @notice Risk manager: sets the negative-cash rate model: rate = base + slope * utilisation, per year (WAD).
+    function setCashRateModel(uint64 baseRatePerYear, uint64 slopePerYear) external;
+    /// @notice Risk manager: sets the cap on total negative cash (WAD cash).
+    function setBorrowCap(uint128 borrowCap) external;
+    /// @notice Guardian: pauses deposits.
+    function pauseDeposits() external;
+    /// @notice Risk manager: unpauses deposits.
+    function unpauseDeposits() external;
+    /// @notice Admin, once: binds the margin engine.
+    function bindEngine(address engine) external;
+    /// @notice Admin, once: binds the liquidation module.
+    function bindLiquidator(address liquidator) external;
+
+    // ----------------------------------------------------------------- views
+    /// @notice Collateral balance of `account` in `token`, token units (cash: positive cash, rounded down).
+    function balanceOf(uint256 account, address token) external view returns (uint256);
+
+    /// @notice Collateral balance of `account` in `token`, WAD (not for cash).
+    function collateralBalanceWad(uint256 account, address token) external view returns (uint256);
+
+    /// @notice Signed cash value of `account`, WAD, interest accrued to now.
+    function cashBalance(uint256 account) external view returns (int256);
+
+    /// @notice Margin inputs of `account` at fresh oracle prices (no cache); reverts on any invalid price.
+    function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory);
+
+    /// @notice Margin inputs of `account` at given collateral prices (`tokenPrices[index]`, WAD, one per listed
+    /// collateral), interest accrued to now. Reverts `VaultParameterOutOfBounds` on a wrong length.
+    function marginCollateralAtPrices(
+        uint256 account,
+        uint256[] calldata tokenPrices
+    ) external view returns (MarginCollateral memory);
+
+    /// @notice Bitmap of collateral token indices `account` holds.
+    function accountTokens(uint256 account) external view returns (uint16);
+
+    /// @notice State nonce of `account`: bumped by every change except deposits.
+    function accountNonce(uint256 account) external view returns (uint64);
+
+    /// @notice The listed collateral at `index` (address(0) when none).
+    function tokenAt(uint256 index) external view returns (address);
+
+    /// @notice Number of listed collateral tokens.
+    function tokenCount() external view returns (uint256);
+
+    /// @notice Configuration and cache of `token`.
+    function tokenInfo(address token) external view returns (TokenInfo memory);
+
+    /// @notice Cash supply and borrow indices (WAD) accrued to now, and the last accrual time.
+    function cashIndices() external view returns (uint256 supplyIndex, uint256 borrowIndex, uint256 lastAccrual);
+
+    /// @notice Total positive and total negative cash values (WAD) accrued to now.
+    function cashTotals() external view returns (uint256 supplyValue, uint256 borrowValue);
+
+    /// @notice Current borrow rate of negative cash, per year (WAD), at current utilisation.
+    function borrowRatePerYear() external view returns (uint256);
+
+    /// @notice Tokens of `token` the ledger accounts for (WAD): deposits minus withdrawals. Donations excluded.
+    function totalHeldWad(address token) external view returns (uint256);
+
+    /// @notice The cash (settlement) token.
+    function cashToken() external view returns (address);
+}

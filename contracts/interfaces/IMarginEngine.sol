@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICollateralVault} from "./ICollateralVault.sol";
+
+/// @title IMarginEngine
+/// @custom:security-contact security@ballast.finance
+/// @notice Accounts, perpetual markets, positions, funding, volatility-adjusted margin and margin checks.
+/// @dev Units: prices WAD cash per base unit; sizes WAD base units, signed (long > 0); ratios WAD
+/// (0.05e18 = 5%); cash values WAD; time seconds.
+///
+/// Position value (unrealised PnL plus accrued funding) of a position `(size, basis)` in a market with mark price
+/// `P` and cumulative funding index `F` is `size * (P - F) - basis`: `basis` is the entry notional net of the
+/// funding index at entry, so PnL and funding share one slot. Equity = cash + sum of haircut collateral values +
+/// sum of position values (rounded down). Maintenance margin = sum |size| * P * mmr; initial margin = sum
+/// |size| * P * (imr + imrSizeFactor * |size|) capped at 100% (rounded up). An account is liquidatable iff
+/// equity < maintenance margin. Health factor = equity / maintenance margin.
+///
+/// Prices used by margin checks of trades and withdrawals are oracle prices at most `maxPriceAge` seconds old
+/// (a cached price older than that is refreshed from the oracle first). `accountMargin` and every liquidation
+/// decision read the oracle fresh.
+interface IMarginEngine {
+    /// @notice Scope of an operator (session key).
+    enum Scope {
+        None,
+        Trade,
+        Full
+    }
+
+    /// @notice A fill reported by a venue. The maker receives `-takerSize`.
+    /// @param maker Maker account id.
+    /// @param taker Taker account id.
+    /// @param marketId Market traded.
+    /// @param takerSize Signed size change of the taker, WAD base units (> 0 buys).
+    /// @param price Fill price, WAD.
+    /// @param makerFee Fee charged to the maker, WAD cash.
+    /// @param takerFee Fee charged to the taker, WAD cash.
+    /// @param makerReduceOnly The maker's order may only reduce the maker's position.
+    struct Trade {
+        uint256 maker;
+        uint256 taker;
+        uint16 marketId;
+        int256 takerSize;
+        uint256 price;
+        uint256 makerFee;
+        uint256 takerFee;
+        bool makerReduceOnly;
+    }
+
+    /// @notice The values the market configurator pushes into the engine for one market (WAD unless stated).
+    /// @param mmrTarget Maintenance margin ratio the effective ratio ramps toward.
+    /// @param imrTarget Initial margin ratio the effective ratio ramps toward; > mmrTarget.
+    /// @param maxStepPerHour Largest change of an effective ratio per hour (absolute).
+    /// @param imrSizeFactor Initial margin ratio added per base unit of |size| (0 disables size scaling).
+    /// @param openInterestCap Largest long open interest, WAD base units.
+    /// @param maxFundingRate Largest |funding rate| per 8 hours (0.01e18 = 1% per 8 h).
+    /// @param maxFillDeviation Largest |fill price - index| / index accepted.
+    struct MarketSetup {
+        uint64 mmrTarget;
+        uint64 imrTarget;
+        uint64 maxStepPerHour;
+        uint64 imrSizeFactor;
+        uint112 openInterestCap;
+        uint64 maxFundingRate;
+        uint64 maxFillDeviation;
+    }
+
+    /// @notice Everything the engine stores about a market, for views.
+    struct MarketView {
+        bytes32 oracleAsset;
+        bool listed;
+        bool reduceOnly;
+        uint256 cachedPrice;
+        uint256 cachedPriceTimestamp;
+        uint256 mmr;
+        uint256 imr;
+        int256 cumulativeFunding;
+        int256 fundingRatePerSecond;
+        uint256 lastUpdate;
+        int256 premium;
+        int256 premiumAccumulator;
+        uint256 fundingEpoch;
+        uint256 longOpenInterest;
+        int256 totalBasis;
+        MarketSetup setup;
+    }
+
+    /// @notice Margin state of an account.
+    /// @param equity WAD cash, rounded down.
+    /// @param maintenanceMargin WAD cash, rounded up.
+    /// @param initialMargin WAD cash, rounded up.
+    /// @param healthFactor equity / maintenanceMargin, WAD, rounded down; type(uint256).max with no margin
+    /// requirement and non-negative equity; 0 when equity <= 0.
+    /// @param liquidatable equity < maintenanceMargin.
+    struct MarginState {
+        int256 equity;
+        uint256 maintenanceMargin;
+        uint256 initialMargin;
+        uint256 healthFactor;
+        bool liquidatable;
+    }
+
+    // ----------------------------------------------------------------- errors
+    /// @notice The caller is not a registered venue.
+    error EngineUnauthorizedVenue(address caller);
+    /// @notice Only the bound liquidation module may call.
+    error EngineOnlyLiquidator(address caller);
+    /// @notice Only the bound market configurator may call.
+    error EngineOnlyConfigurator(address caller);
+    /// @notice The caller may not call this hook.
+    error EngineUnauthorizedCaller(address caller);
+    /// @notice No market is listed under this id.
+    error EngineMarketUnknown(uint256 marketId);
+    /// @notice The market is reduce-only and the fill would increase `account`'s risk.
+    error EngineMarketReduceOnly(uint256 marketId, uint256 account);
+    /// @notice Trading is paused and the fill would increase `account`'s risk.
+    error EngineTradingPaused(uint256 account);
+    /// @notice A fill of size zero.
+    error EngineZeroSize();
+    /// @notice Both sides of a fill (or of a portfolio transfer) are the same account.
+    error EngineSelfTrade(uint256 account);
+    /// @notice The account would end below initial margin (WAD cash values) without strictly reducing risk.
+    error EngineInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
+    /// @notice An isolated account holding `heldMarket` tried to open `newMarket`.
+    error EngineIsolatedAccountSecondMarket(uint256 account, uint256 heldMarket, uint256 newMarket);
+    /// @notice The account already holds `maxMarkets` markets.
+    error EngineTooManyMarkets(uint256 account, uint256 maxMarkets);
+    /// @notice The fill would take long open interest (WAD base units) above the cap.
+    error EngineOpenInterestCapExceeded(uint256 marketId, uint256 cap, uint256 openInterest);
+    /// @notice The fill price deviates from the index by more than the market's band (WAD).
+    error EngineFillPriceOutOfBand(uint256 marketId, uint256 price, uint256 indexPrice, uint256 maxDeviation);
+    /// @notice A reduce-only order would increase or flip the maker's position.
+    error EngineReduceOnlyViolated(uint256 account, uint256 marketId, int256 sizeBefore, int256 sizeAfter);
+    /// @notice The account is in a liquidation auction: no trades, no withdrawals.
+    error EngineAccountInAuction(uint256 account);
+    /// @notice Total negative cash is above the borrow cap and the fill would add risk on negative cash.
+    error EngineBorrowCapExceeded(uint256 account);
+    /// @notice A parameter is outside its hard bounds.
+    error EngineParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice Isolation can only change while the account holds no position.
+    error EngineAccountHasPositions(uint256 account);
+    /// @notice Unknown operator scope.
+    error EngineInvalidScope(uint8 scope);
+    /// @notice A zero address where one is not allowed.
+    error EngineZeroAddress();
+    /// @notice The market list is full.
+    error EngineTooManyMarketsListed(uint256 maxMarkets);
+    /// @notice A fraction argument is zero or above 1e18.
+    error EngineInvalidFraction(uint256 fraction);
+    /// @notice A one-time binding was already made.
+    error EngineAlreadyBound(address current);
+
+    // ----------------------------------------------------------------- events
+    /// @notice `owner` set `operator`'s scope and expiry (seconds timestamp).
+    event OperatorSet(address indexed owner, address indexed operator, Scope scope, uint64 expiry);
+    /// @notice An account became isolated or cross.
+    event AccountIsolationSet(uint256 indexed account, bool isolated);
+    /// @notice The configurator listed a market.
+    event MarketListed(uint256 indexed marketId, bytes32 oracleAsset, MarketSetup setup);
+    /// @notice The configurator changed a market's targets and limits (effective ratios ramp toward them).
+    event MarketConfigured(uint256 indexed marketId, MarketSetup setup);
+    /// @notice A market became reduce-only or left that state.
+    event MarketReduceOnlySet(uint256 indexed marketId, bool reduceOnly);
+    /// @notice Risk-increasing trading was paused or unpaused.
+    event TradingPausedSet(bool paused);
+    /// @notice A venue was registered or removed.
+    event VenueSet(address indexed venue, bool allowed);
+    /// @notice The maximum age of cached prices in margin checks changed (seconds).
+    event MaxPriceAgeSet(uint256 maxPriceAge);
+    /// @notice The liquidation module was bound (once).
+    event LiquidatorBound(address liquidator);
+    /// @notice The market configurator was bound (once).
+    event ConfiguratorBound(address configurator);
+    /// @notice A venue's fill was settled (sizes WAD base, prices and fees WAD cash).
+    event TradeSettled(
+        address indexed venue,
+        uint256 indexed marketId,
+        uint256 indexed maker,
+        uint256 taker,
+        int256 takerSize,
+        uint256 price,
+        uint256 makerFee,
+        uint256 takerFee
+    );
+    /// @notice A position changed; `realisedPnl` (WAD cash, includes funding) was settled into cash.
+    event PositionUpdated(uint256 indexed account, uint256 indexed marketId, int256 size, int256 basis, int256 realisedPnl);
+    /// @notice A funding epoch closed: `twapPremium` (WAD per 8 h, clamped) set the new per-second rate (WAD).
+    event FundingRateUpdated(uint256 indexed marketId, int256 twapPremium, int256 fundingRatePerSecond);
+    /// @notice The liquidation module froze or unfroze an account.
+    event AccountFrozenSet(uint256 indexed account, bool frozen);
+    /// @notice A fraction (WAD) of `from`'s positions moved to `to` (liquidation).
+    event PortfolioTransferred(uint256 indexed from, uint256 indexed to, uint256 fraction);
+
+    // ----------------------------------------------------------------- accounts
+    /// @notice Lets `operator` act for every account of the caller with `scope` until `expiry` (seconds).
+    /// @dev Trade scope: sign orders and fill as taker. Full scope: also withdraw and transfer cash.
+    /// Scope None revokes. Reverts: `EngineZeroAddress`, `EngineInvalidScope`.
+    function setOperator(address operator, Scope scope, uint64 expiry) external;
+
+    /// @notice Marks the caller's subaccount isolated (at most one market at a time) or cross.
+    /// @dev Reverts with `EngineAccountHasPositions` unless the account holds no position.
+    function setAccountIsolated(uint96 subaccountId, bool isolated) external;
+
+    /// @notice True when `caller` is `owner` or an unexpired operator of `owner` with at least `scope`.
+    function isAuthorized(address owner, address caller, Scope scope) external view returns (bool);
+
+    // ----------------------------------------------------------------- trading
+    /// @notice Venue only: settles a fill between two accounts and margin-checks both.
+    /// @dev Order: market update (funding, ramp, premium), price band, positions and realised PnL, open-interest
+    /// cap, cash settlement in the vault (fees to `feeAccount`), then margin checks. An account must end at or
+    /// above initial margin unless the fill strictly reduces its risk: its |size| falls without flipping and its
+    /// margin surplus over maintenance does not fall. Reverts with the errors listed in this interface.
+    function settleTrade(Trade calldata trade, uint256 feeAccount) external;
+
+    /// @notice Accrues funding, advances ramped ratios and refreshes a stale cached price of `marketId`.
+    function updateMarket(uint256 marketId) external;
+
+    // ----------------------------------------------------------------- vault and liquidator hooks
+    /// @notice Vault or liquidator only: reverts unless `account` is at or above initial margin (cached prices).
+    function checkInitialMargin(uint256 account) external;
+
+    /// @notice Liquidator only: freezes (no trades, no withdrawals) or unfreezes `account`.
+    function setAccountFrozen(uint256 account, bool frozen) external;
+
+    /// @notice Liquidator only: moves `fraction` (WAD, (0, 1e18]) of every position and balance of `from` to `to`.
+    /// @dev Sizes and bases move rounded toward zero; 1e18 moves everything. A position of `to` that nets to
+    /// zero realises its basis into cash. Not subject to open-interest caps or pauses.
+    function transferPortfolio(uint256 from, uint256 to, uint256 fraction) external;
+
+    // ----------------------------------------------------------------- configurator hooks
+    /// @notice Configurator only: lists a market priced by `oracleAsset`; its effective ratios start at the targets.
+    /// @dev Validates `setup` against `RiskBounds` (reverts `EngineParameterOutOfBounds`) and that the oracle prices
+    /// the asset. Returns the new market id (0, 1, ...).
+    function listMarket(bytes32 oracleAsset, MarketSetup calldata setup) external returns (uint256 marketId);
+    /// @notice Configurator only: replaces a market's targets and limits after ramping to now under the old ones.
+    /// @dev Validates against `RiskBounds`. Effective ratios move toward the new targets by at most
+    /// `maxStepPerHour` per hour, so no single block can push healthy accounts under.
+    function configureMarket(uint256 marketId, MarketSetup calldata setup) external;
+    /// @notice Configurator only: sets or clears a market's reduce-only state.
+    function setMarketReduceOnly(uint256 marketId, bool reduceOnly) external;
+
+    // ----------------------------------------------------------------- governance
+    /// @notice Guardian: pauses risk-increasing trades everywhere (risk-reducing trades stay possible).
+    function pauseTrading() external;
+    /// @notice Risk manager: unpauses trading.
+    function unpauseTrading() external;
+    /// @notice Admin: registers or removes a venue.
+    function setVenue(address venue, bool allowed) external;
+    /// @notice Risk manager: maximum age in seconds (<= `MAX_PRICE_AGE_LIMIT`) of cached prices in margin checks.
+    function setMaxPriceAge(uint32 maxPriceAge) external;
+    /// @notice Admin, once: binds the liquidation module.
+    function bindLiquidator(address liquidator) external;
+    /// @notice Admin, once: binds the market configurator.
+    function bindConfigurator(address configurator) external;
+
+    // ----------------------------------------------------------------- views
+    /// @notice Margin state of `account` at fresh oracle prices; reverts on any invalid price.
+    function accountMargin(uint256 account) external view returns (MarginState memory);
+    /// @notice Margin state of `account` from given vault inputs and market prices (`marketPrices[id]`, WAD, one
+    /// per listed market). Lets the lens price every market once and evaluate thousands of accounts.
+    /// @dev Reverts `EngineParameterOutOfBounds("marketPrices", ...)` unless `marketPrices.length == marketCount()`.
+    function accountMarginAtPrices(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory collateral,
+        uint256[] memory marketPrices
+    ) external view returns (MarginState memory);
+    /// @notice Position of `account` in `marketId`: size (WAD base) and basis (WAD cash).
+    function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
+    /// @notice Value of `account`'s position in `marketId` at `price` with funding accrued to now (WAD).
+    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256);
+    /// @notice Bitmap of markets in which `account` has a position, and whether it is isolated / frozen.
+    function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated, bool frozen);
+    /// @notice Everything stored about `marketId`.
+    function marketView(uint256 marketId) external view returns (MarketView memory);
+    /// @notice Cumulative funding index of `marketId` accrued to now at `price` (WAD cash per base unit).
+    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256);
+    /// @notice Number of listed markets.
+    function marketCount() external view returns (uint256);
+    /// @notice The operator's scope and expiry for `owner`.
+    function operatorOf(address owner, address operator) external view returns (Scope scope, uint64 expiry);
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarginEngine} from "./IMarginEngine.sol";
+import {IMarketConfigurator} from "./IMarketConfigurator.sol";
+
+/// @title IRiskLens
+/// @custom:security-contact security@ballast.finance
+/// @notice Batch views for keepers and front-ends. Every view prices each market and collateral once from the
+/// oracle (fresh, as liquidations do) and evaluates accounts with the engine's own margin function, so the lens
+/// and the engine can never disagree. Views never revert on a bad price: affected rows say `priceValid = false`.
+interface IRiskLens {
+    /// @notice Health of one account (WAD cash values).
+    /// @param priceValid False when a market or collateral the account holds has no valid price; other fields are 0.
+    struct AccountHealth {
+        uint256 account;
+        bool priceValid;
+        int256 equity;
+        uint256 maintenanceMargin;
+        uint256 initialMargin;
+        uint256 healthFactor;
+        bool liquidatable;
+        bool frozen;
+    }
+
+    /// @notice One position of a portfolio. Prices WAD; values WAD cash.
+    /// @param value Unrealised PnL plus accrued funding at `indexPrice`.
+    /// @param liquidationPrice See `liquidationPrice`.
+    struct PositionInfo {
+        uint256 marketId;
+        int256 size;
+        int256 basis;
+        uint256 indexPrice;
+        int256 value;
+        uint256 maintenanceMargin;
+        uint256 initialMargin;
+        uint256 liquidationPrice;
+    }
+
+    /// @notice One collateral balance of a portfolio.
+    /// @param balance Token units. @param balanceWad WAD. @param value balance * price * haircut, WAD cash.
+    struct CollateralInfo {
+        address token;
+        uint256 balance;
+        uint256 balanceWad;
+        uint256 price;
+        uint256 haircut;
+        uint256 value;
+    }
+
+    /// @notice An account's whole portfolio.
+    struct Portfolio {
+        uint256 account;
+        address owner;
+        int256 cash;
+        bool isolated;
+        bool frozen;
+        uint64 nonce;
+        bool priceValid;
+        CollateralInfo[] collateral;
+        PositionInfo[] positions;
+        IMarginEngine.MarginState margin;
+    }
+
+    /// @notice One market's state.
+    struct MarketInfo {
+        uint256 marketId;
+        uint256 indexPrice;
+        bool priceValid;
+        IMarginEngine.MarketView state;
+        IMarketConfigurator.RiskParams risk;
+        IMarketConfigurator.TradingParams trading;
+        IMarketConfigurator.Volatility volatility;
+    }
+
+    /// @notice Health of every account in `accounts`, in order.
+    function accountsHealth(uint256[] calldata accounts) external view returns (AccountHealth[] memory);
+
+    /// @notice The accounts of `accounts` that are liquidatable now and not already in an auction.
+    function liquidatableAccounts(uint256[] calldata accounts) external view returns (uint256[] memory);
+
+    /// @notice `account`'s full portfolio.
+    function portfolio(uint256 account) external view returns (Portfolio memory);
+
+    /// @notice State of every listed market.
+    function markets() external view returns (MarketInfo[] memory);
+
+    /// @notice Liquidation price of `account`'s position in `marketId`, other prices held at the oracle's (WAD).
+    /// @dev Found by bisection on the engine's exact margin function. Long: the lowest price at which the account
+    /// is not liquidatable (one wei lower it is). Short: the highest such price (one wei higher it is
+    /// liquidatable). 0 when there is no position, when a long is safe at every price, or when a short is
+    /// liquidatable at every price; type(uint256).max when a long is liquidatable at every price below 2**96 or
+    /// a short is safe at every such price. Reverts if a price the account needs is invalid.
+    function liquidationPrice(uint256 account, uint256 marketId) external view returns (uint256);
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IRiskLens} from "../interfaces/IRiskLens.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IMarketConfigurator} from "../interfaces/IMarketConfigurator.sol";
+import {AccountLib} from "../libraries/AccountLib.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+
+/// @title RiskLens
+/// @custom:security-contact security@ballast.finance
+/// @notice Read-only batch views over the engine and the vault. See {IRiskLens}.
+contract RiskLens is IRiskLens {
+    using WadMath for uint256;
+
+    /// @notice Highest price probed by `liquidationPrice` (the engine caches prices as uint96).
+    uint256 public constant MAX_PROBE_PRICE = type(uint96).max;
+
+    /// @notice The margin engine.
+    IMarginEngine public immutable engine;
+    /// @notice The collateral vault.
+    ICollateralVault public immutable vault;
+    /// @notice The market configurator.
+    IMarketConfigurator public immutable configurator;
+    /// @notice The oracle router.
+    IOracleRouter public immutable oracle;
+
+    /// @dev One oracle read per market and collateral; `valid` bitmaps say which succeeded.
+    struct Prices {
+        uint256[] markets;
+        uint256[] tokens;
+        uint256 validMarkets;
+        uint256 validTokens;
+    }
+
+    constructor(IMarginEngine engine_, ICollateralVault vault_, IMarketConfigurator configurator_, IOracleRouter oracle_) {
+        engine = engine_;
+        vault = vault_;
+        configurator = configurator_;
+        oracle = oracle_;
+    }
+
+    /// @inheritdoc IRiskLens
+    function accountsHealth(uint256[] calldata accounts) public view returns (AccountHealth[] memory rows) {
+        Prices memory px = _prices();
+        rows = new AccountHealth[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) {
+            rows[i] = _health(accounts[i], px);
+        }
+    }
+
+    /// @inheritdoc IRiskLens
+    function liquidatableAccounts(uint256[] calldata accounts) external view returns (uint256[] memory found) {
+        AccountHealth[] memory rows = accountsHealth(accounts);
+        uint256 n;
+        for (uint256 i; i < rows.length; ++i) {
+            if (_eligible(rows[i])) ++n;
+        }
+        found = new uint256[](n);
+        n = 0;
+        for (uint256 i; i < rows.length; ++i) {
+            if (_eligible(rows[i])) found[n++] = rows[i].account;
+        }
+    }
+
+    /// @inheritdoc IRiskLens
+    function portfolio(uint256 account) external view returns (Portfolio memory p) {
+        Prices memory px = _prices();
+        p.account = account;
+        p.owner = AccountLib.ownerOf(account);
+        (uint128 bits, bool isolated, bool frozen) = engine.accountInfo(account);
+        p.isolated = isolated;
+        p.frozen = frozen;
+        p.nonce = vault.accountNonce(account);
+        p.cash = vault.cashBalance(account);
+        p.priceValid = _covered(account, bits, px);
+        p.collateral = _collateral(account, px);
+        p.positions = new PositionInfo[](Math.min(_popcount(bits), 256));
+        uint256 n;
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            p.positions[n++] = _position(account, id, px, p.priceValid);
+        }
+        if (p.priceValid) {
+            ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);
+            p.margin = engine.accountMarginAtPrices(account, c, px.markets);
+        }
+    }
+
+    /// @inheritdoc IRiskLens
+    function markets() external view returns (MarketInfo[] memory infos) {
+        Prices memory px = _prices();
+        infos = new MarketInfo[](px.markets.length);
+        for (uint256 id; id < infos.length; ++id) {
+            infos[id] = MarketInfo({
+                marketId: id,
+                indexPrice: px.markets[id],
+                priceValid: px.validMarkets & (1 << id) != 0,
+                state: engine.marketView(id),
+                risk: configurator.riskParams(id),
+                trading: configurator.tradingParams(id),
+                volatility: configurator.volatility(id)
+            });
+        }
+    }
+
+    /// @inheritdoc IRiskLens
+    function liquidationPrice(uint256 account, uint256 marketId) public view returns (uint256) {
+        (int256 size, ) = engine.position(account, marketId);
+        if (size == 0) return 0;
+        uint256[] memory mp = _marketPricesStrict();
+        ICollateralVault.MarginCollateral memory c = vault.marginCollateralFresh(account);
+        return _bisect(account, marketId, size > 0, c, mp);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Bisection keeping liquidatable(lo) != liquidatable(hi) on the engine's exact margin function.
+    function _bisect(
+        uint256 account,
+        uint256 id,
+        bool long,
+        ICollateralVault.MarginCollateral memory c,
+        uint256[] memory mp
+    ) internal view returns (uint256) {
+        uint256 lo = 1;
+        uint256 hi = MAX_PROBE_PRICE;
+        bool liqLo = _liquidatableAt(account, id, lo, c, mp);
+        bool liqHi = _liquidatableAt(account, id, hi, c, mp);
+        if (long) {
+            if (!liqLo) return 0;
+            if (liqHi) return type(uint256).max;
+        } else {
+            if (liqLo) return 0;
+            if (!liqHi) return type(uint256).max;
+        }
+        while (hi - lo > 1) {
+            uint256 mid = lo + (hi - lo) / 2;
+            if (_liquidatableAt(account, id, mid, c, mp) == long) lo = mid;
+            else hi = mid;
+        }
+        // Long: hi is the lowest safe price. Short: lo is the highest safe price.
+        return long ? hi : lo;
+    }
+
+    function _liquidatableAt(
+        uint256 account,
+        uint256 id,
+        uint256 price,
+        ICollateralVault.MarginCollateral memory c,
+        uint256[] memory mp
+    ) internal view returns (bool) {
+        mp[id] = price;
+        return engine.accountMarginAtPrices(account, c, mp).liquidatable;
+    }
+
+    function _eligible(AccountHealth memory h) internal pure returns (bool) {
+        return h.priceValid && h.liquidatable && !h.frozen;
+    }
+
+    function _health(uint256 account, Prices memory px) internal view returns (AccountHealth memory h) {
+        h.account = account;
+        (uint128 bits, , bool frozen) = engine.accountInfo(account);
+        h.frozen = frozen;
+        if (!_covered(account, bits, px)) return h;
+        h.priceValid = true;
+        ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);
+        IMarginEngine.MarginState memory s = engine.accountMarginAtPrices(account, c, px.markets);
+        h.equity = s.equity;
+        h.maintenanceMargin = s.maintenanceMargin;
+        h.initialMargin = s.initialMargin;
+        h.healthFactor = s.healthFactor;
+        h.liquidatable = s.liquidatable;
+    }
+
+    /// @dev True when every market and collateral the account holds has a valid price.
+    function _covered(uint256 account, uint256 marketBits, Prices memory px) internal view returns (bool) {
+        return marketBits & ~px.validMarkets == 0 && uint256(vault.accountTokens(account)) & ~px.validTokens == 0;
+    }
+
+    function _position(
+        uint256 account,
+        uint256 id,
+        Prices memory px,
+        bool priceValid
+    ) internal view returns (PositionInfo memory info) {
+        info.marketId = id;
+        (info.size, info.basis) = engine.position(account, id);
+        if (!priceValid) return info;
+        IMarginEngine.MarketView memory mv = engine.marketView(id);
+        uint256 price = px.markets[id];
+        info.indexPrice = price;
+        info.value = engine.positionValue(account, id, price);
+        info.maintenanceMargin = MarginMath.maintenanceMargin(info.size, price, mv.mmr);
+        info.initialMargin = MarginMath.initialMargin(info.size, price, mv.imr, mv.setup.imrSizeFactor);
+        info.liquidationPrice = _bisect(
+            account,
+            id,
+            info.size > 0,
+            vault.marginCollateralAtPrices(account, px.tokens),
+            _copy(px.markets)
+        );
+    }
+
+    function _collateral(uint256 account, Prices memory px) internal view returns (CollateralInfo[] memory rows) {
+        uint256 bits = vault.accountTokens(account);
+        rows = new CollateralInfo[](_popcount(bits));
+        uint256 n;
+        while (bits != 0) {
+            uint256 i = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            address token = vault.tokenAt(i);
+            ICollateralVault.TokenInfo memory ti = vault.tokenInfo(token);
+            CollateralInfo memory r = rows[n++];
+            r.token = token;
+            r.balance = vault.balanceOf(account, token);
+            r.balanceWad = vault.collateralBalanceWad(account, token);
+            r.price = px.tokens[i];
+            r.haircut = ti.haircut;
+            r.value = r.balanceWad.mulWadDown(r.price).mulWadDown(ti.haircut);
+        }
+    }
+
+    /// @dev Fresh oracle prices of every market and collateral; failures leave 0 and a cleared valid bit.
+    function _prices() internal view returns (Prices memory px) {
+        uint256 nm = engine.marketCount();
+        px.markets = new uint256[](nm);
+        for (uint256 id; id < nm; ++id) {
+            try oracle.getPrice(engine.marketView(id).oracleAsset) returns (uint256 p) {
+                px.markets[id] = p;
+                px.validMarkets |= 1 << id;
+            } catch {}
+        }
+        uint256 nt = vault.tokenCount();
+        px.tokens = new uint256[](nt);
+        for (uint256 i; i < nt; ++i) {
+            try oracle.getPrice(vault.tokenInfo(vault.tokenAt(i)).oracleAsset) returns (uint256 p) {
+                px.tokens[i] = p;
+                px.validTokens |= 1 << i;
+            } catch {}
+        }
+    }
+
+    /// @dev Fresh market prices; reverts with the oracle's error on the first invalid one.
+    function _marketPricesStrict() internal view returns (uint256[] memory mp) {
+        uint256 nm = engine.marketCount();
+        mp = new uint256[](nm);
+        for (uint256 id; id < nm; ++id) {
+            mp[id] = oracle.getPrice(engine.marketView(id).oracleAsset);
+        }
+    }
+
+    function _copy(uint256[] memory a) internal pure returns (uint256[] memory b) {
+        b = new uint256[](a.length);
+        for (uint256 i; i < a.length; ++i) b[i] = a[i];
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 n) {
+        while (x != 0) {
+            x &= x - 1;
+            ++n;
+        }
+    }
+}

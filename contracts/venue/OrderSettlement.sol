@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IOrderSettlement} from "../interfaces/IOrderSettlement.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {AccountLib} from "../libraries/AccountLib.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+
+/// @title OrderSettlement
+/// @custom:security-contact security@ballast.finance
+/// @notice Reference venue for EIP-712 signed limit orders. See {IOrderSettlement}.
+contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
+    using WadMath for uint256;
+
+    /// @notice Highest maker or taker fee rate: 0.01e18 (1% of notional).
+    uint256 public constant MAX_FEE_RATE = 0.01e18;
+
+    /// @notice EIP-712 type hash of `Order`.
+    bytes32 public constant ORDER_TYPEHASH = keccak256(
+        "Order(uint256 account,uint16 marketId,int128 size,uint128 limitPrice,uint64 expiry,"
+        "uint64 nonce,uint64 salt,bool reduceOnly,address signer)"
+    );
+
+    /// @dev Marks a cancelled order in `filled`.
+    uint128 internal constant CANCELLED = type(uint128).max;
+
+    /// @notice The margin engine that settles fills.
+    IMarginEngine public immutable engine;
+
+    /// @notice Maker fee rate [wad fraction of notional].
+    uint64 public makerFeeRate;
+    /// @notice Taker fee rate [wad fraction of notional].
+    uint64 public takerFeeRate;
+    /// @notice Vault account credited with fees.
+    uint256 public feeAccount;
+
+    /// @inheritdoc IOrderSettlement
+    mapping(bytes32 orderHash => uint128) public filled;
+    /// @inheritdoc IOrderSettlement
+    mapping(address owner => uint64) public minNonce;
+
+    /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
+    /// @param engine_ The margin engine (must register this venue).
+    /// @param feeRecipient Owner of the vault account (subaccount 0) credited with fees.
+    constructor(
+        address accessManager,
+        IMarginEngine engine_,
+        address feeRecipient
+    ) EIP712("Ballast OrderSettlement", "1") AccessManaged(accessManager) {
+        engine = engine_;
+        _setFeeRecipient(feeRecipient);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function fill(
+        Order calldata order,
+        bytes calldata signature,
+        uint256 takerAccount,
+        uint128 fillSize,
+        uint256 takerPriceLimit
+    ) external {
+        (bytes32 orderHash, uint128 done) = _checkOrder(order, signature, fillSize);
+        address takerOwner = AccountLib.ownerOf(takerAccount);
+        if (msg.sender != takerOwner && !engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
+            revert OrderTakerNotAuthorized(msg.sender, takerAccount);
+        }
+        // The taker takes the other side: a maker sell is a taker buy, capped by the taker's limit.
+        bool takerBuys = order.size < 0;
+        if (takerBuys ? order.limitPrice > takerPriceLimit : order.limitPrice < takerPriceLimit) {
+            revert OrderPriceLimitExceeded(order.limitPrice, takerPriceLimit);
+        }
+        filled[orderHash] = done + fillSize;
+        _settle(order, takerAccount, fillSize, takerBuys, orderHash, done + fillSize);
+    }
+
+    /// @dev Validity of the maker's order for a fill of `fillSize`: amounts, expiry, nonce, cancellation, size
+    /// left, signer authority and signature. Returns the order hash and the size filled so far.
+    function _checkOrder(
+        Order calldata order,
+        bytes calldata signature,
+        uint128 fillSize
+    ) internal view returns (bytes32 orderHash, uint128 done) {
+        if (fillSize == 0 || order.size == 0 || order.limitPrice == 0) revert OrderInvalidAmount();
+        orderHash = _hashTypedDataV4(_structHash(order));
+        if (block.timestamp > order.expiry) revert OrderExpired(orderHash, order.expiry);
+        address owner = AccountLib.ownerOf(order.account);
+        uint64 min = minNonce[owner];
+        if (order.nonce < min) revert OrderNonceTooLow(orderHash, order.nonce, min);
+        done = filled[orderHash];
+        if (done == CANCELLED) revert OrderCancelled(orderHash);
+        uint256 size = WadMath.abs(order.size);
+        if (uint256(done) + fillSize > size) revert OrderOverfilled(orderHash, size, done, fillSize);
+        if (order.signer != owner && !engine.isAuthorized(owner, order.signer, IMarginEngine.Scope.Trade)) {
+            revert OrderSignerNotAuthorized(order.signer, order.account);
+        }
+        if (!SignatureChecker.isValidSignatureNow(order.signer, orderHash, signature)) {
+            revert OrderInvalidSignature(orderHash, order.signer);
+        }
+    }
+
+    /// @dev Fees (rounded up) and settlement through the engine.
+    function _settle(
+        Order calldata order,
+        uint256 takerAccount,
+        uint128 fillSize,
+        bool takerBuys,
+        bytes32 orderHash,
+        uint256 filledTotal
+    ) internal {
+        uint256 notional = uint256(fillSize).mulWadUp(order.limitPrice);
+        uint256 makerFee = notional.mulWadUp(makerFeeRate);
+        uint256 takerFee = notional.mulWadUp(takerFeeRate);
+        int256 takerSize = takerBuys ? int256(uint256(fillSize)) : -int256(uint256(fillSize));
+        engine.settleTrade(
+            IMarginEngine.Trade(
+                order.account,
+                takerAccount,
+                order.marketId,
+                takerSize,
+                order.limitPrice,
+                makerFee,
+                takerFee,
+                order.reduceOnly
+            ),
+            feeAccount
+        );
+        emit OrderFilled(orderHash, order.account, takerAccount, -takerSize, order.limitPrice, makerFee, takerFee, filledTotal);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function cancelOrder(Order calldata order) external {
+        address owner = AccountLib.ownerOf(order.account);
+        if (msg.sender != owner && !engine.isAuthorized(owner, msg.sender, IMarginEngine.Scope.Trade)) {
+            revert OrderCancelUnauthorized(msg.sender, order.account);
+        }
+        bytes32 orderHash = _hashTypedDataV4(_structHash(order));
+        filled[orderHash] = CANCELLED;
+        emit OrderCancelledBy(orderHash, msg.sender);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function cancelAllBelow(uint64 newMinNonce) external {
+        uint64 current = minNonce[msg.sender];
+        if (newMinNonce <= current) revert OrderNonceNotIncreasing(current, newMinNonce);
+        minNonce[msg.sender] = newMinNonce;
+        emit MinNonceSet(msg.sender, newMinNonce);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function setFeeRates(uint64 makerFeeRate_, uint64 takerFeeRate_) external restricted {
+        if (makerFeeRate_ > MAX_FEE_RATE) revert OrderFeeRateTooHigh(makerFeeRate_, MAX_FEE_RATE);
+        if (takerFeeRate_ > MAX_FEE_RATE) revert OrderFeeRateTooHigh(takerFeeRate_, MAX_FEE_RATE);
+        makerFeeRate = makerFeeRate_;
+        takerFeeRate = takerFeeRate_;
+        emit FeeRatesSet(makerFeeRate_, takerFeeRate_);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function setFeeRecipient(address feeRecipient) external restricted {
+        _setFeeRecipient(feeRecipient);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function hashOrder(Order calldata order) external view returns (bytes32) {
+        return _hashTypedDataV4(_structHash(order));
+    }
+
+    /// @notice The EIP-712 domain separator of this venue on this chain.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    function _setFeeRecipient(address feeRecipient) internal {
+        if (feeRecipient == address(0)) revert OrderZeroAddress();
+        feeAccount = AccountLib.accountId(feeRecipient, 0);
+        emit FeeRecipientSet(feeRecipient, feeAccount);
+    }
+
+    function _structHash(Order calldata o) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    ORDER_TYPEHASH,
+                    o.account,
+                    o.marketId,
+                    o.size,
+                    o.limitPrice,
+                    o.expiry,
+                    o.nonce,
+                    o.salt,
+                    o.reduceOnly,
+                    o.signer
+                )
+            );
+    }
+}

@@ -1,0 +1,142 @@
+/**
+ * Hardhat Ignition module of the whole Ballast protocol, built from a resolved `DeploymentPlan`
+ * (see src/config/schema.ts). Ignition journals every step, so an interrupted deployment resumes where it stopped.
+ *
+ * Order: AccessManager -> oracle router and feeds -> vault, engine, configurator, venue, lens -> wiring ->
+ * collateral and markets (listed one after the other so ids and token indices are deterministic) -> parameters
+ * -> role table -> role grants. Every parameter call runs while only ADMIN can call anything (the deployer);
+ * the role table is applied afterwards.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { Future, ContractFuture } from "@nomicfoundation/ignition-core";
+import { Interface } from "ethers";
+import { artifacts } from "hardhat";
+import type { DeploymentPlan } from "../../src/config/schema";
+import { FUNCTION_ROLES, ROLE, type RestrictedContract } from "../../src/deploy/roles";
+
+/** Ignition future ids allow letters, digits and underscores. */
+export const futureId = (s: string): string => s.replace(/[^A-Za-z0-9_]/g, "_");
+
+function selectors(contract: RestrictedContract, names: string[]): string[] {
+  const iface = new Interface(artifacts.readArtifactSync(contract).abi);
+  return names.map((n) => {
+    const f = iface.getFunction(n);
+    if (!f) throw new Error(`${contract} has no function ${n}`);
+    return f.selector;
+  });
+}
+
+export function buildBallastModule(plan: DeploymentPlan) {
+  return buildModule("Ballast", (m) => {
+    const deployer = m.getAccount(0);
+    const manager = m.contract("AccessManager", [deployer]);
+
+    // ---- tokens (local networks deploy test tokens)
+    const cash =
+      plan.cash.address ??
+      m.contract("TestERC20", [`Test ${plan.cash.symbol}`, plan.cash.symbol, plan.cash.decimals], {
+        id: futureId(`Token_${plan.cash.symbol}`),
+      });
+    const collateralTokens = plan.collateral.map(
+      (c) => c.address ?? m.contract("TestERC20", [`Test ${c.symbol}`, c.symbol, c.decimals], { id: futureId(`Token_${c.symbol}`) }),
+    );
+
+    // ---- oracle
+    const oracle = m.contract("OracleRouter", [manager]);
+    const feedCalls: Record<string, Future> = {};
+    for (const f of plan.feeds) {
+      const primary = f.primary ?? m.contract("MockV3Aggregator", [f.mockDecimals, f.mockInitialAnswer], { id: futureId(`Feed_${f.key}`) });
+      feedCalls[f.asset] = m.call(
+        oracle,
+        "setFeed",
+        [
+          f.asset,
+          {
+            primary,
+            primaryHeartbeat: f.heartbeat,
+            secondary: f.secondary ?? "0x0000000000000000000000000000000000000000",
+            secondaryHeartbeat: f.secondaryHeartbeat,
+            maxDeviation: f.maxDeviation,
+            minPrice: f.minPrice,
+            maxPrice: f.maxPrice,
+          },
+        ],
+        { id: futureId(`setFeed_${f.key}`) },
+      );
+    }
+    const sequencerCall = plan.sequencer
+      ? m.call(oracle, "setSequencerFeed", [plan.sequencer.feed, plan.sequencer.gracePeriod])
+      : undefined;
+
+    // ---- core contracts
+    const vault = m.contract("CollateralVault", [manager, cash, oracle]);
+    const engine = m.contract("MarginEngine", [manager, vault, oracle]);
+    const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
+    const venue = m.contract("OrderSettlement", [manager, engine, deployer]);
+    const lens = m.contract("RiskLens", [engine, vault, configurator, oracle]);
+
+    // ---- wiring
+    const wiring = [
+      m.call(vault, "bindEngine", [engine]),
+      m.call(engine, "bindConfigurator", [configurator]),
+      m.call(engine, "setVenue", [venue, true]),
+    ];
+
+    // ---- parameters, while the deployer (ADMIN) is the only caller
+    const params: Future[] = [...wiring];
+    let previous: Future | undefined;
+    plan.collateral.forEach((c, i) => {
+      previous = m.call(vault, "listCollateral", [collateralTokens[i], c.oracleAsset, c.haircut, c.depositCap], {
+        id: futureId(`listCollateral_${c.symbol}`),
+        after: [feedCalls[c.oracleAsset], ...(previous ? [previous] : [])].filter(Boolean),
+      });
+      params.push(previous);
+    });
+    previous = undefined;
+    plan.markets.forEach((mk) => {
+      previous = m.call(configurator, "listMarket", [mk.oracleAsset, mk.risk, mk.trading], {
+        id: futureId(`listMarket_${mk.name}`),
+        after: [...wiring, feedCalls[mk.oracleAsset], ...(previous ? [previous] : [])].filter(Boolean),
+      });
+      params.push(previous);
+    });
+    params.push(
+      m.call(vault, "setDepositCap", [cash, plan.cash.depositCap], { id: "setCashDepositCap" }),
+      m.call(vault, "setCashRateModel", [plan.cash.baseRatePerYear, plan.cash.rateSlopePerYear]),
+      m.call(vault, "setBorrowCap", [plan.cash.borrowCap]),
+      m.call(engine, "setMaxPriceAge", [plan.engine.maxPriceAge]),
+      m.call(venue, "setFeeRates", [plan.venue.makerFeeRate, plan.venue.takerFeeRate]),
+    );
+    if (sequencerCall) params.push(sequencerCall);
+
+    // ---- role table, then grants
+    const targets: Record<RestrictedContract, ContractFuture<string>> = {
+      OracleRouter: oracle,
+      CollateralVault: vault,
+      MarginEngine: engine,
+      MarketConfigurator: configurator,
+      OrderSettlement: venue,
+    };
+    const roleCalls: Future[] = [];
+    for (const [name, roles] of Object.entries(FUNCTION_ROLES) as [RestrictedContract, (typeof FUNCTION_ROLES)[RestrictedContract]][]) {
+      for (const role of ["RISK_MANAGER", "GUARDIAN"] as const) {
+        if (roles[role].length === 0) continue;
+        roleCalls.push(
+          m.call(manager, "setTargetFunctionRole", [targets[name], selectors(name, roles[role]), ROLE[role]], {
+            id: futureId(`roles_${name}_${role}`),
+            after: params,
+          }),
+        );
+      }
+    }
+    const riskManager = plan.governance.riskManager === "deployer" ? deployer : plan.governance.riskManager;
+    const guardian = plan.governance.guardian === "deployer" ? deployer : plan.governance.guardian;
+    m.call(manager, "grantRole", [ROLE.RISK_MANAGER, riskManager, plan.governance.riskManagerExecutionDelay], {
+      id: "grantRiskManager",
+      after: roleCalls,
+    });
+    m.call(manager, "grantRole", [ROLE.GUARDIAN, guardian, 0], { id: "grantGuardian", after: roleCalls });
+
+    return { manager, oracle, vault, engine, configurator, venue, lens };
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Hardhat configuration for Ballast.
+ *
+ * The compiler is served from the exactly pinned `solc` npm package (solcjs) so that compiling never needs the
+ * network: the subtask that normally downloads a compiler build is overridden below.
+ */
+import path from "node:path";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+
+import "./tasks";
+
+/** Must equal the version of the `solc` package pinned in package.json. */
+const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: solc.version(),
+  };
+});
+
+const accounts = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVATE_KEY] : [];
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: {},
+    localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
+    sepolia: { url: process.env.SEPOLIA_RPC_URL ?? "", accounts, chainId: 11155111 },
+    arbitrumSepolia: { url: process.env.ARBITRUM_SEPOLIA_RPC_URL ?? "", accounts, chainId: 421614 },
+    baseSepolia: { url: process.env.BASE_SEPOLIA_RPC_URL ?? "", accounts, chainId: 84532 },
+  },
+  paths: {
+    sources: "./contracts",
+    tests: "./test",
+    cache: "./cache",
+    artifacts: "./artifacts",
+    ignition: "./deploy",
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: { enabled: process.env.REPORT_GAS === "1", currency: "USD", offline: true },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;

@@ -1,0 +1,155 @@
+/**
+ * Shared fixtures: the whole protocol deployed through the production Ignition module (deploy/modules/Ballast.ts)
+ * from a parameter file in human units, plus helpers to fund accounts, push prices and sign orders.
+ */
+import { ethers, ignition } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import hardhatParams from "../../deploy/parameters/hardhat.json";
+import { buildBallastModule } from "../../deploy/modules/Ballast";
+import { resolveParameters, assetKey, type NetworkParameters } from "../../src/config/schema";
+import {
+  AccessManager__factory,
+  CollateralVault__factory,
+  MarginEngine__factory,
+  MarketConfigurator__factory,
+  MockV3Aggregator__factory,
+  OracleRouter__factory,
+  OrderSettlement__factory,
+  RiskLens__factory,
+  TestERC20__factory,
+  type MockV3Aggregator,
+  type TestERC20,
+} from "../../typechain-types";
+import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
+
+export const WAD = 10n ** 18n;
+export const MAX = ethers.MaxUint256;
+
+/** Account id of `owner`'s subaccount `sub` (owner << 96 | sub). */
+export function accountId(owner: string, sub: bigint | number = 0): bigint {
+  return (BigInt(owner) << 96n) | BigInt(sub);
+}
+
+/** A deep copy of the hardhat parameter file, to be modified by a test. */
+export function localParams(): NetworkParameters {
+  return structuredClone(hardhatParams) as NetworkParameters;
+}
+
+/** Deploys the protocol from `params` through the Ignition module and returns typed handles. */
+export async function deployBallast(params: NetworkParameters = localParams()) {
+  const plan = resolveParameters(params);
+  const [deployer, ...users] = await ethers.getSigners();
+  const d = await ignition.deploy(buildBallastModule(plan));
+  const at = async (c: { getAddress(): Promise<string> }) => c.getAddress();
+  const manager = AccessManager__factory.connect(await at(d.manager), deployer);
+  const oracle = OracleRouter__factory.connect(await at(d.oracle), deployer);
+  const vault = CollateralVault__factory.connect(await at(d.vault), deployer);
+  const engine = MarginEngine__factory.connect(await at(d.engine), deployer);
+  const configurator = MarketConfigurator__factory.connect(await at(d.configurator), deployer);
+  const venue = OrderSettlement__factory.connect(await at(d.venue), deployer);
+  const lens = RiskLens__factory.connect(await at(d.lens), deployer);
+
+  const cash = TestERC20__factory.connect(await vault.cashToken(), deployer);
+  const tokens: Record<string, TestERC20> = { [plan.cash.symbol]: cash };
+  for (let i = 0; i < plan.collateral.length; i++) {
+    tokens[plan.collateral[i].symbol] = TestERC20__factory.connect(await vault.tokenAt(i), deployer);
+  }
+  const feeds: Record<string, MockV3Aggregator> = {};
+  for (const f of plan.feeds) {
+    feeds[f.key] = MockV3Aggregator__factory.connect((await oracle.feedConfig(f.asset)).primary, deployer);
+  }
+  const markets: Record<string, number> = Object.fromEntries(plan.markets.map((m, i) => [m.name, i]));
+  return { plan, deployer, users, manager, oracle, vault, engine, configurator, venue, lens, cash, tokens, feeds, markets };
+}
+
+export type Ballast = Awaited<ReturnType<typeof deployBallast>>;
+
+/** The default fixture (use with loadFixture). */
+export async function ballastFixture(): Promise<Ballast> {
+  return deployBallast();
+}
+
+/** Sets a feed's answer (human price, e.g. "2500.5") at the current block time. */
+export async function setPrice(b: Ballast, feedKey: string, price: string | number): Promise<void> {
+  const feed = b.feeds[feedKey];
+  const decimals = await feed.decimals();
+  await (await feed.updateAnswer(ethers.parseUnits(String(price), decimals))).wait();
+}
+
+/** Mints `amount` (token units) of `symbol` to `user`, approves the vault and deposits into `account`. */
+export async function fund(
+  b: Ballast,
+  user: HardhatEthersSigner,
+  symbol: string,
+  amount: bigint,
+  account = accountId(user.address),
+): Promise<void> {
+  const token = b.tokens[symbol].connect(user);
+  await (await token.mint(user.address, amount)).wait();
+  await (await token.approve(await b.vault.getAddress(), amount)).wait();
+  await (await b.vault.connect(user).deposit(account, await token.getAddress(), amount)).wait();
+}
+
+export type Order = IOrderSettlement.OrderStruct;
+
+/** Builds an order with defaults (expiry in one day, nonce 0, salt random). */
+export async function makeOrder(
+  o: Partial<Order> & { account: bigint; marketId: number | bigint; size: bigint; limitPrice: bigint; signer: string },
+): Promise<Order> {
+  return {
+    expiry: BigInt(await time.latest()) + 86400n,
+    nonce: 0n,
+    salt: BigInt(Math.floor(Math.random() * 2 ** 48)),
+    reduceOnly: false,
+    ...o,
+  };
+}
+
+/** EIP-712 signature of `order` for `venue` by `signer`. */
+export async function signOrder(b: Ballast, signer: HardhatEthersSigner, order: Order): Promise<string> {
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = { name: "Ballast OrderSettlement", version: "1", chainId, verifyingContract: await b.venue.getAddress() };
+  const types = {
+    Order: [
+      { name: "account", type: "uint256" },
+      { name: "marketId", type: "uint16" },
+      { name: "size", type: "int128" },
+      { name: "limitPrice", type: "uint128" },
+      { name: "expiry", type: "uint64" },
+      { name: "nonce", type: "uint64" },
+      { name: "salt", type: "uint64" },
+      { name: "reduceOnly", type: "bool" },
+      { name: "signer", type: "address" },
+    ],
+  };
+  return signer.signTypedData(domain, types, order);
+}
+
+/**
+ * Maker `maker` signs an order of `size` (signed, WAD) at `price` (WAD); `taker` fills all of it.
+ * Returns the fill transaction.
+ */
+export async function trade(
+  b: Ballast,
+  maker: HardhatEthersSigner,
+  taker: HardhatEthersSigner,
+  market: string,
+  size: bigint,
+  price: bigint,
+  opts: { makerAccount?: bigint; takerAccount?: bigint } = {},
+) {
+  const order = await makeOrder({
+    account: opts.makerAccount ?? accountId(maker.address),
+    marketId: b.markets[market],
+    size,
+    limitPrice: price,
+    signer: maker.address,
+  });
+  const sig = await signOrder(b, maker, order);
+  const fillSize = size < 0n ? -size : size;
+  const limit = size < 0n ? MAX : 0n; // taker buys when the maker sells
+  return b.venue.connect(taker).fill(order, sig, opts.takerAccount ?? accountId(taker.address), fillSize, limit);
+}
+
+export { assetKey };
