@@ -36,7 +36,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
         // A new market has no positions, so its effective ratios start at their targets.
         m.mark = MarketMark(price.toUint96(), uint32(block.timestamp), s.mmrTarget, s.imrTarget);
         m.funding = MarketFunding(0, 0, uint32(block.timestamp), s.imrSizeFactor);
-        m.premium = MarketPremium(0, 0, uint32(block.timestamp / FUNDING_EPOCH));
+        m.premium = MarketPremium(0, 0, uint32(block.timestamp / FUNDING_EPOCH), false);
         m.trading = MarketTrading(s.openInterestCap, s.maxFundingRate, s.maxFillDeviation, true, false);
         emit MarketListed(marketId, oracleAsset, s);
     }
@@ -48,6 +48,8 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
         // Ramp and accrue up to now under the old targets and rates before they change.
         _updateMarket(marketId, m, m.mark, 0, false);
         m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour);
+        MarketMark memory mk = m.mark;
+        m.premium.rampActive = mk.mmr != s.mmrTarget || mk.imr != s.imrTarget;
         m.funding.imrSizeFactor = s.imrSizeFactor;
         MarketTrading storage t = m.trading;
         t.openInterestCap = s.openInterestCap;

@@ -50,10 +50,12 @@ abstract contract EngineStorage is IMarginEngine {
     }
 
     /// @dev Funding premium sampling. accumulator [wad * seconds]; premium [wad]; epoch [timestamp / FUNDING_EPOCH].
+    /// rampActive: an effective ratio still differs from its target (kept here so a finished ramp costs no read).
     struct MarketPremium {
         int128 accumulator;
         int64 premium;
         uint32 epoch;
+        bool rampActive;
     }
 
     /// @dev Ramp targets [wad] and speed [wad per hour].
@@ -94,12 +96,11 @@ abstract contract EngineStorage is IMarginEngine {
         int128 basis;
     }
 
-    /// @dev markets: bitmap of markets held; marketCount: its popcount.
+    /// @dev markets: bitmap of markets held; marketCount: its popcount. (The auction freeze lives in the vault.)
     struct AccountState {
         uint128 markets;
         uint8 marketCount;
         bool isolated;
-        bool frozen;
     }
 
     struct Operator {
@@ -148,15 +149,6 @@ abstract contract EngineStorage is IMarginEngine {
         }
     }
 
-    /// @dev Refreshes every cached price in `bits` older than `maxAge`.
-    function _refreshMarks(uint256 bits, uint256 maxAge) internal {
-        while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
-            _markNoOlderThan(_markets[id], maxAge);
-        }
-    }
-
     /// @dev Accrues funding at the stored rate over the time since the last update (at `mark.price`), accumulates
     /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
     /// ramps the effective ratios toward their targets, then records `premiumSample` when `hasSample`.
@@ -173,7 +165,7 @@ abstract contract EngineStorage is IMarginEngine {
         if (dt == 0 && !hasSample) return fd.cumulativeFunding;
         MarketPremium memory pr = m.premium;
         if (dt > 0) {
-            fd.cumulativeFunding = (fd.cumulativeFunding + MarginMath.fundingDelta(fd.fundingRate, mark.price, dt)).toInt96();
+            fd.cumulativeFunding = MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, mark.price, dt).toInt96();
             uint256 epoch = block.timestamp / FUNDING_EPOCH;
             if (epoch > pr.epoch) {
                 int256 twap;
@@ -193,10 +185,13 @@ abstract contract EngineStorage is IMarginEngine {
             } else {
                 pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
             }
-            MarketRamp memory r = m.ramp;
-            uint256 step = (uint256(r.maxStepPerHour) * dt) / 1 hours;
-            mark.mmr = uint64(MarginMath.moveTowards(mark.mmr, r.mmrTarget, step));
-            mark.imr = uint64(MarginMath.moveTowards(mark.imr, r.imrTarget, step));
+            if (pr.rampActive) {
+                MarketRamp memory r = m.ramp;
+                uint256 step = (uint256(r.maxStepPerHour) * dt) / 1 hours;
+                mark.mmr = uint64(MarginMath.moveTowards(mark.mmr, r.mmrTarget, step));
+                mark.imr = uint64(MarginMath.moveTowards(mark.imr, r.imrTarget, step));
+                pr.rampActive = mark.mmr != r.mmrTarget || mark.imr != r.imrTarget;
+            }
             fd.timestamp = uint32(block.timestamp);
             m.funding = fd;
             m.mark = mark;
@@ -208,13 +203,11 @@ abstract contract EngineStorage is IMarginEngine {
 
     // ------------------------------------------------------------------ margin internals
 
-    /// @dev Equity, maintenance and initial margin of `account` given its vault inputs. Prices: `prices[id]` when
-    /// `prices` is non-empty; else the oracle when `fresh`; else the cache (callers refresh it with
-    /// `_refreshMarks` first). Funding accrues to now at the price used.
+    /// @dev Equity, maintenance and initial margin of `account` given its vault inputs, for views. Prices:
+    /// `prices[id]` when `prices` is non-empty, else fresh from the oracle. Funding accrues to now at that price.
     function _margin(
         uint256 account,
         ICollateralVault.MarginCollateral memory c,
-        bool fresh,
         uint256[] memory prices
     ) internal view returns (int256 equity, uint256 mm, uint256 im) {
         equity = c.cash + c.collateralValue.toInt256();
@@ -223,29 +216,42 @@ abstract contract EngineStorage is IMarginEngine {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             Market storage m = _markets[id];
-            Position memory p = _positions[account][id];
             MarketMark memory mk = m.mark;
-            MarketFunding memory fd = m.funding;
-            uint256 price =
-                prices.length != 0
-                    ? prices[id]
-                    : fresh
-                        ? oracle.getPrice(m.oracleAsset)
-                        : mk.price;
-            int256 f = fd.cumulativeFunding + MarginMath.fundingDelta(fd.fundingRate, price, block.timestamp - fd.timestamp);
-            equity += MarginMath.positionValue(p.size, p.basis, price, f);
-            mm += MarginMath.maintenanceMargin(p.size, price, mk.mmr);
-            im += MarginMath.initialMargin(p.size, price, mk.imr, fd.imrSizeFactor);
+            uint256 price = prices.length != 0 ? prices[id] : oracle.getPrice(m.oracleAsset);
+            (int256 value, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, price);
+            equity += value;
+            mm += MarginMath.maintenanceMargin(size, price, mk.mmr);
+            im += MarginMath.initialMargin(size, price, mk.imr, imrSizeFactor);
         }
     }
 
-    /// @dev Reverts unless `account` is at or above initial margin at cached prices no older than `maxPriceAge`.
-    function _requireInitialMargin(uint256 account) internal {
-        uint256 maxAge = maxPriceAge;
-        ICollateralVault.MarginCollateral memory c = vault.marginCollateral(account, maxAge);
-        _refreshMarks(_accounts[account].markets, maxAge);
-        (int256 equity, , uint256 im) = _margin(account, c, false, new uint256[](0));
-        if (equity < im.toInt256()) revert EngineInsufficientMargin(account, equity, im);
+    /// @dev Sum of `account`'s position values and its initial margin at cached prices no older than `maxAge`
+    /// (refreshed and stored when older): with the vault's collateral, the check behind trades and withdrawals.
+    function _positionsCached(uint256 account, uint256 maxAge) internal returns (int256 value, uint256 im) {
+        uint256 bits = _accounts[account].markets;
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            Market storage m = _markets[id];
+            MarketMark memory mk = _markNoOlderThan(m, maxAge);
+            (int256 v, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, mk.price);
+            value += v;
+            im += MarginMath.initialMargin(size, mk.price, mk.imr, imrSizeFactor);
+        }
+    }
+
+    /// @dev Value of `account`'s position in market `id` at `price`, with funding accrued to now at that price;
+    /// also returns its size and the market's size factor.
+    function _positionValue(
+        uint256 account,
+        uint256 id,
+        Market storage m,
+        uint256 price
+    ) internal view returns (int256 value, int256 size, uint256 imrSizeFactor) {
+        Position memory p = _positions[account][id];
+        MarketFunding memory fd = m.funding;
+        int256 f = MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, price, block.timestamp - fd.timestamp);
+        return (MarginMath.positionValue(p.size, p.basis, price, f), p.size, fd.imrSizeFactor);
     }
 
     /// @dev Adds or removes `id` from an account's market set, enforcing isolation and the per-account limit.

@@ -99,20 +99,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ vault and liquidator hooks
 
     /// @inheritdoc IMarginEngine
-    function checkInitialMargin(uint256 account) external {
-        if (msg.sender == address(vault)) {
-            if (_accounts[account].frozen) revert EngineAccountInAuction(account);
-        } else if (msg.sender != liquidator) {
-            revert EngineUnauthorizedCaller(msg.sender);
-        }
-        _requireInitialMargin(account);
-    }
-
-    /// @inheritdoc IMarginEngine
-    function setAccountFrozen(uint256 account, bool frozen) external {
-        if (msg.sender != liquidator) revert EngineOnlyLiquidator(msg.sender);
-        _accounts[account].frozen = frozen;
-        emit AccountFrozenSet(account, frozen);
+    function positionsMargin(uint256 account) external returns (int256 value, uint256 initialMargin, uint256 maxAge) {
+        if (msg.sender != address(vault)) revert EngineOnlyVault(msg.sender);
+        maxAge = maxPriceAge;
+        (value, initialMargin) = _positionsCached(account, maxAge);
     }
 
     /// @inheritdoc IMarginEngine
@@ -127,7 +117,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             bits &= bits - 1;
             cashTo += _movePosition(from, to, id, fraction);
         }
-        vault.transferFraction(from, to, fraction);
+        vault.transferFraction(from, to, fraction, _accounts[from].markets != 0, _accounts[to].markets != 0);
         if (cashTo != 0) vault.settleCash(to, cashTo);
         emit PortfolioTransferred(from, to, fraction);
     }
@@ -139,7 +129,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(
             account,
             vault.marginCollateralFresh(account),
-            true,
             new uint256[](0)
         );
         s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
@@ -154,7 +143,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     ) external view returns (MarginState memory s) {
         if (marketPrices.length != marketCount)
             revert EngineParameterOutOfBounds("marketPrices", marketPrices.length, marketCount, marketCount);
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, false, marketPrices);
+        for (uint256 id; id < marketPrices.length; ++id) {
+            // MarginMath's unchecked arithmetic relies on prices below 2**96 (the width of every stored price).
+            if (marketPrices[id] > type(uint96).max)
+                revert EngineParameterOutOfBounds("price", marketPrices[id], 0, type(uint96).max);
+        }
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, marketPrices);
         s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
         s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
     }
@@ -167,20 +161,22 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256) {
+        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
         Position memory p = _positions[account][marketId];
         return MarginMath.positionValue(p.size, p.basis, price, cumulativeFundingAt(marketId, price));
     }
 
     /// @inheritdoc IMarginEngine
     function cumulativeFundingAt(uint256 marketId, uint256 price) public view returns (int256) {
+        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
         MarketFunding memory fd = _markets[marketId].funding;
-        return fd.cumulativeFunding + MarginMath.fundingDelta(fd.fundingRate, price, block.timestamp - fd.timestamp);
+        return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, price, block.timestamp - fd.timestamp);
     }
 
     /// @inheritdoc IMarginEngine
-    function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated, bool frozen) {
+    function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated) {
         AccountState memory a = _accounts[account];
-        return (a.markets, a.isolated, a.frozen);
+        return (a.markets, a.isolated);
     }
 
     /// @inheritdoc IMarginEngine
@@ -258,21 +254,34 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         ICollateralVault.TradeCash memory cash = ICollateralVault.TradeCash(
             t.maker,
             mk.realised - t.makerFee.toInt256(),
+            _accounts[t.maker].markets != 0,
             t.taker,
             tk.realised - t.takerFee.toInt256(),
+            _accounts[t.taker].markets != 0,
             feeAccount,
             t.makerFee + t.takerFee
         );
         (ICollateralVault.MarginCollateral memory cm, ICollateralVault.MarginCollateral memory ct, bool capExceeded) = vault
             .settleTrade(cash, maxAge);
-        _emitTradeSettled(t);
+        _emitTradeSettled(t, mk.realised, tk.realised);
         _checkAfterTrade(t.maker, cm, mk, t.price, t.makerFee, mark, capExceeded, maxAge);
         _checkAfterTrade(t.taker, ct, tk, t.price, t.takerFee, mark, capExceeded, maxAge);
     }
 
     /// @dev Own frame for the event so the caller's stack stays shallow.
-    function _emitTradeSettled(Trade calldata t) private {
-        emit TradeSettled(msg.sender, t.marketId, t.maker, t.taker, t.takerSize, t.price, t.makerFee, t.takerFee);
+    function _emitTradeSettled(Trade calldata t, int256 makerRealised, int256 takerRealised) private {
+        emit TradeSettled(
+            msg.sender,
+            t.marketId,
+            t.maker,
+            t.taker,
+            t.takerSize,
+            t.price,
+            t.makerFee,
+            t.takerFee,
+            makerRealised,
+            takerRealised
+        );
     }
 
     /// @dev Applies a signed size change `d` at notional `n = d * (price - F)` to `account`'s position.
@@ -281,7 +290,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// each side's cash - basis changes by exactly -n.
     function _applyFill(uint256 account, uint256 id, int256 d, int256 n) internal returns (Side memory s) {
         AccountState memory a = _accounts[account];
-        if (a.frozen) revert EngineAccountInAuction(account);
         Position memory p = _positions[account][id];
         s.sizeBefore = p.size;
         s.sizeAfter = s.sizeBefore + d;
@@ -303,7 +311,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (s.sizeBefore == 0) _setHeld(account, a, id, true);
         else if (s.sizeAfter == 0) _setHeld(account, a, id, false);
         _positions[account][id] = Position(s.sizeAfter.toInt128(), (int256(p.basis) + s.basisDelta).toInt128());
-        emit PositionUpdated(account, id, s.sizeAfter, int256(p.basis) + s.basisDelta, s.realised);
     }
 
     /// @dev x * num / den rounded toward negative infinity (den != 0).
@@ -357,8 +364,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         uint256 maxAge
     ) internal {
         if (capExceeded && c.cash < 0 && !s.reducesRisk) revert EngineBorrowCapExceeded(account);
-        _refreshMarks(_accounts[account].markets, maxAge);
-        (int256 equity, , uint256 im) = _margin(account, c, false, new uint256[](0));
+        (int256 value, uint256 im) = _positionsCached(account, maxAge);
+        int256 equity = c.cash + c.collateralValue.toInt256() + value;
         if (equity >= im.toInt256()) return;
         if (s.reducesRisk && _surplusNotWorse(s, price, fee, mark)) return;
         revert EngineInsufficientMargin(account, equity, im);
@@ -393,7 +400,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         }
         if (nf.size == 0 && pf.size != 0) _setHeld(from, _accounts[from], id, false);
         AccountState memory at = _accounts[to];
-        if (at.frozen) revert EngineAccountInAuction(to);
         if (pt.size == 0 && nt.size != 0) _setHeld(to, at, id, true);
         else if (pt.size != 0 && nt.size == 0) _setHeld(to, at, id, false);
         _positions[from][id] = nf;

@@ -19,11 +19,14 @@ interface ICollateralVault {
     }
 
     /// @notice Cash movements of one trade, WAD: signed deltas of two accounts and fees credited to `feeAccount`.
+    /// `hasPositionsA/B` tell the vault whether each account still holds a position after the trade.
     struct TradeCash {
         uint256 accountA;
         int256 deltaA;
+        bool hasPositionsA;
         uint256 accountB;
         int256 deltaB;
+        bool hasPositionsB;
         uint256 feeAccount;
         uint256 fees;
     }
@@ -72,6 +75,10 @@ interface ICollateralVault {
     error VaultOnlyLiquidator(address caller);
     /// @notice A one-time binding was already made.
     error VaultAlreadyBound(address current);
+    /// @notice The account would end below initial margin (WAD cash values).
+    error VaultInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
+    /// @notice The account is in a liquidation auction: no trades, withdrawals or transfers out.
+    error VaultAccountInAuction(uint256 account);
     /// @notice A parameter is outside its hard bounds.
     error VaultParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     /// @notice A guardian action would loosen a parameter (`current` -> `requested`).
@@ -88,15 +95,6 @@ interface ICollateralVault {
     event Withdrawn(uint256 indexed account, address indexed token, uint256 amount, address indexed to);
     /// @notice Cash value moved between accounts (WAD).
     event CashTransferred(uint256 indexed from, uint256 indexed to, uint256 amount);
-    /// @notice The engine settled a trade's cash deltas (WAD, signed) and credited `fees` (WAD) to `feeAccount`.
-    event TradeCashSettled(
-        uint256 indexed accountA,
-        int256 deltaA,
-        uint256 indexed accountB,
-        int256 deltaB,
-        uint256 indexed feeAccount,
-        uint256 fees
-    );
     /// @notice The engine added `delta` (WAD, signed) to `account`'s cash.
     event CashSettled(uint256 indexed account, int256 delta);
     /// @notice A fraction (WAD) of every balance of `from` moved to `to` (liquidation).
@@ -134,6 +132,8 @@ interface ICollateralVault {
     event EngineBound(address engine);
     /// @notice The liquidation module was bound (once).
     event LiquidatorBound(address liquidator);
+    /// @notice The liquidation module froze or unfroze an account.
+    event AccountFrozenSet(uint256 indexed account, bool frozen);
 
     // ----------------------------------------------------------------- users
     /// @notice Deposits `amount` of `token` (token units) from the caller into `account`.
@@ -149,8 +149,8 @@ interface ICollateralVault {
 
     /// @notice Withdraws `amount` of `token` (token units) from `account` to `to`.
     /// @dev Caller: the owner or an operator with full scope. Cash withdrawals never exceed positive cash. The
-    /// account must meet initial margin afterwards (checked by the engine; reverts with its error). Not possible
-    /// while the account is in a liquidation auction. Reverts: `VaultZeroAmount`, `VaultZeroAddress`,
+    /// account must meet initial margin afterwards (`VaultInsufficientMargin`). Not possible while the
+    /// account is in a liquidation auction (`VaultAccountInAuction`). Reverts: `VaultZeroAmount`, `VaultZeroAddress`,
     /// `VaultUnauthorized`, `VaultTokenNotListed`, `VaultInsufficientBalance`, `VaultInsufficientCash`.
     /// @param account The account id.
     /// @param token The cash token or a listed collateral.
@@ -164,7 +164,9 @@ interface ICollateralVault {
     function transferCash(uint256 from, uint256 to, uint256 amount) external;
 
     // ----------------------------------------------------------------- engine and liquidator
-    /// @notice Engine only: applies a trade's signed cash deltas and credits its fees (see `TradeCash`).
+    /// @notice Engine only: applies a trade's signed cash deltas and credits its fees (see `TradeCash`); reverts
+    /// `VaultAccountInAuction` if either account is frozen. The
+    /// engine's `TradeSettled` and `PositionUpdated` events describe these movements (realised PnL minus fees).
     /// @dev Bumps both accounts' nonces. Returns both accounts' margin inputs (prices at most `maxPriceAge` old).
     /// @return a Margin inputs of `cash.accountA` after settlement.
     /// @return b Margin inputs of `cash.accountB` after settlement.
@@ -174,12 +176,17 @@ interface ICollateralVault {
         uint256 maxPriceAge
     ) external returns (MarginCollateral memory a, MarginCollateral memory b, bool borrowCapExceeded);
 
-    /// @notice Engine only: margin inputs of `account`, refreshing cached collateral prices older than `maxPriceAge`.
-    function marginCollateral(uint256 account, uint256 maxPriceAge) external returns (MarginCollateral memory);
+    /// @notice Liquidator only: reverts with `VaultInsufficientMargin` unless `account` is at or above initial
+    /// margin (the check a withdrawal makes, without the auction freeze).
+    function requireInitialMargin(uint256 account) external;
 
     /// @notice Engine only: moves `fraction` (WAD, (0, 1e18]) of every collateral balance and of the cash value
-    /// of `from` to `to`. Amounts moved round down; a fraction of 1e18 moves everything. Bumps both nonces.
-    function transferFraction(uint256 from, uint256 to, uint256 fraction) external;
+    /// of `from` to `to`. Amounts moved round down; a fraction of 1e18 moves everything. Bumps both nonces and
+    /// records whether each account still holds positions. Reverts `VaultAccountInAuction` if `to` is frozen.
+    function transferFraction(uint256 from, uint256 to, uint256 fraction, bool fromHasPositions, bool toHasPositions) external;
+
+    /// @notice Liquidator only: freezes (no trades, withdrawals or transfers out; deposits stay open) or unfreezes.
+    function setAccountFrozen(uint256 account, bool frozen) external;
 
     /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account`; bumps its nonce.
     function settleCash(uint256 account, int256 delta) external;
@@ -249,6 +256,9 @@ interface ICollateralVault {
 
     /// @notice State nonce of `account`: bumped by every change except deposits.
     function accountNonce(uint256 account) external view returns (uint64);
+
+    /// @notice Whether `account` is frozen by a liquidation auction, and whether it holds positions (engine-reported).
+    function accountStatus(uint256 account) external view returns (bool frozen, bool hasPositions);
 
     /// @notice The listed collateral at `index` (address(0) when none).
     function tokenAt(uint256 index) external view returns (address);

@@ -107,8 +107,8 @@ interface IMarginEngine {
     error EngineOnlyLiquidator(address caller);
     /// @notice Only the bound market configurator may call.
     error EngineOnlyConfigurator(address caller);
-    /// @notice The caller may not call this hook.
-    error EngineUnauthorizedCaller(address caller);
+    /// @notice Only the vault may call.
+    error EngineOnlyVault(address caller);
     /// @notice No market is listed under this id.
     error EngineMarketUnknown(uint256 marketId);
     /// @notice The market is reduce-only and the fill would increase `account`'s risk.
@@ -131,8 +131,6 @@ interface IMarginEngine {
     error EngineFillPriceOutOfBand(uint256 marketId, uint256 price, uint256 indexPrice, uint256 maxDeviation);
     /// @notice A reduce-only order would increase or flip the maker's position.
     error EngineReduceOnlyViolated(uint256 account, uint256 marketId, int256 sizeBefore, int256 sizeAfter);
-    /// @notice The account is in a liquidation auction: no trades, no withdrawals.
-    error EngineAccountInAuction(uint256 account);
     /// @notice Total negative cash is above the borrow cap and the fill would add risk on negative cash.
     error EngineBorrowCapExceeded(uint256 account);
     /// @notice A parameter is outside its hard bounds.
@@ -171,7 +169,8 @@ interface IMarginEngine {
     event LiquidatorBound(address liquidator);
     /// @notice The market configurator was bound (once).
     event ConfiguratorBound(address configurator);
-    /// @notice A venue's fill was settled (sizes WAD base, prices and fees WAD cash).
+    /// @notice A venue's fill was settled. Sizes WAD base; price, fees and realised PnL (including funding,
+    /// settled into cash) WAD cash. Positions after the fill: `position(account, marketId)`.
     event TradeSettled(
         address indexed venue,
         uint256 indexed marketId,
@@ -180,14 +179,15 @@ interface IMarginEngine {
         int256 takerSize,
         uint256 price,
         uint256 makerFee,
-        uint256 takerFee
+        uint256 takerFee,
+        int256 makerRealisedPnl,
+        int256 takerRealisedPnl
     );
-    /// @notice A position changed; `realisedPnl` (WAD cash, includes funding) was settled into cash.
+    /// @notice A liquidation moved a position; `realisedPnl` (WAD cash) was settled into cash (fills report theirs
+    /// in `TradeSettled`).
     event PositionUpdated(uint256 indexed account, uint256 indexed marketId, int256 size, int256 basis, int256 realisedPnl);
     /// @notice A funding epoch closed: `twapPremium` (WAD per 8 h, clamped) set the new per-second rate (WAD).
     event FundingRateUpdated(uint256 indexed marketId, int256 twapPremium, int256 fundingRatePerSecond);
-    /// @notice The liquidation module froze or unfroze an account.
-    event AccountFrozenSet(uint256 indexed account, bool frozen);
     /// @notice A fraction (WAD) of `from`'s positions moved to `to` (liquidation).
     event PortfolioTransferred(uint256 indexed from, uint256 indexed to, uint256 fraction);
 
@@ -216,11 +216,12 @@ interface IMarginEngine {
     function updateMarket(uint256 marketId) external;
 
     // ----------------------------------------------------------------- vault and liquidator hooks
-    /// @notice Vault or liquidator only: reverts unless `account` is at or above initial margin (cached prices).
-    function checkInitialMargin(uint256 account) external;
-
-    /// @notice Liquidator only: freezes (no trades, no withdrawals) or unfreezes `account`.
-    function setAccountFrozen(uint256 account, bool frozen) external;
+    /// @notice Vault only: the margin inputs the engine holds for `account`, at cached prices no older than
+    /// `maxAge` (refreshed first). The vault adds its collateral and requires equity >= initial margin.
+    /// @return value Sum of the account's position values (unrealised PnL plus funding), WAD cash, rounded down.
+    /// @return initialMargin Sum of the positions' initial margins, WAD cash, rounded up.
+    /// @return maxAge The engine's `maxPriceAge`, for the vault's own collateral prices.
+    function positionsMargin(uint256 account) external returns (int256 value, uint256 initialMargin, uint256 maxAge);
 
     /// @notice Liquidator only: moves `fraction` (WAD, (0, 1e18]) of every position and balance of `from` to `to`.
     /// @dev Sizes and bases move rounded toward zero; 1e18 moves everything. A position of `to` that nets to
@@ -268,8 +269,8 @@ interface IMarginEngine {
     function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
     /// @notice Value of `account`'s position in `marketId` at `price` with funding accrued to now (WAD).
     function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256);
-    /// @notice Bitmap of markets in which `account` has a position, and whether it is isolated / frozen.
-    function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated, bool frozen);
+    /// @notice Bitmap of markets in which `account` has a position, and whether it is isolated.
+    function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated);
     /// @notice Everything stored about `marketId`.
     function marketView(uint256 marketId) external view returns (MarketView memory);
     /// @notice Cumulative funding index of `marketId` accrued to now at `price` (WAD cash per base unit).

@@ -52,31 +52,23 @@ interface IOrderSettlement {
     error OrderPriceLimitExceeded(uint256 price, uint256 takerPriceLimit);
     /// @notice Only the order's owner (or a trade operator) may cancel it.
     error OrderCancelUnauthorized(address caller, uint256 account);
-    /// @notice A zero fee recipient.
+    /// @notice A zero fee recipient at construction.
     error OrderZeroAddress();
     /// @notice A fee rate above `MAX_FEE_RATE`.
     error OrderFeeRateTooHigh(uint256 feeRate, uint256 maxFeeRate);
     /// @notice A minimum nonce may only increase.
     error OrderNonceNotIncreasing(uint256 current, uint256 requested);
 
-    /// @notice An order was filled for `fillSize` (WAD base, the maker's signed change) at `price` (WAD).
-    event OrderFilled(
-        bytes32 indexed orderHash,
-        uint256 indexed maker,
-        uint256 indexed taker,
-        int256 fillSize,
-        uint256 price,
-        uint256 makerFee,
-        uint256 takerFee,
-        uint256 filledTotal
-    );
+    /// @notice An order was filled by `taker`; `filledTotal` is its filled size so far (WAD base). Size, price
+    /// and fees of the fill are in the engine's `TradeSettled` event of the same transaction.
+    event OrderFilled(bytes32 indexed orderHash, uint256 indexed taker, uint256 filledTotal);
     /// @notice An order was cancelled.
     event OrderCancelledBy(bytes32 indexed orderHash, address indexed caller);
     /// @notice `owner` cancelled every order with a nonce below `minNonce`.
     event MinNonceSet(address indexed owner, uint256 minNonce);
     /// @notice Fee rates (WAD fractions of notional) were set.
     event FeeRatesSet(uint256 makerFeeRate, uint256 takerFeeRate);
-    /// @notice Fees now go to `feeRecipient`'s subaccount 0 (`feeAccount`).
+    /// @notice Fees go to `feeRecipient`'s subaccount 0 (`feeAccount`); emitted once, at construction.
     event FeeRecipientSet(address feeRecipient, uint256 feeAccount);
 
     /// @notice Fills `fillSize` (WAD base units, unsigned) of `order` for `takerAccount` at the order's limit price.
@@ -99,9 +91,6 @@ interface IOrderSettlement {
 
     /// @notice Admin/risk manager: sets maker and taker fee rates (WAD, each <= `MAX_FEE_RATE`).
     function setFeeRates(uint64 makerFeeRate, uint64 takerFeeRate) external;
-
-    /// @notice Admin: fees are credited to `feeRecipient`'s subaccount 0 in the vault (e.g. the insurance fund).
-    function setFeeRecipient(address feeRecipient) external;
 
     /// @notice The EIP-712 digest of `order`.
     function hashOrder(Order calldata order) external view returns (bytes32);

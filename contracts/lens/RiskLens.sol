@@ -72,9 +72,9 @@ contract RiskLens is IRiskLens {
         Prices memory px = _prices();
         p.account = account;
         p.owner = AccountLib.ownerOf(account);
-        (uint128 bits, bool isolated, bool frozen) = engine.accountInfo(account);
+        (uint128 bits, bool isolated) = engine.accountInfo(account);
         p.isolated = isolated;
-        p.frozen = frozen;
+        (p.frozen, ) = vault.accountStatus(account);
         p.nonce = vault.accountNonce(account);
         p.cash = vault.cashBalance(account);
         p.priceValid = _covered(account, bits, px);
@@ -165,8 +165,8 @@ contract RiskLens is IRiskLens {
 
     function _health(uint256 account, Prices memory px) internal view returns (AccountHealth memory h) {
         h.account = account;
-        (uint128 bits, , bool frozen) = engine.accountInfo(account);
-        h.frozen = frozen;
+        (uint128 bits, ) = engine.accountInfo(account);
+        (h.frozen, ) = vault.accountStatus(account);
         if (!_covered(account, bits, px)) return h;
         h.priceValid = true;
         ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);

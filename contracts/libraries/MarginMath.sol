@@ -1,50 +1,86 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {WadMath} from "./WadMath.sol";
-
 /// @title MarginMath
 /// @custom:security-contact security@ballast.finance
-/// @notice Pure margin formulas shared by the engine, the lens and (mirrored in TypeScript) the reference model.
-/// @dev Rounding always favours the protocol: values and equity round down, margins round up.
+/// @notice Pure margin formulas shared by the engine and the lens, and mirrored exactly (same rounding) by the
+/// TypeScript reference model in src/model/.
+/// @dev Rounding always favours the protocol: values and equity round toward negative infinity, margins round up.
+///
+/// Input bounds (they come from storage widths, and the engine rejects wider prices in views): |size| < 2**127
+/// (int128), |basis| < 2**127 (int128), price < 2**96 (uint96), |cumulativeFunding| < 2**102 (an int96 index plus
+/// at most 2**63 * 2**32 * 2**96 / 1e18 of accrual), rates and ratios < 2**64. Every product below is therefore
+/// under 2**230, far from 2**255, which is why these hot-path functions run unchecked.
 library MarginMath {
-    using WadMath for uint256;
-    using WadMath for int256;
-
     /// @dev 1.0 in WAD.
     uint256 internal constant WAD = 1e18;
+    int256 internal constant IWAD = 1e18;
 
     /// @notice Unrealised PnL plus accrued funding of `(size, basis)` at `price` and funding index `F`:
-    /// `size * (price - F) - basis`, WAD cash, rounded down.
-    function positionValue(int256 size, int256 basis, uint256 price, int256 cumulativeFunding) internal pure returns (int256) {
-        return size.mulWadDown(int256(price) - cumulativeFunding) - basis;
+    /// `size * (price - F) - basis`, WAD cash, rounded toward negative infinity.
+    function positionValue(int256 size, int256 basis, uint256 price, int256 cumulativeFunding) internal pure returns (int256 v) {
+        unchecked {
+            // |size * (price - F)| < 2**127 * 2**103: no overflow (see the library's @dev).
+            int256 product = size * (int256(price) - cumulativeFunding);
+            v = product / IWAD;
+            // sdiv truncates toward zero; step down once for an inexact negative quotient (floor).
+            if (product < 0 && v * IWAD != product) v -= 1;
+            v -= basis;
+        }
     }
 
     /// @notice |size| * price, WAD cash, rounded up.
     function notionalUp(int256 size, uint256 price) internal pure returns (uint256) {
-        return size.abs().mulWadUp(price);
+        unchecked {
+            // |size| < 2**127 and price < 2**96: the product and the rounding term fit easily.
+            uint256 absSize = size >= 0 ? uint256(size) : uint256(-size);
+            return (absSize * price + (WAD - 1)) / WAD;
+        }
     }
 
     /// @notice Maintenance margin |size| * price * mmr, WAD cash, rounded up.
     function maintenanceMargin(int256 size, uint256 price, uint256 mmr) internal pure returns (uint256) {
-        return notionalUp(size, price).mulWadUp(mmr);
+        unchecked {
+            // notional < 2**164 and mmr < 2**64.
+            return (notionalUp(size, price) * mmr + (WAD - 1)) / WAD;
+        }
     }
 
-    /// @notice Initial margin ratio of a position: imr + imrSizeFactor * |size|, capped at 1e18 (100%), rounded up.
-    function initialMarginRatio(int256 size, uint256 imr, uint256 imrSizeFactor) internal pure returns (uint256) {
+    /// @notice Initial margin ratio of a position: imr + imrSizeFactor * |size| (rounded up), capped at 1e18.
+    function initialMarginRatio(int256 size, uint256 imr, uint256 imrSizeFactor) internal pure returns (uint256 r) {
         if (imrSizeFactor == 0) return imr;
-        return WadMath.min(WAD, imr + imrSizeFactor.mulWadUp(size.abs()));
+        unchecked {
+            // imrSizeFactor < 2**64 and |size| < 2**127.
+            uint256 absSize = size >= 0 ? uint256(size) : uint256(-size);
+            r = imr + (imrSizeFactor * absSize + (WAD - 1)) / WAD;
+        }
+        if (r > WAD) r = WAD;
     }
 
     /// @notice Initial margin |size| * price * initialMarginRatio, WAD cash, rounded up.
     function initialMargin(int256 size, uint256 price, uint256 imr, uint256 imrSizeFactor) internal pure returns (uint256) {
-        return notionalUp(size, price).mulWadUp(initialMarginRatio(size, imr, imrSizeFactor));
+        unchecked {
+            // notional < 2**164 and the ratio <= 1e18.
+            return (notionalUp(size, price) * initialMarginRatio(size, imr, imrSizeFactor) + (WAD - 1)) / WAD;
+        }
     }
 
-    /// @notice Funding index increase `rate * dt * price` (WAD cash per base unit), rounded down.
-    /// @param ratePerSecond Signed funding rate per second, WAD (positive: longs pay shorts).
-    function fundingDelta(int256 ratePerSecond, uint256 price, uint256 dt) internal pure returns (int256) {
-        return (ratePerSecond * int256(dt)).mulWadDown(price);
+    /// @notice Funding index after `dt` seconds at `ratePerSecond` (WAD, positive: longs pay shorts) and `price`:
+    /// `F + rate * dt * price`, the increment rounded toward negative infinity.
+    function fundingIndexAt(
+        int256 cumulativeFunding,
+        int256 ratePerSecond,
+        uint256 price,
+        uint256 dt
+    ) internal pure returns (int256) {
+        if (ratePerSecond == 0 || dt == 0) return cumulativeFunding;
+        unchecked {
+            // |rate| < 2**63, dt < 2**32, price < 2**96: the product is below 2**191.
+            int256 product = ratePerSecond * int256(dt) * int256(price);
+            int256 q = product / IWAD;
+            if (product < 0 && q * IWAD != product) q -= 1;
+            return cumulativeFunding + q;
+        }
     }
 
     /// @notice Health factor equity / maintenanceMargin (WAD, rounded down); max with no requirement and
@@ -52,7 +88,7 @@ library MarginMath {
     function healthFactor(int256 equity, uint256 maintenance) internal pure returns (uint256) {
         if (equity <= 0) return 0;
         if (maintenance == 0) return type(uint256).max;
-        return uint256(equity).divWadDown(maintenance);
+        return (uint256(equity) * WAD) / maintenance;
     }
 
     /// @notice Moves `current` toward `target` by at most `step`.

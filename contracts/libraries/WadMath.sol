@@ -56,13 +56,15 @@ library WadMath {
     }
 
     /// @notice x * y / 1e18 for signed x and y, rounded toward negative infinity.
+    /// @dev With y < 0: x * y = -(x * |y|), and floor(-z) = -ceil(z).
     function mulWadDown(int256 x, int256 y) internal pure returns (int256) {
-        return y >= 0 ? mulWadDown(x, uint256(y)) : mulWadUp(-x, uint256(-y));
+        return y >= 0 ? mulWadDown(x, uint256(y)) : -mulWadUp(x, uint256(-y));
     }
 
     /// @notice x * y / 1e18 for signed x and y, rounded toward positive infinity.
+    /// @dev With y < 0: ceil(-z) = -floor(z).
     function mulWadUp(int256 x, int256 y) internal pure returns (int256) {
-        return y >= 0 ? mulWadUp(x, uint256(y)) : mulWadDown(-x, uint256(-y));
+        return y >= 0 ? mulWadUp(x, uint256(y)) : -mulWadDown(x, uint256(-y));
     }
 
     /// @notice x * 1e18 / y for signed x and positive y, rounded toward negative infinity.

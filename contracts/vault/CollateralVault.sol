@@ -51,9 +51,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         if (amount == 0) revert VaultZeroAmount();
         if (depositsPaused) revert VaultDepositsPaused();
         bool isCash = token == address(_cash);
+        TokenState memory ts;
         uint256 scale = _cashScale;
         if (!isCash) {
-            TokenState memory ts = _tokens[token];
+            ts = _tokens[token];
             if (!ts.listed) revert VaultTokenNotListed(token);
             if (!ts.enabled) revert VaultTokenDisabled(token);
             scale = TokenAmountLib.scaleOf(ts.decimals);
@@ -71,14 +72,13 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
         _supply[token].totalDeposits = uint128(totalAfter);
         if (isCash) {
-            CashIndex memory idx = _accrue();
-            CashTotals memory t = _totals;
-            _addCash(t, idx, account, wad.toInt256());
-            _totals = t;
+            Cash memory c = _loadCash();
+            _applyCash(c, account, wad.toInt256(), false);
+            _storeCash(c);
         } else {
             _balances[account][token] += wad;
             VaultAccount storage a = _accounts[account];
-            uint16 bit = uint16(1 << _tokens[token].index);
+            uint16 bit = uint16(1 << ts.index);
             if (a.tokens & bit == 0) a.tokens |= bit;
         }
         emit Deposited(account, token, amount, msg.sender);
@@ -90,7 +90,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         if (to == address(0)) revert VaultZeroAddress();
         _authorize(account);
         if (token == address(_cash)) {
-            _supply[token].totalDeposits -= uint128(_debitCash(account, amount));
+            Cash memory c = _loadCash();
+            uint256 wad = _debitCash(c, account, amount);
+            _storeCash(c);
+            _supply[token].totalDeposits -= uint128(wad);
         } else {
             TokenState memory ts = _tokens[token];
             if (!ts.listed) revert VaultTokenNotListed(token);
@@ -99,11 +102,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             uint256 bal = _balances[account][token];
             if (bal < wad) revert VaultInsufficientBalance(account, token, TokenAmountLib.fromWadDown(bal, scale), amount);
             _balances[account][token] = bal - wad;
-            if (bal == wad) _accounts[account].tokens &= ~uint16(1 << ts.index);
+            VaultAccount storage a = _accounts[account];
+            if (bal == wad) a.tokens &= ~uint16(1 << ts.index);
+            a.nonce += 1;
             _supply[token].totalDeposits -= uint128(wad);
         }
-        _bump(account);
-        engine.checkInitialMargin(account);
+        _requireInitialMargin(account, true);
         IERC20(token).safeTransfer(to, amount);
         emit Withdrawn(account, token, amount, to);
     }
@@ -112,13 +116,11 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     function transferCash(uint256 from, uint256 to, uint256 amount) external nonReentrant {
         if (amount == 0) revert VaultZeroAmount();
         _authorize(from);
-        uint256 wad = _debitCash(from, amount);
-        CashTotals memory t = _totals;
-        _addCash(t, _index, to, wad.toInt256());
-        _totals = t;
-        _bump(from);
-        _bump(to);
-        engine.checkInitialMargin(from);
+        Cash memory c = _loadCash();
+        uint256 wad = _debitCash(c, from, amount);
+        _applyCash(c, to, wad.toInt256(), true);
+        _storeCash(c);
+        _requireInitialMargin(from, true);
         emit CashTransferred(from, to, wad);
     }
 
@@ -126,41 +128,42 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function settleTrade(
-        TradeCash calldata c,
+        TradeCash calldata t,
         uint256 maxPriceAge
     ) external onlyEngine returns (MarginCollateral memory a, MarginCollateral memory b, bool borrowCapExceeded) {
-        CashIndex memory idx = _accrue();
-        CashTotals memory t = _totals;
-        if (c.deltaA != 0) _addCash(t, idx, c.accountA, c.deltaA);
-        if (c.deltaB != 0) _addCash(t, idx, c.accountB, c.deltaB);
-        if (c.fees != 0) _addCash(t, idx, c.feeAccount, c.fees.toInt256());
-        _totals = t;
-        _bump(c.accountA);
-        _bump(c.accountB);
-        emit TradeCashSettled(c.accountA, c.deltaA, c.accountB, c.deltaB, c.feeAccount, c.fees);
-        a = _marginCollateral(c.accountA, idx, maxPriceAge);
-        b = _marginCollateral(c.accountB, idx, maxPriceAge);
-        borrowCapExceeded = uint256(t.borrowPrincipal).mulWadUp(idx.borrowIndex) > _params.borrowCap;
+        Cash memory c = _loadCash();
+        VaultAccount memory va = _applyTradeCash(c, t.accountA, t.deltaA, t.hasPositionsA);
+        VaultAccount memory vb = _applyTradeCash(c, t.accountB, t.deltaB, t.hasPositionsB);
+        if (t.fees != 0) _applyCash(c, t.feeAccount, t.fees.toInt256(), false);
+        _storeCash(c);
+        a = _marginCollateral(t.accountA, va, c, maxPriceAge);
+        b = _marginCollateral(t.accountB, vb, c, maxPriceAge);
+        borrowCapExceeded = c.borrowPrincipal != 0 && c.borrowPrincipal.mulWadUp(c.borrowIndex) > _params.borrowCap;
     }
 
     /// @inheritdoc ICollateralVault
-    function marginCollateral(uint256 account, uint256 maxPriceAge) external onlyEngine returns (MarginCollateral memory) {
-        return _marginCollateral(account, _accrue(), maxPriceAge);
+    function requireInitialMargin(uint256 account) external onlyLiquidator {
+        _requireInitialMargin(account, false);
     }
 
     /// @inheritdoc ICollateralVault
     function settleCash(uint256 account, int256 delta) external onlyEngine {
-        CashIndex memory idx = _accrue();
-        CashTotals memory t = _totals;
-        _addCash(t, idx, account, delta);
-        _totals = t;
-        _bump(account);
+        Cash memory c = _loadCash();
+        _applyCash(c, account, delta, true);
+        _storeCash(c);
         emit CashSettled(account, delta);
     }
 
     /// @inheritdoc ICollateralVault
-    function transferFraction(uint256 from, uint256 to, uint256 fraction) external onlyEngine {
+    function transferFraction(
+        uint256 from,
+        uint256 to,
+        uint256 fraction,
+        bool fromHasPositions,
+        bool toHasPositions
+    ) external onlyEngine {
         if (fraction == 0 || fraction > 1e18) revert VaultInvalidFraction(fraction);
+        if (_accounts[to].frozen) revert VaultAccountInAuction(to);
         uint256 bits = _accounts[from].tokens;
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
@@ -169,50 +172,51 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             uint256 bal = _balances[from][token];
             _moveCollateral(from, to, token, uint8(i), fraction == 1e18 ? bal : bal.mulWadDown(fraction));
         }
-        CashIndex memory idx = _accrue();
-        int256 v = _cashValue(_cashPrincipal[from], idx);
+        Cash memory c = _loadCash();
+        int256 v = _cashValue(_accounts[from].cashPrincipal, c);
         // Toward the protocol: the receiver gets positive cash rounded down and debt rounded up.
         int256 moved = fraction == 1e18 ? v : v.mulWadDown(fraction);
-        if (moved != 0) {
-            CashTotals memory t = _totals;
-            _addCash(t, idx, from, -moved);
-            _addCash(t, idx, to, moved);
-            _totals = t;
-        }
-        _bump(from);
-        _bump(to);
+        _accounts[from].hasPositions = fromHasPositions;
+        _accounts[to].hasPositions = toHasPositions;
+        _applyCash(c, from, -moved, true);
+        _applyCash(c, to, moved, true);
+        _storeCash(c);
         emit PortfolioFractionTransferred(from, to, fraction);
     }
 
     /// @inheritdoc ICollateralVault
+    function setAccountFrozen(uint256 account, bool frozen) external onlyLiquidator {
+        _accounts[account].frozen = frozen;
+        emit AccountFrozenSet(account, frozen);
+    }
+
+    /// @inheritdoc ICollateralVault
     function moveCash(uint256 from, uint256 to, uint256 amount) external onlyLiquidator {
-        CashIndex memory idx = _accrue();
-        CashTotals memory t = _totals;
-        _addCash(t, idx, from, -amount.toInt256());
-        _addCash(t, idx, to, amount.toInt256());
-        _totals = t;
-        _bump(from);
-        _bump(to);
+        Cash memory c = _loadCash();
+        _applyCash(c, from, -amount.toInt256(), true);
+        _applyCash(c, to, amount.toInt256(), true);
+        _storeCash(c);
         emit CashTransferred(from, to, amount);
     }
 
     /// @inheritdoc ICollateralVault
     function socialiseLoss(uint256 account, uint256 amount) external onlyLiquidator returns (uint256 socialised) {
-        CashIndex memory idx = _accrue();
-        CashTotals memory t = _totals;
-        uint256 before = idx.supplyIndex;
-        if (t.supplyPrincipal == 0 || before <= MIN_SUPPLY_INDEX) return 0;
+        Cash memory c = _loadCash();
+        uint256 before = c.supplyIndex;
+        if (c.supplyPrincipal == 0 || before <= MIN_SUPPLY_INDEX) {
+            _storeCash(c);
+            emit LossSocialised(0, before, before);
+            return 0;
+        }
         // Largest loss the supply side can bear while the index stays at or above MIN_SUPPLY_INDEX.
-        uint256 capacity = uint256(t.supplyPrincipal).mulWadDown(before - MIN_SUPPLY_INDEX);
+        uint256 capacity = c.supplyPrincipal.mulWadDown(before - MIN_SUPPLY_INDEX);
         socialised = WadMath.min(amount, capacity);
         // Index cut rounded up so positive cash loses at least `socialised` in total.
-        uint256 after_ = before - socialised.divWadUp(t.supplyPrincipal);
-        idx.supplyIndex = uint112(after_);
-        _index = idx;
-        _addCash(t, idx, account, socialised.toInt256());
-        _totals = t;
-        _bump(account);
-        emit LossSocialised(socialised, before, after_);
+        c.supplyIndex = before - socialised.divWadUp(c.supplyPrincipal);
+        c.indexChanged = true;
+        _applyCash(c, account, socialised.toInt256(), true);
+        _storeCash(c);
+        emit LossSocialised(socialised, before, c.supplyIndex);
     }
 
     // ------------------------------------------------------------------ views
@@ -233,9 +237,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function cashBalance(uint256 account) public view returns (int256) {
-        CashIndex memory idx = _index;
-        (idx.supplyIndex, idx.borrowIndex, ) = _accrued(idx, _totals);
-        return _cashValue(_cashPrincipal[account], idx);
+        return _cashValue(_accounts[account].cashPrincipal, _viewCash());
     }
 
     /// @inheritdoc ICollateralVault
@@ -261,6 +263,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     /// @inheritdoc ICollateralVault
     function accountNonce(uint256 account) external view returns (uint64) {
         return _accounts[account].nonce;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function accountStatus(uint256 account) external view returns (bool frozen, bool hasPositions) {
+        VaultAccount memory a = _accounts[account];
+        return (a.frozen, a.hasPositions);
     }
 
     /// @inheritdoc ICollateralVault
@@ -292,26 +300,20 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function cashIndices() external view returns (uint256 supplyIndex, uint256 borrowIndex, uint256 lastAccrual) {
-        CashIndex memory idx = _index;
-        (supplyIndex, borrowIndex, ) = _accrued(idx, _totals);
-        lastAccrual = idx.lastAccrual;
+        Cash memory c = _viewCash();
+        return (c.supplyIndex, c.borrowIndex, _totals.lastAccrual);
     }
 
     /// @inheritdoc ICollateralVault
     function cashTotals() external view returns (uint256 supplyValue, uint256 borrowValue) {
-        CashIndex memory idx = _index;
-        CashTotals memory t = _totals;
-        (idx.supplyIndex, idx.borrowIndex, ) = _accrued(idx, t);
-        supplyValue = uint256(t.supplyPrincipal).mulWadDown(idx.supplyIndex);
-        borrowValue = uint256(t.borrowPrincipal).mulWadUp(idx.borrowIndex);
+        Cash memory c = _viewCash();
+        supplyValue = c.supplyPrincipal.mulWadDown(c.supplyIndex);
+        borrowValue = c.borrowPrincipal.mulWadUp(c.borrowIndex);
     }
 
     /// @inheritdoc ICollateralVault
     function borrowRatePerYear() external view returns (uint256) {
-        CashIndex memory idx = _index;
-        CashTotals memory t = _totals;
-        (idx.supplyIndex, idx.borrowIndex, ) = _accrued(idx, t);
-        return _ratePerYear(idx, t);
+        return _ratePerYear(_viewCash());
     }
 
     /// @inheritdoc ICollateralVault
@@ -334,14 +336,42 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Debits `amount` (token units) of positive cash from `account`; returns it in WAD.
-    function _debitCash(uint256 account, uint256 amount) internal returns (uint256 wad) {
-        CashIndex memory idx = _accrue();
-        int256 available = _cashValue(_cashPrincipal[account], idx);
+    /// @dev Equity (collateral here plus the engine's position values) must cover the engine's initial margin, at
+    /// cached prices no older than the engine's `maxPriceAge`. An account with no position and no debt meets it
+    /// trivially (its initial margin is zero), so the engine is not asked. `refuseFrozen` blocks auctioned accounts.
+    function _requireInitialMargin(uint256 account, bool refuseFrozen) internal {
+        VaultAccount memory a = _accounts[account];
+        if (refuseFrozen && a.frozen) revert VaultAccountInAuction(account);
+        if (!a.hasPositions && a.cashPrincipal >= 0) return;
+        (int256 value, uint256 im, uint256 maxAge) = engine.positionsMargin(account);
+        MarginCollateral memory m = _marginCollateral(account, a, _loadCash(), maxAge);
+        int256 equity = m.cash + m.collateralValue.toInt256() + value;
+        if (equity < im.toInt256()) revert VaultInsufficientMargin(account, equity, im);
+    }
+
+    /// @dev A trade's cash for one account: refuses frozen accounts, records whether positions remain, bumps the nonce.
+    function _applyTradeCash(
+        Cash memory c,
+        uint256 account,
+        int256 delta,
+        bool hasPositions
+    ) internal returns (VaultAccount memory a) {
+        a = _accounts[account];
+        if (a.frozen) revert VaultAccountInAuction(account);
+        if (delta != 0) _addCash(c, a, delta);
+        a.nonce += 1;
+        a.hasPositions = hasPositions;
+        _accounts[account] = a;
+    }
+
+    /// @dev Debits `amount` (token units) of positive cash from `account` (bumping its nonce); returns it in WAD.
+    function _debitCash(Cash memory c, uint256 account, uint256 amount) internal returns (uint256 wad) {
+        VaultAccount memory a = _accounts[account];
+        int256 available = _cashValue(a.cashPrincipal, c);
         wad = TokenAmountLib.toWad(amount, _cashScale);
         if (available < wad.toInt256()) revert VaultInsufficientCash(account, available, amount);
-        CashTotals memory t = _totals;
-        _addCash(t, idx, account, -wad.toInt256());
-        _totals = t;
+        _addCash(c, a, -wad.toInt256());
+        a.nonce += 1;
+        _accounts[account] = a;
     }
 }

@@ -101,7 +101,7 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
         if (slopePerYear > MAX_RATE_SLOPE_PER_YEAR) {
             revert VaultParameterOutOfBounds("slopePerYear", slopePerYear, 0, MAX_RATE_SLOPE_PER_YEAR);
         }
-        _accrue();
+        _storeCash(_loadCash());
         _params.baseRatePerYear = baseRatePerYear;
         _params.slopePerYear = slopePerYear;
         emit CashRateModelSet(baseRatePerYear, slopePerYear);

@@ -22,6 +22,7 @@ abstract contract VaultStorage is ICollateralVault {
     using WadMath for uint256;
     using WadMath for int256;
     using SafeCast for uint256;
+    using SafeCast for int256;
 
     /// @notice Largest number of listed collateral tokens (one bit each in an account's token bitmap).
     uint256 public constant MAX_TOKENS = 16;
@@ -57,22 +58,27 @@ abstract contract VaultStorage is ICollateralVault {
         uint128 totalDeposits;
     }
 
+    /// @dev Per account, one slot: cash principal [wad, signed], collateral bitmap, state nonce, whether the engine
+    /// reports positions (lets a withdrawal skip the engine when there are none), and the auction freeze.
     struct VaultAccount {
+        int128 cashPrincipal;
         uint16 tokens;
         uint64 nonce;
+        bool hasPositions;
+        bool frozen;
     }
 
-    /// @dev Indices [wad] and last accrual time.
+    /// @dev Cash indices [wad].
     struct CashIndex {
-        uint112 supplyIndex;
-        uint112 borrowIndex;
-        uint32 lastAccrual;
+        uint128 supplyIndex;
+        uint128 borrowIndex;
     }
 
-    /// @dev Principal totals [wad].
+    /// @dev Principal totals [wad] and the last accrual time (kept here so that accruing with no debt costs no write).
     struct CashTotals {
-        uint128 supplyPrincipal;
-        uint128 borrowPrincipal;
+        uint112 supplyPrincipal;
+        uint112 borrowPrincipal;
+        uint32 lastAccrual;
     }
 
     /// @dev Rates [wad per year], borrow cap [wad cash].
@@ -80,6 +86,16 @@ abstract contract VaultStorage is ICollateralVault {
         uint64 baseRatePerYear;
         uint64 slopePerYear;
         uint128 borrowCap;
+    }
+
+    /// @dev Working copy of the cash state for one call: loaded and accrued once, stored once if changed.
+    struct Cash {
+        uint256 supplyIndex;
+        uint256 borrowIndex;
+        uint256 supplyPrincipal;
+        uint256 borrowPrincipal;
+        bool indexChanged;
+        bool totalsChanged;
     }
 
     /// @notice The settlement token.
@@ -105,7 +121,6 @@ abstract contract VaultStorage is ICollateralVault {
 
     mapping(uint256 account => mapping(address token => uint256)) internal _balances;
     mapping(uint256 account => VaultAccount) internal _accounts;
-    mapping(uint256 account => int256) internal _cashPrincipal;
 
     CashIndex internal _index;
     CashTotals internal _totals;
@@ -118,80 +133,105 @@ abstract contract VaultStorage is ICollateralVault {
         _cash = cash_;
         _cashScale = TokenAmountLib.scaleOf(d);
         oracle = oracle_;
-        _index = CashIndex(1e18, 1e18, uint32(block.timestamp));
+        _index = CashIndex(1e18, 1e18);
+        _totals.lastAccrual = uint32(block.timestamp);
     }
 
     // ------------------------------------------------------------------ cash index
 
-    /// @dev Accrues interest to now and stores the indices.
-    function _accrue() internal returns (CashIndex memory idx) {
-        idx = _index;
-        if (idx.lastAccrual == block.timestamp) return idx;
+    /// @dev Loads the cash state and accrues interest to now (in memory; `_storeCash` persists it). With no debt
+    /// the indices cannot move, so only the accrual time advances, and it is stored with the totals when they
+    /// next change (any new debt changes them).
+    function _loadCash() internal returns (Cash memory c) {
+        CashIndex memory idx = _index;
         CashTotals memory t = _totals;
+        c = Cash(idx.supplyIndex, idx.borrowIndex, t.supplyPrincipal, t.borrowPrincipal, false, false);
+        if (t.lastAccrual == block.timestamp) return c;
+        c.totalsChanged = t.borrowPrincipal != 0;
         if (t.borrowPrincipal != 0) {
             uint256 interest;
-            (idx.supplyIndex, idx.borrowIndex, interest) = _accrued(idx, t);
-            emit CashInterestAccrued(idx.supplyIndex, idx.borrowIndex, interest);
+            (c.supplyIndex, c.borrowIndex, interest) = _accrued(c, block.timestamp - t.lastAccrual);
+            c.indexChanged = true;
+            emit CashInterestAccrued(c.supplyIndex, c.borrowIndex, interest);
         }
-        idx.lastAccrual = uint32(block.timestamp);
-        _index = idx;
     }
 
-    /// @dev Indices accrued to now (view): see the contract's @dev for the formula.
-    function _accrued(
-        CashIndex memory idx,
-        CashTotals memory t
-    ) internal view returns (uint112 sI, uint112 bI, uint256 interest) {
-        uint256 dt = block.timestamp - idx.lastAccrual;
-        sI = idx.supplyIndex;
-        bI = idx.borrowIndex;
-        if (dt == 0 || t.borrowPrincipal == 0) return (sI, bI, 0);
-        uint256 newBI = uint256(bI) + uint256(bI).mulWadUp(WadMath.mulDivUp(_ratePerYear(idx, t), dt, SECONDS_PER_YEAR));
-        interest = uint256(t.borrowPrincipal).mulWadDown(newBI - bI);
-        if (t.supplyPrincipal != 0) sI = (uint256(sI) + interest.divWadDown(t.supplyPrincipal)).toUint112();
-        bI = newBI.toUint112();
+    /// @dev Persists what `_loadCash` and `_addCash` changed.
+    function _storeCash(Cash memory c) internal {
+        if (c.indexChanged) _index = CashIndex(uint128(c.supplyIndex), uint128(c.borrowIndex));
+        if (c.totalsChanged)
+            _totals = CashTotals(c.supplyPrincipal.toUint112(), c.borrowPrincipal.toUint112(), uint32(block.timestamp));
     }
 
-    /// @dev base + slope * utilisation, per year [wad].
-    function _ratePerYear(CashIndex memory idx, CashTotals memory t) internal view returns (uint256) {
+    /// @dev The cash state accrued to now, without writing (views).
+    function _viewCash() internal view returns (Cash memory c) {
+        CashIndex memory idx = _index;
+        CashTotals memory t = _totals;
+        c = Cash(idx.supplyIndex, idx.borrowIndex, t.supplyPrincipal, t.borrowPrincipal, false, false);
+        (c.supplyIndex, c.borrowIndex, ) = _accrued(c, block.timestamp - t.lastAccrual);
+    }
+
+    /// @dev Indices after `dt` seconds: see the contract's @dev for the formula.
+    function _accrued(Cash memory c, uint256 dt) internal view returns (uint256 sI, uint256 bI, uint256 interest) {
+        sI = c.supplyIndex;
+        bI = c.borrowIndex;
+        if (dt == 0 || c.borrowPrincipal == 0) return (sI, bI, 0);
+        uint256 newBI = bI + bI.mulWadUp(WadMath.mulDivUp(_ratePerYear(c), dt, SECONDS_PER_YEAR));
+        interest = c.borrowPrincipal.mulWadDown(newBI - bI);
+        if (c.supplyPrincipal != 0) sI += interest.divWadDown(c.supplyPrincipal);
+        bI = newBI;
+    }
+
+    /// @dev base + slope * utilisation, per year [wad]; utilisation = min(1, debt / positive cash).
+    function _ratePerYear(Cash memory c) internal view returns (uint256) {
         CashParams memory p = _params;
-        uint256 supplyValue = uint256(t.supplyPrincipal).mulWadDown(idx.supplyIndex);
-        uint256 borrowValue = uint256(t.borrowPrincipal).mulWadUp(idx.borrowIndex);
+        uint256 supplyValue = c.supplyPrincipal.mulWadDown(c.supplyIndex);
+        uint256 borrowValue = c.borrowPrincipal.mulWadUp(c.borrowIndex);
         uint256 u = supplyValue == 0 ? 1e18 : WadMath.min(1e18, borrowValue.divWadUp(supplyValue));
         return uint256(p.baseRatePerYear) + uint256(p.slopePerYear).mulWadUp(u);
     }
 
     /// @dev Cash value of a principal: supply rounds down, debt rounds up (in magnitude).
-    function _cashValue(int256 principal, CashIndex memory idx) internal pure returns (int256) {
-        if (principal >= 0) return uint256(principal).mulWadDown(idx.supplyIndex).toInt256();
-        return -uint256(-principal).mulWadUp(idx.borrowIndex).toInt256();
+    function _cashValue(int256 principal, Cash memory c) internal pure returns (int256) {
+        if (principal >= 0) return uint256(principal).mulWadDown(c.supplyIndex).toInt256();
+        return -uint256(-principal).mulWadUp(c.borrowIndex).toInt256();
     }
 
-    /// @dev Adds `delta` to an account's cash value, re-expressing it as a principal (supply shares round down,
-    /// debt shares round up) and keeping the totals in `t` (the caller stores `t`).
-    function _addCash(CashTotals memory t, CashIndex memory idx, uint256 account, int256 delta) internal {
-        int256 p = _cashPrincipal[account];
-        int256 v = _cashValue(p, idx) + delta;
-        int256 p2 =
-            v >= 0 ? uint256(v).divWadDown(idx.supplyIndex).toInt256() : -uint256(-v).divWadUp(idx.borrowIndex).toInt256();
-        if (p >= 0) t.supplyPrincipal -= uint128(uint256(p));
-        else t.borrowPrincipal -= uint128(uint256(-p));
-        if (p2 >= 0) t.supplyPrincipal += uint256(p2).toUint128();
-        else t.borrowPrincipal += uint256(-p2).toUint128();
-        _cashPrincipal[account] = p2;
+    /// @dev Adds `delta` to the cash value held in `a`, re-expressed as a principal (supply shares round down,
+    /// debt shares round up), keeping the totals in `c`. The caller stores `a` and `c`.
+    function _addCash(Cash memory c, VaultAccount memory a, int256 delta) internal pure {
+        int256 p = a.cashPrincipal;
+        int256 v = _cashValue(p, c) + delta;
+        int256 p2 = v >= 0 ? uint256(v).divWadDown(c.supplyIndex).toInt256() : -uint256(-v).divWadUp(c.borrowIndex).toInt256();
+        if (p >= 0) c.supplyPrincipal -= uint256(p);
+        else c.borrowPrincipal -= uint256(-p);
+        if (p2 >= 0) c.supplyPrincipal += uint256(p2);
+        else c.borrowPrincipal += uint256(-p2);
+        c.totalsChanged = true;
+        a.cashPrincipal = p2.toInt128();
+    }
+
+    /// @dev Loads `account`, adds `delta` to its cash, bumps its nonce when `bump`, stores it; returns the copy.
+    function _applyCash(Cash memory c, uint256 account, int256 delta, bool bump) internal returns (VaultAccount memory a) {
+        a = _accounts[account];
+        if (delta != 0) _addCash(c, a, delta);
+        // A uint64 nonce cannot realistically wrap (2**64 state changes of one account).
+        if (bump) a.nonce += 1;
+        _accounts[account] = a;
     }
 
     // ------------------------------------------------------------------ collateral valuation
 
-    /// @dev Cash value and haircut collateral value of `account`. Cached token prices older than `maxAge` are
-    /// refreshed from the oracle and stored.
+    /// @dev Cash value and haircut collateral value of an account held in `a`. Cached token prices older than
+    /// `maxAge` are refreshed from the oracle and stored.
     function _marginCollateral(
         uint256 account,
-        CashIndex memory idx,
+        VaultAccount memory a,
+        Cash memory c,
         uint256 maxAge
-    ) internal returns (MarginCollateral memory c) {
-        c.cash = _cashValue(_cashPrincipal[account], idx);
-        uint256 bits = _accounts[account].tokens;
+    ) internal returns (MarginCollateral memory m) {
+        m.cash = _cashValue(a.cashPrincipal, c);
+        uint256 bits = a.tokens;
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
@@ -202,31 +242,22 @@ abstract contract VaultStorage is ICollateralVault {
                 ts.priceTimestamp = uint32(block.timestamp);
                 _tokens[token] = ts;
             }
-            c.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(ts.haircut);
+            m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(ts.haircut);
         }
     }
 
     /// @dev As `_marginCollateral` without writing: interest accrued to now, prices from `prices[index]` when
     /// given, else fresh from the oracle.
-    function _marginCollateralView(uint256 account, uint256[] memory prices) internal view returns (MarginCollateral memory c) {
-        CashIndex memory idx = _index;
-        (idx.supplyIndex, idx.borrowIndex, ) = _accrued(idx, _totals);
-        c.cash = _cashValue(_cashPrincipal[account], idx);
-        uint256 bits = _accounts[account].tokens;
+    function _marginCollateralView(uint256 account, uint256[] memory prices) internal view returns (MarginCollateral memory m) {
+        VaultAccount memory a = _accounts[account];
+        m.cash = _cashValue(a.cashPrincipal, _viewCash());
+        uint256 bits = a.tokens;
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             address token = _tokenAt[i];
             uint256 price = prices.length != 0 ? prices[i] : oracle.getPrice(_tokenAsset[token]);
-            c.collateralValue += _balances[account][token].mulWadDown(price).mulWadDown(_tokens[token].haircut);
-        }
-    }
-
-    /// @dev Increments the nonce of `account`.
-    function _bump(uint256 account) internal {
-        unchecked {
-            // A uint64 nonce cannot realistically wrap (2**64 state changes of one account).
-            _accounts[account].nonce += 1;
+            m.collateralValue += _balances[account][token].mulWadDown(price).mulWadDown(_tokens[token].haircut);
         }
     }
 

@@ -34,8 +34,8 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     uint64 public makerFeeRate;
     /// @notice Taker fee rate [wad fraction of notional].
     uint64 public takerFeeRate;
-    /// @notice Vault account credited with fees.
-    uint256 public feeAccount;
+    /// @notice Vault account credited with fees: the fee recipient's subaccount 0 (fixed for this venue).
+    uint256 public immutable feeAccount;
 
     /// @inheritdoc IOrderSettlement
     mapping(bytes32 orderHash => uint128) public filled;
@@ -50,8 +50,10 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         IMarginEngine engine_,
         address feeRecipient
     ) EIP712("Ballast OrderSettlement", "1") AccessManaged(accessManager) {
+        if (feeRecipient == address(0)) revert OrderZeroAddress();
         engine = engine_;
-        _setFeeRecipient(feeRecipient);
+        feeAccount = AccountLib.accountId(feeRecipient, 0);
+        emit FeeRecipientSet(feeRecipient, feeAccount);
     }
 
     /// @inheritdoc IOrderSettlement
@@ -127,7 +129,7 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
             ),
             feeAccount
         );
-        emit OrderFilled(orderHash, order.account, takerAccount, -takerSize, order.limitPrice, makerFee, takerFee, filledTotal);
+        emit OrderFilled(orderHash, takerAccount, filledTotal);
     }
 
     /// @inheritdoc IOrderSettlement
@@ -159,11 +161,6 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     }
 
     /// @inheritdoc IOrderSettlement
-    function setFeeRecipient(address feeRecipient) external restricted {
-        _setFeeRecipient(feeRecipient);
-    }
-
-    /// @inheritdoc IOrderSettlement
     function hashOrder(Order calldata order) external view returns (bytes32) {
         return _hashTypedDataV4(_structHash(order));
     }
@@ -171,12 +168,6 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     /// @notice The EIP-712 domain separator of this venue on this chain.
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
-    }
-
-    function _setFeeRecipient(address feeRecipient) internal {
-        if (feeRecipient == address(0)) revert OrderZeroAddress();
-        feeAccount = AccountLib.accountId(feeRecipient, 0);
-        emit FeeRecipientSet(feeRecipient, feeAccount);
     }
 
     function _structHash(Order calldata o) internal pure returns (bytes32) {
