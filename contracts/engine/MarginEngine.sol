@@ -106,7 +106,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function transferPortfolio(uint256 from, uint256 to, uint256 fraction) external nonReentrant {
+    function transferPortfolio(
+        uint256 from,
+        uint256 to,
+        uint256 fraction,
+        ICollateralVault.CashLegs calldata legs
+    ) external nonReentrant {
         if (msg.sender != liquidator) revert EngineOnlyLiquidator(msg.sender);
         if (fraction == 0 || fraction > 1e18) revert EngineInvalidFraction(fraction);
         if (from == to) revert EngineSelfTrade(from);
@@ -117,9 +122,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             bits &= bits - 1;
             cashTo += _movePosition(from, to, id, fraction);
         }
-        vault.transferFraction(from, to, fraction, _accounts[from].markets != 0, _accounts[to].markets != 0);
+        vault.transferFraction(from, to, fraction, _accounts[from].markets != 0, _accounts[to].markets != 0, legs);
         if (cashTo != 0) vault.settleCash(to, cashTo);
-        emit PortfolioTransferred(from, to, fraction);
     }
 
     // ------------------------------------------------------------------ views
@@ -151,6 +155,21 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, marketPrices);
         s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
         s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
+
+    /// @inheritdoc IMarginEngine
+    function accountMarginWithCollateral(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c
+    ) external view returns (MarginState memory s) {
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, new uint256[](0));
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
+
+    /// @inheritdoc IMarginEngine
+    function oracleAssetOf(uint256 marketId) external view returns (bytes32) {
+        return _markets[marketId].oracleAsset;
     }
 
     /// @inheritdoc IMarginEngine
@@ -410,8 +429,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         oi.longOpenInterest = uint128((int256(uint256(oi.longOpenInterest)) + longDelta).toUint256());
         oi.totalBasis = (int256(oi.totalBasis) + cashTo).toInt128();
         _markets[id].oi = oi;
-        emit PositionUpdated(from, id, nf.size, nf.basis, 0);
-        emit PositionUpdated(to, id, nt.size, nt.basis, cashTo);
     }
 
     /// @dev x * fraction / 1e18 rounded toward zero.

@@ -31,6 +31,15 @@ interface ICollateralVault {
         uint256 fees;
     }
 
+    /// @notice Zero-sum cash movements that accompany a portfolio transfer (WAD, signed): to `from`, to `to`, and to
+    /// a third account (the insurance fund's). All zero for none.
+    struct CashLegs {
+        int256 toFrom;
+        int256 toTo;
+        uint256 third;
+        int256 toThird;
+    }
+
     /// @notice Configuration and cached price of a listed collateral token.
     struct TokenInfo {
         bytes32 oracleAsset;
@@ -87,6 +96,8 @@ interface ICollateralVault {
     error VaultZeroAddress();
     /// @notice A fraction argument is zero or above 1e18.
     error VaultInvalidFraction(uint256 fraction);
+    /// @notice A batch of cash moves does not sum to zero (or its arrays differ in length).
+    error VaultCashNotConserved(int256 sum);
 
     // ----------------------------------------------------------------- events
     /// @notice Tokens were deposited into `account` (amount in token units).
@@ -97,8 +108,6 @@ interface ICollateralVault {
     event CashTransferred(uint256 indexed from, uint256 indexed to, uint256 amount);
     /// @notice The engine added `delta` (WAD, signed) to `account`'s cash.
     event CashSettled(uint256 indexed account, int256 delta);
-    /// @notice A fraction (WAD) of every balance of `from` moved to `to` (liquidation).
-    event PortfolioFractionTransferred(uint256 indexed from, uint256 indexed to, uint256 fraction);
     /// @notice A collateral balance moved between accounts (WAD token amount).
     event CollateralTransferred(uint256 indexed from, uint256 indexed to, address indexed token, uint256 amountWad);
     /// @notice Cash interest accrued: new indices (WAD) and the interest added to debts (WAD).
@@ -132,8 +141,10 @@ interface ICollateralVault {
     event EngineBound(address engine);
     /// @notice The liquidation module was bound (once).
     event LiquidatorBound(address liquidator);
-    /// @notice The liquidation module froze or unfroze an account.
-    event AccountFrozenSet(uint256 indexed account, bool frozen);
+    /// @notice The liquidation module froze `account` and moved `tip` (WAD) from it to `tipAccount`.
+    event LiquidationStarted(uint256 indexed account, uint256 indexed tipAccount, uint256 tip);
+    /// @notice The liquidation module unfroze `account`.
+    event LiquidationEnded(uint256 indexed account);
 
     // ----------------------------------------------------------------- users
     /// @notice Deposits `amount` of `token` (token units) from the caller into `account`.
@@ -166,7 +177,7 @@ interface ICollateralVault {
     // ----------------------------------------------------------------- engine and liquidator
     /// @notice Engine only: applies a trade's signed cash deltas and credits its fees (see `TradeCash`); reverts
     /// `VaultAccountInAuction` if either account is frozen. The
-    /// engine's `TradeSettled` and `PositionUpdated` events describe these movements (realised PnL minus fees).
+    /// engine's `TradeSettled` event describes these movements (realised PnL minus fees).
     /// @dev Bumps both accounts' nonces. Returns both accounts' margin inputs (prices at most `maxPriceAge` old).
     /// @return a Margin inputs of `cash.accountA` after settlement.
     /// @return b Margin inputs of `cash.accountB` after settlement.
@@ -176,23 +187,34 @@ interface ICollateralVault {
         uint256 maxPriceAge
     ) external returns (MarginCollateral memory a, MarginCollateral memory b, bool borrowCapExceeded);
 
-    /// @notice Liquidator only: reverts with `VaultInsufficientMargin` unless `account` is at or above initial
-    /// margin (the check a withdrawal makes, without the auction freeze).
-    function requireInitialMargin(uint256 account) external;
-
     /// @notice Engine only: moves `fraction` (WAD, (0, 1e18]) of every collateral balance and of the cash value
     /// of `from` to `to`. Amounts moved round down; a fraction of 1e18 moves everything. Bumps both nonces and
-    /// records whether each account still holds positions. Reverts `VaultAccountInAuction` if `to` is frozen.
-    function transferFraction(uint256 from, uint256 to, uint256 fraction, bool fromHasPositions, bool toHasPositions) external;
+    /// records whether each account still holds positions, then applies `legs` (`VaultCashNotConserved` unless
+    /// they sum to zero). Reverts `VaultAccountInAuction` if `to` is frozen.
+    /// Collateral moves emit `CollateralTransferred`; the liquidation module's `AuctionBid` states the fraction.
+    function transferFraction(
+        uint256 from,
+        uint256 to,
+        uint256 fraction,
+        bool fromHasPositions,
+        bool toHasPositions,
+        CashLegs calldata legs
+    ) external;
 
-    /// @notice Liquidator only: freezes (no trades, withdrawals or transfers out; deposits stay open) or unfreezes.
-    function setAccountFrozen(uint256 account, bool frozen) external;
+    /// @notice Liquidator only: freezes `account` (no trades, withdrawals or transfers out; deposits stay open) and
+    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; bumps both nonces.
+    function startLiquidation(uint256 account, uint256 tipAccount, uint256 tip) external;
+
+    /// @notice Liquidator only: unfreezes `account`.
+    function endLiquidation(uint256 account) external;
 
     /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account`; bumps its nonce.
     function settleCash(uint256 account, int256 delta) external;
 
-    /// @notice Liquidator only: moves `amount` (WAD) of cash value from `from` to `to`; `from` may go negative.
-    function moveCash(uint256 from, uint256 to, uint256 amount) external;
+    /// @notice Liquidator only: adds the signed WAD cash `deltas[i]` to `accounts[i]`; the deltas must sum to zero
+    /// (`VaultCashNotConserved`). Balances may go negative. Bumps every touched account's nonce. The liquidation
+    /// module's `AuctionBid` event states every amount moved.
+    function moveCashBatch(uint256[] calldata accounts, int256[] calldata deltas) external;
 
     /// @notice Liquidator only: writes off `amount` (WAD) of cash debt of `account` by lowering the supply index,
     /// so every positive cash balance bears the loss pro rata. Emits `LossSocialised`.
@@ -243,6 +265,10 @@ interface ICollateralVault {
 
     /// @notice Margin inputs of `account` at fresh oracle prices (no cache); reverts on any invalid price.
     function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory);
+
+    /// @notice Margin inputs of `account` at fresh oracle prices, and the collateral's value without haircuts
+    /// (WAD, rounded down); reverts on any invalid price.
+    function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256 rawCollateralValue);
 
     /// @notice Margin inputs of `account` at given collateral prices (`tokenPrices[index]`, WAD, one per listed
     /// collateral), interest accrued to now. Reverts `VaultParameterOutOfBounds` on a wrong length.

@@ -183,13 +183,8 @@ interface IMarginEngine {
         int256 makerRealisedPnl,
         int256 takerRealisedPnl
     );
-    /// @notice A liquidation moved a position; `realisedPnl` (WAD cash) was settled into cash (fills report theirs
-    /// in `TradeSettled`).
-    event PositionUpdated(uint256 indexed account, uint256 indexed marketId, int256 size, int256 basis, int256 realisedPnl);
     /// @notice A funding epoch closed: `twapPremium` (WAD per 8 h, clamped) set the new per-second rate (WAD).
     event FundingRateUpdated(uint256 indexed marketId, int256 twapPremium, int256 fundingRatePerSecond);
-    /// @notice A fraction (WAD) of `from`'s positions moved to `to` (liquidation).
-    event PortfolioTransferred(uint256 indexed from, uint256 indexed to, uint256 fraction);
 
     // ----------------------------------------------------------------- accounts
     /// @notice Lets `operator` act for every account of the caller with `scope` until `expiry` (seconds).
@@ -223,10 +218,12 @@ interface IMarginEngine {
     /// @return maxAge The engine's `maxPriceAge`, for the vault's own collateral prices.
     function positionsMargin(uint256 account) external returns (int256 value, uint256 initialMargin, uint256 maxAge);
 
-    /// @notice Liquidator only: moves `fraction` (WAD, (0, 1e18]) of every position and balance of `from` to `to`.
+    /// @notice Liquidator only: moves `fraction` (WAD, (0, 1e18]) of every position and balance of `from` to `to`,
+    /// and applies the bid's zero-sum cash `legs` in the same vault call.
     /// @dev Sizes and bases move rounded toward zero; 1e18 moves everything. A position of `to` that nets to
-    /// zero realises its basis into cash. Not subject to open-interest caps or pauses.
-    function transferPortfolio(uint256 from, uint256 to, uint256 fraction) external;
+    /// zero realises its basis into cash (the vault's `CashSettled`). Not subject to open-interest caps or pauses.
+    /// The liquidation module's `AuctionBid` event states the fraction and every amount.
+    function transferPortfolio(uint256 from, uint256 to, uint256 fraction, ICollateralVault.CashLegs calldata legs) external;
 
     // ----------------------------------------------------------------- configurator hooks
     /// @notice Configurator only: lists a market priced by `oracleAsset`; its effective ratios start at the targets.
@@ -265,6 +262,14 @@ interface IMarginEngine {
         ICollateralVault.MarginCollateral memory collateral,
         uint256[] memory marketPrices
     ) external view returns (MarginState memory);
+    /// @notice Margin state of `account` from given vault inputs at fresh oracle market prices (the auction reads
+    /// the vault once and passes its inputs here); reverts on any invalid price.
+    function accountMarginWithCollateral(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory collateral
+    ) external view returns (MarginState memory);
+    /// @notice The oracle asset pricing `marketId`.
+    function oracleAssetOf(uint256 marketId) external view returns (bytes32);
     /// @notice Position of `account` in `marketId`: size (WAD base) and basis (WAD cash).
     function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
     /// @notice Value of `account`'s position in `marketId` at `price` with funding accrued to now (WAD).

@@ -95,6 +95,11 @@ interface IOracleRouter {
     /// @return freshUntil Seconds timestamp at which the price becomes stale unless a feed updates.
     function priceValidity(bytes32 asset) external view returns (bool valid, uint256 freshSince, uint256 freshUntil);
 
+    /// @notice The freshness window of `asset`'s feeds without validating them: the latest `updatedAt` of its feeds
+    /// (and the sequencer's recovery plus grace) and the earliest heartbeat expiry. For callers that have just
+    /// validated the price (a `getPrice` in the same transaction).
+    function priceWindow(bytes32 asset) external view returns (uint256 freshSince, uint256 freshUntil);
+
     /// @notice The feed configuration of `asset` (zero values when unknown).
     function feedConfig(bytes32 asset) external view returns (FeedConfig memory config);
 

@@ -96,9 +96,9 @@ contract OracleRouter is IOracleRouter, AccessManaged {
         if (price < f.minPrice || price > f.maxPrice) {
             revert OraclePriceOutOfBounds(asset, price, f.minPrice, f.maxPrice);
         }
-        Feed memory secondary = f.secondary;
-        if (address(secondary.aggregator) != address(0)) {
-            (uint256 second, ) = _read(asset, secondary);
+        // maxDeviation is non-zero exactly when a secondary feed is set (it shares the bounds slot just read).
+        if (f.maxDeviation != 0) {
+            (uint256 second, ) = _read(asset, f.secondary);
             uint256 diff = price > second ? price - second : second - price;
             // Deviation relative to the primary price, rounded up so the bound is never exceeded silently.
             if (diff.divWadUp(price) > f.maxDeviation) {
@@ -110,13 +110,18 @@ contract OracleRouter is IOracleRouter, AccessManaged {
     /// @inheritdoc IOracleRouter
     function priceValidity(bytes32 asset) external view returns (bool valid, uint256 freshSince, uint256 freshUntil) {
         try this.getPrice(asset) returns (uint256) {
+            (freshSince, freshUntil) = priceWindow(asset);
             valid = true;
         } catch {
             return (false, 0, 0);
         }
+    }
+
+    /// @inheritdoc IOracleRouter
+    function priceWindow(bytes32 asset) public view returns (uint256 freshSince, uint256 freshUntil) {
         AssetFeeds storage f = _feeds[asset];
         (freshSince, freshUntil) = _window(f.primary);
-        if (address(f.secondary.aggregator) != address(0)) {
+        if (f.maxDeviation != 0) {
             (uint256 since2, uint256 until2) = _window(f.secondary);
             freshSince = WadMath.max(freshSince, since2);
             freshUntil = WadMath.min(freshUntil, until2);

@@ -107,7 +107,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             a.nonce += 1;
             _supply[token].totalDeposits -= uint128(wad);
         }
-        _requireInitialMargin(account, true);
+        _requireInitialMargin(account);
         IERC20(token).safeTransfer(to, amount);
         emit Withdrawn(account, token, amount, to);
     }
@@ -120,7 +120,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         uint256 wad = _debitCash(c, from, amount);
         _applyCash(c, to, wad.toInt256(), true);
         _storeCash(c);
-        _requireInitialMargin(from, true);
+        _requireInitialMargin(from);
         emit CashTransferred(from, to, wad);
     }
 
@@ -142,11 +142,6 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function requireInitialMargin(uint256 account) external onlyLiquidator {
-        _requireInitialMargin(account, false);
-    }
-
-    /// @inheritdoc ICollateralVault
     function settleCash(uint256 account, int256 delta) external onlyEngine {
         Cash memory c = _loadCash();
         _applyCash(c, account, delta, true);
@@ -160,7 +155,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         uint256 to,
         uint256 fraction,
         bool fromHasPositions,
-        bool toHasPositions
+        bool toHasPositions,
+        CashLegs calldata legs
     ) external onlyEngine {
         if (fraction == 0 || fraction > 1e18) revert VaultInvalidFraction(fraction);
         if (_accounts[to].frozen) revert VaultAccountInAuction(to);
@@ -176,27 +172,48 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         int256 v = _cashValue(_accounts[from].cashPrincipal, c);
         // Toward the protocol: the receiver gets positive cash rounded down and debt rounded up.
         int256 moved = fraction == 1e18 ? v : v.mulWadDown(fraction);
+        if (legs.toFrom + legs.toTo + legs.toThird != 0) revert VaultCashNotConserved(legs.toFrom + legs.toTo + legs.toThird);
         _accounts[from].hasPositions = fromHasPositions;
         _accounts[to].hasPositions = toHasPositions;
-        _applyCash(c, from, -moved, true);
-        _applyCash(c, to, moved, true);
+        _applyCash(c, from, legs.toFrom - moved, true);
+        _applyCash(c, to, legs.toTo + moved, true);
+        if (legs.toThird != 0) _applyCash(c, legs.third, legs.toThird, false);
         _storeCash(c);
-        emit PortfolioFractionTransferred(from, to, fraction);
     }
 
     /// @inheritdoc ICollateralVault
-    function setAccountFrozen(uint256 account, bool frozen) external onlyLiquidator {
-        _accounts[account].frozen = frozen;
-        emit AccountFrozenSet(account, frozen);
-    }
-
-    /// @inheritdoc ICollateralVault
-    function moveCash(uint256 from, uint256 to, uint256 amount) external onlyLiquidator {
+    function startLiquidation(uint256 account, uint256 tipAccount, uint256 tip) external onlyLiquidator {
         Cash memory c = _loadCash();
-        _applyCash(c, from, -amount.toInt256(), true);
-        _applyCash(c, to, amount.toInt256(), true);
+        VaultAccount memory a = _accounts[account];
+        a.frozen = true;
+        if (tip != 0) {
+            _addCash(c, a, -tip.toInt256());
+            a.nonce += 1;
+            _accounts[account] = a;
+            _applyCash(c, tipAccount, tip.toInt256(), true);
+            _storeCash(c);
+        } else {
+            _accounts[account] = a;
+        }
+        emit LiquidationStarted(account, tipAccount, tip);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function endLiquidation(uint256 account) external onlyLiquidator {
+        _accounts[account].frozen = false;
+        emit LiquidationEnded(account);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function moveCashBatch(uint256[] calldata accounts, int256[] calldata deltas) external onlyLiquidator {
+        int256 sum;
+        for (uint256 i; i < deltas.length; ++i) sum += deltas[i];
+        if (sum != 0 || accounts.length != deltas.length) revert VaultCashNotConserved(sum);
+        Cash memory c = _loadCash();
+        for (uint256 i; i < accounts.length; ++i) {
+            if (deltas[i] != 0) _applyCash(c, accounts[i], deltas[i], true);
+        }
         _storeCash(c);
-        emit CashTransferred(from, to, amount);
     }
 
     /// @inheritdoc ICollateralVault
@@ -241,7 +258,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory) {
+    function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory m) {
+        (m, ) = _marginCollateralView(account, new uint256[](0));
+    }
+
+    /// @inheritdoc ICollateralVault
+    function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256) {
         return _marginCollateralView(account, new uint256[](0));
     }
 
@@ -252,7 +274,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     ) external view returns (MarginCollateral memory) {
         if (tokenPrices.length != _tokenCount)
             revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _tokenCount, _tokenCount);
-        return _marginCollateralView(account, tokenPrices);
+        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices);
+        return m;
     }
 
     /// @inheritdoc ICollateralVault
@@ -338,10 +361,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @dev Equity (collateral here plus the engine's position values) must cover the engine's initial margin, at
     /// cached prices no older than the engine's `maxPriceAge`. An account with no position and no debt meets it
-    /// trivially (its initial margin is zero), so the engine is not asked. `refuseFrozen` blocks auctioned accounts.
-    function _requireInitialMargin(uint256 account, bool refuseFrozen) internal {
+    /// trivially (its initial margin is zero), so the engine is not asked. Accounts in an auction are refused.
+    function _requireInitialMargin(uint256 account) internal {
         VaultAccount memory a = _accounts[account];
-        if (refuseFrozen && a.frozen) revert VaultAccountInAuction(account);
+        if (a.frozen) revert VaultAccountInAuction(account);
         if (!a.hasPositions && a.cashPrincipal >= 0) return;
         (int256 value, uint256 im, uint256 maxAge) = engine.positionsMargin(account);
         MarginCollateral memory m = _marginCollateral(account, a, _loadCash(), maxAge);

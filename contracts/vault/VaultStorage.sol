@@ -247,8 +247,11 @@ abstract contract VaultStorage is ICollateralVault {
     }
 
     /// @dev As `_marginCollateral` without writing: interest accrued to now, prices from `prices[index]` when
-    /// given, else fresh from the oracle.
-    function _marginCollateralView(uint256 account, uint256[] memory prices) internal view returns (MarginCollateral memory m) {
+    /// given, else fresh from the oracle. Also returns the collateral value without haircuts.
+    function _marginCollateralView(
+        uint256 account,
+        uint256[] memory prices
+    ) internal view returns (MarginCollateral memory m, uint256 raw) {
         VaultAccount memory a = _accounts[account];
         m.cash = _cashValue(a.cashPrincipal, _viewCash());
         uint256 bits = a.tokens;
@@ -257,7 +260,9 @@ abstract contract VaultStorage is ICollateralVault {
             bits &= bits - 1;
             address token = _tokenAt[i];
             uint256 price = prices.length != 0 ? prices[i] : oracle.getPrice(_tokenAsset[token]);
-            m.collateralValue += _balances[account][token].mulWadDown(price).mulWadDown(_tokens[token].haircut);
+            uint256 value = _balances[account][token].mulWadDown(price);
+            raw += value;
+            m.collateralValue += value.mulWadDown(_tokens[token].haircut);
         }
     }
 

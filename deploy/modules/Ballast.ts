@@ -72,14 +72,21 @@ export function buildBallastModule(plan: DeploymentPlan) {
     const vault = m.contract("CollateralVault", [manager, cash, oracle]);
     const engine = m.contract("MarginEngine", [manager, vault, oracle]);
     const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
-    const venue = m.contract("OrderSettlement", [manager, engine, deployer]);
+    const ins = plan.insurance;
+    const fund = m.contract("InsuranceFund", [manager, vault, ins.name, ins.symbol, ins.cooldown, ins.unstakeWindow, ins.eventCapRatio]);
+    // Trading fees accrue to the insurance fund's vault account.
+    const venue = m.contract("OrderSettlement", [manager, engine, fund]);
+    const auction = m.contract("LiquidationAuction", [manager, engine, vault, oracle, fund]);
     const lens = m.contract("RiskLens", [engine, vault, configurator, oracle]);
 
     // ---- wiring
     const wiring = [
       m.call(vault, "bindEngine", [engine]),
+      m.call(vault, "bindLiquidator", [auction]),
       m.call(engine, "bindConfigurator", [configurator]),
+      m.call(engine, "bindLiquidator", [auction]),
       m.call(engine, "setVenue", [venue, true]),
+      m.call(fund, "bindAuction", [auction]),
     ];
 
     // ---- parameters, while the deployer (ADMIN) is the only caller
@@ -93,12 +100,13 @@ export function buildBallastModule(plan: DeploymentPlan) {
       params.push(previous);
     });
     previous = undefined;
-    plan.markets.forEach((mk) => {
+    plan.markets.forEach((mk, i) => {
       previous = m.call(configurator, "listMarket", [mk.oracleAsset, mk.risk, mk.trading], {
         id: futureId(`listMarket_${mk.name}`),
         after: [...wiring, feedCalls[mk.oracleAsset], ...(previous ? [previous] : [])].filter(Boolean),
       });
       params.push(previous);
+      params.push(m.call(auction, "setMarketShortfallCap", [i, mk.shortfallCap], { id: futureId(`setMarketShortfallCap_${mk.name}`) }));
     });
     params.push(
       m.call(vault, "setDepositCap", [cash, plan.cash.depositCap], { id: "setCashDepositCap" }),
@@ -106,6 +114,8 @@ export function buildBallastModule(plan: DeploymentPlan) {
       m.call(vault, "setBorrowCap", [plan.cash.borrowCap]),
       m.call(engine, "setMaxPriceAge", [plan.engine.maxPriceAge]),
       m.call(venue, "setFeeRates", [plan.venue.makerFeeRate, plan.venue.takerFeeRate]),
+      m.call(auction, "setParams", [plan.auction.params]),
+      m.call(auction, "setGlobalShortfallCap", [plan.auction.globalShortfallCap]),
     );
     if (sequencerCall) params.push(sequencerCall);
 
@@ -116,6 +126,8 @@ export function buildBallastModule(plan: DeploymentPlan) {
       MarginEngine: engine,
       MarketConfigurator: configurator,
       OrderSettlement: venue,
+      LiquidationAuction: auction,
+      InsuranceFund: fund,
     };
     const roleCalls: Future[] = [];
     for (const [name, roles] of Object.entries(FUNCTION_ROLES) as [RestrictedContract, (typeof FUNCTION_ROLES)[RestrictedContract]][]) {
@@ -137,6 +149,6 @@ export function buildBallastModule(plan: DeploymentPlan) {
     });
     m.call(manager, "grantRole", [ROLE.GUARDIAN, guardian, 0], { id: "grantGuardian", after: roleCalls });
 
-    return { manager, oracle, vault, engine, configurator, venue, lens };
+    return { manager, oracle, vault, engine, configurator, venue, lens, auction, fund };
   });
 }

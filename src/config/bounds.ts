@@ -43,3 +43,24 @@ export const ENGINE_BOUNDS = {
 export const VENUE_BOUNDS = {
   MAX_FEE_RATE: 10n ** 16n, // 1%
 } as const;
+
+export const AUCTION_BOUNDS = {
+  MIN_START_PRICE: 8n * 10n ** 17n, // 80%
+  MIN_FLOOR_PRICE: 10n ** 17n, // 10%
+  MIN_DURATION: 60,
+  MAX_DURATION: 86400,
+  MAX_INSOLVENT_BONUS: 5n * 10n ** 17n, // 50% of R
+  MAX_BUFFER_RATIO: 10n ** 18n, // 100%
+  MAX_PENALTY_RATE: 5n * 10n ** 17n, // 50% of R
+  MAX_TIP_RATE: 5n * 10n ** 17n, // 50% of the shortfall
+  MAX_FLAT_TIP: 1000n * 10n ** 18n, // 1,000 cash
+  MAX_DUST_MARGIN: 100_000n * 10n ** 18n, // 100,000 cash
+} as const;
+
+export const INSURANCE_BOUNDS = {
+  MIN_COOLDOWN: 3600,
+  MAX_COOLDOWN: 30 * 86400,
+  MIN_WINDOW: 3600,
+  MAX_WINDOW: 14 * 86400,
+  MIN_EVENT_CAP_RATIO: 10n ** 16n, // 1%
+} as const;

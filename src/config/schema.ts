@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { isAddress, encodeBytes32String } from "ethers";
-import { RISK_BOUNDS, ORACLE_BOUNDS, VAULT_BOUNDS, ENGINE_BOUNDS, VENUE_BOUNDS } from "./bounds";
+import { RISK_BOUNDS, ORACLE_BOUNDS, VAULT_BOUNDS, ENGINE_BOUNDS, VENUE_BOUNDS, AUCTION_BOUNDS, INSURANCE_BOUNDS } from "./bounds";
 import { parseDuration, parsePercent, parseRatio, parsePrice, parseTokenAmount, parseDecimal, UnitError } from "./units";
 
 // ------------------------------------------------------------------------------------------ schema (human units)
@@ -70,6 +70,36 @@ const marketSchema = z
     openInterestCap: text,
     maxFundingRate: text,
     maxFillDeviation: text,
+    shortfallCap: text,
+  })
+  .strict();
+
+const auctionSchema = z
+  .object({
+    startPrice: text,
+    fastPrice: text,
+    floorPrice: text,
+    fastDuration: text,
+    slowDuration: text,
+    insolventDuration: text,
+    insolventBonus: text,
+    bufferRatio: text,
+    penaltyRate: text,
+    insuranceShare: text,
+    tipRate: text,
+    flatTip: text,
+    dustMargin: text,
+    globalShortfallCap: text,
+  })
+  .strict();
+
+const insuranceSchema = z
+  .object({
+    name: text,
+    symbol: text,
+    cooldown: text,
+    unstakeWindow: text,
+    eventCapRatio: text,
   })
   .strict();
 
@@ -96,6 +126,8 @@ export const parametersSchema = z
     markets: z.array(marketSchema).min(1),
     engine: z.object({ maxPriceAge: text }).strict(),
     venue: z.object({ makerFee: text, takerFee: text }).strict(),
+    auction: auctionSchema,
+    insurance: insuranceSchema,
   })
   .strict();
 
@@ -144,6 +176,34 @@ export interface MarketPlan {
     imrSizeFactor: bigint;
   };
   trading: { openInterestCap: bigint; maxFundingRate: bigint; maxFillDeviation: bigint };
+  shortfallCap: bigint; // WAD cash
+}
+
+export interface AuctionPlan {
+  params: {
+    startPrice: bigint;
+    fastPrice: bigint;
+    floorPrice: bigint;
+    fastDuration: number;
+    slowDuration: number;
+    insolventDuration: number;
+    insolventBonus: bigint;
+    bufferRatio: bigint;
+    penaltyRate: bigint;
+    insuranceShare: bigint;
+    tipRate: bigint;
+    flatTip: bigint;
+    dustMargin: bigint;
+  };
+  globalShortfallCap: bigint; // WAD cash
+}
+
+export interface InsurancePlan {
+  name: string;
+  symbol: string;
+  cooldown: number;
+  unstakeWindow: number;
+  eventCapRatio: bigint;
 }
 
 export interface DeploymentPlan {
@@ -162,6 +222,8 @@ export interface DeploymentPlan {
   markets: MarketPlan[];
   engine: { maxPriceAge: number };
   venue: { makerFeeRate: bigint; takerFeeRate: bigint };
+  auction: AuctionPlan;
+  insurance: InsurancePlan;
 }
 
 /** A parameter file that cannot be deployed; `issues` lists every problem found, each naming its key. */
@@ -340,7 +402,9 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
     bound(`${k}.openInterestCap`, trading.openInterestCap, 1n, 2n ** 112n - 1n);
     bound(`${k}.maxFundingRate`, trading.maxFundingRate, B.MIN_FUNDING_RATE_CAP, B.MAX_FUNDING_RATE_CAP, pct);
     bound(`${k}.maxFillDeviation`, trading.maxFillDeviation, B.MIN_FILL_DEVIATION, B.MAX_FILL_DEVIATION, pct);
-    return { name: m.name, oracleAsset: assetKey(m.oracle), risk, trading };
+    const shortfallCap = attempt(() => parseTokenAmount(`${k}.shortfallCap`, m.shortfallCap, p.cash.symbol, 18), 0n);
+    if (shortfallCap >= 2n ** 128n) issues.push(`${k}.shortfallCap: must be below 2^128 wei`);
+    return { name: m.name, oracleAsset: assetKey(m.oracle), risk, trading, shortfallCap };
   });
 
   const engine = { maxPriceAge: attempt(() => parseDuration("engine.maxPriceAge", p.engine.maxPriceAge), 0) };
@@ -352,6 +416,54 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
   bound("venue.makerFee", venue.makerFeeRate, 0n, VENUE_BOUNDS.MAX_FEE_RATE, pct);
   bound("venue.takerFee", venue.takerFeeRate, 0n, VENUE_BOUNDS.MAX_FEE_RATE, pct);
 
+  const a = p.auction;
+  const A = AUCTION_BOUNDS;
+  const auction: AuctionPlan = {
+    params: {
+      startPrice: attempt(() => parsePercent("auction.startPrice", a.startPrice), 0n),
+      fastPrice: attempt(() => parsePercent("auction.fastPrice", a.fastPrice), 0n),
+      floorPrice: attempt(() => parsePercent("auction.floorPrice", a.floorPrice), 0n),
+      fastDuration: attempt(() => parseDuration("auction.fastDuration", a.fastDuration), 0),
+      slowDuration: attempt(() => parseDuration("auction.slowDuration", a.slowDuration), 0),
+      insolventDuration: attempt(() => parseDuration("auction.insolventDuration", a.insolventDuration), 0),
+      insolventBonus: attempt(() => parsePercent("auction.insolventBonus", a.insolventBonus), 0n),
+      bufferRatio: attempt(() => parsePercent("auction.bufferRatio", a.bufferRatio), 0n),
+      penaltyRate: attempt(() => parsePercent("auction.penaltyRate", a.penaltyRate), 0n),
+      insuranceShare: attempt(() => parsePercent("auction.insuranceShare", a.insuranceShare), 0n),
+      tipRate: attempt(() => parsePercent("auction.tipRate", a.tipRate), 0n),
+      flatTip: attempt(() => parseTokenAmount("auction.flatTip", a.flatTip, p.cash.symbol, 18), 0n),
+      dustMargin: attempt(() => parseTokenAmount("auction.dustMargin", a.dustMargin, p.cash.symbol, 18), 0n),
+    },
+    globalShortfallCap: attempt(() => parseTokenAmount("auction.globalShortfallCap", a.globalShortfallCap, p.cash.symbol, 18), 0n),
+  };
+  const ap = auction.params;
+  bound("auction.startPrice", ap.startPrice, A.MIN_START_PRICE, 10n ** 18n, pct);
+  bound("auction.fastPrice", ap.fastPrice, A.MIN_FLOOR_PRICE, ap.startPrice, pct);
+  bound("auction.floorPrice", ap.floorPrice, A.MIN_FLOOR_PRICE, ap.fastPrice, pct);
+  bound("auction.fastDuration", ap.fastDuration, A.MIN_DURATION, A.MAX_DURATION);
+  bound("auction.slowDuration", ap.slowDuration, A.MIN_DURATION, A.MAX_DURATION);
+  bound("auction.insolventDuration", ap.insolventDuration, A.MIN_DURATION, A.MAX_DURATION);
+  bound("auction.insolventBonus", ap.insolventBonus, 0n, A.MAX_INSOLVENT_BONUS, pct);
+  bound("auction.bufferRatio", ap.bufferRatio, 0n, A.MAX_BUFFER_RATIO, pct);
+  bound("auction.penaltyRate", ap.penaltyRate, 0n, A.MAX_PENALTY_RATE, pct);
+  bound("auction.insuranceShare", ap.insuranceShare, 0n, 10n ** 18n, pct);
+  bound("auction.tipRate", ap.tipRate, 0n, A.MAX_TIP_RATE, pct);
+  bound("auction.flatTip", ap.flatTip, 0n, A.MAX_FLAT_TIP);
+  bound("auction.dustMargin", ap.dustMargin, 0n, A.MAX_DUST_MARGIN);
+  if (auction.globalShortfallCap >= 2n ** 120n) issues.push("auction.globalShortfallCap: must be below 2^120 wei");
+
+  const ins = p.insurance;
+  const insurance: InsurancePlan = {
+    name: ins.name,
+    symbol: ins.symbol,
+    cooldown: attempt(() => parseDuration("insurance.cooldown", ins.cooldown), 0),
+    unstakeWindow: attempt(() => parseDuration("insurance.unstakeWindow", ins.unstakeWindow), 0),
+    eventCapRatio: attempt(() => parsePercent("insurance.eventCapRatio", ins.eventCapRatio), 0n),
+  };
+  bound("insurance.cooldown", insurance.cooldown, INSURANCE_BOUNDS.MIN_COOLDOWN, INSURANCE_BOUNDS.MAX_COOLDOWN);
+  bound("insurance.unstakeWindow", insurance.unstakeWindow, INSURANCE_BOUNDS.MIN_WINDOW, INSURANCE_BOUNDS.MAX_WINDOW);
+  bound("insurance.eventCapRatio", insurance.eventCapRatio, INSURANCE_BOUNDS.MIN_EVENT_CAP_RATIO, 10n ** 18n, pct);
+
   if (issues.length > 0) throw new ParameterError(issues);
-  return { local: p.local, governance, sequencer, cash, feeds, collateral, markets, engine, venue };
+  return { local: p.local, governance, sequencer, cash, feeds, collateral, markets, engine, venue, auction, insurance };
 }

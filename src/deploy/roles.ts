@@ -7,7 +7,8 @@
 export const ROLE = { ADMIN: 0n, RISK_MANAGER: 1n, GUARDIAN: 2n } as const;
 export type RoleName = keyof typeof ROLE;
 
-export type RestrictedContract = "OracleRouter" | "CollateralVault" | "MarginEngine" | "MarketConfigurator" | "OrderSettlement";
+export type RestrictedContract =
+  "OracleRouter" | "CollateralVault" | "MarginEngine" | "MarketConfigurator" | "OrderSettlement" | "LiquidationAuction" | "InsuranceFund";
 
 /** Non-admin restricted functions by contract and role. */
 export const FUNCTION_ROLES: Record<RestrictedContract, { RISK_MANAGER: string[]; GUARDIAN: string[] }> = {
@@ -25,6 +26,11 @@ export const FUNCTION_ROLES: Record<RestrictedContract, { RISK_MANAGER: string[]
     GUARDIAN: ["reduceOpenInterestCap", "setMarketReduceOnly"],
   },
   OrderSettlement: { RISK_MANAGER: ["setFeeRates"], GUARDIAN: [] },
+  LiquidationAuction: {
+    RISK_MANAGER: ["setParams", "setGlobalShortfallCap", "setMarketShortfallCap"],
+    GUARDIAN: ["raiseStopLevel"],
+  },
+  InsuranceFund: { RISK_MANAGER: ["setWithdrawalTiming", "setEventCapRatio"], GUARDIAN: [] },
 };
 
 /** Restricted functions that stay with ADMIN (documented; verified by check-deployment). */
@@ -33,5 +39,7 @@ export const ADMIN_FUNCTIONS: Record<RestrictedContract, string[]> = {
   CollateralVault: ["listCollateral", "setCollateralOracle", "bindEngine", "bindLiquidator"],
   MarginEngine: ["setVenue", "bindLiquidator", "bindConfigurator"],
   MarketConfigurator: ["listMarket"],
-  OrderSettlement: ["setFeeRecipient"],
+  OrderSettlement: [],
+  LiquidationAuction: ["setStopLevel"],
+  InsuranceFund: ["bindAuction"],
 };

@@ -11,6 +11,8 @@ import { resolveParameters, assetKey, type NetworkParameters } from "../../src/c
 import {
   AccessManager__factory,
   CollateralVault__factory,
+  InsuranceFund__factory,
+  LiquidationAuction__factory,
   MarginEngine__factory,
   MarketConfigurator__factory,
   MockV3Aggregator__factory,
@@ -49,6 +51,8 @@ export async function deployBallast(params: NetworkParameters = localParams()) {
   const configurator = MarketConfigurator__factory.connect(await at(d.configurator), deployer);
   const venue = OrderSettlement__factory.connect(await at(d.venue), deployer);
   const lens = RiskLens__factory.connect(await at(d.lens), deployer);
+  const auction = LiquidationAuction__factory.connect(await at(d.auction), deployer);
+  const fund = InsuranceFund__factory.connect(await at(d.fund), deployer);
 
   const cash = TestERC20__factory.connect(await vault.cashToken(), deployer);
   const tokens: Record<string, TestERC20> = { [plan.cash.symbol]: cash };
@@ -60,7 +64,7 @@ export async function deployBallast(params: NetworkParameters = localParams()) {
     feeds[f.key] = MockV3Aggregator__factory.connect((await oracle.feedConfig(f.asset)).primary, deployer);
   }
   const markets: Record<string, number> = Object.fromEntries(plan.markets.map((m, i) => [m.name, i]));
-  return { plan, deployer, users, manager, oracle, vault, engine, configurator, venue, lens, cash, tokens, feeds, markets };
+  return { plan, deployer, users, manager, oracle, vault, engine, configurator, venue, lens, auction, fund, cash, tokens, feeds, markets };
 }
 
 export type Ballast = Awaited<ReturnType<typeof deployBallast>>;

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ILiquidationAuction
+/// @custom:security-contact security@ballast.finance
+/// @notice Dutch auctions of under-margined accounts' whole portfolios.
+/// @dev Quantities of an account, at fresh oracle prices (all WAD cash):
+///  - E: margin equity (haircut collateral) and M: maintenance margin, as the engine computes them;
+///  - V = E + H: mark-to-market value, H being the collateral haircut amount (value - haircut value);
+///  - R = M + H: the requirement including haircuts. The account is liquidatable iff E < M (iff V < R).
+/// Price. A bid takes a fraction f (WAD) of every position and balance. Its unit price B(t) is the cash the
+/// bidder pays per whole portfolio, t being the auction clock (valid seconds only, see `clock`):
+///  - V > 0 and t <= T_s = fastDuration + slowDuration: B = pi(t) * V with pi falling linearly from startPrice to
+///    fastPrice over fastDuration, then to floorPrice over slowDuration;
+///  - V > 0 and t > T_s: B = floorPrice * V - (floorPrice * V + insolventBonus * R) * min(1, (t - T_s) / insolventDuration);
+///  - V <= 0: B = V - insolventBonus * R * min(1, t / insolventDuration).
+/// When B >= 0 the bidder pays f * B to the account, and the account pays a penalty f * min(penaltyRate * R, pi * V)
+/// (split insuranceShare to the fund, the rest to the bidder), so a bid never lowers the account's health factor.
+/// When B < 0 the bidder receives f * |B|: first from the insurance fund (per-event cap), then socialised over all
+/// positive cash through the vault's supply index. A bid takes at most what restores E >= (1 + bufferRatio) * M
+/// (`maxFraction`), or everything when R is below `dustMargin` or V <= 0. The bidder's account must end at or
+/// above initial margin.
+interface ILiquidationAuction {
+    /// @notice Auction parameters (WAD ratios, seconds, WAD cash), each within hard bounds (see `setParams`).
+    struct AuctionParams {
+        uint64 startPrice;
+        uint64 fastPrice;
+        uint64 floorPrice;
+        uint32 fastDuration;
+        uint32 slowDuration;
+        uint32 insolventDuration;
+        uint64 insolventBonus;
+        uint64 bufferRatio;
+        uint64 penaltyRate;
+        uint64 insuranceShare;
+        uint64 tipRate;
+        uint128 flatTip;
+        uint128 dustMargin;
+    }
+
+    /// @notice Stored state of one auction (one slot).
+    /// @param startTime Start (or restart) timestamp. @param checkpoint Last clock update. @param elapsed Valid
+    /// seconds counted up to `checkpoint`. @param guaranteedUntil Earliest time any of the account's prices could
+    /// go stale, as known at `checkpoint`. @param validAtCheckpoint Every price was valid at `checkpoint`.
+    /// @param active The auction is running. @param market Single market held at start (when `multi` is false).
+    /// @param multi The account held several markets at start (bitmap stored separately).
+    /// @param shortfall R - V at start, counted against the circuit breakers until the auction ends.
+    struct Auction {
+        uint32 startTime;
+        uint32 checkpoint;
+        uint32 elapsed;
+        uint32 guaranteedUntil;
+        bool validAtCheckpoint;
+        bool active;
+        uint8 market;
+        bool multi;
+        uint96 shortfall;
+    }
+
+    /// @notice An auction's live quote (all WAD).
+    struct Quote {
+        bool active;
+        uint256 elapsed;
+        int256 equity;
+        uint256 maintenanceMargin;
+        int256 markToMarket;
+        uint256 requirement;
+        int256 unitPrice;
+        uint256 maxFraction;
+        uint64 nonce;
+    }
+
+    /// @notice Why an auction ended.
+    enum EndReason {
+        Restored,
+        Emptied,
+        Terminated
+    }
+
+    error AuctionNotLiquidatable(uint256 account, int256 equity, uint256 maintenanceMargin);
+    error AuctionAlreadyActive(uint256 account);
+    error AuctionNotActive(uint256 account);
+    /// @notice The stop level forbids this action (`level` >= `blockingLevel`).
+    error AuctionStopped(uint256 level, uint256 blockingLevel);
+    error AuctionGlobalShortfallCapExceeded(uint256 cap, uint256 total);
+    error AuctionMarketShortfallCapExceeded(uint256 marketId, uint256 cap, uint256 total);
+    /// @notice The account changed since the bidder looked (front-running guard).
+    error AuctionStaleNonce(uint256 account, uint64 expected, uint64 actual);
+    /// @notice The unit price is above the bidder's limit (WAD cash per whole portfolio; negative = bidder paid).
+    error AuctionPriceLimitExceeded(int256 unitPrice, int256 maxUnitPrice);
+    error AuctionInvalidFraction(uint256 fraction);
+    error AuctionBidderUnauthorized(address caller, uint256 bidderAccount);
+    error AuctionSelfBid(uint256 account);
+    /// @notice The account is not back above the buffer: E must reach `target` (WAD).
+    error AuctionAccountNotRestored(uint256 account, int256 equity, uint256 target);
+    /// @notice A restart needs the whole price curve (`required` valid seconds) to have run.
+    error AuctionNotStalled(uint256 account, uint256 elapsed, uint256 required);
+    error AuctionCallbackFailed(address bidder);
+    /// @notice The bidder's account would end below initial margin (WAD cash values).
+    error AuctionBidderBelowInitialMargin(uint256 bidderAccount, int256 equity, uint256 initialMargin);
+    error AuctionParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    error AuctionGuardianCannotLoosen(uint256 currentLevel, uint256 requestedLevel);
+    error AuctionAlreadyBound(address current);
+    error AuctionZeroAddress();
+
+    event AuctionStarted(
+        uint256 indexed account,
+        address indexed starter,
+        uint256 tipAccount,
+        uint256 tip,
+        int256 equity,
+        uint256 maintenanceMargin,
+        int256 markToMarket,
+        uint256 shortfall
+    );
+    /// @notice A bid took `fraction` at `unitPrice`: `payment` to the account, `penalty` from it (of which
+    /// `penaltyToFund` to the insurance fund), `subsidy` to the bidder (from the fund and socialisation). WAD.
+    event AuctionBid(
+        uint256 indexed account,
+        uint256 indexed bidderAccount,
+        uint256 fraction,
+        int256 unitPrice,
+        uint256 payment,
+        uint256 penalty,
+        uint256 penaltyToFund,
+        uint256 subsidy,
+        uint256 elapsed
+    );
+    /// @notice The insurance fund paid `amount` (WAD) toward the auction of `account`.
+    event InsuranceDrawn(uint256 indexed account, bytes32 indexed eventId, uint256 amount);
+    /// @notice `amount` (WAD) of `account`'s loss was socialised over all positive cash (through the vault's supply
+    /// index); `markets` is the bitmap of the markets the account held when its auction started.
+    event BadDebtSocialised(uint256 indexed account, uint256 markets, uint256 amount);
+    event AuctionEnded(uint256 indexed account, EndReason reason, uint256 elapsed);
+    event AuctionRestarted(uint256 indexed account, uint256 shortfall);
+    event AuctionClockUpdated(uint256 indexed account, uint256 elapsed, bool valid);
+    event AuctionParamsSet(AuctionParams params);
+    event GlobalShortfallCapSet(uint256 cap);
+    event MarketShortfallCapSet(uint256 indexed marketId, uint256 cap);
+    event StopLevelSet(uint256 level);
+
+    /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
+    /// `tipAccount` a tip = min(flatTip + tipRate * (R - V), penaltyRate * R) from the account.
+    /// @dev Freezes the account (deposits stay open). Reverts: `AuctionStopped` (level >= 1),
+    /// `AuctionAlreadyActive`, `AuctionNotLiquidatable`, the circuit breakers, or the oracle's error.
+    function startAuction(uint256 account, uint256 tipAccount) external;
+
+    /// @notice Bids on `account`'s auction from `bidderAccount` (caller: its owner or a full-scope operator).
+    /// @param fraction Requested fraction (WAD, (0, 1e18]); capped at `maxFraction`.
+    /// @param expectedNonce The account's vault nonce the bidder priced (front-running guard).
+    /// @param maxUnitPrice Highest unit price accepted (WAD cash per whole portfolio; negative: the bidder must be
+    /// paid at least its magnitude).
+    /// @param data Non-empty for a flash bid: the caller (a contract) receives the portfolio, is called back with
+    /// `ILiquidationCallback.onLiquidationBid`, and pays afterwards.
+    /// @dev Reverts: `AuctionStopped` (level 3), `AuctionNotActive`, `AuctionStaleNonce`,
+    /// `AuctionPriceLimitExceeded`, `AuctionInvalidFraction`, `AuctionBidderUnauthorized`, `AuctionSelfBid`,
+    /// `AuctionCallbackFailed`, `AuctionBidderBelowInitialMargin`, or the oracle's error.
+    function bid(
+        uint256 account,
+        uint256 bidderAccount,
+        uint256 fraction,
+        uint64 expectedNonce,
+        int256 maxUnitPrice,
+        bytes calldata data
+    ) external;
+
+    /// @notice Ends `account`'s auction once its equity is back at or above (1 + bufferRatio) * M; anyone may call
+    /// (the owner restores margin with a deposit first). An account left with only debt has it covered by the
+    /// fund, then socialised, and ends.
+    function terminateAuction(uint256 account) external;
+
+    /// @notice Restarts an auction whose whole price curve ran without completing it (no tip). Level < 2.
+    function restartAuction(uint256 account) external;
+
+    /// @notice Advances `account`'s auction clock (valid seconds only). Anyone.
+    function checkpoint(uint256 account) external;
+
+    /// @notice Admin: sets the auction parameters within hard bounds.
+    function setParams(AuctionParams calldata params) external;
+    /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions.
+    function setGlobalShortfallCap(uint256 cap) external;
+    /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions touching `marketId`.
+    function setMarketShortfallCap(uint256 marketId, uint256 cap) external;
+    /// @notice Admin (timelocked): sets any stop level 0..3 (3 also stops bids).
+    function setStopLevel(uint8 level) external;
+    /// @notice Guardian: raises the stop level to 1 (no new auctions) or 2 (no new auctions or restarts).
+    function raiseStopLevel(uint8 level) external;
+
+    /// @notice The live quote of `account`'s auction at fresh prices (reverts on an invalid price).
+    function quote(uint256 account) external view returns (Quote memory);
+    /// @notice Stored auction state of `account`.
+    function auctionOf(uint256 account) external view returns (Auction memory);
+    /// @notice Auction clock of `account` now (valid seconds since start), without writing.
+    function clock(uint256 account) external view returns (uint256 elapsed);
+    /// @notice Current parameters.
+    function params() external view returns (AuctionParams memory);
+    /// @notice Current stop level (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
+    function stopLevel() external view returns (uint8);
+    /// @notice Running shortfall totals (WAD): global and for `marketId`, with their caps.
+    function shortfallTotals(
+        uint256 marketId
+    ) external view returns (uint256 global, uint256 globalCap, uint256 market, uint256 marketCap);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
+import {WadMath} from "./WadMath.sol";
+
+/// @title AuctionMath
+/// @custom:security-contact security@ballast.finance
+/// @notice Pure auction formulas (price curve, largest fraction, payments, stopped clock), mirrored exactly by
+/// the TypeScript reference model. Formulas: {ILiquidationAuction}.
+/// @dev Rounding favours the liquidated account and the protocol against the bidder: the unit price rounds up,
+/// payments and penalties round up, subsidies round down, the largest fraction rounds up (to reach the buffer).
+library AuctionMath {
+    using WadMath for uint256;
+    using WadMath for int256;
+    using SafeCast for uint256;
+
+    uint256 internal constant WAD = 1e18;
+
+    /// @notice An account's valuation at fresh prices (WAD cash): E, M, V = E + H, R = M + H.
+    struct Valuation {
+        int256 equity;
+        uint256 maintenance;
+        int256 value;
+        uint256 requirement;
+    }
+
+    /// @notice One bid's quantities (WAD).
+    struct Take {
+        int256 unitPrice;
+        uint256 maxFraction;
+        uint256 fraction;
+        uint256 payment;
+        uint256 penalty;
+        uint256 penaltyToFund;
+        uint256 subsidy;
+    }
+
+    /// @notice Unit price B(t) (WAD cash per whole portfolio, rounded up); see {ILiquidationAuction}.
+    function unitPrice(
+        ILiquidationAuction.AuctionParams memory p,
+        uint256 t,
+        int256 value,
+        uint256 requirement
+    ) internal pure returns (int256) {
+        uint256 bonus = uint256(p.insolventBonus).mulWadDown(requirement);
+        if (value <= 0) return value - bonus.mulWadDown(_progress(t, p.insolventDuration)).toInt256();
+        uint256 v = uint256(value);
+        uint256 solventEnd = uint256(p.fastDuration) + p.slowDuration;
+        if (t <= solventEnd) return v.mulWadUp(priceFactor(p, t)).toInt256();
+        uint256 floorValue = v.mulWadUp(p.floorPrice);
+        uint256 fall = (floorValue + bonus).mulWadDown(_progress(t - solventEnd, p.insolventDuration));
+        return floorValue.toInt256() - fall.toInt256();
+    }
+
+    /// @notice pi(t) during the solvent phase: startPrice to fastPrice over fastDuration, then to floorPrice over
+    /// slowDuration, then floorPrice (WAD, rounded up).
+    function priceFactor(ILiquidationAuction.AuctionParams memory p, uint256 t) internal pure returns (uint256) {
+        if (t <= p.fastDuration) return p.startPrice - WadMath.mulDivDown(uint256(p.startPrice) - p.fastPrice, t, p.fastDuration);
+        t -= p.fastDuration;
+        if (t <= p.slowDuration) return p.fastPrice - WadMath.mulDivDown(uint256(p.fastPrice) - p.floorPrice, t, p.slowDuration);
+        return p.floorPrice;
+    }
+
+    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement), so it never exceeds
+    /// the liquidation penalty of the whole portfolio (self-liquidation cannot farm it). WAD, rounded down.
+    function tip(
+        uint256 flatTip,
+        uint256 tipRate,
+        uint256 penaltyRate,
+        uint256 shortfall,
+        uint256 requirement
+    ) internal pure returns (uint256) {
+        return WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
+    }
+
+    /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v`.
+    /// @dev Largest fraction: with A = (1 + bufferRatio) * M - E and, for B > 0, D = A + B - penaltyUnit, a take of
+    /// f restores E' >= (1 + bufferRatio) * M' iff f >= A / D (all of it when D <= 0). Accounts already restored
+    /// (A <= 0) allow nothing; insolvent pricing (B <= 0), R < dustMargin, or a remainder whose R would fall
+    /// below dustMargin allow everything.
+    function take(
+        ILiquidationAuction.AuctionParams memory p,
+        Valuation memory v,
+        uint256 t,
+        uint256 requested
+    ) internal pure returns (Take memory k) {
+        k.unitPrice = unitPrice(p, t, v.value, v.requirement);
+        // Per whole portfolio; never above the unit price, so a bid cannot lower the health factor.
+        uint256 penaltyUnit =
+            k.unitPrice > 0 ? WadMath.min(uint256(p.penaltyRate).mulWadDown(v.requirement), uint256(k.unitPrice)) : 0;
+        int256 shortOfBuffer = uint256(WAD + p.bufferRatio).mulWadUp(v.maintenance).toInt256() - v.equity;
+        if (shortOfBuffer <= 0) {
+            k.maxFraction = 0;
+        } else if (k.unitPrice <= 0 || v.requirement < p.dustMargin) {
+            k.maxFraction = WAD;
+        } else {
+            int256 d = shortOfBuffer + k.unitPrice - penaltyUnit.toInt256();
+            k.maxFraction = d <= 0 ? WAD : WadMath.min(WAD, WadMath.mulDivUp(uint256(shortOfBuffer), WAD, uint256(d)));
+            if (k.maxFraction < WAD && v.requirement.mulWadDown(WAD - k.maxFraction) < p.dustMargin) k.maxFraction = WAD;
+        }
+        k.fraction = WadMath.min(requested, k.maxFraction);
+        if (k.unitPrice > 0) {
+            k.payment = uint256(k.unitPrice).mulWadUp(k.fraction);
+            k.penalty = penaltyUnit.mulWadUp(k.fraction);
+            k.penaltyToFund = k.penalty.mulWadDown(p.insuranceShare);
+        } else {
+            k.subsidy = uint256(-k.unitPrice).mulWadDown(k.fraction);
+        }
+    }
+
+    /// @notice Advances the stopped clock to `time` and returns the updated auction.
+    /// @dev Counts only seconds provably valid. Known at the checkpoint c: every price stays valid until
+    /// D = `guaranteedUntil`. Now: `valid`, and every price has been valid since `since` (its latest update, or the
+    /// sequencer's recovery plus grace). If valid at c and now: all of [c, now] when no update came after D, else
+    /// [c, D] and [since, now]. Valid at c only: [c, min(now, D)]. Valid now only: [max(c, since), now].
+    function advance(
+        ILiquidationAuction.Auction memory a,
+        bool valid,
+        uint256 since,
+        uint256 until,
+        uint256 time
+    ) internal pure returns (ILiquidationAuction.Auction memory) {
+        uint256 c = a.checkpoint;
+        uint256 d = a.guaranteedUntil;
+        uint256 counted;
+        if (a.validAtCheckpoint) {
+            if (!valid) counted = WadMath.min(time, d) - c;
+            else if (time <= d || since <= d) counted = time - c;
+            else counted = (d - c) + (time - since);
+        } else if (valid) {
+            uint256 from = WadMath.max(c, since);
+            counted = time > from ? time - from : 0;
+        }
+        a.elapsed = uint32(WadMath.min(uint256(a.elapsed) + counted, type(uint32).max));
+        a.checkpoint = uint32(time);
+        a.validAtCheckpoint = valid;
+        a.guaranteedUntil = valid ? uint32(WadMath.min(until, type(uint32).max)) : 0;
+        return a;
+    }
+
+    /// @dev min(1, t / duration) in WAD, rounded down.
+    function _progress(uint256 t, uint256 duration) private pure returns (uint256) {
+        return t >= duration ? WAD : WadMath.mulDivDown(t, WAD, duration);
+    }
+}

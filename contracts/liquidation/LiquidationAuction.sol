@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
+import {ILiquidationCallback} from "../interfaces/ILiquidationCallback.sol";
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {AccountLib} from "../libraries/AccountLib.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {AuctionMath} from "../libraries/AuctionMath.sol";
+
+/// @title LiquidationAuction
+/// @custom:security-contact security@ballast.finance
+/// @notice Dutch auctions of under-margined portfolios with a stopped clock, circuit breakers, flash bids and
+/// an insurance backstop. See {ILiquidationAuction} for the price curve and the order in which losses are borne.
+contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGuardTransient {
+    using WadMath for uint256;
+    using WadMath for int256;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    uint256 internal constant WAD = 1e18;
+
+    // ------------------------------------------------------------------ hard bounds of the parameters
+    /// @notice startPrice in [0.8e18, 1e18] (80% .. 100% of mark-to-market value).
+    uint256 public constant MIN_START_PRICE = 0.8e18;
+    /// @notice floorPrice >= 0.1e18 (10% of mark-to-market value).
+    uint256 public constant MIN_FLOOR_PRICE = 0.1e18;
+    /// @notice Phase durations in [1 minute, 1 day].
+    uint256 public constant MIN_DURATION = 1 minutes;
+    /// @notice Phase durations in [1 minute, 1 day].
+    uint256 public constant MAX_DURATION = 1 days;
+    /// @notice insolventBonus <= 0.5e18 (50% of R).
+    uint256 public constant MAX_INSOLVENT_BONUS = 0.5e18;
+    /// @notice bufferRatio <= 1e18 (restore up to 2x maintenance margin).
+    uint256 public constant MAX_BUFFER_RATIO = 1e18;
+    /// @notice penaltyRate <= 0.5e18 (50% of R).
+    uint256 public constant MAX_PENALTY_RATE = 0.5e18;
+    /// @notice tipRate <= 0.5e18 (50% of the shortfall).
+    uint256 public constant MAX_TIP_RATE = 0.5e18;
+    /// @notice flatTip <= 1,000e18 (1,000 cash units).
+    uint256 public constant MAX_FLAT_TIP = 1_000e18;
+    /// @notice dustMargin <= 100,000e18 (100,000 cash units).
+    uint256 public constant MAX_DUST_MARGIN = 100_000e18;
+    /// @notice Highest stop level (3: no starts, restarts or bids).
+    uint8 public constant MAX_STOP_LEVEL = 3;
+    /// @notice Highest stop level the guardian may set (2: no starts or restarts; bids continue).
+    uint8 public constant GUARDIAN_MAX_STOP_LEVEL = 2;
+
+    /// @notice The margin engine.
+    IMarginEngine public immutable engine;
+    /// @notice The collateral vault.
+    ICollateralVault public immutable vault;
+    /// @notice The oracle router (auction clock).
+    IOracleRouter public immutable oracle;
+    /// @notice The insurance fund.
+    IInsuranceFund public immutable fund;
+
+    /// @dev Global running shortfall and its cap [wad], and the stop level, in one slot.
+    struct Breaker {
+        uint120 shortfall;
+        uint120 cap;
+        uint8 stopLevel;
+    }
+
+    /// @dev Per-market running shortfall and cap [wad].
+    struct MarketBreaker {
+        uint128 shortfall;
+        uint128 cap;
+    }
+
+    AuctionParams internal _params;
+    Breaker internal _breaker;
+    mapping(uint256 marketId => MarketBreaker) internal _marketBreakers;
+    mapping(uint256 account => Auction) internal _auctions;
+    mapping(uint256 account => uint128) internal _auctionMarkets;
+
+    /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
+    constructor(
+        address accessManager,
+        IMarginEngine engine_,
+        ICollateralVault vault_,
+        IOracleRouter oracle_,
+        IInsuranceFund fund_
+    ) AccessManaged(accessManager) {
+        if (
+            address(engine_) == address(0) ||
+            address(vault_) == address(0) ||
+            address(oracle_) == address(0) ||
+            address(fund_) == address(0)
+        ) {
+            revert AuctionZeroAddress();
+        }
+        engine = engine_;
+        vault = vault_;
+        oracle = oracle_;
+        fund = fund_;
+    }
+
+    // ------------------------------------------------------------------ auctions
+
+    /// @inheritdoc ILiquidationAuction
+    function startAuction(uint256 account, uint256 tipAccount) external nonReentrant {
+        Breaker memory br = _breaker;
+        if (br.stopLevel >= 1) revert AuctionStopped(br.stopLevel, 1);
+        if (_auctions[account].active) revert AuctionAlreadyActive(account);
+        // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
+        AuctionMath.Valuation memory v = _value(account);
+        if (v.equity >= v.maintenance.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenance);
+        uint256 shortfall = (v.maintenance.toInt256() - v.equity).toUint256();
+
+        (uint128 markets, ) = engine.accountInfo(account);
+        br.shortfall = (uint256(br.shortfall) + shortfall).toUint120();
+        if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
+        _breaker = br;
+        _addMarketShortfall(markets, shortfall);
+
+        (, uint256 freshUntil) = _window(account, markets);
+        Auction memory a = Auction({
+            startTime: uint32(block.timestamp),
+            checkpoint: uint32(block.timestamp),
+            elapsed: 0,
+            guaranteedUntil: uint32(WadMath.min(freshUntil, type(uint32).max)),
+            validAtCheckpoint: true,
+            active: true,
+            market: 0,
+            multi: false,
+            shortfall: shortfall.toUint96()
+        });
+        _storeMarkets(account, a, markets);
+        _auctions[account] = a;
+
+        AuctionParams storage p = _params;
+        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement);
+        vault.startLiquidation(account, tipAccount, tip);
+        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenance, v.value, shortfall);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function bid(
+        uint256 account,
+        uint256 bidderAccount,
+        uint256 fraction,
+        uint64 expectedNonce,
+        int256 maxUnitPrice,
+        bytes calldata data
+    ) external nonReentrant {
+        (Auction memory a, AuctionMath.Take memory take) = _quoteBid(
+            account,
+            bidderAccount,
+            fraction,
+            expectedNonce,
+            maxUnitPrice
+        );
+        _executeBid(account, bidderAccount, take, data);
+        if (take.subsidy != 0) _subsidise(account, a, bidderAccount, take.subsidy);
+        _requireBidderMargin(bidderAccount);
+        emit AuctionBid(
+            account,
+            bidderAccount,
+            take.fraction,
+            take.unitPrice,
+            take.payment,
+            take.penalty,
+            take.penaltyToFund,
+            take.subsidy,
+            a.elapsed
+        );
+
+        if (take.fraction == WAD) {
+            _end(account, a, EndReason.Emptied);
+        } else if (take.fraction == take.maxFraction && _restored(account)) {
+            _end(account, a, EndReason.Restored);
+        } else {
+            _auctions[account] = a;
+        }
+    }
+
+    /// @dev Checks a bid and prices it: stop level, auction, bidder authority, fraction, nonce (front-running
+    /// guard), fresh valuation, clock, price limit.
+    function _quoteBid(
+        uint256 account,
+        uint256 bidderAccount,
+        uint256 fraction,
+        uint64 expectedNonce,
+        int256 maxUnitPrice
+    ) internal returns (Auction memory a, AuctionMath.Take memory take) {
+        if (_breaker.stopLevel >= MAX_STOP_LEVEL) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
+        a = _auctions[account];
+        if (!a.active) revert AuctionNotActive(account);
+        if (bidderAccount == account) revert AuctionSelfBid(account);
+        address bidderOwner = AccountLib.ownerOf(bidderAccount);
+        if (msg.sender != bidderOwner && !engine.isAuthorized(bidderOwner, msg.sender, IMarginEngine.Scope.Full)) {
+            revert AuctionBidderUnauthorized(msg.sender, bidderAccount);
+        }
+        if (fraction == 0 || fraction > WAD) revert AuctionInvalidFraction(fraction);
+        uint64 nonce = vault.accountNonce(account);
+        if (nonce != expectedNonce) revert AuctionStaleNonce(account, expectedNonce, nonce);
+        // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
+        AuctionMath.Valuation memory v = _value(account);
+        a = _advanceValid(account, a);
+        take = AuctionMath.take(_params, v, a.elapsed, fraction);
+        if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
+        if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
+    }
+
+    /// @dev Moves the portfolio and settles the bid's cash; a flash bid calls the bidder back in between.
+    function _executeBid(uint256 account, uint256 bidderAccount, AuctionMath.Take memory take, bytes calldata data) internal {
+        ICollateralVault.CashLegs memory legs = _legs(take);
+        if (data.length == 0) {
+            engine.transferPortfolio(account, bidderAccount, take.fraction, legs);
+            return;
+        }
+        engine.transferPortfolio(account, bidderAccount, take.fraction, ICollateralVault.CashLegs(0, 0, 0, 0));
+        bytes4 ok = ILiquidationCallback(msg.sender).onLiquidationBid(account, bidderAccount, take.fraction, take.payment, data);
+        if (ok != ILiquidationCallback.onLiquidationBid.selector) revert AuctionCallbackFailed(msg.sender);
+        if (legs.toFrom != 0 || legs.toTo != 0) _moveCash3(account, bidderAccount, legs);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function terminateAuction(uint256 account) external nonReentrant {
+        Auction memory a = _auctions[account];
+        if (!a.active) revert AuctionNotActive(account);
+        a = _advanceClock(account, a);
+        (uint128 markets, ) = engine.accountInfo(account);
+        if (markets == 0 && vault.accountTokens(account) == 0 && vault.cashBalance(account) < 0) {
+            // Only debt is left: nothing to auction. The fund covers it, then positive cash bears the rest.
+            _subsidise(account, a, account, uint256(-vault.cashBalance(account)));
+            _end(account, a, EndReason.Emptied);
+            return;
+        }
+        AuctionMath.Valuation memory v = _value(account);
+        uint256 target = uint256(WAD + _params.bufferRatio).mulWadUp(v.maintenance);
+        if (v.equity < target.toInt256()) revert AuctionAccountNotRestored(account, v.equity, target);
+        _end(account, a, EndReason.Terminated);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function restartAuction(uint256 account) external nonReentrant {
+        Breaker memory br = _breaker;
+        if (br.stopLevel >= 2) revert AuctionStopped(br.stopLevel, 2);
+        Auction memory a = _auctions[account];
+        if (!a.active) revert AuctionNotActive(account);
+        a = _advanceClock(account, a);
+        AuctionParams memory p = _params;
+        uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
+        if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
+        AuctionMath.Valuation memory v = _value(account);
+        uint256 shortfall = v.equity < v.maintenance.toInt256() ? (v.maintenance.toInt256() - v.equity).toUint256() : 0;
+        _releaseShortfall(account, a);
+        (uint128 markets, ) = engine.accountInfo(account);
+        _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint120();
+        _addMarketShortfallUnchecked(markets, shortfall);
+        (, uint256 freshUntil) = _window(account, markets);
+        a.startTime = uint32(block.timestamp);
+        a.checkpoint = uint32(block.timestamp);
+        a.elapsed = 0;
+        a.guaranteedUntil = uint32(WadMath.min(freshUntil, type(uint32).max));
+        a.validAtCheckpoint = true;
+        a.shortfall = shortfall.toUint96();
+        _storeMarkets(account, a, markets);
+        _auctions[account] = a;
+        emit AuctionRestarted(account, shortfall);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function checkpoint(uint256 account) external nonReentrant {
+        Auction memory a = _auctions[account];
+        if (!a.active) revert AuctionNotActive(account);
+        _auctions[account] = _advanceClock(account, a);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @inheritdoc ILiquidationAuction
+    function setParams(AuctionParams calldata p) external restricted {
+        _bound("startPrice", p.startPrice, MIN_START_PRICE, WAD);
+        _bound("fastPrice", p.fastPrice, MIN_FLOOR_PRICE, p.startPrice);
+        _bound("floorPrice", p.floorPrice, MIN_FLOOR_PRICE, p.fastPrice);
+        _bound("fastDuration", p.fastDuration, MIN_DURATION, MAX_DURATION);
+        _bound("slowDuration", p.slowDuration, MIN_DURATION, MAX_DURATION);
+        _bound("insolventDuration", p.insolventDuration, MIN_DURATION, MAX_DURATION);
+        _bound("insolventBonus", p.insolventBonus, 0, MAX_INSOLVENT_BONUS);
+        _bound("bufferRatio", p.bufferRatio, 0, MAX_BUFFER_RATIO);
+        _bound("penaltyRate", p.penaltyRate, 0, MAX_PENALTY_RATE);
+        _bound("insuranceShare", p.insuranceShare, 0, WAD);
+        _bound("tipRate", p.tipRate, 0, MAX_TIP_RATE);
+        _bound("flatTip", p.flatTip, 0, MAX_FLAT_TIP);
+        _bound("dustMargin", p.dustMargin, 0, MAX_DUST_MARGIN);
+        _params = p;
+        emit AuctionParamsSet(p);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function setGlobalShortfallCap(uint256 cap) external restricted {
+        _bound("globalShortfallCap", cap, 0, type(uint120).max);
+        _breaker.cap = uint120(cap);
+        emit GlobalShortfallCapSet(cap);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function setMarketShortfallCap(uint256 marketId, uint256 cap) external restricted {
+        _bound("marketShortfallCap", cap, 0, type(uint128).max);
+        _marketBreakers[marketId].cap = uint128(cap);
+        emit MarketShortfallCapSet(marketId, cap);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function setStopLevel(uint8 level) external restricted {
+        _bound("stopLevel", level, 0, MAX_STOP_LEVEL);
+        _breaker.stopLevel = level;
+        emit StopLevelSet(level);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function raiseStopLevel(uint8 level) external restricted {
+        uint8 current = _breaker.stopLevel;
+        if (level < current || level > GUARDIAN_MAX_STOP_LEVEL) revert AuctionGuardianCannotLoosen(current, level);
+        _breaker.stopLevel = level;
+        emit StopLevelSet(level);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ILiquidationAuction
+    function quote(uint256 account) external view returns (Quote memory q) {
+        Auction memory a = _auctions[account];
+        q.active = a.active;
+        q.nonce = vault.accountNonce(account);
+        AuctionMath.Valuation memory v = _value(account);
+        q.equity = v.equity;
+        q.maintenanceMargin = v.maintenance;
+        q.markToMarket = v.value;
+        q.requirement = v.requirement;
+        if (!a.active) return q;
+        q.elapsed = _clockView(account, a);
+        AuctionMath.Take memory t = AuctionMath.take(_params, v, q.elapsed, WAD);
+        q.unitPrice = t.unitPrice;
+        q.maxFraction = t.maxFraction;
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function auctionOf(uint256 account) external view returns (Auction memory) {
+        return _auctions[account];
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function clock(uint256 account) external view returns (uint256) {
+        Auction memory a = _auctions[account];
+        return a.active ? _clockView(account, a) : 0;
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function params() external view returns (AuctionParams memory) {
+        return _params;
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function stopLevel() external view returns (uint8) {
+        return _breaker.stopLevel;
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function shortfallTotals(
+        uint256 marketId
+    ) external view returns (uint256 global, uint256 globalCap, uint256 market, uint256 marketCap) {
+        Breaker memory br = _breaker;
+        MarketBreaker memory mb = _marketBreakers[marketId];
+        return (br.shortfall, br.cap, mb.shortfall, mb.cap);
+    }
+
+    // ------------------------------------------------------------------ internals: valuation and clock
+
+    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount).
+    function _value(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
+        (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
+        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
+        uint256 haircutAmount = raw - c.collateralValue;
+        v.equity = s.equity;
+        v.maintenance = s.maintenanceMargin;
+        v.value = s.equity + haircutAmount.toInt256();
+        v.requirement = s.maintenanceMargin + haircutAmount;
+    }
+
+    /// @dev Whether every price `account` depends on is valid now, and their joint freshness window (never reverts).
+    function _validity(uint256 account) internal view returns (bool valid, uint256 freshSince, uint256 freshUntil) {
+        valid = true;
+        freshUntil = type(uint256).max;
+        bytes32[] memory assets = _assets(account, _marketsHeld(account));
+        for (uint256 i; i < assets.length; ++i) {
+            (bool ok, uint256 s, uint256 u) = oracle.priceValidity(assets[i]);
+            valid = valid && ok;
+            freshSince = WadMath.max(freshSince, s);
+            freshUntil = WadMath.min(freshUntil, u);
+        }
+    }
+
+    /// @dev The joint freshness window of `account`'s prices, for callers that have just validated them.
+    function _window(uint256 account, uint256 markets) internal view returns (uint256 freshSince, uint256 freshUntil) {
+        freshUntil = type(uint256).max;
+        bytes32[] memory assets = _assets(account, markets);
+        for (uint256 i; i < assets.length; ++i) {
+            (uint256 s, uint256 u) = oracle.priceWindow(assets[i]);
+            freshSince = WadMath.max(freshSince, s);
+            freshUntil = WadMath.min(freshUntil, u);
+        }
+    }
+
+    /// @dev Oracle assets of the markets in `markets` and of every collateral `account` holds.
+    function _assets(uint256 account, uint256 markets) internal view returns (bytes32[] memory assets) {
+        uint256 tokens = vault.accountTokens(account);
+        assets = new bytes32[](_popcount(markets) + _popcount(tokens));
+        uint256 n;
+        while (markets != 0) {
+            uint256 id = Math.log2(markets & (~markets + 1));
+            markets &= markets - 1;
+            assets[n++] = engine.oracleAssetOf(id);
+        }
+        while (tokens != 0) {
+            uint256 i = Math.log2(tokens & (~tokens + 1));
+            tokens &= tokens - 1;
+            assets[n++] = vault.tokenInfo(vault.tokenAt(i)).oracleAsset;
+        }
+    }
+
+    function _marketsHeld(uint256 account) internal view returns (uint256) {
+        (uint128 markets, ) = engine.accountInfo(account);
+        return markets;
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 n) {
+        while (x != 0) {
+            x &= x - 1;
+            ++n;
+        }
+    }
+
+    /// @dev Advances the clock when every price was just validated (a valuation in the same call succeeded).
+    function _advanceValid(uint256 account, Auction memory a) internal view returns (Auction memory) {
+        if (a.checkpoint == block.timestamp) return a;
+        (uint256 since, uint256 until) = _window(account, _marketsHeld(account));
+        return AuctionMath.advance(a, true, since, until, block.timestamp);
+    }
+
+    /// @dev The auction's clock advanced to now (see `AuctionMath.advance`), emitting `AuctionClockUpdated`.
+    function _advanceClock(uint256 account, Auction memory a) internal returns (Auction memory) {
+        if (a.checkpoint == block.timestamp) return a;
+        (bool valid, uint256 since, uint256 until) = _validity(account);
+        a = AuctionMath.advance(a, valid, since, until, block.timestamp);
+        emit AuctionClockUpdated(account, a.elapsed, valid);
+        return a;
+    }
+
+    function _clockView(uint256 account, Auction memory a) internal view returns (uint256) {
+        if (a.checkpoint == block.timestamp) return a.elapsed;
+        (bool valid, uint256 since, uint256 until) = _validity(account);
+        return AuctionMath.advance(a, valid, since, until, block.timestamp).elapsed;
+    }
+
+    /// @dev E >= (1 + bufferRatio) * M at fresh prices.
+    function _restored(uint256 account) internal view returns (bool) {
+        AuctionMath.Valuation memory v = _value(account);
+        return v.equity >= uint256(WAD + _params.bufferRatio).mulWadUp(v.maintenance).toInt256();
+    }
+
+    // ------------------------------------------------------------------ internals: cash
+
+    /// @dev The bid's cash: the bidder pays `payment` to the account; the account pays the penalty, `penaltyToFund`
+    /// to the insurance fund and the rest to the bidder. Zero-sum.
+    function _legs(AuctionMath.Take memory t) internal view returns (ICollateralVault.CashLegs memory legs) {
+        if (t.payment == 0 && t.penalty == 0) return legs;
+        legs.toFrom = t.payment.toInt256() - t.penalty.toInt256();
+        legs.toTo = (t.penalty - t.penaltyToFund).toInt256() - t.payment.toInt256();
+        legs.third = fund.fundAccount();
+        legs.toThird = t.penaltyToFund.toInt256();
+    }
+
+    function _moveCash3(uint256 account, uint256 bidderAccount, ICollateralVault.CashLegs memory legs) internal {
+        uint256[] memory accounts = new uint256[](3);
+        int256[] memory deltas = new int256[](3);
+        (accounts[0], accounts[1], accounts[2]) = (account, bidderAccount, legs.third);
+        (deltas[0], deltas[1], deltas[2]) = (legs.toFrom, legs.toTo, legs.toThird);
+        vault.moveCashBatch(accounts, deltas);
+    }
+
+    /// @dev The bidder must end at or above initial margin, at fresh prices (the same prices the bid used).
+    function _requireBidderMargin(uint256 bidderAccount) internal view {
+        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(
+            bidderAccount,
+            vault.marginCollateralFresh(bidderAccount)
+        );
+        if (s.equity < s.initialMargin.toInt256())
+            revert AuctionBidderBelowInitialMargin(bidderAccount, s.equity, s.initialMargin);
+    }
+
+    /// @dev Credits `recipient` with `amount`: the insurance fund first (within its per-event cap), then the rest is
+    /// socialised over positive cash. Every part is an event.
+    function _subsidise(uint256 account, Auction memory a, uint256 recipient, uint256 amount) internal {
+        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+        uint256 paid = fund.cover(eventId, recipient, amount);
+        if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
+        if (paid < amount) {
+            uint256 socialised = vault.socialiseLoss(recipient, amount - paid);
+            emit BadDebtSocialised(account, _marketsOf(account, a), socialised);
+        }
+    }
+
+    // ------------------------------------------------------------------ internals: breakers and bookkeeping
+
+    function _end(uint256 account, Auction memory a, EndReason reason) internal {
+        _releaseShortfall(account, a);
+        delete _auctions[account];
+        if (a.multi) delete _auctionMarkets[account];
+        vault.endLiquidation(account);
+        emit AuctionEnded(account, reason, a.elapsed);
+    }
+
+    function _releaseShortfall(uint256 account, Auction memory a) internal {
+        _breaker.shortfall -= uint120(a.shortfall);
+        uint256 bits = _marketsOf(account, a);
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            _marketBreakers[id].shortfall -= uint128(a.shortfall);
+        }
+    }
+
+    /// @dev Counts `shortfall` in every market the account holds, against each market's cap.
+    function _addMarketShortfall(uint256 bits, uint256 shortfall) internal {
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            MarketBreaker memory mb = _marketBreakers[id];
+            uint256 total = uint256(mb.shortfall) + shortfall;
+            if (total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
+            _marketBreakers[id].shortfall = uint128(total);
+        }
+    }
+
+    function _addMarketShortfallUnchecked(uint256 bits, uint256 shortfall) internal {
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            _marketBreakers[id].shortfall += shortfall.toUint128();
+        }
+    }
+
+    /// @dev Records the markets held at start: one id in the auction slot, or a bitmap in its own slot.
+    function _storeMarkets(uint256 account, Auction memory a, uint128 markets) internal {
+        a.multi = markets & (markets - 1) != 0;
+        if (a.multi) {
+            _auctionMarkets[account] = markets;
+            a.market = 0;
+        } else {
+            a.market = markets == 0 ? type(uint8).max : uint8(Math.log2(markets));
+        }
+    }
+
+    /// @dev Bitmap of the markets recorded at start (0 when none).
+    function _marketsOf(uint256 account, Auction memory a) internal view returns (uint256) {
+        if (a.multi) return _auctionMarkets[account];
+        return a.market == type(uint8).max ? 0 : uint256(1) << a.market;
+    }
+
+    function _bound(bytes32 name, uint256 value, uint256 lo, uint256 hi) internal pure {
+        if (value < lo || value > hi) revert AuctionParameterOutOfBounds(name, value, lo, hi);
+    }
+}

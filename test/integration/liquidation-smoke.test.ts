@@ -1,0 +1,54 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ballastFixture, fund, trade, accountId, WAD, setPrice } from "../shared/fixtures";
+
+const USDC = 10n ** 6n;
+describe("liquidation smoke", function () {
+  it("runs a solvent auction", async function () {
+    const b = await loadFixture(ballastFixture);
+    const [alice, bob, carol, dave, erin] = b.users;
+    await fund(b, alice, "USDC", 10_000n * USDC);
+    await fund(b, bob, "USDC", 1_000_000n * USDC);
+    await fund(b, dave, "USDC", 100_000n * USDC);
+    await fund(b, erin, "USDC", 100_000n * USDC);
+    await (await trade(b, bob, alice, "ETH-PERP", -10n * WAD, 3000n * WAD)).wait();
+    await setPrice(b, "ETH/USD", 2050);
+    const A = accountId(alice.address);
+    console.log("margin", await b.engine.accountMargin(A));
+    let r = await (await b.auction.connect(carol).startAuction(A, accountId(carol.address))).wait();
+    console.log("start gas", r!.gasUsed);
+    await time.increase(120);
+    let q = await b.auction.quote(A);
+    console.log("quote", q);
+    r = await (await b.auction.connect(dave).bid(A, accountId(dave.address), WAD / 5n, q.nonce, q.unitPrice, "0x")).wait();
+    console.log("bid gas", r!.gasUsed);
+    await time.increase(180);
+    q = await b.auction.quote(A);
+    console.log("quote2", q);
+    r = await (await b.auction.connect(erin).bid(A, accountId(erin.address), WAD, q.nonce, q.unitPrice, "0x")).wait();
+    console.log("bid2 gas", r!.gasUsed);
+    console.log("auction", await b.auction.auctionOf(A), "margin after", await b.engine.accountMargin(A));
+    console.log("fund cash", await b.vault.cashBalance(await b.fund.fundAccount()));
+    expect((await b.auction.auctionOf(A)).active).to.equal(false);
+  });
+  it("runs an insolvent auction covered by the fund", async function () {
+    const b = await loadFixture(ballastFixture);
+    const [alice, bob, carol, dave, erin] = b.users;
+    await fund(b, alice, "USDC", 10_000n * USDC);
+    await fund(b, bob, "USDC", 1_000_000n * USDC);
+    await fund(b, dave, "USDC", 100_000n * USDC);
+    await b.cash.connect(erin).mint(erin.address, 50_000n * USDC);
+    await b.cash.connect(erin).approve(await b.fund.getAddress(), 50_000n * USDC);
+    await b.fund.connect(erin).deposit(50_000n * USDC, erin.address);
+    await (await trade(b, bob, alice, "ETH-PERP", -10n * WAD, 3000n * WAD)).wait();
+    await setPrice(b, "ETH/USD", 1900);
+    const A = accountId(alice.address);
+    await (await b.auction.connect(carol).startAuction(A, accountId(carol.address))).wait();
+    await time.increase(900);
+    const q = await b.auction.quote(A);
+    console.log("quote", q);
+    const r = await (await b.auction.connect(dave).bid(A, accountId(dave.address), WAD, q.nonce, q.unitPrice, "0x")).wait();
+    console.log("insolvent bid gas", r!.gasUsed, "fund assets", await b.fund.totalAssets(), "dave cash", await b.vault.cashBalance(accountId(dave.address)));
+    console.log("alice", await b.engine.accountMargin(A), await b.auction.auctionOf(A));
+  });
+});
