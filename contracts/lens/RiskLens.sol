@@ -113,7 +113,8 @@ contract RiskLens is IRiskLens {
     function liquidationPrice(uint256 account, uint256 marketId) public view returns (uint256) {
         (int256 size, ) = engine.position(account, marketId);
         if (size == 0) return 0;
-        uint256[] memory mp = _marketPricesStrict();
+        (uint128 held, ) = engine.accountInfo(account);
+        uint256[] memory mp = _marketPricesStrict(held);
         ICollateralVault.MarginCollateral memory c = vault.marginCollateralFresh(account);
         return _bisect(account, marketId, size > 0, c, mp);
     }
@@ -231,7 +232,7 @@ contract RiskLens is IRiskLens {
         uint256 nm = engine.marketCount();
         px.markets = new uint256[](nm);
         for (uint256 id; id < nm; ++id) {
-            try oracle.getPrice(engine.marketView(id).oracleAsset) returns (uint256 p) {
+            try oracle.getPrice(engine.oracleAssetOf(id)) returns (uint256 p) {
                 px.markets[id] = p;
                 px.validMarkets |= 1 << id;
             } catch {}
@@ -246,12 +247,14 @@ contract RiskLens is IRiskLens {
         }
     }
 
-    /// @dev Fresh market prices; reverts with the oracle's error on the first invalid one.
-    function _marketPricesStrict() internal view returns (uint256[] memory mp) {
-        uint256 nm = engine.marketCount();
-        mp = new uint256[](nm);
-        for (uint256 id; id < nm; ++id) {
-            mp[id] = oracle.getPrice(engine.marketView(id).oracleAsset);
+    /// @dev Fresh prices of the markets in `held` (others left 0, unused by the engine); reverts with the oracle's
+    /// error on the first invalid one.
+    function _marketPricesStrict(uint256 held) internal view returns (uint256[] memory mp) {
+        mp = new uint256[](engine.marketCount());
+        while (held != 0) {
+            uint256 id = Math.log2(held & (~held + 1));
+            held &= held - 1;
+            mp[id] = oracle.getPrice(engine.oracleAssetOf(id));
         }
     }
 

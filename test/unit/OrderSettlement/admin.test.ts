@@ -27,13 +27,13 @@ import {
 
 describe("OrderSettlement: configuration and hashing", function () {
   describe("deployment", function () {
-    it("the fixture venue uses the parameter file's fee rates, the engine and the deployer's subaccount 0 as fee account", async function () {
+    it("the fixture venue uses the parameter file's fee rates, the engine and the insurance fund's subaccount 0 as fee account", async function () {
       const v = await loadFixture(venueFixture);
       expect(await v.venue.makerFeeRate()).to.equal(MAKER_FEE_RATE);
       expect(await v.venue.takerFeeRate()).to.equal(TAKER_FEE_RATE);
       expect(await v.venue.MAX_FEE_RATE()).to.equal(MAX_FEE_RATE);
       expect(await v.venue.engine()).to.equal(await v.engine.getAddress());
-      expect(await v.venue.feeAccount()).to.equal(accountId(v.deployer.address, 0));
+      expect(await v.venue.feeAccount()).to.equal(accountId(await v.fund.getAddress(), 0));
       expect(await v.venue.authority()).to.equal(await v.manager.getAddress());
     });
 

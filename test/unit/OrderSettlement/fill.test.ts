@@ -63,10 +63,10 @@ describe("OrderSettlement: fills", function () {
     expect(await cashOf(v, feeAccount)).to.equal(feesBefore + makerFee + takerFee);
   });
 
-  it("the fee account is the deployer's subaccount 0 and receives exactly the maker plus taker fee of a fill", async function () {
+  it("the fee account is the insurance fund's subaccount 0 and receives exactly the maker plus taker fee of a fill", async function () {
     const v = await loadFixture(venueFixture);
     const feeAccount = await v.venue.feeAccount();
-    expect(feeAccount).to.equal(accountId(v.deployer.address, 0));
+    expect(feeAccount).to.equal(accountId(await v.fund.getAddress(), 0));
     expect(await cashOf(v, feeAccount)).to.equal(0n);
     await tradeFull(v, v.alice, v.bob, -2n * WAD, 3000n * WAD, 2n);
     // notional 6000: maker 0.02% = 1.2, taker 0.05% = 3.0

@@ -3,6 +3,8 @@
  * collateral-only, empty, thin-margin), MarginMath's formulas with the same rounding, and converters that turn
  * ethers `Result`s into plain values for deep equality.
  */
+import { ethers } from "hardhat";
+import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Result } from "ethers";
@@ -182,12 +184,13 @@ export async function liquidatableAt(b: Ballast, account: bigint, marketId: numb
 }
 
 /**
- * Freezes `account` as a liquidation auction would: the fixture binds no liquidation module, so the deployer
- * (ADMIN) binds itself as the vault's liquidator first (a one-time binding: call once per test).
+ * Freezes `account` as a liquidation auction does, by calling the vault as the bound auction contract
+ * (impersonated) with no tip.
  */
 export async function freeze(b: Ballast, account: bigint): Promise<void> {
-  await (await b.vault.bindLiquidator(b.deployer.address)).wait();
-  await (await b.vault.setAccountFrozen(account, true)).wait();
+  const auction = await ethers.getImpersonatedSigner(await b.auction.getAddress());
+  await setBalance(auction.address, 10n ** 18n);
+  await (await b.vault.connect(auction).startLiquidation(account, account, 0n)).wait();
 }
 
 /** Re-publishes every feed's current answer at the current block time (keeps all prices fresh). */
