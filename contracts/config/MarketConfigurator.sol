@@ -181,10 +181,16 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
             );
     }
 
-    /// @dev mmr = clamp(base + k * sqrt(variance), floor, cap); imr keeps imrBase / mmrBase (rounded up, <= 100%).
+    /// @dev mmr = clamp(base + k * (sigma - reference), floor, cap), the add-on rounded up (conservative) and
+    /// the reduction rounded down; imr keeps imrBase / mmrBase (rounded up, <= 100%).
     function _targetsOf(RiskParams memory r, uint256 variance) internal pure returns (uint256 mmrT, uint256 imrT) {
         uint256 sigma = Math.sqrt(variance * 1e18, Math.Rounding.Ceil);
-        mmrT = uint256(r.mmrBase) + uint256(r.volMultiplier).mulWadUp(sigma);
+        if (sigma >= r.volReference) {
+            mmrT = uint256(r.mmrBase) + uint256(r.volMultiplier).mulWadUp(sigma - r.volReference);
+        } else {
+            uint256 relief = uint256(r.volMultiplier).mulWadDown(r.volReference - sigma);
+            mmrT = relief >= r.mmrBase ? 0 : r.mmrBase - relief;
+        }
         if (mmrT < r.mmrFloor) mmrT = r.mmrFloor;
         if (mmrT > r.mmrCap) mmrT = r.mmrCap;
         imrT = WadMath.min(RiskBounds.MAX_IMR, WadMath.mulDivUp(mmrT, r.imrBase, r.mmrBase));
@@ -200,6 +206,7 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
         _bound("mmrFloor", r.mmrFloor, RiskBounds.MIN_MMR, r.mmrBase);
         _bound("mmrCap", r.mmrCap, r.mmrBase, RiskBounds.MAX_MMR);
         _bound("volMultiplier", r.volMultiplier, 0, RiskBounds.MAX_VOL_MULTIPLIER);
+        _bound("volReference", r.volReference, 0, RiskBounds.MAX_VOL_REFERENCE);
         _bound("volDecay", r.volDecay, RiskBounds.MIN_VOL_DECAY, RiskBounds.MAX_VOL_DECAY);
         _bound(
             "minObservationInterval",

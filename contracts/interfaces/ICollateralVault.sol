@@ -84,6 +84,9 @@ interface ICollateralVault {
     error VaultOnlyLiquidator(address caller);
     /// @notice A one-time binding was already made.
     error VaultAlreadyBound(address current);
+    /// @notice The vault holds fewer cash tokens than requested (token units): the rest of the positive cash is
+    /// lent to accounts in debt and returns as they repay.
+    error VaultInsufficientLiquidity(address token, uint256 available, uint256 amount);
     /// @notice The account would end below initial margin (WAD cash values).
     error VaultInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
     /// @notice The account is in a liquidation auction: no trades, withdrawals or transfers out.

@@ -10,7 +10,8 @@ import {IMarginEngine} from "./IMarginEngine.sol";
 /// @dev Volatility-adjusted margin: anyone may record an observation (at most once per `minObservationInterval`).
 /// With r the simple return of the fresh oracle price since the previous observation and dt its age in seconds,
 /// the hourly variance is the EWMA `v' = lambda * v + (1 - lambda) * min(1e18, r^2 * 3600 / dt)` (rounded up).
-/// Targets: `mmrTarget = clamp(mmrBase + volMultiplier * sqrt(v), mmrFloor, mmrCap)` and
+/// Targets: `mmrTarget = clamp(mmrBase + volMultiplier * (sqrt(v) - volReference), mmrFloor, mmrCap)` (calm
+/// markets fall toward the floor, stressed ones rise toward the cap) and
 /// `imrTarget = min(1e18, mmrTarget * imrBase / mmrBase)` (rounded up). The engine ramps its effective ratios
 /// toward the targets by at most `maxRatioStepPerHour` per hour. All ratios WAD.
 interface IMarketConfigurator {
@@ -19,7 +20,9 @@ interface IMarketConfigurator {
     /// @param imrBase Initial margin ratio before the volatility add-on, in (mmrBase, MAX_IMR].
     /// @param mmrFloor Lowest maintenance ratio target, in [MIN_MMR, mmrBase].
     /// @param mmrCap Highest maintenance ratio target, in [mmrBase, MAX_MMR].
-    /// @param volMultiplier Maintenance ratio added per unit of hourly sigma, <= MAX_VOL_MULTIPLIER.
+    /// @param volMultiplier Maintenance ratio added per unit of hourly sigma above `volReference` (removed below it),
+    /// <= MAX_VOL_MULTIPLIER.
+    /// @param volReference Hourly sigma (WAD) at which the maintenance ratio target equals mmrBase, <= MAX_VOL_REFERENCE.
     /// @param volDecay EWMA weight of the previous variance (lambda), in [MIN_VOL_DECAY, MAX_VOL_DECAY].
     /// @param minObservationInterval Seconds between observations, in [MIN_OBSERVATION_INTERVAL, MAX_OBSERVATION_INTERVAL].
     /// @param maxRatioStepPerHour Largest change of an effective ratio per hour, in [MIN_RATIO_STEP_PER_HOUR, MAX_RATIO_STEP_PER_HOUR].
@@ -30,6 +33,7 @@ interface IMarketConfigurator {
         uint64 mmrFloor;
         uint64 mmrCap;
         uint64 volMultiplier;
+        uint64 volReference;
         uint64 volDecay;
         uint32 minObservationInterval;
         uint64 maxRatioStepPerHour;

@@ -8,8 +8,8 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 /// @notice Reads Chainlink `AggregatorV3Interface` feeds for every asset Ballast prices, validates them and
 /// returns prices in WAD (cash per 1 unit of the asset, 1e18 = 1 cash unit).
 /// @dev Validation order for `getPrice`: L2 sequencer (down, then grace period), then the primary feed
-/// (incomplete round, non-positive answer, staleness, bounds), then the optional secondary feed (same checks)
-/// and the deviation between the two. Every failure reverts with its own error; nothing returns a default.
+/// (incomplete round, non-positive answer, staleness, bounds), then the optional secondary feed (the same four
+/// checks) and the deviation between the two. Every failure reverts with its own error; nothing returns a default.
 interface IOracleRouter {
     /// @notice Configuration of one asset's feeds, as passed to `setFeed`.
     /// @param primary The feed whose answer is returned.
@@ -43,7 +43,8 @@ interface IOracleRouter {
     error OracleDeviationTooLarge(bytes32 asset, uint256 primaryPrice, uint256 secondaryPrice, uint256 maxDeviation);
     /// @notice The L2 sequencer-uptime feed reports the sequencer down.
     error OracleSequencerDown(address sequencerFeed);
-    /// @notice The L2 sequencer came back up less than `gracePeriod` seconds ago.
+    /// @notice The L2 sequencer came back up `gracePeriod` seconds ago or less (Chainlink's convention); prices are
+    /// accepted from `upSince + gracePeriod + 1`.
     error OracleSequencerGracePeriod(uint256 upSince, uint256 gracePeriod);
     /// @notice The sequencer-uptime feed returned an invalid round (startedAt == 0).
     error OracleSequencerInvalidRound(address sequencerFeed);

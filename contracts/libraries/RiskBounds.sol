@@ -12,8 +12,10 @@ library RiskBounds {
     uint256 internal constant MAX_MMR = 0.5e18;
     /// @notice Highest initial margin ratio: 1e18 (100%).
     uint256 internal constant MAX_IMR = 1e18;
-    /// @notice Highest volatility multiplier: 20e18 (mmr += 20 * hourly sigma).
-    uint256 internal constant MAX_VOL_MULTIPLIER = 20e18;
+    /// @notice Highest volatility multiplier: 10e18 (mmr moves 10x the hourly sigma's distance from its reference).
+    uint256 internal constant MAX_VOL_MULTIPLIER = 10e18;
+    /// @notice Highest reference hourly sigma: 1e18 (100% per hour).
+    uint256 internal constant MAX_VOL_REFERENCE = 1e18;
     /// @notice Lowest EWMA decay (lambda): 0.5e18.
     uint256 internal constant MIN_VOL_DECAY = 0.5e18;
     /// @notice Highest EWMA decay (lambda): 0.9999e18.

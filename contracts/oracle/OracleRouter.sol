@@ -99,6 +99,9 @@ contract OracleRouter is IOracleRouter, AccessManaged {
         // maxDeviation is non-zero exactly when a secondary feed is set (it shares the bounds slot just read).
         if (f.maxDeviation != 0) {
             (uint256 second, ) = _read(asset, f.secondary);
+            if (second < f.minPrice || second > f.maxPrice) {
+                revert OraclePriceOutOfBounds(asset, second, f.minPrice, f.maxPrice);
+            }
             uint256 diff = price > second ? price - second : second - price;
             // Deviation relative to the primary price, rounded up so the bound is never exceeded silently.
             if (diff.divWadUp(price) > f.maxDeviation) {
@@ -129,7 +132,8 @@ contract OracleRouter is IOracleRouter, AccessManaged {
         AggregatorV3Interface seq = _sequencerFeed;
         if (address(seq) != address(0)) {
             (, , uint256 startedAt, , ) = seq.latestRoundData();
-            freshSince = WadMath.max(freshSince, startedAt + _sequencerGracePeriod);
+            // Prices are refused while block.timestamp - startedAt <= gracePeriod: valid from the next second.
+            freshSince = WadMath.max(freshSince, startedAt + _sequencerGracePeriod + 1);
         }
     }
 

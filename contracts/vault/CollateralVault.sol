@@ -93,7 +93,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             Cash memory c = _loadCash();
             uint256 wad = _debitCash(c, account, amount);
             _storeCash(c);
-            _supply[token].totalDeposits -= uint128(wad);
+            uint256 held = _supply[token].totalDeposits;
+            // Positive cash lent to accounts in debt is a claim, not tokens the vault holds.
+            if (wad > held) revert VaultInsufficientLiquidity(token, TokenAmountLib.fromWadDown(held, _cashScale), amount);
+            _supply[token].totalDeposits = uint128(held - wad);
         } else {
             TokenState memory ts = _tokens[token];
             if (!ts.listed) revert VaultTokenNotListed(token);
@@ -132,9 +135,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         uint256 maxPriceAge
     ) external onlyEngine returns (MarginCollateral memory a, MarginCollateral memory b, bool borrowCapExceeded) {
         Cash memory c = _loadCash();
+        // Fees first, so that a trader whose account is also the fee account is valued with them.
+        if (t.fees != 0) _applyCash(c, t.feeAccount, t.fees.toInt256(), false);
         VaultAccount memory va = _applyTradeCash(c, t.accountA, t.deltaA, t.hasPositionsA);
         VaultAccount memory vb = _applyTradeCash(c, t.accountB, t.deltaB, t.hasPositionsB);
-        if (t.fees != 0) _applyCash(c, t.feeAccount, t.fees.toInt256(), false);
         _storeCash(c);
         a = _marginCollateral(t.accountA, va, c, maxPriceAge);
         b = _marginCollateral(t.accountB, vb, c, maxPriceAge);
@@ -367,7 +371,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         if (a.frozen) revert VaultAccountInAuction(account);
         if (!a.hasPositions && a.cashPrincipal >= 0) return;
         (int256 value, uint256 im, uint256 maxAge) = engine.positionsMargin(account);
-        MarginCollateral memory m = _marginCollateral(account, a, _loadCash(), maxAge);
+        MarginCollateral memory m = _marginCollateral(account, a, _viewCash(), maxAge);
         int256 equity = m.cash + m.collateralValue.toInt256() + value;
         if (equity < im.toInt256()) revert VaultInsufficientMargin(account, equity, im);
     }

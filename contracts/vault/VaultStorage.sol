@@ -94,6 +94,8 @@ abstract contract VaultStorage is ICollateralVault {
         uint256 borrowIndex;
         uint256 supplyPrincipal;
         uint256 borrowPrincipal;
+        uint256 interest;
+        bool accrued;
         bool indexChanged;
         bool totalsChanged;
     }
@@ -145,20 +147,22 @@ abstract contract VaultStorage is ICollateralVault {
     function _loadCash() internal returns (Cash memory c) {
         CashIndex memory idx = _index;
         CashTotals memory t = _totals;
-        c = Cash(idx.supplyIndex, idx.borrowIndex, t.supplyPrincipal, t.borrowPrincipal, false, false);
+        c = Cash(idx.supplyIndex, idx.borrowIndex, t.supplyPrincipal, t.borrowPrincipal, 0, false, false, false);
         if (t.lastAccrual == block.timestamp) return c;
         c.totalsChanged = t.borrowPrincipal != 0;
         if (t.borrowPrincipal != 0) {
-            uint256 interest;
-            (c.supplyIndex, c.borrowIndex, interest) = _accrued(c, block.timestamp - t.lastAccrual);
+            (c.supplyIndex, c.borrowIndex, c.interest) = _accrued(c, block.timestamp - t.lastAccrual);
+            c.accrued = true;
             c.indexChanged = true;
-            emit CashInterestAccrued(c.supplyIndex, c.borrowIndex, interest);
         }
     }
 
-    /// @dev Persists what `_loadCash` and `_addCash` changed.
+    /// @dev Persists what `_loadCash` and `_addCash` changed; the accrual event is emitted here, once it is stored.
     function _storeCash(Cash memory c) internal {
-        if (c.indexChanged) _index = CashIndex(uint128(c.supplyIndex), uint128(c.borrowIndex));
+        if (c.indexChanged) {
+            _index = CashIndex(uint128(c.supplyIndex), uint128(c.borrowIndex));
+            if (c.accrued) emit CashInterestAccrued(c.supplyIndex, c.borrowIndex, c.interest);
+        }
         if (c.totalsChanged)
             _totals = CashTotals(c.supplyPrincipal.toUint112(), c.borrowPrincipal.toUint112(), uint32(block.timestamp));
     }
@@ -167,7 +171,7 @@ abstract contract VaultStorage is ICollateralVault {
     function _viewCash() internal view returns (Cash memory c) {
         CashIndex memory idx = _index;
         CashTotals memory t = _totals;
-        c = Cash(idx.supplyIndex, idx.borrowIndex, t.supplyPrincipal, t.borrowPrincipal, false, false);
+        c = Cash(idx.supplyIndex, idx.borrowIndex, t.supplyPrincipal, t.borrowPrincipal, 0, false, false, false);
         (c.supplyIndex, c.borrowIndex, ) = _accrued(c, block.timestamp - t.lastAccrual);
     }
 

@@ -7,7 +7,8 @@ export const RISK_BOUNDS = {
   MIN_MMR: 2n * 10n ** 15n, // 0.2%
   MAX_MMR: 5n * 10n ** 17n, // 50%
   MAX_IMR: 10n ** 18n, // 100%
-  MAX_VOL_MULTIPLIER: 20n * 10n ** 18n, // mmr += 20 * hourly sigma
+  MAX_VOL_MULTIPLIER: 10n * 10n ** 18n, // mmr moves 10x the hourly sigma's distance from its reference
+  MAX_VOL_REFERENCE: 10n ** 18n, // 100% hourly sigma
   MIN_VOL_DECAY: 5n * 10n ** 17n, // 0.5
   MAX_VOL_DECAY: 9999n * 10n ** 14n, // 0.9999
   MIN_OBSERVATION_INTERVAL: 60, // seconds

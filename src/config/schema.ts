@@ -63,6 +63,7 @@ const marketSchema = z
     mmrFloor: text,
     mmrCap: text,
     volMultiplier: text,
+    volReference: text,
     volDecay: text,
     observationInterval: text,
     maxRatioStepPerHour: text,
@@ -170,6 +171,7 @@ export interface MarketPlan {
     mmrFloor: bigint;
     mmrCap: bigint;
     volMultiplier: bigint;
+    volReference: bigint;
     volDecay: bigint;
     minObservationInterval: number;
     maxRatioStepPerHour: bigint;
@@ -378,6 +380,7 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
       mmrFloor: attempt(() => parsePercent(`${k}.mmrFloor`, m.mmrFloor), 0n),
       mmrCap: attempt(() => parsePercent(`${k}.mmrCap`, m.mmrCap), 0n),
       volMultiplier: attempt(() => parseRatio(`${k}.volMultiplier`, m.volMultiplier), 0n),
+      volReference: attempt(() => parsePercent(`${k}.volReference`, m.volReference), 0n),
       volDecay: attempt(() => parseRatio(`${k}.volDecay`, m.volDecay), 0n),
       minObservationInterval: attempt(() => parseDuration(`${k}.observationInterval`, m.observationInterval), 0),
       maxRatioStepPerHour: attempt(() => parsePercent(`${k}.maxRatioStepPerHour`, m.maxRatioStepPerHour), 0n),
@@ -395,6 +398,7 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
     bound(`${k}.mmrFloor`, risk.mmrFloor, B.MIN_MMR, risk.mmrBase, pct);
     bound(`${k}.mmrCap`, risk.mmrCap, risk.mmrBase, B.MAX_MMR, pct);
     bound(`${k}.volMultiplier`, risk.volMultiplier, 0n, B.MAX_VOL_MULTIPLIER);
+    bound(`${k}.volReference`, risk.volReference, 0n, B.MAX_VOL_REFERENCE, pct);
     bound(`${k}.volDecay`, risk.volDecay, B.MIN_VOL_DECAY, B.MAX_VOL_DECAY);
     bound(`${k}.observationInterval`, risk.minObservationInterval, B.MIN_OBSERVATION_INTERVAL, B.MAX_OBSERVATION_INTERVAL);
     bound(`${k}.maxRatioStepPerHour`, risk.maxRatioStepPerHour, B.MIN_RATIO_STEP_PER_HOUR, B.MAX_RATIO_STEP_PER_HOUR, pct);

@@ -66,12 +66,16 @@ const riskCases: Case<Risk>[] = [
     good: [{ mmrCap: pct(3) }, { mmrCap: B.MAX_MMR }],
   },
   {
-    // No rejection case: RiskParams.volMultiplier is a uint64 (max 18.446744073709551615e18), so no value above
-    // MAX_VOL_MULTIPLIER (20e18) can be encoded; the documented maximum itself cannot be either (see the report).
     name: "volMultiplier",
     range: "[0, MAX_VOL_MULTIPLIER]",
-    bad: [],
+    bad: [{ override: { volMultiplier: B.MAX_VOL_MULTIPLIER + 1n }, value: B.MAX_VOL_MULTIPLIER + 1n, min: 0n, max: B.MAX_VOL_MULTIPLIER }],
     good: [{ volMultiplier: 0n }, { volMultiplier: B.MAX_VOL_MULTIPLIER }],
+  },
+  {
+    name: "volReference",
+    range: "[0, MAX_VOL_REFERENCE]",
+    bad: [{ override: { volReference: B.MAX_VOL_REFERENCE + 1n }, value: B.MAX_VOL_REFERENCE + 1n, min: 0n, max: B.MAX_VOL_REFERENCE }],
+    good: [{ volReference: 0n }, { volReference: B.MAX_VOL_REFERENCE }],
   },
   {
     name: "volDecay",

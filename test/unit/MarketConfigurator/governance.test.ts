@@ -168,7 +168,7 @@ describe("MarketConfigurator: governance", function () {
 
     it("views of an unknown market return zeros", async function () {
       const f = await loadFixture(listedFixture);
-      expect(await f.configurator.riskParams(UNLISTED)).to.deep.equal(Array(9).fill(0n));
+      expect(await f.configurator.riskParams(UNLISTED)).to.deep.equal(Array(10).fill(0n));
       expect(await f.configurator.tradingParams(UNLISTED)).to.deep.equal([0n, 0n, 0n]);
       expect(await f.configurator.volatility(UNLISTED)).to.deep.equal([0n, 0n, 0n]);
       expect(await f.configurator.oracleAsset(UNLISTED)).to.equal(ethers.ZeroHash);

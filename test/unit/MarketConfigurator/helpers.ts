@@ -22,7 +22,8 @@ export const B = {
   MIN_MMR: 2n * 10n ** 15n,
   MAX_MMR: 5n * 10n ** 17n,
   MAX_IMR: WAD,
-  MAX_VOL_MULTIPLIER: 20n * WAD,
+  MAX_VOL_MULTIPLIER: 10n * WAD,
+  MAX_VOL_REFERENCE: WAD,
   MIN_VOL_DECAY: 5n * 10n ** 17n,
   MAX_VOL_DECAY: 9999n * 10n ** 14n,
   MIN_OBSERVATION_INTERVAL: 60n,
@@ -47,6 +48,7 @@ export type Risk = {
   mmrFloor: bigint;
   mmrCap: bigint;
   volMultiplier: bigint;
+  volReference: bigint;
   volDecay: bigint;
   minObservationInterval: bigint;
   maxRatioStepPerHour: bigint;
@@ -60,6 +62,7 @@ export const RISK: Risk = {
   mmrFloor: pct(2),
   mmrCap: pct(20),
   volMultiplier: 2n * WAD,
+  volReference: 0n,
   volDecay: pct(94),
   minObservationInterval: 300n,
   maxRatioStepPerHour: pct(1),
@@ -77,6 +80,7 @@ export const riskTuple = (r: Risk): bigint[] => [
   r.mmrFloor,
   r.mmrCap,
   r.volMultiplier,
+  r.volReference,
   r.volDecay,
   r.minObservationInterval,
   r.maxRatioStepPerHour,
@@ -122,13 +126,18 @@ export function sqrtCeil(x: bigint): bigint {
 }
 
 /**
- * Targets: mmrT = clamp(mmrBase + volMultiplier * sqrt(variance), mmrFloor, mmrCap) and
- * imrT = min(1e18, mmrT * imrBase / mmrBase). Every rounding goes up (margin is rounded toward the protocol,
- * WadMath's convention): sigma = ceil(sqrt(variance * 1e18)), the add-on ceil(volMultiplier * sigma / 1e18).
+ * Targets: mmrT = clamp(mmrBase + volMultiplier * (sqrt(variance) - volReference), mmrFloor, mmrCap) and
+ * imrT = min(1e18, mmrT * imrBase / mmrBase). Rounding goes toward the protocol: sigma = ceil(sqrt(variance *
+ * 1e18)), an add-on ceil(volMultiplier * (sigma - ref) / 1e18), a relief floor(volMultiplier * (ref - sigma) / 1e18).
  */
 export function targetsOf(r: Risk, variance: bigint): [bigint, bigint] {
   const sigma = sqrtCeil(variance * WAD);
-  let mmr = r.mmrBase + ceilDiv(r.volMultiplier * sigma, WAD);
+  let mmr: bigint;
+  if (sigma >= r.volReference) mmr = r.mmrBase + ceilDiv(r.volMultiplier * (sigma - r.volReference), WAD);
+  else {
+    const relief = (r.volMultiplier * (r.volReference - sigma)) / WAD;
+    mmr = relief >= r.mmrBase ? 0n : r.mmrBase - relief;
+  }
   if (mmr < r.mmrFloor) mmr = r.mmrFloor;
   if (mmr > r.mmrCap) mmr = r.mmrCap;
   const imr = ceilDiv(mmr * r.imrBase, r.mmrBase);

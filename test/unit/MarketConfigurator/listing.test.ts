@@ -99,9 +99,9 @@ describe("MarketConfigurator: listMarket", function () {
     expect(await f.engine.marketCount()).to.equal(2n);
   });
 
-  it("the deployed ETH-PERP carries the parameter file's parameters (3%/5%, floor 3%, cap 15%, 2x, 0.94, 5 min, 1%/h)", async function () {
+  it("the deployed ETH-PERP carries the parameter file's parameters (3%/5%, floor 2%, cap 15%, 2x above 0%, 0.94, 5 min, 1%/h)", async function () {
     const b = await loadFixture(ballastFixture);
-    expect(await b.configurator.riskParams(0n)).to.deep.equal([pct(3), pct(5), pct(3), pct(15), 2n * WAD, pct(94), 300n, pct(1), 0n]);
+    expect(await b.configurator.riskParams(0n)).to.deep.equal([pct(3), pct(5), pct(2), pct(15), 2n * WAD, 0n, pct(94), 300n, pct(1), 0n]);
     expect(await b.configurator.tradingParams(0n)).to.deep.equal([100_000n * WAD, pct(1), pct(5)]);
     expect(await b.configurator.oracleAsset(0n)).to.equal(ethers.encodeBytes32String("ETH/USD"));
     expect((await b.configurator.volatility(0n)).lastPrice).to.equal(3000n * WAD);

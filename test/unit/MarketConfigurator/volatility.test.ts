@@ -204,17 +204,20 @@ describe("MarketConfigurator: volatility observations", function () {
       ["volMultiplier 2", {}, [55_455_844_122_715_712n, 92_426_406_871_192_854n]],
       ["a volMultiplier that is not a whole number (7.777)", { volMultiplier: 7_777n * 10n ** 15n }],
       ["volMultiplier 0 (mmrT = mmrBase)", { volMultiplier: 0n }, [pct(3), pct(5)]],
-      ["the add-on clamped at mmrCap", { volMultiplier: 18n * WAD, mmrCap: pct("3.1") }, [pct("3.1"), 51_666_666_666_666_667n]],
-      ["mmrBase = mmrFloor = mmrCap", { mmrFloor: pct(3), mmrCap: pct(3), volMultiplier: 18n * WAD }, [pct(3), pct(5)]],
+      ["the add-on clamped at mmrCap", { volMultiplier: 10n * WAD, mmrCap: pct("3.1") }, [pct("3.1"), 51_666_666_666_666_667n]],
+      ["mmrBase = mmrFloor = mmrCap", { mmrFloor: pct(3), mmrCap: pct(3), volMultiplier: 10n * WAD }, [pct(3), pct(5)]],
       [
         "imrTarget capped at 1e18",
-        { mmrBase: pct(1), imrBase: pct(90), mmrFloor: pct(1), mmrCap: pct(50), volMultiplier: 18n * WAD },
-        [239_102_597_104_441_408n, WAD],
+        { mmrBase: pct(1), imrBase: pct(90), mmrFloor: pct(1), mmrCap: pct(50), volMultiplier: 10n * WAD },
+        [137_279_220_613_578_560n, WAD],
       ],
+      ["sigma below volReference: the relief is clamped at mmrFloor", { volReference: pct(2) }, [pct(2), 33_333_333_333_333_334n]],
+      ["sigma below volReference, above the floor", { volReference: pct("1.5") }, [25_455_844_122_715_712n, 42_426_406_871_192_854n]],
+      ["sigma above volReference", { volReference: pct(1) }],
       ["a ratio imrBase / mmrBase that is not a whole number", { mmrBase: pct("2.7"), imrBase: pct("4.9"), mmrFloor: pct(2) }],
     ];
     for (const [label, override, literal] of cases) {
-      it(`INV-10 computes mmrT = clamp(mmrBase + k * sqrt(v), floor, cap) and imrT = min(1e18, ceil(mmrT * imrBase / mmrBase)) with ${label}`, async function () {
+      it(`INV-10 computes mmrT = clamp(mmrBase + k * (sqrt(v) - reference), floor, cap) and imrT = min(1e18, ceil(mmrT * imrBase / mmrBase)) with ${label}`, async function () {
         const f = await loadFixture(listedFixture);
         const { T0 } = f;
         await observe(f, "101.5", T0 + 300);

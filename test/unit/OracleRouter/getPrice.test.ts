@@ -268,14 +268,15 @@ describe("OracleRouter: getPrice", function () {
         .withArgs(BigInt(T0 - 3000), 3600n);
     });
 
-    it("returns the price exactly at the end of the grace period (the sequencer came back up gracePeriod seconds ago)", async function () {
-      // IOracleRouter: OracleSequencerGracePeriod means "came back up less than gracePeriod seconds ago", and
-      // priceValidity reports startedAt + gracePeriod as the first valid second.
+    it("reverts with OracleSequencerGracePeriod exactly at the end of the grace period (Chainlink's <= convention)", async function () {
+      // IOracleRouter: the grace error means "came back up gracePeriod seconds ago or less".
       const f = await withSequencer();
       const { T0 } = f;
       await setSequencer(f.sequencer, 0n, T0 - 3000);
       await at(T0 + 600);
-      expect(await f.router.getPrice(ETH)).to.equal(2000n * WAD);
+      await expect(f.router.getPrice(ETH))
+        .to.be.revertedWithCustomError(f.router, "OracleSequencerGracePeriod")
+        .withArgs(BigInt(T0 - 3000), 3600n);
     });
 
     it("returns the price one second after the grace period", async function () {

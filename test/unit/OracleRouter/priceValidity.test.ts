@@ -88,13 +88,13 @@ describe("OracleRouter: priceValidity", function () {
       expect(await windowOf(600, 3600, 10, 500)).to.deep.equal([true, -10, 590]);
     });
 
-    it("raises freshSince to the sequencer's startedAt + gracePeriod when that is later than the feeds' updates", async function () {
+    it("raises freshSince to the sequencer's startedAt + gracePeriod + 1 when that is later than the feeds' updates", async function () {
       const f = await setup({ sequencer: true });
       const { T0 } = f;
-      await setSequencer(f.sequencer, 0n, T0 - 3000); // grace ends at T0 + 600
+      await setSequencer(f.sequencer, 0n, T0 - 3000); // grace ends at T0 + 600; valid from T0 + 601
       await at(T0 + 700);
       const [valid, since, until] = await f.router.priceValidity(ETH);
-      expect([valid, since, until]).to.deep.equal([true, BigInt(T0 + 600), BigInt(T0 + 3600)]);
+      expect([valid, since, until]).to.deep.equal([true, BigInt(T0 + 601), BigInt(T0 + 3600)]);
     });
 
     it("keeps freshSince at the feed's updatedAt when the sequencer's grace period ended earlier", async function () {
@@ -105,14 +105,22 @@ describe("OracleRouter: priceValidity", function () {
       expect([valid, since, until]).to.deep.equal([true, BigInt(T0), BigInt(T0 + 3600)]);
     });
 
-    it("is valid exactly at the freshSince it reports for a sequencer grace period (startedAt + gracePeriod)", async function () {
+    it("is valid exactly at the freshSince it reports for a sequencer grace period (startedAt + gracePeriod + 1)", async function () {
       // freshSince is documented as the time from which getPrice has been continuously valid.
       const f = await setup({ sequencer: true });
       const { T0 } = f;
       await setSequencer(f.sequencer, 0n, T0 - 3000); // grace ends at T0 + 600
-      await at(T0 + 600);
+      await at(T0 + 601);
       const [valid, since, until] = await f.router.priceValidity(ETH);
-      expect([valid, since, until]).to.deep.equal([true, BigInt(T0 + 600), BigInt(T0 + 3600)]);
+      expect([valid, since, until]).to.deep.equal([true, BigInt(T0 + 601), BigInt(T0 + 3600)]);
+    });
+
+    it("is not valid at startedAt + gracePeriod, one second before the freshSince it will report", async function () {
+      const f = await setup({ sequencer: true });
+      const { T0 } = f;
+      await setSequencer(f.sequencer, 0n, T0 - 3000);
+      await at(T0 + 600);
+      expect(await f.router.priceValidity(ETH)).to.deep.equal([false, 0n, 0n]);
     });
   });
 
