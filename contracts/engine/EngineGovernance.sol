@@ -45,8 +45,8 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
     function configureMarket(uint256 marketId, MarketSetup calldata s) external onlyConfigurator {
         Market storage m = _listed(marketId);
         _validate(s);
-        // Ramp and accrue up to now under the old targets and rates before they change.
-        _updateMarket(marketId, m, m.mark, 0, false);
+        // Ramp and accrue up to now (at a price no older than maxPriceAge) under the old targets and rates.
+        _updateMarket(marketId, m, _markNoOlderThan(m, maxPriceAge), 0, false);
         m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour);
         MarketMark memory mk = m.mark;
         m.premium.rampActive = mk.mmr != s.mmrTarget || mk.imr != s.imrTarget;

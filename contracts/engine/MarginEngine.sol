@@ -80,8 +80,13 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (!tr.listed) revert EngineMarketUnknown(t.marketId);
         MarketMark memory mark = _markNoOlderThan(m, maxPriceAge);
 
-        // Price band around the index; the same deviation is the premium sample for funding.
+        // Price band around the index; the same deviation is the premium sample for funding. A fill outside the
+        // band of a cached index is checked again against a fresh one, so a fast move never blocks fair fills.
         int256 premium = (int256(t.price) - int256(uint256(mark.price))).divWadDown(mark.price);
+        if (premium.abs() > tr.maxFillDeviation && mark.priceTimestamp != block.timestamp) {
+            mark = _markNoOlderThan(m, 0);
+            premium = (int256(t.price) - int256(uint256(mark.price))).divWadDown(mark.price);
+        }
         if (premium.abs() > tr.maxFillDeviation) {
             revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
         }
@@ -93,7 +98,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IMarginEngine
     function updateMarket(uint256 marketId) external nonReentrant {
         Market storage m = _listed(marketId);
-        _updateMarket(marketId, m, _markNoOlderThan(m, maxPriceAge), 0, false);
+        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, false);
     }
 
     // ------------------------------------------------------------------ vault and liquidator hooks

@@ -90,7 +90,7 @@ interface IMarginEngine {
     /// @param maintenanceMargin WAD cash, rounded up.
     /// @param initialMargin WAD cash, rounded up.
     /// @param healthFactor equity / maintenanceMargin, WAD, rounded down; type(uint256).max with no margin
-    /// requirement and non-negative equity; 0 when equity <= 0.
+    /// requirement and non-negative equity (an empty account included); otherwise 0 when equity <= 0.
     /// @param liquidatable equity < maintenanceMargin.
     struct MarginState {
         int256 equity;
@@ -201,13 +201,15 @@ interface IMarginEngine {
 
     // ----------------------------------------------------------------- trading
     /// @notice Venue only: settles a fill between two accounts and margin-checks both.
-    /// @dev Order: market update (funding, ramp, premium), price band, positions and realised PnL, open-interest
+    /// @dev Order: price band (against a fresh index if the cached one rejects the fill), market update (funding,
+    /// ramp, premium), positions and realised PnL, open-interest
     /// cap, cash settlement in the vault (fees to `feeAccount`), then margin checks. An account must end at or
     /// above initial margin unless the fill strictly reduces its risk: its |size| falls without flipping and its
     /// margin surplus over maintenance does not fall. Reverts with the errors listed in this interface.
     function settleTrade(Trade calldata trade, uint256 feeAccount) external;
 
-    /// @notice Accrues funding, advances ramped ratios and refreshes a stale cached price of `marketId`.
+    /// @notice Refreshes `marketId`'s cached price from the oracle (reverting on an invalid price), accrues funding
+    /// and advances the ramped ratios. Anyone.
     function updateMarket(uint256 marketId) external;
 
     // ----------------------------------------------------------------- vault and liquidator hooks

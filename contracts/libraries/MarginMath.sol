@@ -83,11 +83,11 @@ library MarginMath {
         }
     }
 
-    /// @notice Health factor equity / maintenanceMargin (WAD, rounded down); max with no requirement and
-    /// non-negative equity; 0 when equity <= 0.
+    /// @notice Health factor equity / maintenanceMargin (WAD, rounded down); type(uint256).max with no requirement
+    /// and non-negative equity (an empty account included); 0 when equity <= 0 under a requirement, or < 0.
     function healthFactor(int256 equity, uint256 maintenance) internal pure returns (uint256) {
+        if (maintenance == 0) return equity >= 0 ? type(uint256).max : 0;
         if (equity <= 0) return 0;
-        if (maintenance == 0) return type(uint256).max;
         return (uint256(equity) * WAD) / maintenance;
     }
 

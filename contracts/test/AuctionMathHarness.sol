@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
+import {AuctionMath} from "../libraries/AuctionMath.sol";
+
+/// @title AuctionMathHarness
+/// @custom:security-contact security@ballast.finance
+/// @notice Exposes the pure auction formulas for property and differential tests.
+contract AuctionMathHarness {
+    function unitPrice(ILiquidationAuction.AuctionParams memory p, uint256 t, int256 value, uint256 requirement) external pure returns (int256) {
+        return AuctionMath.unitPrice(p, t, value, requirement);
+    }
+
+    function take(
+        ILiquidationAuction.AuctionParams memory p,
+        AuctionMath.Valuation memory v,
+        uint256 t,
+        uint256 requested
+    ) external pure returns (AuctionMath.Take memory) {
+        return AuctionMath.take(p, v, t, requested);
+    }
+
+    function tip(uint256 flatTip, uint256 tipRate, uint256 penaltyRate, uint256 shortfall, uint256 requirement) external pure returns (uint256) {
+        return AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement);
+    }
+
+    function advance(
+        ILiquidationAuction.Auction memory a,
+        bool valid,
+        uint256 since,
+        uint256 until,
+        uint256 time
+    ) external pure returns (ILiquidationAuction.Auction memory) {
+        return AuctionMath.advance(a, valid, since, until, time);
+    }
+}

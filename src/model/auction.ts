@@ -1,0 +1,138 @@
+/**
+ * Exact bigint mirror of contracts/libraries/AuctionMath.sol (price curve, largest fraction, payments, tip and the
+ * stopped clock). Shared by the tests, the keeper bot and the simulator so that all three price bids exactly as
+ * the contract does. Formulas: contracts/interfaces/ILiquidationAuction.sol and docs/LIQUIDATION.md.
+ */
+import { WAD, max, min, mulDivDown, mulDivUp, mulWadDown, mulWadUp } from "./wad";
+
+export interface AuctionParams {
+  startPrice: bigint;
+  fastPrice: bigint;
+  floorPrice: bigint;
+  fastDuration: bigint;
+  slowDuration: bigint;
+  insolventDuration: bigint;
+  insolventBonus: bigint;
+  bufferRatio: bigint;
+  penaltyRate: bigint;
+  insuranceShare: bigint;
+  tipRate: bigint;
+  flatTip: bigint;
+  dustMargin: bigint;
+}
+
+/** An account's valuation (WAD cash): margin equity E, maintenance M, mark-to-market V = E + H, requirement R = M + H. */
+export interface Valuation {
+  equity: bigint;
+  maintenance: bigint;
+  value: bigint;
+  requirement: bigint;
+}
+
+export interface Take {
+  unitPrice: bigint;
+  maxFraction: bigint;
+  fraction: bigint;
+  payment: bigint;
+  penalty: bigint;
+  penaltyToFund: bigint;
+  subsidy: bigint;
+}
+
+export interface ClockState {
+  checkpoint: bigint;
+  elapsed: bigint;
+  guaranteedUntil: bigint;
+  validAtCheckpoint: boolean;
+}
+
+const U32_MAX = 2n ** 32n - 1n;
+
+const progress = (t: bigint, duration: bigint): bigint => (t >= duration ? WAD : mulDivDown(t, WAD, duration));
+
+/** pi(t) during the solvent phase (WAD, rounded up). */
+export function priceFactor(p: AuctionParams, t: bigint): bigint {
+  if (t <= p.fastDuration) return p.startPrice - mulDivDown(p.startPrice - p.fastPrice, t, p.fastDuration);
+  const s = t - p.fastDuration;
+  if (s <= p.slowDuration) return p.fastPrice - mulDivDown(p.fastPrice - p.floorPrice, s, p.slowDuration);
+  return p.floorPrice;
+}
+
+/** Unit price B(t): WAD cash per whole portfolio, rounded up; negative means the bidder is paid. */
+export function unitPrice(p: AuctionParams, t: bigint, value: bigint, requirement: bigint): bigint {
+  const bonus = mulWadDown(p.insolventBonus, requirement);
+  if (value <= 0n) return value - mulWadDown(bonus, progress(t, p.insolventDuration));
+  const solventEnd = p.fastDuration + p.slowDuration;
+  if (t <= solventEnd) return mulWadUp(value, priceFactor(p, t));
+  const floorValue = mulWadUp(value, p.floorPrice);
+  return floorValue - mulWadDown(floorValue + bonus, progress(t - solventEnd, p.insolventDuration));
+}
+
+/** The bid of `requested` (WAD fraction) at clock `t`. */
+export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigint): Take {
+  const k: Take = { unitPrice: unitPrice(p, t, v.value, v.requirement), maxFraction: 0n, fraction: 0n, payment: 0n, penalty: 0n, penaltyToFund: 0n, subsidy: 0n };
+  const penaltyUnit = k.unitPrice > 0n ? min(mulWadDown(p.penaltyRate, v.requirement), k.unitPrice) : 0n;
+  const shortOfBuffer = mulWadUp(WAD + p.bufferRatio, v.maintenance) - v.equity;
+  if (shortOfBuffer <= 0n) k.maxFraction = 0n;
+  else if (k.unitPrice <= 0n || v.requirement < p.dustMargin) k.maxFraction = WAD;
+  else {
+    const d = shortOfBuffer + k.unitPrice - penaltyUnit;
+    k.maxFraction = d <= 0n ? WAD : min(WAD, mulDivUp(shortOfBuffer, WAD, d));
+    if (k.maxFraction < WAD && mulWadDown(v.requirement, WAD - k.maxFraction) < p.dustMargin) k.maxFraction = WAD;
+  }
+  k.fraction = min(requested, k.maxFraction);
+  if (k.unitPrice > 0n) {
+    k.payment = mulWadUp(k.unitPrice, k.fraction);
+    k.penalty = mulWadUp(penaltyUnit, k.fraction);
+    k.penaltyToFund = mulWadDown(k.penalty, p.insuranceShare);
+  } else {
+    k.subsidy = mulWadDown(-k.unitPrice, k.fraction);
+  }
+  return k;
+}
+
+/** The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement). */
+export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint): bigint {
+  return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
+}
+
+/** The stopped clock advanced to `time` (see AuctionMath.advance). */
+export function advance(a: ClockState, valid: boolean, since: bigint, until: bigint, time: bigint): ClockState {
+  const c = a.checkpoint;
+  const d = a.guaranteedUntil;
+  let counted = 0n;
+  if (a.validAtCheckpoint) {
+    if (!valid) counted = min(time, d) - c;
+    else if (time <= d || since <= d) counted = time - c;
+    else counted = d - c + (time - since);
+  } else if (valid) {
+    const from = max(c, since);
+    counted = time > from ? time - from : 0n;
+  }
+  return {
+    elapsed: min(a.elapsed + counted, U32_MAX),
+    checkpoint: time,
+    validAtCheckpoint: valid,
+    guaranteedUntil: valid ? min(until, U32_MAX) : 0n,
+  };
+}
+
+/** Parameters as returned by the contract (ethers Result or plain object) to bigint fields. */
+export function toAuctionParams(r: Record<string, unknown>): AuctionParams {
+  const b = (k: string) => BigInt(r[k] as bigint | number);
+  return {
+    startPrice: b("startPrice"),
+    fastPrice: b("fastPrice"),
+    floorPrice: b("floorPrice"),
+    fastDuration: b("fastDuration"),
+    slowDuration: b("slowDuration"),
+    insolventDuration: b("insolventDuration"),
+    insolventBonus: b("insolventBonus"),
+    bufferRatio: b("bufferRatio"),
+    penaltyRate: b("penaltyRate"),
+    insuranceShare: b("insuranceShare"),
+    tipRate: b("tipRate"),
+    flatTip: b("flatTip"),
+    dustMargin: b("dustMargin"),
+  };
+}

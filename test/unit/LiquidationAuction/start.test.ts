@@ -1,0 +1,165 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import fc from "fast-check";
+import { auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, refreshFeeds } from "./helpers";
+import { trade, fund } from "../../shared/fixtures";
+import { tip as modelTip } from "../../../src/model/auction";
+import { mulWadDown } from "../../../src/model/wad";
+import { AuctionMathHarness__factory } from "../../../typechain-types";
+
+describe("LiquidationAuction: starting an auction", function () {
+  it("starts on a liquidatable account, freezes it and pays the starter min(flatTip + tipRate * shortfall, penaltyRate * R)", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    const v = await valuation(f, f.A);
+    // E = 9,985 cash - 9,500 loss; M = 10 * 2,050 * 3%: the account is below maintenance margin.
+    expect(v.equity).to.equal(485n * WAD);
+    expect(v.maintenance).to.equal(615n * WAD);
+    const shortfall = v.maintenance - v.equity;
+    const tip = modelTip(f.p, shortfall, v.requirement);
+    expect(tip).to.equal(5n * WAD + (130n * WAD) / 100n); // 5 + 1% of 130 = 6.3
+    const keeper = accountId(f.carol.address);
+    const aliceCash = await f.vault.cashBalance(f.A);
+    const keeperCash = await f.vault.cashBalance(keeper);
+    const nonce = await f.vault.accountNonce(f.A);
+
+    await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
+      .to.emit(f.auction, "AuctionStarted")
+      .withArgs(f.A, f.carol.address, keeper, tip, v.equity, v.maintenance, v.value, shortfall)
+      .and.to.emit(f.vault, "LiquidationStarted")
+      .withArgs(f.A, keeper, tip);
+
+    expect(await f.vault.cashBalance(f.A)).to.equal(aliceCash - tip);
+    expect(await f.vault.cashBalance(keeper)).to.equal(keeperCash + tip);
+    expect(await f.vault.accountNonce(f.A)).to.equal(nonce + 1n);
+    expect((await f.vault.accountStatus(f.A)).frozen).to.equal(true);
+    const a = await f.auction.auctionOf(f.A);
+    expect(a.active).to.equal(true);
+    expect(a.elapsed).to.equal(0n);
+    expect(a.shortfall).to.equal(shortfall);
+    expect(a.market).to.equal(ETH);
+    expect(a.multi).to.equal(false);
+    const [global, , market] = await f.auction.shortfallTotals(ETH);
+    expect([global, market]).to.deep.equal([shortfall, shortfall]);
+  });
+
+  it("reverts with AuctionNotLiquidatable(account, equity, maintenanceMargin) for an account at or above maintenance margin", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2100);
+    // E = 9,985 - 9,000 = 985 >= M = 630.
+    await expect(f.auction.startAuction(f.A, f.A))
+      .to.be.revertedWithCustomError(f.auction, "AuctionNotLiquidatable")
+      .withArgs(f.A, 985n * WAD, 630n * WAD);
+  });
+
+  it("INV-14 reverts with the oracle's error when a price is stale: a bad price never liquidates anyone", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    await time.increase(3601);
+    await expect(f.auction.startAuction(f.A, f.A)).to.be.revertedWithCustomError(f.oracle, "OracleStalePrice");
+    expect((await f.vault.accountStatus(f.A)).frozen).to.equal(false);
+  });
+
+  it("reverts with AuctionAlreadyActive for an account already in an auction", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    await f.auction.startAuction(f.A, f.A);
+    await expect(f.auction.startAuction(f.A, f.A)).to.be.revertedWithCustomError(f.auction, "AuctionAlreadyActive").withArgs(f.A);
+  });
+
+  for (const level of [1, 2, 3]) {
+    it(`reverts with AuctionStopped(${level}, 1) at stop level ${level}`, async function () {
+      const f = await loadFixture(auctionFixture);
+      await setEth(f, 2050);
+      await f.auction.setStopLevel(level);
+      await expect(f.auction.startAuction(f.A, f.A)).to.be.revertedWithCustomError(f.auction, "AuctionStopped").withArgs(level, 1);
+    });
+  }
+
+  it("reverts with AuctionGlobalShortfallCapExceeded(cap, total) when the running shortfall would pass the global cap", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    await f.auction.setGlobalShortfallCap(130n * WAD - 1n);
+    await expect(f.auction.startAuction(f.A, f.A))
+      .to.be.revertedWithCustomError(f.auction, "AuctionGlobalShortfallCapExceeded")
+      .withArgs(130n * WAD - 1n, 130n * WAD);
+    await f.auction.setGlobalShortfallCap(130n * WAD);
+    await expect(f.auction.startAuction(f.A, f.A)).to.emit(f.auction, "AuctionStarted");
+  });
+
+  it("reverts with AuctionMarketShortfallCapExceeded(market, cap, total) when a market's running shortfall would pass its cap", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    await f.auction.setMarketShortfallCap(ETH, 100n * WAD);
+    await expect(f.auction.startAuction(f.A, f.A))
+      .to.be.revertedWithCustomError(f.auction, "AuctionMarketShortfallCapExceeded")
+      .withArgs(ETH, 100n * WAD, 130n * WAD);
+  });
+
+  it("a frozen account can neither trade nor withdraw but still receives deposits", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    await f.auction.startAuction(f.A, f.A);
+    await expect(trade(f, f.bob, f.alice, "ETH-PERP", 1n * WAD, 2050n * WAD))
+      .to.be.revertedWithCustomError(f.vault, "VaultAccountInAuction")
+      .withArgs(f.A);
+    await expect(f.vault.connect(f.alice).withdraw(f.A, await f.cash.getAddress(), 1n, f.alice.address))
+      .to.be.revertedWithCustomError(f.vault, "VaultAccountInAuction")
+      .withArgs(f.A);
+    const before = await f.vault.cashBalance(f.A);
+    await fund(f, f.alice, "USDC", 100n * USDC);
+    expect(await f.vault.cashBalance(f.A)).to.equal(before + 100n * WAD);
+  });
+
+  it("caps the tip at the liquidation penalty of the whole portfolio, penaltyRate * R", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    await f.auction.setParams({ ...f.p, flatTip: 1_000n * WAD });
+    const v = await valuation(f, f.A);
+    const penalty = mulWadDown(f.p.penaltyRate, v.requirement); // 10% of 615
+    expect(penalty).to.equal((615n * WAD) / 10n);
+    await expect(f.auction.startAuction(f.A, accountId(f.carol.address)))
+      .to.emit(f.vault, "LiquidationStarted")
+      .withArgs(f.A, accountId(f.carol.address), penalty);
+  });
+
+  it("self-liquidation cannot profit: the owner's tip moves between its own accounts", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    const own = accountId(f.alice.address, 1);
+    const before = (await f.vault.cashBalance(f.A)) + (await f.vault.cashBalance(own));
+    await f.auction.connect(f.alice).startAuction(f.A, own);
+    expect((await f.vault.cashBalance(f.A)) + (await f.vault.cashBalance(own))).to.equal(before);
+  });
+
+  it("the tip never exceeds the liquidation penalty penaltyRate * R, for any parameters within bounds (property)", async function () {
+    const [signer] = await ethers.getSigners();
+    const h = await new AuctionMathHarness__factory(signer).deploy();
+    const wad = (max: bigint) => fc.bigInt({ min: 0n, max });
+    await fc.assert(
+      fc.asyncProperty(
+        wad(1_000n * WAD),
+        wad(WAD / 2n),
+        wad(WAD / 2n),
+        wad(10n ** 30n),
+        wad(10n ** 30n),
+        async (flat, tipRate, penaltyRate, shortfall, r) => {
+          const t = await h.tip(flat, tipRate, penaltyRate, shortfall, r);
+          expect(t).to.equal(modelTip({ flatTip: flat, tipRate, penaltyRate } as never, shortfall, r));
+          expect(t <= mulWadDown(penaltyRate, r)).to.equal(true);
+        },
+      ),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+
+  it("refreshes nothing when it reverts: the account stays unfrozen and the breakers untouched", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2100);
+    await refreshFeeds(f);
+    await expect(f.auction.startAuction(f.A, f.A)).to.be.revertedWithCustomError(f.auction, "AuctionNotLiquidatable");
+    expect((await f.vault.accountStatus(f.A)).frozen).to.equal(false);
+    expect((await f.auction.shortfallTotals(ETH))[0]).to.equal(0n);
+  });
+});
