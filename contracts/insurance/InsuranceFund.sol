@@ -88,6 +88,20 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
         return vault.balanceOf(fundAccount, asset()) + IERC20(asset()).balanceOf(address(this));
     }
 
+    /// @notice What `deposit` accepts now: 0 while the collateral vault pauses deposits, else the room left under
+    /// its cash deposit cap (token units).
+    function maxDeposit(address) public view override returns (uint256) {
+        if (vault.depositsPaused()) return 0;
+        ICollateralVault.TokenInfo memory info = vault.tokenInfo(asset());
+        uint256 held = vault.totalHeldWad(asset());
+        return info.depositCap > held ? TokenAmountLib.fromWadDown(info.depositCap - held, _scale) : 0;
+    }
+
+    /// @notice Shares `mint` accepts now: those of `maxDeposit`.
+    function maxMint(address receiver) public view override returns (uint256) {
+        return convertToShares(maxDeposit(receiver));
+    }
+
     /// @notice Always 0: exits go through `requestWithdrawal` and `claimWithdrawal`.
     function maxWithdraw(address) public pure override returns (uint256) {
         return 0;
@@ -150,12 +164,12 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
     /// @inheritdoc IInsuranceFund
     function cover(bytes32 eventId, uint256 recipientAccount, uint256 amount) external nonReentrant returns (uint256 paid) {
         if (msg.sender != auction) revert InsuranceOnlyAuction(msg.sender);
-        _sweepIdle();
+        // Pays from the fund's vault cash only, so nothing a third party can do (idle tokens, a deposit pause, a
+        // full deposit cap) can make a payout revert; `sweep` moves idle tokens into the vault.
         EventPayout memory e = _events[eventId];
-        uint256 assetsWad = TokenAmountLib.toWad(totalAssets(), _scale);
-        if (e.paid == 0 && e.cap == 0) e.cap = assetsWad.mulWadDown(eventCapRatio).toUint128();
-        uint256 available = WadMath.min(uint256(e.cap) - e.paid, assetsWad);
-        uint256 tokens = TokenAmountLib.fromWadDown(WadMath.min(amount, available), _scale);
+        uint256 cashWad = _vaultCashWad();
+        if (e.paid == 0 && e.cap == 0) e.cap = cashWad.mulWadDown(eventCapRatio).toUint128();
+        uint256 tokens = TokenAmountLib.fromWadDown(WadMath.min(amount, WadMath.min(uint256(e.cap) - e.paid, cashWad)), _scale);
         paid = TokenAmountLib.toWad(tokens, _scale);
         e.paid += paid.toUint128();
         _events[eventId] = e;
@@ -210,10 +224,9 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
         if (assets > idle) vault.withdraw(fundAccount, asset(), assets - idle, receiver);
     }
 
-    /// @dev Moves idle tokens (sent to the fund directly) into its vault account so they can pay losses.
-    function _sweepIdle() internal {
-        uint256 idle = IERC20(asset()).balanceOf(address(this));
-        if (idle != 0) vault.deposit(fundAccount, asset(), idle);
+    /// @dev The fund's positive vault cash in WAD, in whole token units (what `cover` can pay).
+    function _vaultCashWad() internal view returns (uint256) {
+        return TokenAmountLib.toWad(vault.balanceOf(fundAccount, asset()), _scale);
     }
 
     function _setWithdrawalTiming(uint32 cooldown_, uint32 unstakeWindow_) internal {

@@ -50,14 +50,21 @@ interface IInsuranceFund {
     event WithdrawalTimingSet(uint256 cooldown, uint256 unstakeWindow);
     /// @notice The per-event payout cap (WAD fraction of total assets at the event's first payout) was set.
     event EventCapRatioSet(uint256 eventCapRatio);
+    /// @notice Idle tokens (sent to the fund directly) were deposited into its vault account (token units).
+    event IdleSwept(uint256 amount);
     /// @notice The liquidation auction was bound (once).
     event AuctionBound(address auction);
 
     /// @notice Auction only: pays up to `amount` (WAD cash) to `recipientAccount` for event `eventId`, within the
-    /// fund's assets and the event's cap (`eventCapRatio` of total assets at the event's first payout).
-    /// @dev Pays whole token units (rounded down). Never reverts for lack of funds: pays what it can.
+    /// fund's vault cash and the event's cap (`eventCapRatio` of that cash at the event's first payout).
+    /// @dev Pays whole token units (rounded down) from the fund's vault account only; idle tokens wait for `sweep`.
+    /// Never reverts for lack of funds or because of vault deposit limits: pays what it can.
     /// @return paid WAD cash actually credited to `recipientAccount`.
     function cover(bytes32 eventId, uint256 recipientAccount, uint256 amount) external returns (uint256 paid);
+
+    /// @notice Anyone: deposits the fund's idle tokens into its vault account (reverts `InsuranceZeroAmount` with
+    /// none, or with the vault's error while deposits are paused or capped).
+    function sweep() external;
 
     /// @notice Escrows `shares` of the caller for withdrawal (one pending request per owner).
     function requestWithdrawal(uint256 shares) external;
@@ -84,7 +91,8 @@ interface IInsuranceFund {
     /// @notice The caller-independent pending request of `owner`.
     function withdrawalRequest(address owner) external view returns (WithdrawalRequest memory);
 
-    /// @notice What the fund could pay now for a new event, and already paid/cap for `eventId` (WAD cash).
+    /// @notice Total assets (WAD), what the fund could pay now for `eventId` (WAD, whole token units), and the
+    /// event's paid amount and cap (WAD).
     function coverage(
         bytes32 eventId
     ) external view returns (uint256 totalAssetsWad, uint256 available, uint256 paid, uint256 cap);

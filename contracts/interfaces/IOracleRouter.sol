@@ -86,19 +86,26 @@ interface IOracleRouter {
     /// @return price Cash per 1 unit of the asset, WAD.
     function getPrice(bytes32 asset) external view returns (uint256 price);
 
-    /// @notice Whether `getPrice(asset)` would succeed now, and the interval over which that is guaranteed.
-    /// @dev Never reverts. `freshSince` is the latest time every feed of the asset (and the sequencer, past its
-    /// grace period) was last known good; `freshUntil` the earliest heartbeat expiry. A consumer that measures
-    /// "valid time" (the auction clock) may count only time it can prove lies in such intervals.
+    /// @notice Whether `getPrice(asset)` would succeed now, and its feeds' freshness window.
+    /// @dev Never reverts. `freshSince` is the latest `updatedAt` of the asset's feeds (each has been fresh since
+    /// then); `freshUntil` the earliest heartbeat expiry. The sequencer is not folded in: see `sequencerState`. A
+    /// consumer that measures "valid time" (the auction clock) counts only time it can prove valid from both.
     /// @param asset The asset key.
-    /// @return valid True when `getPrice(asset)` would not revert.
-    /// @return freshSince Seconds timestamp from which the price has been continuously valid (0 when not valid).
-    /// @return freshUntil Seconds timestamp at which the price becomes stale unless a feed updates.
+    /// @return valid True when `getPrice(asset)` would not revert (sequencer included).
+    /// @return freshSince Seconds timestamp of the feeds' latest update (0 when not valid).
+    /// @return freshUntil Seconds timestamp at which a feed becomes stale unless it updates (0 when not valid).
     function priceValidity(bytes32 asset) external view returns (bool valid, uint256 freshSince, uint256 freshUntil);
 
+    /// @notice The L2 sequencer as the router sees it (never reverts).
+    /// @return configured A sequencer-uptime feed is set.
+    /// @return up The feed reports the sequencer up.
+    /// @return changedAt Timestamp of the feed's latest status change (`startedAt`): up since, or down since.
+    /// @return gracePeriod Seconds after coming up during which prices are refused (valid from changedAt + grace + 1).
+    function sequencerState() external view returns (bool configured, bool up, uint256 changedAt, uint256 gracePeriod);
+
     /// @notice The freshness window of `asset`'s feeds without validating them: the latest `updatedAt` of its feeds
-    /// (and the sequencer's recovery plus grace) and the earliest heartbeat expiry. For callers that have just
-    /// validated the price (a `getPrice` in the same transaction).
+    /// and the earliest heartbeat expiry. For callers that have just validated the price (a `getPrice` in the same
+    /// transaction).
     function priceWindow(bytes32 asset) external view returns (uint256 freshSince, uint256 freshUntil);
 
     /// @notice The feed configuration of `asset` (zero values when unknown).

@@ -26,6 +26,21 @@ library AuctionMath {
         uint256 requirement;
     }
 
+    /// @notice What the clock knows now about the prices an auction depends on.
+    /// @param valid Every price is valid now (sequencer included).
+    /// @param feedsSince Latest update of the account's feeds: each has been fresh since then.
+    /// @param feedsUntil Earliest time a feed goes stale unless it updates.
+    /// @param sequencerConfigured, sequencerUp, sequencerChangedAt, sequencerGrace The router's `sequencerState`.
+    struct ClockInput {
+        bool valid;
+        uint256 feedsSince;
+        uint256 feedsUntil;
+        bool sequencerConfigured;
+        bool sequencerUp;
+        uint256 sequencerChangedAt;
+        uint256 sequencerGrace;
+    }
+
     /// @notice One bid's quantities (WAD).
     struct Take {
         int256 unitPrice;
@@ -111,33 +126,44 @@ library AuctionMath {
     }
 
     /// @notice Advances the stopped clock to `time` and returns the updated auction.
-    /// @dev Counts only seconds provably valid. Known at the checkpoint c: every price stays valid until
-    /// D = `guaranteedUntil`. Now: `valid`, and every price has been valid since `since` (its latest update, or the
-    /// sequencer's recovery plus grace). If valid at c and now: all of [c, now] when no update came after D, else
-    /// [c, D] and [since, now]. Valid at c only: [c, min(now, D)]. Valid now only: [max(c, since), now].
-    function advance(
-        ILiquidationAuction.Auction memory a,
-        bool valid,
-        uint256 since,
-        uint256 until,
-        uint256 time
-    ) internal pure returns (ILiquidationAuction.Auction memory) {
+    /// @dev Counts only seconds provably valid since the checkpoint c. Feeds: valid at c, every feed stays fresh
+    /// until D = `guaranteedUntil`; valid now, each has been fresh since `feedsSince`. So feeds are proven valid on
+    /// all of [c, now] when no update came after D, else on [c, D] and [feedsSince, now]; on [c, min(now, D)] when
+    /// invalid now; on [max(c, feedsSince), now] when invalid at c and valid now. Sequencer: its latest status
+    /// change at `changedAt` bounds what is proven: up now, it has been valid since changedAt + grace + 1 (an
+    /// outage in between would have moved changedAt); down now, it was valid at most until changedAt. The count
+    /// is the intersection of both.
+    function advance(ILiquidationAuction.Auction memory a, ClockInput memory x, uint256 time)
+        internal
+        pure
+        returns (ILiquidationAuction.Auction memory)
+    {
         uint256 c = a.checkpoint;
         uint256 d = a.guaranteedUntil;
+        uint256 lo = c;
+        uint256 hi = time;
+        if (x.sequencerConfigured) {
+            if (x.sequencerUp) lo = WadMath.max(lo, x.sequencerChangedAt + x.sequencerGrace + 1);
+            else hi = WadMath.min(hi, x.sequencerChangedAt);
+        }
         uint256 counted;
         if (a.validAtCheckpoint) {
-            if (!valid) counted = WadMath.min(time, d) - c;
-            else if (time <= d || since <= d) counted = time - c;
-            else counted = (d - c) + (time - since);
-        } else if (valid) {
-            uint256 from = WadMath.max(c, since);
-            counted = time > from ? time - from : 0;
+            if (!x.valid) counted = _span(lo, WadMath.min(d, hi));
+            else if (time <= d || x.feedsSince <= d) counted = _span(lo, hi);
+            else counted = _span(lo, WadMath.min(d, hi)) + _span(WadMath.max(x.feedsSince, lo), hi);
+        } else if (x.valid) {
+            counted = _span(WadMath.max(lo, x.feedsSince), hi);
         }
         a.elapsed = uint32(WadMath.min(uint256(a.elapsed) + counted, type(uint32).max));
         a.checkpoint = uint32(time);
-        a.validAtCheckpoint = valid;
-        a.guaranteedUntil = valid ? uint32(WadMath.min(until, type(uint32).max)) : 0;
+        a.validAtCheckpoint = x.valid;
+        a.guaranteedUntil = x.valid ? uint32(WadMath.min(x.feedsUntil, type(uint32).max)) : 0;
         return a;
+    }
+
+    /// @dev Length of [from, to], zero when empty.
+    function _span(uint256 from, uint256 to) private pure returns (uint256) {
+        return to > from ? to - from : 0;
     }
 
     /// @dev min(1, t / duration) in WAD, rounded down.

@@ -121,7 +121,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         _breaker = br;
         _addMarketShortfall(markets, shortfall);
 
-        (, uint256 freshUntil) = _window(account, markets);
+        uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         Auction memory a = Auction({
             startTime: uint32(block.timestamp),
             checkpoint: uint32(block.timestamp),
@@ -257,7 +257,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         (uint128 markets, ) = engine.accountInfo(account);
         _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint120();
         _addMarketShortfallUnchecked(markets, shortfall);
-        (, uint256 freshUntil) = _window(account, markets);
+        uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         a.startTime = uint32(block.timestamp);
         a.checkpoint = uint32(block.timestamp);
         a.elapsed = 0;
@@ -388,28 +388,24 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         v.requirement = s.maintenanceMargin + haircutAmount;
     }
 
-    /// @dev Whether every price `account` depends on is valid now, and their joint freshness window (never reverts).
-    function _validity(uint256 account) internal view returns (bool valid, uint256 freshSince, uint256 freshUntil) {
-        valid = true;
-        freshUntil = type(uint256).max;
-        bytes32[] memory assets = _assets(account, _marketsHeld(account));
-        for (uint256 i; i < assets.length; ++i) {
-            (bool ok, uint256 s, uint256 u) = oracle.priceValidity(assets[i]);
-            valid = valid && ok;
-            freshSince = WadMath.max(freshSince, s);
-            freshUntil = WadMath.min(freshUntil, u);
-        }
-    }
-
-    /// @dev The joint freshness window of `account`'s prices, for callers that have just validated them.
-    function _window(uint256 account, uint256 markets) internal view returns (uint256 freshSince, uint256 freshUntil) {
-        freshUntil = type(uint256).max;
+    /// @dev What the clock knows now about `account`'s prices (never reverts). With `assumeValid` (the caller has just
+    /// valued the account at fresh prices in this call) the cheaper `priceWindow` replaces `priceValidity`.
+    function _clockInput(uint256 account, uint256 markets, bool assumeValid) internal view returns (AuctionMath.ClockInput memory x) {
+        x.valid = true;
+        x.feedsUntil = type(uint256).max;
         bytes32[] memory assets = _assets(account, markets);
         for (uint256 i; i < assets.length; ++i) {
-            (uint256 s, uint256 u) = oracle.priceWindow(assets[i]);
-            freshSince = WadMath.max(freshSince, s);
-            freshUntil = WadMath.min(freshUntil, u);
+            bool ok = true;
+            uint256 since;
+            uint256 until;
+            if (assumeValid) (since, until) = oracle.priceWindow(assets[i]);
+            else (ok, since, until) = oracle.priceValidity(assets[i]);
+            x.valid = x.valid && ok;
+            x.feedsSince = WadMath.max(x.feedsSince, since);
+            x.feedsUntil = WadMath.min(x.feedsUntil, until);
         }
+        (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
+        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace)) x.valid = false;
     }
 
     /// @dev Oracle assets of the markets in `markets` and of every collateral `account` holds.
@@ -444,23 +440,21 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev Advances the clock when every price was just validated (a valuation in the same call succeeded).
     function _advanceValid(uint256 account, Auction memory a) internal view returns (Auction memory) {
         if (a.checkpoint == block.timestamp) return a;
-        (uint256 since, uint256 until) = _window(account, _marketsHeld(account));
-        return AuctionMath.advance(a, true, since, until, block.timestamp);
+        return AuctionMath.advance(a, _clockInput(account, _marketsHeld(account), true), block.timestamp);
     }
 
     /// @dev The auction's clock advanced to now (see `AuctionMath.advance`), emitting `AuctionClockUpdated`.
     function _advanceClock(uint256 account, Auction memory a) internal returns (Auction memory) {
         if (a.checkpoint == block.timestamp) return a;
-        (bool valid, uint256 since, uint256 until) = _validity(account);
-        a = AuctionMath.advance(a, valid, since, until, block.timestamp);
-        emit AuctionClockUpdated(account, a.elapsed, valid);
+        AuctionMath.ClockInput memory x = _clockInput(account, _marketsHeld(account), false);
+        a = AuctionMath.advance(a, x, block.timestamp);
+        emit AuctionClockUpdated(account, a.elapsed, x.valid);
         return a;
     }
 
     function _clockView(uint256 account, Auction memory a) internal view returns (uint256) {
         if (a.checkpoint == block.timestamp) return a.elapsed;
-        (bool valid, uint256 since, uint256 until) = _validity(account);
-        return AuctionMath.advance(a, valid, since, until, block.timestamp).elapsed;
+        return AuctionMath.advance(a, _clockInput(account, _marketsHeld(account), false), block.timestamp).elapsed;
     }
 
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.

@@ -129,12 +129,14 @@ contract OracleRouter is IOracleRouter, AccessManaged {
             freshSince = WadMath.max(freshSince, since2);
             freshUntil = WadMath.min(freshUntil, until2);
         }
+    }
+
+    /// @inheritdoc IOracleRouter
+    function sequencerState() external view returns (bool configured, bool up, uint256 changedAt, uint256 gracePeriod) {
         AggregatorV3Interface seq = _sequencerFeed;
-        if (address(seq) != address(0)) {
-            (, , uint256 startedAt, , ) = seq.latestRoundData();
-            // Prices are refused while block.timestamp - startedAt <= gracePeriod: valid from the next second.
-            freshSince = WadMath.max(freshSince, startedAt + _sequencerGracePeriod + 1);
-        }
+        if (address(seq) == address(0)) return (false, true, 0, 0);
+        (, int256 answer, uint256 startedAt, , ) = seq.latestRoundData();
+        return (true, answer == 0, startedAt, _sequencerGracePeriod);
     }
 
     /// @inheritdoc IOracleRouter

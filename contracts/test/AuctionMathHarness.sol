@@ -27,11 +27,9 @@ contract AuctionMathHarness {
 
     function advance(
         ILiquidationAuction.Auction memory a,
-        bool valid,
-        uint256 since,
-        uint256 until,
+        AuctionMath.ClockInput memory x,
         uint256 time
     ) external pure returns (ILiquidationAuction.Auction memory) {
-        return AuctionMath.advance(a, valid, since, until, time);
+        return AuctionMath.advance(a, x, time);
     }
 }

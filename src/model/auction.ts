@@ -70,7 +70,15 @@ export function unitPrice(p: AuctionParams, t: bigint, value: bigint, requiremen
 
 /** The bid of `requested` (WAD fraction) at clock `t`. */
 export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigint): Take {
-  const k: Take = { unitPrice: unitPrice(p, t, v.value, v.requirement), maxFraction: 0n, fraction: 0n, payment: 0n, penalty: 0n, penaltyToFund: 0n, subsidy: 0n };
+  const k: Take = {
+    unitPrice: unitPrice(p, t, v.value, v.requirement),
+    maxFraction: 0n,
+    fraction: 0n,
+    payment: 0n,
+    penalty: 0n,
+    penaltyToFund: 0n,
+    subsidy: 0n,
+  };
   const penaltyUnit = k.unitPrice > 0n ? min(mulWadDown(p.penaltyRate, v.requirement), k.unitPrice) : 0n;
   const shortOfBuffer = mulWadUp(WAD + p.bufferRatio, v.maintenance) - v.equity;
   if (shortOfBuffer <= 0n) k.maxFraction = 0n;
@@ -96,30 +104,48 @@ export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint): b
   return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
 }
 
+/** What the clock knows now (AuctionMath.ClockInput). */
+export interface ClockInput {
+  valid: boolean;
+  feedsSince: bigint;
+  feedsUntil: bigint;
+  sequencerConfigured: boolean;
+  sequencerUp: boolean;
+  sequencerChangedAt: bigint;
+  sequencerGrace: bigint;
+}
+
+const span = (from: bigint, to: bigint): bigint => (to > from ? to - from : 0n);
+
 /** The stopped clock advanced to `time` (see AuctionMath.advance). */
-export function advance(a: ClockState, valid: boolean, since: bigint, until: bigint, time: bigint): ClockState {
+export function advance(a: ClockState, x: ClockInput, time: bigint): ClockState {
   const c = a.checkpoint;
   const d = a.guaranteedUntil;
+  let lo = c;
+  let hi = time;
+  if (x.sequencerConfigured) {
+    if (x.sequencerUp) lo = max(lo, x.sequencerChangedAt + x.sequencerGrace + 1n);
+    else hi = min(hi, x.sequencerChangedAt);
+  }
   let counted = 0n;
   if (a.validAtCheckpoint) {
-    if (!valid) counted = min(time, d) - c;
-    else if (time <= d || since <= d) counted = time - c;
-    else counted = d - c + (time - since);
-  } else if (valid) {
-    const from = max(c, since);
-    counted = time > from ? time - from : 0n;
+    if (!x.valid) counted = span(lo, min(d, hi));
+    else if (time <= d || x.feedsSince <= d) counted = span(lo, hi);
+    else counted = span(lo, min(d, hi)) + span(max(x.feedsSince, lo), hi);
+  } else if (x.valid) {
+    counted = span(max(lo, x.feedsSince), hi);
   }
   return {
     elapsed: min(a.elapsed + counted, U32_MAX),
     checkpoint: time,
-    validAtCheckpoint: valid,
-    guaranteedUntil: valid ? min(until, U32_MAX) : 0n,
+    validAtCheckpoint: x.valid,
+    guaranteedUntil: x.valid ? min(x.feedsUntil, U32_MAX) : 0n,
   };
 }
 
 /** Parameters as returned by the contract (ethers Result or plain object) to bigint fields. */
-export function toAuctionParams(r: Record<string, unknown>): AuctionParams {
-  const b = (k: string) => BigInt(r[k] as bigint | number);
+export function toAuctionParams(r: Record<keyof AuctionParams, bigint | number>): AuctionParams {
+  const b = (k: keyof AuctionParams) => BigInt(r[k]);
   return {
     startPrice: b("startPrice"),
     fastPrice: b("fastPrice"),

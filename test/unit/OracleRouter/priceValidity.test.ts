@@ -88,39 +88,39 @@ describe("OracleRouter: priceValidity", function () {
       expect(await windowOf(600, 3600, 10, 500)).to.deep.equal([true, -10, 590]);
     });
 
-    it("raises freshSince to the sequencer's startedAt + gracePeriod + 1 when that is later than the feeds' updates", async function () {
+    it("reports the feeds' window only: the sequencer's recovery does not move freshSince (see sequencerState)", async function () {
       const f = await setup({ sequencer: true });
       const { T0 } = f;
       await setSequencer(f.sequencer, 0n, T0 - 3000); // grace ends at T0 + 600; valid from T0 + 601
       await at(T0 + 700);
       const [valid, since, until] = await f.router.priceValidity(ETH);
-      expect([valid, since, until]).to.deep.equal([true, BigInt(T0 + 601), BigInt(T0 + 3600)]);
-    });
-
-    it("keeps freshSince at the feed's updatedAt when the sequencer's grace period ended earlier", async function () {
-      const f = await setup({ sequencer: true });
-      const { T0 } = f;
-      await at(T0 + 10);
-      const [valid, since, until] = await f.router.priceValidity(ETH);
       expect([valid, since, until]).to.deep.equal([true, BigInt(T0), BigInt(T0 + 3600)]);
     });
 
-    it("is valid exactly at the freshSince it reports for a sequencer grace period (startedAt + gracePeriod + 1)", async function () {
-      // freshSince is documented as the time from which getPrice has been continuously valid.
-      const f = await setup({ sequencer: true });
-      const { T0 } = f;
-      await setSequencer(f.sequencer, 0n, T0 - 3000); // grace ends at T0 + 600
-      await at(T0 + 601);
-      const [valid, since, until] = await f.router.priceValidity(ETH);
-      expect([valid, since, until]).to.deep.equal([true, BigInt(T0 + 601), BigInt(T0 + 3600)]);
-    });
-
-    it("is not valid at startedAt + gracePeriod, one second before the freshSince it will report", async function () {
+    it("sequencerState reports the uptime feed's status, its last change and the grace period", async function () {
       const f = await setup({ sequencer: true });
       const { T0 } = f;
       await setSequencer(f.sequencer, 0n, T0 - 3000);
+      await at(T0 + 700);
+      expect(await f.router.sequencerState()).to.deep.equal([true, true, BigInt(T0 - 3000), 3600n]);
+      await setSequencer(f.sequencer, 1n, T0 + 800);
+      await at(T0 + 900);
+      expect(await f.router.sequencerState()).to.deep.equal([true, false, BigInt(T0 + 800), 3600n]);
+    });
+
+    it("sequencerState reports an unconfigured sequencer as up, with no change time and no grace", async function () {
+      const f = await setup();
+      expect(await f.router.sequencerState()).to.deep.equal([false, true, 0n, 0n]);
+    });
+
+    it("is valid from startedAt + gracePeriod + 1 and not at startedAt + gracePeriod (Chainlink's <= convention)", async function () {
+      const f = await setup({ sequencer: true });
+      const { T0 } = f;
+      await setSequencer(f.sequencer, 0n, T0 - 3000); // grace ends at T0 + 600
       await at(T0 + 600);
       expect(await f.router.priceValidity(ETH)).to.deep.equal([false, 0n, 0n]);
+      await at(T0 + 601);
+      expect((await f.router.priceValidity(ETH))[0]).to.equal(true);
     });
   });
 
