@@ -209,10 +209,20 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
         bytes32 eventId
     ) external view returns (uint256 totalAssetsWad, uint256 available, uint256 paid, uint256 cap) {
         totalAssetsWad = TokenAmountLib.toWad(totalAssets(), _scale);
+        uint256 cashWad = _vaultCashWad();
         EventPayout memory e = _events[eventId];
-        cap = e.paid == 0 && e.cap == 0 ? totalAssetsWad.mulWadDown(eventCapRatio) : e.cap;
+        cap = e.paid == 0 && e.cap == 0 ? cashWad.mulWadDown(eventCapRatio) : e.cap;
         paid = e.paid;
-        available = WadMath.min(cap - paid, totalAssetsWad);
+        // Whole token units, as `cover` pays.
+        available = TokenAmountLib.toWad(TokenAmountLib.fromWadDown(WadMath.min(cap - paid, cashWad), _scale), _scale);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function sweep() external nonReentrant {
+        uint256 idle = IERC20(asset()).balanceOf(address(this));
+        if (idle == 0) revert InsuranceZeroAmount();
+        vault.deposit(fundAccount, asset(), idle);
+        emit IdleSwept(idle);
     }
 
     // ------------------------------------------------------------------ internals

@@ -205,7 +205,8 @@ interface ICollateralVault {
     ) external;
 
     /// @notice Liquidator only: freezes `account` (no trades, withdrawals or transfers out; deposits stay open) and
-    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; bumps both nonces.
+    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; a non-zero tip bumps both nonces (freezing alone
+    /// changes no holdings).
     function startLiquidation(uint256 account, uint256 tipAccount, uint256 tip) external;
 
     /// @notice Liquidator only: unfreezes `account`.
@@ -312,4 +313,7 @@ interface ICollateralVault {
 
     /// @notice The cash (settlement) token.
     function cashToken() external view returns (address);
+
+    /// @notice Deposits are paused by the guardian.
+    function depositsPaused() external view returns (bool);
 }

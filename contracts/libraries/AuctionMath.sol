@@ -133,11 +133,11 @@ library AuctionMath {
     /// change at `changedAt` bounds what is proven: up now, it has been valid since changedAt + grace + 1 (an
     /// outage in between would have moved changedAt); down now, it was valid at most until changedAt. The count
     /// is the intersection of both.
-    function advance(ILiquidationAuction.Auction memory a, ClockInput memory x, uint256 time)
-        internal
-        pure
-        returns (ILiquidationAuction.Auction memory)
-    {
+    function advance(
+        ILiquidationAuction.Auction memory a,
+        ClockInput memory x,
+        uint256 time
+    ) internal pure returns (ILiquidationAuction.Auction memory) {
         uint256 c = a.checkpoint;
         uint256 d = a.guaranteedUntil;
         uint256 lo = c;

@@ -390,7 +390,11 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev What the clock knows now about `account`'s prices (never reverts). With `assumeValid` (the caller has just
     /// valued the account at fresh prices in this call) the cheaper `priceWindow` replaces `priceValidity`.
-    function _clockInput(uint256 account, uint256 markets, bool assumeValid) internal view returns (AuctionMath.ClockInput memory x) {
+    function _clockInput(
+        uint256 account,
+        uint256 markets,
+        bool assumeValid
+    ) internal view returns (AuctionMath.ClockInput memory x) {
         x.valid = true;
         x.feedsUntil = type(uint256).max;
         bytes32[] memory assets = _assets(account, markets);
@@ -405,7 +409,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             x.feedsUntil = WadMath.min(x.feedsUntil, until);
         }
         (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
-        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace)) x.valid = false;
+        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
+            x.valid = false;
     }
 
     /// @dev Oracle assets of the markets in `markets` and of every collateral `account` holds.

@@ -8,7 +8,12 @@ import {AuctionMath} from "../libraries/AuctionMath.sol";
 /// @custom:security-contact security@ballast.finance
 /// @notice Exposes the pure auction formulas for property and differential tests.
 contract AuctionMathHarness {
-    function unitPrice(ILiquidationAuction.AuctionParams memory p, uint256 t, int256 value, uint256 requirement) external pure returns (int256) {
+    function unitPrice(
+        ILiquidationAuction.AuctionParams memory p,
+        uint256 t,
+        int256 value,
+        uint256 requirement
+    ) external pure returns (int256) {
         return AuctionMath.unitPrice(p, t, value, requirement);
     }
 
@@ -21,7 +26,13 @@ contract AuctionMathHarness {
         return AuctionMath.take(p, v, t, requested);
     }
 
-    function tip(uint256 flatTip, uint256 tipRate, uint256 penaltyRate, uint256 shortfall, uint256 requirement) external pure returns (uint256) {
+    function tip(
+        uint256 flatTip,
+        uint256 tipRate,
+        uint256 penaltyRate,
+        uint256 shortfall,
+        uint256 requirement
+    ) external pure returns (uint256) {
         return AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement);
     }
 

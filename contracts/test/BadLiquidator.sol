@@ -26,7 +26,13 @@ contract BadLiquidator is ILiquidationCallback {
         auction.bid(target, AccountLib.accountId(address(this), 0), fraction, nonce, maxUnitPrice, hex"01");
     }
 
-    function onLiquidationBid(uint256 account, uint256 bidderAccount, uint256 fraction, uint256, bytes calldata) external returns (bytes4) {
+    function onLiquidationBid(
+        uint256 account,
+        uint256 bidderAccount,
+        uint256 fraction,
+        uint256,
+        bytes calldata
+    ) external returns (bytes4) {
         if (mode == Mode.Reenter) {
             auction.bid(account, bidderAccount, fraction, 0, type(int256).max, "");
         }

@@ -181,7 +181,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         _accounts[to].hasPositions = toHasPositions;
         _applyCash(c, from, legs.toFrom - moved, true);
         _applyCash(c, to, legs.toTo + moved, true);
-        if (legs.toThird != 0) _applyCash(c, legs.third, legs.toThird, false);
+        // A leg that takes value out of the third account changes it: bump its nonce (INV-05).
+        if (legs.toThird != 0) _applyCash(c, legs.third, legs.toThird, legs.toThird < 0);
         _storeCash(c);
     }
 

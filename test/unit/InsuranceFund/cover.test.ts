@@ -177,36 +177,46 @@ describe("InsuranceFund: cover", function () {
       .withArgs(E1, f.recipient, 800n * WAD, 500n * WAD);
   });
 
-  it("sweeps idle tokens into the vault account before paying, so they count for the cap and can be paid", async function () {
+  it("pays from its vault cash only: idle tokens count in totalAssets but neither for the cap nor the payout until swept", async function () {
     const f = await loadFixture(stakedFixture);
     await donateIdle(f, 2_000n * USDC);
-    expect(await f.fund.coverage(E1)).to.deep.equal([6_000n * WAD, 3_000n * WAD, 0n, 3_000n * WAD]);
-    const heldBefore = await f.vault.totalHeldWad(f.usdc);
+    expect(await f.fund.coverage(E1)).to.deep.equal([6_000n * WAD, 2_000n * WAD, 0n, 2_000n * WAD]);
     const tx = cover(f, E1, f.recipient, 3_500n * WAD);
     await expect(tx)
-      .to.emit(f.vault, "Deposited")
-      .withArgs(f.fundAcct, f.usdc, 2_000n * USDC, f.fundAddress);
-    await expect(tx)
       .to.emit(f.fund, "LossCovered")
-      .withArgs(E1, f.recipient, 3_500n * WAD, 3_000n * WAD);
-    await expect(tx).to.changeTokenBalances(f.cash, [f.fundAddress, f.vault], [-2_000n * USDC, 2_000n * USDC]);
-    expect(await idle(f)).to.equal(0n);
-    expect(await fundCash(f)).to.equal(3_000n * WAD);
-    expect(await f.vault.totalHeldWad(f.usdc)).to.equal(heldBefore + 2_000n * USDC * SCALE);
-    expect(await f.vault.cashBalance(f.recipient)).to.equal(3_000n * WAD);
+      .withArgs(E1, f.recipient, 3_500n * WAD, 2_000n * WAD);
+    await expect(tx).to.changeTokenBalances(f.cash, [f.fundAddress, f.vault], [0n, 0n]);
+    expect(await idle(f)).to.equal(2_000n * USDC);
+    expect(await fundCash(f)).to.equal(2_000n * WAD);
+    expect(await f.vault.cashBalance(f.recipient)).to.equal(2_000n * WAD);
   });
 
-  it("a fund holding only idle tokens pays from them after the sweep", async function () {
+  it("sweep deposits the idle tokens into the fund's vault account, after which they can pay losses", async function () {
     const f = await loadFixture(insuranceFixture);
     await (await f.fund.setEventCapRatio(WAD)).wait();
     await donateIdle(f, 100n * USDC);
-    expect(await fundCash(f)).to.equal(0n);
     await expect(cover(f, E1, f.recipient, 150n * WAD))
       .to.emit(f.fund, "LossCovered")
-      .withArgs(E1, f.recipient, 150n * WAD, 100n * WAD);
-    expect(await f.vault.cashBalance(f.recipient)).to.equal(100n * WAD);
-    expect(await idle(f)).to.equal(0n);
+      .withArgs(E1, f.recipient, 150n * WAD, 0n);
+    const heldBefore = await f.vault.totalHeldWad(f.usdc);
+    await expect(f.fund.connect(f.stranger).sweep())
+      .to.emit(f.fund, "IdleSwept")
+      .withArgs(100n * USDC)
+      .and.to.emit(f.vault, "Deposited")
+      .withArgs(f.fundAcct, f.usdc, 100n * USDC, f.fundAddress);
+    expect(await f.vault.totalHeldWad(f.usdc)).to.equal(heldBefore + 100n * USDC * SCALE);
+    await expect(cover(f, E2, f.recipient, 150n * WAD))
+      .to.emit(f.fund, "LossCovered")
+      .withArgs(E2, f.recipient, 150n * WAD, 100n * WAD);
     expect(await f.fund.totalAssets()).to.equal(0n);
+  });
+
+  it("sweep reverts with InsuranceZeroAmount without idle tokens, and with the vault's error while deposits are paused", async function () {
+    const f = await loadFixture(stakedFixture);
+    await expect(f.fund.sweep()).to.be.revertedWithCustomError(f.fund, "InsuranceZeroAmount");
+    await donateIdle(f, 1n, f.stranger);
+    await (await f.vault.pauseDeposits()).wait();
+    await expect(f.fund.sweep()).to.be.revertedWithCustomError(f.vault, "VaultDepositsPaused");
   });
 
   it("does not revert when vault deposits are paused and someone sent the fund idle tokens: it pays from its vault cash", async function () {
@@ -230,7 +240,8 @@ describe("InsuranceFund: cover", function () {
 
   it("coverage reports as available exactly what cover then pays, also when the cap is not a whole token unit", async function () {
     const f = await loadFixture(stakedFixture);
-    await donateIdle(f, 1n); // 4,000.000001 USDC: a 50% cap of 2,000.0000005 USDC
+    await donateIdle(f, 1n);
+    await (await f.fund.sweep()).wait(); // 4,000.000001 USDC of vault cash: a 50% cap of 2,000.0000005 USDC
     const [total, available, paid, cap] = await f.fund.coverage(E1);
     expect([total, paid, cap]).to.deep.equal([STAKED + SCALE, 0n, (STAKED + SCALE) / 2n]);
     const actual = await coverStatic(f, E1, f.recipient, ethers.MaxUint256);

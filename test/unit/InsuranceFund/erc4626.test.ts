@@ -140,11 +140,13 @@ describe("InsuranceFund: ERC-4626 standard behaviour", function () {
       expect(toShares(assets, supply, total, true)).to.equal(toShares(assets, supply, total) + 1n);
     });
 
-    it("maxDeposit and maxMint are unlimited for any receiver", async function () {
+    it("maxDeposit is the room left under the vault's cash deposit cap and maxMint its shares, for any receiver", async function () {
       const f = await loadFixture(stakedFixture);
+      const info = await f.vault.tokenInfo(f.usdc);
+      const room = (info.depositCap - (await f.vault.totalHeldWad(f.usdc))) / SCALE;
       for (const who of [f.alice.address, f.stranger.address, ethers.ZeroAddress]) {
-        expect(await f.fund.maxDeposit(who)).to.equal(ethers.MaxUint256);
-        expect(await f.fund.maxMint(who)).to.equal(ethers.MaxUint256);
+        expect(await f.fund.maxDeposit(who)).to.equal(room);
+        expect(await f.fund.maxMint(who)).to.equal(await f.fund.convertToShares(room));
       }
     });
 
@@ -167,8 +169,12 @@ describe("InsuranceFund: ERC-4626 standard behaviour", function () {
     it("maxDeposit and maxMint are 0 while the collateral vault pauses deposits (EIP-4626: global limits, even temporary, MUST be reflected)", async function () {
       const f = await loadFixture(stakedFixture);
       await (await f.vault.pauseDeposits()).wait();
-      await expect(f.fund.connect(f.alice).deposit(USDC, f.alice.address)).to.be.revertedWithCustomError(f.vault, "VaultDepositsPaused");
-      await expect(f.fund.connect(f.alice).mint(OFFSET, f.alice.address)).to.be.revertedWithCustomError(f.vault, "VaultDepositsPaused");
+      await expect(f.fund.connect(f.alice).deposit(USDC, f.alice.address))
+        .to.be.revertedWithCustomError(f.fund, "ERC4626ExceededMaxDeposit")
+        .withArgs(f.alice.address, USDC, 0n);
+      await expect(f.fund.connect(f.alice).mint(OFFSET, f.alice.address))
+        .to.be.revertedWithCustomError(f.fund, "ERC4626ExceededMaxMint")
+        .withArgs(f.alice.address, OFFSET, 0n);
       expect(await f.fund.maxDeposit(f.alice.address)).to.equal(0n);
       expect(await f.fund.maxMint(f.alice.address)).to.equal(0n);
     });
@@ -180,10 +186,11 @@ describe("InsuranceFund: ERC-4626 standard behaviour", function () {
       const capTokens = held / SCALE + room;
       await (await f.vault.setDepositCap(f.usdc, capTokens)).wait();
       await expect(f.fund.connect(f.alice).deposit(room + 1n, f.alice.address))
-        .to.be.revertedWithCustomError(f.vault, "VaultDepositCapExceeded")
-        .withArgs(f.usdc, capTokens * SCALE, held + (room + 1n) * SCALE);
-      expect(await f.fund.maxDeposit(f.alice.address)).to.be.lte(room);
-      expect(await f.fund.maxMint(f.alice.address)).to.be.lte(await f.fund.previewDeposit(room));
+        .to.be.revertedWithCustomError(f.fund, "ERC4626ExceededMaxDeposit")
+        .withArgs(f.alice.address, room + 1n, room);
+      expect(await f.fund.maxDeposit(f.alice.address)).to.equal(room);
+      expect(await f.fund.maxMint(f.alice.address)).to.equal(await f.fund.convertToShares(room));
+      await expect(f.fund.connect(f.alice).deposit(room, f.alice.address)).to.emit(f.fund, "Deposit");
     });
   });
 
