@@ -384,16 +384,28 @@ describe("CollateralVault: governance", function () {
       await expect(b.vault.bindEngine(ZERO)).to.be.revertedWithCustomError(b.vault, "VaultZeroAddress");
     });
 
-    it("binds the liquidator once with LiquidatorBound and refuses a second binding and the zero address", async function () {
+    it("refuses to rebind the deployed vault's liquidator (the LiquidationAuction) with VaultAlreadyBound(auction) and a zero liquidator with VaultZeroAddress", async function () {
       const b = await loadFixture(protocolFixture);
+      const auction = await b.auction.getAddress();
+      expect(await b.vault.liquidator()).to.equal(auction);
       await expect(b.vault.bindLiquidator(ZERO)).to.be.revertedWithCustomError(b.vault, "VaultZeroAddress");
-      await expect(b.vault.bindLiquidator(b.carol.address)).to.emit(b.vault, "LiquidatorBound").withArgs(b.carol.address);
-      expect(await b.vault.liquidator()).to.equal(b.carol.address);
-      await expect(b.vault.bindLiquidator(b.dave.address))
-        .to.be.revertedWithCustomError(b.vault, "VaultAlreadyBound")
+      await expect(b.vault.bindLiquidator(b.carol.address)).to.be.revertedWithCustomError(b.vault, "VaultAlreadyBound").withArgs(auction);
+      await expect(b.vault.bindLiquidator(auction)).to.be.revertedWithCustomError(b.vault, "VaultAlreadyBound").withArgs(auction);
+      expect(await b.vault.liquidator()).to.equal(auction);
+    });
+
+    it("binds the liquidator of a fresh vault once with LiquidatorBound and refuses a second binding and the zero address", async function () {
+      const b = await loadFixture(protocolFixture);
+      const fresh = await new CollateralVault__factory(b.deployer).deploy(b.manager, b.cash, b.oracle);
+      expect(await fresh.liquidator()).to.equal(ZERO);
+      await expect(fresh.bindLiquidator(ZERO)).to.be.revertedWithCustomError(fresh, "VaultZeroAddress");
+      await expect(fresh.bindLiquidator(b.carol.address)).to.emit(fresh, "LiquidatorBound").withArgs(b.carol.address);
+      expect(await fresh.liquidator()).to.equal(b.carol.address);
+      await expect(fresh.bindLiquidator(b.dave.address))
+        .to.be.revertedWithCustomError(fresh, "VaultAlreadyBound")
         .withArgs(b.carol.address);
-      await expect(b.vault.bindLiquidator(b.carol.address))
-        .to.be.revertedWithCustomError(b.vault, "VaultAlreadyBound")
+      await expect(fresh.bindLiquidator(b.carol.address))
+        .to.be.revertedWithCustomError(fresh, "VaultAlreadyBound")
         .withArgs(b.carol.address);
     });
 

@@ -5,7 +5,7 @@
  */
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployBallast, accountId, assetKey, fund, trade, setPrice, WAD, type Ballast } from "../../shared/fixtures";
 import {
   AccessManager__factory,
@@ -46,6 +46,9 @@ export const RATE_SLOPE = 2n * 10n ** 17n;
 export const IMR = 5n * 10n ** 16n;
 export const MAKER_FEE = 2n * 10n ** 14n;
 export const TAKER_FEE = 5n * 10n ** 14n;
+
+/** No cash legs for `transferFraction`. */
+export const NO_LEGS = { toFrom: 0n, toTo: 0n, third: 0n, toThird: 0n };
 
 /** Operator scopes of the margin engine. */
 export const Scope = { None: 0, Trade: 1, Full: 2 } as const;
@@ -177,12 +180,14 @@ export async function protocolFixture() {
   return { ...b, ...named(b) };
 }
 
-/** The protocol with the vault's liquidator bound to a plain account, so tests can freeze accounts. */
-export async function liquidatorFixture() {
-  const b = await deployBallast();
-  const liquidator = b.users[17];
-  await (await b.vault.bindLiquidator(liquidator.address)).wait();
-  return { ...b, ...named(b), liquidator };
+/**
+ * A signer for the deployed LiquidationAuction, which the deploy module binds as the vault's (and the engine's)
+ * liquidator: impersonated and funded for gas, so tests can call liquidator-only vault functions directly.
+ */
+export async function auctionSigner(b: Ballast): Promise<HardhatEthersSigner> {
+  const auction = await ethers.getImpersonatedSigner(await b.auction.getAddress());
+  await setBalance(auction.address, WAD);
+  return auction;
 }
 
 /**
@@ -211,8 +216,9 @@ export async function standaloneFixture() {
 /**
  * A trader who realised a loss larger than her cash while holding WETH: alice deposits 1 WETH and 100 USDC, bob
  * 10,000 USDC. Alice (maker) buys 0.1 BTC-PERP from bob at 60,000; BTC falls to 58,000; alice (maker) sells 0.1
- * back to bob at 58,000. Fees: 1.2 + 3 on the open, 1.16 + 2.9 on the close (to the deployer's account 0).
- * Cash afterwards: alice -102.36, bob 10,194.1, fee account 8.26 (indices were 1e18, so principals equal values).
+ * back to bob at 58,000. Fees: 1.2 + 3 on the open, 1.16 + 2.9 on the close, to the venue's fee account (the
+ * insurance fund's account 0). Cash afterwards: alice -102.36, bob 10,194.1, fee account 8.26 (indices were 1e18,
+ * so principals equal values).
  */
 export async function debtFixture() {
   const b = await deployBallast();
@@ -224,7 +230,7 @@ export async function debtFixture() {
   await setPrice(b, "BTC/USD", "58000");
   await time.increase(61); // the cached marks are older than maxPriceAge: the close uses 58,000
   await (await trade(b, n.alice, n.bob, "BTC-PERP", -WAD / 10n, 58_000n * WAD)).wait();
-  return { ...b, ...n, feeAccount: accountId(b.deployer.address) };
+  return { ...b, ...n, feeAccount: accountId(await b.fund.getAddress()) };
 }
 
 /** The cash state the vault reports now (principals derived from `cashTotals` only when the indices are 1e18). */
@@ -240,14 +246,14 @@ export type Standalone = Awaited<ReturnType<typeof standaloneFixture>>;
 
 /**
  * Alice and bob deposit 1,000 USDC each; alice (maker) buys 1 ETH-PERP from bob at 3,000. Maker fee 0.6, taker
- * fee 1.5: alice holds cash 999.4 and a long of basis 3,000, bob cash 998.5 and a short. The vault's liquidator is
- * bound to a plain account (`liquidator`) so tests can freeze accounts.
+ * fee 1.5: alice holds cash 999.4 and a long of basis 3,000, bob cash 998.5 and a short. `liquidator` is an
+ * impersonated signer of the deployed LiquidationAuction (the vault's bound liquidator), so tests can start and
+ * end liquidations directly.
  */
 export async function positionFixture() {
   const b = await deployBallast();
   const n = named(b);
-  const liquidator = b.users[17];
-  await (await b.vault.bindLiquidator(liquidator.address)).wait();
+  const liquidator = await auctionSigner(b);
   await fund(b, n.alice, "USDC", 1_000n * USDC);
   await fund(b, n.bob, "USDC", 1_000n * USDC);
   await (await trade(b, n.alice, n.bob, "ETH-PERP", WAD, ETH_PRICE)).wait();

@@ -16,6 +16,7 @@ import {
   ratePerYear,
   mulWadDown,
   divWadDown,
+  divWadUp,
   accountId,
   b32,
   type CashState,
@@ -32,7 +33,7 @@ import {
 
 /**
  * Standalone vault at 2% + 20% * u: alice supplies 10,000; the liquidator moves 2,500 from bob (who goes negative)
- * to carol at t0. Supply principal 12,500, borrow principal 2,500, utilisation 20%, rate 6% per year.
+ * to carol with moveCashBatch at t0. Supply principal 12,500, borrow principal 2,500, utilisation 20%, rate 6% per year.
  */
 async function lending(s: Standalone) {
   await (await s.vault.setCashRateModel(BASE_RATE, RATE_SLOPE)).wait();
@@ -42,7 +43,7 @@ async function lending(s: Standalone) {
   const carol = accountId(s.carol.address);
   const t0 = BigInt(await time.latest()) + 10n;
   await time.setNextBlockTimestamp(t0);
-  await (await s.vault.connect(s.liquidator).moveCash(bob, carol, 2_500n * WAD)).wait();
+  await (await s.vault.connect(s.liquidator).moveCashBatch([bob, carol], [-2_500n * WAD, 2_500n * WAD])).wait();
   const state: CashState = { supplyIndex: WAD, borrowIndex: WAD, supplyPrincipal: 12_500n * WAD, borrowPrincipal: 2_500n * WAD };
   return { alice, bob, carol, t0, state };
 }
@@ -222,27 +223,71 @@ describe("CollateralVault: cash interest", function () {
       expect(await b.vault.cashBalance(accountId(b.bob.address))).to.equal(cashValue(10_194_100_000_000_000_000_000n, s2));
     });
 
-    it("persists the accrual that a collateral withdrawal of an indebted account emits, so no interest is reported twice", async function () {
-      // The margin check of a collateral withdrawal loads (and accrues) the cash state in memory and emits
-      // CashInterestAccrued, so the accrual must also be stored: otherwise the next write accrues the same
-      // period again and the events over-report interest.
+    it("INV-06 neither stores nor reports an accrual on a collateral withdrawal of an indebted account, so the next write reports the whole period once", async function () {
+      // The withdrawal's margin check values the debt at the indices accrued to now without storing them, and the
+      // accrual event is emitted only where the accrual is stored: no interest is reported twice.
       const b = await loadFixture(debtFixture);
+      const acc = accountId(b.alice.address);
       const s0 = await cashStateAtPar(b.vault);
       const [, , t0] = await b.vault.cashIndices();
       const s1 = accrue(s0, BASE_RATE, RATE_SLOPE, DAY);
       await time.setNextBlockTimestamp(t0 + DAY - 5n);
       await setPrice(b, "ETH/USD", "3000"); // keep the WETH feed fresh for the margin check
       await time.setNextBlockTimestamp(t0 + DAY);
-      await expect(b.vault.connect(b.alice).withdraw(accountId(b.alice.address), b.weth, WAD / 10n, b.alice.address))
-        .to.emit(b.vault, "CashInterestAccrued")
-        .withArgs(s1.supplyIndex, s1.borrowIndex, s1.interest);
-      expect(await b.vault.cashIndices()).to.deep.equal([s1.supplyIndex, s1.borrowIndex, t0 + DAY]);
-      const s2 = accrue(s1, BASE_RATE, RATE_SLOPE, DAY);
+      const tx = await b.vault.connect(b.alice).withdraw(acc, b.weth, WAD / 10n, b.alice.address);
+      await expect(tx)
+        .to.emit(b.vault, "Withdrawn")
+        .withArgs(acc, await b.weth.getAddress(), WAD / 10n, b.alice.address);
+      await expect(tx).not.to.emit(b.vault, "CashInterestAccrued");
+      // Views still accrue to now; the stored accrual time has not moved.
+      expect(await b.vault.cashIndices()).to.deep.equal([s1.supplyIndex, s1.borrowIndex, t0]);
+      expect(await b.vault.cashBalance(acc)).to.equal(cashValue(-102_360_000_000_000_000_000n, s1));
+
+      const whole = accrue(s0, BASE_RATE, RATE_SLOPE, 2n * DAY);
       await time.setNextBlockTimestamp(t0 + 2n * DAY);
       await expect(b.vault.setCashRateModel(BASE_RATE, RATE_SLOPE))
         .to.emit(b.vault, "CashInterestAccrued")
-        .withArgs(s2.supplyIndex, s2.borrowIndex, s2.interest);
-      expect((await b.vault.cashIndices())[2]).to.equal(t0 + 2n * DAY);
+        .withArgs(whole.supplyIndex, whole.borrowIndex, whole.interest);
+      expect(await b.vault.cashIndices()).to.deep.equal([whole.supplyIndex, whole.borrowIndex, t0 + 2n * DAY]);
+      expect(await b.vault.cashTotals()).to.deep.equal(totals(whole));
+    });
+
+    it("credits the venue's fees to the insurance fund's account 0, not to the deployer's", async function () {
+      const b = await loadFixture(debtFixture);
+      expect(await b.venue.feeAccount()).to.equal(accountId(await b.fund.getAddress(), 0));
+      expect(await b.fund.fundAccount()).to.equal(await b.venue.feeAccount());
+      expect(b.feeAccount).to.equal(await b.venue.feeAccount());
+      expect(await b.vault.cashBalance(b.feeAccount)).to.equal(8_260_000_000_000_000_000n);
+      expect(await b.vault.cashBalance(accountId(b.deployer.address))).to.equal(0n);
+    });
+  });
+
+  describe("accrual on liquidation hooks", function () {
+    it("stores and reports the accrual when startLiquidation moves a tip, and neither when it moves none", async function () {
+      const s = await loadFixture(standaloneFixture);
+      const { bob, carol, t0, state } = await lending(s);
+      await time.setNextBlockTimestamp(t0 + DAY);
+      const untipped = await s.vault.connect(s.liquidator).startLiquidation(bob, carol, 0n);
+      await expect(untipped).to.emit(s.vault, "LiquidationStarted").withArgs(bob, carol, 0n);
+      await expect(untipped).not.to.emit(s.vault, "CashInterestAccrued");
+      expect((await s.vault.cashIndices())[2]).to.equal(t0);
+      await (await s.vault.connect(s.liquidator).endLiquidation(bob)).wait();
+
+      const s2 = accrue(state, BASE_RATE, RATE_SLOPE, 2n * DAY);
+      const tip = 5n * WAD;
+      await time.setNextBlockTimestamp(t0 + 2n * DAY);
+      await expect(s.vault.connect(s.liquidator).startLiquidation(bob, carol, tip))
+        .to.emit(s.vault, "CashInterestAccrued")
+        .withArgs(s2.supplyIndex, s2.borrowIndex, s2.interest)
+        .and.to.emit(s.vault, "LiquidationStarted")
+        .withArgs(bob, carol, tip);
+      expect(await s.vault.cashIndices()).to.deep.equal([s2.supplyIndex, s2.borrowIndex, t0 + 2n * DAY]);
+      // Bob's debt grows by the tip (debt shares round up); carol's cash by the tip (supply shares round down).
+      const bobPrincipal = -divWadUp(-cashValue(-2_500n * WAD, s2) + tip, s2.borrowIndex);
+      const carolPrincipal = divWadDown(cashValue(2_500n * WAD, s2) + tip, s2.supplyIndex);
+      expect(await s.vault.cashBalance(bob)).to.equal(cashValue(bobPrincipal, s2));
+      expect(await s.vault.cashBalance(carol)).to.equal(cashValue(carolPrincipal, s2));
+      expect(await s.vault.accountStatus(bob)).to.deep.equal([true, false]);
     });
   });
 
@@ -330,7 +375,7 @@ describe("CollateralVault: cash interest", function () {
       const s = await loadFixture(standaloneFixture);
       const bob = accountId(s.bob.address);
       await depositInto(s.vault, s.cash, s.alice, 1_000n * USDC);
-      await (await s.vault.connect(s.liquidator).moveCash(bob, accountId(s.alice.address), 100n * WAD)).wait();
+      await (await s.vault.connect(s.liquidator).moveCashBatch([bob, accountId(s.alice.address)], [-100n * WAD, 100n * WAD])).wait();
       await time.increase(YEAR);
       await expect(s.vault.setCashRateModel(0n, 0n)).to.emit(s.vault, "CashInterestAccrued").withArgs(WAD, WAD, 0n);
       expect(await s.vault.cashBalance(bob)).to.equal(-100n * WAD);

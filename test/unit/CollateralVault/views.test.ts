@@ -1,6 +1,6 @@
 /**
- * Vault views: balances in token units and WAD, margin inputs at fresh and given prices, bitmaps, nonces, account
- * status, token configuration and held totals.
+ * Vault views: balances in token units and WAD, margin inputs at fresh and given prices, collateral values with
+ * and without haircuts (collateralValuesFresh), bitmaps, nonces, account status, token configuration and held totals.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -10,8 +10,17 @@ import {
   protocolFixture,
   standaloneFixture,
   positionFixture,
+  debtFixture,
   depositInto,
+  addFeed,
+  newToken,
   collateralValue,
+  mulWadDown,
+  cashStateAtPar,
+  accrue,
+  cashValue,
+  BASE_RATE,
+  RATE_SLOPE,
   accountId,
   assetKey,
   b32,
@@ -133,6 +142,74 @@ describe("CollateralVault: views", function () {
       await expect(b.vault.marginCollateralAtPrices(acc, []))
         .to.be.revertedWithCustomError(b.vault, "VaultParameterOutOfBounds")
         .withArgs(b32("tokenPrices"), 0n, 2n, 2n);
+    });
+  });
+
+  describe("collateralValuesFresh", function () {
+    it("returns marginCollateralFresh's inputs and the collateral value without haircuts, each token rounded down", async function () {
+      const b = await loadFixture(protocolFixture);
+      const acc = accountId(b.alice.address);
+      await depositInto(b.vault, b.weth, b.alice, 1_500_000_000_000_000_001n);
+      await depositInto(b.vault, b.wbtc, b.alice, 12_345_678n);
+      await depositInto(b.vault, b.cash, b.alice, 100n * USDC);
+      const raw = mulWadDown(1_500_000_000_000_000_001n, ETH_PRICE) + mulWadDown(12_345_678n * BTC_SCALE, BTC_PRICE);
+      expect(raw).to.equal(11_907_406_800_000_000_003_000n); // 4,500 + 3,000 wei + 7,407.4068
+      const [m, rawValue] = await b.vault.collateralValuesFresh(acc);
+      const fresh = await b.vault.marginCollateralFresh(acc);
+      expect([m.cash, m.collateralValue]).to.deep.equal([fresh.cash, fresh.collateralValue]);
+      expect([m.cash, m.collateralValue]).to.deep.equal([100n * WAD, 3_600n * WAD + 2_400n + 5_555_555_100n * 10n ** 12n]);
+      expect(rawValue).to.equal(raw);
+    });
+
+    it("counts a zero-haircut collateral at its full value in the raw value and at nothing in the margin value", async function () {
+      const b = await loadFixture(protocolFixture);
+      const acc = accountId(b.alice.address);
+      const token = await newToken(b, 18, "ZH");
+      const { asset } = await addFeed(b, "ZH/USD", 8, 250n * 10n ** 8n);
+      await (await b.vault.listCollateral(token, asset, 0n, 1_000n * WAD)).wait();
+      await depositInto(b.vault, token, b.alice, 3n * WAD + 1n);
+      await depositInto(b.vault, b.weth, b.alice, WAD);
+      const [m, rawValue] = await b.vault.collateralValuesFresh(acc);
+      expect(m.collateralValue).to.equal(collateralValue(WAD, ETH_PRICE, WETH_HAIRCUT));
+      expect(rawValue).to.equal(750n * WAD + 250n + ETH_PRICE);
+    });
+
+    it("reads the oracle now, ignoring and not writing the cached price", async function () {
+      const b = await loadFixture(protocolFixture);
+      const acc = accountId(b.alice.address);
+      await depositInto(b.vault, b.weth, b.alice, WAD);
+      await setPrice(b, "ETH/USD", "3100.5");
+      const [m, rawValue] = await b.vault.collateralValuesFresh(acc);
+      expect([m.collateralValue, rawValue]).to.deep.equal([2_480_400_000_000_000_000_000n, 3_100_500_000_000_000_000_000n]);
+      expect((await b.vault.tokenInfo(b.weth)).cachedPrice).to.equal(ETH_PRICE);
+    });
+
+    it("reports debt with the interest accrued to now", async function () {
+      const b = await loadFixture(debtFixture);
+      const acc = accountId(b.alice.address);
+      const s0 = await cashStateAtPar(b.vault);
+      const [, , t0] = await b.vault.cashIndices();
+      await time.increaseTo(t0 + 600n);
+      const debt = cashValue(-102_360_000_000_000_000_000n, accrue(s0, BASE_RATE, RATE_SLOPE, 600n));
+      expect(debt).to.be.lessThan(-102_360_000_000_000_000_000n);
+      const [m, rawValue] = await b.vault.collateralValuesFresh(acc);
+      expect([m.cash, m.collateralValue, rawValue]).to.deep.equal([debt, 2_400n * WAD, ETH_PRICE]);
+    });
+
+    it("reverts with the oracle's error when a held token's feed is stale; a cash-only account needs no price", async function () {
+      const b = await loadFixture(protocolFixture);
+      const acc = accountId(b.alice.address);
+      const bob = accountId(b.bob.address);
+      await depositInto(b.vault, b.weth, b.alice, WAD);
+      await depositInto(b.vault, b.cash, b.bob, 7n * USDC);
+      const feed = b.feeds["ETH/USD"];
+      const [, , , updatedAt] = await feed.latestRoundData();
+      await time.increaseTo(updatedAt + 3_601n);
+      await expect(b.vault.collateralValuesFresh(acc))
+        .to.be.revertedWithCustomError(b.oracle, "OracleStalePrice")
+        .withArgs(assetKey("ETH/USD"), await feed.getAddress(), updatedAt, 3_600n);
+      const [m, rawValue] = await b.vault.collateralValuesFresh(bob);
+      expect([m.cash, m.collateralValue, rawValue]).to.deep.equal([7n * WAD, 0n, 0n]);
     });
   });
 

@@ -232,20 +232,56 @@ describe("CollateralVault: withdraw", function () {
         .to.be.revertedWithCustomError(b.vault, "VaultInsufficientCash")
         .withArgs(acc, -mulWadUp(102_360_000_000_000_000_000n, s1.borrowIndex), 1n);
     });
-    it("refuses a cash withdrawal beyond the cash tokens the ledger holds with an arithmetic panic, not a vault error", async function () {
-      // Pins current behaviour: positive cash funded by another account's debt is not backed by cash tokens, so the
-      // last supplier out underflows totalHeldWad(cash) (Panic 0x11) instead of receiving a descriptive error.
+
+    it("refuses a cash withdrawal beyond the cash tokens the vault holds with VaultInsufficientLiquidity(token, available, amount)", async function () {
+      // Positive cash funded by another account's debt is a claim, not tokens: the last supplier out waits for the
+      // debtor to repay.
       const s = await loadFixture(standaloneFixture);
       const alice = accountId(s.alice.address);
+      const bob = accountId(s.bob.address);
       const carol = accountId(s.carol.address);
+      const cash = await s.cash.getAddress();
       await depositInto(s.vault, s.cash, s.alice, 100n * USDC);
-      await (await s.vault.connect(s.liquidator).moveCash(accountId(s.bob.address), carol, 50n * WAD)).wait();
+      await (await s.vault.connect(s.liquidator).moveCashBatch([bob, carol], [-50n * WAD, 50n * WAD])).wait();
       await (await s.vault.connect(s.carol).withdraw(carol, s.cash, 50n * USDC, s.carol.address)).wait();
       expect(await s.vault.totalHeldWad(s.cash)).to.equal(50n * WAD);
       expect(await s.vault.cashBalance(alice)).to.equal(100n * WAD);
-      await expect(s.vault.connect(s.alice).withdraw(alice, s.cash, 100n * USDC, s.alice.address)).to.be.revertedWithPanic(0x11);
+      await expect(s.vault.connect(s.alice).withdraw(alice, s.cash, 100n * USDC, s.alice.address))
+        .to.be.revertedWithCustomError(s.vault, "VaultInsufficientLiquidity")
+        .withArgs(cash, 50n * USDC, 100n * USDC);
+      await expect(s.vault.connect(s.alice).withdraw(alice, s.cash, 50n * USDC + 1n, s.alice.address))
+        .to.be.revertedWithCustomError(s.vault, "VaultInsufficientLiquidity")
+        .withArgs(cash, 50n * USDC, 50n * USDC + 1n);
+      // Exactly what is held passes; the rest of alice's cash stays a claim on bob's debt (INV-02: the cash values,
+      // alice 50 and bob -50, sum to 0 and the vault holds 0).
       await (await s.vault.connect(s.alice).withdraw(alice, s.cash, 50n * USDC, s.alice.address)).wait();
       expect(await s.vault.totalHeldWad(s.cash)).to.equal(0n);
+      expect(await s.vault.cashBalance(alice)).to.equal(50n * WAD);
+      expect(await s.vault.cashTotals()).to.deep.equal([50n * WAD, 50n * WAD]);
+      expect(await s.vault.accountNonce(alice)).to.equal(1n); // only the successful withdrawal bumped it (INV-05)
+      await expect(s.vault.connect(s.alice).withdraw(alice, s.cash, 1n, s.alice.address))
+        .to.be.revertedWithCustomError(s.vault, "VaultInsufficientLiquidity")
+        .withArgs(cash, 0n, 1n);
+    });
+
+    it("pays the last supplier once the debtor repays with a cash deposit", async function () {
+      const s = await loadFixture(standaloneFixture);
+      const alice = accountId(s.alice.address);
+      const bob = accountId(s.bob.address);
+      const carol = accountId(s.carol.address);
+      await depositInto(s.vault, s.cash, s.alice, 100n * USDC);
+      await (await s.vault.connect(s.liquidator).moveCashBatch([bob, carol], [-50n * WAD, 50n * WAD])).wait();
+      await (await s.vault.connect(s.carol).withdraw(carol, s.cash, 50n * USDC, s.carol.address)).wait();
+      await depositInto(s.vault, s.cash, s.bob, 20n * USDC);
+      expect(await s.vault.cashBalance(bob)).to.equal(-30n * WAD);
+      await expect(s.vault.connect(s.alice).withdraw(alice, s.cash, 70n * USDC + 1n, s.alice.address))
+        .to.be.revertedWithCustomError(s.vault, "VaultInsufficientLiquidity")
+        .withArgs(await s.cash.getAddress(), 70n * USDC, 70n * USDC + 1n);
+      await expect(s.vault.connect(s.alice).withdraw(alice, s.cash, 70n * USDC, s.alice.address))
+        .to.emit(s.vault, "Withdrawn")
+        .withArgs(alice, await s.cash.getAddress(), 70n * USDC, s.alice.address);
+      expect(await s.cash.balanceOf(await s.vault.getAddress())).to.equal(0n);
+      expect(await s.vault.cashBalance(alice)).to.equal(30n * WAD);
     });
   });
 
@@ -316,10 +352,12 @@ describe("CollateralVault: withdraw", function () {
   });
 
   describe("auction freeze", function () {
-    it("refuses withdrawals of a frozen account with VaultAccountInAuction but keeps deposits open", async function () {
+    it("refuses withdrawals of an account in liquidation with VaultAccountInAuction but keeps deposits open", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.alice.address);
-      await expect(b.vault.connect(b.liquidator).setAccountFrozen(acc, true)).to.emit(b.vault, "AccountFrozenSet").withArgs(acc, true);
+      await expect(b.vault.connect(b.liquidator).startLiquidation(acc, acc, 0n))
+        .to.emit(b.vault, "LiquidationStarted")
+        .withArgs(acc, acc, 0n);
       expect(await b.vault.accountStatus(acc)).to.deep.equal([true, true]);
       await expect(b.vault.connect(b.alice).withdraw(acc, b.cash, USDC, b.alice.address))
         .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
@@ -332,21 +370,25 @@ describe("CollateralVault: withdraw", function () {
       expect(await b.vault.cashBalance(acc)).to.equal(1_000_400_000n * USDC_SCALE);
     });
 
-    it("allows withdrawals again once the liquidator unfreezes the account", async function () {
+    it("allows withdrawals again once the liquidator ends the liquidation, with the starter's tip gone", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.alice.address);
-      await (await b.vault.connect(b.liquidator).setAccountFrozen(acc, true)).wait();
-      await expect(b.vault.connect(b.liquidator).setAccountFrozen(acc, false)).to.emit(b.vault, "AccountFrozenSet").withArgs(acc, false);
+      const starter = accountId(b.carol.address);
+      await (await b.vault.connect(b.liquidator).startLiquidation(acc, starter, 5n * WAD)).wait();
+      await expect(b.vault.connect(b.liquidator).endLiquidation(acc)).to.emit(b.vault, "LiquidationEnded").withArgs(acc);
       expect(await b.vault.accountStatus(acc)).to.deep.equal([false, true]);
       await (await b.vault.connect(b.alice).withdraw(acc, b.cash, 100n * USDC, b.alice.address)).wait();
-      expect(await b.vault.cashBalance(acc)).to.equal(899_400_000n * USDC_SCALE);
+      expect(await b.vault.cashBalance(acc)).to.equal(894_400_000n * USDC_SCALE);
+      expect(await b.vault.cashBalance(starter)).to.equal(5n * WAD);
+      await (await b.vault.connect(b.carol).withdraw(starter, b.cash, 5n * USDC, b.carol.address)).wait();
+      expect(await b.cash.balanceOf(b.carol.address)).to.equal(5n * USDC);
     });
 
     it("refuses even a withdrawal from a frozen account that holds no position and no debt", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.carol.address);
       await depositInto(b.vault, b.weth, b.carol, WAD);
-      await (await b.vault.connect(b.liquidator).setAccountFrozen(acc, true)).wait();
+      await (await b.vault.connect(b.liquidator).startLiquidation(acc, acc, 0n)).wait();
       await expect(b.vault.connect(b.carol).withdraw(acc, b.weth, WAD, b.carol.address))
         .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
         .withArgs(acc);
@@ -424,11 +466,11 @@ describe("CollateralVault: transferCash", function () {
     expect(await b.vault.cashBalance(to)).to.equal(849_400_000n * USDC_SCALE);
   });
 
-  it("refuses a transfer out of a frozen account with VaultAccountInAuction and allows one into it", async function () {
+  it("refuses a transfer out of an account in liquidation with VaultAccountInAuction and allows one into it", async function () {
     const b = await loadFixture(positionFixture);
     const alice = accountId(b.alice.address);
     const bob = accountId(b.bob.address);
-    await (await b.vault.connect(b.liquidator).setAccountFrozen(alice, true)).wait();
+    await (await b.vault.connect(b.liquidator).startLiquidation(alice, alice, 0n)).wait();
     await expect(b.vault.connect(b.alice).transferCash(alice, accountId(b.alice.address, 1), USDC))
       .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
       .withArgs(alice);
