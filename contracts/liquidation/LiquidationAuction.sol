@@ -231,7 +231,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         (uint128 markets, ) = engine.accountInfo(account);
         if (markets == 0 && vault.accountTokens(account) == 0 && vault.cashBalance(account) < 0) {
             // Only debt is left: nothing to auction. The fund covers it, then positive cash bears the rest.
-            _subsidise(account, a, account, uint256(-vault.cashBalance(account)));
+            _writeOffDebt(account, a);
             _end(account, a, EndReason.Emptied);
             return;
         }
@@ -510,6 +510,16 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         }
     }
 
+    /// @dev Clears a debt-only account: the fund pays what it can, then what is left (read after the payment, so
+    /// no rounding dust remains) is socialised.
+    function _writeOffDebt(uint256 account, Auction memory a) internal {
+        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+        uint256 paid = fund.cover(eventId, account, uint256(-vault.cashBalance(account)));
+        if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
+        int256 left = vault.cashBalance(account);
+        if (left < 0) emit BadDebtSocialised(account, _marketsOf(account, a), vault.socialiseLoss(account, uint256(-left)));
+    }
+
     // ------------------------------------------------------------------ internals: breakers and bookkeeping
 
     function _end(uint256 account, Auction memory a, EndReason reason) internal {
@@ -552,7 +562,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev Records the markets held at start: one id in the auction slot, or a bitmap in its own slot.
     function _storeMarkets(uint256 account, Auction memory a, uint128 markets) internal {
-        a.multi = markets & (markets - 1) != 0;
+        // Several markets: more than one bit set (an account without positions has none).
+        a.multi = markets != 0 && markets & (markets - 1) != 0;
         if (a.multi) {
             _auctionMarkets[account] = markets;
             a.market = 0;

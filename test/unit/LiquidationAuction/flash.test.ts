@@ -1,0 +1,105 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { auctionFixture, setEth, refreshFeeds, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { makeOrder, signOrder } from "../../shared/fixtures";
+import { FlashLiquidator__factory, BadLiquidator__factory } from "../../../typechain-types";
+
+async function started(): Promise<AuctionFixture> {
+  const f = await auctionFixture();
+  await setEth(f, 2050);
+  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
+  return f;
+}
+
+async function after(f: AuctionFixture, seconds: number): Promise<void> {
+  const start = Number((await f.auction.auctionOf(f.A)).startTime);
+  await time.setNextBlockTimestamp(start + seconds - 2);
+  await refreshFeeds(f);
+  await time.setNextBlockTimestamp(start + seconds);
+}
+
+describe("LiquidationAuction: flash bids", function () {
+  it("a capital-free liquidator receives the portfolio, sells it through the venue in the callback, pays from the proceeds and keeps the profit", async function () {
+    const f = await loadFixture(started);
+    const liq = await new FlashLiquidator__factory(f.dave).deploy(
+      f.dave.address,
+      await f.auction.getAddress(),
+      await f.venue.getAddress(),
+      await f.vault.getAddress(),
+    );
+    const L = await liq.account();
+    expect(await f.vault.cashBalance(L)).to.equal(0n);
+    // The market maker bob bids for 2 ETH at 2,049 (one dollar under the index).
+    const order = await makeOrder({
+      account: accountId(f.bob.address),
+      marketId: ETH,
+      size: 2n * WAD,
+      limitPrice: 2049n * WAD,
+      signer: f.bob.address,
+      salt: 1n,
+    });
+    const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: 2n * WAD, takerPriceLimit: 2049n * WAD };
+    await after(f, 600);
+    const q = await f.auction.quote(f.A);
+    await expect(liq.connect(f.dave).liquidate(f.A, WAD / 5n, q.nonce, 10n ** 30n, [hedge]))
+      .to.emit(f.auction, "AuctionBid")
+      .and.to.emit(f.engine, "TradeSettled");
+    // Flat and in profit: it took 20% (2 ETH) at a 10% discount and sold for one dollar under the index.
+    expect(await f.engine.position(L, ETH)).to.deep.equal([0n, 0n]);
+    const profit = await f.vault.cashBalance(L);
+    expect(profit > 0n).to.equal(true);
+    const tokens = profit / 10n ** 12n;
+    await liq.connect(f.dave).withdraw(await f.cash.getAddress(), tokens, f.dave.address);
+    expect(await f.vault.balanceOf(L, await f.cash.getAddress())).to.equal(0n);
+  });
+
+  it("a flash bidder that does not hedge ends below initial margin and the bid reverts with AuctionBidderBelowInitialMargin", async function () {
+    const f = await loadFixture(started);
+    const liq = await new FlashLiquidator__factory(f.dave).deploy(
+      f.dave.address,
+      await f.auction.getAddress(),
+      await f.venue.getAddress(),
+      await f.vault.getAddress(),
+    );
+    await after(f, 600);
+    const q = await f.auction.quote(f.A);
+    await expect(liq.connect(f.dave).liquidate(f.A, WAD / 5n, q.nonce, 10n ** 30n, [])).to.be.revertedWithCustomError(
+      f.auction,
+      "AuctionBidderBelowInitialMargin",
+    );
+  });
+
+  it("a callback that does not return onLiquidationBid's selector reverts with AuctionCallbackFailed", async function () {
+    const f = await loadFixture(started);
+    const bad = await new BadLiquidator__factory(f.dave).deploy(await f.auction.getAddress());
+    await f.vault
+      .connect(f.dave)
+      .deposit(accountId(await bad.getAddress()), await f.cash.getAddress(), 0n)
+      .catch(() => undefined);
+    const q = await f.auction.quote(f.A);
+    await expect(bad.bid(f.A, WAD / 10n, q.nonce, 10n ** 30n, 0))
+      .to.be.revertedWithCustomError(f.auction, "AuctionCallbackFailed")
+      .withArgs(await bad.getAddress());
+  });
+
+  it("re-entering the auction from the callback is impossible (ReentrancyGuardReentrantCall)", async function () {
+    const f = await loadFixture(started);
+    const bad = await new BadLiquidator__factory(f.dave).deploy(await f.auction.getAddress());
+    const q = await f.auction.quote(f.A);
+    await expect(bad.bid(f.A, WAD / 10n, q.nonce, 10n ** 30n, 1)).to.be.revertedWithCustomError(f.auction, "ReentrancyGuardReentrantCall");
+  });
+
+  it("only the auction, during the liquidator's own bid, may call the callback (FlashLiquidatorUnexpectedCallback)", async function () {
+    const f = await loadFixture(started);
+    const liq = await new FlashLiquidator__factory(f.dave).deploy(
+      f.dave.address,
+      await f.auction.getAddress(),
+      await f.venue.getAddress(),
+      await f.vault.getAddress(),
+    );
+    await expect(liq.onLiquidationBid(f.A, 0, WAD, 0, "0x"))
+      .to.be.revertedWithCustomError(liq, "FlashLiquidatorUnexpectedCallback")
+      .withArgs(f.deployer.address);
+    void USDC;
+  });
+});

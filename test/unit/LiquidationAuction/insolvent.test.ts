@@ -1,0 +1,171 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import { auctionFixture, stakedFixture, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { trade } from "../../shared/fixtures";
+import { take, unitPrice } from "../../../src/model/auction";
+import { addCash, cashValue, socialise, type CashState } from "../../../src/model/cash";
+import { mulWadDown } from "../../../src/model/wad";
+
+const eventId = (account: bigint, start: bigint) =>
+  ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, start]));
+
+/** Publishes ETH at `price` and BTC (unchanged) at t - 2 and t - 1, then pins the next transaction at t. */
+async function pricesAt(f: AuctionFixture, t: number, eth?: bigint): Promise<void> {
+  await time.setNextBlockTimestamp(t - 2);
+  await (await f.feeds["ETH/USD"].updateAnswer(eth ?? (await f.feeds["ETH/USD"].latestAnswer()))).wait();
+  await time.setNextBlockTimestamp(t - 1);
+  await (await f.feeds["BTC/USD"].updateAnswer(await f.feeds["BTC/USD"].latestAnswer())).wait();
+  await time.setNextBlockTimestamp(t);
+}
+
+/** Crashes ETH to `price` and starts alice's auction at the returned time. */
+async function insolventAuction(f: AuctionFixture, price = 1900n): Promise<number> {
+  const T = (await time.latest()) + 100;
+  await pricesAt(f, T, price * 10n ** 8n);
+  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
+  return T;
+}
+
+/** Every account that can hold cash in these fixtures. */
+async function everyone(f: AuctionFixture): Promise<bigint[]> {
+  return [...[f.alice, f.bob, f.carol, f.dave, f.erin, f.frank, f.deployer].map((s) => accountId(s.address)), await f.fund.fundAccount()];
+}
+
+describe("LiquidationAuction: insolvent accounts, the insurance fund and socialised losses", function () {
+  it("an insolvent portfolio goes to a bidder paid by the insurance fund: B = V - insolventBonus * R * min(1, t / insolventDuration)", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f);
+    const v = await valuation(f, f.A);
+    expect(v.value < 0n).to.equal(true);
+    const B = unitPrice(f.p, 900n, v.value, v.requirement);
+    expect(B).to.equal(v.value - mulWadDown(mulWadDown(f.p.insolventBonus, v.requirement), WAD / 2n));
+    const k = take(f.p, v, 900n, WAD);
+    expect([k.fraction, k.payment, k.penalty, k.subsidy]).to.deep.equal([WAD, 0n, 0n, -B]);
+
+    const D = accountId(f.dave.address);
+    const fundAccount = await f.fund.fundAccount();
+    const [aliceCash, daveCash, fundCash] = [
+      await f.vault.cashBalance(f.A),
+      await f.vault.cashBalance(D),
+      await f.vault.cashBalance(fundAccount),
+    ];
+    const [aliceSize, aliceBasis] = await f.engine.position(f.A, ETH);
+    const id = eventId(f.A, BigInt(T));
+    await pricesAt(f, T + 900);
+    const tx = f.auction.connect(f.dave).bid(f.A, D, WAD, await f.vault.accountNonce(f.A), B, "0x");
+    await expect(tx).to.emit(f.auction, "AuctionBid").withArgs(f.A, D, WAD, B, 0n, 0n, 0n, -B, 900n);
+    await expect(tx).to.emit(f.auction, "InsuranceDrawn").withArgs(f.A, id, -B);
+    await expect(tx).to.emit(f.fund, "LossCovered").withArgs(id, D, -B, -B);
+    await expect(tx).to.emit(f.auction, "AuctionEnded").withArgs(f.A, 1, 900n);
+    await expect(tx).to.not.emit(f.auction, "BadDebtSocialised");
+    // The account is emptied; the bidder holds its portfolio plus the subsidy; the fund paid it.
+    expect(await f.vault.cashBalance(f.A)).to.equal(0n);
+    expect(await f.engine.position(f.A, ETH)).to.deep.equal([0n, 0n]);
+    expect(await f.engine.position(D, ETH)).to.deep.equal([aliceSize, aliceBasis]);
+    expect(await f.vault.cashBalance(D)).to.equal(daveCash + aliceCash - B);
+    expect(await f.vault.cashBalance(fundAccount)).to.equal(fundCash + B);
+    expect((await f.vault.accountStatus(f.A)).frozen).to.equal(false);
+  });
+
+  it("with an empty fund, the rest of the loss is socialised over all positive cash: the exact balance of everyone affected", async function () {
+    const f = await loadFixture(auctionFixture);
+    const T = await insolventAuction(f);
+    const v = await valuation(f, f.A);
+    const B = unitPrice(f.p, 900n, v.value, v.requirement);
+    const subsidy = -B;
+    const D = accountId(f.dave.address);
+    const fundAccount = await f.fund.fundAccount();
+    const accounts = await everyone(f);
+    const before = new Map<bigint, bigint>();
+    for (const a of accounts) before.set(a, await f.vault.cashBalance(a));
+    // The fund holds only the 21 USDC of trading fees: its cap is 50% of that.
+    const fundPays = mulWadDown(before.get(fundAccount)!, f.p.insuranceShare === 0n ? 0n : WAD / 2n);
+    expect(fundPays).to.equal((21n * WAD) / 2n);
+    const rest = subsidy - fundPays;
+
+    // Reference model: no debt anywhere so far (indices at 1e18, principal = value).
+    const [supplyValue] = await f.vault.cashTotals();
+    const c: CashState = { supplyIndex: WAD, borrowIndex: WAD, supplyPrincipal: supplyValue, borrowPrincipal: 0n };
+    const principal = new Map(before);
+    // The bid moves alice's cash to dave, then the fund pays dave, then the rest is socialised and credited to dave.
+    principal.set(D, addCash(c, principal.get(D)!, before.get(f.A)!));
+    principal.set(f.A, addCash(c, principal.get(f.A)!, -before.get(f.A)!));
+    principal.set(fundAccount, addCash(c, principal.get(fundAccount)!, -fundPays));
+    principal.set(D, addCash(c, principal.get(D)!, fundPays));
+    const indexBefore = c.supplyIndex;
+    const socialised = socialise(c, rest);
+    expect(socialised).to.equal(rest);
+    principal.set(D, addCash(c, principal.get(D)!, rest));
+
+    await pricesAt(f, T + 900);
+    const tx = f.auction.connect(f.dave).bid(f.A, D, WAD, await f.vault.accountNonce(f.A), B, "0x");
+    await expect(tx)
+      .to.emit(f.auction, "BadDebtSocialised")
+      .withArgs(f.A, 1n << BigInt(ETH), rest);
+    await expect(tx).to.emit(f.vault, "LossSocialised").withArgs(rest, indexBefore, c.supplyIndex);
+    await expect(tx)
+      .to.emit(f.auction, "InsuranceDrawn")
+      .withArgs(f.A, eventId(f.A, BigInt(T)), fundPays);
+    for (const a of accounts) {
+      expect(await f.vault.cashBalance(a), `account ${a}`).to.equal(cashValue(principal.get(a)!, c));
+    }
+    // Every positive balance other than dave's lost the same fraction.
+    const bob = accountId(f.bob.address);
+    expect(await f.vault.cashBalance(bob)).to.equal((before.get(bob)! * c.supplyIndex) / WAD);
+    expect(c.supplyIndex < WAD).to.equal(true);
+  });
+
+  it("the fund pays at most its per-event cap; the rest is socialised", async function () {
+    const f = await loadFixture(stakedFixture);
+    await f.fund.setEventCapRatio(WAD / 100n); // 1%
+    const T = await insolventAuction(f);
+    const v = await valuation(f, f.A);
+    const B = unitPrice(f.p, 900n, v.value, v.requirement);
+    const fundCash = await f.vault.cashBalance(await f.fund.fundAccount());
+    const cap = mulWadDown(fundCash, WAD / 100n);
+    await pricesAt(f, T + 900);
+    const tx = f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, await f.vault.accountNonce(f.A), B, "0x");
+    await expect(tx)
+      .to.emit(f.auction, "InsuranceDrawn")
+      .withArgs(f.A, eventId(f.A, BigInt(T)), cap);
+    await expect(tx)
+      .to.emit(f.auction, "BadDebtSocialised")
+      .withArgs(f.A, 1n << BigInt(ETH), -B - cap);
+  });
+
+  it("a solvent auction past its floor keeps falling below zero, and then the fund pays the bidder", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f, 2050n);
+    const v = await valuation(f, f.A);
+    expect(v.value > 0n).to.equal(true);
+    const t = f.p.fastDuration + f.p.slowDuration + (f.p.insolventDuration * 9n) / 10n;
+    const B = unitPrice(f.p, t, v.value, v.requirement);
+    expect(B < 0n).to.equal(true);
+    // Keep the feeds fresh so the clock counts every second.
+    for (let s = 3000; s < Number(t); s += 3000) {
+      await pricesAt(f, T + s);
+      await f.auction.checkpoint(f.A);
+    }
+    await pricesAt(f, T + Number(t));
+    const D = accountId(f.dave.address);
+    await expect(f.auction.connect(f.dave).bid(f.A, D, WAD, await f.vault.accountNonce(f.A), B, "0x"))
+      .to.emit(f.auction, "AuctionBid")
+      .withArgs(f.A, D, WAD, B, 0n, 0n, 0n, -B, t);
+  });
+
+  it("terminateAuction resolves an account left with nothing but debt: the fund covers it, then positive cash", async function () {
+    const f = await loadFixture(stakedFixture);
+    // alice closes her long at 1,900: a risk-reducing fill, allowed below margin; she ends with only debt.
+    const T = (await time.latest()) + 100;
+    await pricesAt(f, T, 1900n * 10n ** 8n);
+    await (await trade(f, f.bob, f.alice, "ETH-PERP", 10n * WAD, 1900n * WAD)).wait();
+    const debt = await f.vault.cashBalance(f.A);
+    expect(debt < 0n).to.equal(true);
+    await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
+    const owed = -(await f.vault.cashBalance(f.A));
+    await expect(f.auction.terminateAuction(f.A)).to.emit(f.auction, "AuctionEnded");
+    expect(await f.vault.cashBalance(f.A)).to.equal(0n);
+    expect(owed > -debt).to.equal(true); // the tip was added to the debt
+  });
+});
