@@ -1,7 +1,8 @@
 /**
  * Exact model of the vault's cash ledger (contracts/vault/VaultStorage.sol, documented in its @dev): principals
  * scaled by a supply index (positive cash) and a borrow index (negative cash), the utilisation rate model, and the
- * store-on-write accrual (`_loadCash` accrues in memory; only calls that store move `lastAccrual`).
+ * store-on-write accrual (`_loadCash` accrues in memory; only calls that store move `lastAccrual`, and only a
+ * stored accrual emits `CashInterestAccrued`).
  */
 import { WAD, ceilDiv, divWadDown, divWadUp, mulWadDown, mulWadUp } from "../unit/MarginEngine/helpers";
 
@@ -29,13 +30,23 @@ export class CashModel {
     return this.baseRatePerYear + mulWadUp(this.slopePerYear, u);
   }
 
-  /** Indices after `dt` seconds (no state change). */
-  accrued(dt: bigint): { sI: bigint; bI: bigint } {
-    if (dt === 0n || this.borrowPrincipal === 0n) return { sI: this.supplyIndex, bI: this.borrowIndex };
+  /** Indices after `dt` seconds and the interest added to debts (no state change). */
+  accrued(dt: bigint): { sI: bigint; bI: bigint; interest: bigint } {
+    if (dt === 0n || this.borrowPrincipal === 0n) return { sI: this.supplyIndex, bI: this.borrowIndex, interest: 0n };
     const bI = this.borrowIndex + mulWadUp(this.borrowIndex, ceilDiv(this.ratePerYear() * dt, YEAR));
     const interest = mulWadDown(this.borrowPrincipal, bI - this.borrowIndex);
     const sI = this.supplyPrincipal !== 0n ? this.supplyIndex + divWadDown(interest, this.supplyPrincipal) : this.supplyIndex;
-    return { sI, bI };
+    return { sI, bI, interest };
+  }
+
+  /**
+   * The `CashInterestAccrued(supplyIndex, borrowIndex, interest)` arguments a storing vault call at time `t` emits,
+   * or undefined when it emits none (no debt, or already accrued in this second).
+   */
+  accrualEvent(t: bigint): [bigint, bigint, bigint] | undefined {
+    if (t === this.lastAccrual || this.borrowPrincipal === 0n) return undefined;
+    const { sI, bI, interest } = this.accrued(t - this.lastAccrual);
+    return [sI, bI, interest];
   }
 
   private valueAt(p: bigint, sI: bigint, bI: bigint): bigint {
@@ -50,7 +61,7 @@ export class CashModel {
 
   /**
    * A vault call that loads, changes and stores the cash state at time `t`: accrues (when there is debt), adds
-   * each signed WAD delta to its account (supply shares round down, debt shares round up), then stores.
+   * each signed WAD delta to its account in order (supply shares round down, debt shares round up), then stores.
    */
   write(t: bigint, deltas: [bigint, bigint][]): void {
     let changed = false;

@@ -3,16 +3,20 @@
  * decimals; WBTC, 8; WETH, 18) through deposit -> fill -> price move -> funding -> partial close -> withdraw.
  *
  * After every step the test compares EVERY balance with an exact model, to the wei: vault ledger cash of each
- * account (principal x supply/borrow index, interest accrued on the fees the collateral-only accounts borrow),
+ * account (principal x supply/borrow index, interest accrued on the fees the collateral-only accounts borrow; every
+ * vault call that stores an accrual emits CashInterestAccrued with the model's indices and interest, and no other
+ * call emits it),
  * collateral ledger balances (WAD and token units) and token bitmaps, wallet balances, the vault's token holdings
  * and totalHeldWad, the cash indices and totals, positions, the fee account, each market's open interest,
- * totalBasis, funding index and rate, and each account's margin state at fresh prices.
+ * totalBasis, funding index and rate, and each account's margin state at fresh prices. Fees accrue to the venue's
+ * fee account, the insurance fund's vault account.
  *
  * Every transaction is pinned in time relative to an hour boundary H, so funding and interest are reproducible.
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionResponse } from "ethers";
 import { ballastFixture, type Ballast } from "../shared/fixtures";
 import {
   BTC,
@@ -94,6 +98,7 @@ describe("integration: lifecycle with USDC (6 decimals), WBTC (8) and WETH (18)"
     const B = accountId(bob.address);
     const C = accountId(carol.address);
     const FEE = await b.venue.feeAccount();
+    expect(FEE, "fees accrue to the insurance fund's account").to.equal(await b.fund.fundAccount());
     const ACCOUNTS = [A, B, C, FEE];
     const TRADERS: [HardhatEthersSigner, bigint][] = [
       [alice, A],
@@ -187,22 +192,38 @@ describe("integration: lifecycle with USDC (6 decimals), WBTC (8) and WETH (18)"
       expect(claims <= x.held.USDC, `${m} INV-02 cash conservation`).to.equal(true);
     }
 
+    /** The vault's CashInterestAccrued events in `tx`, as argument lists. */
+    async function interestEvents(tx: ContractTransactionResponse): Promise<bigint[][]> {
+      const receipt = await tx.wait();
+      return receipt!.logs
+        .filter((l) => l.address === vaultAddress)
+        .map((l) => b.vault.interface.parseLog(l))
+        .filter((e) => e?.name === "CashInterestAccrued")
+        .map((e) => [...e!.args] as bigint[]);
+    }
+
     // ---------------------------------------------------------------- steps
 
     async function deposit(u: HardhatEthersSigner, a: bigint, s: Sym, amount: bigint, t: number): Promise<void> {
+      const accrual = s === "USDC" ? x.cash.accrualEvent(BigInt(t)) : undefined;
       await at(t);
-      await (await b.vault.connect(u).deposit(a, await token[s].getAddress(), amount)).wait();
+      const tx = await b.vault.connect(u).deposit(a, await token[s].getAddress(), amount);
+      expect(await interestEvents(tx), `deposit ${s} CashInterestAccrued`).to.deep.equal(accrual ? [accrual] : []);
       x.purse(u.address)[s] -= amount;
       x.held[s] += amount * SCALE[s];
       if (s === "USDC") x.cash.write(BigInt(t), [[a, amount * SCALE.USDC]]);
       else x.coll(a)[s] += amount * SCALE[s];
     }
 
+    /** A withdrawal at `t`; only a cash withdrawal stores the cash state (a collateral one reads it for margin). */
     async function withdraw(u: HardhatEthersSigner, a: bigint, s: Sym, amount: bigint, t: number): Promise<void> {
+      const accrual = s === "USDC" ? x.cash.accrualEvent(BigInt(t)) : undefined;
       await at(t);
-      await expect(b.vault.connect(u).withdraw(a, await token[s].getAddress(), amount, u.address))
+      const tx = await b.vault.connect(u).withdraw(a, await token[s].getAddress(), amount, u.address);
+      await expect(tx)
         .to.emit(b.vault, "Withdrawn")
         .withArgs(a, await token[s].getAddress(), amount, u.address);
+      expect(await interestEvents(tx), `withdraw ${s} CashInterestAccrued`).to.deep.equal(accrual ? [accrual] : []);
       x.purse(u.address)[s] += amount;
       x.held[s] -= amount * SCALE[s];
       if (s === "USDC") x.cash.write(BigInt(t), [[a, -amount * SCALE.USDC]]);
@@ -224,18 +245,22 @@ describe("integration: lifecycle with USDC (6 decimals), WBTC (8) and WETH (18)"
       const takerSize = -makerSize;
       const r = modelTrade(x.pos(mA, market), x.pos(tA, market), takerSize, price, F);
       const { makerFee, takerFee } = venueFees(makerSize, price);
+      const accrual = x.cash.accrualEvent(BigInt(t));
       await at(t);
-      await expect(fill(b, maker, taker, market, makerSize, price))
+      const tx = await fill(b, maker, taker, market, makerSize, price);
+      await expect(tx)
         .to.emit(b.engine, "TradeSettled")
         .withArgs(await b.venue.getAddress(), market, mA, tA, takerSize, price, makerFee, takerFee, r.mk.realised, r.tk.realised);
+      expect(await interestEvents(tx), "fill CashInterestAccrued").to.deep.equal(accrual ? [accrual] : []);
       x.setPos(mA, market, r.mk.after);
       x.setPos(tA, market, r.tk.after);
       x.funding[market].F = F;
       x.funding[market].last = BigInt(t);
+      // The vault credits the fees first, then each trader's realised PnL minus fee.
       x.cash.write(BigInt(t), [
+        [FEE, makerFee + takerFee],
         [mA, r.mk.realised - makerFee],
         [tA, r.tk.realised - takerFee],
-        [FEE, makerFee + takerFee],
       ]);
       return { ...r, makerFee, takerFee };
     }
@@ -315,7 +340,10 @@ describe("integration: lifecycle with USDC (6 decimals), WBTC (8) and WETH (18)"
       wad("-0.3"),
     ]);
 
-    // 6. Withdrawals in each decimal: 5 WETH (carol), 0.4 WBTC (bob), 10,000 USDC (alice).
+    // 6. Withdrawals in each decimal: 5 WETH (carol), 0.4 WBTC (bob), 10,000 USDC (alice). Interest has been due
+    //    since the last fill, but the collateral withdrawals only read the cash state: no accrual is stored or
+    //    emitted until alice's cash withdrawal.
+    expect(x.cash.accrualEvent(BigInt(H + 5500))).to.not.equal(undefined);
     await withdraw(carol, C, "WETH", 5n * 10n ** 18n, H + 5500);
     await withdraw(bob, B, "WBTC", 40_000_000n, H + 5510);
     await withdraw(alice, A, "USDC", 10_000n * 10n ** 6n, H + 5520);

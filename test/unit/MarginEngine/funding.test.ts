@@ -2,7 +2,8 @@
  * Funding (EngineStorage._updateMarket): every fill samples the premium (fill - index) / index (rounded down);
  * the sample is held and accumulated per second; the first update of a new hour-epoch turns the previous epoch's
  * time-weighted premium, clamped to +-maxFundingRate, into a per-second rate (twap / 8 h, toward zero) that
- * accrues into cumulativeFunding (F += rate * dt * mark, rounded down) until the next rollover.
+ * accrues into cumulativeFunding (F += rate * dt * mark, rounded down) until the next rollover. configureMarket
+ * accrues under the old setup at a mark no older than maxPriceAge (refreshed from the oracle when older).
  *
  * Every value here depends on time, so every transaction that touches the engine is pinned (`at`), relative to
  * an hour boundary H (`alignToHour`). Feeds are refreshed at H - 300 and again where needed (heartbeat 1 h).
@@ -13,6 +14,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   BTC,
   ETH,
+  ETH_ASSET,
   FUNDING_EPOCH,
   MAX_FUNDING_RATE,
   USDC,
@@ -292,6 +294,52 @@ describe("MarginEngine: funding", function () {
       expect(r.mk.realised).to.equal(-(2n * (wad(3010) - F)) + wad(6060));
       expect(F > 0n).to.equal(true);
       expect((await b.engine.marketView(ETH)).cumulativeFunding).to.equal(F);
+    });
+
+    it("configureMarket accrues under the old setup at the cached mark while it is at most maxPriceAge old, else at a refreshed oracle price", async function () {
+      const { f, H, rate, price } = await loadFixture(accruingFixture);
+      const { b } = f;
+      const t = await b.configurator.tradingParams(ETH);
+      const trading = { openInterestCap: t.openInterestCap, maxFundingRate: t.maxFundingRate, maxFillDeviation: t.maxFillDeviation };
+      await setFeed(b, "ETH/USD", 3100, H + 3660);
+      // Mark cached at H + 3650: 50 s later it is still fresh enough and funding accrues at 3,000.12345678.
+      await at(H + 3700);
+      await expect(b.configurator.setTradingParams(ETH, trading)).to.emit(b.engine, "MarketConfigured");
+      const F1 = fundingIndexAt(0n, rate, price, 50);
+      let v = await b.engine.marketView(ETH);
+      expect([v.cumulativeFunding, v.cachedPrice, v.cachedPriceTimestamp, v.lastUpdate]).to.deep.equal([
+        F1,
+        price,
+        BigInt(H + 3650),
+        BigInt(H + 3700),
+      ]);
+      // 150 s after the cache: the mark is refreshed to the oracle's 3,100 first and the next 100 s accrue at it.
+      await at(H + 3800);
+      await expect(b.configurator.setTradingParams(ETH, trading)).to.emit(b.engine, "MarketConfigured");
+      const F2 = fundingIndexAt(F1, rate, wad(3100), 100);
+      expect(F2 - F1).to.not.equal(fundingIndexAt(0n, rate, price, 100));
+      v = await b.engine.marketView(ETH);
+      expect([v.cumulativeFunding, v.cachedPrice, v.cachedPriceTimestamp, v.lastUpdate, v.fundingRatePerSecond]).to.deep.equal([
+        F2,
+        wad(3100),
+        BigInt(H + 3800),
+        BigInt(H + 3800),
+        rate,
+      ]);
+    });
+
+    it("configureMarket with a mark older than maxPriceAge and a stale feed reverts with the oracle's error; nothing changes", async function () {
+      const { f, H } = await loadFixture(accruingFixture);
+      const { b } = f;
+      const feed = b.feeds["ETH/USD"];
+      const [, , , updatedAt] = await feed.latestRoundData();
+      expect(updatedAt).to.equal(BigInt(H + 3610));
+      const before = await b.engine.marketView(ETH);
+      await at(updatedAt + 3601n);
+      await expect(b.configurator.reduceOpenInterestCap(ETH, wad(10)))
+        .to.be.revertedWithCustomError(b.oracle, "OracleStalePrice")
+        .withArgs(ETH_ASSET, await feed.getAddress(), updatedAt, 3600);
+      expect(await b.engine.marketView(ETH)).to.deep.equal(before);
     });
 
     it("the rate applies until the next rollover; an epoch without fills then sets a zero rate", async function () {

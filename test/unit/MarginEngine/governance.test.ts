@@ -1,7 +1,8 @@
 /**
  * EngineGovernance and the engine's hooks: restricted setters (AccessManager roles of src/deploy/roles.ts),
  * one-time bindings, the configurator hooks with their re-validation against RiskBounds, ramped effective ratios
- * (INV-10), the vault hook positionsMargin and the liquidator hook transferPortfolio.
+ * (INV-10), the vault hook positionsMargin and the liquidator hook transferPortfolio (called as the liquidation
+ * auction the deployment binds, impersonated), with the bid's cash legs and the vault's auction freeze.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -15,10 +16,12 @@ import {
   ETH_MMR,
   MAX_FILL_DEVIATION,
   MAX_FUNDING_RATE,
+  NO_LEGS,
   USDC,
   WAD,
   alignToHour,
   at,
+  auctionSigner,
   bytes32,
   cashOf,
   engineFixture,
@@ -29,9 +32,9 @@ import {
   maintenanceMargin,
   mulWadDown,
   pos,
+  riskParamsOf,
   setFeed,
   wad,
-  type EngineFixture,
 } from "./helpers";
 import type { IMarginEngine } from "../../../typechain-types/contracts/engine/MarginEngine";
 import { MarginEngine__factory } from "../../../typechain-types";
@@ -45,21 +48,6 @@ const SETUP: IMarginEngine.MarketSetupStruct = {
   maxFundingRate: MAX_FUNDING_RATE,
   maxFillDeviation: MAX_FILL_DEVIATION,
 };
-
-async function riskParams(f: EngineFixture, id: number) {
-  const r = await f.b.configurator.riskParams(id);
-  return {
-    mmrBase: r.mmrBase,
-    imrBase: r.imrBase,
-    mmrFloor: r.mmrFloor,
-    mmrCap: r.mmrCap,
-    volMultiplier: r.volMultiplier,
-    volDecay: r.volDecay,
-    minObservationInterval: r.minObservationInterval,
-    maxRatioStepPerHour: r.maxRatioStepPerHour,
-    imrSizeFactor: r.imrSizeFactor,
-  };
-}
 
 describe("MarginEngine: governance and hooks", function () {
   describe("restricted setters", function () {
@@ -115,13 +103,25 @@ describe("MarginEngine: governance and hooks", function () {
     });
 
     it("bindLiquidator binds once (LiquidatorBound), then reverts EngineAlreadyBound(current); the zero address reverts EngineZeroAddress", async function () {
+      // A fresh engine under the deployment's AccessManager (the deployer holds ADMIN): nothing bound yet.
       const { b, dave, erin } = await loadFixture(engineFixture);
-      await expect(b.engine.bindLiquidator(ethers.ZeroAddress)).to.be.revertedWithCustomError(b.engine, "EngineZeroAddress");
-      await expect(b.engine.bindLiquidator(erin.address)).to.emit(b.engine, "LiquidatorBound").withArgs(erin.address);
-      expect(await b.engine.liquidator()).to.equal(erin.address);
-      await expect(b.engine.bindLiquidator(dave.address))
-        .to.be.revertedWithCustomError(b.engine, "EngineAlreadyBound")
-        .withArgs(erin.address);
+      const [manager, vault, oracle] = await Promise.all([b.manager.getAddress(), b.vault.getAddress(), b.oracle.getAddress()]);
+      const engine = await new MarginEngine__factory(b.deployer).deploy(manager, vault, oracle);
+      expect(await engine.liquidator()).to.equal(ethers.ZeroAddress);
+      await expect(engine.bindLiquidator(ethers.ZeroAddress)).to.be.revertedWithCustomError(engine, "EngineZeroAddress");
+      await expect(engine.bindLiquidator(erin.address)).to.emit(engine, "LiquidatorBound").withArgs(erin.address);
+      expect(await engine.liquidator()).to.equal(erin.address);
+      await expect(engine.bindLiquidator(dave.address)).to.be.revertedWithCustomError(engine, "EngineAlreadyBound").withArgs(erin.address);
+      await expect(engine.bindLiquidator(ethers.ZeroAddress)).to.be.revertedWithCustomError(engine, "EngineZeroAddress");
+    });
+
+    it("the deployment bound the liquidation auction (LiquidatorBound(auction)); bindLiquidator then reverts EngineAlreadyBound(auction)", async function () {
+      const { b, erin } = await loadFixture(engineFixture);
+      const auction = await b.auction.getAddress();
+      expect(await b.engine.liquidator()).to.equal(auction);
+      const bound = await b.engine.queryFilter(b.engine.filters.LiquidatorBound());
+      expect(bound.map((e) => e.args.liquidator)).to.deep.equal([auction]);
+      await expect(b.engine.bindLiquidator(erin.address)).to.be.revertedWithCustomError(b.engine, "EngineAlreadyBound").withArgs(auction);
       await expect(b.engine.bindLiquidator(ethers.ZeroAddress)).to.be.revertedWithCustomError(b.engine, "EngineZeroAddress");
     });
 
@@ -159,19 +159,28 @@ describe("MarginEngine: governance and hooks", function () {
     it("the configurator lists a market: MarketListed(id, asset, setup), ratios start at the targets, marketCount grows", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
-      const risk = await riskParams(f, BTC);
+      // BTC's parameters with a reference sigma of 0.4% per hour: a new market (variance 0) sits below it, so the
+      // target is mmrBase - volMultiplier * 0.4% = 2.5% - 0.8% = 1.7% (above the 1.5% floor), imr 1.7% * 5 / 2.5.
+      const risk = { ...(await riskParamsOf(b, BTC)), volReference: wad("0.004") };
+      expect([risk.mmrBase, risk.imrBase, risk.mmrFloor, risk.volMultiplier]).to.deep.equal([
+        wad("0.025"),
+        wad("0.05"),
+        wad("0.015"),
+        wad(2),
+      ]);
       const trading = { openInterestCap: wad(77), maxFundingRate: wad("0.02"), maxFillDeviation: wad("0.1") };
       await expect(b.configurator.listMarket(BTC_ASSET, risk, trading))
         .to.emit(b.engine, "MarketListed")
-        .withArgs(2, BTC_ASSET, [wad("0.025"), wad("0.05"), wad("0.01"), 0n, wad(77), wad("0.02"), wad("0.1")]);
+        .withArgs(2, BTC_ASSET, [wad("0.017"), wad("0.034"), wad("0.01"), 0n, wad(77), wad("0.02"), wad("0.1")]);
       expect(await b.engine.marketCount()).to.equal(3n);
+      expect(await b.configurator.targets(2)).to.deep.equal([wad("0.017"), wad("0.034")]);
       const v = await b.engine.marketView(2);
       expect([v.listed, v.oracleAsset, v.cachedPrice, v.mmr, v.imr]).to.deep.equal([
         true,
         BTC_ASSET,
         wad(60_000),
-        wad("0.025"),
-        wad("0.05"),
+        wad("0.017"),
+        wad("0.034"),
       ]);
       await (await fill(b, f.alice, f.bob, 2, wad("-0.5"), wad(60_000))).wait();
       expect(await pos(b, f.B, 2)).to.deep.equal({ size: wad("0.5"), basis: wad(30_000) });
@@ -225,7 +234,7 @@ describe("MarginEngine: governance and hooks", function () {
       this.timeout(600_000);
       const f = await loadFixture(engineFixture);
       const { b } = f;
-      const risk = await riskParams(f, ETH);
+      const risk = await riskParamsOf(b, ETH);
       const trading = { openInterestCap: wad(1000), maxFundingRate: MAX_FUNDING_RATE, maxFillDeviation: MAX_FILL_DEVIATION };
       for (let i = 2; i < 128; i++) await (await b.configurator.listMarket(BTC_ASSET, risk, trading)).wait();
       expect(await b.engine.marketCount()).to.equal(128n);
@@ -243,7 +252,7 @@ describe("MarginEngine: governance and hooks", function () {
       const H = await alignToHour(b);
       await at(H + 10);
       await (await fill(b, f.alice, f.bob, ETH, wad(-2), wad(3000))).wait();
-      const risk = { ...(await riskParams(f, ETH)), mmrBase: wad("0.06"), imrBase: wad("0.1") };
+      const risk = { ...(await riskParamsOf(b, ETH)), mmrBase: wad("0.06"), imrBase: wad("0.1") };
       await at(H + 100);
       await expect(b.configurator.setRiskParams(ETH, risk))
         .to.emit(b.engine, "MarketConfigured")
@@ -296,54 +305,69 @@ describe("MarginEngine: governance and hooks", function () {
       ]);
     });
 
-    it("transferPortfolio refuses any caller but the bound liquidator with EngineOnlyLiquidator, and bad fractions or self transfers", async function () {
+    it("transferPortfolio refuses any caller but the bound liquidator (the auction) with EngineOnlyLiquidator, and bad fractions, self transfers or unbalanced legs", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
-      await expect(b.engine.connect(f.erin).transferPortfolio(f.B, f.D, WAD))
-        .to.be.revertedWithCustomError(b.engine, "EngineOnlyLiquidator")
-        .withArgs(f.erin.address);
-      await b.engine.bindLiquidator(f.erin.address);
-      const l = b.engine.connect(f.erin);
-      await expect(l.transferPortfolio(f.B, f.D, 0n))
+      for (const caller of [f.erin, b.deployer]) {
+        await expect(b.engine.connect(caller).transferPortfolio(f.B, f.D, WAD, NO_LEGS))
+          .to.be.revertedWithCustomError(b.engine, "EngineOnlyLiquidator")
+          .withArgs(caller.address);
+      }
+      const l = b.engine.connect(await auctionSigner(b));
+      await expect(l.transferPortfolio(f.B, f.D, 0n, NO_LEGS))
         .to.be.revertedWithCustomError(b.engine, "EngineInvalidFraction")
         .withArgs(0n);
-      await expect(l.transferPortfolio(f.B, f.D, WAD + 1n))
+      await expect(l.transferPortfolio(f.B, f.D, WAD + 1n, NO_LEGS))
         .to.be.revertedWithCustomError(b.engine, "EngineInvalidFraction")
         .withArgs(WAD + 1n);
-      await expect(l.transferPortfolio(f.B, f.B, WAD))
+      await expect(l.transferPortfolio(f.B, f.B, WAD, NO_LEGS))
         .to.be.revertedWithCustomError(b.engine, "EngineSelfTrade")
         .withArgs(f.B);
+      // The bid's cash legs must sum to zero.
+      await expect(l.transferPortfolio(f.B, f.D, WAD, { ...NO_LEGS, toFrom: 1n }))
+        .to.be.revertedWithCustomError(b.vault, "VaultCashNotConserved")
+        .withArgs(1n);
+      await expect(l.transferPortfolio(f.B, f.D, WAD, { toFrom: wad(5), toTo: -wad(2), third: f.FEE, toThird: -wad(4) }))
+        .to.be.revertedWithCustomError(b.vault, "VaultCashNotConserved")
+        .withArgs(-wad(1));
+      expect(await cashOf(b, f.D)).to.equal(0n);
     });
 
-    it("INV-07 transferPortfolio moves a fraction of every position (sizes and bases toward zero) and of the cash", async function () {
+    it("INV-07 transferPortfolio moves a fraction of every position (sizes and bases toward zero), of every collateral and of the cash", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
+      await fund(b, f.bob, "WETH", WAD);
       await (await fill(b, f.alice, f.bob, ETH, wad(-3), wad(3000))).wait();
       await (await fill(b, f.alice, f.bob, BTC, wad("0.1"), wad(60_000))).wait();
-      await b.engine.bindLiquidator(f.erin.address);
       const fraction = WAD / 3n;
       const cash = await cashOf(b, f.B);
+      const weth = await b.tokens.WETH.getAddress();
+      const [nonceB, nonceD] = [await b.vault.accountNonce(f.B), await b.vault.accountNonce(f.D)];
       const share = (x: bigint) => (x >= 0n ? mulWadDown(x, fraction) : -mulWadDown(-x, fraction));
       const eth = { size: share(wad(3)), basis: share(wad(9000)) };
       const btc = { size: share(wad("-0.1")), basis: share(wad(-6000)) };
       expect(eth).to.deep.equal({ size: 999_999_999_999_999_999n, basis: 2_999_999_999_999_999_997_000n });
-      const tx = b.engine.connect(f.erin).transferPortfolio(f.B, f.D, fraction);
-      await expect(tx)
-        .to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.B, ETH, wad(3) - eth.size, wad(9000) - eth.basis, 0n)
-        .and.to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.D, ETH, eth.size, eth.basis, 0n)
-        .and.to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.D, BTC, btc.size, btc.basis, 0n)
-        .and.to.emit(b.engine, "PortfolioTransferred")
-        .withArgs(f.B, f.D, fraction);
+      const wethMoved = mulWadDown(WAD, fraction);
+      expect(wethMoved).to.equal(333_333_333_333_333_333n);
+      await expect(b.engine.connect(await auctionSigner(b)).transferPortfolio(f.B, f.D, fraction, NO_LEGS))
+        .to.emit(b.vault, "CollateralTransferred")
+        .withArgs(f.B, f.D, weth, wethMoved)
+        .and.not.to.emit(b.vault, "CashSettled");
       expect(await pos(b, f.D, ETH)).to.deep.equal(eth);
       expect(await pos(b, f.D, BTC)).to.deep.equal(btc);
+      expect(await pos(b, f.B, ETH)).to.deep.equal({ size: wad(3) - eth.size, basis: wad(9000) - eth.basis });
       expect(await pos(b, f.B, BTC)).to.deep.equal({ size: wad("-0.1") - btc.size, basis: wad(-6000) - btc.basis });
       expect(await cashOf(b, f.D)).to.equal(mulWadDown(cash, fraction));
       expect(await cashOf(b, f.B)).to.equal(cash - mulWadDown(cash, fraction));
-      expect(await b.engine.accountInfo(f.D)).to.deep.equal([3n, false]);
-      expect(await b.vault.accountStatus(f.D)).to.deep.equal([false, true]);
+      expect(await b.vault.collateralBalanceWad(f.D, weth)).to.equal(wethMoved);
+      expect(await b.vault.collateralBalanceWad(f.B, weth)).to.equal(WAD - wethMoved);
+      for (const a of [f.B, f.D]) {
+        expect(await b.engine.accountInfo(a)).to.deep.equal([3n, false]);
+        expect(await b.vault.accountStatus(a)).to.deep.equal([false, true]);
+        expect(await b.vault.accountTokens(a), "INV-04 token bitmap").to.equal(1n);
+      }
+      expect(await b.vault.accountNonce(f.B), "INV-05 sender nonce").to.be.greaterThan(nonceB);
+      expect(await b.vault.accountNonce(f.D), "INV-05 receiver nonce").to.be.greaterThan(nonceD);
       await expectMarketConsistent(b, ETH, [f.A, f.B, f.D]);
       await expectMarketConsistent(b, BTC, [f.A, f.B, f.D]);
     });
@@ -354,34 +378,28 @@ describe("MarginEngine: governance and hooks", function () {
       await fund(b, f.dave, "USDC", 10_000n * USDC);
       await (await fill(b, f.alice, f.bob, ETH, wad(-3), wad(3000))).wait();
       await (await fill(b, f.alice, f.dave, ETH, wad(-1), wad(3030))).wait();
-      await b.engine.bindLiquidator(f.erin.address);
-      await expect(b.engine.connect(f.erin).transferPortfolio(f.B, f.D, WAD / 2n))
-        .to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.B, ETH, wad("1.5"), wad(4500), 0n)
-        .and.to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.D, ETH, wad("2.5"), wad(7530), 0n);
+      await (await b.engine.connect(await auctionSigner(b)).transferPortfolio(f.B, f.D, WAD / 2n, NO_LEGS)).wait();
+      expect(await pos(b, f.B, ETH)).to.deep.equal({ size: wad("1.5"), basis: wad(4500) });
+      expect(await pos(b, f.D, ETH)).to.deep.equal({ size: wad("2.5"), basis: wad(7530) });
       expect(await b.engine.accountInfo(f.D)).to.deep.equal([1n, false]);
       expect((await b.engine.marketView(ETH)).longOpenInterest).to.equal(wad(4));
       await expectMarketConsistent(b, ETH, [f.A, f.B, f.D]);
     });
 
-    it("INV-07 a receiving position that nets to zero realises its remaining basis into cash (PositionUpdated realisedPnl)", async function () {
+    it("INV-07 a receiving position that nets to zero realises its remaining basis into cash (the vault's CashSettled)", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
       await fund(b, f.carol, "USDC", 10_000n * USDC);
       await fund(b, f.dave, "USDC", 10_000n * USDC);
       await (await fill(b, f.alice, f.carol, ETH, wad(-1), wad(3000))).wait(); // carol long 1 at 3,000
       await (await fill(b, f.alice, f.dave, ETH, wad(1), wad(3030))).wait(); // dave short 1 at 3,030
-      await b.engine.bindLiquidator(f.erin.address);
       const carolCash = await cashOf(b, f.C);
       const daveCash = await cashOf(b, f.D);
-      await expect(b.engine.connect(f.erin).transferPortfolio(f.C, f.D, WAD))
-        .to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.C, ETH, 0n, 0n, 0n)
-        .and.to.emit(b.engine, "PositionUpdated")
-        .withArgs(f.D, ETH, 0n, 0n, wad(30))
-        .and.to.emit(b.vault, "CashSettled")
+      await expect(b.engine.connect(await auctionSigner(b)).transferPortfolio(f.C, f.D, WAD, NO_LEGS))
+        .to.emit(b.vault, "CashSettled")
         .withArgs(f.D, wad(30));
+      expect(await pos(b, f.C, ETH)).to.deep.equal({ size: 0n, basis: 0n });
+      expect(await pos(b, f.D, ETH)).to.deep.equal({ size: 0n, basis: 0n });
       expect(await cashOf(b, f.D)).to.equal(daveCash + carolCash + wad(30));
       expect(await cashOf(b, f.C)).to.equal(0n);
       for (const a of [f.C, f.D]) {
@@ -389,6 +407,53 @@ describe("MarginEngine: governance and hooks", function () {
         expect(await b.vault.accountStatus(a)).to.deep.equal([false, false]);
       }
       await expectMarketConsistent(b, ETH, [f.A, f.C, f.D]);
+    });
+
+    it("transferPortfolio applies the bid's zero-sum cash legs with the transfer: to the sender, the receiver and a third account", async function () {
+      const f = await loadFixture(engineFixture);
+      const { b } = f;
+      await (await fill(b, f.alice, f.bob, ETH, wad(-2), wad(3000))).wait();
+      const l = b.engine.connect(await auctionSigner(b));
+      const [cashB, cashD, cashFee] = [await cashOf(b, f.B), await cashOf(b, f.D), await cashOf(b, f.FEE)];
+      const moved = mulWadDown(cashB, WAD / 2n);
+      await (await l.transferPortfolio(f.B, f.D, WAD / 2n, { toFrom: wad(40), toTo: -wad(100), third: f.FEE, toThird: wad(60) })).wait();
+      expect(await cashOf(b, f.B)).to.equal(cashB - moved + wad(40));
+      expect(await cashOf(b, f.D)).to.equal(cashD + moved - wad(100));
+      expect(await cashOf(b, f.FEE)).to.equal(cashFee + wad(60));
+      expect(await pos(b, f.B, ETH)).to.deep.equal({ size: wad(1), basis: wad(3000) });
+      expect(await pos(b, f.D, ETH)).to.deep.equal({ size: wad(1), basis: wad(3000) });
+      // Legs between sender and receiver only: the named third account is untouched.
+      const [cashB2, cashD2] = [await cashOf(b, f.B), await cashOf(b, f.D)];
+      const moved2 = mulWadDown(cashB2, WAD / 4n);
+      await (await l.transferPortfolio(f.B, f.D, WAD / 4n, { toFrom: -wad(7), toTo: wad(7), third: f.FEE, toThird: 0n })).wait();
+      expect(await cashOf(b, f.B)).to.equal(cashB2 - moved2 - wad(7));
+      expect(await cashOf(b, f.D)).to.equal(cashD2 + moved2 + wad(7));
+      expect(await cashOf(b, f.FEE)).to.equal(cashFee + wad(60));
+      await expectMarketConsistent(b, ETH, [f.A, f.B, f.D]);
+    });
+
+    it("transferPortfolio to an account frozen in a liquidation auction reverts VaultAccountInAuction(to); a frozen sender's portfolio moves", async function () {
+      const f = await loadFixture(engineFixture);
+      const { b } = f;
+      await (await fill(b, f.alice, f.bob, ETH, wad(-1), wad(3000))).wait();
+      const auction = await auctionSigner(b);
+      const l = b.engine.connect(auction);
+      // The freeze lives in the vault.
+      await expect(b.vault.connect(auction).startLiquidation(f.D, f.E, 0n))
+        .to.emit(b.vault, "LiquidationStarted")
+        .withArgs(f.D, f.E, 0n);
+      expect(await b.vault.accountStatus(f.D)).to.deep.equal([true, false]);
+      await expect(l.transferPortfolio(f.B, f.D, WAD, NO_LEGS))
+        .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
+        .withArgs(f.D);
+      await expect(b.vault.connect(auction).endLiquidation(f.D)).to.emit(b.vault, "LiquidationEnded").withArgs(f.D);
+      await (await b.vault.connect(auction).startLiquidation(f.B, f.E, 0n)).wait();
+      await (await l.transferPortfolio(f.B, f.D, WAD, NO_LEGS)).wait();
+      expect(await pos(b, f.D, ETH)).to.deep.equal({ size: wad(1), basis: wad(3000) });
+      expect(await pos(b, f.B, ETH)).to.deep.equal({ size: 0n, basis: 0n });
+      expect(await b.vault.accountStatus(f.B)).to.deep.equal([true, false]);
+      expect(await b.vault.accountStatus(f.D)).to.deep.equal([false, true]);
+      await expectMarketConsistent(b, ETH, [f.A, f.B, f.D]);
     });
   });
 });

@@ -8,7 +8,8 @@
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { ErrorDescription, Interface } from "ethers";
+import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import {
   accountId,
@@ -22,6 +23,8 @@ import {
   type Ballast,
   type Order,
 } from "../../shared/fixtures";
+import type { IMarketConfigurator } from "../../../typechain-types/contracts/config/MarketConfigurator";
+import type { ICollateralVault } from "../../../typechain-types/contracts/engine/MarginEngine";
 
 export { accountId, fund, MAX, WAD, type Ballast };
 
@@ -102,10 +105,13 @@ export function initialMargin(size: bigint, price: bigint, imr: bigint, imrSizeF
 export const fundingIndexAt = (cumulativeFunding: bigint, ratePerSecond: bigint, price: bigint, dt: bigint | number): bigint =>
   cumulativeFunding + floorDiv(ratePerSecond * BigInt(dt) * price, WAD);
 
-/** equity / maintenance (WAD, down); max with no requirement; 0 when equity <= 0. */
+/**
+ * MarginMath.healthFactor: equity / maintenance (WAD, down); without a requirement type(uint256).max when
+ * equity >= 0 (an empty account included) and 0 when equity < 0; under a requirement 0 when equity <= 0.
+ */
 export function healthFactor(equity: bigint, maintenance: bigint): bigint {
+  if (maintenance === 0n) return equity >= 0n ? MAX : 0n;
   if (equity <= 0n) return 0n;
-  if (maintenance === 0n) return MAX;
   return (equity * WAD) / maintenance;
 }
 
@@ -267,6 +273,23 @@ export async function fill(
   return b.venue.connect(o.sender ?? taker).fill(order, sig, o.takerAccount ?? accountId(taker.address), size, limit);
 }
 
+/**
+ * The custom error a mined, reverted transaction returned (its return data from debug_traceTransaction), decoded
+ * with `iface`. For transactions that cannot be asserted with revertedWithCustomError because they were mined
+ * with automine off.
+ */
+export async function revertErrorOf(iface: Interface, txHash: string): Promise<ErrorDescription> {
+  const trace = await network.provider.send("debug_traceTransaction", [
+    txHash,
+    { disableMemory: true, disableStack: true, disableStorage: true },
+  ]);
+  expect(trace.failed, "the transaction reverted").to.equal(true);
+  const data = String(trace.returnValue);
+  const err = iface.parseError(data.startsWith("0x") ? data : `0x${data}`);
+  expect(err, "a custom error of this interface").to.not.equal(null);
+  return err!;
+}
+
 /** Position of `account` in `marketId` as a `Pos`. */
 export async function pos(b: Ballast, account: bigint, marketId: number): Promise<Pos> {
   const [size, basis] = await b.engine.position(account, marketId);
@@ -276,14 +299,43 @@ export async function pos(b: Ballast, account: bigint, marketId: number): Promis
 /** Cash value (WAD) of `account` in the vault ledger. */
 export const cashOf = (b: Ballast, account: bigint): Promise<bigint> => b.vault.cashBalance(account);
 
-/** The venue's fee account (the deployer's subaccount 0 in the fixture). */
+/** The venue's fee account: the insurance fund's vault account (subaccount 0 of the fund's address). */
 export const feeAccountOf = async (b: Ballast): Promise<bigint> => b.venue.feeAccount();
 
-/** Sends ETH for gas to an impersonated contract address and returns its signer. */
+/** Sends ETH for gas to an impersonated (contract) address and returns its signer. */
 export async function impersonate(address: string): Promise<HardhatEthersSigner> {
-  await network.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]);
-  await network.provider.send("hardhat_impersonateAccount", [address]);
-  return ethers.getSigner(address);
+  await setBalance(address, 100n * WAD);
+  return ethers.getImpersonatedSigner(address);
+}
+
+/** The liquidation auction bound by the deployment (the engine's and the vault's liquidator), impersonated. */
+export async function auctionSigner(b: Ballast): Promise<HardhatEthersSigner> {
+  return impersonate(await b.auction.getAddress());
+}
+
+/** The insurance fund (owner of the venue's fee account), impersonated. */
+export async function fundSigner(b: Ballast): Promise<HardhatEthersSigner> {
+  return impersonate(await b.fund.getAddress());
+}
+
+/** No cash legs: a portfolio transfer without the bid's cash movements. */
+export const NO_LEGS: ICollateralVault.CashLegsStruct = { toFrom: 0n, toTo: 0n, third: 0n, toThird: 0n };
+
+/** A market's risk parameters as the configurator stores them, as a struct to modify and push back. */
+export async function riskParamsOf(b: Ballast, marketId: number): Promise<IMarketConfigurator.RiskParamsStruct> {
+  const r = await b.configurator.riskParams(marketId);
+  return {
+    mmrBase: r.mmrBase,
+    imrBase: r.imrBase,
+    mmrFloor: r.mmrFloor,
+    mmrCap: r.mmrCap,
+    volMultiplier: r.volMultiplier,
+    volReference: r.volReference,
+    volDecay: r.volDecay,
+    minObservationInterval: r.minObservationInterval,
+    maxRatioStepPerHour: r.maxRatioStepPerHour,
+    imrSizeFactor: r.imrSizeFactor,
+  };
 }
 
 /** Asserts INV-07 over `accounts` (every holder of the market): sizes sum to zero, OI and totalBasis match. */
@@ -318,7 +370,7 @@ export interface EngineFixture {
   C: bigint;
   D: bigint;
   E: bigint;
-  /** The venue's fee account. */
+  /** The venue's fee account: the insurance fund's vault account. */
   FEE: bigint;
 }
 

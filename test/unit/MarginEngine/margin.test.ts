@@ -24,6 +24,7 @@ import {
   mulWadDown,
   pos,
   positionValue,
+  riskParamsOf,
   setFeed,
   surplusChange,
   venueFees,
@@ -102,19 +103,8 @@ describe("MarginEngine: margin checks after a fill (INV-12)", function () {
     it("INV-12 initial margin uses imr + imrSizeFactor * |size| (rounded up), capped at 100% of notional; maintenance is unchanged", async function () {
       const f = await loadFixture(freshPriceFixture);
       const { b } = f;
-      const r = await b.configurator.riskParams(ETH);
       const factor = wad("0.01"); // +1 percentage point of IM per ETH
-      await b.configurator.setRiskParams(ETH, {
-        mmrBase: r.mmrBase,
-        imrBase: r.imrBase,
-        mmrFloor: r.mmrFloor,
-        mmrCap: r.mmrCap,
-        volMultiplier: r.volMultiplier,
-        volDecay: r.volDecay,
-        minObservationInterval: r.minObservationInterval,
-        maxRatioStepPerHour: r.maxRatioStepPerHour,
-        imrSizeFactor: factor,
-      });
+      await b.configurator.setRiskParams(ETH, { ...(await riskParamsOf(b, ETH)), imrSizeFactor: factor });
       expect((await b.engine.marketView(ETH)).setup.imrSizeFactor).to.equal(factor);
       // A third of an ETH: the ratio 5% + 0.333...% rounds up to the next wei.
       const third = WAD / 3n;

@@ -14,20 +14,26 @@ async function withdrawUsdc(f: EngineFixture, sender: typeof f.alice, account: b
 describe("MarginEngine: operators", function () {
   it("setOperator stores scope and expiry per owner and emits OperatorSet(owner, operator, scope, expiry)", async function () {
     const { b, alice, bob, dave } = await loadFixture(engineFixture);
-    await expect(b.engine.connect(alice).setOperator(dave.address, Scope.Trade, 1_900_000_000n))
+    const now = BigInt(await time.latest());
+    const later = now + 30n * 86_400n;
+    await expect(b.engine.connect(alice).setOperator(dave.address, Scope.Trade, later))
       .to.emit(b.engine, "OperatorSet")
-      .withArgs(alice.address, dave.address, Scope.Trade, 1_900_000_000n);
-    expect(await b.engine.operatorOf(alice.address, dave.address)).to.deep.equal([BigInt(Scope.Trade), 1_900_000_000n]);
+      .withArgs(alice.address, dave.address, Scope.Trade, later);
+    expect(await b.engine.operatorOf(alice.address, dave.address)).to.deep.equal([BigInt(Scope.Trade), later]);
     expect(await b.engine.operatorOf(bob.address, dave.address)).to.deep.equal([0n, 0n]);
-    await expect(b.engine.connect(alice).setOperator(dave.address, Scope.Full, 5n))
+    // An expiry in the past is stored as given (the operator is simply not authorized).
+    const past = now - 1000n;
+    await expect(b.engine.connect(alice).setOperator(dave.address, Scope.Full, past))
       .to.emit(b.engine, "OperatorSet")
-      .withArgs(alice.address, dave.address, Scope.Full, 5n);
-    expect(await b.engine.operatorOf(alice.address, dave.address)).to.deep.equal([BigInt(Scope.Full), 5n]);
+      .withArgs(alice.address, dave.address, Scope.Full, past);
+    expect(await b.engine.operatorOf(alice.address, dave.address)).to.deep.equal([BigInt(Scope.Full), past]);
+    expect(await b.engine.isAuthorized(alice.address, dave.address, Scope.Trade)).to.equal(false);
   });
 
   it("setOperator rejects the zero address with EngineZeroAddress", async function () {
     const { b, alice } = await loadFixture(engineFixture);
-    await expect(b.engine.connect(alice).setOperator(ethers.ZeroAddress, Scope.Full, 1_900_000_000n)).to.be.revertedWithCustomError(
+    const later = BigInt(await time.latest()) + 86_400n;
+    await expect(b.engine.connect(alice).setOperator(ethers.ZeroAddress, Scope.Full, later)).to.be.revertedWithCustomError(
       b.engine,
       "EngineZeroAddress",
     );

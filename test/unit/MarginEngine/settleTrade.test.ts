@@ -1,19 +1,22 @@
 /**
  * MarginEngine.settleTrade through the reference venue: positions, basis and realised PnL (open, add, partial
  * close, full close, flip), the zero-sum rule and fees (INV-08), open interest and totalBasis (INV-07), the
- * open-interest cap (INV-09), the price band, self trades, venue authorisation and the per-account market limit.
+ * open-interest cap (INV-09), the price band, self trades, venue authorisation, accounts frozen by a liquidation
+ * auction, the fee account (the insurance fund's) as a trader and the per-account market limit.
  */
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   BTC,
   ETH,
   EXTRA_MARKETS,
   MAX_FILL_DEVIATION,
+  Scope,
   USDC,
   WAD,
   abs,
   accountId,
+  auctionSigner,
   cashOf,
   engineFixture,
   expectFill,
@@ -21,6 +24,7 @@ import {
   fill,
   freshPriceFixture,
   fund,
+  fundSigner,
   pos,
   premiumSample,
   setFeed,
@@ -281,6 +285,27 @@ describe("MarginEngine: settleTrade", function () {
         .withArgs(2);
     });
 
+    it("a fill with an account frozen in a liquidation auction reverts VaultAccountInAuction(account), as maker or taker, until the auction ends", async function () {
+      const f = await loadFixture(engineFixture);
+      const { b } = f;
+      await fund(b, f.carol, "USDC", 100_000n * USDC);
+      const auction = await auctionSigner(b);
+      await expect(b.vault.connect(auction).startLiquidation(f.B, f.E, 0n))
+        .to.emit(b.vault, "LiquidationStarted")
+        .withArgs(f.B, f.E, 0n);
+      await expect(fill(b, f.alice, f.bob, ETH, wad(-1), wad(3000)))
+        .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
+        .withArgs(f.B);
+      await expect(fill(b, f.bob, f.alice, ETH, wad(-1), wad(3000)))
+        .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
+        .withArgs(f.B);
+      // Other accounts trade meanwhile.
+      await expectFill(f, { maker: f.alice, taker: f.carol, marketId: ETH, makerSize: wad(-1), price: wad(3000) });
+      await expect(b.vault.connect(auction).endLiquidation(f.B)).to.emit(b.vault, "LiquidationEnded").withArgs(f.B);
+      await expectFill(f, { maker: f.alice, taker: f.bob, marketId: ETH, makerSize: wad(-1), price: wad(3000) });
+      await expectFill(f, { maker: f.bob, taker: f.carol, marketId: ETH, makerSize: wad("-0.5"), price: wad(3000) });
+    });
+
     it("INV-08 a venue's fees go to the fee account it names, and the event reports the venue", async function () {
       const { b, A, B, E, erin } = await loadFixture(engineFixture);
       await b.engine.setVenue(erin.address, true);
@@ -305,29 +330,66 @@ describe("MarginEngine: settleTrade", function () {
   });
 
   describe("the fee account as a trader", function () {
-    // The venue's fee account (the deployer's subaccount 0) may trade. Per IMarginEngine.settleTrade, an account
-    // must end at or above initial margin; the fees it receives in the same fill are part of its cash afterwards.
+    // The venue's fees accrue to the insurance fund's vault account (subaccount 0 of the fund), which may trade.
+    // Per IMarginEngine.settleTrade an account must end at or above initial margin; the vault credits a fill's
+    // fees before it values the traders, so the fee account is margin-checked with the fees of the same fill.
+    it("the venue's fee account is the insurance fund's vault account", async function () {
+      const { b, FEE } = await loadFixture(engineFixture);
+      expect(FEE).to.equal(accountId(await b.fund.getAddress(), 0));
+      expect(FEE).to.equal(await b.fund.fundAccount());
+      expect(FEE).to.not.equal(accountId(b.deployer.address, 0));
+    });
+
     it("INV-12 the fee account trading as taker is margin-checked with the fees it receives in the same fill", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
-      await fund(b, b.deployer, "USDC", 1_495n * (USDC / 10n), f.FEE); // 149.5 USDC
+      const insurer = await fundSigner(b);
       const { makerFee, takerFee } = venueFees(WAD, wad(3000));
-      // After the fill: 149.5 - 1.5 + (0.6 + 1.5) = 150.1 >= 150 (initial margin of 1 ETH at 3,000).
-      const cashAfter = wad("149.5") - takerFee + makerFee + takerFee;
-      expect(cashAfter).to.equal(wad("150.1"));
-      await (await fill(b, f.alice, b.deployer, ETH, wad(-1), wad(3000), { takerAccount: f.FEE })).wait();
-      expect(await cashOf(b, f.FEE)).to.equal(cashAfter);
+      expect([makerFee, takerFee]).to.deep.equal([wad("0.6"), wad("1.5")]);
+      // 149.399999 USDC - 1.5 + (0.6 + 1.5) = 149.999999 < 150, the initial margin of 1 ETH at 3,000.
+      await fund(b, b.deployer, "USDC", 149_399_999n, f.FEE);
+      await expect(fill(b, f.alice, insurer, ETH, wad(-1), wad(3000), { takerAccount: f.FEE }))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(f.FEE, wad("149.999999"), wad(150));
+      // One more micro-USDC: 149.4 - 1.5 + 2.1 = 150 meets initial margin exactly (without the fees: 147.9).
+      await fund(b, b.deployer, "USDC", 1n, f.FEE);
+      await expect(fill(b, f.alice, insurer, ETH, wad(-1), wad(3000), { takerAccount: f.FEE }))
+        .to.emit(b.engine, "TradeSettled")
+        .withArgs(await b.venue.getAddress(), ETH, f.A, f.FEE, WAD, wad(3000), makerFee, takerFee, 0n, 0n);
+      expect(await cashOf(b, f.FEE)).to.equal(wad("149.4") - takerFee + makerFee + takerFee);
+      expect(await cashOf(b, f.A)).to.equal(1_000_000n * WAD - makerFee);
       expect(await pos(b, f.FEE, ETH)).to.deep.equal({ size: WAD, basis: wad(3000) });
+      const s = await b.engine.accountMargin(f.FEE);
+      expect([s.equity, s.initialMargin]).to.deep.equal([wad(150), wad(150)]);
+      await expectMarketConsistent(b, ETH, [f.A, f.FEE]);
     });
 
-    it("INV-12 the fee account trading as maker is margin-checked with the fees it receives in the same fill", async function () {
+    it("INV-12 the fee account trading as maker (an order signed by the fund's operator) is margin-checked with the fees of the same fill", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
-      await fund(b, b.deployer, "USDC", 1_495n * (USDC / 10n), f.FEE); // 149.5 USDC
+      const insurer = await fundSigner(b);
+      const expiry = BigInt(await time.latest()) + 86_400n;
+      await expect(b.engine.connect(insurer).setOperator(f.erin.address, Scope.Trade, expiry))
+        .to.emit(b.engine, "OperatorSet")
+        .withArgs(insurer.address, f.erin.address, Scope.Trade, expiry);
       const { makerFee, takerFee } = venueFees(WAD, wad(3000));
-      // After the fill: 149.5 - 0.6 + (0.6 + 1.5) = 151 >= 150.
-      await (await fill(b, b.deployer, f.bob, ETH, wad(-1), wad(3000), { makerAccount: f.FEE })).wait();
-      expect(await cashOf(b, f.FEE)).to.equal(wad("149.5") - makerFee + makerFee + takerFee);
+      const asMaker = { makerAccount: f.FEE, makerSigner: f.erin };
+      // 148.499999 USDC - 0.6 + (0.6 + 1.5) = 149.999999 < 150.
+      await fund(b, b.deployer, "USDC", 148_499_999n, f.FEE);
+      await expect(fill(b, insurer, f.bob, ETH, wad(-1), wad(3000), asMaker))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(f.FEE, wad("149.999999"), wad(150));
+      // 148.5 - 0.6 + 2.1 = 150 meets initial margin exactly (without the fees: 147.9).
+      await fund(b, b.deployer, "USDC", 1n, f.FEE);
+      await expect(fill(b, insurer, f.bob, ETH, wad(-1), wad(3000), asMaker))
+        .to.emit(b.engine, "TradeSettled")
+        .withArgs(await b.venue.getAddress(), ETH, f.FEE, f.B, WAD, wad(3000), makerFee, takerFee, 0n, 0n);
+      expect(await cashOf(b, f.FEE)).to.equal(wad("148.5") - makerFee + makerFee + takerFee);
+      expect(await cashOf(b, f.B)).to.equal(1_000_000n * WAD - takerFee);
+      expect(await pos(b, f.FEE, ETH)).to.deep.equal({ size: -WAD, basis: -wad(3000) });
+      const s = await b.engine.accountMargin(f.FEE);
+      expect([s.equity, s.initialMargin]).to.deep.equal([wad(150), wad(150)]);
+      await expectMarketConsistent(b, ETH, [f.B, f.FEE]);
     });
   });
 

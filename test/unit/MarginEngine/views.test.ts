@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   BTC,
   BTC_IMR,
@@ -119,7 +119,7 @@ describe("MarginEngine: views", function () {
     expect(ok.healthFactor >= WAD && bad.healthFactor < WAD).to.equal(true);
   });
 
-  it("the health factor is type(uint256).max without a margin requirement and 0 when equity is not positive", async function () {
+  it("without a margin requirement the health factor is type(uint256).max at equity >= 0 (an empty account included) and 0 below", async function () {
     const f = await loadFixture(engineFixture);
     const { b } = f;
     const withCash = await b.engine.accountMargin(f.A);
@@ -131,9 +131,42 @@ describe("MarginEngine: views", function () {
       withCash.liquidatable,
     ]).to.deep.equal([wad(1_000_000), 0n, 0n, MAX, false]);
     const empty = await b.engine.accountMargin(f.E);
-    expect([empty.equity, empty.healthFactor, empty.liquidatable]).to.deep.equal([0n, 0n, false]);
-    const owing = await b.engine.accountMarginAtPrices(f.E, { cash: -1n, collateralValue: 0n }, [wad(3000), wad(60_000)]);
-    expect([owing.equity, owing.healthFactor, owing.liquidatable]).to.deep.equal([-1n, 0n, true]);
+    expect([empty.equity, empty.maintenanceMargin, empty.initialMargin, empty.healthFactor, empty.liquidatable]).to.deep.equal([
+      0n,
+      0n,
+      0n,
+      MAX,
+      false,
+    ]);
+    const prices = [wad(3000), wad(60_000)];
+    const owing = await b.engine.accountMarginAtPrices(f.E, { cash: -1n, collateralValue: 0n }, prices);
+    expect([owing.equity, owing.maintenanceMargin, owing.healthFactor, owing.liquidatable]).to.deep.equal([-1n, 0n, 0n, true]);
+    const covered = await b.engine.accountMarginAtPrices(f.E, { cash: -1n, collateralValue: 1n }, prices);
+    expect([covered.equity, covered.healthFactor, covered.liquidatable]).to.deep.equal([0n, MAX, false]);
+    for (const s of [withCash, empty, owing, covered]) expect(s.healthFactor).to.equal(healthFactor(s.equity, s.maintenanceMargin));
+  });
+
+  it("under a margin requirement the health factor is equity / maintenance rounded down, and 0 when equity is zero or negative", async function () {
+    const f = await loadFixture(portfolioFixture);
+    const { b } = f;
+    // carol's positions are worth +100 at (3,100, 61,000) and need 584 of maintenance margin.
+    const prices = [wad(3100), wad(61_000)];
+    const mm = wad(584);
+    const at = (cash: bigint) => b.engine.accountMarginAtPrices(f.C, { cash, collateralValue: 0n }, prices);
+    const cases: [bigint, bigint, bigint, boolean][] = [
+      // [cash, equity, health factor, liquidatable]
+      [3n * mm - wad(100), 3n * mm, 3n * WAD, false],
+      [mm - wad(100), mm, WAD, false],
+      [mm - wad(100) - 1n, mm - 1n, WAD - 1n, true],
+      [1n - wad(100), 1n, 0n, true],
+      [-wad(100), 0n, 0n, true],
+      [-wad(100) - 1n, -1n, 0n, true],
+    ];
+    for (const [cash, equity, hf, liquidatable] of cases) {
+      const s = await at(cash);
+      expect([s.equity, s.maintenanceMargin, s.healthFactor, s.liquidatable], `cash ${cash}`).to.deep.equal([equity, mm, hf, liquidatable]);
+      expect(healthFactor(s.equity, s.maintenanceMargin)).to.equal(hf);
+    }
   });
 
   it("accountMarginAtPrices requires one price per listed market and prices below 2**96", async function () {
@@ -177,8 +210,9 @@ describe("MarginEngine: views", function () {
     const { b } = f;
     expect(await b.engine.accountInfo(f.C)).to.deep.equal([3n, false]);
     expect(await b.engine.accountInfo(f.E)).to.deep.equal([0n, false]);
-    await b.engine.connect(f.carol).setOperator(f.erin.address, 2, 123n);
-    expect(await b.engine.operatorOf(f.carol.address, f.erin.address)).to.deep.equal([2n, 123n]);
+    const expiry = BigInt(await time.latest()) + 123n;
+    await b.engine.connect(f.carol).setOperator(f.erin.address, 2, expiry);
+    expect(await b.engine.operatorOf(f.carol.address, f.erin.address)).to.deep.equal([2n, expiry]);
   });
 
   it("marketView reports a listed market's oracle asset, flags, cached mark, ratios, funding state, open interest and setup", async function () {
@@ -212,7 +246,9 @@ describe("MarginEngine: views", function () {
     expect(await b.engine.vault()).to.equal(await b.vault.getAddress());
     expect(await b.engine.oracle()).to.equal(await b.oracle.getAddress());
     expect(await b.engine.configurator()).to.equal(await b.configurator.getAddress());
-    expect(await b.engine.liquidator()).to.equal(ethers.ZeroAddress);
+    // The deployment binds the liquidation auction to the engine and to the vault.
+    expect(await b.engine.liquidator()).to.equal(await b.auction.getAddress());
+    expect(await b.vault.liquidator()).to.equal(await b.auction.getAddress());
     expect(await b.engine.isVenue(await b.venue.getAddress())).to.equal(true);
     expect(await b.engine.tradingPaused()).to.equal(false);
     expect([
