@@ -45,8 +45,16 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
     function configureMarket(uint256 marketId, MarketSetup calldata s) external onlyConfigurator {
         Market storage m = _listed(marketId);
         _validate(s);
-        // Ramp and accrue up to now (at a price no older than maxPriceAge) under the old targets and rates.
-        _updateMarket(marketId, m, _markNoOlderThan(m, maxPriceAge), 0, false);
+        // Ramp and accrue up to now under the old targets and rates, at a fresh price when the oracle has one; an
+        // oracle outage must never block governance (a guardian cutting open interest), so the cache serves then.
+        MarketMark memory mark = m.mark;
+        if (block.timestamp - mark.priceTimestamp > maxPriceAge) {
+            try oracle.getPrice(m.oracleAsset) returns (uint256 price) {
+                mark.price = price.toUint96();
+                mark.priceTimestamp = uint32(block.timestamp);
+            } catch {}
+        }
+        _updateMarket(marketId, m, mark, 0, false);
         m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour);
         MarketMark memory mk = m.mark;
         m.premium.rampActive = mk.mmr != s.mmrTarget || mk.imr != s.imrTarget;

@@ -97,9 +97,9 @@ describe("LiquidationAuction: flash bids", function () {
       await f.venue.getAddress(),
       await f.vault.getAddress(),
     );
-    await expect(liq.onLiquidationBid(f.A, 0, WAD, 0, "0x"))
+    await expect(liq.connect(f.erin).onLiquidationBid(f.A, 0, WAD, 0, "0x"))
       .to.be.revertedWithCustomError(liq, "FlashLiquidatorUnexpectedCallback")
-      .withArgs(f.deployer.address);
+      .withArgs(f.erin.address);
     void USDC;
   });
 });

@@ -328,7 +328,7 @@ describe("MarginEngine: funding", function () {
       ]);
     });
 
-    it("configureMarket with a mark older than maxPriceAge and a stale feed reverts with the oracle's error; nothing changes", async function () {
+    it("configureMarket during an oracle outage accrues at the cached price, so the guardian can still cut open interest", async function () {
       const { f, H } = await loadFixture(accruingFixture);
       const { b } = f;
       const feed = b.feeds["ETH/USD"];
@@ -336,10 +336,16 @@ describe("MarginEngine: funding", function () {
       expect(updatedAt).to.equal(BigInt(H + 3610));
       const before = await b.engine.marketView(ETH);
       await at(updatedAt + 3601n);
-      await expect(b.configurator.reduceOpenInterestCap(ETH, wad(10)))
-        .to.be.revertedWithCustomError(b.oracle, "OracleStalePrice")
-        .withArgs(ETH_ASSET, await feed.getAddress(), updatedAt, 3600);
-      expect(await b.engine.marketView(ETH)).to.deep.equal(before);
+      await expect(b.configurator.reduceOpenInterestCap(ETH, wad(10))).to.emit(b.configurator, "TradingParamsSet");
+      expect((await b.oracle.priceValidity(ETH_ASSET))[0]).to.equal(false); // the feed is stale in this block
+      const after = await b.engine.marketView(ETH);
+      expect(after.setup.openInterestCap).to.equal(wad(10));
+      // The cache is neither refreshed nor discarded; funding accrued over the elapsed time at the cached price.
+      expect([after.cachedPrice, after.cachedPriceTimestamp]).to.deep.equal([before.cachedPrice, before.cachedPriceTimestamp]);
+      const dt = BigInt(after.lastUpdate) - BigInt(before.lastUpdate);
+      expect(after.cumulativeFunding).to.equal(
+        fundingIndexAt(before.cumulativeFunding, before.fundingRatePerSecond, before.cachedPrice, Number(dt)),
+      );
     });
 
     it("the rate applies until the next rollover; an epoch without fills then sets a zero rate", async function () {
