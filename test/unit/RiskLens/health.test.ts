@@ -63,7 +63,7 @@ describe("RiskLens: accountsHealth and liquidatableAccounts", function () {
       0n,
       0n,
       0n,
-      0n,
+      2n ** 256n - 1n, // no requirement, equity 0: an empty account is not at risk
       false,
     ]);
   });

@@ -114,7 +114,18 @@ describe("RiskLens: portfolio and markets", function () {
         .to.emit(v.engine, "AccountIsolationSet")
         .withArgs(v.a.frank, true);
       const p = await v.lens.portfolio(v.a.frank);
-      expect(plain(p)).to.deep.equal([v.a.frank, v.s.frank.address, 0n, true, false, 0n, true, [], [], [0n, 0n, 0n, 0n, false]]);
+      expect(plain(p)).to.deep.equal([
+        v.a.frank,
+        v.s.frank.address,
+        0n,
+        true,
+        false,
+        0n,
+        true,
+        [],
+        [],
+        [0n, 0n, 0n, 2n ** 256n - 1n, false],
+      ]);
     });
 
     it("a frozen account's portfolio says frozen", async function () {
@@ -198,8 +209,8 @@ describe("RiskLens: portfolio and markets", function () {
       expect(rows[ETH].state.oracleAsset).to.equal(assetKey("ETH/USD"));
       expect(rows[BTC].state.oracleAsset).to.equal(assetKey("BTC/USD"));
       const ratios = (r: (typeof rows)[number]["risk"]) => [r.mmrBase, r.imrBase, r.mmrFloor, r.mmrCap];
-      expect(ratios(rows[ETH].risk)).to.deep.equal([pct(3n), pct(5n), pct(3n), pct(15n)]);
-      expect(ratios(rows[BTC].risk)).to.deep.equal([pct(25n) / 10n, pct(5n), pct(25n) / 10n, pct(12n)]);
+      expect(ratios(rows[ETH].risk)).to.deep.equal([pct(3n), pct(5n), pct(2n), pct(15n)]);
+      expect(ratios(rows[BTC].risk)).to.deep.equal([pct(25n) / 10n, pct(5n), pct(15n) / 10n, pct(12n)]);
       expect(plain(rows[ETH].trading)).to.deep.equal([100_000n * WAD, pct(1n), pct(5n)]);
       expect(plain(rows[BTC].trading)).to.deep.equal([5_000n * WAD, pct(1n), pct(5n)]);
       // Long open interest: ETH alice 10 + henry 10 + carol CAROL_ETH + ivan 1 + kate 1e-9; BTC dave net 0.5 (+0.5 from carol,
