@@ -77,32 +77,47 @@ interface ILiquidationAuction {
         Terminated
     }
 
+    /// @notice The account is at or above maintenance margin (WAD cash values): it cannot be auctioned.
     error AuctionNotLiquidatable(uint256 account, int256 equity, uint256 maintenanceMargin);
+    /// @notice The account's auction is already running.
     error AuctionAlreadyActive(uint256 account);
+    /// @notice The account has no running auction.
     error AuctionNotActive(uint256 account);
     /// @notice The stop level forbids this action (`level` >= `blockingLevel`).
     error AuctionStopped(uint256 level, uint256 blockingLevel);
+    /// @notice Starting would take the running shortfall of all auctions (WAD) above its cap.
     error AuctionGlobalShortfallCapExceeded(uint256 cap, uint256 total);
+    /// @notice Starting would take the running shortfall of auctions touching `marketId` (WAD) above its cap.
     error AuctionMarketShortfallCapExceeded(uint256 marketId, uint256 cap, uint256 total);
     /// @notice The account changed since the bidder looked (front-running guard).
     error AuctionStaleNonce(uint256 account, uint64 expected, uint64 actual);
     /// @notice The unit price is above the bidder's limit (WAD cash per whole portfolio; negative = bidder paid).
     error AuctionPriceLimitExceeded(int256 unitPrice, int256 maxUnitPrice);
+    /// @notice A bid's fraction is zero or above 1e18.
     error AuctionInvalidFraction(uint256 fraction);
+    /// @notice The caller is neither the bidder account's owner nor a full-scope operator of it.
     error AuctionBidderUnauthorized(address caller, uint256 bidderAccount);
+    /// @notice The bidder account is the liquidated account.
     error AuctionSelfBid(uint256 account);
     /// @notice The account is not back above the buffer: E must reach `target` (WAD).
     error AuctionAccountNotRestored(uint256 account, int256 equity, uint256 target);
     /// @notice A restart needs the whole price curve (`required` valid seconds) to have run.
     error AuctionNotStalled(uint256 account, uint256 elapsed, uint256 required);
+    /// @notice A flash bidder's callback did not return `ILiquidationCallback.onLiquidationBid.selector`.
     error AuctionCallbackFailed(address bidder);
     /// @notice The bidder's account would end below initial margin (WAD cash values).
     error AuctionBidderBelowInitialMargin(uint256 bidderAccount, int256 equity, uint256 initialMargin);
+    /// @notice A parameter is outside its hard bounds.
     error AuctionParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice The guardian may only raise the stop level, and at most to `GUARDIAN_MAX_STOP_LEVEL`.
     error AuctionGuardianCannotLoosen(uint256 currentLevel, uint256 requestedLevel);
+    /// @notice A one-time binding was already made.
     error AuctionAlreadyBound(address current);
+    /// @notice A zero address where a contract is required.
     error AuctionZeroAddress();
 
+    /// @notice An auction started: the starter's `tipAccount` received `tip`; valuation at start (WAD): margin equity,
+    /// maintenance margin, mark-to-market value, and the shortfall counted against the circuit breakers.
     event AuctionStarted(
         uint256 indexed account,
         address indexed starter,
@@ -131,12 +146,19 @@ interface ILiquidationAuction {
     /// @notice `amount` (WAD) of `account`'s loss was socialised over all positive cash (through the vault's supply
     /// index); `markets` is the bitmap of the markets the account held when its auction started.
     event BadDebtSocialised(uint256 indexed account, uint256 markets, uint256 amount);
+    /// @notice An auction ended (`elapsed`: valid seconds on its clock); the account is unfrozen.
     event AuctionEnded(uint256 indexed account, EndReason reason, uint256 elapsed);
+    /// @notice A stalled auction restarted with a new clock and `shortfall` (WAD).
     event AuctionRestarted(uint256 indexed account, uint256 shortfall);
+    /// @notice The auction's clock was advanced to `elapsed` valid seconds; `valid`: every price is valid now.
     event AuctionClockUpdated(uint256 indexed account, uint256 elapsed, bool valid);
+    /// @notice The auction parameters were set.
     event AuctionParamsSet(AuctionParams params);
+    /// @notice The global running-shortfall cap (WAD) was set.
     event GlobalShortfallCapSet(uint256 cap);
+    /// @notice A market's running-shortfall cap (WAD) was set.
     event MarketShortfallCapSet(uint256 indexed marketId, uint256 cap);
+    /// @notice The stop level was set (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
     event StopLevelSet(uint256 level);
 
     /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
