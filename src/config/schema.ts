@@ -7,14 +7,16 @@
  * that name a feed that does not exist, and non-local networks without real addresses.
  */
 import { z } from "zod";
-import { isAddress, encodeBytes32String } from "ethers";
+import { isAddress, encodeBytes32String, getAddress, ZeroAddress } from "ethers";
 import { RISK_BOUNDS, ORACLE_BOUNDS, VAULT_BOUNDS, ENGINE_BOUNDS, VENUE_BOUNDS, AUCTION_BOUNDS, INSURANCE_BOUNDS } from "./bounds";
-import { parseDuration, parsePercent, parseRatio, parsePrice, parseTokenAmount, parseDecimal, UnitError } from "./units";
+import { parseDuration, parsePercent, parseRatio, parsePrice, parseTokenAmount, parseDecimal, formatDuration, UnitError } from "./units";
 
 // ------------------------------------------------------------------------------------------ schema (human units)
 
 const address = z.string().refine((s) => isAddress(s), { message: "must be a 0x address" });
 const text = z.string().min(1);
+/** Where an address comes from (a documentation page, a registry file): kept with the address for reviewers. */
+const source = z.string().min(1).optional();
 
 const feedSchema = z
   .object({
@@ -27,6 +29,7 @@ const feedSchema = z
     secondary: address.optional(),
     secondaryHeartbeat: text.optional(),
     maxDeviation: text.optional(),
+    source,
   })
   .strict();
 
@@ -39,6 +42,7 @@ const cashSchema = z
     borrowCap: text,
     baseRatePerYear: text,
     rateSlopePerYear: text,
+    source,
   })
   .strict();
 
@@ -50,6 +54,7 @@ const collateralSchema = z
     oracle: text,
     haircut: text,
     depositCap: text,
+    source,
   })
   .strict();
 
@@ -111,6 +116,13 @@ const governanceSchema = z
     timelockDelay: text,
     riskManagerExecutionDelay: text,
     handover: z.boolean(),
+    timelock: z
+      .object({
+        proposers: z.array(text).min(1),
+        executors: z.array(text).min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -119,8 +131,9 @@ export const parametersSchema = z
     $schema: z.string().optional(),
     description: z.string().optional(),
     local: z.boolean(),
+    chainId: z.number().int().positive().optional(),
     governance: governanceSchema,
-    sequencer: z.object({ feed: address, gracePeriod: text }).strict().nullable(),
+    sequencer: z.object({ feed: address, gracePeriod: text, source }).strict().nullable(),
     cash: cashSchema,
     feeds: z.record(feedSchema),
     collateral: z.array(collateralSchema),
@@ -208,14 +221,24 @@ export interface InsurancePlan {
   eventCapRatio: bigint;
 }
 
+export interface TimelockPlan {
+  /** Addresses or "deployer"; each also becomes a canceller (TimelockController's constructor does that). */
+  proposers: string[];
+  /** Addresses, "deployer", or the zero address for "anyone". */
+  executors: string[];
+}
+
 export interface DeploymentPlan {
   local: boolean;
+  chainId?: number;
   governance: {
     riskManager: string; // address or "deployer"
     guardian: string;
     timelockDelay: number;
     riskManagerExecutionDelay: number;
     handover: boolean;
+    /** Present exactly when `handover` is true. */
+    timelock: TimelockPlan | null;
   };
   sequencer: { feed: string; gracePeriod: number } | null;
   cash: TokenPlan & { depositCap: bigint; borrowCap: bigint; baseRatePerYear: bigint; rateSlopePerYear: bigint };
@@ -227,6 +250,16 @@ export interface DeploymentPlan {
   auction: AuctionPlan;
   insurance: InsurancePlan;
 }
+
+/**
+ * Governance bounds of this deployment tooling (not on-chain constants: TimelockController and AccessManager accept
+ * any delay). A live network's timelock must give holders at least an hour to react to a queued admin action.
+ */
+export const GOVERNANCE_POLICY = {
+  MIN_LIVE_TIMELOCK_DELAY: 3600,
+  MAX_TIMELOCK_DELAY: 30 * 86400,
+  MAX_EXECUTION_DELAY: 30 * 86400,
+} as const;
 
 /** A parameter file that cannot be deployed; `issues` lists every problem found, each naming its key. */
 export class ParameterError extends Error {
@@ -285,11 +318,50 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
       0,
     ),
     handover: p.governance.handover,
+    timelock: null as TimelockPlan | null,
   };
   for (const who of ["riskManager", "guardian"] as const) {
     const v = p.governance[who];
     if (v !== "deployer" && !isAddress(v)) issues.push(`governance.${who}: must be an address or "deployer"`);
+    else if (p.governance.handover && v === "deployer") {
+      issues.push(`governance.${who}: must be an address when governance.handover is true (the deployer gives up every role at handover)`);
+    }
   }
+  const G = GOVERNANCE_POLICY;
+  bound(
+    "governance.timelockDelay",
+    governance.timelockDelay,
+    p.local ? 0 : G.MIN_LIVE_TIMELOCK_DELAY,
+    G.MAX_TIMELOCK_DELAY,
+    formatDuration,
+  );
+  bound("governance.riskManagerExecutionDelay", governance.riskManagerExecutionDelay, 0, G.MAX_EXECUTION_DELAY, formatDuration);
+  if (p.governance.handover && !p.governance.timelock) {
+    issues.push("governance.timelock: required when governance.handover is true (proposers and executors)");
+  }
+  if (!p.governance.handover && p.governance.timelock) {
+    issues.push("governance.timelock: only used when governance.handover is true");
+  }
+  if (p.governance.handover && p.governance.timelock) {
+    const t = p.governance.timelock;
+    const parties = (key: string, list: string[], anyone: boolean) => {
+      const seen = new Set<string>();
+      return list.map((v, i) => {
+        const k = `governance.timelock.${key}[${i}]`;
+        const resolved = anyone && v === "anyone" ? ZeroAddress : v;
+        if (resolved !== "deployer" && !isAddress(resolved)) {
+          issues.push(`${k}: must be an address${anyone ? ', "anyone"' : ""} or "deployer"`);
+          return resolved;
+        }
+        const normalised = resolved === "deployer" ? resolved : getAddress(resolved);
+        if (seen.has(normalised)) issues.push(`${k}: "${v}" is listed twice`);
+        seen.add(normalised);
+        return normalised;
+      });
+    };
+    governance.timelock = { proposers: parties("proposers", t.proposers, false), executors: parties("executors", t.executors, true) };
+  }
+  if (!p.local && p.chainId === undefined) issues.push("chainId: required on a non-local network (the deploy refuses any other chain)");
 
   const sequencer = p.sequencer
     ? { feed: p.sequencer.feed, gracePeriod: attempt(() => parseDuration("sequencer.gracePeriod", p.sequencer!.gracePeriod), 0) }
@@ -469,5 +541,5 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
   bound("insurance.eventCapRatio", insurance.eventCapRatio, INSURANCE_BOUNDS.MIN_EVENT_CAP_RATIO, 10n ** 18n, pct);
 
   if (issues.length > 0) throw new ParameterError(issues);
-  return { local: p.local, governance, sequencer, cash, feeds, collateral, markets, engine, venue, auction, insurance };
+  return { local: p.local, chainId: p.chainId, governance, sequencer, cash, feeds, collateral, markets, engine, venue, auction, insurance };
 }
