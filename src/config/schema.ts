@@ -255,6 +255,9 @@ export interface DeploymentPlan {
  * Governance bounds of this deployment tooling (not on-chain constants: TimelockController and AccessManager accept
  * any delay). A live network's timelock must give holders at least an hour to react to a queued admin action.
  */
+/** Parameter files committed for live networks mark the addresses a deployer must fill in with this prefix. */
+export const PLACEHOLDER = "SET-ME";
+
 export const GOVERNANCE_POLICY = {
   MIN_LIVE_TIMELOCK_DELAY: 3600,
   MAX_TIMELOCK_DELAY: 30 * 86400,
@@ -320,9 +323,17 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
     handover: p.governance.handover,
     timelock: null as TimelockPlan | null,
   };
+  /** A governance party: an address (not zero) or "deployer"; placeholders left in a file are named as such. */
+  const badParty = (key: string, v: string, allowed: string): boolean => {
+    if (v.startsWith(PLACEHOLDER)) issues.push(`${key}: "${v}" is a placeholder: replace it with an address`);
+    else if (v !== "deployer" && !isAddress(v)) issues.push(`${key}: must be an address or ${allowed}`);
+    else if (v !== "deployer" && getAddress(v) === ZeroAddress) issues.push(`${key}: must not be the zero address`);
+    else return false;
+    return true;
+  };
   for (const who of ["riskManager", "guardian"] as const) {
     const v = p.governance[who];
-    if (v !== "deployer" && !isAddress(v)) issues.push(`governance.${who}: must be an address or "deployer"`);
+    if (badParty(`governance.${who}`, v, '"deployer"')) continue;
     else if (p.governance.handover && v === "deployer") {
       issues.push(`governance.${who}: must be an address when governance.handover is true (the deployer gives up every role at handover)`);
     }
@@ -348,12 +359,9 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
       const seen = new Set<string>();
       return list.map((v, i) => {
         const k = `governance.timelock.${key}[${i}]`;
-        const resolved = anyone && v === "anyone" ? ZeroAddress : v;
-        if (resolved !== "deployer" && !isAddress(resolved)) {
-          issues.push(`${k}: must be an address${anyone ? ', "anyone"' : ""} or "deployer"`);
-          return resolved;
-        }
-        const normalised = resolved === "deployer" ? resolved : getAddress(resolved);
+        const isAnyone = anyone && v === "anyone";
+        if (!isAnyone && badParty(k, v, anyone ? '"anyone" or "deployer"' : '"deployer"')) return v;
+        const normalised = isAnyone ? ZeroAddress : v === "deployer" ? v : getAddress(v);
         if (seen.has(normalised)) issues.push(`${k}: "${v}" is listed twice`);
         seen.add(normalised);
         return normalised;
