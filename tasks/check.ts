@@ -20,6 +20,7 @@ task("check-deployment", "Compares a Ballast deployment on chain with its parame
   .addOptionalParam("deploymentId", "Ignition deployment id (default: chain-<chainId>)")
   .addFlag("mismatchesOnly", "Print only the rows that do not match")
   .setAction(async (args: CheckArgs, hre) => {
+    await hre.run("compile", { quiet: true });
     const { loadParameterFile, parameterFilePath } = await import("../src/config/load");
     const { ParameterError } = await import("../src/config/schema");
     const { defaultDeploymentId, deploymentDir, readDeployment } = await import("../src/deploy/journal");

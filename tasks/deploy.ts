@@ -25,6 +25,7 @@ task("deploy-ballast", "Deploys (or resumes deploying) Ballast from deploy/param
   .addFlag("dryRun", "Validate, run the read-only pre-flight checks and print the plan; send nothing")
   .addFlag("yes", "Confirm a deployment to a live (non-local) network")
   .setAction(async (args: DeployArgs, hre) => {
+    await hre.run("compile", { quiet: true });
     const { loadParameterFile, parameterFilePath } = await import("../src/config/load");
     const { ParameterError } = await import("../src/config/schema");
     const { preflight } = await import("../src/deploy/preflight");
