@@ -93,6 +93,20 @@ function members<G extends { account: string }, R extends { account: string }>(
   return out;
 }
 
+/**
+ * All logs of a query from `from` to `to`; a range the RPC refuses (block-range or result limits of hosted
+ * providers) is split in halves until each part is accepted.
+ */
+async function scanRange<T>(query: (from: number, to: number) => Promise<T[]>, from: number, to: number): Promise<T[]> {
+  try {
+    return await query(from, to);
+  } catch (e) {
+    if (to <= from) throw e;
+    const mid = Math.floor((from + to) / 2);
+    return [...(await scanRange(query, from, mid)), ...(await scanRange(query, mid + 1, to))];
+  }
+}
+
 /** Runs every check; the deployment is as intended when every row is `ok`. */
 export async function checkDeployment({ provider, plan, deployment, codeMatches }: CheckInput): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
@@ -101,6 +115,8 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
   const a = deployment.addresses;
   const fromBlock = deployment.fromBlock;
   const deployer = getAddress(deployment.deployer);
+  const latest = await provider.getBlockNumber();
+  const scan = <T>(query: (from: number, to: number) => Promise<T[]>) => scanRange(query, fromBlock, latest);
 
   // ---- the journal: complete, every contract present
   eq("journal.unfinishedFutures", "(none)", showSet(deployment.unfinished));
@@ -148,7 +164,7 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
   await wire("engine.configurator", a.MarketConfigurator, engine.configurator());
   await wire("engine.liquidator", a.LiquidationAuction, engine.liquidator());
   eq("wiring.engine.isVenue(OrderSettlement)", true, await engine.isVenue(a.OrderSettlement));
-  const venueLogs = await engine.queryFilter(engine.filters.VenueSet(), fromBlock);
+  const venueLogs = await scan((f, t) => engine.queryFilter(engine.filters.VenueSet(), f, t));
   const allowed = new Set<string>();
   for (const l of venueLogs) {
     if (l.args.allowed) allowed.add(getAddress(l.args.venue));
@@ -171,8 +187,8 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
   await wire("lens.oracle", a.OracleRouter, lens.oracle());
 
   // ---- oracle: feeds and sequencer
-  const feedLogs = await oracle.queryFilter(oracle.filters.FeedSet(), fromBlock);
-  const removedLogs = await oracle.queryFilter(oracle.filters.FeedRemoved(), fromBlock);
+  const feedLogs = await scan((f, t) => oracle.queryFilter(oracle.filters.FeedSet(), f, t));
+  const removedLogs = await scan((f, t) => oracle.queryFilter(oracle.filters.FeedRemoved(), f, t));
   const assets = new Set<string>();
   for (const l of [...feedLogs.map((l) => ({ l, set: true })), ...removedLogs.map((l) => ({ l, set: false }))].sort(
     (x, y) => x.l.blockNumber - y.l.blockNumber || x.l.index - y.l.index,
@@ -210,11 +226,11 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
   eq("cash.decimals", BigInt(plan.cash.decimals), await cash.decimals());
   const cashScale = 10n ** BigInt(18 - plan.cash.decimals);
   eq("cash.depositCap", plan.cash.depositCap * cashScale, (await vault.tokenInfo(cashToken)).depositCap, formatWad);
-  const rateLogs = await vault.queryFilter(vault.filters.CashRateModelSet(), fromBlock);
+  const rateLogs = await scan((f, t) => vault.queryFilter(vault.filters.CashRateModelSet(), f, t));
   const rate = rateLogs.at(-1);
   eq("cash.baseRatePerYear", plan.cash.baseRatePerYear, rate ? rate.args.baseRatePerYear : 0n, formatPercent);
   eq("cash.rateSlopePerYear", plan.cash.rateSlopePerYear, rate ? rate.args.slopePerYear : 0n, formatPercent);
-  const capLogs = await vault.queryFilter(vault.filters.BorrowCapSet(), fromBlock);
+  const capLogs = await scan((f, t) => vault.queryFilter(vault.filters.BorrowCapSet(), f, t));
   eq("cash.borrowCap", plan.cash.borrowCap, capLogs.length > 0 ? capLogs.at(-1)!.args.cap : 0n, formatWad);
   eq("vault.depositsPaused", false, await vault.depositsPaused());
   eq("collateral (count)", BigInt(plan.collateral.length), await vault.tokenCount());
@@ -308,7 +324,7 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
     InsuranceFund: InsuranceFund__factory,
   } as const;
   const roleName = (id: bigint) => (Object.entries(ROLE).find(([, v]) => v === id)?.[0] ?? `role ${id}`) as string;
-  const mappingLogs = await manager.queryFilter(manager.filters.TargetFunctionRoleUpdated(), fromBlock);
+  const mappingLogs = await scan((f, t) => manager.queryFilter(manager.filters.TargetFunctionRoleUpdated(), f, t));
   const mapped = new Map<string, bigint>(); // "target:selector" -> role, as the events left it
   for (const l of mappingLogs) mapped.set(`${getAddress(l.args.target)}:${l.args.selector}`, l.args.roleId);
   const expectedMapping = new Set<string>();
@@ -335,8 +351,8 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
   eq("access.mappings outside the role table", "(none)", showSet(extra));
 
   const roleLogs = members(
-    await manager.queryFilter(manager.filters.RoleGranted(), fromBlock),
-    await manager.queryFilter(manager.filters.RoleRevoked(), fromBlock),
+    await scan((f, t) => manager.queryFilter(manager.filters.RoleGranted(), f, t)),
+    await scan((f, t) => manager.queryFilter(manager.filters.RoleRevoked(), f, t)),
     (l) => roleName(l.args.roleId as bigint),
   );
   const holder = (v: string) => (v === "deployer" ? deployer : getAddress(v));
@@ -388,8 +404,8 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
       [admin]: "admins",
     };
     const tlMembers = members(
-      await tl.queryFilter(tl.filters.RoleGranted(), fromBlock),
-      await tl.queryFilter(tl.filters.RoleRevoked(), fromBlock),
+      await scan((f, t) => tl.queryFilter(tl.filters.RoleGranted(), f, t)),
+      await scan((f, t) => tl.queryFilter(tl.filters.RoleRevoked(), f, t)),
       (l) => names[l.args.role as string] ?? (l.args.role as string),
     );
     const party = (v: string) => (v === "deployer" ? deployer : getAddress(v));
