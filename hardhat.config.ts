@@ -52,6 +52,11 @@ const config: HardhatUserConfig = {
     artifacts: "./artifacts",
     ignition: "./deploy",
   },
+  // hardhat-verify (toolbox): one Etherscan API key serves Sepolia, Arbitrum Sepolia and Base Sepolia through the
+  // Etherscan V2 multichain API; Sourcify needs no key. `npx hardhat ignition verify <deployment id>` verifies every
+  // contract of a deployment journal (docs/DEPLOYMENT.md).
+  etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },
+  sourcify: { enabled: true },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", currency: "USD", offline: true },
   mocha: { timeout: 120_000 },

@@ -4,12 +4,14 @@
  *
  * Order: AccessManager -> oracle router and feeds -> vault, engine, configurator, venue, lens -> wiring ->
  * collateral and markets (listed one after the other so ids and token indices are deterministic) -> parameters
- * -> role table -> role grants. Every parameter call runs while only ADMIN can call anything (the deployer);
- * the role table is applied afterwards.
+ * -> role table -> role grants -> (when `governance.handover`) TimelockController, ADMIN granted to it and renounced
+ * by the deployer. Every parameter call runs while only ADMIN can call anything (the deployer); the role table is
+ * applied afterwards, and the handover is the very last step, so an interrupted deployment never leaves ADMIN with
+ * nobody.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Future, ContractFuture } from "@nomicfoundation/ignition-core";
-import { Interface } from "ethers";
+import { Interface, ZeroAddress } from "ethers";
 import { artifacts } from "hardhat";
 import type { DeploymentPlan } from "../../src/config/schema";
 import { FUNCTION_ROLES, ROLE, type RestrictedContract } from "../../src/deploy/roles";
@@ -143,11 +145,32 @@ export function buildBallastModule(plan: DeploymentPlan) {
     }
     const riskManager = plan.governance.riskManager === "deployer" ? deployer : plan.governance.riskManager;
     const guardian = plan.governance.guardian === "deployer" ? deployer : plan.governance.guardian;
-    m.call(manager, "grantRole", [ROLE.RISK_MANAGER, riskManager, plan.governance.riskManagerExecutionDelay], {
-      id: "grantRiskManager",
-      after: roleCalls,
-    });
-    m.call(manager, "grantRole", [ROLE.GUARDIAN, guardian, 0], { id: "grantGuardian", after: roleCalls });
+    const grants: Future[] = [
+      m.call(manager, "grantRole", [ROLE.RISK_MANAGER, riskManager, plan.governance.riskManagerExecutionDelay], {
+        id: "grantRiskManager",
+        after: roleCalls,
+      }),
+      m.call(manager, "grantRole", [ROLE.GUARDIAN, guardian, 0], { id: "grantGuardian", after: roleCalls }),
+      // The guardian may cancel a risk-manager action that waits out its execution delay in the AccessManager.
+      m.call(manager, "setRoleGuardian", [ROLE.RISK_MANAGER, ROLE.GUARDIAN], { id: "setRiskManagerGuardian", after: roleCalls }),
+      m.call(manager, "labelRole", [ROLE.RISK_MANAGER, "RISK_MANAGER"], { id: "labelRiskManager", after: roleCalls }),
+      m.call(manager, "labelRole", [ROLE.GUARDIAN, "GUARDIAN"], { id: "labelGuardian", after: roleCalls }),
+    ];
+
+    // ---- handover: ADMIN to a TimelockController, then the deployer renounces ADMIN (its last role)
+    if (plan.governance.handover) {
+      const t = plan.governance.timelock;
+      if (!t) throw new Error("governance.timelock is required when governance.handover is true");
+      const party = (a: string) => (a === "deployer" ? deployer : a);
+      // admin = address(0): the timelock administers itself, so only a proposal that waits out minDelay changes it.
+      const timelock = m.contract(
+        "TimelockController",
+        [plan.governance.timelockDelay, t.proposers.map(party), t.executors.map(party), ZeroAddress],
+        { after: grants },
+      );
+      const grantAdmin = m.call(manager, "grantRole", [ROLE.ADMIN, timelock, 0], { id: "grantTimelockAdmin", after: grants });
+      m.call(manager, "renounceRole", [ROLE.ADMIN, deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
+    }
 
     return { manager, oracle, vault, engine, configurator, venue, lens, auction, fund };
   });

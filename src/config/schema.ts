@@ -7,14 +7,26 @@
  * that name a feed that does not exist, and non-local networks without real addresses.
  */
 import { z } from "zod";
-import { isAddress, encodeBytes32String } from "ethers";
+import { isAddress, encodeBytes32String, getAddress, ZeroAddress } from "ethers";
 import { RISK_BOUNDS, ORACLE_BOUNDS, VAULT_BOUNDS, ENGINE_BOUNDS, VENUE_BOUNDS, AUCTION_BOUNDS, INSURANCE_BOUNDS } from "./bounds";
-import { parseDuration, parsePercent, parseRatio, parsePrice, parseTokenAmount, parseDecimal, UnitError } from "./units";
+import {
+  parseDuration,
+  parsePercent,
+  parseRatio,
+  parsePrice,
+  parseTokenAmount,
+  parseDecimal,
+  formatDuration,
+  formatWad,
+  UnitError,
+} from "./units";
 
 // ------------------------------------------------------------------------------------------ schema (human units)
 
 const address = z.string().refine((s) => isAddress(s), { message: "must be a 0x address" });
 const text = z.string().min(1);
+/** Where an address comes from (a documentation page, a registry file): kept with the address for reviewers. */
+const source = z.string().min(1).optional();
 
 const feedSchema = z
   .object({
@@ -27,6 +39,7 @@ const feedSchema = z
     secondary: address.optional(),
     secondaryHeartbeat: text.optional(),
     maxDeviation: text.optional(),
+    source,
   })
   .strict();
 
@@ -39,6 +52,7 @@ const cashSchema = z
     borrowCap: text,
     baseRatePerYear: text,
     rateSlopePerYear: text,
+    source,
   })
   .strict();
 
@@ -50,6 +64,7 @@ const collateralSchema = z
     oracle: text,
     haircut: text,
     depositCap: text,
+    source,
   })
   .strict();
 
@@ -111,6 +126,13 @@ const governanceSchema = z
     timelockDelay: text,
     riskManagerExecutionDelay: text,
     handover: z.boolean(),
+    timelock: z
+      .object({
+        proposers: z.array(text).min(1),
+        executors: z.array(text).min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -119,8 +141,9 @@ export const parametersSchema = z
     $schema: z.string().optional(),
     description: z.string().optional(),
     local: z.boolean(),
+    chainId: z.number().int().positive().optional(),
     governance: governanceSchema,
-    sequencer: z.object({ feed: address, gracePeriod: text }).strict().nullable(),
+    sequencer: z.object({ feed: address, gracePeriod: text, source }).strict().nullable(),
     cash: cashSchema,
     feeds: z.record(feedSchema),
     collateral: z.array(collateralSchema),
@@ -208,14 +231,24 @@ export interface InsurancePlan {
   eventCapRatio: bigint;
 }
 
+export interface TimelockPlan {
+  /** Addresses or "deployer"; each also becomes a canceller (TimelockController's constructor does that). */
+  proposers: string[];
+  /** Addresses, "deployer", or the zero address for "anyone". */
+  executors: string[];
+}
+
 export interface DeploymentPlan {
   local: boolean;
+  chainId?: number;
   governance: {
     riskManager: string; // address or "deployer"
     guardian: string;
     timelockDelay: number;
     riskManagerExecutionDelay: number;
     handover: boolean;
+    /** Present exactly when `handover` is true. */
+    timelock: TimelockPlan | null;
   };
   sequencer: { feed: string; gracePeriod: number } | null;
   cash: TokenPlan & { depositCap: bigint; borrowCap: bigint; baseRatePerYear: bigint; rateSlopePerYear: bigint };
@@ -227,6 +260,19 @@ export interface DeploymentPlan {
   auction: AuctionPlan;
   insurance: InsurancePlan;
 }
+
+/**
+ * Governance bounds of this deployment tooling (not on-chain constants: TimelockController and AccessManager accept
+ * any delay). A live network's timelock must give holders at least an hour to react to a queued admin action.
+ */
+/** Parameter files committed for live networks mark the addresses a deployer must fill in with this prefix. */
+export const PLACEHOLDER = "SET-ME";
+
+export const GOVERNANCE_POLICY = {
+  MIN_LIVE_TIMELOCK_DELAY: 3600,
+  MAX_TIMELOCK_DELAY: 30 * 86400,
+  MAX_EXECUTION_DELAY: 30 * 86400,
+} as const;
 
 /** A parameter file that cannot be deployed; `issues` lists every problem found, each naming its key. */
 export class ParameterError extends Error {
@@ -252,10 +298,12 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
   }
   const p = parsed.data;
   const issues: string[] = [];
+  const unparsed = new Set<string>(); // keys whose value could not be read: no bound check on their fallback
   const attempt = <T>(fn: () => T, fallback: T): T => {
     try {
       return fn();
     } catch (e) {
+      if (e instanceof UnitError) unparsed.add(e.key);
       issues.push(e instanceof UnitError ? e.message : String(e));
       return fallback;
     }
@@ -267,11 +315,14 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
     hi: bigint | number,
     show: (v: bigint | number) => string = String,
   ) => {
+    if (unparsed.has(key)) return;
     if (BigInt(value) < BigInt(lo) || BigInt(value) > BigInt(hi)) {
       issues.push(`${key}: ${show(value)} is outside [${show(lo)}, ${show(hi)}]`);
     }
   };
   const pct = (v: bigint | number) => `${Number(BigInt(v)) / 1e16}%`;
+  const dur = (v: bigint | number) => formatDuration(v);
+  const wad = (v: bigint | number) => formatWad(BigInt(v));
   const requireAddress = (key: string, a: string | undefined) => {
     if (!p.local && !a) issues.push(`${key}: required on a non-local network`);
   };
@@ -285,16 +336,60 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
       0,
     ),
     handover: p.governance.handover,
+    timelock: null as TimelockPlan | null,
+  };
+  /** A governance party: an address (not zero) or "deployer"; placeholders left in a file are named as such. */
+  const badParty = (key: string, v: string, allowed: string): boolean => {
+    if (v.startsWith(PLACEHOLDER)) issues.push(`${key}: "${v}" is a placeholder: replace it with an address`);
+    else if (v !== "deployer" && !isAddress(v)) issues.push(`${key}: must be an address or ${allowed}`);
+    else if (v !== "deployer" && getAddress(v) === ZeroAddress) issues.push(`${key}: must not be the zero address`);
+    else return false;
+    return true;
   };
   for (const who of ["riskManager", "guardian"] as const) {
     const v = p.governance[who];
-    if (v !== "deployer" && !isAddress(v)) issues.push(`governance.${who}: must be an address or "deployer"`);
+    if (badParty(`governance.${who}`, v, '"deployer"')) continue;
+    else if (p.governance.handover && v === "deployer") {
+      issues.push(`governance.${who}: must be an address when governance.handover is true (the deployer gives up every role at handover)`);
+    }
   }
+  const G = GOVERNANCE_POLICY;
+  bound(
+    "governance.timelockDelay",
+    governance.timelockDelay,
+    p.local ? 0 : G.MIN_LIVE_TIMELOCK_DELAY,
+    G.MAX_TIMELOCK_DELAY,
+    formatDuration,
+  );
+  bound("governance.riskManagerExecutionDelay", governance.riskManagerExecutionDelay, 0, G.MAX_EXECUTION_DELAY, formatDuration);
+  if (p.governance.handover && !p.governance.timelock) {
+    issues.push("governance.timelock: required when governance.handover is true (proposers and executors)");
+  }
+  if (!p.governance.handover && p.governance.timelock) {
+    issues.push("governance.timelock: only used when governance.handover is true");
+  }
+  if (p.governance.handover && p.governance.timelock) {
+    const t = p.governance.timelock;
+    const parties = (key: string, list: string[], anyone: boolean) => {
+      const seen = new Set<string>();
+      return list.map((v, i) => {
+        const k = `governance.timelock.${key}[${i}]`;
+        const isAnyone = anyone && v === "anyone";
+        if (!isAnyone && badParty(k, v, anyone ? '"anyone" or "deployer"' : '"deployer"')) return v;
+        const normalised = isAnyone ? ZeroAddress : v === "deployer" ? v : getAddress(v);
+        if (seen.has(normalised)) issues.push(`${k}: "${v}" is listed twice`);
+        seen.add(normalised);
+        return normalised;
+      });
+    };
+    governance.timelock = { proposers: parties("proposers", t.proposers, false), executors: parties("executors", t.executors, true) };
+  }
+  if (!p.local && p.chainId === undefined) issues.push("chainId: required on a non-local network (the deploy refuses any other chain)");
 
   const sequencer = p.sequencer
     ? { feed: p.sequencer.feed, gracePeriod: attempt(() => parseDuration("sequencer.gracePeriod", p.sequencer!.gracePeriod), 0) }
     : null;
-  if (sequencer) bound("sequencer.gracePeriod", sequencer.gracePeriod, 0, ORACLE_BOUNDS.MAX_SEQUENCER_GRACE_PERIOD);
+  if (sequencer) bound("sequencer.gracePeriod", sequencer.gracePeriod, 0, ORACLE_BOUNDS.MAX_SEQUENCER_GRACE_PERIOD, dur);
 
   const feeds: FeedPlan[] = Object.entries(p.feeds).map(([key, f]) => {
     const k = `feeds.${key}`;
@@ -315,12 +410,12 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
       secondaryHeartbeat: f.secondaryHeartbeat ? attempt(() => parseDuration(`${k}.secondaryHeartbeat`, f.secondaryHeartbeat!), 0) : 0,
       maxDeviation: f.maxDeviation ? attempt(() => parsePercent(`${k}.maxDeviation`, f.maxDeviation!), 0n) : 0n,
     };
-    bound(`${k}.heartbeat`, plan.heartbeat, ORACLE_BOUNDS.MIN_HEARTBEAT, ORACLE_BOUNDS.MAX_HEARTBEAT);
+    bound(`${k}.heartbeat`, plan.heartbeat, ORACLE_BOUNDS.MIN_HEARTBEAT, ORACLE_BOUNDS.MAX_HEARTBEAT, dur);
     if (plan.minPrice === 0n || plan.minPrice >= plan.maxPrice) issues.push(`${k}: minPrice must be > 0 and < maxPrice`);
     if (plan.maxPrice >= 2n ** 96n) issues.push(`${k}.maxPrice: must be below 2^96 wei`);
     if (f.secondary) {
       if (!f.secondaryHeartbeat) issues.push(`${k}.secondaryHeartbeat: required with a secondary feed`);
-      else bound(`${k}.secondaryHeartbeat`, plan.secondaryHeartbeat, ORACLE_BOUNDS.MIN_HEARTBEAT, ORACLE_BOUNDS.MAX_HEARTBEAT);
+      else bound(`${k}.secondaryHeartbeat`, plan.secondaryHeartbeat, ORACLE_BOUNDS.MIN_HEARTBEAT, ORACLE_BOUNDS.MAX_HEARTBEAT, dur);
       if (!f.maxDeviation) issues.push(`${k}.maxDeviation: required with a secondary feed`);
       else bound(`${k}.maxDeviation`, plan.maxDeviation, 1n, ORACLE_BOUNDS.MAX_DEVIATION, pct);
     } else if (f.secondaryHeartbeat || f.maxDeviation) {
@@ -397,13 +492,13 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
     bound(`${k}.imr`, risk.imrBase, B.MIN_MMR, B.MAX_IMR, pct);
     bound(`${k}.mmrFloor`, risk.mmrFloor, B.MIN_MMR, risk.mmrBase, pct);
     bound(`${k}.mmrCap`, risk.mmrCap, risk.mmrBase, B.MAX_MMR, pct);
-    bound(`${k}.volMultiplier`, risk.volMultiplier, 0n, B.MAX_VOL_MULTIPLIER);
+    bound(`${k}.volMultiplier`, risk.volMultiplier, 0n, B.MAX_VOL_MULTIPLIER, wad);
     bound(`${k}.volReference`, risk.volReference, 0n, B.MAX_VOL_REFERENCE, pct);
-    bound(`${k}.volDecay`, risk.volDecay, B.MIN_VOL_DECAY, B.MAX_VOL_DECAY);
-    bound(`${k}.observationInterval`, risk.minObservationInterval, B.MIN_OBSERVATION_INTERVAL, B.MAX_OBSERVATION_INTERVAL);
+    bound(`${k}.volDecay`, risk.volDecay, B.MIN_VOL_DECAY, B.MAX_VOL_DECAY, wad);
+    bound(`${k}.observationInterval`, risk.minObservationInterval, B.MIN_OBSERVATION_INTERVAL, B.MAX_OBSERVATION_INTERVAL, dur);
     bound(`${k}.maxRatioStepPerHour`, risk.maxRatioStepPerHour, B.MIN_RATIO_STEP_PER_HOUR, B.MAX_RATIO_STEP_PER_HOUR, pct);
     bound(`${k}.imrSizeFactor`, risk.imrSizeFactor, 0n, B.MAX_IMR_SIZE_FACTOR, pct);
-    bound(`${k}.openInterestCap`, trading.openInterestCap, 1n, 2n ** 112n - 1n);
+    bound(`${k}.openInterestCap`, trading.openInterestCap, 1n, 2n ** 112n - 1n, wad);
     bound(`${k}.maxFundingRate`, trading.maxFundingRate, B.MIN_FUNDING_RATE_CAP, B.MAX_FUNDING_RATE_CAP, pct);
     bound(`${k}.maxFillDeviation`, trading.maxFillDeviation, B.MIN_FILL_DEVIATION, B.MAX_FILL_DEVIATION, pct);
     const shortfallCap = attempt(() => parseTokenAmount(`${k}.shortfallCap`, m.shortfallCap, p.cash.symbol, 18), 0n);
@@ -412,7 +507,7 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
   });
 
   const engine = { maxPriceAge: attempt(() => parseDuration("engine.maxPriceAge", p.engine.maxPriceAge), 0) };
-  bound("engine.maxPriceAge", engine.maxPriceAge, 0, ENGINE_BOUNDS.MAX_PRICE_AGE_LIMIT);
+  bound("engine.maxPriceAge", engine.maxPriceAge, 0, ENGINE_BOUNDS.MAX_PRICE_AGE_LIMIT, dur);
   const venue = {
     makerFeeRate: attempt(() => parsePercent("venue.makerFee", p.venue.makerFee), 0n),
     takerFeeRate: attempt(() => parsePercent("venue.takerFee", p.venue.takerFee), 0n),
@@ -444,16 +539,16 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
   bound("auction.startPrice", ap.startPrice, A.MIN_START_PRICE, 10n ** 18n, pct);
   bound("auction.fastPrice", ap.fastPrice, A.MIN_FLOOR_PRICE, ap.startPrice, pct);
   bound("auction.floorPrice", ap.floorPrice, A.MIN_FLOOR_PRICE, ap.fastPrice, pct);
-  bound("auction.fastDuration", ap.fastDuration, A.MIN_DURATION, A.MAX_DURATION);
-  bound("auction.slowDuration", ap.slowDuration, A.MIN_DURATION, A.MAX_DURATION);
-  bound("auction.insolventDuration", ap.insolventDuration, A.MIN_DURATION, A.MAX_DURATION);
+  bound("auction.fastDuration", ap.fastDuration, A.MIN_DURATION, A.MAX_DURATION, dur);
+  bound("auction.slowDuration", ap.slowDuration, A.MIN_DURATION, A.MAX_DURATION, dur);
+  bound("auction.insolventDuration", ap.insolventDuration, A.MIN_DURATION, A.MAX_DURATION, dur);
   bound("auction.insolventBonus", ap.insolventBonus, 0n, A.MAX_INSOLVENT_BONUS, pct);
   bound("auction.bufferRatio", ap.bufferRatio, 0n, A.MAX_BUFFER_RATIO, pct);
   bound("auction.penaltyRate", ap.penaltyRate, 0n, A.MAX_PENALTY_RATE, pct);
   bound("auction.insuranceShare", ap.insuranceShare, 0n, 10n ** 18n, pct);
   bound("auction.tipRate", ap.tipRate, 0n, A.MAX_TIP_RATE, pct);
-  bound("auction.flatTip", ap.flatTip, 0n, A.MAX_FLAT_TIP);
-  bound("auction.dustMargin", ap.dustMargin, 0n, A.MAX_DUST_MARGIN);
+  bound("auction.flatTip", ap.flatTip, 0n, A.MAX_FLAT_TIP, wad);
+  bound("auction.dustMargin", ap.dustMargin, 0n, A.MAX_DUST_MARGIN, wad);
   if (auction.globalShortfallCap >= 2n ** 120n) issues.push("auction.globalShortfallCap: must be below 2^120 wei");
 
   const ins = p.insurance;
@@ -464,10 +559,10 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
     unstakeWindow: attempt(() => parseDuration("insurance.unstakeWindow", ins.unstakeWindow), 0),
     eventCapRatio: attempt(() => parsePercent("insurance.eventCapRatio", ins.eventCapRatio), 0n),
   };
-  bound("insurance.cooldown", insurance.cooldown, INSURANCE_BOUNDS.MIN_COOLDOWN, INSURANCE_BOUNDS.MAX_COOLDOWN);
-  bound("insurance.unstakeWindow", insurance.unstakeWindow, INSURANCE_BOUNDS.MIN_WINDOW, INSURANCE_BOUNDS.MAX_WINDOW);
+  bound("insurance.cooldown", insurance.cooldown, INSURANCE_BOUNDS.MIN_COOLDOWN, INSURANCE_BOUNDS.MAX_COOLDOWN, dur);
+  bound("insurance.unstakeWindow", insurance.unstakeWindow, INSURANCE_BOUNDS.MIN_WINDOW, INSURANCE_BOUNDS.MAX_WINDOW, dur);
   bound("insurance.eventCapRatio", insurance.eventCapRatio, INSURANCE_BOUNDS.MIN_EVENT_CAP_RATIO, 10n ** 18n, pct);
 
   if (issues.length > 0) throw new ParameterError(issues);
-  return { local: p.local, governance, sequencer, cash, feeds, collateral, markets, engine, venue, auction, insurance };
+  return { local: p.local, chainId: p.chainId, governance, sequencer, cash, feeds, collateral, markets, engine, venue, auction, insurance };
 }

@@ -1,0 +1,156 @@
+/**
+ * Test helpers for the deployment tooling: a real `npx hardhat node` on 127.0.0.1 and the repository's Hardhat
+ * tasks run as child processes against it (`--network localhost` with LOCALHOST_RPC_URL pointing at its port).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { JsonRpcProvider } from "ethers";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli.js");
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalNode {
+  url: string;
+  provider: JsonRpcProvider;
+  stop(): Promise<void>;
+}
+
+/** Starts `hardhat node` on a free port of 127.0.0.1 and resolves once it answers JSON-RPC. */
+export async function startNode(): Promise<LocalNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited (${child.exitCode}): ${stderr}`);
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`hardhat node did not answer on ${url}: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  return {
+    url,
+    provider,
+    stop: async () => {
+      provider.destroy();
+      await stopChild(child);
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+export interface TaskRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `hardhat <args>` against `node` (as `--network localhost`).
+ * @param killWhen polled every 20 ms while the task runs; the process is SIGKILLed as soon as it returns true.
+ */
+export async function hardhat(node: LocalNode, args: string[], killWhen?: () => boolean): Promise<TaskRun> {
+  const child = spawn(process.execPath, [HARDHAT_CLI, ...args, "--network", "localhost"], {
+    cwd: ROOT,
+    env: { ...process.env, LOCALHOST_RPC_URL: node.url, FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const timer = killWhen
+    ? setInterval(() => {
+        if (killWhen()) child.kill("SIGKILL");
+      }, 20)
+    : undefined;
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once("exit", (c, s) => resolve([c, s])),
+  );
+  if (timer) clearInterval(timer);
+  return { code, signal, stdout, stderr };
+}
+
+/** A deployment id unique to this test process, whose journal `removeDeployment` deletes. */
+export function testDeploymentId(name: string): string {
+  return `chain-31337-test-${process.pid}-${name}`;
+}
+
+export function journalDir(deploymentId: string): string {
+  return path.join(ROOT, "deploy", "deployments", deploymentId);
+}
+
+export function removeDeployment(deploymentId: string): void {
+  fs.rmSync(journalDir(deploymentId), { recursive: true, force: true });
+}
+
+/** The journal's messages (one JSON object per line); empty before the first line is written. */
+export function journal(deploymentId: string): { type: string; futureId?: string }[] {
+  const file = path.join(journalDir(deploymentId), "journal.jsonl");
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim().startsWith("{") && l.trim().endsWith("}"))
+    .map((l) => JSON.parse(l) as { type: string; futureId?: string });
+}
+
+/** deployed_addresses.json of a deployment: contract address by future id. */
+export function deployedAddresses(deploymentId: string): Record<string, string> {
+  const file = path.join(journalDir(deploymentId), "deployed_addresses.json");
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>) : {};
+}
+
+const parameterDirs: string[] = [];
+
+/** Writes `params` to a temporary parameter file (under cache/, see `removeParameterFiles`) and returns its path. */
+export function writeParameterFile(name: string, params: unknown): string {
+  fs.mkdirSync(path.join(ROOT, "cache"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(ROOT, "cache", "deploy-test-"));
+  parameterDirs.push(dir);
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(params, null, 2));
+  return file;
+}
+
+export function removeParameterFiles(): void {
+  for (const dir of parameterDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
