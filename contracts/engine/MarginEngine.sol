@@ -412,8 +412,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         Position memory nf;
         Position memory nt;
         {
-            int256 ds = fraction == 1e18 ? int256(pf.size) : _towardZero(pf.size, fraction);
-            int256 db = fraction == 1e18 ? int256(pf.basis) : _towardZero(pf.basis, fraction);
+            (int256 ds, int256 db) = fraction == 1e18 ? (int256(pf.size), int256(pf.basis)) : _share(pf, fraction);
             nf = Position((pf.size - ds).toInt128(), (pf.basis - db).toInt128());
             int256 toBasis = pt.basis + db;
             if (pt.size + ds == 0) {
@@ -436,9 +435,17 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         _markets[id].oi = oi;
     }
 
-    /// @dev x * fraction / 1e18 rounded toward zero.
-    function _towardZero(int256 x, uint256 fraction) internal pure returns (int256) {
-        uint256 q = x.abs().mulWadDown(fraction);
-        return x >= 0 ? q.toInt256() : -q.toInt256();
+    /// @dev The part of `p` a transfer of `fraction` (< 1e18) moves, rounded in favour of the account it leaves:
+    /// size away from zero (it keeps at most (1 - fraction) of its size, so of its margin), basis in proportion to
+    /// the size moved (the entry price is kept) rounded up (it keeps the lower basis, so the higher value).
+    /// ceil(|size| * fraction / 1e18) <= |size| since fraction < 1e18; |size| > 0 for a held market.
+    function _share(Position memory p, uint256 fraction) internal pure returns (int256 ds, int256 db) {
+        uint256 sizeAbs = int256(p.size).abs();
+        uint256 moved = sizeAbs.mulWadUp(fraction);
+        ds = p.size >= 0 ? moved.toInt256() : -moved.toInt256();
+        db =
+            p.basis >= 0
+                ? WadMath.mulDivUp(uint256(int256(p.basis)), moved, sizeAbs).toInt256()
+                : -WadMath.mulDivDown(int256(p.basis).abs(), moved, sizeAbs).toInt256();
     }
 }

@@ -18,6 +18,12 @@ library AuctionMath {
 
     uint256 internal constant WAD = 1e18;
 
+    /// @notice Added to A when sizing the largest fraction: 1e12 WAD cash (one millionth of a cash unit). A transfer
+    /// rounds each moved position in the account's favour except that a profitable position keeps up to one wei of
+    /// size less than exact, worth less than its per-unit value / 1e18 wei (about 1e5 wei for a 100,000-unit price);
+    /// the allowance covers that for any realistic portfolio, so the largest bid reaches the buffer (INV-25).
+    int256 internal constant ROUNDING_ALLOWANCE = 1e12;
+
     /// @notice An account's valuation at fresh prices (WAD cash): E, M, V = E + H, R = M + H.
     struct Valuation {
         int256 equity;
@@ -92,7 +98,8 @@ library AuctionMath {
 
     /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v`.
     /// @dev Largest fraction: with A = (1 + bufferRatio) * M - E and, for B > 0, D = A + B - penaltyUnit, a take of
-    /// f restores E' >= (1 + bufferRatio) * M' iff f >= A / D (all of it when D <= 0). Accounts already restored
+    /// f restores E' >= (1 + bufferRatio) * M' iff f >= A / D (all of it when D <= 0); it is sized with
+    /// A + ROUNDING_ALLOWANCE so the transfer's rounding cannot leave the account a few wei short. Accounts already restored
     /// (A <= 0) allow nothing; insolvent pricing (B <= 0), R < dustMargin, or a remainder whose R would fall
     /// below dustMargin allow everything.
     function take(
@@ -111,8 +118,9 @@ library AuctionMath {
         } else if (k.unitPrice <= 0 || v.requirement < p.dustMargin) {
             k.maxFraction = WAD;
         } else {
-            int256 d = shortOfBuffer + k.unitPrice - penaltyUnit.toInt256();
-            k.maxFraction = d <= 0 ? WAD : WadMath.min(WAD, WadMath.mulDivUp(uint256(shortOfBuffer), WAD, uint256(d)));
+            int256 a = shortOfBuffer + ROUNDING_ALLOWANCE;
+            int256 d = a + k.unitPrice - penaltyUnit.toInt256();
+            k.maxFraction = d <= 0 ? WAD : WadMath.min(WAD, WadMath.mulDivUp(uint256(a), WAD, uint256(d)));
             if (k.maxFraction < WAD && v.requirement.mulWadDown(WAD - k.maxFraction) < p.dustMargin) k.maxFraction = WAD;
         }
         k.fraction = WadMath.min(requested, k.maxFraction);

@@ -47,6 +47,8 @@ export interface ClockState {
 }
 
 const U32_MAX = 2n ** 32n - 1n;
+/** AuctionMath.ROUNDING_ALLOWANCE: 1e12 WAD cash added to A when sizing the largest fraction. */
+export const ROUNDING_ALLOWANCE = 10n ** 12n;
 
 const progress = (t: bigint, duration: bigint): bigint => (t >= duration ? WAD : mulDivDown(t, WAD, duration));
 
@@ -84,8 +86,9 @@ export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigin
   if (shortOfBuffer <= 0n) k.maxFraction = 0n;
   else if (k.unitPrice <= 0n || v.requirement < p.dustMargin) k.maxFraction = WAD;
   else {
-    const d = shortOfBuffer + k.unitPrice - penaltyUnit;
-    k.maxFraction = d <= 0n ? WAD : min(WAD, mulDivUp(shortOfBuffer, WAD, d));
+    const a = shortOfBuffer + ROUNDING_ALLOWANCE;
+    const d = a + k.unitPrice - penaltyUnit;
+    k.maxFraction = d <= 0n ? WAD : min(WAD, mulDivUp(a, WAD, d));
     if (k.maxFraction < WAD && mulWadDown(v.requirement, WAD - k.maxFraction) < p.dustMargin) k.maxFraction = WAD;
   }
   k.fraction = min(requested, k.maxFraction);
@@ -97,6 +100,20 @@ export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigin
     k.subsidy = mulWadDown(-k.unitPrice, k.fraction);
   }
   return k;
+}
+
+/**
+ * MarginEngine._share: the part of a position (size, basis) a transfer of `fraction` < WAD moves. Size rounds away
+ * from zero, basis moves in proportion to the size moved rounded up (the account it leaves keeps the lower basis).
+ */
+export function positionShare(size: bigint, basis: bigint, fraction: bigint): { size: bigint; basis: bigint } {
+  if (fraction === WAD) return { size, basis };
+  const sizeAbs = size < 0n ? -size : size;
+  const moved = mulWadUp(sizeAbs, fraction);
+  return {
+    size: size >= 0n ? moved : -moved,
+    basis: basis >= 0n ? mulDivUp(basis, moved, sizeAbs) : -mulDivDown(-basis, moved, sizeAbs),
+  };
 }
 
 /** The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement). */

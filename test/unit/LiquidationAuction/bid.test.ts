@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund } from "../../shared/fixtures";
-import { take, unitPrice, priceFactor } from "../../../src/model/auction";
+import { take, unitPrice, priceFactor, positionShare } from "../../../src/model/auction";
 import { mulWadUp } from "../../../src/model/wad";
 
 /** Starts alice's auction at ETH 2,050 and returns the clock's start time. */
@@ -66,7 +66,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       const bidder = accountId(bidders[i].address);
       const bidderCash = await f.vault.cashBalance(bidder);
       const aliceCash = await f.vault.cashBalance(f.A);
-      const [aliceSize] = await f.engine.position(f.A, ETH);
+      const [aliceSize, aliceBasis] = await f.engine.position(f.A, ETH);
       const q = await f.auction.quote(f.A);
       const tx = f.auction.connect(bidders[i]).bid(f.A, bidder, requested, q.nonce, q.unitPrice, "0x");
       await expect(tx)
@@ -78,8 +78,8 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       expect(await f.vault.cashBalance(bidder)).to.equal(bidderCash + movedCash - k.payment + (k.penalty - k.penaltyToFund));
       expect(await f.vault.cashBalance(fundAccount)).to.equal(fundCash + k.penaltyToFund);
       fundCash += k.penaltyToFund;
-      const moved = (aliceSize * k.fraction) / WAD;
-      expect((await f.engine.position(f.A, ETH))[0]).to.equal(aliceSize - moved);
+      const moved = positionShare(aliceSize, aliceBasis, k.fraction);
+      expect(await f.engine.position(f.A, ETH)).to.deep.equal([aliceSize - moved.size, aliceBasis - moved.basis]);
       if (i < schedule.length - 1) {
         // INV-18: a bid never lowers the account's health factor, and partial bids leave the auction running.
         const after = await valuation(f, f.A);

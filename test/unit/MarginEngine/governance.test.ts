@@ -38,6 +38,7 @@ import {
 } from "./helpers";
 import type { IMarginEngine } from "../../../typechain-types/contracts/engine/MarginEngine";
 import { MarginEngine__factory } from "../../../typechain-types";
+import { positionShare } from "../../../src/model/auction";
 
 const SETUP: IMarginEngine.MarketSetupStruct = {
   mmrTarget: ETH_MMR,
@@ -333,7 +334,7 @@ describe("MarginEngine: governance and hooks", function () {
       expect(await cashOf(b, f.D)).to.equal(0n);
     });
 
-    it("INV-07 transferPortfolio moves a fraction of every position (sizes and bases toward zero), of every collateral and of the cash", async function () {
+    it("INV-07 transferPortfolio moves a fraction of every position (size away from zero, basis in proportion), of every collateral and of the cash", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
       await fund(b, f.bob, "WETH", WAD);
@@ -343,10 +344,14 @@ describe("MarginEngine: governance and hooks", function () {
       const cash = await cashOf(b, f.B);
       const weth = await b.tokens.WETH.getAddress();
       const [nonceB, nonceD] = [await b.vault.accountNonce(f.B), await b.vault.accountNonce(f.D)];
-      const share = (x: bigint) => (x >= 0n ? mulWadDown(x, fraction) : -mulWadDown(-x, fraction));
-      const eth = { size: share(wad(3)), basis: share(wad(9000)) };
-      const btc = { size: share(wad("-0.1")), basis: share(wad(-6000)) };
+      const [ethBefore, btcBefore] = [await pos(b, f.B, ETH), await pos(b, f.B, BTC)];
+      const eth = positionShare(ethBefore.size, ethBefore.basis, fraction);
+      const btc = positionShare(btcBefore.size, btcBefore.basis, fraction);
+      // Long 3 ETH at 3,000: 3 x floor(1e18 / 3) is exact, the basis follows the size moved; short 0.1 BTC: the
+      // size moved rounds away from zero (bob keeps less than two thirds), the basis follows the size moved.
       expect(eth).to.deep.equal({ size: 999_999_999_999_999_999n, basis: 2_999_999_999_999_999_997_000n });
+      expect(btc.size).to.equal(-33_333_333_333_333_334n);
+      expect(btc.basis).to.equal(-((-btcBefore.basis * 33_333_333_333_333_334n) / 100_000_000_000_000_000n));
       const wethMoved = mulWadDown(WAD, fraction);
       expect(wethMoved).to.equal(333_333_333_333_333_333n);
       await expect(b.engine.connect(await auctionSigner(b)).transferPortfolio(f.B, f.D, fraction, NO_LEGS))
@@ -355,8 +360,8 @@ describe("MarginEngine: governance and hooks", function () {
         .and.not.to.emit(b.vault, "CashSettled");
       expect(await pos(b, f.D, ETH)).to.deep.equal(eth);
       expect(await pos(b, f.D, BTC)).to.deep.equal(btc);
-      expect(await pos(b, f.B, ETH)).to.deep.equal({ size: wad(3) - eth.size, basis: wad(9000) - eth.basis });
-      expect(await pos(b, f.B, BTC)).to.deep.equal({ size: wad("-0.1") - btc.size, basis: wad(-6000) - btc.basis });
+      expect(await pos(b, f.B, ETH)).to.deep.equal({ size: ethBefore.size - eth.size, basis: ethBefore.basis - eth.basis });
+      expect(await pos(b, f.B, BTC)).to.deep.equal({ size: btcBefore.size - btc.size, basis: btcBefore.basis - btc.basis });
       expect(await cashOf(b, f.D)).to.equal(mulWadDown(cash, fraction));
       expect(await cashOf(b, f.B)).to.equal(cash - mulWadDown(cash, fraction));
       expect(await b.vault.collateralBalanceWad(f.D, weth)).to.equal(wethMoved);
