@@ -4,7 +4,7 @@
  */
 import { ethers, ignition } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import hardhatParams from "../../deploy/parameters/hardhat.json";
 import { buildBallastModule } from "../../deploy/modules/Ballast";
 import { resolveParameters, assetKey, type NetworkParameters } from "../../src/config/schema";
@@ -39,7 +39,20 @@ export function localParams(): NetworkParameters {
 }
 
 /** Deploys the protocol from `params` through the Ignition module and returns typed handles. */
-export async function deployBallast(params: NetworkParameters = localParams()) {
+/**
+ * Deploys Ballast through the Ignition module. Without `params` (the local parameter file) the deployment runs once
+ * per test process and later calls restore its snapshot (`loadFixture`, also inside other fixtures), which keeps
+ * fixtures from repeating a ~3 s Ignition deployment; with `params` it always deploys afresh.
+ */
+export async function deployBallast(params?: NetworkParameters): Promise<Ballast> {
+  return params === undefined ? loadFixture(defaultDeployment) : deployWith(params);
+}
+
+async function defaultDeployment() {
+  return deployWith(localParams());
+}
+
+async function deployWith(params: NetworkParameters) {
   const plan = resolveParameters(params);
   const [deployer, ...users] = await ethers.getSigners();
   const d = await ignition.deploy(buildBallastModule(plan));
@@ -67,7 +80,7 @@ export async function deployBallast(params: NetworkParameters = localParams()) {
   return { plan, deployer, users, manager, oracle, vault, engine, configurator, venue, lens, auction, fund, cash, tokens, feeds, markets };
 }
 
-export type Ballast = Awaited<ReturnType<typeof deployBallast>>;
+export type Ballast = Awaited<ReturnType<typeof deployWith>>;
 
 /** The default fixture (use with loadFixture). */
 export async function ballastFixture(): Promise<Ballast> {
