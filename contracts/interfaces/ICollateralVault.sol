@@ -308,6 +308,12 @@ interface ICollateralVault {
     /// @notice Current borrow rate of negative cash, per year (WAD), at current utilisation.
     function borrowRatePerYear() external view returns (uint256);
 
+    /// @notice The negative-cash rate model and the borrow cap, as last set by the risk manager.
+    /// @return baseRatePerYear Borrow rate at zero utilisation (WAD per year).
+    /// @return slopePerYear Borrow rate added at full utilisation (WAD per year).
+    /// @return borrowCap Cap on total negative cash (WAD cash).
+    function cashParams() external view returns (uint256 baseRatePerYear, uint256 slopePerYear, uint256 borrowCap);
+
     /// @notice Tokens of `token` the ledger accounts for (WAD): deposits minus withdrawals. Donations excluded.
     function totalHeldWad(address token) external view returns (uint256);
 

@@ -345,6 +345,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
+    function cashParams() external view returns (uint256 baseRatePerYear, uint256 slopePerYear, uint256 borrowCap) {
+        CashParams memory p = _params;
+        return (p.baseRatePerYear, p.slopePerYear, p.borrowCap);
+    }
+
+    /// @inheritdoc ICollateralVault
     function totalHeldWad(address token) external view returns (uint256) {
         return _supply[token].totalDeposits;
     }

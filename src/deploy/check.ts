@@ -226,12 +226,10 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
   eq("cash.decimals", BigInt(plan.cash.decimals), await cash.decimals());
   const cashScale = 10n ** BigInt(18 - plan.cash.decimals);
   eq("cash.depositCap", plan.cash.depositCap * cashScale, (await vault.tokenInfo(cashToken)).depositCap, formatWad);
-  const rateLogs = await scan((f, t) => vault.queryFilter(vault.filters.CashRateModelSet(), f, t));
-  const rate = rateLogs.at(-1);
-  eq("cash.baseRatePerYear", plan.cash.baseRatePerYear, rate ? rate.args.baseRatePerYear : 0n, formatPercent);
-  eq("cash.rateSlopePerYear", plan.cash.rateSlopePerYear, rate ? rate.args.slopePerYear : 0n, formatPercent);
-  const capLogs = await scan((f, t) => vault.queryFilter(vault.filters.BorrowCapSet(), f, t));
-  eq("cash.borrowCap", plan.cash.borrowCap, capLogs.length > 0 ? capLogs.at(-1)!.args.cap : 0n, formatWad);
+  const [baseRatePerYear, slopePerYear, borrowCap] = await vault.cashParams();
+  eq("cash.baseRatePerYear", plan.cash.baseRatePerYear, baseRatePerYear, formatPercent);
+  eq("cash.rateSlopePerYear", plan.cash.rateSlopePerYear, slopePerYear, formatPercent);
+  eq("cash.borrowCap", plan.cash.borrowCap, borrowCap, formatWad);
   eq("vault.depositsPaused", false, await vault.depositsPaused());
   eq("collateral (count)", BigInt(plan.collateral.length), await vault.tokenCount());
   for (const [i, c] of plan.collateral.entries()) {

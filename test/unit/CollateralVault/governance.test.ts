@@ -480,6 +480,7 @@ describe("CollateralVault: governance", function () {
       await expect(v.enableCollateral(b.weth)).to.emit(b.vault, "CollateralEnabledSet");
       await expect(v.setCashRateModel(1n, 2n)).to.emit(b.vault, "CashRateModelSet").withArgs(1n, 2n);
       await expect(v.setBorrowCap(3n)).to.emit(b.vault, "BorrowCapSet").withArgs(3n);
+      expect(await b.vault.cashParams()).to.deep.equal([1n, 2n, 3n]);
       await expect(v.unpauseDeposits()).to.emit(b.vault, "DepositsPausedSet").withArgs(false);
       for (const tx of [
         () => v.pauseDeposits(),

@@ -362,12 +362,16 @@ describe("CollateralVault: cash interest", function () {
       await expect(s.vault.setCashRateModel(MAX_BASE_RATE_PER_YEAR, MAX_RATE_SLOPE_PER_YEAR))
         .to.emit(s.vault, "CashRateModelSet")
         .withArgs(MAX_BASE_RATE_PER_YEAR, MAX_RATE_SLOPE_PER_YEAR);
+      const [, , borrowCap] = await s.vault.cashParams();
+      expect(await s.vault.cashParams()).to.deep.equal([MAX_BASE_RATE_PER_YEAR, MAX_RATE_SLOPE_PER_YEAR, borrowCap]);
       await expect(s.vault.setCashRateModel(MAX_BASE_RATE_PER_YEAR + 1n, 0n))
         .to.be.revertedWithCustomError(s.vault, "VaultParameterOutOfBounds")
         .withArgs(b32("baseRatePerYear"), MAX_BASE_RATE_PER_YEAR + 1n, 0n, MAX_BASE_RATE_PER_YEAR);
       await expect(s.vault.setCashRateModel(0n, MAX_RATE_SLOPE_PER_YEAR + 1n))
         .to.be.revertedWithCustomError(s.vault, "VaultParameterOutOfBounds")
         .withArgs(b32("slopePerYear"), MAX_RATE_SLOPE_PER_YEAR + 1n, 0n, MAX_RATE_SLOPE_PER_YEAR);
+      // A refused setter changes nothing.
+      expect(await s.vault.cashParams()).to.deep.equal([MAX_BASE_RATE_PER_YEAR, MAX_RATE_SLOPE_PER_YEAR, borrowCap]);
       await expect(s.vault.setCashRateModel(0n, 0n)).to.emit(s.vault, "CashRateModelSet").withArgs(0n, 0n);
     });
 
