@@ -44,7 +44,7 @@ interface ILiquidationAuction {
     /// go stale, as known at `checkpoint`. @param validAtCheckpoint Every price was valid at `checkpoint`.
     /// @param active The auction is running. @param market Single market held at start (when `multi` is false).
     /// @param multi The account held several markets at start (bitmap stored separately).
-    /// @param shortfall R - V at start, counted against the circuit breakers until the auction ends.
+    /// @param shortfall R - V (= M - E) at start, capped at 2**96 - 1 wei, counted against the circuit breakers until the auction ends.
     struct Auction {
         uint32 startTime;
         uint32 checkpoint;

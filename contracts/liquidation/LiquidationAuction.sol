@@ -113,7 +113,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
         AuctionMath.Valuation memory v = _value(account);
         if (v.equity >= v.maintenance.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenance);
-        uint256 shortfall = (v.maintenance.toInt256() - v.equity).toUint256();
+        uint256 shortfall = _shortfall(v);
 
         (uint128 markets, ) = engine.accountInfo(account);
         br.shortfall = (uint256(br.shortfall) + shortfall).toUint120();
@@ -131,7 +131,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             active: true,
             market: 0,
             multi: false,
-            shortfall: shortfall.toUint96()
+            shortfall: uint96(shortfall)
         });
         _storeMarkets(account, a, markets);
         _auctions[account] = a;
@@ -252,7 +252,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
         if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
         AuctionMath.Valuation memory v = _value(account);
-        uint256 shortfall = v.equity < v.maintenance.toInt256() ? (v.maintenance.toInt256() - v.equity).toUint256() : 0;
+        uint256 shortfall = _shortfall(v);
         _releaseShortfall(account, a);
         (uint128 markets, ) = engine.accountInfo(account);
         _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint120();
@@ -263,7 +263,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a.elapsed = 0;
         a.guaranteedUntil = uint32(WadMath.min(freshUntil, type(uint32).max));
         a.validAtCheckpoint = true;
-        a.shortfall = shortfall.toUint96();
+        a.shortfall = uint96(shortfall);
         _storeMarkets(account, a, markets);
         _auctions[account] = a;
         emit AuctionRestarted(account, shortfall);
@@ -386,6 +386,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         v.maintenance = s.maintenanceMargin;
         v.value = s.equity + haircutAmount.toInt256();
         v.requirement = s.maintenanceMargin + haircutAmount;
+    }
+
+    /// @dev max(M - E, 0) capped at 2**96 - 1 wei (79 billion cash units, the auction record's width): what an
+    /// auction counts in the circuit breakers, so no shortfall is too large to liquidate.
+    function _shortfall(AuctionMath.Valuation memory v) internal pure returns (uint256) {
+        int256 gap = v.maintenance.toInt256() - v.equity;
+        return gap <= 0 ? 0 : WadMath.min(uint256(gap), type(uint96).max);
     }
 
     /// @dev What the clock knows now about `account`'s prices (never reverts). With `assumeValid` (the caller has just
