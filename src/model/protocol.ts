@@ -1,19 +1,23 @@
 /**
  * One-step simulation of the state-changing paths whose arithmetic the margin checks depend on: a venue fill
- * (MarginEngine.settleTrade with CollateralVault.settleTrade) and a withdrawal (CollateralVault.withdraw). Given a
- * snapshot of the protocol's state and the valid oracle prices at the time of the next block, it returns the new
- * state or the custom error (with its arguments) the contracts revert with.
+ * (MarginEngine.settleTrade with CollateralVault.settleTrade), a withdrawal (CollateralVault.withdraw), and the
+ * liquidation flows (the auction's valuation, the start's tip, a bid's portfolio transfer and cash legs, the
+ * insurance fund's cover and the socialised rest, the write-off of a debt-only account). Given a snapshot of the
+ * protocol's state and the valid oracle prices at the time of the next block, each returns the new state or the
+ * custom error (with its arguments) the contracts revert with.
  *
  * Mirrors, in order: the cached mark and the fill's price band (refreshing a stale cache), `_updateMarket`, both
  * sides' `_applyFill`, open interest, the vault's cash settlement (interest accrued to now, fees first, then maker
  * and taker), then each side's initial-margin check at cached prices no older than `maxPriceAge` (refreshing and
  * storing stale market and collateral prices), with the strict risk-reduction exception.
  */
-import { WAD, abs } from "./wad";
-import { collateralValue, initialMargin, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
+import { WAD, abs, mulWadDown } from "./wad";
+import { collateralValue, initialMargin, maintenanceMargin, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
 import { updateMarket, premiumOf, type MarketState } from "./market";
-import { applyTrade, longDelta, surplusNotWorse, type Position, type Side } from "./trade";
-import { addCash, cashValue, type CashState } from "./cash";
+import { applyTrade, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
+import { addCash, cashFraction, cashValue, socialise, MIN_SUPPLY_INDEX, type CashState } from "./cash";
+import type { Take, Valuation } from "./auction";
+import { cover, vaultCashWad, type EventPayout } from "./insurance";
 
 /** The vault's configuration and cache of one collateral token. */
 export interface TokenSnapshot {
@@ -254,3 +258,178 @@ export function withdraw(
 }
 
 export { WAD };
+
+// ------------------------------------------------------------------ liquidation flows (LiquidationAuction + vault)
+
+/**
+ * The auction's valuation of `account` at fresh oracle prices (LiquidationAuction._value): E and M as the engine
+ * computes them, V = E + H and R = M + H with H the collateral haircut amount. Throws OracleInvalid when a price
+ * it needs is invalid (the contract reverts with the oracle's error).
+ */
+export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuation {
+  const a = accountOf(s, account);
+  let equity = cashValue(a.principal, s.cash);
+  let raw = 0n;
+  let haircutValue = 0n;
+  a.collateral.forEach((bal, i) => {
+    if (bal === 0n) return;
+    const p = s.tokenOracle[i];
+    if (p === undefined) throw new OracleInvalid(`token ${i}`);
+    const v = mulWadDown(bal, p);
+    raw += v;
+    haircutValue += mulWadDown(v, s.tokens[i].haircut);
+  });
+  equity += haircutValue;
+  let mm = 0n;
+  for (const id of heldMarkets(a)) {
+    const p = s.marketOracle[id];
+    if (p === undefined) throw new OracleInvalid(`market ${id}`);
+    const m = s.markets[id];
+    const pos = a.positions.get(id)!;
+    equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRate, p, s.now - m.timestamp));
+    mm += maintenanceMargin(pos.size, p, m.mmr);
+  }
+  const h = raw - haircutValue;
+  return { equity, maintenance: mm, value: equity + h, requirement: mm + h };
+}
+
+/** CollateralVault.startLiquidation: freezes `account` and moves `tip` (WAD cash) to `tipAccount`. */
+export function startLiquidation(before: ProtocolSnapshot, account: bigint, tipAccount: bigint, tip: bigint): ProtocolSnapshot {
+  const s = structuredClone(before);
+  const a = accountOf(s, account);
+  a.frozen = true;
+  if (tip !== 0n) {
+    a.principal = addCash(s.cash, a.principal, -tip);
+    a.nonce += 1n;
+    addCashTo(s, tipAccount, tip);
+    accountOf(s, tipAccount).nonce += 1n;
+  }
+  return s;
+}
+
+/** The zero-sum cash legs of a bid (LiquidationAuction._legs). */
+export interface CashLegs {
+  toFrom: bigint;
+  toTo: bigint;
+  third: bigint;
+  toThird: bigint;
+}
+
+export function bidLegs(t: Take, fundAccount: bigint): CashLegs {
+  if (t.payment === 0n && t.penalty === 0n) return { toFrom: 0n, toTo: 0n, third: 0n, toThird: 0n };
+  return {
+    toFrom: t.payment - t.penalty,
+    toTo: t.penalty - t.penaltyToFund - t.payment,
+    third: fundAccount,
+    toThird: t.penaltyToFund,
+  };
+}
+
+/**
+ * MarginEngine.transferPortfolio with CollateralVault.transferFraction: moves `fraction` of every position,
+ * collateral balance and of the cash value of `from` to `to`, applies the legs, then realises `to`'s netted bases.
+ */
+export function transferPortfolio(before: ProtocolSnapshot, from: bigint, to: bigint, fraction: bigint, legs: CashLegs): FillResult {
+  const s = structuredClone(before);
+  const af = accountOf(s, from);
+  const at = accountOf(s, to);
+  let cashTo = 0n;
+  for (const id of heldMarkets(af)) {
+    const pf = af.positions.get(id)!;
+    const pt = at.positions.get(id) ?? { size: 0n, basis: 0n };
+    const mv = movePosition(pf, pt, fraction);
+    af.positions.set(id, mv.from);
+    at.positions.set(id, mv.to);
+    cashTo += mv.cashTo;
+    const m = s.markets[id];
+    s.markets[id] = {
+      ...m,
+      longOpenInterest: m.longOpenInterest + longDelta(pf.size, mv.from.size) + longDelta(pt.size, mv.to.size),
+      totalBasis: m.totalBasis + mv.cashTo,
+    };
+  }
+  if (at.frozen) return { state: before, revert: { error: "VaultAccountInAuction", args: [to] } };
+  af.collateral.forEach((bal, i) => {
+    const amt = fraction === WAD ? bal : mulWadDown(bal, fraction);
+    af.collateral[i] = bal - amt;
+    at.collateral[i] += amt;
+  });
+  const moved = cashFraction(cashValue(af.principal, s.cash), fraction);
+  addCashTo(s, from, legs.toFrom - moved);
+  af.nonce += 1n;
+  addCashTo(s, to, legs.toTo + moved);
+  at.nonce += 1n;
+  if (legs.toThird !== 0n) {
+    addCashTo(s, legs.third, legs.toThird);
+    if (legs.toThird < 0n) accountOf(s, legs.third).nonce += 1n;
+  }
+  if (cashTo !== 0n) {
+    addCashTo(s, to, cashTo);
+    at.nonce += 1n;
+  }
+  for (const a of [af, at]) for (const [k, p] of a.positions) if (p.size === 0n && p.basis === 0n) a.positions.delete(k);
+  return { state: s };
+}
+
+/** What a loss cost the fund and positive cash (INV-17). */
+export interface LossCover {
+  /** Paid by the insurance fund (WAD, whole token units) and the event's new state. */
+  drawn: bigint;
+  event: EventPayout;
+  /** Written off by lowering the supply index. */
+  socialised: bigint;
+  /** Whether the vault's socialiseLoss was called (it emits LossSocialised even for 0). */
+  socialiseCalled: boolean;
+}
+
+/**
+ * The fund's `cover` of `amount` to `recipient` (a transferCash from the fund's account, whole token units), then
+ * what it did not pay socialised and credited to `recipient` (LiquidationAuction._subsidise).
+ */
+export function subsidise(
+  s: ProtocolSnapshot,
+  fundAccount: bigint,
+  recipient: bigint,
+  amount: bigint,
+  e: EventPayout,
+  eventCapRatio: bigint,
+): LossCover {
+  const drawn = coverFromFund(s, fundAccount, recipient, amount, e, eventCapRatio);
+  if (drawn.drawn >= amount) return { ...drawn, socialised: 0n, socialiseCalled: false };
+  const socialised = socialiseTo(s, recipient, amount - drawn.drawn);
+  return { ...drawn, socialised, socialiseCalled: true };
+}
+
+/** InsuranceFund.cover: pays from the fund's vault cash to `recipient` (mutates `s`). */
+function coverFromFund(s: ProtocolSnapshot, fundAccount: bigint, recipient: bigint, amount: bigint, e: EventPayout, ratio: bigint) {
+  const fund = accountOf(s, fundAccount);
+  const r = cover(e, amount, vaultCashWad(cashValue(fund.principal, s.cash), s.cashDecimals), ratio, s.cashDecimals);
+  if (r.paid !== 0n) {
+    fund.principal = addCash(s.cash, fund.principal, -r.paid);
+    fund.nonce += 1n;
+    addCashTo(s, recipient, r.paid);
+    accountOf(s, recipient).nonce += 1n;
+  }
+  return { drawn: r.paid, event: r.event };
+}
+
+/** CollateralVault.socialiseLoss(account, amount) (mutates `s`); returns what was written off. */
+function socialiseTo(s: ProtocolSnapshot, account: bigint, amount: bigint): bigint {
+  if (s.cash.supplyPrincipal === 0n || s.cash.supplyIndex <= MIN_SUPPLY_INDEX) return 0n;
+  const socialised = socialise(s.cash, amount);
+  addCashTo(s, account, socialised);
+  accountOf(s, account).nonce += 1n;
+  return socialised;
+}
+
+/**
+ * LiquidationAuction._writeOffDebt: the fund covers a debt-only account's debt, then what is left (read after the
+ * payment) is socialised.
+ */
+export function writeOffDebt(s: ProtocolSnapshot, fundAccount: bigint, account: bigint, e: EventPayout, eventCapRatio: bigint): LossCover {
+  const debt = -cashValue(accountOf(s, account).principal, s.cash);
+  const drawn = coverFromFund(s, fundAccount, account, debt, e, eventCapRatio);
+  const left = cashValue(accountOf(s, account).principal, s.cash);
+  if (left >= 0n) return { ...drawn, socialised: 0n, socialiseCalled: false };
+  return { ...drawn, socialised: socialiseTo(s, account, -left), socialiseCalled: true };
+}

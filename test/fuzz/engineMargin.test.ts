@@ -15,7 +15,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
-import { countCases, fuzz, runsFor, show, timeoutFor } from "../shared/fuzz";
+import { countCases, fuzz, runsFor, show, timeoutFor, prop } from "../shared/fuzz";
 import { readSnapshot, accountInput } from "../shared/snapshot";
 import { fuzzProtocol } from "./fixtures";
 import { portfolioPlanArb, scenarioArb, scaled, type PortfolioPlan, type Scenario } from "./arbitraries";
@@ -57,7 +57,7 @@ describe("fuzz: account margin equals the reference model to the wei", function 
         file: FILE,
         printer: ([plan, scenarios]) => script(plan, scenarios, logs.get(plan) ?? []),
       },
-      fc.asyncProperty(portfolioPlanArb(8, 10), fc.array(scenarioArb, { minLength: 1, maxLength: 6 }), async (plan, scenarios) => {
+      prop([portfolioPlanArb(8, 10), fc.array(scenarioArb, { minLength: 1, maxLength: 6 })], async (plan, scenarios) => {
         const f = await loadFixture(fuzzProtocol);
         const r = new Runner(f, f.traders[0]);
         const log: Log = [];

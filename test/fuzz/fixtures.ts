@@ -61,6 +61,7 @@ export interface FuzzProtocol extends Ballast {
   d: Deployment;
   maker: HardhatEthersSigner;
   makerAccount: bigint;
+  /** traders[0..1]: portfolio owners; traders[2..3]: bidders with 1e12 USDC each; traders[4]: keeper; traders[5]: staker. */
   traders: HardhatEthersSigner[];
   feeAccount: bigint;
 }
@@ -85,6 +86,11 @@ export async function fuzzProtocol(): Promise<FuzzProtocol> {
       await (await token.connect(t).approve(await b.vault.getAddress(), ethers.MaxUint256)).wait();
     }
   }
+  for (const bidder of traders.slice(2, 4)) {
+    await (await b.vault.connect(bidder).deposit(accountId(bidder.address), await b.cash.getAddress(), 1_000_000_000_000n * USDC)).wait();
+  }
+  await (await b.cash.connect(traders[5]).mint(traders[5].address, 2n ** 128n)).wait();
+  await (await b.cash.connect(traders[5]).approve(await b.fund.getAddress(), ethers.MaxUint256)).wait();
   const probe = await VaultProbe.discover(b.vault, accountId(maker.address));
   const d = await describeDeployment(b, probe);
   return { ...b, d, maker, makerAccount: accountId(maker.address), traders, feeAccount: await b.fund.fundAccount() };

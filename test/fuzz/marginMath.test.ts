@@ -12,7 +12,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { MarginMathHarness } from "../../typechain-types";
 import * as M from "../../src/model";
 import { RISK_BOUNDS } from "../../src/config/bounds";
-import { countCases, fuzz, runsFor, show, signedSpread, spread, timeoutFor } from "../shared/fuzz";
+import { countCases, fuzz, runsFor, show, signedSpread, spread, timeoutFor, prop } from "../shared/fuzz";
 
 const FILE = "test/fuzz/marginMath.test.ts";
 const SUITE = "MarginMath/WadMath harness";
@@ -48,7 +48,7 @@ describe("fuzz: MarginMath and WadMath equal the reference model to the wei", fu
         file: FILE,
         printer: ([cs]) => `const cases = ${show(cs)};\nawait harness.positions(cases);`,
       },
-      fc.asyncProperty(fc.array(positionCase, { minLength: 1, maxLength: 32 }), async (cs: PositionCase[]) => {
+      prop([fc.array(positionCase, { minLength: 1, maxLength: 32 })], async (cs: PositionCase[]) => {
         const r = await h.positions(cs);
         countCases(cs.length);
         cs.forEach((c, i) => {
@@ -73,7 +73,7 @@ describe("fuzz: MarginMath and WadMath equal the reference model to the wei", fu
     const pair = fc.tuple(fc.oneof(fc.constant(0n), signedSpread(2n ** 190n)), fc.oneof(fc.constant(0n), spread(1n, 2n ** 200n)));
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 60, file: FILE },
-      fc.asyncProperty(fc.array(pair, { minLength: 1, maxLength: 32 }), async (cs) => {
+      prop([fc.array(pair, { minLength: 1, maxLength: 32 })], async (cs) => {
         const r = await h.healthFactors(
           cs.map((c) => c[0]),
           cs.map((c) => c[1]),
@@ -91,7 +91,7 @@ describe("fuzz: MarginMath and WadMath equal the reference model to the wei", fu
     const triple = fc.tuple(spread(0n, U64), spread(0n, U64), spread(0n, U64));
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 60, file: FILE },
-      fc.asyncProperty(fc.array(triple, { minLength: 1, maxLength: 32 }), async (cs) => {
+      prop([fc.array(triple, { minLength: 1, maxLength: 32 })], async (cs) => {
         const r = await h.moveTowards(
           cs.map((c) => c[0]),
           cs.map((c) => c[1]),
@@ -122,7 +122,7 @@ describe("fuzz: MarginMath and WadMath equal the reference model to the wei", fu
     });
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 100, file: FILE },
-      fc.asyncProperty(fc.array(wadCase, { minLength: 1, maxLength: 32 }), async (cs) => {
+      prop([fc.array(wadCase, { minLength: 1, maxLength: 32 })], async (cs) => {
         const r = await h.wad(cs);
         countCases(cs.length);
         cs.forEach((c, i) => {
@@ -151,7 +151,7 @@ describe("fuzz: MarginMath and WadMath equal the reference model to the wei", fu
     const triple = fc.tuple(spread(0n, MAXU), spread(0n, MAXU), spread(0n, MAXU));
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 40, file: FILE },
-      fc.asyncProperty(fc.array(triple, { minLength: 1, maxLength: 16 }), async (cs) => {
+      prop([fc.array(triple, { minLength: 1, maxLength: 16 })], async (cs) => {
         const [mulWad, mulDiv] = await h.wadReverts(
           cs.map((c) => c[0]),
           cs.map((c) => c[1]),

@@ -59,17 +59,22 @@ export class Runner {
   }
 
   /**
-   * Schedules a step `gap` seconds after the latest block: publishes `moves` (feed key -> bps) and re-publishes every
-   * feed that would be stale, one block each, just before; returns the step's timestamp (its block is next).
+   * Schedules a step `gap` seconds after the latest block: publishes `answers` (feed key -> answer, clamped to the
+   * feed's bounds) and `moves` (feed key -> bps) and re-publishes every feed that would be stale, one block each,
+   * just before; returns the step's timestamp (its block is next).
    */
-  async prepare(gap: bigint, moves: Map<string, number> = new Map()): Promise<bigint> {
+  async prepare(gap: bigint, moves: Map<string, number> = new Map(), answers: Map<string, bigint> = new Map()): Promise<bigint> {
     const latest = await this.latest();
     const due: [string, bigint][] = [];
     for (const key of this.feedKeys) {
       const feed = this.f.feeds[key];
       const [, answer, , updatedAt] = await feed.latestRoundData();
       const move = moves.get(key);
-      if (move !== undefined && move !== 0) {
+      const set = answers.get(key);
+      if (set !== undefined) {
+        const [lo, hi] = await this.answerBounds(key);
+        due.push([key, set < lo ? lo : set > hi ? hi : set]);
+      } else if (move !== undefined && move !== 0) {
         const [lo, hi] = await this.answerBounds(key);
         let next = (answer * BigInt(10_000 + move)) / 10_000n;
         next = next < lo ? lo : next > hi ? hi : next;
@@ -257,8 +262,8 @@ export class Runner {
   }
 
   /** The chain's state after a step equals the model's prediction `expected` (a snapshot at the step's time). */
-  async expectState(expected: M.ProtocolSnapshot, what: string): Promise<void> {
-    const after = await readSnapshot(this.d, this.watched, expected.now, "none");
+  async expectState(expected: M.ProtocolSnapshot, what: string, accounts: bigint[] = this.watched): Promise<void> {
+    const after = await readSnapshot(this.d, accounts, expected.now, "none");
     expect(after.markets, `market states after ${what}`).to.deep.equal(expected.markets);
     expect(
       after.tokens.map((t) => [t.price, t.priceTimestamp, t.totalHeld]),
@@ -267,7 +272,7 @@ export class Runner {
     const { supplyIndex, borrowIndex, supplyPrincipal, borrowPrincipal } = expected.cash;
     expect(after.cash, `cash state after ${what}`).to.deep.equal({ supplyIndex, borrowIndex, supplyPrincipal, borrowPrincipal });
     expect(after.cashHeld, `cash held after ${what}`).to.equal(expected.cashHeld);
-    for (const a of this.watched) {
+    for (const a of accounts) {
       expect(holdings(after.accounts.get(a)!), `holdings of ${a} after ${what} (INV-05 nonces)`).to.deep.equal(
         holdings(expected.accounts.get(a) ?? M.emptyAccount(this.d.tokenAddresses.length)),
       );
@@ -338,17 +343,19 @@ export async function buildPortfolio(r: Runner, plan: PortfolioPlan, log: Log = 
     expect((await f.vault.tokenInfo(token)).haircut).to.equal(h);
   }
 
-  // Collateral: coverage times the initial margin the "open" fills would need at today's prices and ratios.
+  // Collateral: coverage times what the fills would need at today's prices and ratios: initial margin, the fill's
+  // premium to the index and fees (a "reduce" on a flat position opens one).
   let need = 0n;
   for (const op of plan.ops) {
-    if (op.kind !== "open") continue;
+    if (op.kind === "update") continue;
     const id = plan.markets[op.market % plan.markets.length];
     const price = await r.indexPrice(id);
     const mv = await f.engine.marketView(id);
     const notional = BigInt(op.mantissa) * 10n ** BigInt(op.exp + 18);
     const size = (notional * M.WAD) / price || 1n;
     const imr = mv.imr > mv.setup.imrTarget ? mv.imr : mv.setup.imrTarget;
-    need += M.initialMargin(size, price, imr, mv.setup.imrSizeFactor) + (notional * 7n) / 10_000n;
+    const premium = (notional * mv.setup.maxFillDeviation * BigInt(Math.abs(op.deviation))) / 1000n / M.WAD;
+    need += M.initialMargin(size, price, imr, mv.setup.imrSizeFactor) + premium + (notional * 7n) / 10_000n;
   }
   const value = (need * BigInt(plan.coverage)) / 1000n + 1n;
   const slots = [...plan.tokens, ...(plan.cash || plan.tokens.length === 0 ? [-1] : [])];

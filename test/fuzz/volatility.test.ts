@@ -15,7 +15,7 @@ import type { ConfiguratorHarness } from "../../typechain-types";
 import * as M from "../../src/model";
 import { RISK_BOUNDS as B } from "../../src/config/bounds";
 import { deployBallast, type Ballast } from "../shared/fixtures";
-import { countCases, countCommands, fuzz, runsFor, show, spread, timeoutFor } from "../shared/fuzz";
+import { countCases, countCommands, fuzz, runsFor, show, spread, timeoutFor, prop } from "../shared/fuzz";
 import { riskParamsArb } from "./arbitraries";
 
 const FILE = "test/fuzz/volatility.test.ts";
@@ -70,7 +70,7 @@ describe("fuzz: volatility-adjusted and ramped margin ratios equal the reference
     const pair = fc.tuple(riskParamsArb, fc.oneof(spread(0n, WAD + 2n), spread(0n, 10n ** 12n)));
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 80, file: FILE, printer: ([cs]) => `await harness.targetsOf(${show(cs)})` },
-      fc.asyncProperty(fc.array(pair, { minLength: 1, maxLength: 24 }), async (cs) => {
+      prop([fc.array(pair, { minLength: 1, maxLength: 24 })], async (cs) => {
         const [mmr, imr] = await h.targetsOf(
           cs.map((c) => c[0]),
           cs.map((c) => c[1]),
@@ -100,7 +100,7 @@ describe("fuzz: volatility-adjusted and ramped margin ratios equal the reference
         file: FILE,
         printer: ([market, steps]) => `// market ${market}\nconst steps = ${show(steps)};`,
       },
-      fc.asyncProperty(fc.integer({ min: 0, max: 1 }), fc.array(stepArb, { minLength: 1, maxLength: 8 }), async (id, steps) => {
+      prop([fc.integer({ min: 0, max: 1 }), fc.array(stepArb, { minLength: 1, maxLength: 8 })], async (id, steps) => {
         const b = await loadFixture(protocolFixture);
         const feedKey = id === 0 ? "ETH/USD" : "BTC/USD";
         const feed = b.feeds[feedKey];

@@ -12,6 +12,9 @@
  *                        seed is random unless FUZZ_SEED is set: `npm run fuzz`
  * - FUZZ_BENCH_OUT=<file> appends one JSON line of statistics per property (scripts/bench-fuzz.ts)
  * - FUZZ_VERBOSE=1       fast-check verbose reports
+ * - FUZZ_QUARANTINE=BUG-1,... lets the campaign continue past known, reported contract bugs (each one's
+ *                        regression test in test/regression stays red); checks then bound the known deviation
+ *                        instead of failing. Off by default: the suites are strict.
  */
 import fs from "node:fs";
 import fc from "fast-check";
@@ -44,6 +47,11 @@ export function seedFor(name: string): number {
   if (s && s !== "random") return Number.parseInt(s, 10) | 0;
   if (s === "random" || long) return (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
   return nameSeed(name);
+}
+
+/** Whether the known contract bug `id` (docs/TESTING.md, "Bugs found") is quarantined for this campaign. */
+export function quarantined(id: string): boolean {
+  return (env.FUZZ_QUARANTINE ?? "").split(",").includes(id);
 }
 
 /** The replay path of a failing command sequence, when replaying one (FUZZ_REPLAY_PATH). */
@@ -84,6 +92,32 @@ export interface PropertyStats {
 
 // ------------------------------------------------------------------ running a property
 
+/** Seconds spent shrinking a failure before reporting the smallest counterexample found (FUZZ_SHRINK_SECONDS). */
+const SHRINK_SECONDS = Number(env.FUZZ_SHRINK_SECONDS ?? (long ? 600 : 90));
+const shrink: { failedAt: number | undefined } = { failedAt: undefined };
+
+/**
+ * fc.asyncProperty with a shrinking budget: once a run has failed and SHRINK_SECONDS have passed, further shrink
+ * candidates are accepted without running, so fast-check reports the smallest failing counterexample found so far
+ * (its seed and path replay it exactly).
+ */
+export function prop<Ts extends [unknown, ...unknown[]]>(
+  arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
+  predicate: (...args: Ts) => Promise<void>,
+): fc.IAsyncProperty<Ts> {
+  const guarded = async (...args: Ts): Promise<void> => {
+    if (shrink.failedAt !== undefined && Date.now() - shrink.failedAt > SHRINK_SECONDS * 1000) return;
+    try {
+      await predicate(...args);
+    } catch (e) {
+      shrink.failedAt ??= Date.now();
+      throw e;
+    }
+  };
+  const asyncProperty = fc.asyncProperty as unknown as (...a: unknown[]) => fc.IAsyncProperty<Ts>;
+  return asyncProperty(...(arbitraries as unknown as unknown[]), guarded);
+}
+
 export interface FuzzOptions<Ts> {
   /** The property's name (its test title); the default seed derives from it. */
   name: string;
@@ -107,6 +141,7 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
 ): Promise<PropertyStats> {
   const seed = seedFor(o.name);
   const numRuns = runsFor(o.runs);
+  shrink.failedAt = undefined;
   const params: fc.Parameters<Ts> = { seed, numRuns, endOnFailure: false, verbose: env.FUZZ_VERBOSE ? 2 : 0 };
   if (env.FUZZ_PATH) params.path = env.FUZZ_PATH;
   counter = { cases: 0, commands: 0 };
