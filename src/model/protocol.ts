@@ -38,6 +38,8 @@ export interface AccountSnapshot {
   positions: Map<number, Position>;
   frozen: boolean;
   nonce: bigint;
+  /** The account holds at most one market at a time (MarginEngine.setAccountIsolated). */
+  isolated: boolean;
 }
 
 export interface ProtocolSnapshot {
@@ -63,14 +65,25 @@ export interface Revert {
   args: (bigint | string)[];
 }
 
+/** Thrown when a step needs a price the oracle would refuse: the contracts revert with the oracle's error. */
 export class OracleInvalid extends Error {
-  constructor(readonly what: string) {
-    super(`oracle price invalid: ${what}`);
+  constructor(
+    readonly kind: "market" | "token",
+    readonly index: number,
+  ) {
+    super(`oracle price invalid: ${kind} ${index}`);
   }
 }
 
 export function emptyAccount(tokenCount: number): AccountSnapshot {
-  return { principal: 0n, collateral: new Array<bigint>(tokenCount).fill(0n), positions: new Map(), frozen: false, nonce: 0n };
+  return {
+    principal: 0n,
+    collateral: new Array<bigint>(tokenCount).fill(0n),
+    positions: new Map(),
+    frozen: false,
+    nonce: 0n,
+    isolated: false,
+  };
 }
 
 const accountOf = (s: ProtocolSnapshot, a: bigint): AccountSnapshot => {
@@ -91,7 +104,7 @@ function markNoOlderThan(s: ProtocolSnapshot, id: number, maxAge: bigint): Marke
   const m = s.markets[id];
   if (s.now - m.priceTimestamp > maxAge) {
     const p = s.marketOracle[id];
-    if (p === undefined) throw new OracleInvalid(`market ${id}`);
+    if (p === undefined) throw new OracleInvalid("market", id);
     s.markets[id] = { ...m, price: p, priceTimestamp: s.now };
   }
   return s.markets[id];
@@ -121,7 +134,7 @@ export function marginCollateral(s: ProtocolSnapshot, account: bigint): { cash: 
     const t = s.tokens[i];
     if (s.now - t.priceTimestamp > s.maxPriceAge) {
       const p = s.tokenOracle[i];
-      if (p === undefined) throw new OracleInvalid(`token ${i}`);
+      if (p === undefined) throw new OracleInvalid("token", i);
       s.tokens[i] = { ...t, price: p, priceTimestamp: s.now };
     }
     total += collateralValue(bal, s.tokens[i].price, s.tokens[i].haircut);
@@ -156,6 +169,8 @@ export interface FillResult {
 
 /** MarginEngine.settleTrade (maker not reduce-only, trading not paused, market not reduce-only). */
 export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
+  if (t.takerSize === 0n) return { state: before, revert: { error: "EngineZeroSize", args: [] } };
+  if (t.maker === t.taker) return { state: before, revert: { error: "EngineSelfTrade", args: [t.maker] } };
   const s = structuredClone(before);
   const id = t.marketId;
   const tr = s.markets[id];
@@ -175,8 +190,20 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
   const pm = maker.positions.get(id) ?? { size: 0n, basis: 0n };
   const pt = taker.positions.get(id) ?? { size: 0n, basis: 0n };
   const r = applyTrade(pm, pt, t.takerSize, t.price, m.cumulativeFunding);
-  maker.positions.set(id, r.maker.position);
-  taker.positions.set(id, r.taker.position);
+  // _setHeld: an isolated account cannot open a second market (maker first, then taker).
+  for (const [account, a, side] of [
+    [t.maker, maker, r.maker],
+    [t.taker, taker, r.taker],
+  ] as const) {
+    const held = heldMarkets(a);
+    if (side.sizeBefore === 0n && side.sizeAfter !== 0n && a.isolated && held.length > 0) {
+      return {
+        state: before,
+        revert: { error: "EngineIsolatedAccountSecondMarket", args: [account, BigInt(held[held.length - 1]), BigInt(id)] },
+      };
+    }
+    a.positions.set(id, side.position);
+  }
   const dLong = longDelta(r.maker.sizeBefore, r.maker.sizeAfter) + longDelta(r.taker.sizeBefore, r.taker.sizeAfter);
   const newLong = m.longOpenInterest + dLong;
   if (dLong > 0n && newLong > m.openInterestCap) {
@@ -274,7 +301,7 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
   a.collateral.forEach((bal, i) => {
     if (bal === 0n) return;
     const p = s.tokenOracle[i];
-    if (p === undefined) throw new OracleInvalid(`token ${i}`);
+    if (p === undefined) throw new OracleInvalid("token", i);
     const v = mulWadDown(bal, p);
     raw += v;
     haircutValue += mulWadDown(v, s.tokens[i].haircut);
@@ -283,7 +310,7 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
   let mm = 0n;
   for (const id of heldMarkets(a)) {
     const p = s.marketOracle[id];
-    if (p === undefined) throw new OracleInvalid(`market ${id}`);
+    if (p === undefined) throw new OracleInvalid("market", id);
     const m = s.markets[id];
     const pos = a.positions.get(id)!;
     equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRate, p, s.now - m.timestamp));

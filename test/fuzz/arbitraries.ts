@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import * as M from "../../src/model";
-import { RISK_BOUNDS as B, VAULT_BOUNDS } from "../../src/config/bounds";
+import { RISK_BOUNDS as B, VAULT_BOUNDS, AUCTION_BOUNDS as A } from "../../src/config/bounds";
 import { spread } from "../shared/fuzz";
 
 /** Risk parameters anywhere within the configurator's bounds (IMarketConfigurator.RiskParams). */
@@ -140,3 +140,24 @@ export function scaled(price: bigint, factor: number): bigint {
   const p = (price * BigInt(factor)) / 1000n;
   return p === 0n ? 1n : p > M.MAX_PROBE_PRICE ? M.MAX_PROBE_PRICE : p;
 }
+
+/** Auction parameters anywhere within LiquidationAuction.setParams's bounds. */
+export const auctionParamsArb: fc.Arbitrary<M.AuctionParams> = spread(A.MIN_START_PRICE, M.WAD).chain((startPrice) =>
+  spread(A.MIN_FLOOR_PRICE, startPrice).chain((fastPrice) =>
+    fc.record({
+      startPrice: fc.constant(startPrice),
+      fastPrice: fc.constant(fastPrice),
+      floorPrice: spread(A.MIN_FLOOR_PRICE, fastPrice),
+      fastDuration: spread(BigInt(A.MIN_DURATION), BigInt(A.MAX_DURATION)),
+      slowDuration: spread(BigInt(A.MIN_DURATION), BigInt(A.MAX_DURATION)),
+      insolventDuration: spread(BigInt(A.MIN_DURATION), BigInt(A.MAX_DURATION)),
+      insolventBonus: spread(0n, A.MAX_INSOLVENT_BONUS),
+      bufferRatio: spread(0n, A.MAX_BUFFER_RATIO),
+      penaltyRate: spread(0n, A.MAX_PENALTY_RATE),
+      insuranceShare: spread(0n, M.WAD),
+      tipRate: spread(0n, A.MAX_TIP_RATE),
+      flatTip: spread(0n, A.MAX_FLAT_TIP),
+      dustMargin: fc.oneof(spread(0n, A.MAX_DUST_MARGIN), fc.constant(0n)),
+    }),
+  ),
+);

@@ -15,32 +15,12 @@ import type { AuctionMathBatchHarness } from "../../typechain-types";
 import * as M from "../../src/model";
 import { AUCTION_BOUNDS as A } from "../../src/config/bounds";
 import { countCases, fuzz, runsFor, show, signedSpread, spread, timeoutFor, prop } from "../shared/fuzz";
+import { auctionParamsArb } from "./arbitraries";
 
 const FILE = "test/fuzz/auctionMath.test.ts";
 const SUITE = "AuctionMath harness";
 const WAD = M.WAD;
 const U32 = 2n ** 32n - 1n;
-
-/** Auction parameters anywhere within LiquidationAuction.setParams's bounds. */
-export const auctionParamsArb: fc.Arbitrary<M.AuctionParams> = spread(A.MIN_START_PRICE, WAD).chain((startPrice) =>
-  spread(A.MIN_FLOOR_PRICE, startPrice).chain((fastPrice) =>
-    fc.record({
-      startPrice: fc.constant(startPrice),
-      fastPrice: fc.constant(fastPrice),
-      floorPrice: spread(A.MIN_FLOOR_PRICE, fastPrice),
-      fastDuration: spread(BigInt(A.MIN_DURATION), BigInt(A.MAX_DURATION)),
-      slowDuration: spread(BigInt(A.MIN_DURATION), BigInt(A.MAX_DURATION)),
-      insolventDuration: spread(BigInt(A.MIN_DURATION), BigInt(A.MAX_DURATION)),
-      insolventBonus: spread(0n, A.MAX_INSOLVENT_BONUS),
-      bufferRatio: spread(0n, A.MAX_BUFFER_RATIO),
-      penaltyRate: spread(0n, A.MAX_PENALTY_RATE),
-      insuranceShare: spread(0n, WAD),
-      tipRate: spread(0n, A.MAX_TIP_RATE),
-      flatTip: spread(0n, A.MAX_FLAT_TIP),
-      dustMargin: fc.oneof(spread(0n, A.MAX_DUST_MARGIN), fc.constant(0n)),
-    }),
-  ),
-);
 
 /** A valuation: M >= 0 and H >= 0 up to 1e30 (a trillion cash units), E anywhere (solvent or not), V = E + H, R = M + H. */
 const valuationArb: fc.Arbitrary<M.Valuation> = fc

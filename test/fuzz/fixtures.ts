@@ -1,7 +1,8 @@
 /**
- * The fuzzing deployment: the production Ignition module with eight markets (feeds of 8 and 18 decimals, prices
- * from 1e-5 to 60,000), four collateral tokens of 6, 8 and 18 decimals besides the 6-decimal cash token, and caps
- * wide enough for near-zero and huge positions. A market maker with 1e14 USDC is every trader's counterparty.
+ * The fuzzing deployment: the production Ignition module with eight markets (feeds of 6, 8 and 18 decimals,
+ * prices from 1e-5 to 60,000), four collateral tokens of 6, 8 and 18 decimals besides the 6-decimal cash token,
+ * and caps wide enough for near-zero and huge positions. A market maker with 1e14 USDC is every trader's
+ * counterparty. `fuzzParams(markets, collateral)` lists fewer of them (the stateful suite uses 3 and 3).
  */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -16,8 +17,8 @@ export const USDC = 10n ** 6n;
 const FEEDS: [string, number, string][] = [
   ["ETH/USD", 8, "3000"],
   ["BTC/USD", 8, "60000"],
-  ["SOL/USD", 8, "150"],
   ["DOGE/USD", 18, "0.2"],
+  ["SOL/USD", 8, "150"],
   ["PEPE/USD", 18, "0.00001"],
   ["XAU/USD", 8, "2400"],
   ["EUR/USD", 6, "1.08"],
@@ -32,15 +33,18 @@ const COLLATERAL: [string, number, string, string][] = [
   ["LINK", 18, "LINK/USD", "60%"],
 ];
 
-export function fuzzParams() {
+/** The fuzzing parameter file: `markets` and `collateral` pick which of FEEDS / COLLATERAL are listed. */
+export function fuzzParams(markets = FEEDS.length, collateral = COLLATERAL.length) {
   const p = localParams();
   p.cash.depositCap = "1,000,000,000,000,000 USDC";
   p.cash.borrowCap = "1,000,000,000,000,000 USDC";
   p.feeds = {};
+  const used = new Set([...FEEDS.slice(0, markets).map((f) => f[0]), ...COLLATERAL.slice(0, collateral).map((c) => c[2])]);
   for (const [name, decimals, price] of FEEDS) {
+    if (!used.has(name)) continue;
     p.feeds[name] = { decimals, initialPrice: price, heartbeat: "1h", minPrice: "0.000000001", maxPrice: "10,000,000,000" };
   }
-  p.collateral = COLLATERAL.map(([symbol, decimals, oracle, haircut]) => ({
+  p.collateral = COLLATERAL.slice(0, collateral).map(([symbol, decimals, oracle, haircut]) => ({
     symbol,
     decimals,
     oracle,
@@ -48,7 +52,7 @@ export function fuzzParams() {
     depositCap: `1,000,000,000,000,000 ${symbol}`,
   }));
   const template = p.markets[0];
-  p.markets = FEEDS.map(([name]) => {
+  p.markets = FEEDS.slice(0, markets).map(([name]) => {
     const base = name.split("/")[0];
     return { ...template, name: `${base}-PERP`, base, oracle: name, openInterestCap: `1,000,000,000,000,000 ${base}` };
   });
@@ -71,8 +75,14 @@ export async function refreshAllFeeds(b: Ballast): Promise<void> {
   for (const feed of Object.values(b.feeds)) await (await feed.updateAnswer(await feed.latestAnswer())).wait();
 }
 
+/** The fuzzing deployment (8 markets, 4 collateral tokens); use with loadFixture. */
 export async function fuzzProtocol(): Promise<FuzzProtocol> {
-  const b = await deployBallast(fuzzParams());
+  return buildFuzzProtocol(fuzzParams());
+}
+
+/** Deploys `params` and sets up the maker, traders, bidders, keeper and staker (see FuzzProtocol). */
+export async function buildFuzzProtocol(params: ReturnType<typeof fuzzParams>): Promise<FuzzProtocol> {
+  const b = await deployBallast(params);
   const now = await time.latest();
   await time.increaseTo((Math.floor(now / 3600) + 1) * 3600 + 10);
   await refreshAllFeeds(b);

@@ -22,7 +22,9 @@ const HEARTBEAT = 3600n;
 
 /** Drives one trader's account on the fuzzing deployment, keeping the oracle fresh and the timeline explicit. */
 export class Runner {
-  private salt = 1n;
+  private static salt = 1n;
+  /** Re-publish feeds that would be stale at a step's time (off in the stateful suite: stale periods happen). */
+  autoRefresh = true;
   readonly feedKeys: string[];
   readonly d: Deployment;
 
@@ -79,7 +81,7 @@ export class Runner {
         let next = (answer * BigInt(10_000 + move)) / 10_000n;
         next = next < lo ? lo : next > hi ? hi : next;
         due.push([key, next]);
-      } else if (updatedAt + HEARTBEAT < latest + gap + 16n) {
+      } else if (this.autoRefresh && updatedAt + HEARTBEAT < latest + gap + 16n) {
         due.push([key, answer]);
       }
     }
@@ -123,46 +125,62 @@ export class Runner {
    * A fill of `takerSize` (the trader is the taker, the maker its counterparty) at `price`, at `now` (set by
    * `prepare`). Checks the outcome, the new state and the transition invariants; returns the model's result.
    */
-  async fill(marketId: number, takerSize: bigint, price: bigint, now: bigint): Promise<M.FillResult> {
+  async fill(
+    marketId: number,
+    takerSize: bigint,
+    price: bigint,
+    now: bigint,
+    maker: { signer: HardhatEthersSigner; account: bigint } = { signer: this.f.maker, account: this.f.makerAccount },
+  ): Promise<M.FillResult> {
     const { f } = this;
     const order: Order = {
-      account: f.makerAccount,
+      account: maker.account,
       marketId,
       size: -takerSize,
       limitPrice: price,
       expiry: now + 86_400n,
-      nonce: 0n,
-      salt: this.salt++,
+      nonce: await f.venue.minNonce(maker.signer.address),
+      salt: Runner.salt++,
       reduceOnly: false,
-      signer: f.maker.address,
+      signer: maker.signer.address,
     };
-    const sig = await signOrder(f, f.maker, order);
+    const sig = await signOrder(f, maker.signer, order);
     const fillSize = M.abs(takerSize);
     const fees = M.venueFees(fillSize, price, f.plan.venue.makerFeeRate, f.plan.venue.takerFeeRate);
-    const before = await readSnapshot(this.d, this.watched, now);
-    const r = M.settleTrade(before, {
-      maker: f.makerAccount,
-      taker: this.account,
-      marketId,
-      takerSize,
-      price,
-      ...fees,
-      feeAccount: f.feeAccount,
-    });
-    const tx = f.venue.connect(this.trader).fill(order, sig, this.account, fillSize, takerSize > 0n ? MAX : 0n);
+    const watched = [maker.account, this.account, f.feeAccount];
+    const before = await readSnapshot(this.d, watched, now);
+    const send = () => f.venue.connect(this.trader).fill(order, sig, this.account, fillSize, takerSize > 0n ? MAX : 0n);
     countCommands();
+    let r: M.FillResult;
+    try {
+      r = M.settleTrade(before, {
+        maker: maker.account,
+        taker: this.account,
+        marketId,
+        takerSize,
+        price,
+        ...fees,
+        feeAccount: f.feeAccount,
+      });
+    } catch (e) {
+      if (!(e instanceof M.OracleInvalid)) throw e;
+      // INV-14: a fill that needs an invalid price reverts with the oracle's error.
+      await this.expectOracleRevert(send, e);
+      await this.mineAt(now);
+      return { state: before, revert: { error: "oracle", args: [] } };
+    }
     if (r.revert) {
       const where = r.revert.error.startsWith("Vault") ? f.vault : f.engine;
-      await expect(tx, `fill of ${takerSize} in market ${marketId} at ${price}`)
+      await expect(send(), `fill of ${takerSize} in market ${marketId} at ${price}`)
         .to.be.revertedWithCustomError(where, r.revert.error)
         .withArgs(...r.revert.args);
       await this.mineAt(now);
       return r;
     }
-    const receipt = await (await tx).wait();
+    const receipt = await (await send()).wait();
     const block = await ethers.provider.getBlock(receipt!.blockNumber);
     expect(BigInt(block!.timestamp), "the fill was mined at the scheduled time").to.equal(now);
-    await this.expectState(r.state, `fill of ${takerSize} in market ${marketId} at ${price}`);
+    await this.expectState(r.state, `fill of ${takerSize} in market ${marketId} at ${price}`, watched);
 
     // TradeSettled states the realised PnL the model computed.
     const ev = receipt!.logs.map((l) => f.engine.interface.parseLog(l)).find((l) => l?.name === "TradeSettled")!;
@@ -186,7 +204,7 @@ export class Runner {
     // INV-14 and INV-12 on the chain's own views: the prices a margin check used are at most maxPriceAge old, and
     // each side is at or above initial margin at those prices unless the fill strictly reduced its risk.
     for (const [acct, side, fee] of [
-      [f.makerAccount, r.maker!, fees.makerFee],
+      [maker.account, r.maker!, fees.makerFee],
       [this.account, r.taker!, fees.takerFee],
     ] as const) {
       const s = await this.marginAtCachedPrices(acct, now);
@@ -204,8 +222,15 @@ export class Runner {
   /** engine.updateMarket(id) at `now`, checked against the model (refresh, funding, epoch, ramp). */
   async update(id: number, now: bigint): Promise<void> {
     const before = await readSnapshot(this.d, [], now);
-    await (await this.f.engine.updateMarket(id)).wait();
+    const send = () => this.f.engine.updateMarket(id);
     countCommands();
+    if (before.marketOracle[id] === undefined) {
+      // updateMarket always refreshes from the oracle: a bad price reverts (INV-14).
+      await this.expectOracleRevert(send, new M.OracleInvalid("market", id));
+      await this.mineAt(now);
+      return;
+    }
+    await (await send()).wait();
     const expected = M.updateMarket(M.markNoOlderThan(before.markets[id], now, 0n, before.marketOracle[id]!), now);
     expect(M.marketStateFromView(await this.f.engine.marketView(id)), `market ${id} after updateMarket`).to.deep.equal(expected);
   }
@@ -245,20 +270,41 @@ export class Runner {
     const { f } = this;
     const addr = token < 0 ? await f.cash.getAddress() : this.d.tokenAddresses[token];
     const before = await readSnapshot(this.d, this.watched, now);
-    const r = M.withdraw(before, this.account, token, amount, addr);
-    const tx = f.vault.connect(this.trader).withdraw(this.account, addr, amount, this.trader.address);
+    const send = () => f.vault.connect(this.trader).withdraw(this.account, addr, amount, this.trader.address);
     countCommands();
+    let r: { state: M.ProtocolSnapshot; revert?: M.Revert };
+    try {
+      r = M.withdraw(before, this.account, token, amount, addr);
+    } catch (e) {
+      if (!(e instanceof M.OracleInvalid)) throw e;
+      await this.expectOracleRevert(send, e);
+      await this.mineAt(now);
+      return;
+    }
     if (r.revert) {
-      await expect(tx, `withdrawal of ${amount} of token ${token}`)
+      await expect(send(), `withdrawal of ${amount} of token ${token}`)
         .to.be.revertedWithCustomError(f.vault, r.revert.error)
         .withArgs(...r.revert.args);
       await this.mineAt(now);
       return;
     }
-    await (await tx).wait();
+    await (await send()).wait();
     await this.expectState(r.state, `withdrawal of ${amount} of token ${token}`);
     const s = await this.marginAtCachedPrices(this.account, now);
     expect(s.equity >= s.initialMargin, "INV-13 at or above initial margin after a withdrawal").to.equal(true);
+  }
+
+  /**
+   * INV-14: the transaction `send` makes reverts with exactly the error the oracle gives, in the pending block, for
+   * the price the model found invalid (read before sending).
+   */
+  async expectOracleRevert(send: () => Promise<unknown>, e: M.OracleInvalid): Promise<void> {
+    const asset = e.kind === "market" ? this.d.marketAssets[e.index] : this.d.tokenAssets[e.index];
+    const err = await oracleError(this.f, asset);
+    expect(err, `the oracle refuses ${e.kind} ${e.index}`).to.not.equal(undefined);
+    await expect(send(), `INV-14 a step needing an invalid price reverts with ${err!.name}`)
+      .to.be.revertedWithCustomError(this.f.oracle, err!.name)
+      .withArgs(...err!.args);
   }
 
   /** The chain's state after a step equals the model's prediction `expected` (a snapshot at the step's time). */
@@ -277,6 +323,19 @@ export class Runner {
         holdings(expected.accounts.get(a) ?? M.emptyAccount(this.d.tokenAddresses.length)),
       );
     }
+  }
+}
+
+/** The custom error `getPrice(asset)` reverts with in the pending block, or undefined when the price is valid. */
+export async function oracleError(f: FuzzProtocol, asset: string): Promise<{ name: string; args: unknown[] } | undefined> {
+  try {
+    await f.oracle.getPrice(asset, { blockTag: "pending" });
+    return undefined;
+  } catch (e) {
+    const data = (e as { data?: string }).data;
+    const parsed = data ? f.oracle.interface.parseError(data) : null;
+    if (!parsed) throw e;
+    return { name: parsed.name, args: [...parsed.args] };
   }
 }
 

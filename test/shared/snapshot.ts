@@ -112,13 +112,13 @@ export async function readAccount(d: Deployment, account: bigint): Promise<M.Acc
   const stored = await d.probe.account(account);
   const collateral = await Promise.all(d.tokenAddresses.map((t) => b.vault.collateralBalanceWad(account, t)));
   const positions = new Map<number, M.Position>();
-  const [bits] = await b.engine.accountInfo(account);
+  const [bits, isolated] = await b.engine.accountInfo(account);
   for (let id = 0; id < d.marketAssets.length; id++) {
     if ((bits & (1n << BigInt(id))) === 0n) continue;
     const [size, basis] = await b.engine.position(account, id);
     positions.set(id, { size, basis });
   }
-  return { principal: stored.cashPrincipal, collateral, positions, frozen: stored.frozen, nonce: stored.nonce };
+  return { principal: stored.cashPrincipal, collateral, positions, frozen: stored.frozen, nonce: stored.nonce, isolated };
 }
 
 /**
@@ -153,5 +153,5 @@ export function accountInput(s: M.ProtocolSnapshot, a: M.AccountSnapshot, market
 export function holdings(a: M.AccountSnapshot) {
   const positions: Record<number, M.Position> = {};
   for (const id of M.heldMarkets(a)) positions[id] = a.positions.get(id)!;
-  return { principal: a.principal, collateral: a.collateral, positions, frozen: a.frozen, nonce: a.nonce };
+  return { principal: a.principal, collateral: a.collateral, positions, frozen: a.frozen, nonce: a.nonce, isolated: a.isolated };
 }
