@@ -13,15 +13,14 @@
  * exactly while the auction runs), INV-23 (the clock never counts more than wall-clock time), INV-25 (a maximum
  * bid restores (1 + bufferRatio) * M or empties the account; never below maintenance margin when restorable).
  */
-import { expect } from "chai";
 import { ethers } from "hardhat";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
 import { accountId } from "../shared/fixtures";
-import { countCases, countCommands, fuzz, quarantined, runsFor, show, spread, timeoutFor, prop } from "../shared/fuzz";
+import { countCases, fuzz, runsFor, show, spread, timeoutFor, prop } from "../shared/fuzz";
 import { readSnapshot, accountInput } from "../shared/snapshot";
-import { fuzzProtocol, USDC, type FuzzProtocol } from "./fixtures";
+import { fuzzProtocol, USDC } from "./fixtures";
 import { auctionParamsArb, portfolioPlanArb, type PortfolioPlan } from "./arbitraries";
 import { Runner, buildPortfolio, type Log } from "./portfolio";
 import { AuctionBook } from "./auctionSteps";
@@ -130,14 +129,15 @@ async function crash(r: Runner, depth: number, log: Log): Promise<bigint> {
 
 describe("fuzz: liquidation auctions pay, restore and cover losses exactly as the reference model", function () {
   it("random crashes, starts, bids and terminations: prices, fractions, payments, tips and insurance payouts equal the model; a maximum bid restores the buffer or empties the account (INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-25)", async function () {
-    const runs = runsFor(15);
+    const runs = runsFor(20);
     this.timeout(timeoutFor(runs, 4000));
+    await loadFixture(fuzzProtocol); // deployed before timing starts
     const logs = new WeakMap<AuctionPlan, Log>();
     await fuzz(
       {
         name: this.test!.title,
         suite: SUITE,
-        runs: 15,
+        runs: 20,
         file: FILE,
         printer: ([plan]) => [`const plan = ${show(plan)};`, "// steps:", ...(logs.get(plan) ?? []).map((l) => `//   ${l}`)].join("\n"),
       },

@@ -12,7 +12,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import * as M from "../../src/model";
 import { accountId } from "../shared/fixtures";
-import { countCommands, quarantined } from "../shared/fuzz";
+import { quarantined } from "../shared/fuzz";
 import { readSnapshot } from "../shared/snapshot";
 import type { FuzzProtocol } from "./fixtures";
 import type { Runner } from "./portfolio";
@@ -126,7 +126,6 @@ export class AuctionBook {
     const s = await readSnapshot(f.d, all, now);
     const p = M.toAuctionParams(await f.auction.params());
     const send = () => f.auction.connect(keeper).startAuction(account, keeperAccount);
-    countCommands();
     const fail = async (error: string, ...args: unknown[]): Promise<StepOutcome> => {
       await expect(send(), `startAuction reverts with ${error}`)
         .to.be.revertedWithCustomError(f.auction, error)
@@ -211,7 +210,6 @@ export class AuctionBook {
       return { kind: "reverted", error };
     };
     if (!entry) {
-      countCommands();
       return fail(
         () => f.auction.connect(bidder).bid(account, B, requested, nonce, M.MAX_UINT256 >> 1n, "0x"),
         "AuctionNotActive",
@@ -219,7 +217,6 @@ export class AuctionBook {
       );
     }
     if (account === B) {
-      countCommands();
       return fail(() => f.auction.connect(bidder).bid(account, B, requested, nonce, M.MAX_UINT256 >> 1n, "0x"), "AuctionSelfBid", account);
     }
     let v: M.Valuation;
@@ -228,7 +225,6 @@ export class AuctionBook {
     } catch (e) {
       if (!(e instanceof M.OracleInvalid)) throw e;
       const send = () => f.auction.connect(bidder).bid(account, B, requested, nonce, M.MAX_UINT256 >> 1n, "0x");
-      countCommands();
       await r.expectOracleRevert(send, e);
       await r.mineAt(now);
       return { kind: "reverted", error: "oracle" };
@@ -244,7 +240,6 @@ export class AuctionBook {
     ).to.deep.equal([true, clock.elapsed, v.equity, v.maintenance, v.value, v.requirement, k.unitPrice, k.maxFraction, nonce]);
     const limit = tooLow ? k.unitPrice - 1n : k.unitPrice;
     const send = () => f.auction.connect(bidder).bid(account, B, requested, nonce, limit, "0x");
-    countCommands();
     if (tooLow) return fail(send, "AuctionPriceLimitExceeded", k.unitPrice, limit);
     if (k.fraction === 0n) return fail(send, "AuctionAccountNotRestored", account, v.equity, 0n);
     const moved = M.transferPortfolio(s, account, B, k.fraction, M.bidLegs(k, fundAccount));
@@ -359,7 +354,6 @@ export class AuctionBook {
     const s = await readSnapshot(f.d, all, now);
     const entry = this.entries.get(account);
     const send = () => f.auction.terminateAuction(account);
-    countCommands();
     const fail = async (error: string, ...args: unknown[]): Promise<StepOutcome> => {
       await expect(send(), `terminateAuction reverts with ${error}`)
         .to.be.revertedWithCustomError(f.auction, error)
@@ -419,7 +413,6 @@ export class AuctionBook {
   async checkpoint(account: bigint, now: bigint): Promise<StepOutcome> {
     const { f, r } = this;
     const send = () => f.auction.checkpoint(account);
-    countCommands();
     if (!this.entries.has(account)) {
       await expect(send()).to.be.revertedWithCustomError(f.auction, "AuctionNotActive").withArgs(account);
       await r.mineAt(now);
@@ -449,7 +442,6 @@ export class AuctionBook {
   async restart(account: bigint, now: bigint, watched: bigint[]): Promise<StepOutcome> {
     const { f, r } = this;
     const send = () => f.auction.restartAuction(account);
-    countCommands();
     const fail = async (error: string, ...args: unknown[]): Promise<StepOutcome> => {
       await expect(send(), `restartAuction reverts with ${error}`)
         .to.be.revertedWithCustomError(f.auction, error)

@@ -48,6 +48,7 @@ describe("fuzz: account margin equals the reference model to the wei", function 
   it("equity, maintenance and initial margin, health factor and the liquidatable flag of random portfolios at fresh and at arbitrary prices equal the model, and the lens agrees with the engine (INV-15)", async function () {
     const runs = runsFor(20);
     this.timeout(timeoutFor(runs, 3000));
+    await loadFixture(fuzzProtocol); // deployed before timing starts
     const logs = new WeakMap<PortfolioPlan, Log>();
     await fuzz(
       {

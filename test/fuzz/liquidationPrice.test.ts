@@ -6,7 +6,6 @@
  * bisection (src/model/liquidation.ts) to the wei (INV-15).
  */
 import { expect } from "chai";
-import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
 import { countCases, fuzz, runsFor, show, timeoutFor, prop } from "../shared/fuzz";
@@ -30,6 +29,7 @@ describe("fuzz: liquidation prices sit exactly on the liquidation threshold", fu
   it("the lens's liquidation price of every long and short in random portfolios is safe, one wei beyond it is liquidatable, and it equals the model's bisection (INV-15)", async function () {
     const runs = runsFor(15);
     this.timeout(timeoutFor(runs, 3000));
+    await loadFixture(fuzzProtocol); // deployed before timing starts
     const logs = new WeakMap<PortfolioPlan, Log>();
     await fuzz(
       {

@@ -14,7 +14,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import * as M from "../../src/model";
 import { accountId, signOrder, MAX, type Order } from "../shared/fixtures";
 import { readSnapshot, holdings, type Deployment } from "../shared/snapshot";
-import { countCommands, show } from "../shared/fuzz";
+import { show } from "../shared/fuzz";
 import { newHaircut, type PortfolioPlan } from "./arbitraries";
 import type { FuzzProtocol } from "./fixtures";
 
@@ -109,7 +109,6 @@ export class Runner {
     const addr = token < 0 ? await this.f.cash.getAddress() : this.d.tokenAddresses[token];
     const before = await readSnapshot(this.d, [this.account], now, "none");
     await (await this.f.vault.connect(this.trader).deposit(this.account, addr, amount)).wait();
-    countCommands();
     const after = await readSnapshot(this.d, [this.account], now, "none");
     const a = before.accounts.get(this.account)!;
     const expected = structuredClone(a);
@@ -150,7 +149,6 @@ export class Runner {
     const watched = [maker.account, this.account, f.feeAccount];
     const before = await readSnapshot(this.d, watched, now);
     const send = () => f.venue.connect(this.trader).fill(order, sig, this.account, fillSize, takerSize > 0n ? MAX : 0n);
-    countCommands();
     let r: M.FillResult;
     try {
       r = M.settleTrade(before, {
@@ -223,7 +221,6 @@ export class Runner {
   async update(id: number, now: bigint): Promise<void> {
     const before = await readSnapshot(this.d, [], now);
     const send = () => this.f.engine.updateMarket(id);
-    countCommands();
     if (before.marketOracle[id] === undefined) {
       // updateMarket always refreshes from the oracle: a bad price reverts (INV-14).
       await this.expectOracleRevert(send, new M.OracleInvalid("market", id));
@@ -271,7 +268,6 @@ export class Runner {
     const addr = token < 0 ? await f.cash.getAddress() : this.d.tokenAddresses[token];
     const before = await readSnapshot(this.d, this.watched, now);
     const send = () => f.vault.connect(this.trader).withdraw(this.account, addr, amount, this.trader.address);
-    countCommands();
     let r: { state: M.ProtocolSnapshot; revert?: M.Revert };
     try {
       r = M.withdraw(before, this.account, token, amount, addr);
@@ -360,7 +356,6 @@ export async function buildPortfolio(r: Runner, plan: PortfolioPlan, log: Log = 
       const m = before.markets[id];
       await (await f.configurator.setRiskParams(id, risk)).wait();
       log.push(`setRiskParams(${id}, ${show(risk)})`);
-      countCommands();
       const setup = {
         ...M.targets(risk, v.variancePerHour),
         maxStepPerHour: risk.maxRatioStepPerHour,
@@ -379,7 +374,6 @@ export async function buildPortfolio(r: Runner, plan: PortfolioPlan, log: Log = 
       const args = { openInterestCap: m.openInterestCap, ...trading };
       await (await f.configurator.setTradingParams(id, args)).wait();
       log.push(`setTradingParams(${id}, ${show(args)})`);
-      countCommands();
       const setup = {
         mmrTarget: m.mmrTarget,
         imrTarget: m.imrTarget,

@@ -92,6 +92,7 @@ describe("fuzz: volatility-adjusted and ramped margin ratios equal the reference
   it("observations, parameter changes and updates move the EWMA variance, the targets and the engine's ramped ratios exactly as the model, by at most one step per elapsed time (INV-10)", async function () {
     const runs = runsFor(25);
     this.timeout(timeoutFor(runs, 800));
+    await loadFixture(protocolFixture); // deployed before timing starts
     await fuzz(
       {
         name: this.test!.title,

@@ -29,6 +29,7 @@ describe("invariants: the insurance fund's share price cannot be inflated", func
   it("INV-24 a first depositor's donation never profits it, and a later depositor loses at most one share's worth (a millionth of the donation burnt)", async function () {
     const runs = runsFor(25);
     this.timeout(timeoutFor(runs, 400));
+    await loadFixture(emptyFund); // deployed before timing starts
     const units = fc.oneof(spread(1n, 1000n), spread(1n, 3n * 10n ** 13n)); // within the 100M USDC deposit cap
     await fuzz(
       { name: this.test!.title, suite: "insurance inflation", runs: 25, file: FILE },

@@ -52,7 +52,6 @@ async function fillPrice(w: World, id: number, dev: number): Promise<bigint> {
   return (index * (WAD + (BigInt(dev) * band) / 1000n)) / WAD || 1n;
 }
 
-const tokenAddress = async (w: World, token: number) => (token < 0 ? await w.f.cash.getAddress() : w.f.d.tokenAddresses[token]);
 const decimalsOf = (w: World, token: number) => (token < 0 ? w.f.d.cashDecimals : w.f.d.tokenDecimals[token]);
 
 // ------------------------------------------------------------------ steps

@@ -93,7 +93,7 @@ export interface PropertyStats {
 // ------------------------------------------------------------------ running a property
 
 /** Seconds spent shrinking a failure before reporting the smallest counterexample found (FUZZ_SHRINK_SECONDS). */
-const SHRINK_SECONDS = Number(env.FUZZ_SHRINK_SECONDS ?? (long ? 600 : 90));
+const SHRINK_SECONDS = Number(env.FUZZ_SHRINK_SECONDS ?? (long ? 600 : 60));
 const shrink: { failedAt: number | undefined } = { failedAt: undefined };
 
 /**
@@ -126,7 +126,7 @@ export interface FuzzOptions<Ts> {
   /** Runs in the bounded campaign of `npm test`. */
   runs: number;
   /** Renders a counterexample as a replayable script (default: fast-check's printer). */
-  printer?: (counterexample: Ts) => string;
+  printer?: (counterexample: Ts, run: { seed: number; path: string; grep: string }) => string;
   /** Test file to name in the replay command. */
   file: string;
 }
@@ -168,7 +168,8 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     lines.push("", `Failure: ${cause}`);
     if (o.printer && details.counterexample) {
-      lines.push("", "Replayable script of the counterexample:", o.printer(details.counterexample));
+      const run = { seed: details.seed, path: details.counterexamplePath ?? "", grep: grepOf(o.name) };
+      lines.push("", "Replayable script of the counterexample:", o.printer(details.counterexample, run));
     }
     lines.push("", report);
     const err = new Error(lines.join("\n"));
