@@ -116,6 +116,13 @@ export function positionShare(size: bigint, basis: bigint, fraction: bigint): { 
   };
 }
 
+/** LiquidationAuction._shortfall: max(M - E, 0) capped at 2**96 - 1 wei (what the breakers count and the tip uses). */
+export const MAX_SHORTFALL = 2n ** 96n - 1n;
+export function auctionShortfall(v: { equity: bigint; maintenance: bigint }): bigint {
+  const gap = v.maintenance - v.equity;
+  return gap <= 0n ? 0n : min(gap, MAX_SHORTFALL);
+}
+
 /** The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement). */
 export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint): bigint {
   return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));

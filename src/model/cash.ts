@@ -58,3 +58,25 @@ export function socialise(c: CashState, amount: bigint): bigint {
   c.supplyIndex = before - divWadUp(socialised, c.supplyPrincipal);
   return socialised;
 }
+
+/**
+ * `_viewCash`: the cash state accrued from its stored value (accrual at `lastAccrual`) to `now`, without
+ * writing; `_loadCash` gives the same indices.
+ */
+export function viewCash(stored: CashState, lastAccrual: bigint, now: bigint, baseRatePerYear: bigint, slopePerYear: bigint): CashState {
+  const c = { ...stored };
+  accrue(c, now - lastAccrual, baseRatePerYear, slopePerYear);
+  return c;
+}
+
+/**
+ * The share of a cash value that moves with a fraction of a portfolio (CollateralVault.transferFraction): all of
+ * it at 1e18, else `v * fraction` rounded toward negative infinity (the receiver gets positive cash rounded down
+ * and debt rounded up).
+ */
+export function cashFraction(v: bigint, fraction: bigint): bigint {
+  if (fraction === WAD) return v;
+  const p = v * fraction;
+  const q = p / WAD;
+  return p < 0n && q * WAD !== p ? q - 1n : q;
+}

@@ -1,0 +1,184 @@
+/**
+ * Exact bigint mirror of the engine's per-market state machine (contracts/engine/EngineStorage.sol
+ * `_markNoOlderThan` and `_updateMarket`, contracts/engine/EngineGovernance.sol `configureMarket`): the cached
+ * mark price, funding accrual at the stored per-second rate, the hourly premium TWAP that sets the next rate
+ * (clamped to maxFundingRate per 8 h), and the ramp of the effective margin ratios toward their targets.
+ *
+ * Functions are pure: they take a `MarketState` and return a new one.
+ */
+import { WAD, sdivWadDown } from "./wad";
+import { fundingIndexAt } from "./margin";
+import { ramp } from "./volatility";
+
+/** EngineStorage.FUNDING_EPOCH: premiums are sampled per hour. */
+export const FUNDING_EPOCH = 3600n;
+/** EngineStorage.FUNDING_PERIOD: a rate equal to the premium is paid over 8 hours. */
+export const FUNDING_PERIOD = 8n * 3600n;
+
+/** What the engine stores about one market (the fields of IMarginEngine.MarketView, all bigint). */
+export interface MarketState {
+  /** Cached oracle price [wad] and its timestamp. */
+  price: bigint;
+  priceTimestamp: bigint;
+  /** Effective ratios [wad]. */
+  mmr: bigint;
+  imr: bigint;
+  /** Funding index [wad cash per base unit], rate [wad per second], last update [s]. */
+  cumulativeFunding: bigint;
+  fundingRate: bigint;
+  timestamp: bigint;
+  /** Premium of the latest fill [wad], accumulated premium * seconds of this epoch, epoch number. */
+  premium: bigint;
+  accumulator: bigint;
+  epoch: bigint;
+  /** Targets and limits (IMarginEngine.MarketSetup). */
+  mmrTarget: bigint;
+  imrTarget: bigint;
+  maxStepPerHour: bigint;
+  imrSizeFactor: bigint;
+  openInterestCap: bigint;
+  maxFundingRate: bigint;
+  maxFillDeviation: bigint;
+  reduceOnly: boolean;
+  longOpenInterest: bigint;
+  totalBasis: bigint;
+}
+
+/** The targets and limits the configurator pushes (IMarginEngine.MarketSetup). */
+export interface MarketSetup {
+  mmrTarget: bigint;
+  imrTarget: bigint;
+  maxStepPerHour: bigint;
+  imrSizeFactor: bigint;
+  openInterestCap: bigint;
+  maxFundingRate: bigint;
+  maxFillDeviation: bigint;
+}
+
+/** `rampActive` is not exposed by the engine: an effective ratio differs from its target. */
+export const rampActive = (m: MarketState): boolean => m.mmr !== m.mmrTarget || m.imr !== m.imrTarget;
+
+/** The funding index accrued to `now` at `price` (IMarginEngine.cumulativeFundingAt). */
+export function fundingAt(m: MarketState, price: bigint, now: bigint): bigint {
+  return fundingIndexAt(m.cumulativeFunding, m.fundingRate, price, now - m.timestamp);
+}
+
+/** Fill premium (price - index) / index, rounded toward negative infinity (MarginEngine.settleTrade). */
+export function premiumOf(fillPrice: bigint, indexPrice: bigint): bigint {
+  return sdivWadDown(fillPrice - indexPrice, indexPrice);
+}
+
+/** `_markNoOlderThan`: the cached mark, refreshed to `oraclePrice` at `now` when older than `maxAge` seconds. */
+export function markNoOlderThan(m: MarketState, now: bigint, maxAge: bigint, oraclePrice: bigint): MarketState {
+  if (now - m.priceTimestamp > maxAge) return { ...m, price: oraclePrice, priceTimestamp: now };
+  return m;
+}
+
+/**
+ * `_updateMarket` at `now` with the market's current mark: accrues funding at the stored rate over the time since
+ * the last update, accumulates the premium, closes the funding epoch if one ended (only the epoch that just ended
+ * can have a non-zero TWAP; Solidity's signed division truncates toward zero, as bigint division does), ramps
+ * the effective ratios, then records `premiumSample` when given.
+ */
+export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint): MarketState {
+  const dt = now - m.timestamp;
+  if (dt === 0n && premiumSample === undefined) return m;
+  const next = { ...m };
+  if (dt > 0n) {
+    next.cumulativeFunding = fundingIndexAt(m.cumulativeFunding, m.fundingRate, m.price, dt);
+    const epoch = now / FUNDING_EPOCH;
+    if (epoch > m.epoch) {
+      let twap = 0n;
+      if (epoch === m.epoch + 1n) {
+        const acc = m.accumulator + m.premium * (epoch * FUNDING_EPOCH - m.timestamp);
+        twap = acc / FUNDING_EPOCH;
+      }
+      const cap = m.maxFundingRate;
+      if (twap > cap) twap = cap;
+      if (twap < -cap) twap = -cap;
+      next.fundingRate = twap / FUNDING_PERIOD;
+      next.accumulator = 0n;
+      next.premium = 0n;
+      next.epoch = epoch;
+    } else {
+      next.accumulator = m.accumulator + m.premium * dt;
+    }
+    if (rampActive(m)) {
+      const r = ramp(m.mmr, m.imr, m.mmrTarget, m.imrTarget, m.maxStepPerHour, dt);
+      next.mmr = r.mmr;
+      next.imr = r.imr;
+    }
+    next.timestamp = now;
+  }
+  if (premiumSample !== undefined) next.premium = premiumSample;
+  return next;
+}
+
+/** The next funding rate an epoch would set from a TWAP premium (clamped, per second, truncated toward zero). */
+export function rateFromTwap(twap: bigint, maxFundingRate: bigint): bigint {
+  const t = twap > maxFundingRate ? maxFundingRate : twap < -maxFundingRate ? -maxFundingRate : twap;
+  return t / FUNDING_PERIOD;
+}
+
+/**
+ * `configureMarket` at `now`: accrues and ramps under the old targets (at the fresh `oraclePrice` when the cache
+ * is older than `maxPriceAge` and the oracle answers; at the cache when `oraclePrice` is undefined), then
+ * installs the new targets and limits. The ramp flag follows from the new targets.
+ */
+export function configureMarket(
+  m: MarketState,
+  now: bigint,
+  setup: MarketSetup,
+  maxPriceAge: bigint,
+  oraclePrice: bigint | undefined,
+): MarketState {
+  let mark = m;
+  if (now - m.priceTimestamp > maxPriceAge && oraclePrice !== undefined) mark = { ...m, price: oraclePrice, priceTimestamp: now };
+  // _updateMarket writes the mark only when time passed; a refreshed price within the same second stays unstored.
+  const updated = updateMarket(mark, now);
+  const base = now - m.timestamp > 0n ? updated : { ...updated, price: m.price, priceTimestamp: m.priceTimestamp };
+  return { ...base, ...setup };
+}
+
+/** A `MarketState` from the engine's `marketView` (ethers Result or plain object). */
+export function marketStateFromView(v: {
+  cachedPrice: bigint;
+  cachedPriceTimestamp: bigint;
+  mmr: bigint;
+  imr: bigint;
+  cumulativeFunding: bigint;
+  fundingRatePerSecond: bigint;
+  lastUpdate: bigint;
+  premium: bigint;
+  premiumAccumulator: bigint;
+  fundingEpoch: bigint;
+  reduceOnly: boolean;
+  longOpenInterest: bigint;
+  totalBasis: bigint;
+  setup: MarketSetup;
+}): MarketState {
+  return {
+    price: v.cachedPrice,
+    priceTimestamp: v.cachedPriceTimestamp,
+    mmr: v.mmr,
+    imr: v.imr,
+    cumulativeFunding: v.cumulativeFunding,
+    fundingRate: v.fundingRatePerSecond,
+    timestamp: v.lastUpdate,
+    premium: v.premium,
+    accumulator: v.premiumAccumulator,
+    epoch: v.fundingEpoch,
+    mmrTarget: v.setup.mmrTarget,
+    imrTarget: v.setup.imrTarget,
+    maxStepPerHour: v.setup.maxStepPerHour,
+    imrSizeFactor: v.setup.imrSizeFactor,
+    openInterestCap: v.setup.openInterestCap,
+    maxFundingRate: v.setup.maxFundingRate,
+    maxFillDeviation: v.setup.maxFillDeviation,
+    reduceOnly: v.reduceOnly,
+    longOpenInterest: v.longOpenInterest,
+    totalBasis: v.totalBasis,
+  };
+}
+
+export { WAD };
