@@ -1,2 +1,2 @@
 /** Hardhat tasks shipped with Ballast. Each task lives in its own file and is registered here. */
-export {};
+import "./simulate";
