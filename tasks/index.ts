@@ -1,2 +1,3 @@
 /** Hardhat tasks shipped with Ballast. Each task lives in its own file and is registered here. */
 import "./simulate";
+import "./keeper";

@@ -8,7 +8,7 @@
  * keeper the next block's timestamp) and against any JSON-RPC node (`npx hardhat keeper`).
  */
 import { encodeBytes32String } from "ethers";
-import type { ChainView, Quote } from "./view";
+import { FULL_SCANS, type ChainView, type ScanPolicy } from "./view";
 import {
   GAS,
   earliestBidClock,
@@ -61,6 +61,10 @@ export interface KeeperConfig {
   blockTime: number;
   /** Rescan at least this often (seconds) even without a new oracle round. */
   maxScanAge: number;
+  /** Full scans or a watch list between them (see `ScanPolicy`). */
+  scan: ScanPolicy;
+  /** Blocks to wait before trying an account again after a transaction on it reverted. */
+  retryAfterBlocks: number;
   maxStartsPerBlock: number;
   /** Oracle asset pricing gas (ETH/USD). */
   gasAsset: string;
@@ -68,7 +72,7 @@ export interface KeeperConfig {
   assumedSlippage: bigint;
 }
 
-export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "scan";
+export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "scan" | "failed";
 
 export interface KeeperLogEntry {
   keeper: string;
@@ -87,6 +91,17 @@ export interface SentTx {
   /** Mark-to-market value of the target when priced (bids), for the discount at fill. */
   value?: bigint;
   expectedGain?: bigint;
+}
+
+/** The parts of the auction's `quote` the keeper uses. */
+export interface CachedQuote {
+  active: boolean;
+  elapsed: bigint;
+  equity: bigint;
+  maintenanceMargin: bigint;
+  markToMarket: bigint;
+  requirement: bigint;
+  nonce: bigint;
 }
 
 export interface BlockContext {
@@ -119,6 +134,8 @@ export function defaultKeeperConfig(name: string, strategy: StrategyConfig, acco
     hedge: true,
     blockTime: 12,
     maxScanAge: 0,
+    scan: FULL_SCANS,
+    retryAfterBlocks: 5,
     maxStartsPerBlock: 25,
     gasAsset: encodeBytes32String("ETH/USD"),
     assumedSlippage: WAD / 200n,
@@ -132,7 +149,12 @@ export class Keeper {
   /** Check the bidder's exposure from this block on (set after each bid; cleared once flat). */
   private hedgeFrom: number | undefined = 0;
   private readonly lastSent = new Map<bigint, number>();
+  /** Transactions sent and not yet seen mined: hash -> target account. */
+  private readonly inflight = new Map<string, { account: bigint; action: KeeperAction }>();
+  /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
+  private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
+  private readonly quoteCache = new Map<bigint, { q: CachedQuote; feeds: string; time: number; block: number }>();
 
   constructor(
     readonly cfg: KeeperConfig,
@@ -164,6 +186,29 @@ export class Keeper {
     this.log({ keeper: this.cfg.name, block: ctx.block, time: ctx.timestamp, action, account, tx, detail });
   }
 
+  /**
+   * An auction's quote now: read from the chain when prices or the account changed since the last read, else the
+   * last read with its clock moved on by the time since (the unit price and fraction follow from the model).
+   */
+  private async quote(ctx: BlockContext, account: bigint, feeds: string): Promise<CachedQuote> {
+    const c = this.quoteCache.get(account);
+    if (c && c.feeds === feeds && this.view.touchedAt(account) < c.block) {
+      return { ...c.q, elapsed: c.q.active ? c.q.elapsed + BigInt(ctx.timestamp - c.time) : 0n };
+    }
+    const r = await this.view.quote(ctx.block, account);
+    const q: CachedQuote = {
+      active: r.active,
+      elapsed: r.elapsed,
+      equity: r.equity,
+      maintenanceMargin: r.maintenanceMargin,
+      markToMarket: r.markToMarket,
+      requirement: r.requirement,
+      nonce: r.nonce,
+    };
+    this.quoteCache.set(account, { q, feeds, time: ctx.timestamp, block: ctx.block });
+    return q;
+  }
+
   async onBlock(ctx: BlockContext): Promise<BlockOutcome> {
     if (!this.params) await this.init();
     const p = this.params!;
@@ -172,6 +217,7 @@ export class Keeper {
     let wakeAt: number | undefined;
     const next = ctx.nextTimestamp ?? ctx.timestamp + this.cfg.blockTime;
     await v.sync(ctx.block);
+    await this.checkInflight(ctx);
     const ethPrice = await v.price(ctx.block, this.cfg.gasAsset);
 
     // (1) Scan when an oracle round landed or the last scan is too old, and start auctions for the tip.
@@ -180,7 +226,7 @@ export class Keeper {
       this.lastFeeds = feeds;
       this.lastScan = ctx.timestamp;
       this.stats.scans++;
-      const rows = await v.health(ctx.block);
+      const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
       const eligible = rows
         .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !v.auctions.has(r.account))
         .map((r) => ({ account: r.account, tip: tipEstimate(p, r.equity, r.maintenanceMargin) }))
@@ -190,7 +236,9 @@ export class Keeper {
         const fee = priorityFeeFor(this.cfg.strategy, tip, GAS.start.used, ethPrice);
         if (tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
         const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
-        const hash = await this.sender.send({ to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
+        const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
+        if (!hash) continue;
+        this.inflight.set(hash, { account, action: "start" });
         this.stats.starts++;
         sent.push({ hash, action: "start", account, expectedGain: tip });
         this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
@@ -199,10 +247,10 @@ export class Keeper {
 
     // (2) Running auctions: bid when the strategy says so, else say when to look again.
     const bidder = this.bidderAccount;
-    const bidderEquity = this.cfg.strategy.kind === "flash" ? (await v.quote(ctx.block, bidder)).equity : 0n;
+    const bidderEquity = this.cfg.strategy.kind === "flash" ? (await this.quote(ctx, bidder, feeds)).equity : 0n;
     for (const account of [...v.auctions.keys()].sort((a, b) => (a < b ? -1 : 1))) {
-      if (this.lastSent.get(account) === ctx.block) continue;
-      const q = await v.quote(ctx.block, account);
+      if (this.lastSent.get(account) === ctx.block || (this.backoff.get(account) ?? 0) > ctx.block) continue;
+      let q = await this.quote(ctx, account, feeds);
       if (!q.active) continue;
       const valuation: Valuation = {
         equity: q.equity,
@@ -213,12 +261,14 @@ export class Keeper {
       if (q.equity >= mulWadDown(WAD + p.bufferRatio, q.maintenanceMargin) + 1n && this.cfg.strategy.kind === "eager") {
         // Restored by its owner (a deposit) or by prices: end it so the account is free again.
         const data = v.c.auction.interface.encodeFunctionData("terminateAuction", [account]);
-        const hash = await this.sender.send({
+        const hash = await this.send(ctx, account, {
           to: v.c.addresses.auction,
           data,
           gas: GAS.terminate.limit,
           priorityFee: this.cfg.strategy.minPriorityFee,
         });
+        if (!hash) continue;
+        this.inflight.set(hash, { account, action: "terminate" });
         this.lastSent.set(account, ctx.block);
         sent.push({ hash, action: "terminate", account });
         this.entry(ctx, "terminate", account, hash, {});
@@ -235,7 +285,15 @@ export class Keeper {
         baseFee: ctx.baseFee,
         ethPrice,
       };
-      const plan = planBid(this.cfg.strategy, bctx);
+      let plan = planBid(this.cfg.strategy, bctx);
+      if (wantsToBid(this.cfg.strategy, bctx, plan) && this.quoteCache.get(account)?.block !== ctx.block) {
+        // About to bid on a remembered quote: read it afresh (funding and interest move the value between reads).
+        this.quoteCache.delete(account);
+        q = await this.quote(ctx, account, feeds);
+        bctx.valuation = { equity: q.equity, maintenance: q.maintenanceMargin, value: q.markToMarket, requirement: q.requirement };
+        bctx.elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
+        plan = planBid(this.cfg.strategy, bctx);
+      }
       if (!wantsToBid(this.cfg.strategy, bctx, plan) || (this.cfg.strategy.kind === "flash" && !hedge.complete)) {
         const t = this.cfg.strategy.kind === "flash" && !hedge.complete ? undefined : earliestBidClock(this.cfg.strategy, bctx);
         if (t !== undefined) {
@@ -245,8 +303,8 @@ export class Keeper {
         continue;
       }
       // A limit a hair above the modelled price absorbs funding accrued between the quote and the block.
-      const maxUnitPrice = plan.take.unitPrice + abs(q.markToMarket) / 10_000n + 1n;
-      let hash: string;
+      const maxUnitPrice = plan.take.unitPrice + abs(q.markToMarket) / 2_000n + 1n;
+      let hash: string | undefined;
       let action: KeeperAction = "bid";
       if (this.cfg.strategy.kind === "flash" && this.cfg.flashLiquidator) {
         action = "flash-bid";
@@ -256,7 +314,7 @@ export class Keeper {
           .filter((l) => l.fillSize > 0n)
           .map((l) => ({ order: l.quote.order, signature: l.quote.signature, fillSize: l.fillSize, takerPriceLimit: l.quote.price }));
         const data = this.cfg.flashLiquidator.interface.encodeFunctionData("liquidate", [account, fraction, q.nonce, maxUnitPrice, hedges]);
-        hash = await this.sender.send({
+        hash = await this.send(ctx, account, {
           to: await this.cfg.flashLiquidator.getAddress(),
           data,
           gas: GAS.flashBid.limit,
@@ -264,10 +322,12 @@ export class Keeper {
         });
       } else {
         const data = v.c.auction.interface.encodeFunctionData("bid", [account, bidder, WAD, q.nonce, maxUnitPrice, "0x"]);
-        hash = await this.sender.send({ to: v.c.addresses.auction, data, gas: GAS.bid.limit, priorityFee: plan.priorityFee });
+        hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.bid.limit, priorityFee: plan.priorityFee });
         this.hedgeFrom = ctx.block + 1;
       }
+      if (!hash) continue;
       this.stats.bids++;
+      this.inflight.set(hash, { account, action });
       this.lastSent.set(account, ctx.block);
       sent.push({ hash, action, account, value: q.markToMarket, expectedGain: plan.net });
       this.entry(ctx, action, account, hash, {
@@ -299,12 +359,13 @@ export class Keeper {
         const fill = abs(size) < q.remaining ? abs(size) : q.remaining;
         if (fill === 0n) continue;
         const data = v.c.venue.interface.encodeFunctionData("fill", [q.order, q.signature, bidder, fill, q.price]);
-        const hash = await this.sender.send({
+        const hash = await this.send(ctx, bidder, {
           to: v.c.addresses.venue,
           data,
           gas: GAS.hedge.limit,
           priorityFee: this.cfg.strategy.minPriorityFee,
         });
+        if (!hash) continue;
         this.stats.hedges++;
         hedged = true;
         sent.push({ hash, action: "hedge", account: bidder });
@@ -316,9 +377,38 @@ export class Keeper {
     return { sent, wakeAt };
   }
 
+  /**
+   * Sends a transaction; a node that refuses it (or, automining, reports its revert) is logged and the target
+   * account left alone for a few blocks. Returns the hash, or undefined.
+   */
+  private async send(ctx: BlockContext, account: bigint, tx: { to: string; data: string; gas: number; priorityFee: bigint }) {
+    try {
+      return await this.sender.send(tx);
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
+      this.entry(ctx, "failed", account, undefined, { reason });
+      this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
+      return undefined;
+    }
+  }
+
+  /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */
+  private async checkInflight(ctx: BlockContext): Promise<void> {
+    for (const [hash, { account, action }] of [...this.inflight]) {
+      const r = await this.view.provider.getTransactionReceipt(hash);
+      if (!r) continue;
+      this.inflight.delete(hash);
+      // A start that lost the race is no reason to stay away from the auction.
+      if (r.status === 0 && action !== "start") {
+        this.quoteCache.delete(account);
+        this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
+      }
+    }
+  }
+
   /** Quotes that would flatten the target's positions, and their cost against the index for the whole portfolio. */
   private async hedgePlan(block: number, account: bigint, nonce: bigint, withCollateral: boolean) {
-    const positions = withCollateral ? await this.view.exposure(block, account, nonce) : await this.view.positions(block, account);
+    const positions = withCollateral ? await this.view.exposure(block, account, nonce) : await this.view.positionsAt(block, account, nonce);
     const assets = await this.view.markets();
     let cost = 0n;
     let complete = true;
@@ -338,5 +428,3 @@ export class Keeper {
     return { cost, complete, legs };
   }
 }
-
-export type { Quote };

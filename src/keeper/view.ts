@@ -14,6 +14,23 @@ import type { ILiquidationAuction } from "../../typechain-types/contracts/liquid
 export type AccountHealth = IRiskLens.AccountHealthStructOutput;
 export type Quote = ILiquidationAuction.QuoteStructOutput;
 
+/**
+ * When to scan every account and when only the watch list. A full scan reads every known account; in between, on
+ * each oracle round, only accounts whose health factor was below `watchHealth` at their last read, and accounts
+ * changed since (deposits, trades, bids), are read. A full scan happens when any market's price moved by
+ * `fullScanMove` since the last full scan, or `fullScanEvery` seconds after it. `fullScanMove` 0 scans everything
+ * every time. A position far from its maintenance margin (health factor h) needs a move of roughly
+ * mmr * (h - 1) (half that with collateral in the same asset) to become liquidatable: with h >= 2 and mmr >= 2%,
+ * a 1% threshold finds every account in time.
+ */
+export interface ScanPolicy {
+  watchHealth: bigint;
+  fullScanMove: bigint;
+  fullScanEvery: number;
+}
+
+export const FULL_SCANS: ScanPolicy = { watchHealth: 0n, fullScanMove: 0n, fullScanEvery: 0 };
+
 export interface RunningAuction {
   account: bigint;
   startBlock: number;
@@ -24,14 +41,25 @@ export class ChainView {
   readonly accounts: bigint[] = [];
   readonly auctions = new Map<bigint, RunningAuction>();
   private readonly seen = new Set<bigint>();
+  /** Last block in which an event touched each account (deposit, trade, auction start or bid). */
+  private readonly touched = new Map<bigint, number>();
   private syncedTo: number;
   private memoBlock = -1;
   private memo = new Map<string, Promise<unknown>>();
   private marketAssets?: string[];
   private tokenMarkets?: { token: string; marketId: number }[];
   private readonly exposures = new Map<string, Map<number, bigint>>();
-  /** eth_call count, for the benchmark. */
+  /** The latest health read of every account scanned so far. */
+  readonly latest = new Map<bigint, AccountHealth>();
+  private readonly watch = new Set<bigint>();
+  private lastFull?: { time: number; prices: bigint[] };
+  private lastScanBlock = -1;
+  /** Full and watch-list scans made. */
+  readonly scans = { full: 0, partial: 0, accountsRead: 0 };
+  /** Reads made (not remembered), for the benchmark. */
   calls = 0;
+  /** Time spent per kind of read (ms), for the benchmark. */
+  readonly timing = new Map<string, { ms: number; n: number }>();
 
   constructor(
     readonly c: KeeperContracts,
@@ -50,7 +78,15 @@ export class ChainView {
     let p = this.memo.get(key) as Promise<T> | undefined;
     if (!p) {
       this.calls++;
-      p = read();
+      const kind = key.split(":")[0];
+      const t = performance.now();
+      p = read().then((r) => {
+        const e = this.timing.get(kind) ?? { ms: 0, n: 0 };
+        e.ms += performance.now() - t;
+        e.n++;
+        this.timing.set(kind, e);
+        return r;
+      });
       this.memo.set(key, p);
     }
     return p;
@@ -70,25 +106,36 @@ export class ChainView {
       const addr = log.address.toLowerCase();
       if (addr === this.c.addresses.vault.toLowerCase()) {
         const ev = vault.interface.parseLog(log);
-        if (ev?.name === "Deposited") this.add(ev.args.account as bigint);
+        if (ev?.name === "Deposited") this.add(ev.args.account as bigint, log.blockNumber);
       } else if (addr === this.c.addresses.engine.toLowerCase()) {
         const ev = engine.interface.parseLog(log);
         if (ev?.name === "TradeSettled") {
-          this.add(ev.args.maker as bigint);
-          this.add(ev.args.taker as bigint);
+          this.add(ev.args.maker as bigint, log.blockNumber);
+          this.add(ev.args.taker as bigint, log.blockNumber);
         }
       } else {
         const ev = auction.interface.parseLog(log);
-        if (ev?.name === "AuctionStarted")
+        if (ev?.name === "AuctionStarted") {
           this.auctions.set(ev.args.account as bigint, { account: ev.args.account as bigint, startBlock: log.blockNumber });
-        else if (ev?.name === "AuctionEnded") this.auctions.delete(ev.args.account as bigint);
-        else if (ev?.name === "AuctionBid") this.add(ev.args.bidderAccount as bigint);
+          this.touched.set(ev.args.account as bigint, log.blockNumber);
+          this.touched.set(ev.args.tipAccount as bigint, log.blockNumber);
+        } else if (ev?.name === "AuctionEnded") this.auctions.delete(ev.args.account as bigint);
+        else if (ev?.name === "AuctionBid") {
+          this.touched.set(ev.args.account as bigint, log.blockNumber);
+          this.add(ev.args.bidderAccount as bigint, log.blockNumber);
+        }
       }
     }
     this.syncedTo = block;
   }
 
-  private add(account: bigint): void {
+  /** The last block in which an event changed `account` (-1 if none seen). */
+  touchedAt(account: bigint): number {
+    return this.touched.get(account) ?? -1;
+  }
+
+  private add(account: bigint, block: number): void {
+    this.touched.set(account, block);
     if (this.seen.has(account)) return;
     this.seen.add(account);
     this.accounts.push(account);
@@ -98,12 +145,55 @@ export class ChainView {
   health(block: number): Promise<AccountHealth[]> {
     const accounts = [...this.accounts];
     return this.at(block, `health:${accounts.length}`, async () => {
-      const size = this.opts.batchSize ?? 100;
+      const size = this.opts.batchSize ?? 50;
       const out: AccountHealth[] = [];
       for (let i = 0; i < accounts.length; i += size) {
         out.push(...(await this.c.lens.accountsHealth(accounts.slice(i, i + size), { blockTag: block })));
       }
       return out;
+    });
+  }
+
+  /** Health of `accounts` at `block` (lens `accountsHealth`, batched). */
+  private async healthOf(block: number, accounts: bigint[]): Promise<AccountHealth[]> {
+    const size = this.opts.batchSize ?? 50;
+    const out: AccountHealth[] = [];
+    for (let i = 0; i < accounts.length; i += size) {
+      out.push(...(await this.c.lens.accountsHealth(accounts.slice(i, i + size), { blockTag: block })));
+    }
+    return out;
+  }
+
+  /** Scans at `block` (time `time`) under `policy`: every account or the watch list. Returns the rows read. */
+  scan(block: number, time: number, policy: ScanPolicy): Promise<AccountHealth[]> {
+    return this.at(block, "scan", async () => {
+      const assets = await this.markets();
+      const prices = await Promise.all(assets.map((a) => this.price(block, a).catch(() => 0n)));
+      const moved = (p: bigint, p0: bigint) => p0 === 0n || (p > p0 ? p - p0 : p0 - p) * 10n ** 18n >= policy.fullScanMove * p0;
+      const full =
+        this.lastFull === undefined ||
+        policy.fullScanMove === 0n ||
+        time - this.lastFull.time >= policy.fullScanEvery ||
+        prices.some((p, i) => moved(p, this.lastFull!.prices[i]));
+      let list: bigint[];
+      if (full) {
+        list = [...this.accounts];
+        this.lastFull = { time, prices };
+        this.scans.full++;
+      } else {
+        list = this.accounts.filter((a) => this.watch.has(a) || !this.latest.has(a) || this.touchedAt(a) > this.lastScanBlock);
+        this.scans.partial++;
+      }
+      this.scans.accountsRead += list.length;
+      const rows = list.length > 0 ? await this.healthOf(block, list) : [];
+      for (const r of rows) {
+        this.latest.set(r.account, r);
+        const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
+        if (risky) this.watch.add(r.account);
+        else this.watch.delete(r.account);
+      }
+      this.lastScanBlock = block;
+      return rows;
     });
   }
 
@@ -160,10 +250,10 @@ export class ChainView {
    * Remembered by (account, nonce): an account's holdings change only with its vault nonce.
    */
   async exposure(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
-    const key = nonce === undefined ? undefined : `${account}:${nonce}`;
+    const key = nonce === undefined ? undefined : `e:${account}:${nonce}`;
     const hit = key ? this.exposures.get(key) : undefined;
     if (hit) return hit;
-    const out = new Map(await this.positions(block, account));
+    const out = new Map(await this.positionsAt(block, account, nonce));
     for (const { token, marketId } of await this.collateralMarkets()) {
       const bal = await this.at(block, `coll:${account}:${token}`, () =>
         this.c.vault.collateralBalanceWad(account, token, { blockTag: block }),
@@ -172,6 +262,18 @@ export class ChainView {
     }
     if (key) this.exposures.set(key, out);
     return out;
+  }
+
+  /** As `positions`, remembered by (account, nonce) when the nonce is known. */
+  async positionsAt(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
+    if (nonce === undefined) return this.positions(block, account);
+    const key = `p:${account}:${nonce}`;
+    let hit = this.exposures.get(key);
+    if (!hit) {
+      hit = await this.positions(block, account);
+      this.exposures.set(key, hit);
+    }
+    return hit;
   }
 
   /** A key that changes whenever any market's feed published a new round (a price update). */

@@ -51,8 +51,17 @@ export class Chain {
 
   constructor(readonly provider: Eip1193) {}
 
+  /** Wall time and count per JSON-RPC method (diagnostics). */
+  readonly rpcTime = new Map<string, { ms: number; n: number }>();
+
   async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
-    return (await this.provider.request({ method, params })) as T;
+    const t = performance.now();
+    const r = (await this.provider.request({ method, params })) as T;
+    const e = this.rpcTime.get(method) ?? { ms: 0, n: 0 };
+    e.ms += performance.now() - t;
+    e.n++;
+    this.rpcTime.set(method, e);
+    return r;
   }
 
   async sync(): Promise<void> {
@@ -69,10 +78,14 @@ export class Chain {
     await this.rpc("evm_setBlockGasLimit", [toQuantity(gas)]);
   }
 
-  /** Makes `address` an unlocked sender with `ether` ETH (wei). */
+  /**
+   * Makes `address` an unlocked sender with `wei` ETH and reads its nonce (call it while no transaction is
+   * pending: a "pending" nonce query would make the node execute the whole mempool).
+   */
   async unlock(address: string, wei: bigint): Promise<void> {
     await this.rpc("hardhat_impersonateAccount", [address]);
     await this.rpc("hardhat_setBalance", [address, toQuantity(wei)]);
+    this.nonces.set(address.toLowerCase(), Number(await this.rpc<string>("eth_getTransactionCount", [address, "latest"])));
   }
 
   /** Sends a transaction from an unlocked account with the next local nonce; it is mined by `mine`. */
@@ -115,9 +128,10 @@ export class Chain {
     this.now += count * interval;
   }
 
-  async receipt(hash: string): Promise<Receipt> {
+  /** The receipt of a mined transaction, or null while it is pending. */
+  async receipt(hash: string): Promise<Receipt | null> {
     const r = await this.rpc<RpcReceipt | null>("eth_getTransactionReceipt", [hash]);
-    if (!r) throw new Error(`transaction ${hash} was not mined`);
+    if (!r) return null;
     return {
       hash: r.transactionHash,
       status: Number(r.status),

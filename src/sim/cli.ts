@@ -25,6 +25,8 @@ export interface SimulateArgs {
   steps?: number;
   progress: boolean;
   quiet: boolean;
+  /** Revert the chain to its state before the run (tests). */
+  restore?: boolean;
 }
 
 export interface SimulateOutput {
@@ -81,7 +83,7 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
   const outDir = path.resolve(root, args.out ?? path.join("reports", "sim", path.basename(args.scenario, ".json")));
   fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();
-  const result = await simulate(hre, scenario, { progress: args.progress, restore: false, maxSteps: args.steps });
+  const result = await simulate(hre, scenario, { progress: args.progress, restore: args.restore ?? false, maxSteps: args.steps });
   const wallSeconds = (Date.now() - started) / 1000;
   const summary = buildSummary(result);
   const files = {

@@ -238,6 +238,13 @@ async function runSet(
   }
   const plan = resolveParameters(parameters);
   const { buildBallastModule } = await import("../../deploy/modules/Ballast");
+  // Time: the run's chain time derives from the latest block before it, never from the wall clock. The next block
+  // is pinned one second after it (which also resets the node's clock offset after an earlier run was reverted);
+  // the deployment's own blocks follow the wall clock for a few seconds, far from the day boundary T0 is set to.
+  const chain = new Chain(hre.network.provider);
+  await chain.sync();
+  const T0 = (Math.floor(chain.now / DAY) + 2) * DAY;
+  await chain.rpc("evm_setNextBlockTimestamp", [chain.now + 1]);
   const deployed = await hre.ignition.deploy(buildBallastModule(plan));
   lap("deploy");
   const provider = hre.ethers.provider;
@@ -281,12 +288,11 @@ async function runSet(
   const marketIds: Record<string, number> = Object.fromEntries(plan.markets.map((m, i) => [m.name, i]));
 
   // ------------------------------------------------------------------ chain and time
-  const chain = new Chain(hre.network.provider);
   chain.resetNonces();
   await chain.setAutomine(false);
   await chain.setBlockGasLimit(1_000_000_000);
   await chain.sync();
-  const T0 = (Math.floor(chain.now / DAY) + 2) * DAY;
+  if (chain.now >= T0 - 7200) throw new Error("the deployment took more than a day of chain time");
   const p0 = pricePath.points[0].t;
   const chainTime = (priceT: number) => T0 + (priceT - p0);
   const priceTime = (chainT: number) => p0 + (chainT - T0);
@@ -364,8 +370,7 @@ async function runSet(
   const mineSetup = async () => {
     const t = S + setupBlocks.length * bt;
     setupBlocks.push(t);
-    await chain.mineAt(t);
-    await settle(t);
+    await mineAndSettle(t);
   };
   // Oracle: publish the initial prices; observations start from them.
   const initialPrices = pricePath.initial.prices;
@@ -445,12 +450,28 @@ async function runSet(
     }
   };
 
-  /** Processes the receipts of every pending transaction, mined in the block at `t`. */
+  /**
+   * Mines the pending transactions in a block at `t` and processes their receipts. Transactions that did not fit
+   * in the block (block gas limit) wait for the next blocks, `bt` seconds apart. Returns the last block's time.
+   */
+  async function mineAndSettle(t: number): Promise<number> {
+    await chain.mineAt(t);
+    await settle(t);
+    while (pending.length > 0) {
+      t += bt;
+      await chain.mineAt(t);
+      await settle(t);
+    }
+    return t;
+  }
+
+  /** Processes the receipts of the pending transactions mined in the block at `t` (the rest stay pending). */
   async function settle(t: number): Promise<void> {
-    const batch = pending.splice(0);
-    const receipts = await Promise.all(batch.map((p) => chain.receipt(p.hash)));
-    const order = batch
-      .map((p, i) => ({ p, r: receipts[i] }))
+    const all = pending.splice(0);
+    const receipts = await Promise.all(all.map((p) => chain.receipt(p.hash)));
+    pending.push(...all.filter((_, i) => receipts[i] === null));
+    const order = all
+      .flatMap((p, i) => (receipts[i] ? [{ p, r: receipts[i] }] : []))
       .sort((a, b) => a.r.blockNumber - b.r.blockNumber || a.r.transactionIndex - b.r.transactionIndex);
     const touched = new Set<string>(); // "start:acct" / "bid:acct" seen earlier in the block
     for (const { p, r } of order) {
@@ -657,7 +678,7 @@ async function runSet(
   for (const d of deployHashes) {
     const r = await chain.receipt(d.hash);
     const i = s.liquidators.findIndex((l) => l.name === d.agent);
-    if (r.status !== 1 || !r.contractAddress) throw new Error(`FlashLiquidator deployment for ${d.agent} failed`);
+    if (!r || r.status !== 1 || !r.contractAddress) throw new Error(`FlashLiquidator deployment for ${d.agent} failed`);
     const runner = await hre.ethers.getImpersonatedSigner(liqWallets[i].address);
     flash[i] = FlashLiquidator__factory.connect(r.contractAddress, runner);
     accountOwner.set(accountId(r.contractAddress), d.agent);
@@ -715,6 +736,7 @@ async function runSet(
     cfg.hedge = l.hedge;
     cfg.blockTime = bt;
     cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
+    cfg.scan = { watchHealth: 2n * WAD, fullScanMove: WAD / 100n, fullScanEvery: 3600 };
     cfg.gasAsset = encodeBytes32String(marketFeed[0]);
     cfg.flashLiquidator = flash[i];
     const k = new Keeper(cfg, view, mkSender(l.name, w.address), (e) => keeperLog.push(formatLog(e, priceTime)), mm);
@@ -768,7 +790,6 @@ async function runSet(
   const obsInterval = plan.markets.map((m) => m.risk.minObservationInterval);
   const lastObs = plan.markets.map(() => S);
   let lastHealth: AccountHealth[] = [];
-  let lastScanBlock = -1;
   const traderByAccount = new Map(traders.map((t) => [t.account, t]));
   let totalTopUps = 0;
   let totalCuts = 0;
@@ -810,8 +831,7 @@ async function runSet(
     }
     if (pending.length > 0) {
       await chain.mineEmpty(Math.floor((Tk - chain.now) / bt) - 1, bt);
-      await chain.mineAt(Tk);
-      await settle(Tk);
+      await mineAndSettle(Tk);
       activeBlocks++;
     }
     lap("oracle");
@@ -819,7 +839,8 @@ async function runSet(
     await mm.update(Tk, stepIndex, true);
     lap("market-maker");
 
-    // 2. Reaction and keeper blocks.
+    // 2. Reaction and keeper blocks. The first one reads the scan the keepers make after a new oracle round.
+    let scanDue = pushed;
     let next = Tk + bt;
     let reactions = s.chain.reactionBlocks;
     while (next < Tnext) {
@@ -842,17 +863,17 @@ async function runSet(
       }
       lap("keepers");
       // Traders react to the scan the keepers just made (the same lens call, remembered for this block).
-      if (pushed && block !== lastScanBlock) {
-        lastScanBlock = block;
-        lastHealth = await view.health(block);
+      if (scanDue) {
+        scanDue = false;
+        lastHealth = [...view.latest.values()];
+        lap("health");
         await traderReactions(ctx.block);
         trackEpisodes(priceTime(chain.now));
       }
       lap("traders");
       const acted = pending.length > 0;
       if (acted) {
-        await chain.mineAt(next);
-        await settle(next);
+        next = await mineAndSettle(next);
         activeBlocks++;
       }
       lap("mining");
@@ -950,6 +971,10 @@ async function runSet(
   ];
   const inv = await checkInvariantsCore({ vault, engine, auction, runner: provider }, everyAccount);
   lap("invariants");
+  if (process.env.SIM_RPC_PROFILE)
+    console.error([...view.timing.entries()].map(([k, v]) => `view ${k} ${v.n} ${Math.round(v.ms)}ms`).join("\n"));
+  if (process.env.SIM_RPC_PROFILE)
+    console.error([...chain.rpcTime.entries()].map(([k, v]) => `${k} ${v.n} ${Math.round(v.ms)}ms`).join("\n"));
   const eventCapRatio = await fund.eventCapRatio();
   const liquidated = new Set(auctionList.map((a) => a.account)).size;
   const byBehaviour: Record<string, number> = {};
