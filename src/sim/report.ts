@@ -6,7 +6,7 @@
 import * as echarts from "echarts";
 import type { Summary, SetSummary } from "./summary";
 
-const WIDTH = 920;
+const WIDTH = 860;
 const HEIGHT = 340;
 const COLORS = ["#1f6feb", "#d1242f", "#2da44e", "#bf8700", "#8250df", "#57606a"];
 const HEALTH_COLORS = ["#d1242f", "#fb8f44", "#d4a72c", "#9be9a8", "#40c463", "#216e39"];
@@ -241,6 +241,7 @@ export function keyRows(s: Summary): (string | number)[][] {
     ["Bad debt (USDC)", ...col((x) => money(x.losses.badDebt))],
     ["Paid by the insurance fund (USDC)", ...col((x) => money(x.losses.paidByInsurance))],
     ["Socialised loss (USDC)", ...col((x) => money(x.losses.socialised))],
+    ["Bad debt not yet realised: insolvent auctions still running (USDC)", ...col((x) => money(x.losses.unrealisedInRunningAuctions))],
     [
       "Insurance fund initial / final (USDC)",
       ...col((x) => `${money(x.losses.insuranceFund.initial)} / ${money(x.losses.insuranceFund.final)}`),

@@ -150,6 +150,8 @@ export interface SetResult {
   subsidies: SubsidyEvent[];
   initialFund: bigint;
   eventCapRatio: bigint;
+  /** Sum of -V over auctions still running at the end with V < 0 (WAD cash). */
+  unrealisedBadDebt: bigint;
   traders: { count: number; byBehaviour: Record<string, number>; topUps: number; cuts: number; liquidated: number };
   txs: { sent: number; reverted: number; gasUsed: bigint; blocks: number; activeBlocks: number };
   invariants: { violations: string[]; cashReserve: bigint; accounts: number };
@@ -976,6 +978,12 @@ async function runSet(
   if (process.env.SIM_RPC_PROFILE)
     console.error([...chain.rpcTime.entries()].map(([k, v]) => `${k} ${v.n} ${Math.round(v.ms)}ms`).join("\n"));
   const eventCapRatio = await fund.eventCapRatio();
+  // Auctions still running: the value of portfolios worth less than nothing is bad debt not yet realised.
+  let unrealisedBadDebt = 0n;
+  for (const a of [...view.auctions.keys()].sort((x, y) => (x < y ? -1 : 1))) {
+    const v = (await auction.quote(a)).markToMarket;
+    if (v < 0n) unrealisedBadDebt -= v;
+  }
   const liquidated = new Set(auctionList.map((a) => a.account)).size;
   const byBehaviour: Record<string, number> = {};
   for (const t of traders) byBehaviour[t.behaviour] = (byBehaviour[t.behaviour] ?? 0) + 1;
@@ -993,6 +1001,7 @@ async function runSet(
     subsidies: [...subsidies.values()].sort((a, b) => a.seq - b.seq),
     initialFund: s.insurance.initialStake,
     eventCapRatio,
+    unrealisedBadDebt,
     traders: { count: traders.length, byBehaviour, topUps: totalTopUps, cuts: totalCuts, liquidated },
     txs: { sent: txSent, reverted: txReverted, gasUsed: gasUsedTotal, blocks: chain.block - blockBase, activeBlocks },
     invariants: { violations: inv.violations, cashReserve: inv.cashReserve, accounts: everyAccount.length },

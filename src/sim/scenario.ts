@@ -162,8 +162,29 @@ export class ScenarioError extends Error {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Objects merge key by key; anything else in `over` replaces `base`. */
+const keyOf = (v: unknown): string | undefined =>
+  isObject(v)
+    ? ((typeof v.name === "string" ? v.name : typeof v.symbol === "string" ? v.symbol : undefined) as string | undefined)
+    : undefined;
+
+/**
+ * Objects merge key by key. Arrays of named objects (markets by `name`, collateral by `symbol`) merge element by
+ * element on that key, new names appended; any other value in `over` replaces `base`.
+ */
 export function deepMerge<T>(base: T, over: unknown): T {
+  if (
+    Array.isArray(base) &&
+    Array.isArray(over) &&
+    over.every((o) => keyOf(o) !== undefined) &&
+    base.every((b) => keyOf(b) !== undefined)
+  ) {
+    const out: unknown[] = base.map((b) => {
+      const o = over.find((x) => keyOf(x) === keyOf(b));
+      return o === undefined ? b : deepMerge(b, o);
+    });
+    for (const o of over) if (!base.some((b) => keyOf(b) === keyOf(o))) out.push(o);
+    return out as T;
+  }
   if (!isObject(base) || !isObject(over)) return (over === undefined ? base : over) as T;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;

@@ -104,6 +104,7 @@ function setSummary(r: SimulationResult, set: SetResult) {
       badDebt: cash(last.badDebt),
       paidByInsurance: cash(totalPaid),
       socialised: cash(last.socialised),
+      unrealisedInRunningAuctions: cash(set.unrealisedBadDebt),
       insuranceFund: {
         initial: cash(set.initialFund),
         final: cash(last.fund),

@@ -1,7 +1,7 @@
 /**
  * The keeper bot against a real JSON-RPC node: the test starts `npx hardhat node` on a free port of 127.0.0.1,
  * deploys the protocol there with the production Ignition module and makes an account liquidatable
- * (test/keeper/setup-node.ts), then runs `npx hardhat keeper --network localhost` for a few blocks and checks,
+ * (scripts/keeper-test-setup.ts), then runs `npx hardhat keeper --network localhost` for a few blocks and checks,
  * on chain and in the bot's log, that it started the auction and bid.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -69,7 +69,7 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
     node.stdout?.on("data", (d) => (nodeOutput += String(d)));
     node.stderr?.on("data", (d) => (nodeOutput += String(d)));
     await waitForRpc(url, node, () => nodeOutput);
-    const setup = hardhat(["run", "test/keeper/setup-node.ts", "--network", "localhost"], env);
+    const setup = hardhat(["run", "scripts/keeper-test-setup.ts", "--network", "localhost"], env);
     expect(setup.status, setup.out).to.equal(0);
     liquidatable = BigInt(setup.out.match(/liquidatable account (\d+)/)![1]);
   });

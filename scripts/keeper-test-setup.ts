@@ -1,21 +1,21 @@
 /**
- * Run by test/keeper/keeper.test.ts against a `npx hardhat node` it started (`--network localhost`): deploys the
+ * Run by test/keeper/keeper.test.ts (not a test file: it deploys when loaded) against a `npx hardhat node` it started (`--network localhost`): deploys the
  * protocol with the production Ignition module under the deployment id $KEEPER_TEST_DEPLOYMENT, lets a market
  * maker sell 10 ETH-PERP to a trader at 3,000 with 10,000 USDC, then drops ETH to 2,060: the trader's account
  * is liquidatable. The keeper's account (the node's account 5) holds 100,000 USDC to bid with. Prints the account id.
  */
 import { ethers, ignition } from "hardhat";
-import hardhatParams from "../../deploy/parameters/hardhat.json";
-import { buildBallastModule } from "../../deploy/modules/Ballast";
-import { resolveParameters, type NetworkParameters } from "../../src/config/schema";
+import hardhatParams from "../deploy/parameters/hardhat.json";
+import { buildBallastModule } from "../deploy/modules/Ballast";
+import { resolveParameters, type NetworkParameters } from "../src/config/schema";
 import {
   CollateralVault__factory,
   MockV3Aggregator__factory,
   OracleRouter__factory,
   OrderSettlement__factory,
   TestERC20__factory,
-} from "../../typechain-types";
-import { ORDER_TYPES, venueDomain } from "../../src/sim/agents/orders";
+} from "../typechain-types";
+import { ORDER_TYPES, venueDomain } from "../src/sim/agents/orders";
 
 async function main() {
   const deploymentId = process.env.KEEPER_TEST_DEPLOYMENT;
