@@ -38,8 +38,9 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    // A fixed genesis date keeps block timestamps, and therefore gas and simulator output, reproducible.
-    hardhat: { initialDate: "2026-01-01T00:00:00Z" },
+    // A fixed genesis date keeps block timestamps, and therefore gas and simulator output, reproducible. With
+    // automine off (the simulator), pending transactions are mined highest priority fee first.
+    hardhat: { initialDate: "2026-01-01T00:00:00Z", mining: { mempool: { order: "priority" } } },
     localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
     sepolia: { url: process.env.SEPOLIA_RPC_URL ?? "", accounts, chainId: 11155111 },
     arbitrumSepolia: { url: process.env.ARBITRUM_SEPOLIA_RPC_URL ?? "", accounts, chainId: 421614 },

@@ -12,7 +12,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import * as M from "../../src/model";
 import { accountId } from "../shared/fixtures";
-import { readSnapshot } from "../shared/snapshot";
+import { accountInput, readSnapshot } from "../shared/snapshot";
 import type { FuzzProtocol } from "./fixtures";
 import type { Runner } from "./portfolio";
 
@@ -463,32 +463,12 @@ export class AuctionBook {
   }
 }
 
-/** The model's account input of `account` in snapshot `s` at the given prices (snapshot.ts's accountInput). */
+/** The model's account input of `account` in snapshot `s` at the given prices (oracle validity checked first). */
 function accountInputOf(s: M.ProtocolSnapshot, account: bigint, marketPrices: bigint[], tokenPrices: bigint[]): M.AccountInput {
   const a = s.accounts.get(account) ?? M.emptyAccount(s.tokens.length);
   for (const id of M.heldMarkets(a)) if (s.marketOracle[id] === undefined) throw new M.OracleInvalid("market", id);
   a.collateral.forEach((bal, i) => {
     if (bal !== 0n && s.tokenOracle[i] === undefined) throw new M.OracleInvalid("token", i);
   });
-  return {
-    cash: M.cashValue(a.principal, s.cash),
-    collateral: a.collateral
-      .map((bal, i) => ({ balanceWad: bal, price: tokenPrices[i], haircut: s.tokens[i].haircut }))
-      .filter((h) => h.balanceWad !== 0n),
-    positions: M.heldMarkets(a).map((id) => {
-      const m = s.markets[id];
-      const p = a.positions.get(id)!;
-      return {
-        size: p.size,
-        basis: p.basis,
-        price: marketPrices[id],
-        cumulativeFunding: m.cumulativeFunding,
-        fundingRate: m.fundingRate,
-        sinceUpdate: s.now - m.timestamp,
-        mmr: m.mmr,
-        imr: m.imr,
-        imrSizeFactor: m.imrSizeFactor,
-      };
-    }),
-  };
+  return accountInput(s, a, marketPrices, tokenPrices);
 }

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { deployBallast, localParams, fund, accountId, WAD, MAX, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
+import { deployOnFreshChain, localParams, fund, accountId, WAD, MAX, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
 import { snapshotGas, snapshotValue } from "./snapshot";
 
 const USDC = 10n ** 6n;
@@ -57,7 +57,7 @@ async function eightMarketFixture() {
     p.markets.push({ ...base, name: `${sym}-PERP`, base: sym, oracle: `${sym}/USD`, openInterestCap: `1,000,000 ${sym}` });
   }
   for (const f of Object.values(p.feeds)) f.heartbeat = "1d";
-  const b = await deployBallast(p);
+  const b = await deployOnFreshChain(p);
   T0 = (Math.floor((await time.latest()) / 3600) + 2) * 3600 + 10;
   await time.increaseTo(T0 - 600);
   for (const feed of Object.values(b.feeds)) await (await feed.updateAnswer(await feed.latestAnswer())).wait();

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployBallast, fund, accountId, WAD, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
+import { deployOnFreshChain, fund, accountId, WAD, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { snapshotGas, snapshotValue } from "./snapshot";
 
@@ -38,7 +38,7 @@ async function publishAll(b: Ballast, t: number, eth: bigint): Promise<void> {
 
 /** alice: one ETH position and cash only; carol (keeper) and dave (bidder, already long ETH) hold accounts. */
 async function liquidationFixture() {
-  const b = await deployBallast();
+  const b = await deployOnFreshChain();
   const T = (Math.floor((await time.latest()) / 3600) + 2) * 3600 + 10;
   await publishAll(b, T - 300, 3000n * 10n ** 8n);
   const [alice, bob, carol, dave] = b.users;

@@ -13,6 +13,7 @@ import { ethers } from "hardhat";
 import fc from "fast-check";
 import * as M from "../../src/model";
 import { VAULT_BOUNDS } from "../../src/config/bounds";
+import { signOrder as signVenueOrder, venueDomain } from "../../src/venue/orders";
 import { signOrder, MAX, type Order } from "../shared/fixtures";
 import { readSnapshot } from "../shared/snapshot";
 import { spread } from "../shared/fuzz";
@@ -173,26 +174,11 @@ const order = async (
     case "otherVenue":
     case "otherChain": {
       const { chainId } = await ethers.provider.getNetwork();
-      const domain = {
-        name: "Ballast OrderSettlement",
-        version: "1",
-        chainId: p.variant === "otherChain" ? chainId + 1n : chainId,
-        verifyingContract: p.variant === "otherVenue" ? await f.vault.getAddress() : await f.venue.getAddress(),
-      };
-      const types = {
-        Order: [
-          { name: "account", type: "uint256" },
-          { name: "marketId", type: "uint16" },
-          { name: "size", type: "int128" },
-          { name: "limitPrice", type: "uint128" },
-          { name: "expiry", type: "uint64" },
-          { name: "nonce", type: "uint64" },
-          { name: "salt", type: "uint64" },
-          { name: "reduceOnly", type: "bool" },
-          { name: "signer", type: "address" },
-        ],
-      };
-      sig = await maker.trader.signTypedData(domain, types, o);
+      const domain = venueDomain(
+        p.variant === "otherChain" ? chainId + 1n : chainId,
+        p.variant === "otherVenue" ? await f.vault.getAddress() : await f.venue.getAddress(),
+      );
+      sig = await signVenueOrder(maker.trader, domain, o);
       await venueError(fillTx(size), "OrderInvalidSignature", hash, o.signer);
       break;
     }

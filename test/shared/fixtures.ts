@@ -2,9 +2,10 @@
  * Shared fixtures: the whole protocol deployed through the production Ignition module (deploy/modules/Ballast.ts)
  * from a parameter file in human units, plus helpers to fund accounts, push prices and sign orders.
  */
-import { ethers, ignition } from "hardhat";
+import { ethers, ignition, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { clearSnapshots } from "@nomicfoundation/hardhat-network-helpers/dist/src/loadFixture";
 import hardhatParams from "../../deploy/parameters/hardhat.json";
 import { buildBallastModule } from "../../deploy/modules/Ballast";
 import { resolveParameters, assetKey, type NetworkParameters } from "../../src/config/schema";
@@ -23,7 +24,7 @@ import {
   type MockV3Aggregator,
   type TestERC20,
 } from "../../typechain-types";
-import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
+import { signOrder as signVenueOrder, venueDomain, type Order } from "../../src/venue/orders";
 
 export const WAD = 10n ** 18n;
 export const MAX = ethers.MaxUint256;
@@ -46,6 +47,17 @@ export function localParams(): NetworkParameters {
  */
 export async function deployBallast(params?: NetworkParameters): Promise<Ballast> {
   return params === undefined ? loadFixture(defaultDeployment) : deployWith(params);
+}
+
+/**
+ * A deployment on a reset chain (genesis at the configured date, every nonce zero), so that its addresses and
+ * times do not depend on what ran before in the process: for the gas snapshot, whose calldata and storage costs
+ * depend on address bytes. Clears every `loadFixture` snapshot (later fixtures redeploy).
+ */
+export async function deployOnFreshChain(params: NetworkParameters = localParams()): Promise<Ballast> {
+  await clearSnapshots();
+  await network.provider.request({ method: "hardhat_reset", params: [] });
+  return deployWith(params);
 }
 
 async function defaultDeployment() {
@@ -108,7 +120,7 @@ export async function fund(
   await (await b.vault.connect(user).deposit(account, await token.getAddress(), amount)).wait();
 }
 
-export type Order = IOrderSettlement.OrderStruct;
+export type { Order };
 
 /** Builds an order with defaults (expiry in one day, nonce 0, salt random). */
 export async function makeOrder(
@@ -123,24 +135,10 @@ export async function makeOrder(
   };
 }
 
-/** EIP-712 signature of `order` for `venue` by `signer`. */
+/** EIP-712 signature of `order` for the fixture venue on this chain by `signer`. */
 export async function signOrder(b: Ballast, signer: HardhatEthersSigner, order: Order): Promise<string> {
   const { chainId } = await ethers.provider.getNetwork();
-  const domain = { name: "Ballast OrderSettlement", version: "1", chainId, verifyingContract: await b.venue.getAddress() };
-  const types = {
-    Order: [
-      { name: "account", type: "uint256" },
-      { name: "marketId", type: "uint16" },
-      { name: "size", type: "int128" },
-      { name: "limitPrice", type: "uint128" },
-      { name: "expiry", type: "uint64" },
-      { name: "nonce", type: "uint64" },
-      { name: "salt", type: "uint64" },
-      { name: "reduceOnly", type: "bool" },
-      { name: "signer", type: "address" },
-    ],
-  };
-  return signer.signTypedData(domain, types, order);
+  return signVenueOrder(signer, venueDomain(chainId, await b.venue.getAddress()), order);
 }
 
 /**

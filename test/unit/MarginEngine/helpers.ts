@@ -11,6 +11,7 @@ import { ethers, network } from "hardhat";
 import type { ErrorDescription, Interface } from "ethers";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import * as M from "../../../src/model";
 import {
   accountId,
   deployBallast,
@@ -105,22 +106,14 @@ export function initialMargin(size: bigint, price: bigint, imr: bigint, imrSizeF
 export const fundingIndexAt = (cumulativeFunding: bigint, ratePerSecond: bigint, price: bigint, dt: bigint | number): bigint =>
   cumulativeFunding + floorDiv(ratePerSecond * BigInt(dt) * price, WAD);
 
-/**
- * MarginMath.healthFactor: equity / maintenance (WAD, down); without a requirement type(uint256).max when
- * equity >= 0 (an empty account included) and 0 when equity < 0; under a requirement 0 when equity <= 0.
- */
-export function healthFactor(equity: bigint, maintenance: bigint): bigint {
-  if (maintenance === 0n) return equity >= 0n ? MAX : 0n;
-  if (equity <= 0n) return 0n;
-  return (equity * WAD) / maintenance;
-}
+/** MarginMath.healthFactor (src/model). */
+export const healthFactor = M.healthFactor;
 
 // ------------------------------------------------------------------------------------------ venue and engine rules
 
-/** The venue's fees of a fill of `fillSize` at `price`: notional rounded up, each fee rounded up. */
+/** The venue's fees of a fill of `fillSize` at `price` at the fixture's rates (src/model: notional and fees rounded up). */
 export function venueFees(fillSize: bigint, price: bigint): { makerFee: bigint; takerFee: bigint } {
-  const notional = ceilDiv(abs(fillSize) * price, WAD);
-  return { makerFee: ceilDiv(notional * MAKER_FEE_RATE, WAD), takerFee: ceilDiv(notional * TAKER_FEE_RATE, WAD) };
+  return M.venueFees(abs(fillSize), price, MAKER_FEE_RATE, TAKER_FEE_RATE);
 }
 
 /** Premium sample of a fill: (price - index) / index, rounded toward negative infinity. */
@@ -132,56 +125,19 @@ export function fundingRate(twap: bigint, cap = MAX_FUNDING_RATE): { twap: bigin
   return { twap: t, rate: t / FUNDING_PERIOD };
 }
 
-export interface Pos {
-  size: bigint;
-  basis: bigint;
-}
+export type Pos = M.Position;
+export type Side = M.Side & { after: Pos };
 
-export interface Side {
-  sizeBefore: bigint;
-  sizeAfter: bigint;
-  basisDelta: bigint;
-  realised: bigint;
-  reducesRisk: boolean;
-  after: Pos;
-}
-
-/**
- * One side of a fill (IMarginEngine / MarginEngine._applyFill): a signed size change `d` at notional `n`.
- * Increase: basis += n. Reduction by |d| < |size|: the closed share of the basis, rounded toward +infinity, leaves
- * the basis. Close or flip: the whole basis leaves and a flip opens the rest at n * sizeAfter / d rounded down.
- * Realised = basisDelta - n.
- */
+/** One side of a fill (MarginEngine._applyFill, mirrored by src/model/trade.ts). */
 export function applyFill(p: Pos, d: bigint, n: bigint): Side {
-  const sizeBefore = p.size;
-  const sizeAfter = sizeBefore + d;
-  let basisDelta: bigint;
-  let reducesRisk = false;
-  if (sizeBefore === 0n || sizeBefore > 0n === d > 0n) {
-    basisDelta = n;
-  } else {
-    if (abs(d) >= abs(sizeBefore)) {
-      basisDelta = -p.basis;
-      if (sizeAfter !== 0n) basisDelta += floorDiv(n * sizeAfter, d);
-    } else {
-      basisDelta = -ceilDiv(p.basis * abs(d), abs(sizeBefore));
-    }
-    reducesRisk = abs(sizeAfter) < abs(sizeBefore) && (sizeAfter === 0n || sizeAfter > 0n === sizeBefore > 0n);
-  }
-  return {
-    sizeBefore,
-    sizeAfter,
-    basisDelta,
-    realised: basisDelta - n,
-    reducesRisk,
-    after: { size: sizeAfter, basis: p.basis + basisDelta },
-  };
+  const side = M.applyFill(p, d, n);
+  return { ...side, after: side.position };
 }
 
 /** Both sides of a fill: the taker's notional takerSize * (price - F) rounded down, the maker's its negation. */
 export function modelTrade(maker: Pos, taker: Pos, takerSize: bigint, price: bigint, cumulativeFunding = 0n) {
-  const notional = mulWadDown(takerSize, price - cumulativeFunding);
-  return { notional, mk: applyFill(maker, -takerSize, -notional), tk: applyFill(taker, takerSize, notional) };
+  const t = M.applyTrade(maker, taker, takerSize, price, cumulativeFunding);
+  return { notional: t.notional, mk: { ...t.maker, after: t.maker.position }, tk: { ...t.taker, after: t.taker.position } };
 }
 
 /** MarginEngine._surplusNotWorse: pnl at the mark - fee + released maintenance margin >= 0 (each rounded down). */

@@ -6,6 +6,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer, TypedDataDomain } from "ethers";
+import { ORDER_TYPES, orderDigest, signOrder, venueDomain as domainOf } from "../../../src/venue/orders";
 import { deployBallast, fund, accountId, WAD, MAX, type Ballast, type Order } from "../../shared/fixtures";
 
 export const USDC = 10n ** 6n;
@@ -22,20 +23,7 @@ export const BTC = 1;
 export const DEPOSIT = 1_000_000n * USDC;
 export const DEPOSIT_WAD = 1_000_000n * WAD;
 
-/** The EIP-712 `Order` type, as IOrderSettlement.ORDER_TYPEHASH spells it. */
-export const ORDER_TYPES = {
-  Order: [
-    { name: "account", type: "uint256" },
-    { name: "marketId", type: "uint16" },
-    { name: "size", type: "int128" },
-    { name: "limitPrice", type: "uint128" },
-    { name: "expiry", type: "uint64" },
-    { name: "nonce", type: "uint64" },
-    { name: "salt", type: "uint64" },
-    { name: "reduceOnly", type: "bool" },
-    { name: "signer", type: "address" },
-  ],
-};
+export { ORDER_TYPES };
 
 /** x * y / 1e18 rounded up (WadMath.mulWadUp). */
 export function mulWadUp(x: bigint, y: bigint): bigint {
@@ -58,18 +46,12 @@ export function feesOf(fillSize: bigint, price: bigint, makerRate = MAKER_FEE_RA
 /** The venue's EIP-712 domain, optionally with some fields replaced. */
 export async function venueDomain(b: Ballast, overrides: Partial<TypedDataDomain> = {}): Promise<TypedDataDomain> {
   const { chainId } = await ethers.provider.getNetwork();
-  return {
-    name: "Ballast OrderSettlement",
-    version: "1",
-    chainId,
-    verifyingContract: await b.venue.getAddress(),
-    ...overrides,
-  };
+  return { ...domainOf(chainId, await b.venue.getAddress()), ...overrides };
 }
 
 /** Signs `order` under `domain` (any domain, for cross-chain and cross-venue replay tests). */
 export async function signWithDomain(signer: Signer, domain: TypedDataDomain, order: Order): Promise<string> {
-  return signer.signTypedData(domain, ORDER_TYPES, order);
+  return signOrder(signer, domain, order);
 }
 
 /** Signs `order` for the fixture venue on this chain. */
@@ -79,7 +61,7 @@ export async function sign(b: Ballast, signer: Signer, order: Order): Promise<st
 
 /** The EIP-712 digest of `order` for the fixture venue, computed off-chain by ethers. */
 export async function digest(b: Ballast, order: Order): Promise<string> {
-  return ethers.TypedDataEncoder.hash(await venueDomain(b), ORDER_TYPES, order);
+  return orderDigest(await venueDomain(b), order);
 }
 
 /**

@@ -1,0 +1,430 @@
+/**
+ * The keeper bot: each block it (1) follows the protocol's events, (2) when an oracle round landed (or
+ * `maxScanAge` passed) scans every known account through the lens in one batched call and starts auctions on the
+ * liquidatable ones for the tip, (3) quotes every running auction and bids when its strategy says so, offering a
+ * priority fee in proportion to the gain, and (4) hedges the positions it bought by taking quotes on the venue.
+ *
+ * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
+ * keeper the next block's timestamp) and against any JSON-RPC node (`npx hardhat keeper`).
+ */
+import { encodeBytes32String } from "ethers";
+import { FULL_SCANS, type ChainView, type ScanPolicy } from "./view";
+import {
+  GAS,
+  earliestBidClock,
+  planBid,
+  priorityFeeFor,
+  tipEstimate,
+  wantsToBid,
+  gasCostCash,
+  type BidContext,
+  type StrategyConfig,
+} from "./strategy";
+import { toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
+import { WAD, abs, mulWadDown } from "../model/wad";
+import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
+import type { FlashLiquidator } from "../../typechain-types";
+
+/** Sends a transaction; returns its hash. Implementations manage nonces. */
+export interface TxSender {
+  readonly address: string;
+  send(tx: { to: string; data: string; gas: number; priorityFee: bigint }): Promise<string>;
+}
+
+/** A signed maker order a keeper may take to hedge. */
+export interface HedgeQuote {
+  order: IOrderSettlement.OrderStruct;
+  signature: string;
+  /** Limit price (WAD). */
+  price: bigint;
+  /** Size still fillable (WAD base). */
+  remaining: bigint;
+}
+
+/** Liquidity for hedging: the best maker order on one side of a market. */
+export interface QuoteSource {
+  /** An order the taker can fill: `takerBuys` true takes an ask (maker sells). */
+  best(marketId: number, takerBuys: boolean): HedgeQuote | undefined;
+  /** Taker fee rate of the venue (WAD). */
+  takerFeeRate: bigint;
+}
+
+export interface KeeperConfig {
+  name: string;
+  strategy: StrategyConfig;
+  /** Account that bids and receives tips (owner << 96 | sub). For flash, the tip account; bids come from the contract. */
+  account: bigint;
+  /** FlashLiquidator owned by this keeper (flash strategy). */
+  flashLiquidator?: FlashLiquidator;
+  hedge: boolean;
+  /** Seconds between blocks, to predict the auction clock at execution (RPC mode). */
+  blockTime: number;
+  /** Rescan at least this often (seconds) even without a new oracle round. */
+  maxScanAge: number;
+  /** Full scans or a watch list between them (see `ScanPolicy`). */
+  scan: ScanPolicy;
+  /** Blocks to wait before trying an account again after a transaction on it reverted. */
+  retryAfterBlocks: number;
+  maxStartsPerBlock: number;
+  /** Oracle asset pricing gas (ETH/USD). */
+  gasAsset: string;
+  /** Assumed hedging slippage (WAD of notional) when no quote source is available. */
+  assumedSlippage: bigint;
+}
+
+export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "scan" | "failed";
+
+export interface KeeperLogEntry {
+  keeper: string;
+  block: number;
+  time: number;
+  action: KeeperAction;
+  account?: bigint;
+  tx?: string;
+  detail: Record<string, string | number>;
+}
+
+export interface SentTx {
+  hash: string;
+  action: KeeperAction;
+  account: bigint;
+  /** Mark-to-market value of the target when priced (bids), for the discount at fill. */
+  value?: bigint;
+  expectedGain?: bigint;
+}
+
+/** The parts of the auction's `quote` the keeper uses. */
+export interface CachedQuote {
+  active: boolean;
+  elapsed: bigint;
+  equity: bigint;
+  maintenanceMargin: bigint;
+  markToMarket: bigint;
+  requirement: bigint;
+  nonce: bigint;
+}
+
+export interface BlockContext {
+  block: number;
+  timestamp: number;
+  /** Timestamp the next block will have (default: timestamp + blockTime). */
+  nextTimestamp?: number;
+  baseFee: bigint;
+}
+
+export interface BlockOutcome {
+  sent: SentTx[];
+  /** The earliest time this keeper wants to look again if nothing changes (a patient bid's threshold, ...). */
+  wakeAt?: number;
+}
+
+const fmt = (wad: bigint, digits = 2): string => (Number(wad / 10n ** 12n) / 1e6).toFixed(digits);
+
+/** Short form of an account id: owner address prefix and subaccount. */
+export function shortAccount(account: bigint): string {
+  const owner = (account >> 96n).toString(16).padStart(40, "0");
+  return `0x${owner.slice(0, 8)}:${account & ((1n << 96n) - 1n)}`;
+}
+
+export function defaultKeeperConfig(name: string, strategy: StrategyConfig, account: bigint): KeeperConfig {
+  return {
+    name,
+    strategy,
+    account,
+    hedge: true,
+    blockTime: 12,
+    maxScanAge: 0,
+    scan: FULL_SCANS,
+    retryAfterBlocks: 5,
+    maxStartsPerBlock: 25,
+    gasAsset: encodeBytes32String("ETH/USD"),
+    assumedSlippage: WAD / 200n,
+  };
+}
+
+export class Keeper {
+  private params?: AuctionParams;
+  private lastFeeds = "";
+  private lastScan = -Infinity;
+  /** Check the bidder's exposure from this block on (set after each bid; cleared once flat). */
+  private hedgeFrom: number | undefined = 0;
+  private readonly lastSent = new Map<bigint, number>();
+  /** Transactions sent and not yet seen mined: hash -> target account. */
+  private readonly inflight = new Map<string, { account: bigint; action: KeeperAction }>();
+  /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
+  private readonly backoff = new Map<bigint, number>();
+  readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
+  private readonly quoteCache = new Map<bigint, { q: CachedQuote; feeds: string; time: number; block: number }>();
+
+  constructor(
+    readonly cfg: KeeperConfig,
+    readonly view: ChainView,
+    readonly sender: TxSender,
+    readonly log: (e: KeeperLogEntry) => void,
+    readonly quotes?: QuoteSource,
+  ) {}
+
+  /** The account bids come from. */
+  get bidderAccount(): bigint {
+    return this.flashAccount ?? this.cfg.account;
+  }
+
+  private flashAccount?: bigint;
+
+  async init(): Promise<void> {
+    this.params = toAuctionParams(await this.view.c.auction.params());
+    if (this.cfg.flashLiquidator) this.flashAccount = await this.cfg.flashLiquidator.account();
+  }
+
+  private entry(
+    ctx: BlockContext,
+    action: KeeperAction,
+    account: bigint | undefined,
+    tx: string | undefined,
+    detail: KeeperLogEntry["detail"],
+  ) {
+    this.log({ keeper: this.cfg.name, block: ctx.block, time: ctx.timestamp, action, account, tx, detail });
+  }
+
+  /**
+   * An auction's quote now: read from the chain when prices or the account changed since the last read, else the
+   * last read with its clock moved on by the time since (the unit price and fraction follow from the model).
+   */
+  private async quote(ctx: BlockContext, account: bigint, feeds: string): Promise<CachedQuote> {
+    const c = this.quoteCache.get(account);
+    if (c && c.feeds === feeds && this.view.touchedAt(account) < c.block) {
+      return { ...c.q, elapsed: c.q.active ? c.q.elapsed + BigInt(ctx.timestamp - c.time) : 0n };
+    }
+    const r = await this.view.quote(ctx.block, account);
+    const q: CachedQuote = {
+      active: r.active,
+      elapsed: r.elapsed,
+      equity: r.equity,
+      maintenanceMargin: r.maintenanceMargin,
+      markToMarket: r.markToMarket,
+      requirement: r.requirement,
+      nonce: r.nonce,
+    };
+    this.quoteCache.set(account, { q, feeds, time: ctx.timestamp, block: ctx.block });
+    return q;
+  }
+
+  async onBlock(ctx: BlockContext): Promise<BlockOutcome> {
+    if (!this.params) await this.init();
+    const p = this.params!;
+    const v = this.view;
+    const sent: SentTx[] = [];
+    let wakeAt: number | undefined;
+    const next = ctx.nextTimestamp ?? ctx.timestamp + this.cfg.blockTime;
+    await v.sync(ctx.block);
+    await this.checkInflight(ctx);
+    const ethPrice = await v.price(ctx.block, this.cfg.gasAsset);
+
+    // (1) Scan when an oracle round landed or the last scan is too old, and start auctions for the tip.
+    const feeds = await v.feedsKey(ctx.block);
+    if (feeds !== this.lastFeeds || ctx.timestamp - this.lastScan >= this.cfg.maxScanAge) {
+      this.lastFeeds = feeds;
+      this.lastScan = ctx.timestamp;
+      this.stats.scans++;
+      const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
+      const eligible = rows
+        .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !v.auctions.has(r.account))
+        .map((r) => ({ account: r.account, tip: tipEstimate(p, r.equity, r.maintenanceMargin) }))
+        .sort((a, b) => (a.tip === b.tip ? (a.account < b.account ? -1 : 1) : a.tip > b.tip ? -1 : 1))
+        .slice(0, this.cfg.maxStartsPerBlock);
+      for (const { account, tip } of eligible) {
+        const fee = priorityFeeFor(this.cfg.strategy, tip, GAS.start.used, ethPrice);
+        if (tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
+        const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
+        const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
+        if (!hash) continue;
+        this.inflight.set(hash, { account, action: "start" });
+        this.stats.starts++;
+        sent.push({ hash, action: "start", account, expectedGain: tip });
+        this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
+      }
+    }
+
+    // (2) Running auctions: bid when the strategy says so, else say when to look again.
+    const bidder = this.bidderAccount;
+    const bidderEquity = this.cfg.strategy.kind === "flash" ? (await this.quote(ctx, bidder, feeds)).equity : 0n;
+    for (const account of [...v.auctions.keys()].sort((a, b) => (a < b ? -1 : 1))) {
+      if (this.lastSent.get(account) === ctx.block || (this.backoff.get(account) ?? 0) > ctx.block) continue;
+      let q = await this.quote(ctx, account, feeds);
+      if (!q.active) continue;
+      const valuation: Valuation = {
+        equity: q.equity,
+        maintenance: q.maintenanceMargin,
+        value: q.markToMarket,
+        requirement: q.requirement,
+      };
+      if (q.equity >= mulWadDown(WAD + p.bufferRatio, q.maintenanceMargin) + 1n && this.cfg.strategy.kind === "eager") {
+        // Restored by its owner (a deposit) or by prices: end it so the account is free again.
+        const data = v.c.auction.interface.encodeFunctionData("terminateAuction", [account]);
+        const hash = await this.send(ctx, account, {
+          to: v.c.addresses.auction,
+          data,
+          gas: GAS.terminate.limit,
+          priorityFee: this.cfg.strategy.minPriorityFee,
+        });
+        if (!hash) continue;
+        this.inflight.set(hash, { account, action: "terminate" });
+        this.lastSent.set(account, ctx.block);
+        sent.push({ hash, action: "terminate", account });
+        this.entry(ctx, "terminate", account, hash, {});
+        continue;
+      }
+      const elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
+      const hedge = await this.hedgePlan(ctx.block, account, q.nonce, this.cfg.strategy.kind !== "flash");
+      const bctx: BidContext = {
+        params: p,
+        valuation,
+        elapsed,
+        hedgeCostPerWhole: hedge.cost,
+        bidderEquity,
+        baseFee: ctx.baseFee,
+        ethPrice,
+      };
+      let plan = planBid(this.cfg.strategy, bctx);
+      if (wantsToBid(this.cfg.strategy, bctx, plan) && this.quoteCache.get(account)?.block !== ctx.block) {
+        // About to bid on a remembered quote: read it afresh (funding and interest move the value between reads).
+        this.quoteCache.delete(account);
+        q = await this.quote(ctx, account, feeds);
+        bctx.valuation = { equity: q.equity, maintenance: q.maintenanceMargin, value: q.markToMarket, requirement: q.requirement };
+        bctx.elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
+        plan = planBid(this.cfg.strategy, bctx);
+      }
+      if (!wantsToBid(this.cfg.strategy, bctx, plan) || (this.cfg.strategy.kind === "flash" && !hedge.complete)) {
+        const t = this.cfg.strategy.kind === "flash" && !hedge.complete ? undefined : earliestBidClock(this.cfg.strategy, bctx);
+        if (t !== undefined) {
+          const at = next + Number(t - elapsed);
+          wakeAt = wakeAt === undefined ? at : Math.min(wakeAt, at);
+        }
+        continue;
+      }
+      // A limit a hair above the modelled price absorbs funding accrued between the quote and the block.
+      const maxUnitPrice = plan.take.unitPrice + abs(q.markToMarket) / 2_000n + 1n;
+      let hash: string | undefined;
+      let action: KeeperAction = "bid";
+      if (this.cfg.strategy.kind === "flash" && this.cfg.flashLiquidator) {
+        action = "flash-bid";
+        const fraction = plan.take.fraction;
+        const hedges = hedge.legs
+          .map((l) => ({ ...l, fillSize: abs((l.size * fraction) / WAD) }))
+          .filter((l) => l.fillSize > 0n)
+          .map((l) => ({ order: l.quote.order, signature: l.quote.signature, fillSize: l.fillSize, takerPriceLimit: l.quote.price }));
+        const data = this.cfg.flashLiquidator.interface.encodeFunctionData("liquidate", [account, fraction, q.nonce, maxUnitPrice, hedges]);
+        hash = await this.send(ctx, account, {
+          to: await this.cfg.flashLiquidator.getAddress(),
+          data,
+          gas: GAS.flashBid.limit,
+          priorityFee: plan.priorityFee,
+        });
+      } else {
+        const data = v.c.auction.interface.encodeFunctionData("bid", [account, bidder, WAD, q.nonce, maxUnitPrice, "0x"]);
+        hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.bid.limit, priorityFee: plan.priorityFee });
+        this.hedgeFrom = ctx.block + 1;
+      }
+      if (!hash) continue;
+      this.stats.bids++;
+      this.inflight.set(hash, { account, action });
+      this.lastSent.set(account, ctx.block);
+      sent.push({ hash, action, account, value: q.markToMarket, expectedGain: plan.net });
+      this.entry(ctx, action, account, hash, {
+        elapsed: Number(elapsed),
+        fraction: fmt(plan.take.fraction * 100n, 2) + "%",
+        unitPrice: fmt(plan.take.unitPrice),
+        discount: plan.discount >= 0n ? fmt(plan.discount * 100n, 2) + "%" : "insolvent",
+        expectedProfit: fmt(plan.net),
+        priorityGwei: Number(plan.priorityFee) / 1e9,
+      });
+    }
+
+    // (3) Hedge what previous bids bought.
+    if (
+      this.cfg.hedge &&
+      this.quotes &&
+      this.hedgeFrom !== undefined &&
+      ctx.block >= this.hedgeFrom &&
+      this.cfg.strategy.kind !== "flash"
+    ) {
+      let hedged = false;
+      const positions = await v.exposure(ctx.block, bidder);
+      const assets = await v.markets();
+      for (const [marketId, size] of positions) {
+        // Dust (under 50 cash units of exposure) is not worth a fill.
+        if (mulWadDown(abs(size), await v.price(ctx.block, assets[marketId])) < 50n * WAD) continue;
+        const q = this.quotes.best(marketId, size < 0n);
+        if (!q) continue;
+        const fill = abs(size) < q.remaining ? abs(size) : q.remaining;
+        if (fill === 0n) continue;
+        const data = v.c.venue.interface.encodeFunctionData("fill", [q.order, q.signature, bidder, fill, q.price]);
+        const hash = await this.send(ctx, bidder, {
+          to: v.c.addresses.venue,
+          data,
+          gas: GAS.hedge.limit,
+          priorityFee: this.cfg.strategy.minPriorityFee,
+        });
+        if (!hash) continue;
+        this.stats.hedges++;
+        hedged = true;
+        sent.push({ hash, action: "hedge", account: bidder });
+        this.entry(ctx, "hedge", bidder, hash, { market: marketId, size: fmt(-size, 4), price: fmt(q.price) });
+      }
+      // Look again next block after a hedge (a partial fill or a bid mined meanwhile); stop once flat.
+      this.hedgeFrom = hedged ? ctx.block + 1 : undefined;
+    }
+    return { sent, wakeAt };
+  }
+
+  /**
+   * Sends a transaction; a node that refuses it (or, automining, reports its revert) is logged and the target
+   * account left alone for a few blocks. Returns the hash, or undefined.
+   */
+  private async send(ctx: BlockContext, account: bigint, tx: { to: string; data: string; gas: number; priorityFee: bigint }) {
+    try {
+      return await this.sender.send(tx);
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
+      this.entry(ctx, "failed", account, undefined, { reason });
+      this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
+      return undefined;
+    }
+  }
+
+  /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */
+  private async checkInflight(ctx: BlockContext): Promise<void> {
+    for (const [hash, { account, action }] of [...this.inflight]) {
+      const r = await this.view.provider.getTransactionReceipt(hash);
+      if (!r) continue;
+      this.inflight.delete(hash);
+      // A start that lost the race is no reason to stay away from the auction.
+      if (r.status === 0 && action !== "start") {
+        this.quoteCache.delete(account);
+        this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
+      }
+    }
+  }
+
+  /** Quotes that would flatten the target's positions, and their cost against the index for the whole portfolio. */
+  private async hedgePlan(block: number, account: bigint, nonce: bigint, withCollateral: boolean) {
+    const positions = withCollateral ? await this.view.exposure(block, account, nonce) : await this.view.positionsAt(block, account, nonce);
+    const assets = await this.view.markets();
+    let cost = 0n;
+    let complete = true;
+    const legs: { marketId: number; size: bigint; quote: HedgeQuote }[] = [];
+    for (const [marketId, size] of positions) {
+      const index = await this.view.price(block, assets[marketId]);
+      const notional = mulWadDown(abs(size), index);
+      const q = this.quotes?.best(marketId, size < 0n);
+      if (!q || q.remaining < abs(size)) complete = false;
+      if (!q) {
+        cost += mulWadDown(notional, this.cfg.assumedSlippage);
+        continue;
+      }
+      legs.push({ marketId, size, quote: q });
+      cost += mulWadDown(abs(size), abs(q.price - index)) + mulWadDown(mulWadDown(abs(size), q.price), this.quotes!.takerFeeRate);
+    }
+    return { cost, complete, legs };
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Liquidation strategies: when to bid on a running auction and for how much, priced offline with the exact
+ * mirror of the auction's math (src/model/auction.ts), and what priority fee to offer.
+ *
+ * Every amount is WAD cash unless stated. A bid that takes fraction f of a portfolio worth V (mark to market) at
+ * unit price B gains the bidder  f*V - f*B + (its share of the penalty) + (any subsidy, when B < 0),  less what it
+ * costs to hedge the positions it receives (the quote's distance from the index plus the taker fee) and gas.
+ *
+ *  - eager:   bids at the first block where that net gain reaches `minProfit`.
+ *  - patient: also waits until the discount 1 - B/V reaches `targetDiscount` (insolvent portfolios: at once).
+ *  - flash:   capital-free: bids through the FlashLiquidator, selling what it receives inside the callback, so it
+ *             can only bid once the discount covers the collateral haircut it takes on (its account must end at or
+ *             above initial margin); otherwise like eager.
+ */
+import { take, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
+import { WAD, mulWadDown, max, min } from "../model/wad";
+import type { StrategyKind } from "../sim/scenario";
+
+export interface StrategyConfig {
+  kind: StrategyKind;
+  minProfit: bigint;
+  targetDiscount: bigint;
+  /** Share of the expected gain offered as priority fee (WAD). */
+  gasShare: bigint;
+  minPriorityFee: bigint;
+  maxPriorityFee: bigint;
+}
+
+/** Gas a keeper expects each action to use (for its profit estimate) and the limit it sends with. */
+export const GAS = {
+  start: { used: 170_000n, limit: 400_000 },
+  bid: { used: 260_000n, limit: 900_000 },
+  flashBid: { used: 520_000n, limit: 2_000_000 },
+  hedge: { used: 230_000n, limit: 700_000 },
+  terminate: { used: 120_000n, limit: 400_000 },
+} as const;
+
+export interface BidContext {
+  params: AuctionParams;
+  valuation: Valuation;
+  /** Auction clock (seconds) when the bid will execute. */
+  elapsed: bigint;
+  /** Cost of hedging the whole portfolio (fraction 1), WAD cash; scaled by the fraction taken. */
+  hedgeCostPerWhole: bigint;
+  /** Bidder's current margin equity (flash: its account's equity; others: ignored). */
+  bidderEquity: bigint;
+  baseFee: bigint;
+  /** WAD cash per ETH, to price gas. */
+  ethPrice: bigint;
+}
+
+export interface BidPlan {
+  take: Take;
+  /** Gain before gas. */
+  gain: bigint;
+  gasCost: bigint;
+  net: bigint;
+  priorityFee: bigint;
+  /** 1 - B/V (WAD), or -1 when V <= 0. */
+  discount: bigint;
+}
+
+/** Priority fee (wei per gas) that spends `share` of `gain` (WAD cash) on `gas` gas, within the strategy's bounds. */
+export function priorityFeeFor(cfg: StrategyConfig, gain: bigint, gas: bigint, ethPrice: bigint): bigint {
+  if (gain <= 0n || ethPrice <= 0n) return cfg.minPriorityFee;
+  const budgetWei = (mulWadDown(gain, cfg.gasShare) * WAD) / ethPrice;
+  return min(cfg.maxPriorityFee, max(cfg.minPriorityFee, budgetWei / gas));
+}
+
+/** Gas cost in WAD cash. */
+export function gasCostCash(gas: bigint, pricePerGas: bigint, ethPrice: bigint): bigint {
+  return (gas * pricePerGas * ethPrice) / WAD;
+}
+
+/** The bid this strategy would make at `ctx.elapsed` (requesting everything the auction allows). */
+export function planBid(cfg: StrategyConfig, ctx: BidContext): BidPlan {
+  const t = take(ctx.params, ctx.valuation, ctx.elapsed, WAD);
+  const v = ctx.valuation.value;
+  const received = mulWadDown(v, t.fraction);
+  const hedgeCost = mulWadDown(ctx.hedgeCostPerWhole, t.fraction);
+  const gain = received - t.payment + t.penalty - t.penaltyToFund + t.subsidy - hedgeCost;
+  const gas = cfg.kind === "flash" ? GAS.flashBid.used : GAS.bid.used;
+  const priorityFee = priorityFeeFor(cfg, gain, gas, ctx.ethPrice);
+  const gasCost = gasCostCash(gas, ctx.baseFee + priorityFee, ctx.ethPrice);
+  const discount = v > 0n ? WAD - (t.unitPrice * WAD) / v : -1n;
+  return { take: t, gain, gasCost, net: gain - gasCost, priorityFee, discount };
+}
+
+/** Whether the strategy bids now, given its plan. */
+export function wantsToBid(cfg: StrategyConfig, ctx: BidContext, plan: BidPlan): boolean {
+  if (plan.take.fraction === 0n || plan.net < cfg.minProfit) return false;
+  if (cfg.kind === "patient" && plan.discount >= 0n && plan.discount < cfg.targetDiscount) return false;
+  if (cfg.kind === "flash") {
+    // The flash account keeps the collateral it receives at its haircut value: it must end with equity >= 0.
+    const haircut = ctx.valuation.value - ctx.valuation.equity;
+    const after = ctx.bidderEquity + plan.gain - mulWadDown(max(haircut, 0n), plan.take.fraction);
+    if (after <= 0n) return false;
+  }
+  return true;
+}
+
+/**
+ * The earliest auction clock (>= ctx.elapsed) at which the strategy would bid if nothing else changed, found by
+ * bisection (the unit price falls with time); undefined when it never would within the whole curve.
+ */
+export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint | undefined {
+  const p = ctx.params;
+  const end = p.fastDuration + p.slowDuration + p.insolventDuration;
+  const ok = (t: bigint) => {
+    const c = { ...ctx, elapsed: t };
+    return wantsToBid(cfg, c, planBid(cfg, c));
+  };
+  if (ok(ctx.elapsed)) return ctx.elapsed;
+  if (ctx.elapsed >= end || !ok(end)) return undefined;
+  let lo = ctx.elapsed;
+  let hi = end;
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The starter's tip as far as the lens shows it: min(flatTip + tipRate * (M - E), penaltyRate * M) (a lower bound). */
+export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint): bigint {
+  const shortfall = max(maintenance - equity, 0n);
+  return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, maintenance));
+}
+
+export { unitPrice };

@@ -1,0 +1,291 @@
+/**
+ * A keeper's view of the chain: the accounts worth scanning (found from the vault's, engine's and auction's
+ * events), the running auctions, and reads pinned to a block and remembered for that block. The simulator gives
+ * every in-process keeper the same view, so identical reads at the same block are made once.
+ *
+ * The scan is the lens's `accountsHealth` over every known account, in batches of `batchSize` (a single call per
+ * block up to that many accounts; the EVM's per-call gas cap bounds a batch).
+ */
+import type { Provider } from "ethers";
+import type { KeeperContracts } from "./contracts";
+import type { IRiskLens } from "../../typechain-types/contracts/lens/RiskLens";
+import type { ILiquidationAuction } from "../../typechain-types/contracts/liquidation/LiquidationAuction";
+
+export type AccountHealth = IRiskLens.AccountHealthStructOutput;
+export type Quote = ILiquidationAuction.QuoteStructOutput;
+
+/**
+ * When to scan every account and when only the watch list. A full scan reads every known account; in between, on
+ * each oracle round, only accounts whose health factor was below `watchHealth` at their last read, and accounts
+ * changed since (deposits, trades, bids), are read. A full scan happens when any market's price moved by
+ * `fullScanMove` since the last full scan, or `fullScanEvery` seconds after it. `fullScanMove` 0 scans everything
+ * every time. A position far from its maintenance margin (health factor h) needs a move of roughly
+ * mmr * (h - 1) (half that with collateral in the same asset) to become liquidatable: with h >= 2 and mmr >= 2%,
+ * a 1% threshold finds every account in time.
+ */
+export interface ScanPolicy {
+  watchHealth: bigint;
+  fullScanMove: bigint;
+  fullScanEvery: number;
+}
+
+export const FULL_SCANS: ScanPolicy = { watchHealth: 0n, fullScanMove: 0n, fullScanEvery: 0 };
+
+export interface RunningAuction {
+  account: bigint;
+  startBlock: number;
+}
+
+export class ChainView {
+  /** Accounts in the order they were first seen. */
+  readonly accounts: bigint[] = [];
+  readonly auctions = new Map<bigint, RunningAuction>();
+  private readonly seen = new Set<bigint>();
+  /** Last block in which an event touched each account (deposit, trade, auction start or bid). */
+  private readonly touched = new Map<bigint, number>();
+  private syncedTo: number;
+  private memoBlock = -1;
+  private memo = new Map<string, Promise<unknown>>();
+  private marketAssets?: string[];
+  private tokenMarkets?: { token: string; marketId: number }[];
+  private readonly exposures = new Map<string, Map<number, bigint>>();
+  /** The latest health read of every account scanned so far. */
+  readonly latest = new Map<bigint, AccountHealth>();
+  private readonly watch = new Set<bigint>();
+  private lastFull?: { time: number; prices: bigint[] };
+  private lastScanBlock = -1;
+  /** Full and watch-list scans made. */
+  readonly scans = { full: 0, partial: 0, accountsRead: 0 };
+  /** Reads made (not remembered), for the benchmark. */
+  calls = 0;
+  /** Time spent per kind of read (ms), for the benchmark. */
+  readonly timing = new Map<string, { ms: number; n: number }>();
+
+  constructor(
+    readonly c: KeeperContracts,
+    readonly provider: Provider,
+    readonly opts: { fromBlock?: number; batchSize?: number } = {},
+  ) {
+    this.syncedTo = (opts.fromBlock ?? 0) - 1;
+  }
+
+  /** Reads once per block: later identical requests at the same block get the same promise. */
+  async at<T>(block: number, key: string, read: () => Promise<T>): Promise<T> {
+    if (block !== this.memoBlock) {
+      this.memoBlock = block;
+      this.memo = new Map();
+    }
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      this.calls++;
+      const kind = key.split(":")[0];
+      const t = performance.now();
+      p = read().then((r) => {
+        const e = this.timing.get(kind) ?? { ms: 0, n: 0 };
+        e.ms += performance.now() - t;
+        e.n++;
+        this.timing.set(kind, e);
+        return r;
+      });
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** Follows events up to `block`: new accounts, auctions started and ended. */
+  async sync(block: number): Promise<void> {
+    if (block <= this.syncedTo) return;
+    const { vault, engine, auction } = this.c;
+    const logs = await this.provider.getLogs({
+      fromBlock: this.syncedTo + 1,
+      toBlock: block,
+      address: [this.c.addresses.vault, this.c.addresses.engine, this.c.addresses.auction],
+    });
+    this.calls++;
+    for (const log of logs) {
+      const addr = log.address.toLowerCase();
+      if (addr === this.c.addresses.vault.toLowerCase()) {
+        const ev = vault.interface.parseLog(log);
+        if (ev?.name === "Deposited") this.add(ev.args.account as bigint, log.blockNumber);
+      } else if (addr === this.c.addresses.engine.toLowerCase()) {
+        const ev = engine.interface.parseLog(log);
+        if (ev?.name === "TradeSettled") {
+          this.add(ev.args.maker as bigint, log.blockNumber);
+          this.add(ev.args.taker as bigint, log.blockNumber);
+        }
+      } else {
+        const ev = auction.interface.parseLog(log);
+        if (ev?.name === "AuctionStarted") {
+          this.auctions.set(ev.args.account as bigint, { account: ev.args.account as bigint, startBlock: log.blockNumber });
+          this.touched.set(ev.args.account as bigint, log.blockNumber);
+          this.touched.set(ev.args.tipAccount as bigint, log.blockNumber);
+        } else if (ev?.name === "AuctionEnded") this.auctions.delete(ev.args.account as bigint);
+        else if (ev?.name === "AuctionBid") {
+          this.touched.set(ev.args.account as bigint, log.blockNumber);
+          this.add(ev.args.bidderAccount as bigint, log.blockNumber);
+        }
+      }
+    }
+    this.syncedTo = block;
+  }
+
+  /** The last block in which an event changed `account` (-1 if none seen). */
+  touchedAt(account: bigint): number {
+    return this.touched.get(account) ?? -1;
+  }
+
+  private add(account: bigint, block: number): void {
+    this.touched.set(account, block);
+    if (this.seen.has(account)) return;
+    this.seen.add(account);
+    this.accounts.push(account);
+  }
+
+  /** Health of every known account at `block` (lens `accountsHealth`, batched). */
+  health(block: number): Promise<AccountHealth[]> {
+    const accounts = [...this.accounts];
+    return this.at(block, `health:${accounts.length}`, async () => {
+      const size = this.opts.batchSize ?? 50;
+      const out: AccountHealth[] = [];
+      for (let i = 0; i < accounts.length; i += size) {
+        out.push(...(await this.c.lens.accountsHealth(accounts.slice(i, i + size), { blockTag: block })));
+      }
+      return out;
+    });
+  }
+
+  /** Health of `accounts` at `block` (lens `accountsHealth`, batched). */
+  private async healthOf(block: number, accounts: bigint[]): Promise<AccountHealth[]> {
+    const size = this.opts.batchSize ?? 50;
+    const out: AccountHealth[] = [];
+    for (let i = 0; i < accounts.length; i += size) {
+      out.push(...(await this.c.lens.accountsHealth(accounts.slice(i, i + size), { blockTag: block })));
+    }
+    return out;
+  }
+
+  /** Scans at `block` (time `time`) under `policy`: every account or the watch list. Returns the rows read. */
+  scan(block: number, time: number, policy: ScanPolicy): Promise<AccountHealth[]> {
+    return this.at(block, "scan", async () => {
+      const assets = await this.markets();
+      const prices = await Promise.all(assets.map((a) => this.price(block, a).catch(() => 0n)));
+      const moved = (p: bigint, p0: bigint) => p0 === 0n || (p > p0 ? p - p0 : p0 - p) * 10n ** 18n >= policy.fullScanMove * p0;
+      const full =
+        this.lastFull === undefined ||
+        policy.fullScanMove === 0n ||
+        time - this.lastFull.time >= policy.fullScanEvery ||
+        prices.some((p, i) => moved(p, this.lastFull!.prices[i]));
+      let list: bigint[];
+      if (full) {
+        list = [...this.accounts];
+        this.lastFull = { time, prices };
+        this.scans.full++;
+      } else {
+        list = this.accounts.filter((a) => this.watch.has(a) || !this.latest.has(a) || this.touchedAt(a) > this.lastScanBlock);
+        this.scans.partial++;
+      }
+      this.scans.accountsRead += list.length;
+      const rows = list.length > 0 ? await this.healthOf(block, list) : [];
+      for (const r of rows) {
+        this.latest.set(r.account, r);
+        const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
+        if (risky) this.watch.add(r.account);
+        else this.watch.delete(r.account);
+      }
+      this.lastScanBlock = block;
+      return rows;
+    });
+  }
+
+  quote(block: number, account: bigint): Promise<Quote> {
+    return this.at(block, `quote:${account}`, () => this.c.auction.quote(account, { blockTag: block }));
+  }
+
+  /** Oracle assets of the markets, in market id order. */
+  async markets(): Promise<string[]> {
+    if (!this.marketAssets) {
+      const n = Number(await this.c.engine.marketCount());
+      this.marketAssets = [];
+      for (let m = 0; m < n; m++) this.marketAssets.push(await this.c.engine.oracleAssetOf(m));
+    }
+    return this.marketAssets;
+  }
+
+  /** Oracle price (WAD) of `asset` at `block`. */
+  price(block: number, asset: string): Promise<bigint> {
+    return this.at(block, `price:${asset}`, () => this.c.oracle.getPrice(asset, { blockTag: block }));
+  }
+
+  /** Positions of `account` at `block`: market id -> size (WAD base), non-zero only. */
+  positions(block: number, account: bigint): Promise<Map<number, bigint>> {
+    return this.at(block, `positions:${account}`, async () => {
+      const [bits] = await this.c.engine.accountInfo(account, { blockTag: block });
+      const out = new Map<number, bigint>();
+      for (let m = 0; bits >> BigInt(m) !== 0n; m++) {
+        if (((bits >> BigInt(m)) & 1n) === 0n) continue;
+        const [size] = await this.c.engine.position(account, m, { blockTag: block });
+        if (size !== 0n) out.set(m, size);
+      }
+      return out;
+    });
+  }
+
+  /** Listed collateral tokens priced by a market's oracle asset, with that market (WETH -> ETH-PERP). */
+  async collateralMarkets(): Promise<{ token: string; marketId: number }[]> {
+    if (!this.tokenMarkets) {
+      const assets = await this.markets();
+      const n = Number(await this.c.vault.tokenCount());
+      this.tokenMarkets = [];
+      for (let i = 0; i < n; i++) {
+        const token = await this.c.vault.tokenAt(i);
+        const m = assets.indexOf((await this.c.vault.tokenInfo(token)).oracleAsset);
+        if (m >= 0) this.tokenMarkets.push({ token, marketId: m });
+      }
+    }
+    return this.tokenMarkets;
+  }
+
+  /**
+   * Price exposure of `account` per market (WAD base): its position plus the collateral priced by the same asset.
+   * Remembered by (account, nonce): an account's holdings change only with its vault nonce.
+   */
+  async exposure(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
+    const key = nonce === undefined ? undefined : `e:${account}:${nonce}`;
+    const hit = key ? this.exposures.get(key) : undefined;
+    if (hit) return hit;
+    const out = new Map(await this.positionsAt(block, account, nonce));
+    for (const { token, marketId } of await this.collateralMarkets()) {
+      const bal = await this.at(block, `coll:${account}:${token}`, () =>
+        this.c.vault.collateralBalanceWad(account, token, { blockTag: block }),
+      );
+      if (bal !== 0n) out.set(marketId, (out.get(marketId) ?? 0n) + bal);
+    }
+    if (key) this.exposures.set(key, out);
+    return out;
+  }
+
+  /** As `positions`, remembered by (account, nonce) when the nonce is known. */
+  async positionsAt(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
+    if (nonce === undefined) return this.positions(block, account);
+    const key = `p:${account}:${nonce}`;
+    let hit = this.exposures.get(key);
+    if (!hit) {
+      hit = await this.positions(block, account);
+      this.exposures.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** A key that changes whenever any market's feed published a new round (a price update). */
+  async feedsKey(block: number): Promise<string> {
+    const assets = await this.markets();
+    return this.at(block, "feeds", async () => {
+      const parts: string[] = [];
+      for (const a of [...new Set(assets)]) {
+        const [since] = await this.c.oracle.priceWindow(a, { blockTag: block });
+        parts.push(String(since));
+      }
+      return parts.join(",");
+    });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Control of the in-process Hardhat (EDR) chain the simulator drives: automine off, blocks mined at explicit
+ * timestamps, transactions from unlocked (impersonated) accounts with explicit nonces, gas limits and fees, so
+ * that a transaction that reverts is still mined and its gas counted.
+ */
+import { toQuantity, type Log } from "ethers";
+
+export interface Eip1193 {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+
+export interface TxRequest {
+  from: string;
+  to?: string;
+  data: string;
+  gas: number;
+  priorityFee: bigint;
+  value?: bigint;
+}
+
+export interface Receipt {
+  hash: string;
+  status: number;
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  blockNumber: number;
+  transactionIndex: number;
+  contractAddress: string | null;
+  logs: Log[];
+}
+
+interface RpcReceipt {
+  transactionHash: string;
+  status: string;
+  gasUsed: string;
+  effectiveGasPrice: string;
+  blockNumber: string;
+  transactionIndex: string;
+  contractAddress: string | null;
+  logs: { address: string; topics: string[]; data: string; logIndex: string; blockNumber: string; transactionHash: string }[];
+}
+
+/** The highest fee any simulated transaction accepts; the effective price is base fee + priority fee below it. */
+export const MAX_FEE_PER_GAS = 100_000n * 10n ** 9n;
+
+export class Chain {
+  private readonly nonces = new Map<string, number>();
+  /** Timestamp of the latest mined block. */
+  now = 0;
+  block = 0;
+
+  constructor(readonly provider: Eip1193) {}
+
+  /** Wall time and count per JSON-RPC method (diagnostics). */
+  readonly rpcTime = new Map<string, { ms: number; n: number }>();
+
+  async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+    const t = performance.now();
+    const r = (await this.provider.request({ method, params })) as T;
+    const e = this.rpcTime.get(method) ?? { ms: 0, n: 0 };
+    e.ms += performance.now() - t;
+    e.n++;
+    this.rpcTime.set(method, e);
+    return r;
+  }
+
+  async sync(): Promise<void> {
+    const b = await this.rpc<{ number: string; timestamp: string }>("eth_getBlockByNumber", ["latest", false]);
+    this.block = Number(b.number);
+    this.now = Number(b.timestamp);
+  }
+
+  async setAutomine(on: boolean): Promise<void> {
+    await this.rpc("evm_setAutomine", [on]);
+  }
+
+  async setBlockGasLimit(gas: number): Promise<void> {
+    await this.rpc("evm_setBlockGasLimit", [toQuantity(gas)]);
+  }
+
+  /**
+   * Makes `address` an unlocked sender with `wei` ETH and reads its nonce (call it while no transaction is
+   * pending: a "pending" nonce query would make the node execute the whole mempool).
+   */
+  async unlock(address: string, wei: bigint): Promise<void> {
+    await this.rpc("hardhat_impersonateAccount", [address]);
+    await this.rpc("hardhat_setBalance", [address, toQuantity(wei)]);
+    this.nonces.set(address.toLowerCase(), Number(await this.rpc<string>("eth_getTransactionCount", [address, "latest"])));
+  }
+
+  /** Sends a transaction from an unlocked account with the next local nonce; it is mined by `mine`. */
+  async send(tx: TxRequest): Promise<string> {
+    const from = tx.from.toLowerCase();
+    let nonce = this.nonces.get(from);
+    if (nonce === undefined) nonce = Number(await this.rpc<string>("eth_getTransactionCount", [from, "pending"]));
+    this.nonces.set(from, nonce + 1);
+    return this.rpc<string>("eth_sendTransaction", [
+      {
+        from,
+        to: tx.to,
+        data: tx.data,
+        gas: toQuantity(tx.gas),
+        nonce: toQuantity(nonce),
+        value: toQuantity(tx.value ?? 0n),
+        maxFeePerGas: toQuantity(MAX_FEE_PER_GAS),
+        maxPriorityFeePerGas: toQuantity(tx.priorityFee),
+      },
+    ]);
+  }
+
+  /** Forgets cached nonces (after a reset). */
+  resetNonces(): void {
+    this.nonces.clear();
+  }
+
+  /** Mines one block at `timestamp` holding the pending transactions (highest priority fee first). */
+  async mineAt(timestamp: number): Promise<void> {
+    await this.rpc("evm_mine", [timestamp]);
+    this.block += 1;
+    this.now = timestamp;
+  }
+
+  /** Mines `count` empty blocks `interval` seconds apart. */
+  async mineEmpty(count: number, interval: number): Promise<void> {
+    if (count <= 0) return;
+    await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
+    this.block += count;
+    this.now += count * interval;
+  }
+
+  /** The receipt of a mined transaction, or null while it is pending. */
+  async receipt(hash: string): Promise<Receipt | null> {
+    const r = await this.rpc<RpcReceipt | null>("eth_getTransactionReceipt", [hash]);
+    if (!r) return null;
+    return {
+      hash: r.transactionHash,
+      status: Number(r.status),
+      gasUsed: BigInt(r.gasUsed),
+      effectiveGasPrice: BigInt(r.effectiveGasPrice),
+      blockNumber: Number(r.blockNumber),
+      transactionIndex: Number(r.transactionIndex),
+      contractAddress: r.contractAddress,
+      logs: r.logs as unknown as Log[],
+    };
+  }
+
+  async pendingCount(): Promise<number> {
+    const b = await this.rpc<{ transactions: string[] }>("eth_getBlockByNumber", ["pending", false]);
+    return b.transactions.length;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What `npx hardhat simulate` (and `npm run simulate`) does: load a scenario, apply the command line's overrides,
+ * run it, write `summary.json`, `report.html`, one keeper log per parameter set and `timings.json` (wall-clock
+ * timings live there, never in the summary), and print the key numbers.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import Table from "cli-table3";
+import pc from "picocolors";
+import { loadScenario, readScenarioFile, STRATEGIES, type LiquidatorSpec, type Scenario, type StrategyKind } from "./scenario";
+import { simulate } from "./run";
+import { buildSummary, summaryJson, type Summary } from "./summary";
+import { keyRows, renderReport } from "./report";
+
+export const DEFAULT_SCENARIO = "scenarios/black-thursday.json";
+
+export interface SimulateArgs {
+  scenario: string;
+  seed?: number;
+  out?: string;
+  traders?: number;
+  liquidators?: string;
+  compare?: string;
+  steps?: number;
+  progress: boolean;
+  quiet: boolean;
+  /** Revert the chain to its state before the run (tests). */
+  restore?: boolean;
+}
+
+export interface SimulateOutput {
+  summary: Summary;
+  outDir: string;
+  files: { summary: string; report: string; timings: string; keeperLogs: string[] };
+  wallSeconds: number;
+  steps: number;
+}
+
+/** Liquidators from a comma-separated list of strategies, reusing the scenario's settings for each strategy. */
+export function liquidatorsFromList(s: Scenario, list: string): LiquidatorSpec[] {
+  const kinds = list.split(",").map((k) => k.trim());
+  const counts: Record<string, number> = {};
+  return kinds.map((k) => {
+    if (!(STRATEGIES as readonly string[]).includes(k))
+      throw new Error(`--liquidators: unknown strategy "${k}" (use ${STRATEGIES.join(", ")})`);
+    const kind = k as StrategyKind;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    const template = s.liquidators.find((l) => l.strategy === kind) ?? {
+      name: kind,
+      strategy: kind,
+      capital: kind === "flash" ? 0n : 2_000_000n * 10n ** 18n,
+      minProfit: 25n * 10n ** 18n,
+      targetDiscount: kind === "patient" ? 8n * 10n ** 16n : 0n,
+      gasShare: 2n * 10n ** 17n,
+      minPriorityFee: 10n ** 9n,
+      maxPriorityFee: 1000n * 10n ** 9n,
+      hedge: true,
+    };
+    return { ...template, name: `${kind}-${counts[kind]}` };
+  });
+}
+
+/** The scenario with the command line's overrides applied. */
+export function scenarioWithOverrides(args: SimulateArgs, root: string): Scenario {
+  const s = loadScenario(args.scenario, root);
+  if (args.seed !== undefined) s.seed = args.seed;
+  if (args.traders !== undefined) s.traders.count = args.traders;
+  if (args.liquidators) s.liquidators = liquidatorsFromList(s, args.liquidators);
+  if (args.compare) {
+    const raw = readScenarioFile(args.compare) as { name?: string; description?: string; overrides?: Record<string, unknown> };
+    if (typeof raw.name !== "string" || typeof raw.overrides !== "object") {
+      throw new Error(`--compare ${args.compare}: expected { "name": ..., "description"?: ..., "overrides": { ... } }`);
+    }
+    s.parameterSets = [s.parameterSets[0], { name: raw.name, description: raw.description ?? "", overrides: raw.overrides ?? {} }];
+  }
+  return s;
+}
+
+export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: SimulateArgs): Promise<SimulateOutput> {
+  const root = hre.config.paths.root;
+  const scenario = scenarioWithOverrides(args, root);
+  const outDir = path.resolve(root, args.out ?? path.join("reports", "sim", path.basename(args.scenario, ".json")));
+  fs.mkdirSync(outDir, { recursive: true });
+  const started = Date.now();
+  const result = await simulate(hre, scenario, { progress: args.progress, restore: args.restore ?? false, maxSteps: args.steps });
+  const wallSeconds = (Date.now() - started) / 1000;
+  const summary = buildSummary(result);
+  const files = {
+    summary: path.join(outDir, "summary.json"),
+    report: path.join(outDir, "report.html"),
+    timings: path.join(outDir, "timings.json"),
+    keeperLogs: result.sets.map((_, i) => path.join(outDir, `keeper-${i + 1}.log`)),
+  };
+  fs.writeFileSync(files.summary, summaryJson(summary));
+  fs.writeFileSync(files.report, renderReport(summary));
+  result.sets.forEach((set, i) => fs.writeFileSync(files.keeperLogs[i], set.keeperLog.join("\n") + "\n"));
+  const steps = summary.scenario.steps;
+  fs.writeFileSync(
+    files.timings,
+    JSON.stringify(
+      {
+        wallSeconds,
+        stepsPerSecond: (steps * result.sets.length) / wallSeconds,
+        sets: result.sets.map((s) => ({ name: s.name, seconds: s.timings, keeperReads: s.rpcCalls })),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  if (!args.quiet) printSummary(summary, files, wallSeconds, steps * result.sets.length);
+  return { summary, outDir, files, wallSeconds, steps };
+}
+
+export function printSummary(s: Summary, files: SimulateOutput["files"], wallSeconds: number, steps: number): void {
+  const out = (line = "") => process.stdout.write(line + "\n");
+  out();
+  out(
+    pc.bold(`Ballast simulation: ${s.scenario.name}`) +
+      pc.dim(` (seed ${s.scenario.seed}, ${s.scenario.steps} steps, ${s.scenario.traders} traders)`),
+  );
+  const key = new Table({ head: ["", ...s.sets.map((x) => x.name)], style: { head: ["cyan"] } });
+  for (const r of keyRows(s)) key.push(r.map(String));
+  out(key.toString());
+  for (const set of s.sets) {
+    const t = new Table({
+      head: [
+        `liquidators (${set.name})`,
+        "strategy",
+        "starts won/sent",
+        "bids won/sent",
+        "reverted",
+        "gas USDC",
+        "wasted USDC",
+        "profit USDC",
+      ],
+      style: { head: ["cyan"] },
+    });
+    for (const l of set.liquidators) {
+      t.push(
+        [
+          l.name,
+          l.strategy,
+          `${l.startsWon}/${l.startsSent}`,
+          `${l.bidsWon}/${l.bidsSent}`,
+          l.reverted,
+          l.gasCost.toFixed(2),
+          l.wastedGasCost.toFixed(2),
+          l.profit.toFixed(2),
+        ].map(String),
+      );
+    }
+    out(t.toString());
+    const ok = set.invariants.ok;
+    out(
+      ok
+        ? pc.green(`invariants hold at the end (${set.invariants.accountsChecked} accounts)`)
+        : pc.red(`invariant violations: ${set.invariants.violations.join("; ")}`),
+    );
+  }
+  out(`wall time ${wallSeconds.toFixed(1)} s, ${(steps / wallSeconds).toFixed(2)} steps/s`);
+  out(`summary: ${files.summary}`);
+  out(`report:  ${files.report}`);
+}

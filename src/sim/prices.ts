@@ -1,0 +1,149 @@
+/**
+ * Price paths from OHLCV files (`timestamp_unix_seconds,open,high,low,close,volume`, bar open time in UTC; see
+ * data/prices/README.md): loading, windowing, resampling to the scenario's resolution, and the sequence of oracle
+ * observations the simulator pushes, one per step.
+ */
+import fs from "node:fs";
+
+export interface Bar {
+  /** Bar open time, unix seconds. */
+  t: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+/** One step of the path: the time the price is known (bar close) and every series' price at that time. */
+export interface PricePoint {
+  t: number;
+  prices: Record<string, number>;
+}
+
+export class PriceFileError extends Error {
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = "PriceFileError";
+  }
+}
+
+/** Reads an OHLCV file; rows must be strictly increasing in time with positive prices. */
+export function loadBars(file: string): Bar[] {
+  const text = fs.readFileSync(file, "utf8").trim();
+  const [header, ...lines] = text.split(/\r?\n/);
+  if (!header.startsWith("timestamp_unix_seconds,open,high,low,close")) {
+    throw new PriceFileError(file, `unexpected header "${header}"`);
+  }
+  const bars = lines.map((line, i) => {
+    const [t, open, high, low, close] = line.split(",").map(Number);
+    if (![t, open, high, low, close].every(Number.isFinite) || Math.min(open, high, low, close) <= 0) {
+      throw new PriceFileError(file, `row ${i + 2} is not a valid OHLC row: "${line}"`);
+    }
+    return { t, open, high, low, close };
+  });
+  for (let i = 1; i < bars.length; i++) {
+    if (bars[i].t <= bars[i - 1].t) throw new PriceFileError(file, `row ${i + 2}: timestamps must increase`);
+  }
+  if (bars.length === 0) throw new PriceFileError(file, "no rows");
+  return bars;
+}
+
+/** The bar interval of a file (its smallest gap between rows), seconds. */
+export function barInterval(bars: Bar[]): number {
+  let d = Infinity;
+  for (let i = 1; i < bars.length; i++) d = Math.min(d, bars[i].t - bars[i - 1].t);
+  return Number.isFinite(d) ? d : 0;
+}
+
+/** Aggregates bars into bars of `resolution` seconds (a multiple of the file's interval), aligned to the epoch. */
+export function resample(bars: Bar[], resolution: number): Bar[] {
+  const out: Bar[] = [];
+  for (const b of bars) {
+    const t = Math.floor(b.t / resolution) * resolution;
+    const last = out[out.length - 1];
+    if (last && last.t === t) {
+      last.high = Math.max(last.high, b.high);
+      last.low = Math.min(last.low, b.low);
+      last.close = b.close;
+    } else {
+      out.push({ ...b, t });
+    }
+  }
+  return out;
+}
+
+/** Price of a series at time `t` (bar closes as known at bar end): the latest close, or linear between closes. */
+export function priceAt(bars: Bar[], interval: number, t: number, interpolate: "previous" | "linear"): number {
+  // Close of bar i is known at bars[i].t + interval.
+  const known = (i: number) => bars[i].t + interval;
+  if (t <= known(0)) return t < bars[0].t + interval ? bars[0].open : bars[0].close;
+  if (t >= known(bars.length - 1)) return bars[bars.length - 1].close;
+  let lo = 0;
+  let hi = bars.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (known(mid) <= t) lo = mid;
+    else hi = mid;
+  }
+  if (interpolate === "previous") return bars[lo].close;
+  const w = (t - known(lo)) / (known(hi) - known(lo));
+  return bars[lo].close + (bars[hi].close - bars[lo].close) * w;
+}
+
+export interface PathSpec {
+  index: string;
+  start: number;
+  end: number;
+  resolution: number;
+  intrabar: "close" | "ohlc";
+  series: Record<string, { file: string; interpolate: "previous" | "linear" }>;
+}
+
+export interface PricePath {
+  /** Prices when the market is set up (the first bar's open), at `points[0].t - resolution`. */
+  initial: PricePoint;
+  /** One point per step, in time order. */
+  points: PricePoint[];
+  /** Seconds between steps (resolution, or a third of it with intrabar "ohlc"). */
+  stepSeconds: number;
+}
+
+/**
+ * Builds the path: the index series sets the steps (one per bar of the window at the scenario resolution, at the
+ * bar's close; with "ohlc" two more points inside each bar visit its high and low, in the order the bar moved);
+ * every other series is read at the same times.
+ */
+export function buildPath(spec: PathSpec): PricePath {
+  const loaded: Record<string, { bars: Bar[]; interval: number }> = {};
+  for (const [key, s] of Object.entries(spec.series)) {
+    const bars = loadBars(s.file);
+    loaded[key] = { bars, interval: barInterval(bars) };
+  }
+  const idx = loaded[spec.index];
+  if (!idx) throw new Error(`prices.index "${spec.index}" is not one of prices.series`);
+  if (spec.resolution % idx.interval !== 0) {
+    throw new Error(`prices.resolution ${spec.resolution}s is not a multiple of the index file's ${idx.interval}s bars`);
+  }
+  const bars = resample(
+    idx.bars.filter((b) => b.t >= spec.start && b.t < spec.end),
+    spec.resolution,
+  );
+  if (bars.length < 2) throw new Error("prices.window holds fewer than two bars of the index series");
+  const others = Object.keys(spec.series).filter((k) => k !== spec.index);
+  const at = (t: number, index: number): PricePoint => {
+    const prices: Record<string, number> = { [spec.index]: index };
+    for (const k of others) prices[k] = priceAt(loaded[k].bars, loaded[k].interval, t, spec.series[k].interpolate);
+    return { t, prices };
+  };
+  const res = spec.resolution;
+  const points: PricePoint[] = [];
+  const stepSeconds = spec.intrabar === "ohlc" ? res / 3 : res;
+  for (const b of bars) {
+    if (spec.intrabar === "ohlc") {
+      const [first, second] = b.close < b.open ? [b.high, b.low] : [b.low, b.high];
+      points.push(at(b.t + stepSeconds, first), at(b.t + 2 * stepSeconds, second));
+    }
+    points.push(at(b.t + res, b.close));
+  }
+  return { initial: at(bars[0].t, bars[0].open), points, stepSeconds };
+}

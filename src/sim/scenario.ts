@@ -1,0 +1,354 @@
+/**
+ * Scenario files (`scenarios/*.json`): the schema in human units and its conversion, in this one place, into the
+ * typed `Scenario` the simulator runs (WAD bigints, seconds, wei). A scenario may `extends` another file and
+ * override any part of it (objects merge key by key; arrays and values replace).
+ *
+ * `resolveScenario` rejects unknown keys, malformed units and inconsistent values before anything is deployed,
+ * naming the key.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { parseDuration, parsePercent, parseTokenAmount, UnitError } from "../config/units";
+import type { NetworkParameters } from "../config/schema";
+
+const text = z.string().min(1);
+const weights = z.record(z.number().nonnegative());
+const amountDistribution = z.object({ median: text, sigma: z.number().nonnegative(), min: text, max: text }).strict();
+const numberDistribution = z
+  .object({ median: z.number().positive(), sigma: z.number().nonnegative(), min: z.number().positive(), max: z.number().positive() })
+  .strict();
+
+export const STRATEGIES = ["eager", "patient", "flash"] as const;
+export type StrategyKind = (typeof STRATEGIES)[number];
+
+const liquidatorSchema = z
+  .object({
+    name: text,
+    strategy: z.enum(STRATEGIES),
+    capital: text,
+    minProfit: text.optional(),
+    targetDiscount: text.optional(),
+    gasShare: text.optional(),
+    minPriorityFee: text.optional(),
+    maxPriorityFee: text.optional(),
+    hedge: z.boolean().optional(),
+  })
+  .strict();
+
+const parameterSetSchema = z.object({ name: text, description: z.string().optional(), overrides: z.record(z.unknown()) }).strict();
+
+export const scenarioSchema = z
+  .object({
+    $schema: z.string().optional(),
+    extends: z.string().optional(),
+    name: text,
+    description: z.string().optional(),
+    seed: z.number().int().nonnegative(),
+    prices: z
+      .object({
+        index: text,
+        window: z.object({ start: text, end: text }).strict(),
+        resolution: text,
+        intrabar: z.enum(["close", "ohlc"]),
+        series: z.record(z.object({ file: text, interpolate: z.enum(["previous", "linear"]) }).strict()),
+      })
+      .strict(),
+    chain: z.object({ blockTime: text, reactionBlocks: z.number().int().min(1).max(10) }).strict(),
+    oracle: z.object({ deviation: text, heartbeat: text }).strict(),
+    traders: z
+      .object({
+        count: z.number().int().min(1),
+        equity: amountDistribution,
+        leverage: numberDistribution,
+        longShare: text,
+        markets: weights,
+        collateral: weights,
+        behaviour: z
+          .object({ passive: z.number().nonnegative(), topUp: z.number().nonnegative(), deleverage: z.number().nonnegative() })
+          .strict(),
+        reactionHealth: z.object({ min: z.number().min(1), max: z.number().min(1) }).strict(),
+        attention: text,
+        topUpShare: text,
+        maxTopUps: z.number().int().nonnegative(),
+        cutShare: text,
+      })
+      .strict(),
+    marketMaker: z
+      .object({
+        capital: text,
+        baseSpread: text,
+        volSpreadMultiplier: z.number().nonnegative(),
+        maxSpread: text,
+        depth: z.record(text),
+        orderLifetime: text,
+      })
+      .strict(),
+    liquidators: z.array(liquidatorSchema).min(1),
+    insurance: z.object({ initialStake: text }).strict(),
+    protocol: z.object({ base: text, overrides: z.record(z.unknown()) }).strict(),
+    parameterSets: z.array(parameterSetSchema).min(1).max(2),
+  })
+  .strict();
+
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
+
+// ------------------------------------------------------------------------------------------ resolved scenario
+
+export interface LiquidatorSpec {
+  name: string;
+  strategy: StrategyKind;
+  capital: bigint; // WAD cash
+  minProfit: bigint; // WAD cash
+  targetDiscount: bigint; // WAD
+  gasShare: bigint; // WAD
+  minPriorityFee: bigint; // wei per gas
+  maxPriorityFee: bigint; // wei per gas
+  hedge: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  file: string;
+  seed: number;
+  prices: {
+    index: string;
+    start: number;
+    end: number;
+    resolution: number;
+    intrabar: "close" | "ohlc";
+    series: Record<string, { file: string; interpolate: "previous" | "linear" }>;
+  };
+  chain: { blockTime: number; reactionBlocks: number };
+  oracle: { deviation: bigint; heartbeat: number };
+  traders: {
+    count: number;
+    equity: { median: number; sigma: number; min: number; max: number }; // cash units
+    leverage: { median: number; sigma: number; min: number; max: number };
+    longShare: number;
+    markets: Record<string, number>;
+    collateral: Record<string, number>;
+    behaviour: { passive: number; topUp: number; deleverage: number };
+    reactionHealth: { min: number; max: number };
+    attention: number;
+    topUpShare: number;
+    maxTopUps: number;
+    cutShare: number;
+  };
+  marketMaker: {
+    capital: bigint;
+    baseSpread: number;
+    volSpreadMultiplier: number;
+    maxSpread: number;
+    depth: Record<string, bigint>; // WAD base units per market name
+    orderLifetime: number;
+  };
+  liquidators: LiquidatorSpec[];
+  insurance: { initialStake: bigint };
+  protocol: { base: NetworkParameters; overrides: Record<string, unknown> };
+  parameterSets: { name: string; description: string; overrides: Record<string, unknown> }[];
+}
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: string[],
+  ) {
+    super(`invalid scenario ${file}:\n  - ${issues.join("\n  - ")}`);
+    this.name = "ScenarioError";
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const keyOf = (v: unknown): string | undefined =>
+  isObject(v)
+    ? ((typeof v.name === "string" ? v.name : typeof v.symbol === "string" ? v.symbol : undefined) as string | undefined)
+    : undefined;
+
+/**
+ * Objects merge key by key. Arrays of named objects (markets by `name`, collateral by `symbol`) merge element by
+ * element on that key, new names appended; any other value in `over` replaces `base`.
+ */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (
+    Array.isArray(base) &&
+    Array.isArray(over) &&
+    over.every((o) => keyOf(o) !== undefined) &&
+    base.every((b) => keyOf(b) !== undefined)
+  ) {
+    const out: unknown[] = base.map((b) => {
+      const o = over.find((x) => keyOf(x) === keyOf(b));
+      return o === undefined ? b : deepMerge(b, o);
+    });
+    for (const o of over) if (!base.some((b) => keyOf(b) === keyOf(o))) out.push(o);
+    return out as T;
+  }
+  if (!isObject(base) || !isObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+/** Reads a scenario file, following `extends` (relative to the file). */
+export function readScenarioFile(file: string, seen: string[] = []): Record<string, unknown> {
+  const abs = path.resolve(file);
+  if (seen.includes(abs)) throw new ScenarioError(file, [`extends cycle: ${[...seen, abs].join(" -> ")}`]);
+  const raw = JSON.parse(fs.readFileSync(abs, "utf8")) as Record<string, unknown>;
+  if (typeof raw.extends !== "string") return raw;
+  const parent = readScenarioFile(path.resolve(path.dirname(abs), raw.extends), [...seen, abs]);
+  const { extends: _ignored, ...own } = raw;
+  void _ignored;
+  return deepMerge(parent, own);
+}
+
+/** Converts a gas price such as "2 gwei" to wei. */
+export function parseGwei(key: string, value: string): bigint {
+  return parseTokenAmount(key, value, "gwei", 9);
+}
+
+/** Converts a scenario file (already read, `extends` applied) into a `Scenario`. Paths resolve from `root`. */
+export function resolveScenario(raw: unknown, file: string, root: string): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new ScenarioError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
+  const s = parsed.data;
+  const issues: string[] = [];
+  const attempt = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      issues.push(e instanceof UnitError ? e.message : String(e instanceof Error ? e.message : e));
+      return fallback;
+    }
+  };
+  const time = (key: string, iso: string): number => {
+    const ms = Date.parse(iso);
+    if (!Number.isFinite(ms)) throw new UnitError(key, `"${iso}" is not an ISO date such as "2020-03-12T00:00:00Z"`);
+    return Math.floor(ms / 1000);
+  };
+  const fraction = (key: string, v: string): number => Number(attempt(() => parsePercent(key, v), 0n)) / 1e18;
+  const protocolBase = attempt(
+    () => JSON.parse(fs.readFileSync(path.resolve(root, s.protocol.base), "utf8")) as NetworkParameters,
+    {} as NetworkParameters,
+  );
+  const cashSymbol = protocolBase.cash?.symbol ?? "USDC";
+  const cash = (key: string, v: string): bigint => attempt(() => parseTokenAmount(key, v, cashSymbol, 18), 0n);
+  const cashUnits = (key: string, v: string): number => Number(cash(key, v) / 10n ** 12n) / 1e6;
+
+  const series: Scenario["prices"]["series"] = {};
+  for (const [k, v] of Object.entries(s.prices.series)) {
+    const f = path.resolve(root, v.file);
+    if (!fs.existsSync(f)) issues.push(`prices.series.${k}.file: ${v.file} does not exist`);
+    series[k] = { file: f, interpolate: v.interpolate };
+  }
+  if (!(s.prices.index in s.prices.series)) issues.push(`prices.index: "${s.prices.index}" is not one of prices.series`);
+  const feeds = Object.keys(protocolBase.feeds ?? {});
+  for (const f of feeds) if (!(f in series)) issues.push(`prices.series: no price series for the protocol's feed "${f}"`);
+
+  const t = s.traders;
+  const markets = (protocolBase.markets ?? []).map((m) => m.name);
+  for (const m of Object.keys(t.markets)) if (!markets.includes(m)) issues.push(`traders.markets.${m}: no such market`);
+  const tokens = [cashSymbol, ...(protocolBase.collateral ?? []).map((c) => c.symbol)];
+  for (const c of Object.keys(t.collateral)) if (!tokens.includes(c)) issues.push(`traders.collateral.${c}: no such token`);
+  if (t.reactionHealth.max < t.reactionHealth.min) issues.push("traders.reactionHealth: max < min");
+  const depth: Record<string, bigint> = {};
+  for (const m of protocolBase.markets ?? []) {
+    const d = s.marketMaker.depth[m.name];
+    if (d === undefined) issues.push(`marketMaker.depth.${m.name}: missing`);
+    else depth[m.name] = attempt(() => parseTokenAmount(`marketMaker.depth.${m.name}`, d, m.base, 18), 0n);
+  }
+  const names = new Set<string>();
+  const liquidators: LiquidatorSpec[] = s.liquidators.map((l, i) => {
+    const k = `liquidators[${i}](${l.name})`;
+    if (names.has(l.name)) issues.push(`${k}.name: duplicate`);
+    names.add(l.name);
+    const spec: LiquidatorSpec = {
+      name: l.name,
+      strategy: l.strategy,
+      capital: cash(`${k}.capital`, l.capital),
+      minProfit: cash(`${k}.minProfit`, l.minProfit ?? `10 ${cashSymbol}`),
+      targetDiscount: attempt(() => parsePercent(`${k}.targetDiscount`, l.targetDiscount ?? "0%"), 0n),
+      gasShare: attempt(() => parsePercent(`${k}.gasShare`, l.gasShare ?? "10%"), 0n),
+      minPriorityFee: attempt(() => parseGwei(`${k}.minPriorityFee`, l.minPriorityFee ?? "1 gwei"), 0n),
+      maxPriorityFee: attempt(() => parseGwei(`${k}.maxPriorityFee`, l.maxPriorityFee ?? "500 gwei"), 0n),
+      hedge: l.hedge ?? true,
+    };
+    if (spec.strategy === "flash" && spec.capital !== 0n)
+      issues.push(`${k}.capital: a flash liquidator is capital-free ("0 ${cashSymbol}")`);
+    if (spec.strategy === "patient" && spec.targetDiscount === 0n) issues.push(`${k}.targetDiscount: required for a patient liquidator`);
+    if (spec.maxPriorityFee < spec.minPriorityFee) issues.push(`${k}: maxPriorityFee < minPriorityFee`);
+    return spec;
+  });
+  const resolution = attempt(() => parseDuration("prices.resolution", s.prices.resolution), 300);
+  const blockTime = attempt(() => parseDuration("chain.blockTime", s.chain.blockTime), 12);
+  const stepSeconds = s.prices.intrabar === "ohlc" ? resolution / 3 : resolution;
+  if (stepSeconds < blockTime * (s.chain.reactionBlocks + 1)) {
+    issues.push(
+      `chain: a step (${stepSeconds}s) must hold the oracle block and ${s.chain.reactionBlocks} reaction blocks of ${blockTime}s`,
+    );
+  }
+  const heartbeat = attempt(() => parseDuration("oracle.heartbeat", s.oracle.heartbeat), 3600);
+  const sc: Scenario = {
+    name: s.name,
+    description: s.description ?? "",
+    file,
+    seed: s.seed,
+    prices: {
+      index: s.prices.index,
+      start: attempt(() => time("prices.window.start", s.prices.window.start), 0),
+      end: attempt(() => time("prices.window.end", s.prices.window.end), 0),
+      resolution,
+      intrabar: s.prices.intrabar,
+      series,
+    },
+    chain: { blockTime, reactionBlocks: s.chain.reactionBlocks },
+    oracle: { deviation: attempt(() => parsePercent("oracle.deviation", s.oracle.deviation), 0n), heartbeat },
+    traders: {
+      count: t.count,
+      equity: {
+        median: cashUnits("traders.equity.median", t.equity.median),
+        sigma: t.equity.sigma,
+        min: cashUnits("traders.equity.min", t.equity.min),
+        max: cashUnits("traders.equity.max", t.equity.max),
+      },
+      leverage: t.leverage,
+      longShare: fraction("traders.longShare", t.longShare),
+      markets: t.markets,
+      collateral: t.collateral,
+      behaviour: t.behaviour,
+      reactionHealth: t.reactionHealth,
+      attention: fraction("traders.attention", t.attention),
+      topUpShare: fraction("traders.topUpShare", t.topUpShare),
+      maxTopUps: t.maxTopUps,
+      cutShare: fraction("traders.cutShare", t.cutShare),
+    },
+    marketMaker: {
+      capital: cash("marketMaker.capital", s.marketMaker.capital),
+      baseSpread: fraction("marketMaker.baseSpread", s.marketMaker.baseSpread),
+      volSpreadMultiplier: s.marketMaker.volSpreadMultiplier,
+      maxSpread: fraction("marketMaker.maxSpread", s.marketMaker.maxSpread),
+      depth,
+      orderLifetime: attempt(() => parseDuration("marketMaker.orderLifetime", s.marketMaker.orderLifetime), 600),
+    },
+    liquidators,
+    insurance: { initialStake: cash("insurance.initialStake", s.insurance.initialStake) },
+    protocol: { base: protocolBase, overrides: s.protocol.overrides },
+    parameterSets: s.parameterSets.map((p) => ({ name: p.name, description: p.description ?? "", overrides: p.overrides })),
+  };
+  if (sc.prices.end <= sc.prices.start) issues.push("prices.window: end must be after start");
+  if (sc.traders.leverage.min <= 0 || sc.traders.leverage.max < sc.traders.leverage.min) issues.push("traders.leverage: bad bounds");
+  if (sc.marketMaker.maxSpread >= 0.045) issues.push("marketMaker.maxSpread: a quote must stay well inside the fill band (< 4.5%)");
+  if (issues.length > 0) throw new ScenarioError(file, issues);
+  return sc;
+}
+
+/** Reads and resolves a scenario file. */
+export function loadScenario(file: string, root = process.cwd()): Scenario {
+  const raw = readScenarioFile(file);
+  return resolveScenario(raw, path.relative(root, path.resolve(file)), root);
+}

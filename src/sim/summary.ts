@@ -1,0 +1,215 @@
+/**
+ * `summary.json`: the machine-readable result of a simulation. Everything in it is a function of the scenario and
+ * the seed (no wall-clock time, no block hashes), so two runs with the same inputs give byte-identical files.
+ * Cash amounts are in cash units (USDC) rounded to the cent; prices to 1e-4; times are the price path's (UTC).
+ */
+import { formatUnits } from "ethers";
+import type { SetResult, SimulationResult } from "./run";
+import { HEALTH_LABELS } from "./run";
+import { shortAccount } from "../keeper/keeper";
+
+const WAD = 10n ** 18n;
+
+/** WAD cash to a number of cash units, rounded to the cent. */
+export const cash = (wad: bigint): number => Math.round(Number(formatUnits(wad, 16))) / 100;
+/** WAD ratio to a number, rounded to 1e-6. */
+export const ratio = (wad: bigint): number => Math.round(Number(formatUnits(wad, 12))) / 1e6;
+const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+
+function quantile(xs: number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+/**
+ * The smallest initial insurance fund that would have paid every subsidy on this path without socialising any
+ * loss, given the same bids: for each subsidised auction e (need N_e, first paid when the fund had received income
+ * I_e and paid P_e before it), the per-event cap requires capRatio * (F + I_e - P_e) >= N_e, and the fund's cash
+ * requires F + I_e - P_e >= N_e. Income: liquidation penalties and trading fees credited to the fund (interest on
+ * its cash is left out, which errs on the safe side). Amounts below one cash-token unit per payout are rounding
+ * dust the fund never pays (it pays whole token units) and are ignored.
+ */
+export function minimumInsuranceFund(set: SetResult): { amount: bigint; bindingEvent: string | null } {
+  const cap = set.eventCapRatio;
+  const events = [
+    ...set.fundIncome.map((e) => ({ seq: e.seq, income: e.amount, need: 0n, key: "" })),
+    ...set.subsidies.map((e) => ({ seq: e.seq, income: 0n, need: e.insurance + e.socialised, key: e.key })),
+  ].sort((a, b) => a.seq - b.seq);
+  const dust = 10n ** BigInt(18 - set.plan.cash.decimals);
+  let income = 0n;
+  let paid = 0n;
+  let best = 0n;
+  let binding: string | null = null;
+  for (const e of events) {
+    if (e.income > 0n) {
+      income += e.income;
+      continue;
+    }
+    if (e.need < dust) continue;
+    const byCap = cap > 0n ? (e.need * WAD + cap - 1n) / cap - (income - paid) : e.need;
+    const byCash = e.need - (income - paid);
+    const required = byCap > byCash ? byCap : byCash;
+    if (required > best) {
+      best = required;
+      binding = e.key;
+    }
+    paid += e.need;
+  }
+  return { amount: best, bindingEvent: binding };
+}
+
+function setSummary(r: SimulationResult, set: SetResult) {
+  const last = set.steps[set.steps.length - 1];
+  const fundSeries = set.steps.map((s) => s.fund);
+  const minFund = minimumInsuranceFund(set);
+  const outcomes: Record<string, number> = { Restored: 0, Emptied: 0, Terminated: 0, running: 0 };
+  for (const a of set.auctions) outcomes[a.reason ?? "running"]++;
+  const toRestore = set.episodes.filter((e) => e.endT !== undefined).map((e) => e.endT! - e.liquidatableT);
+  const toAuction = set.episodes.filter((e) => e.auctionT !== undefined).map((e) => e.auctionT! - e.liquidatableT);
+  const discounts = set.fills.filter((f) => f.value !== undefined && f.value > 0n).map((f) => 1 - Number(f.unitPrice) / Number(f.value!));
+  const totalPaid = set.subsidies.reduce((s, e) => s + e.insurance, 0n);
+  return {
+    name: set.name,
+    description: set.description,
+    parameters: {
+      auction: set.parameters.auction,
+      markets: set.parameters.markets.map((m) => ({
+        name: m.name,
+        mmr: m.mmr,
+        imr: m.imr,
+        mmrCap: m.mmrCap,
+        volMultiplier: m.volMultiplier,
+      })),
+      insurance: { ...set.parameters.insurance, initialStake: cash(set.initialFund) },
+    },
+    liquidations: {
+      accountsLiquidatable: new Set(set.episodes.map((e) => e.account)).size,
+      episodes: set.episodes.length,
+      auctions: set.auctions.length,
+      auctionOutcomes: outcomes,
+      bids: set.fills.length,
+      tradersLiquidated: set.traders.liquidated,
+      secondsToAuction: { median: quantile(toAuction, 0.5), p90: quantile(toAuction, 0.9), max: quantile(toAuction, 1) },
+      secondsToRestored: { median: quantile(toRestore, 0.5), p90: quantile(toRestore, 0.9), max: quantile(toRestore, 1) },
+      discountAtFill: {
+        median: round(quantile(discounts, 0.5) ?? 0),
+        p10: round(quantile(discounts, 0.1) ?? 0),
+        p90: round(quantile(discounts, 0.9) ?? 0),
+        insolventFills: set.fills.filter((f) => f.unitPrice < 0n).length,
+      },
+    },
+    losses: {
+      badDebt: cash(last.badDebt),
+      paidByInsurance: cash(totalPaid),
+      socialised: cash(last.socialised),
+      unrealisedInRunningAuctions: cash(set.unrealisedBadDebt),
+      insuranceFund: {
+        initial: cash(set.initialFund),
+        final: cash(last.fund),
+        min: cash(fundSeries.reduce((a, b) => (b < a ? b : a), fundSeries[0])),
+        eventCapRatio: ratio(set.eventCapRatio),
+      },
+      minimumFundWithoutSocialisedLoss: cash(minFund.amount),
+    },
+    traders: set.traders,
+    liquidators: set.liquidators.map((l) => ({
+      name: l.name,
+      strategy: l.strategy,
+      startsSent: l.starts,
+      startsWon: l.startsWon,
+      bidsSent: l.bids,
+      bidsWon: l.bidsWon,
+      hedges: l.hedges,
+      transactions: l.txs,
+      reverted: l.reverted,
+      gasUsed: Number(l.gasUsed),
+      gasCost: cash(l.gasCost),
+      wastedGas: Number(l.wastedGas),
+      wastedGasCost: cash(l.wastedCost),
+      tips: cash(l.tips),
+      pnl: cash(l.pnl),
+      socialisedLossBorne: cash(l.socialisedBorne),
+      profit: cash(l.profit),
+      revertReasons: Object.fromEntries(Object.entries(l.revertReasons).sort()),
+    })),
+    chain: {
+      transactions: set.txs.sent,
+      reverted: set.txs.reverted,
+      gasUsed: Number(set.txs.gasUsed),
+      blocks: set.txs.blocks,
+      blocksWithTransactions: set.txs.activeBlocks,
+    },
+    invariants: {
+      ok: set.invariants.violations.length === 0,
+      violations: set.invariants.violations,
+      accountsChecked: set.invariants.accounts,
+      cashReserve: cash(set.invariants.cashReserve),
+    },
+    unexplainedReverts: set.unexplainedReverts,
+    series: {
+      time: set.steps.map((s) => iso(s.t)),
+      index: set.steps.map((s) => round(s.prices[r.scenario.prices.index])),
+      oraclePushed: set.steps.map((s) => (s.pushed ? 1 : 0)),
+      liquidatable: set.steps.map((s) => s.liquidatable),
+      activeAuctions: set.steps.map((s) => s.activeAuctions),
+      auctionsStarted: set.steps.map((s) => s.starts),
+      bids: set.steps.map((s) => s.bids),
+      insuranceFund: set.steps.map((s) => cash(s.fund)),
+      badDebt: set.steps.map((s) => cash(s.badDebt)),
+      socialised: set.steps.map((s) => cash(s.socialised)),
+      healthBuckets: HEALTH_LABELS,
+      health: set.steps.map((s) => s.health),
+    },
+    fills: set.fills.map((f) => ({
+      time: iso(f.t),
+      account: shortAccount(f.account),
+      bidder: f.bidder,
+      elapsed: f.elapsed,
+      fraction: ratio(f.fraction),
+      unitPrice: cash(f.unitPrice),
+      discount: f.value !== undefined && f.value > 0n ? round(1 - Number(f.unitPrice) / Number(f.value)) : null,
+      subsidy: cash(f.subsidy),
+    })),
+    episodes: set.episodes.map((e) => ({
+      account: shortAccount(e.account),
+      liquidatable: iso(e.liquidatableT),
+      auctionAfter: e.auctionT === undefined ? null : e.auctionT - e.liquidatableT,
+      endedAfter: e.endT === undefined ? null : e.endT - e.liquidatableT,
+      outcome: e.outcome ?? "running",
+    })),
+  };
+}
+
+export type SetSummary = ReturnType<typeof setSummary>;
+
+export function buildSummary(r: SimulationResult) {
+  const s = r.scenario;
+  return {
+    scenario: {
+      name: s.name,
+      description: s.description,
+      file: s.file,
+      seed: s.seed,
+      index: s.prices.index,
+      window: { start: iso(s.prices.start), end: iso(s.prices.end) },
+      resolution: s.prices.resolution,
+      intrabar: s.prices.intrabar,
+      steps: r.sets[0]?.steps.length ?? 0,
+      blockTime: s.chain.blockTime,
+      oracle: { deviation: ratio(s.oracle.deviation), heartbeat: s.oracle.heartbeat },
+      traders: s.traders.count,
+      liquidators: s.liquidators.map((l) => ({ name: l.name, strategy: l.strategy, capital: cash(l.capital) })),
+      priceFiles: Object.fromEntries(Object.entries(s.prices.series).map(([k, v]) => [k, v.file.split(/[\\/]/).slice(-3).join("/")])),
+    },
+    sets: r.sets.map((set) => setSummary(r, set)),
+  };
+}
+
+export type Summary = ReturnType<typeof buildSummary>;
+
+/** Serialises the summary deterministically (stable key order as built, two-space indent, final newline). */
+export function summaryJson(summary: Summary): string {
+  return JSON.stringify(summary, null, 2) + "\n";
+}

@@ -1,0 +1,123 @@
+/**
+ * The keeper bot against a real JSON-RPC node: the test starts `npx hardhat node` on a free port of 127.0.0.1,
+ * deploys the protocol there with the production Ignition module and makes an account liquidatable
+ * (scripts/keeper-test-setup.ts), then runs `npx hardhat keeper --network localhost` for a few blocks and checks,
+ * on chain and in the bot's log, that it started the auction and bid.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+import { LiquidationAuction__factory } from "../../typechain-types";
+import { readAddresses } from "../../src/keeper/contracts";
+
+const ROOT = path.resolve(__dirname, "../..");
+const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForRpc(url: string, node: ChildProcess, output: () => string): Promise<void> {
+  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+  for (let i = 0; i < 240; i++) {
+    if (node.exitCode !== null) throw new Error(`hardhat node exited early:\n${output()}`);
+    try {
+      await provider.getBlockNumber();
+      provider.destroy();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw new Error(`hardhat node did not answer at ${url}:\n${output()}`);
+}
+
+function hardhat(args: string[], env: NodeJS.ProcessEnv): { status: number | null; out: string } {
+  const r = spawnSync(NPX, ["hardhat", ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 300_000 });
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+describe("keeper bot against a hardhat node on 127.0.0.1", function () {
+  this.timeout(600_000);
+  let node: ChildProcess | undefined;
+  let nodeOutput = "";
+  let url = "";
+  let env: NodeJS.ProcessEnv = {};
+  const deploymentId = `keeper-test-${process.pid}`;
+  const deploymentDir = path.join(ROOT, "deploy", "deployments", deploymentId);
+  let liquidatable = 0n;
+
+  before(async function () {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    env = { ...process.env, LOCALHOST_RPC_URL: url, KEEPER_TEST_DEPLOYMENT: deploymentId };
+    node = spawn(NPX, ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    node.stdout?.on("data", (d) => (nodeOutput += String(d)));
+    node.stderr?.on("data", (d) => (nodeOutput += String(d)));
+    await waitForRpc(url, node, () => nodeOutput);
+    const setup = hardhat(["run", "scripts/keeper-test-setup.ts", "--network", "localhost"], env);
+    expect(setup.status, setup.out).to.equal(0);
+    liquidatable = BigInt(setup.out.match(/liquidatable account (\d+)/)![1]);
+  });
+
+  after(function () {
+    if (node && node.exitCode === null) node.kill("SIGTERM");
+    fs.rmSync(deploymentDir, { recursive: true, force: true });
+  });
+
+  it("finds the liquidatable account through the lens, starts its auction, bids on it and logs both", async function () {
+    const run = hardhat(
+      [
+        "keeper",
+        "--network",
+        "localhost",
+        "--deployment",
+        deploymentId,
+        "--strategy",
+        "eager",
+        "--signer",
+        "5",
+        "--blocks",
+        "3",
+        "--poll",
+        "200",
+        "--min-profit",
+        "1 USDC",
+        "--hedge-slippage",
+        "0.1%",
+      ],
+      env,
+    );
+    expect(run.status, run.out).to.equal(0);
+    if (process.env.KEEPER_TEST_VERBOSE) console.log(run.out);
+    expect(run.out).to.match(/\[keeper eager\] block \d+ start account=0x[0-9a-f]{8}:0 tip=\d+\.\d+/);
+    expect(run.out).to.match(/\[keeper eager\] block \d+ bid account=0x[0-9a-f]{8}:0 .*discount=\d+\.\d+%/);
+
+    const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+    const addresses = readAddresses(path.join(deploymentDir, "deployed_addresses.json"));
+    const auction = LiquidationAuction__factory.connect(addresses.auction, provider);
+    const keeperOwner = (await provider.listAccounts())[5].address;
+    const keeperAccount = BigInt(keeperOwner) << 96n;
+    const started = await auction.queryFilter(auction.filters.AuctionStarted(liquidatable));
+    const bids = await auction.queryFilter(auction.filters.AuctionBid(liquidatable, keeperAccount));
+    expect(started.length).to.equal(1);
+    expect(started[0].args.tipAccount).to.equal(keeperAccount);
+    expect(bids.length).to.equal(1);
+    expect(bids[0].args.fraction > 0n).to.equal(true);
+    provider.destroy();
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Keeper strategies, priced with the auction model (src/model/auction.ts) and the parameters of
+ * deploy/parameters/hardhat.json: start 98%, fast 90% after 10 minutes, floor 70% after 50 more, penalty 10% of R
+ * (half to the fund), buffer 20%.
+ */
+import { expect } from "chai";
+import hardhatParams from "../../deploy/parameters/hardhat.json";
+import { resolveParameters, type NetworkParameters } from "../../src/config/schema";
+import {
+  earliestBidClock,
+  planBid,
+  priorityFeeFor,
+  tipEstimate,
+  wantsToBid,
+  type BidContext,
+  type StrategyConfig,
+} from "../../src/keeper/strategy";
+import type { AuctionParams } from "../../src/model/auction";
+
+const WAD = 10n ** 18n;
+const GWEI = 10n ** 9n;
+const raw = resolveParameters(hardhatParams as NetworkParameters).auction.params;
+const params: AuctionParams = {
+  ...raw,
+  fastDuration: BigInt(raw.fastDuration),
+  slowDuration: BigInt(raw.slowDuration),
+  insolventDuration: BigInt(raw.insolventDuration),
+};
+
+const cfg = (kind: StrategyConfig["kind"], over: Partial<StrategyConfig> = {}): StrategyConfig => ({
+  kind,
+  minProfit: 10n * WAD,
+  targetDiscount: 8n * 10n ** 16n,
+  gasShare: WAD / 10n,
+  minPriorityFee: GWEI,
+  maxPriorityFee: 100n * GWEI,
+  ...over,
+});
+
+// A cash-only account: equity 600, maintenance 618, value 600 (no haircut), requirement 618.
+const ctx = (over: Partial<BidContext> = {}): BidContext => ({
+  params,
+  valuation: { equity: 600n * WAD, maintenance: 618n * WAD, value: 600n * WAD, requirement: 618n * WAD },
+  elapsed: 0n,
+  hedgeCostPerWhole: 0n,
+  bidderEquity: 0n,
+  baseFee: 0n,
+  ethPrice: 2000n * WAD,
+  ...over,
+});
+
+describe("keeper strategies", function () {
+  it("an eager keeper bids at the start of the auction when the 2% discount and its share of the penalty pay", function () {
+    const c = ctx();
+    const eager = cfg("eager", { minProfit: 5n * WAD });
+    const plan = planBid(eager, c);
+    expect(plan.discount).to.equal(WAD / 50n);
+    expect(plan.take.fraction > 0n && plan.take.fraction < WAD).to.equal(true);
+    expect(wantsToBid(eager, c, plan)).to.equal(true);
+    expect(wantsToBid(cfg("eager", { minProfit: 10n * WAD }), c, plan)).to.equal(false);
+  });
+
+  it("a patient keeper waits for its target discount: 8% is reached 450 s into the fast phase", function () {
+    const c = ctx();
+    expect(wantsToBid(cfg("patient"), c, planBid(cfg("patient"), c))).to.equal(false);
+    // pi(t) = 98% - 8% * t / 600 s; 90%... 92% (8% discount) at t = 450 s.
+    expect(earliestBidClock(cfg("patient"), c)).to.equal(450n);
+  });
+
+  it("a flash keeper without capital waits until the discount covers the collateral haircut it would keep", function () {
+    // Equity 600 at haircut, value 1,000: 400 of haircut on collateral.
+    const c = ctx({ valuation: { equity: 600n * WAD, maintenance: 618n * WAD, value: 1000n * WAD, requirement: 1018n * WAD } });
+    expect(wantsToBid(cfg("flash"), c, planBid(cfg("flash"), c))).to.equal(false);
+    const t = earliestBidClock(cfg("flash"), c)!;
+    expect(t > 0n).to.equal(true);
+    const at = ctx({ ...c, elapsed: t });
+    expect(wantsToBid(cfg("flash"), at, planBid(cfg("flash"), at))).to.equal(true);
+    const before = ctx({ ...c, elapsed: t - 1n });
+    expect(wantsToBid(cfg("flash"), before, planBid(cfg("flash"), before))).to.equal(false);
+  });
+
+  it("a hedge that costs more than the discount is worth keeps an eager keeper out until the price falls further", function () {
+    const c = ctx({ hedgeCostPerWhole: 100n * WAD });
+    expect(wantsToBid(cfg("eager"), c, planBid(cfg("eager"), c))).to.equal(false);
+    expect(earliestBidClock(cfg("eager"), c)! > 0n).to.equal(true);
+  });
+
+  it("offers gasShare of the gain as priority fee, within the strategy's bounds", function () {
+    // 10% of 100 cash = 10 cash = 0.005 ETH at 2,000; over 250,000 gas: 20 gwei.
+    expect(priorityFeeFor(cfg("eager"), 100n * WAD, 250_000n, 2000n * WAD)).to.equal(20n * GWEI);
+    expect(priorityFeeFor(cfg("eager"), 100_000n * WAD, 250_000n, 2000n * WAD)).to.equal(100n * GWEI);
+    expect(priorityFeeFor(cfg("eager"), 0n, 250_000n, 2000n * WAD)).to.equal(GWEI);
+  });
+
+  it("estimates the starter's tip as flat tip plus tip rate of the shortfall, capped at the penalty on M", function () {
+    // 5 + 1% * 18 = 5.18; cap 10% * 618 = 61.8.
+    expect(tipEstimate(params, 600n * WAD, 618n * WAD)).to.equal(518n * 10n ** 16n);
+    expect(tipEstimate(params, -100_000n * WAD, 618n * WAD)).to.equal(618n * 10n ** 17n);
+  });
+});

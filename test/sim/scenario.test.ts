@@ -1,0 +1,90 @@
+/**
+ * Scenario files and price paths: the shipped scenarios resolve, units are checked in one place, `extends` and
+ * named-array overrides merge as documented, and the price path has one step per bar at the bar's close.
+ */
+import path from "node:path";
+import { expect } from "chai";
+import { deepMerge, loadScenario, readScenarioFile, resolveScenario, ScenarioError } from "../../src/sim/scenario";
+import { buildPath, resample, type Bar } from "../../src/sim/prices";
+
+const ROOT = path.resolve(__dirname, "../..");
+const WAD = 10n ** 18n;
+
+describe("simulator scenarios and price paths", function () {
+  it("the default scenario replays 864 five-minute ETH/USD closes from 11 March 2020 00:05 UTC, BTC/USD interpolated from hourly bars", function () {
+    const s = loadScenario(path.join(ROOT, "scenarios/black-thursday.json"), ROOT);
+    expect(s.traders.count).to.equal(200);
+    expect(s.liquidators.map((l) => l.strategy)).to.deep.equal(["eager", "eager", "patient", "flash"]);
+    expect(s.oracle.deviation).to.equal(WAD / 200n);
+    const p = buildPath(s.prices);
+    expect(p.points.length).to.equal(864);
+    expect(p.stepSeconds).to.equal(300);
+    expect(p.points[0].t).to.equal(Date.UTC(2020, 2, 11, 0, 5) / 1000);
+    expect(p.initial.prices["ETH/USD"]).to.equal(200.74);
+    expect(p.points[0].prices["ETH/USD"]).to.equal(200.33);
+    // 00:05 lies before the first hourly BTC close (known at 01:00): the first bar's open.
+    expect(p.points[0].prices["BTC/USD"]).to.equal(7894.56);
+    // 01:30: half way between the 01:00 close (7940.48) and the 02:00 close (7924.39).
+    const half = p.points.find((x) => x.t === Date.UTC(2020, 2, 11, 1, 30) / 1000)!;
+    expect(half.prices["BTC/USD"]).to.be.closeTo((7940.48 + 7924.39) / 2, 1e-9);
+  });
+
+  it("the smoke scenario extends the default: same agents and parameters, 36 steps and 40 traders", function () {
+    const s = loadScenario(path.join(ROOT, "scenarios/smoke.json"), ROOT);
+    expect(s.traders.count).to.equal(40);
+    expect(s.liquidators.length).to.equal(4);
+    expect(buildPath(s.prices).points.length).to.equal(36);
+  });
+
+  it("merges overrides of named arrays by name and appends new names", function () {
+    const base = {
+      markets: [
+        { name: "A", cap: "1", fee: "2" },
+        { name: "B", cap: "3" },
+      ],
+      list: [1, 2],
+    };
+    const merged = deepMerge(base, {
+      markets: [
+        { name: "B", cap: "9" },
+        { name: "C", cap: "5" },
+      ],
+      list: [7],
+    });
+    expect(merged).to.deep.equal({
+      markets: [
+        { name: "A", cap: "1", fee: "2" },
+        { name: "B", cap: "9" },
+        { name: "C", cap: "5" },
+      ],
+      list: [7],
+    });
+  });
+
+  it("rejects a scenario naming every bad key before anything is deployed", function () {
+    const raw = readScenarioFile(path.join(ROOT, "scenarios/black-thursday.json")) as Record<string, any>;
+    raw.traders = { ...raw.traders, longShare: "70", markets: { "SOL-PERP": 1 } };
+    raw.liquidators = [{ name: "p", strategy: "patient", capital: "1 USDC" }];
+    expect(() => resolveScenario(raw, "bad.json", ROOT))
+      .to.throw(ScenarioError)
+      .with.property("issues")
+      .that.deep.equals([
+        "traders.markets.SOL-PERP: no such market",
+        "liquidators[0](p).targetDiscount: required for a patient liquidator",
+        'traders.longShare: "70" must be a percentage such as "5%"',
+      ]);
+  });
+
+  it("aggregates 5-minute bars into 15-minute bars: first open, highest high, lowest low, last close", function () {
+    const bars: Bar[] = [
+      { t: 900, open: 10, high: 12, low: 9, close: 11 },
+      { t: 1200, open: 11, high: 15, low: 10, close: 14 },
+      { t: 1500, open: 14, high: 14, low: 7, close: 8 },
+      { t: 1800, open: 8, high: 9, low: 8, close: 9 },
+    ];
+    expect(resample(bars, 900)).to.deep.equal([
+      { t: 900, open: 10, high: 15, low: 7, close: 8 },
+      { t: 1800, open: 8, high: 9, low: 8, close: 9 },
+    ]);
+  });
+});
