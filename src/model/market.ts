@@ -15,8 +15,19 @@ export const FUNDING_EPOCH = 3600n;
 /** EngineStorage.FUNDING_PERIOD: a rate equal to the premium is paid over 8 hours. */
 export const FUNDING_PERIOD = 8n * 3600n;
 
+/** The targets and limits the configurator pushes (IMarginEngine.MarketSetup). */
+export interface MarketSetup {
+  mmrTarget: bigint;
+  imrTarget: bigint;
+  maxStepPerHour: bigint;
+  imrSizeFactor: bigint;
+  openInterestCap: bigint;
+  maxFundingRate: bigint;
+  maxFillDeviation: bigint;
+}
+
 /** What the engine stores about one market (the fields of IMarginEngine.MarketView, all bigint). */
-export interface MarketState {
+export interface MarketState extends MarketSetup {
   /** Cached oracle price [wad] and its timestamp. */
   price: bigint;
   priceTimestamp: bigint;
@@ -31,28 +42,9 @@ export interface MarketState {
   premium: bigint;
   accumulator: bigint;
   epoch: bigint;
-  /** Targets and limits (IMarginEngine.MarketSetup). */
-  mmrTarget: bigint;
-  imrTarget: bigint;
-  maxStepPerHour: bigint;
-  imrSizeFactor: bigint;
-  openInterestCap: bigint;
-  maxFundingRate: bigint;
-  maxFillDeviation: bigint;
   reduceOnly: boolean;
   longOpenInterest: bigint;
   totalBasis: bigint;
-}
-
-/** The targets and limits the configurator pushes (IMarginEngine.MarketSetup). */
-export interface MarketSetup {
-  mmrTarget: bigint;
-  imrTarget: bigint;
-  maxStepPerHour: bigint;
-  imrSizeFactor: bigint;
-  openInterestCap: bigint;
-  maxFundingRate: bigint;
-  maxFillDeviation: bigint;
 }
 
 /** `rampActive` is not exposed by the engine: an effective ratio differs from its target. */

@@ -11,6 +11,7 @@ import path from "node:path";
 import { z } from "zod";
 import { parseDuration, parsePercent, parseTokenAmount, UnitError } from "../config/units";
 import type { NetworkParameters } from "../config/schema";
+import type { PathSpec } from "./prices";
 
 const text = z.string().min(1);
 const weights = z.record(z.number().nonnegative());
@@ -112,14 +113,7 @@ export interface Scenario {
   description: string;
   file: string;
   seed: number;
-  prices: {
-    index: string;
-    start: number;
-    end: number;
-    resolution: number;
-    intrabar: "close" | "ohlc";
-    series: Record<string, { file: string; interpolate: "previous" | "linear" }>;
-  };
+  prices: PathSpec;
   chain: { blockTime: number; reactionBlocks: number };
   oracle: { deviation: bigint; heartbeat: number };
   traders: {

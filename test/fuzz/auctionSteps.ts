@@ -92,6 +92,26 @@ export class AuctionBook {
   ) {}
 
   /**
+   * The auction valuation of `account` in `s`; when a price it needs is invalid, checks that `send` reverts with
+   * the oracle's error instead (INV-14: a bad price never liquidates) and returns that outcome.
+   */
+  private async valueOrOracleRevert(
+    s: M.ProtocolSnapshot,
+    account: bigint,
+    send: () => Promise<unknown>,
+    now: bigint,
+  ): Promise<M.Valuation | StepOutcome> {
+    try {
+      return M.auctionValuation(s, account);
+    } catch (e) {
+      if (!(e instanceof M.OracleInvalid)) throw e;
+      await this.r.expectOracleRevert(send, e);
+      await this.r.mineAt(now);
+      return { kind: "reverted", error: "oracle" };
+    }
+  }
+
+  /**
    * INV-21 and INV-22 for every tracked account: the running shortfall totals equal the sums over active auctions
    * (globally and per market); an account is frozen exactly while its auction runs.
    */
@@ -134,16 +154,8 @@ export class AuctionBook {
     };
     if ((await f.auction.stopLevel()) >= 1n) return fail("AuctionStopped", await f.auction.stopLevel(), 1);
     if (this.entries.has(account)) return fail("AuctionAlreadyActive", account);
-    let v: M.Valuation;
-    try {
-      v = M.auctionValuation(s, account);
-    } catch (e) {
-      if (!(e instanceof M.OracleInvalid)) throw e;
-      // INV-14: a bad price reverts; it never liquidates.
-      await r.expectOracleRevert(send, e);
-      await r.mineAt(now);
-      return { kind: "reverted", error: "oracle" };
-    }
+    const v = await this.valueOrOracleRevert(s, account, send, now);
+    if ("kind" in v) return v;
     if (v.equity >= v.maintenance) return fail("AuctionNotLiquidatable", account, v.equity, v.maintenance);
     const shortfall = M.auctionShortfall(v);
     const markets = (await f.engine.accountInfo(account))[0];
@@ -212,16 +224,13 @@ export class AuctionBook {
     if (account === B) {
       return fail(() => f.auction.connect(bidder).bid(account, B, requested, nonce, M.MAX_UINT256 >> 1n, "0x"), "AuctionSelfBid", account);
     }
-    let v: M.Valuation;
-    try {
-      v = M.auctionValuation(s, account);
-    } catch (e) {
-      if (!(e instanceof M.OracleInvalid)) throw e;
-      const send = () => f.auction.connect(bidder).bid(account, B, requested, nonce, M.MAX_UINT256 >> 1n, "0x");
-      await r.expectOracleRevert(send, e);
-      await r.mineAt(now);
-      return { kind: "reverted", error: "oracle" };
-    }
+    const v = await this.valueOrOracleRevert(
+      s,
+      account,
+      () => f.auction.connect(bidder).bid(account, B, requested, nonce, M.MAX_UINT256 >> 1n, "0x"),
+      now,
+    );
+    if ("kind" in v) return v;
     const x = await clockInput(f, account);
     const clock = stored.checkpoint === now ? stored : M.advance(stored, x, now);
     expect(clock.elapsed <= now - stored.startTime, "INV-23 the auction clock never counts more than wall-clock time").to.equal(true);
@@ -375,15 +384,8 @@ export class AuctionBook {
       this.entries.delete(account);
       return { kind: "ok", detail: `debt ${debt} written off: fund ${cover.drawn}, socialised ${cover.socialised}` };
     }
-    let v: M.Valuation;
-    try {
-      v = M.auctionValuation(s, account);
-    } catch (e) {
-      if (!(e instanceof M.OracleInvalid)) throw e;
-      await r.expectOracleRevert(send, e);
-      await r.mineAt(now);
-      return { kind: "reverted", error: "oracle" };
-    }
+    const v = await this.valueOrOracleRevert(s, account, send, now);
+    if ("kind" in v) return v;
     const p = M.toAuctionParams(await f.auction.params());
     const target = M.mulWadUp(WAD + p.bufferRatio, v.maintenance);
     if (v.equity < target) return fail("AuctionAccountNotRestored", account, v.equity, target);
@@ -446,15 +448,8 @@ export class AuctionBook {
     const required = p.fastDuration + p.slowDuration + p.insolventDuration;
     if (clock.elapsed < required) return fail("AuctionNotStalled", account, clock.elapsed, required);
     const s = await readSnapshot(f.d, [...new Set([...watched, account])], now);
-    let v: M.Valuation;
-    try {
-      v = M.auctionValuation(s, account);
-    } catch (e) {
-      if (!(e instanceof M.OracleInvalid)) throw e;
-      await r.expectOracleRevert(send, e);
-      await r.mineAt(now);
-      return { kind: "reverted", error: "oracle" };
-    }
+    const v = await this.valueOrOracleRevert(s, account, send, now);
+    if ("kind" in v) return v;
     const shortfall = M.auctionShortfall(v);
     await expect(send()).to.emit(f.auction, "AuctionRestarted").withArgs(account, shortfall);
     const markets = (await f.engine.accountInfo(account))[0];

@@ -11,6 +11,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MockV3Aggregator__factory } from "../../../typechain-types";
 import { ballastFixture, WAD } from "../../shared/fixtures";
+import type { RiskParams } from "../../../src/model";
 
 export { WAD };
 export const SOL = ethers.encodeBytes32String("SOL/USD");
@@ -42,18 +43,8 @@ export const B = {
 /** Percent as WAD: pct(3) = 0.03e18, pct("2.5") = 0.025e18. */
 export const pct = (p: number | string): bigint => ethers.parseUnits(String(p), 16);
 
-export type Risk = {
-  mmrBase: bigint;
-  imrBase: bigint;
-  mmrFloor: bigint;
-  mmrCap: bigint;
-  volMultiplier: bigint;
-  volReference: bigint;
-  volDecay: bigint;
-  minObservationInterval: bigint;
-  maxRatioStepPerHour: bigint;
-  imrSizeFactor: bigint;
-};
+/** IMarketConfigurator.RiskParams as bigint (src/model). */
+export type Risk = RiskParams;
 export type Trading = { openInterestCap: bigint; maxFundingRate: bigint; maxFillDeviation: bigint };
 
 export const RISK: Risk = {
