@@ -23,15 +23,18 @@ import {
 type Bad<P> = { override: Partial<P>; value: bigint; min: bigint; max: bigint };
 type Case<P> = { name: keyof P & string; range: string; bad: Bad<P>[]; good: Partial<P>[] };
 
+/** A parameter bounded to [min, max]: one wei outside each end (below zero skipped) is refused, both ends accepted. */
+function bounded<P>(name: keyof P & string, range: string, min: bigint, max: bigint): Case<P> {
+  const at = (value: bigint) => ({ [name]: value }) as Partial<P>;
+  const bad = (value: bigint): Bad<P> => ({ override: at(value), value, min, max });
+  return { name, range, bad: min > 0n ? [bad(min - 1n), bad(max + 1n)] : [bad(max + 1n)], good: [at(min), at(max)] };
+}
+
 /** Baseline RISK: mmrBase 3%, imrBase 5%, floor 2%, cap 20%; bounds that depend on mmrBase use 3%. */
 const riskCases: Case<Risk>[] = [
   {
-    name: "mmrBase",
-    range: "[MIN_MMR, MAX_MMR]",
-    bad: [
-      { override: { mmrBase: B.MIN_MMR - 1n }, value: B.MIN_MMR - 1n, min: B.MIN_MMR, max: B.MAX_MMR },
-      { override: { mmrBase: B.MAX_MMR + 1n }, value: B.MAX_MMR + 1n, min: B.MIN_MMR, max: B.MAX_MMR },
-    ],
+    // mmrBase's ends need a matching floor, initial ratio and cap to be accepted.
+    ...bounded<Risk>("mmrBase", "[MIN_MMR, MAX_MMR]", B.MIN_MMR, B.MAX_MMR),
     good: [
       { mmrBase: B.MIN_MMR, mmrFloor: B.MIN_MMR },
       { mmrBase: B.MAX_MMR, imrBase: pct(60), mmrCap: B.MAX_MMR },
@@ -47,91 +50,19 @@ const riskCases: Case<Risk>[] = [
     ],
     good: [{ imrBase: pct(3) + 1n }, { imrBase: B.MAX_IMR }],
   },
-  {
-    name: "mmrFloor",
-    range: "[MIN_MMR, mmrBase]",
-    bad: [
-      { override: { mmrFloor: B.MIN_MMR - 1n }, value: B.MIN_MMR - 1n, min: B.MIN_MMR, max: pct(3) },
-      { override: { mmrFloor: pct(3) + 1n }, value: pct(3) + 1n, min: B.MIN_MMR, max: pct(3) },
-    ],
-    good: [{ mmrFloor: B.MIN_MMR }, { mmrFloor: pct(3) }],
-  },
-  {
-    name: "mmrCap",
-    range: "[mmrBase, MAX_MMR]",
-    bad: [
-      { override: { mmrCap: pct(3) - 1n }, value: pct(3) - 1n, min: pct(3), max: B.MAX_MMR },
-      { override: { mmrCap: B.MAX_MMR + 1n }, value: B.MAX_MMR + 1n, min: pct(3), max: B.MAX_MMR },
-    ],
-    good: [{ mmrCap: pct(3) }, { mmrCap: B.MAX_MMR }],
-  },
-  {
-    name: "volMultiplier",
-    range: "[0, MAX_VOL_MULTIPLIER]",
-    bad: [{ override: { volMultiplier: B.MAX_VOL_MULTIPLIER + 1n }, value: B.MAX_VOL_MULTIPLIER + 1n, min: 0n, max: B.MAX_VOL_MULTIPLIER }],
-    good: [{ volMultiplier: 0n }, { volMultiplier: B.MAX_VOL_MULTIPLIER }],
-  },
-  {
-    name: "volReference",
-    range: "[0, MAX_VOL_REFERENCE]",
-    bad: [{ override: { volReference: B.MAX_VOL_REFERENCE + 1n }, value: B.MAX_VOL_REFERENCE + 1n, min: 0n, max: B.MAX_VOL_REFERENCE }],
-    good: [{ volReference: 0n }, { volReference: B.MAX_VOL_REFERENCE }],
-  },
-  {
-    name: "volDecay",
-    range: "[MIN_VOL_DECAY, MAX_VOL_DECAY]",
-    bad: [
-      { override: { volDecay: B.MIN_VOL_DECAY - 1n }, value: B.MIN_VOL_DECAY - 1n, min: B.MIN_VOL_DECAY, max: B.MAX_VOL_DECAY },
-      { override: { volDecay: B.MAX_VOL_DECAY + 1n }, value: B.MAX_VOL_DECAY + 1n, min: B.MIN_VOL_DECAY, max: B.MAX_VOL_DECAY },
-    ],
-    good: [{ volDecay: B.MIN_VOL_DECAY }, { volDecay: B.MAX_VOL_DECAY }],
-  },
-  {
-    name: "minObservationInterval",
-    range: "[60 s, 1 day]",
-    bad: [
-      {
-        override: { minObservationInterval: B.MIN_OBSERVATION_INTERVAL - 1n },
-        value: B.MIN_OBSERVATION_INTERVAL - 1n,
-        min: B.MIN_OBSERVATION_INTERVAL,
-        max: B.MAX_OBSERVATION_INTERVAL,
-      },
-      {
-        override: { minObservationInterval: B.MAX_OBSERVATION_INTERVAL + 1n },
-        value: B.MAX_OBSERVATION_INTERVAL + 1n,
-        min: B.MIN_OBSERVATION_INTERVAL,
-        max: B.MAX_OBSERVATION_INTERVAL,
-      },
-    ],
-    good: [{ minObservationInterval: B.MIN_OBSERVATION_INTERVAL }, { minObservationInterval: B.MAX_OBSERVATION_INTERVAL }],
-  },
-  {
-    name: "maxRatioStepPerHour",
-    range: "[MIN_RATIO_STEP_PER_HOUR, MAX_RATIO_STEP_PER_HOUR]",
-    bad: [
-      {
-        override: { maxRatioStepPerHour: B.MIN_RATIO_STEP_PER_HOUR - 1n },
-        value: B.MIN_RATIO_STEP_PER_HOUR - 1n,
-        min: B.MIN_RATIO_STEP_PER_HOUR,
-        max: B.MAX_RATIO_STEP_PER_HOUR,
-      },
-      {
-        override: { maxRatioStepPerHour: B.MAX_RATIO_STEP_PER_HOUR + 1n },
-        value: B.MAX_RATIO_STEP_PER_HOUR + 1n,
-        min: B.MIN_RATIO_STEP_PER_HOUR,
-        max: B.MAX_RATIO_STEP_PER_HOUR,
-      },
-    ],
-    good: [{ maxRatioStepPerHour: B.MIN_RATIO_STEP_PER_HOUR }, { maxRatioStepPerHour: B.MAX_RATIO_STEP_PER_HOUR }],
-  },
-  {
-    name: "imrSizeFactor",
-    range: "[0, MAX_IMR_SIZE_FACTOR]",
-    bad: [
-      { override: { imrSizeFactor: B.MAX_IMR_SIZE_FACTOR + 1n }, value: B.MAX_IMR_SIZE_FACTOR + 1n, min: 0n, max: B.MAX_IMR_SIZE_FACTOR },
-    ],
-    good: [{ imrSizeFactor: 0n }, { imrSizeFactor: B.MAX_IMR_SIZE_FACTOR }],
-  },
+  bounded<Risk>("mmrFloor", "[MIN_MMR, mmrBase]", B.MIN_MMR, pct(3)),
+  bounded<Risk>("mmrCap", "[mmrBase, MAX_MMR]", pct(3), B.MAX_MMR),
+  bounded<Risk>("volMultiplier", "[0, MAX_VOL_MULTIPLIER]", 0n, B.MAX_VOL_MULTIPLIER),
+  bounded<Risk>("volReference", "[0, MAX_VOL_REFERENCE]", 0n, B.MAX_VOL_REFERENCE),
+  bounded<Risk>("volDecay", "[MIN_VOL_DECAY, MAX_VOL_DECAY]", B.MIN_VOL_DECAY, B.MAX_VOL_DECAY),
+  bounded<Risk>("minObservationInterval", "[60 s, 1 day]", B.MIN_OBSERVATION_INTERVAL, B.MAX_OBSERVATION_INTERVAL),
+  bounded<Risk>(
+    "maxRatioStepPerHour",
+    "[MIN_RATIO_STEP_PER_HOUR, MAX_RATIO_STEP_PER_HOUR]",
+    B.MIN_RATIO_STEP_PER_HOUR,
+    B.MAX_RATIO_STEP_PER_HOUR,
+  ),
+  bounded<Risk>("imrSizeFactor", "[0, MAX_IMR_SIZE_FACTOR]", 0n, B.MAX_IMR_SIZE_FACTOR),
 ];
 
 const tradingCases: Case<Trading>[] = [
@@ -141,44 +72,8 @@ const tradingCases: Case<Trading>[] = [
     bad: [{ override: { openInterestCap: 0n }, value: 0n, min: 1n, max: B.MAX_UINT112 }],
     good: [{ openInterestCap: 1n }, { openInterestCap: B.MAX_UINT112 }],
   },
-  {
-    name: "maxFundingRate",
-    range: "[MIN_FUNDING_RATE_CAP, MAX_FUNDING_RATE_CAP]",
-    bad: [
-      {
-        override: { maxFundingRate: B.MIN_FUNDING_RATE_CAP - 1n },
-        value: B.MIN_FUNDING_RATE_CAP - 1n,
-        min: B.MIN_FUNDING_RATE_CAP,
-        max: B.MAX_FUNDING_RATE_CAP,
-      },
-      {
-        override: { maxFundingRate: B.MAX_FUNDING_RATE_CAP + 1n },
-        value: B.MAX_FUNDING_RATE_CAP + 1n,
-        min: B.MIN_FUNDING_RATE_CAP,
-        max: B.MAX_FUNDING_RATE_CAP,
-      },
-    ],
-    good: [{ maxFundingRate: B.MIN_FUNDING_RATE_CAP }, { maxFundingRate: B.MAX_FUNDING_RATE_CAP }],
-  },
-  {
-    name: "maxFillDeviation",
-    range: "[MIN_FILL_DEVIATION, MAX_FILL_DEVIATION]",
-    bad: [
-      {
-        override: { maxFillDeviation: B.MIN_FILL_DEVIATION - 1n },
-        value: B.MIN_FILL_DEVIATION - 1n,
-        min: B.MIN_FILL_DEVIATION,
-        max: B.MAX_FILL_DEVIATION,
-      },
-      {
-        override: { maxFillDeviation: B.MAX_FILL_DEVIATION + 1n },
-        value: B.MAX_FILL_DEVIATION + 1n,
-        min: B.MIN_FILL_DEVIATION,
-        max: B.MAX_FILL_DEVIATION,
-      },
-    ],
-    good: [{ maxFillDeviation: B.MIN_FILL_DEVIATION }, { maxFillDeviation: B.MAX_FILL_DEVIATION }],
-  },
+  bounded<Trading>("maxFundingRate", "[MIN_FUNDING_RATE_CAP, MAX_FUNDING_RATE_CAP]", B.MIN_FUNDING_RATE_CAP, B.MAX_FUNDING_RATE_CAP),
+  bounded<Trading>("maxFillDeviation", "[MIN_FILL_DEVIATION, MAX_FILL_DEVIATION]", B.MIN_FILL_DEVIATION, B.MAX_FILL_DEVIATION),
 ];
 
 const name = (n: string) => ethers.encodeBytes32String(n);
