@@ -1,17 +1,9 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { startedAuctionFixture, auctionFixture, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund } from "../../shared/fixtures";
 import { take, unitPrice, priceFactor, positionShare } from "../../../src/model/auction";
 import { mulWadUp } from "../../../src/model/wad";
-
-/** Starts alice's auction at ETH 2,050 and returns the clock's start time. */
-async function started(): Promise<AuctionFixture> {
-  const f = await auctionFixture();
-  await setEth(f, 2050);
-  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
-  return f;
-}
 
 /**
  * Re-publishes every feed just before `seconds` after the auction's start, and pins the next transaction (the
@@ -29,7 +21,7 @@ async function at(f: AuctionFixture, seconds: number): Promise<void> {
 
 describe("LiquidationAuction: bids on a solvent account", function () {
   it("prices the portfolio at pi(t) * V: startPrice at t = 0, fastPrice after fastDuration, floorPrice after slowDuration", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const { p } = f;
     const v = await valuation(f, f.A);
     for (const t of [300n, p.fastDuration, p.fastDuration + 1500n, p.fastDuration + p.slowDuration - 60n]) {
@@ -47,7 +39,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("several bidders take parts at different times until the account is back above the buffer, then the auction ends", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const { p } = f;
     const fundAccount = await f.fund.fundAccount();
     const bidders = [f.dave, f.erin, f.bob];
@@ -98,7 +90,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("caps a bid at the fraction that restores the buffer, and that fraction restores it", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await at(f, 300);
     const v = await valuation(f, f.A);
     const q = await f.auction.quote(f.A);
@@ -113,7 +105,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionStaleNonce(account, expected, actual) when the account changed after the bidder priced it", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await at(f, 200);
     const q = await f.auction.quote(f.A);
     await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x");
@@ -123,7 +115,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionPriceLimitExceeded(unitPrice, limit) when the price is above the bidder's limit", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await at(f, 200);
     const q = await f.auction.quote(f.A);
     const price = unitPrice(f.p, 200n, q.markToMarket, q.requirement);
@@ -133,7 +125,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionBidderBelowInitialMargin when the bidder would end below initial margin", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const [, , , , , , poor] = f.users;
     await fund(f, poor, "USDC", 10n * USDC);
     await at(f, 200);
@@ -144,7 +136,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionInvalidFraction for a fraction of 0 or above 1e18", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const q = await f.auction.quote(f.A);
     for (const fraction of [0n, WAD + 1n]) {
       await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), fraction, q.nonce, q.unitPrice, "0x"))
@@ -154,7 +146,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionBidderUnauthorized for a caller who is not the bidder account's owner or full operator, and accepts a full operator", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const q = await f.auction.quote(f.A);
     const dave = accountId(f.dave.address);
     await expect(f.auction.connect(f.erin).bid(f.A, dave, WAD / 20n, q.nonce, q.unitPrice, "0x"))
@@ -170,7 +162,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionSelfBid when the bidder account is the liquidated account", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const q = await f.auction.quote(f.A);
     await expect(f.auction.connect(f.alice).bid(f.A, f.A, WAD / 20n, q.nonce, q.unitPrice, "0x"))
       .to.be.revertedWithCustomError(f.auction, "AuctionSelfBid")
@@ -185,7 +177,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("stops bids at stop level 3, which only the admin can set, and resumes them when the admin lowers it", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const q = await f.auction.quote(f.A);
     await f.auction.setStopLevel(3);
     await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x"))
@@ -199,7 +191,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("INV-14 a bid reverts with the oracle's error while a price is stale", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await time.increase(3601);
     const q = { nonce: await f.vault.accountNonce(f.A) };
     await expect(

@@ -1,15 +1,8 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { auctionFixture, setEth, refreshFeeds, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { startedAuctionFixture, refreshFeeds, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { makeOrder, signOrder } from "../../shared/fixtures";
 import { FlashLiquidator__factory, BadLiquidator__factory } from "../../../typechain-types";
-
-async function started(): Promise<AuctionFixture> {
-  const f = await auctionFixture();
-  await setEth(f, 2050);
-  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
-  return f;
-}
 
 async function after(f: AuctionFixture, seconds: number): Promise<void> {
   const start = Number((await f.auction.auctionOf(f.A)).startTime);
@@ -18,15 +11,20 @@ async function after(f: AuctionFixture, seconds: number): Promise<void> {
   await time.setNextBlockTimestamp(start + seconds);
 }
 
+/** The reference FlashLiquidator, owned by dave, wired to the fixture's auction, venue and vault. */
+async function deployFlashLiquidator(f: AuctionFixture) {
+  return new FlashLiquidator__factory(f.dave).deploy(
+    f.dave.address,
+    await f.auction.getAddress(),
+    await f.venue.getAddress(),
+    await f.vault.getAddress(),
+  );
+}
+
 describe("LiquidationAuction: flash bids", function () {
   it("a capital-free liquidator receives the portfolio, sells it through the venue in the callback, pays from the proceeds and keeps the profit", async function () {
-    const f = await loadFixture(started);
-    const liq = await new FlashLiquidator__factory(f.dave).deploy(
-      f.dave.address,
-      await f.auction.getAddress(),
-      await f.venue.getAddress(),
-      await f.vault.getAddress(),
-    );
+    const f = await loadFixture(startedAuctionFixture);
+    const liq = await deployFlashLiquidator(f);
     const L = await liq.account();
     expect(await f.vault.cashBalance(L)).to.equal(0n);
     // The market maker bob bids for 2 ETH at 2,049 (one dollar under the index).
@@ -54,13 +52,8 @@ describe("LiquidationAuction: flash bids", function () {
   });
 
   it("a flash bidder that does not hedge ends below initial margin and the bid reverts with AuctionBidderBelowInitialMargin", async function () {
-    const f = await loadFixture(started);
-    const liq = await new FlashLiquidator__factory(f.dave).deploy(
-      f.dave.address,
-      await f.auction.getAddress(),
-      await f.venue.getAddress(),
-      await f.vault.getAddress(),
-    );
+    const f = await loadFixture(startedAuctionFixture);
+    const liq = await deployFlashLiquidator(f);
     await after(f, 600);
     const q = await f.auction.quote(f.A);
     await expect(liq.connect(f.dave).liquidate(f.A, WAD / 5n, q.nonce, 10n ** 30n, [])).to.be.revertedWithCustomError(
@@ -70,7 +63,7 @@ describe("LiquidationAuction: flash bids", function () {
   });
 
   it("a callback that does not return onLiquidationBid's selector reverts with AuctionCallbackFailed", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const bad = await new BadLiquidator__factory(f.dave).deploy(await f.auction.getAddress());
     await f.vault
       .connect(f.dave)
@@ -83,20 +76,15 @@ describe("LiquidationAuction: flash bids", function () {
   });
 
   it("re-entering the auction from the callback is impossible (ReentrancyGuardReentrantCall)", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const bad = await new BadLiquidator__factory(f.dave).deploy(await f.auction.getAddress());
     const q = await f.auction.quote(f.A);
     await expect(bad.bid(f.A, WAD / 10n, q.nonce, 10n ** 30n, 1)).to.be.revertedWithCustomError(f.auction, "ReentrancyGuardReentrantCall");
   });
 
   it("only the auction, during the liquidator's own bid, may call the callback (FlashLiquidatorUnexpectedCallback)", async function () {
-    const f = await loadFixture(started);
-    const liq = await new FlashLiquidator__factory(f.dave).deploy(
-      f.dave.address,
-      await f.auction.getAddress(),
-      await f.venue.getAddress(),
-      await f.vault.getAddress(),
-    );
+    const f = await loadFixture(startedAuctionFixture);
+    const liq = await deployFlashLiquidator(f);
     await expect(liq.connect(f.erin).onLiquidationBid(f.A, 0, WAD, 0, "0x"))
       .to.be.revertedWithCustomError(liq, "FlashLiquidatorUnexpectedCallback")
       .withArgs(f.erin.address);

@@ -63,6 +63,14 @@ export async function auctionFixture(): Promise<AuctionFixture> {
 }
 
 /** As `auctionFixture`, with frank staking 100,000 USDC in the insurance fund. */
+/** The auction fixture with ETH crashed to 2,050 and alice's auction started by carol (the keeper). */
+export async function startedAuctionFixture(): Promise<AuctionFixture> {
+  const f = await auctionFixture();
+  await setEth(f, 2050);
+  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
+  return f;
+}
+
 export async function stakedFixture(): Promise<AuctionFixture> {
   const f = await build();
   await stake(f, f.frank, 100_000n * USDC);

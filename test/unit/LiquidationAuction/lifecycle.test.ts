@@ -1,20 +1,13 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { startedAuctionFixture, auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund } from "../../shared/fixtures";
 import { mulWadUp } from "../../../src/model/wad";
 
-async function started(): Promise<AuctionFixture> {
-  const f = await auctionFixture();
-  await setEth(f, 2050);
-  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
-  return f;
-}
-
 describe("LiquidationAuction: terminating and restarting", function () {
   it("the owner ends an auction by depositing to restore margin and calling terminateAuction", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await fund(f, f.alice, "USDC", 1_000n * USDC);
     await expect(f.auction.connect(f.alice).terminateAuction(f.A)).to.emit(f.auction, "AuctionEnded").withArgs(f.A, 2, anyValue);
     expect((await f.vault.accountStatus(f.A)).frozen).to.equal(false);
@@ -24,13 +17,13 @@ describe("LiquidationAuction: terminating and restarting", function () {
   });
 
   it("anyone can terminate an auction whose account is healthy again after the price recovered", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await setEth(f, 2400);
     await expect(f.auction.connect(f.erin).terminateAuction(f.A)).to.emit(f.auction, "AuctionEnded");
   });
 
   it("reverts with AuctionAccountNotRestored(account, equity, target) while equity is below (1 + bufferRatio) * M", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const v = await valuation(f, f.A);
     const target = mulWadUp(WAD + f.p.bufferRatio, v.maintenance);
     await expect(f.auction.terminateAuction(f.A))
@@ -46,7 +39,7 @@ describe("LiquidationAuction: terminating and restarting", function () {
   });
 
   it("restartAuction reverts with AuctionNotStalled until the whole price curve has run, then restarts the clock without a tip", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     const required = f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration;
     await expect(f.auction.restartAuction(f.A))
       .to.be.revertedWithCustomError(f.auction, "AuctionNotStalled")
@@ -70,7 +63,7 @@ describe("LiquidationAuction: terminating and restarting", function () {
   });
 
   it("restartAuction reverts with AuctionStopped at stop level 2", async function () {
-    const f = await loadFixture(started);
+    const f = await loadFixture(startedAuctionFixture);
     await f.auction.raiseStopLevel(2);
     await expect(f.auction.restartAuction(f.A)).to.be.revertedWithCustomError(f.auction, "AuctionStopped").withArgs(2, 2);
   });
