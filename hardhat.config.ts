@@ -60,7 +60,20 @@ const config: HardhatUserConfig = {
   sourcify: { enabled: true },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", currency: "USD", offline: true },
-  mocha: { timeout: 120_000 },
+  mocha: {
+    timeout: 120_000,
+    // The suite's last check: no process started by a test (hardhat node, simulator, browser) outlives it.
+    rootHooks: {
+      beforeAll() {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("./test/shared/processes") as typeof import("./test/shared/processes")).markTestSession();
+      },
+      afterAll() {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("./test/shared/processes") as typeof import("./test/shared/processes")).assertNoChildProcessSurvives();
+      },
+    },
+  },
 };
 
 export default config;

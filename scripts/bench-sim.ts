@@ -23,7 +23,6 @@ async function main() {
       out: `reports/bench/${traders}`,
       progress: false,
       quiet: true,
-      restore: true,
     });
     const set = res.summary.sets[0];
     const reads = JSON.parse((await import("node:fs")).readFileSync(res.files.timings, "utf8")).sets[0].keeperReads as number;

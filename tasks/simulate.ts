@@ -18,9 +18,14 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
   .addFlag("noProgress", "No progress bar")
   .addFlag("quiet", "Print nothing but errors")
   .setAction(async (args, hre) => {
+    const { Progress } = await import("../src/sim/progress");
+    const reporter = new Progress({ silent: args.noProgress || args.quiet, bar: process.stderr.isTTY === true });
+    reporter.phase("compile");
     await hre.run("compile", { quiet: true });
+    reporter.phase("load", "scenario and price path");
     const { runSimulateCommand } = await import("../src/sim/cli");
     const res = await runSimulateCommand(hre, {
+      reporter,
       scenario: args.scenario,
       seed: args.seed,
       out: args.out,
@@ -28,7 +33,7 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
       liquidators: args.liquidators,
       compare: args.compare,
       steps: args.steps,
-      progress: !args.noProgress && !args.quiet && process.stderr.isTTY === true,
+      progress: !args.noProgress && !args.quiet,
       quiet: args.quiet,
     });
     const broken = res.summary.sets.some((s) => !s.invariants.ok);

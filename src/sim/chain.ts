@@ -108,6 +108,32 @@ export class Chain {
     ]);
   }
 
+  /**
+   * Runs `body` (a deployment, which mines one block per transaction with automine on) with every block's time set
+   * explicitly: `first`, `first + 1`, ... Without this the node stamps those blocks with its wall clock, so how long
+   * compiling or deploying took would reach the chain (funding accrued since deployment, every later timestamp).
+   */
+  async withPinnedBlockTimes<T>(first: number, body: () => Promise<T>): Promise<T> {
+    const provider = this.provider;
+    const own = Object.prototype.hasOwnProperty.call(provider, "request") ? provider.request : undefined;
+    const original = provider.request.bind(provider);
+    let next = first;
+    const pinned = async (args: { method: string; params?: unknown[] }): Promise<unknown> => {
+      if (args.method === "eth_sendTransaction" || args.method === "eth_sendRawTransaction") {
+        await original({ method: "evm_setNextBlockTimestamp", params: [next++] });
+      }
+      return original(args);
+    };
+    provider.request = pinned;
+    try {
+      return await body();
+    } finally {
+      if (own) provider.request = own;
+      else delete (provider as { request?: unknown }).request;
+      await this.sync();
+    }
+  }
+
   /** Forgets cached nonces (after a reset). */
   resetNonces(): void {
     this.nonces.clear();
@@ -115,14 +141,22 @@ export class Chain {
 
   /** Mines one block at `timestamp` holding the pending transactions (highest priority fee first). */
   async mineAt(timestamp: number): Promise<void> {
+    if (timestamp <= this.now) {
+      throw new Error(`simulator clock: block time ${timestamp} is not after the latest block's ${this.now} (block ${this.block})`);
+    }
     await this.rpc("evm_mine", [timestamp]);
     this.block += 1;
     this.now = timestamp;
   }
 
-  /** Mines `count` empty blocks `interval` seconds apart. */
+  /**
+   * Mines `count` empty blocks `interval` seconds apart, the first one `interval` seconds after the latest block.
+   * The first block's time is pinned explicitly: `hardhat_mine` alone would give it the node's wall-clock time, so
+   * a slow set-up would shift every later block (and could pass the next step's time).
+   */
   async mineEmpty(count: number, interval: number): Promise<void> {
     if (count <= 0) return;
+    await this.rpc("evm_setNextBlockTimestamp", [this.now + interval]);
     await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
     this.block += count;
     this.now += count * interval;

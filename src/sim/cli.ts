@@ -12,6 +12,7 @@ import { loadScenario, readScenarioFile, STRATEGIES, type LiquidatorSpec, type S
 import { simulate } from "./run";
 import { buildSummary, summaryJson, type Summary } from "./summary";
 import { keyRows, renderReport } from "./report";
+import { Progress } from "./progress";
 
 export const DEFAULT_SCENARIO = "scenarios/black-thursday.json";
 
@@ -25,8 +26,8 @@ export interface SimulateArgs {
   steps?: number;
   progress: boolean;
   quiet: boolean;
-  /** Revert the chain to its state before the run (tests). */
-  restore?: boolean;
+  /** A reporter already showing earlier phases (the task's compile); made from `progress`/`quiet` if absent. */
+  reporter?: Progress;
 }
 
 export interface SimulateOutput {
@@ -82,9 +83,11 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
   const scenario = scenarioWithOverrides(args, root);
   const outDir = path.resolve(root, args.out ?? path.join("reports", "sim", path.basename(args.scenario, ".json")));
   fs.mkdirSync(outDir, { recursive: true });
+  const progress = args.reporter ?? new Progress({ silent: !args.progress || args.quiet, bar: process.stderr.isTTY === true });
   const started = Date.now();
-  const result = await simulate(hre, scenario, { progress: args.progress, restore: args.restore ?? false, maxSteps: args.steps });
+  const result = await simulate(hre, scenario, { progress, maxSteps: args.steps });
   const wallSeconds = (Date.now() - started) / 1000;
+  progress.phase("report", outDir);
   const summary = buildSummary(result);
   const files = {
     summary: path.join(outDir, "summary.json"),
@@ -108,6 +111,7 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
       2,
     ) + "\n",
   );
+  progress.done();
   if (!args.quiet) printSummary(summary, files, wallSeconds, steps * result.sets.length);
   return { summary, outDir, files, wallSeconds, steps };
 }

@@ -16,8 +16,9 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { MaxUint256, Wallet, encodeBytes32String, keccak256, toUtf8Bytes, type Log } from "ethers";
-import { SingleBar, Presets } from "cli-progress";
 import { Chain } from "./chain";
+import type { Progress } from "./progress";
+import { cacheBuildInfo } from "./buildInfoCache";
 import { buildPath, type PricePath } from "./prices";
 import { deepMerge, type Scenario } from "./scenario";
 import { drawTraders, type Trader } from "./agents/traders";
@@ -42,10 +43,8 @@ const DAY = 86_400;
 const ETHER = 10n ** 18n;
 
 export interface RunOptions {
-  /** Progress bar on stderr. */
-  progress: boolean;
-  /** Revert the chain to its state before the run when done (tests). */
-  restore: boolean;
+  /** Where phases and replay progress are reported. */
+  progress: Progress;
   /** Stop after this many steps (benchmarks). */
   maxSteps?: number;
 }
@@ -186,20 +185,31 @@ const priceWad = (x: number): bigint => BigInt(Math.round(x * 1e8)) * 10n ** 10n
 export async function simulate(hre: HardhatRuntimeEnvironment, scenario: Scenario, opts: RunOptions): Promise<SimulationResult> {
   if (hre.network.name !== "hardhat") throw new Error("the simulator runs on the in-process hardhat network only");
   const path = buildPath(scenario.prices);
+  cacheBuildInfo(hre);
   const sets: SetResult[] = [];
-  for (const set of scenario.parameterSets) {
-    const snapshot = await hre.network.provider.request({ method: "evm_snapshot", params: [] });
+  for (const [i, set] of scenario.parameterSets.entries()) {
+    opts.progress.phase("deploy", `set ${i + 1} of ${scenario.parameterSets.length} (${set.name}), the production Ignition module`);
+    // Every set starts from the same genesis: same block times, same deployer nonce, same contract addresses,
+    // whatever ran in this process before (which is why the simulator must not share a process with fixtures).
+    await hre.network.provider.request({ method: "hardhat_reset", params: [] });
     try {
-      sets.push(await runSet(hre, scenario, path, set, opts));
+      sets.push(await runSet(hre, scenario, path, set, opts, i + 1));
     } finally {
       await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
       await hre.network.provider.request({ method: "evm_setBlockGasLimit", params: ["0x" + (30_000_000).toString(16)] });
-      if (opts.restore || sets.length < scenario.parameterSets.length) {
-        await hre.network.provider.request({ method: "evm_revert", params: [snapshot] });
-      }
     }
   }
   return { scenario, path, sets };
+}
+
+/**
+ * Test hook: `BALLAST_SIM_SLOWDOWN_MS=<ms>` sleeps that long at the start of each named phase (deploy, setup,
+ * replay), so a test can prove that a slow machine gives the same results as a fast one. Unset: no delay.
+ */
+async function slowDown(phase: string): Promise<void> {
+  const ms = Number(process.env.BALLAST_SIM_SLOWDOWN_MS ?? 0);
+  if (ms > 0 && Number.isFinite(ms)) await new Promise((r) => setTimeout(r, ms));
+  void phase;
 }
 
 /** Formats a float price for a parameter file ("1234.56"). */
@@ -221,6 +231,7 @@ async function runSet(
   pricePath: PricePath,
   set: Scenario["parameterSets"][number],
   opts: RunOptions,
+  setNumber: number,
 ): Promise<SetResult> {
   const timings: Record<string, number> = {};
   let clock = Date.now();
@@ -240,14 +251,14 @@ async function runSet(
   }
   const plan = resolveParameters(parameters);
   const { buildBallastModule } = await import("../../deploy/modules/Ballast");
-  // Time: the run's chain time derives from the latest block before it, never from the wall clock. The next block
-  // is pinned one second after it (which also resets the node's clock offset after an earlier run was reverted);
-  // the deployment's own blocks follow the wall clock for a few seconds, far from the day boundary T0 is set to.
+  // Time: no wall-clock time reaches the chain. `simulate` reset the chain to its genesis (the network's fixed
+  // `initialDate`); the scenario starts at T0, two days later at midnight UTC; the deployment's blocks are stamped
+  // one second apart from T0 - 1 day, the set-up blocks from T0 - 1 hour, every later block at an explicit time.
   const chain = new Chain(hre.network.provider);
   await chain.sync();
   const T0 = (Math.floor(chain.now / DAY) + 2) * DAY;
-  await chain.rpc("evm_setNextBlockTimestamp", [chain.now + 1]);
-  const deployed = await hre.ignition.deploy(buildBallastModule(plan));
+  await slowDown("deploy");
+  const deployed = await chain.withPinnedBlockTimes(T0 - DAY, () => hre.ignition.deploy(buildBallastModule(plan)));
   lap("deploy");
   const provider = hre.ethers.provider;
   const addr = async (c: { getAddress(): Promise<string> }) => c.getAddress();
@@ -337,6 +348,8 @@ async function runSet(
   );
   const traders: Trader[] = drawTraders(s, traderWallets, (w) => accountId(w.address));
   lap("agents");
+  opts.progress.phase("set-up", `${s.traders.count} traders, a market maker, ${s.liquidators.length} liquidators`);
+  await slowDown("setup");
 
   /** Mints and deposits `amountWad` of `symbol` for `who` into `account` (approval given at setup). */
   const depositTx = async (agent: string, who: string, symbol: string, amountWad: bigint, account: bigint, approve: boolean) => {
@@ -782,13 +795,7 @@ async function runSet(
   // ------------------------------------------------------------------ the steps
   const steps: StepRecord[] = [];
   const points = opts.maxSteps ? pricePath.points.slice(0, opts.maxSteps) : pricePath.points;
-  const bar = opts.progress
-    ? new SingleBar(
-        { format: `${set.name} {bar} {value}/{total} steps | {eta_formatted} left | ETH {eth}`, hideCursor: true, stream: process.stderr },
-        Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(points.length, 0, { eth: "" });
+  opts.progress.startReplay(setNumber, s.parameterSets.length, set.name, points.length);
   const obsInterval = plan.markets.map((m) => m.risk.minObservationInterval);
   const lastObs = plan.markets.map(() => S);
   let lastHealth: AccountHealth[] = [];
@@ -799,6 +806,7 @@ async function runSet(
 
   const baseFee = async () => BigInt((await chain.rpc<{ baseFeePerGas: string }>("eth_getBlockByNumber", ["latest", false])).baseFeePerGas);
 
+  await slowDown("replay");
   for (let k = 0; k < points.length; k++) {
     const pt = points[k];
     const Tk = chainTime(pt.t);
@@ -903,9 +911,9 @@ async function runSet(
       openPositions: lastHealth.filter((h) => traderByAccount.has(h.account) && h.maintenanceMargin > 0n).length,
     });
     lap("metrics");
-    bar?.update(k + 1, { eth: lastIndexEth.toFixed(2) });
+    opts.progress.step(k + 1, `${marketFeed[0]} ${lastIndexEth.toFixed(2)}`);
   }
-  bar?.stop();
+  opts.progress.phase("end-of-run checks", "liquidator values, invariants over every account");
 
   async function traderReactions(block: number): Promise<void> {
     for (const h of lastHealth) {

@@ -4,43 +4,17 @@
  * (scripts/keeper-test-setup.ts), then runs `npx hardhat keeper --network localhost` for a few blocks and checks,
  * on chain and in the bot's log, that it started the auction and bid.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { LiquidationAuction__factory } from "../../typechain-types";
 import { readAddresses } from "../../src/keeper/contracts";
+import { startNode, type LocalNode } from "../deploy/node";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForRpc(url: string, node: ChildProcess, output: () => string): Promise<void> {
-  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
-  for (let i = 0; i < 240; i++) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited early:\n${output()}`);
-    try {
-      await provider.getBlockNumber();
-      provider.destroy();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  throw new Error(`hardhat node did not answer at ${url}:\n${output()}`);
-}
 
 function hardhat(args: string[], env: NodeJS.ProcessEnv): { status: number | null; out: string } {
   const r = spawnSync(NPX, ["hardhat", ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 300_000 });
@@ -49,8 +23,7 @@ function hardhat(args: string[], env: NodeJS.ProcessEnv): { status: number | nul
 
 describe("keeper bot against a hardhat node on 127.0.0.1", function () {
   this.timeout(600_000);
-  let node: ChildProcess | undefined;
-  let nodeOutput = "";
+  let node: LocalNode | undefined;
   let url = "";
   let env: NodeJS.ProcessEnv = {};
   const deploymentId = `keeper-test-${process.pid}`;
@@ -58,24 +31,16 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
   let liquidatable = 0n;
 
   before(async function () {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
+    node = await startNode();
+    url = node.url;
     env = { ...process.env, LOCALHOST_RPC_URL: url, KEEPER_TEST_DEPLOYMENT: deploymentId };
-    node = spawn(NPX, ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    node.stdout?.on("data", (d) => (nodeOutput += String(d)));
-    node.stderr?.on("data", (d) => (nodeOutput += String(d)));
-    await waitForRpc(url, node, () => nodeOutput);
     const setup = hardhat(["run", "scripts/keeper-test-setup.ts", "--network", "localhost"], env);
     expect(setup.status, setup.out).to.equal(0);
     liquidatable = BigInt(setup.out.match(/liquidatable account (\d+)/)![1]);
   });
 
-  after(function () {
-    if (node && node.exitCode === null) node.kill("SIGTERM");
+  after(async function () {
+    await node?.stop();
     fs.rmSync(deploymentDir, { recursive: true, force: true });
   });
 

@@ -8,9 +8,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import hre from "hardhat";
 import { chromium } from "playwright-core";
-import { runSimulateCommand, type SimulateOutput } from "../../src/sim/cli";
+import type { Summary } from "../../src/sim/summary";
+import { runHardhat } from "../shared/processes";
+
+/** Delay added to each phase of the slowed run (ms): more than the smoke scenario's 12-second block time. */
+const SLOWDOWN_MS = 15_000;
+
+/** The files a `simulate` run wrote to `dir`. */
+interface SimulateOutput {
+  summary: Summary;
+  files: { summary: string; report: string; timings: string };
+}
+
+function readOutput(dir: string): SimulateOutput {
+  const files = { summary: path.join(dir, "summary.json"), report: path.join(dir, "report.html"), timings: path.join(dir, "timings.json") };
+  return { summary: JSON.parse(fs.readFileSync(files.summary, "utf8")) as Summary, files };
+}
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHART_IDS = [
@@ -28,14 +42,25 @@ const CHART_IDS = [
 describe("simulator: smoke scenario", function () {
   this.timeout(900_000);
   let first: SimulateOutput;
-  let second: SimulateOutput;
+  /** The progress lines run "a" printed on stderr (not a terminal: plain lines, "[m:ss] ..."). */
+  let progressLines: string[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-sim-"));
+  const summaryOf = (dir: string) => path.join(dir, "summary.json");
 
   before(async function () {
-    const run = (out: string) =>
-      runSimulateCommand(hre, { scenario: "scenarios/smoke.json", out, progress: false, quiet: true, restore: true });
-    first = await run(path.join(tmp, "a"));
-    second = await run(path.join(tmp, "b"));
+    // Two runs in separate processes at the same time, one of them with every phase (deploy, set-up, replay)
+    // delayed by more than a block time: before the fix, a slow set-up pushed the first replay block past the
+    // scenario's start and crashed, and block times followed the wall clock, so results depended on load.
+    const run = (out: string, flags: string[], env: NodeJS.ProcessEnv = {}) =>
+      runHardhat(["simulate", "--scenario", "scenarios/smoke.json", "--out", out, ...flags], env);
+    const [a, b] = await Promise.all([
+      run(path.join(tmp, "a"), []),
+      run(path.join(tmp, "b"), ["--quiet"], { BALLAST_SIM_SLOWDOWN_MS: String(SLOWDOWN_MS) }),
+    ]);
+    expect(a.code, a.stderr).to.equal(0);
+    expect(b.code, b.stderr).to.equal(0);
+    progressLines = a.stderr.split("\n").filter((l) => l.startsWith("["));
+    first = readOutput(path.join(tmp, "a"));
   });
 
   after(function () {
@@ -58,11 +83,27 @@ describe("simulator: smoke scenario", function () {
     expect(inv.accountsChecked).to.be.greaterThan(40);
   });
 
-  it("writes a byte-identical summary.json when run twice with the same seed", function () {
-    const a = fs.readFileSync(first.files.summary);
-    const b = fs.readFileSync(second.files.summary);
+  it("writes a byte-identical summary.json from two processes, one of them slowed down by more than a block time", function () {
+    const a = fs.readFileSync(summaryOf(path.join(tmp, "a")));
+    const b = fs.readFileSync(summaryOf(path.join(tmp, "b")));
     expect(a.length).to.be.greaterThan(1000);
     expect(a.equals(b)).to.equal(true);
+  });
+
+  it("reports progress from its first second through named phases, never silent for more than 10 seconds", function () {
+    const seconds = progressLines.map((l) => {
+      const [m, s] = l.slice(1, l.indexOf("]")).split(":").map(Number);
+      return m * 60 + s;
+    });
+    expect(seconds[0]).to.be.lessThanOrEqual(1);
+    for (let i = 1; i < seconds.length; i++) expect(seconds[i] - seconds[i - 1], progressLines[i]).to.be.lessThanOrEqual(10);
+    const phases = ["compile", "load", "deploy: set 1 of 1", "set-up", "replay set 1 of 1", "end-of-run checks", "report", "done"];
+    let at = 0;
+    for (const p of phases) {
+      const i = progressLines.findIndex((l, j) => j >= at && l.includes(`] ${p}`));
+      expect(i, `phase "${p}" after line ${at} in:\n${progressLines.join("\n")}`).to.be.greaterThanOrEqual(0);
+      at = i;
+    }
   });
 
   it("puts no wall-clock time in summary.json (timings go to timings.json)", function () {
