@@ -1,0 +1,102 @@
+/**
+ * Monte Carlo sweeps (src/sim/sweep.ts), without running the EVM: the plan and its shards (every run in exactly one
+ * shard), the conservative quantile, the aggregate (distributions and recommended insurance fund) and its
+ * independence from the order in which runs finished or the shard they ran in.
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import { aggregateSweep, parseShard, planRuns, quantileUp, shardRuns, sweepCsv, sweepJson, type SweepPlan } from "../../src/sim/sweep";
+import type { Summary } from "../../src/sim/summary";
+
+const plan: SweepPlan = {
+  scenarios: ["scenarios/smoke.json", "scenarios/bench.json"],
+  seeds: [1, 2, 3, 4, 5],
+  overrides: {},
+  confidence: 0.95,
+};
+
+/** A summary with just the figures the aggregate reads. */
+function fakeSummary(seed: number, scenario: string): Summary {
+  const x = seed * (scenario.includes("bench") ? 10 : 1);
+  const set = (name: string, k: number) => ({
+    name,
+    losses: {
+      badDebt: 100 * x * k,
+      paidByInsurance: 90 * x * k,
+      socialised: seed % 2 === 0 ? 10 * x * k : 0,
+      unrealisedInRunningAuctions: x,
+      minimumFundWithoutSocialisedLoss: 1000 * x * k,
+    },
+    liquidations: { auctions: x, secondsToAuction: { median: 12, p90: 24, max: 12 * seed }, discountAtFill: { median: 0.02 * k } },
+  });
+  return { sets: [set("baseline", 1), set("slow-auction", 2)] } as unknown as Summary;
+}
+
+describe("simulator: Monte Carlo sweeps", function () {
+  it("plans every scenario with every seed, scenario-major, with stable ids", function () {
+    const runs = planRuns(plan);
+    expect(runs.length).to.equal(10);
+    expect(runs[0]).to.deep.equal({ index: 0, scenario: "scenarios/smoke.json", seed: 1, id: "smoke-seed-1" });
+    expect(runs[9]).to.deep.equal({ index: 9, scenario: "scenarios/bench.json", seed: 5, id: "bench-seed-5" });
+  });
+
+  it("puts every run in exactly one shard, for any number of shards", function () {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), (seeds, n) => {
+        const p = { ...plan, seeds: Array.from({ length: seeds }, (_, i) => i + 1) };
+        const all = planRuns(p);
+        const seen = Array.from({ length: n }, (_, k) => shardRuns(all, { k: k + 1, n }))
+          .flat()
+          .map((r) => r.index)
+          .sort((a, b) => a - b);
+        if (JSON.stringify(seen) !== JSON.stringify(all.map((r) => r.index))) throw new Error(`shards of ${n} miss or repeat runs`);
+      }),
+    );
+  });
+
+  it("parses k/n and refuses anything else, naming the value", function () {
+    expect(parseShard("2/8")).to.deep.equal({ k: 2, n: 8 });
+    for (const bad of ["0/4", "5/4", "2", "a/b", "1/0"]) expect(() => parseShard(bad)).to.throw(`--shard: "${bad}" is not k/n`);
+  });
+
+  it("takes the ceil(q*n)-th smallest value as the quantile (never interpolated)", function () {
+    const xs = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(quantileUp(xs, 0.5)).to.equal(10);
+    expect(quantileUp(xs, 0.95)).to.equal(19);
+    expect(quantileUp(xs, 0.99)).to.equal(20);
+    expect(quantileUp([7], 0.99)).to.equal(7);
+  });
+
+  it("aggregates per scenario and parameter set, recommending the fund that covers 95% of the runs", function () {
+    const summaries = new Map(planRuns(plan).map((r) => [r.id, fakeSummary(r.seed, r.scenario)]));
+    const s = aggregateSweep(plan, summaries);
+    expect(s.groups.map((g) => `${g.scenario}:${g.set}:${g.runs}`)).to.deep.equal([
+      "scenarios/smoke.json:baseline:5",
+      "scenarios/smoke.json:slow-auction:5",
+      "scenarios/bench.json:baseline:5",
+      "scenarios/bench.json:slow-auction:5",
+    ]);
+    const g = s.groups[0];
+    expect(g.minimumFund).to.deep.equal({ p50: 3000, p95: 5000, p99: 5000, max: 5000, mean: 3000 });
+    expect(g.recommendedFund).to.equal(5000);
+    expect(g.runsWithSocialisedLoss).to.equal(0.4);
+    expect(g.secondsToAuctionMax.max).to.equal(60);
+  });
+
+  it("gives byte-identical output whatever order the runs finished in (merged shards equal an unsharded sweep)", function () {
+    const runs = planRuns(plan);
+    const inOrder = new Map(runs.map((r) => [r.id, fakeSummary(r.seed, r.scenario)]));
+    const shuffled = new Map([...runs].reverse().map((r) => [r.id, fakeSummary(r.seed, r.scenario)]));
+    expect(sweepJson(aggregateSweep(plan, shuffled))).to.equal(sweepJson(aggregateSweep(plan, inOrder)));
+    expect(sweepCsv(aggregateSweep(plan, shuffled))).to.equal(sweepCsv(aggregateSweep(plan, inOrder)));
+  });
+
+  it("refuses to aggregate an incomplete sweep, naming a missing run", function () {
+    const summaries = new Map(
+      planRuns(plan)
+        .slice(1)
+        .map((r) => [r.id, fakeSummary(r.seed, r.scenario)]),
+    );
+    expect(() => aggregateSweep(plan, summaries)).to.throw("sweep incomplete: 1 runs missing (first: smoke-seed-1)");
+  });
+});
