@@ -161,12 +161,12 @@ export function renderSimulationBlock(run: RecordedRun): string {
     `- **Starts are prompt**: the median account waits ${dur(lq.secondsToAuction.median)} between becoming liquidatable and its ` +
       `auction starting (p90 ${dur(lq.secondsToAuction.p90)}); every keeper races for the tip and ${topStarter.name} wins ` +
       `${int(topStarter.startsWon)} of ${int(lq.auctions)} starts.`,
-    `- **The crash outruns the auctions in one step**: the largest increase of bad debt, ${usd(worstJump)} USDC, comes in ` +
+    `- **Bad debt comes in bursts**: the largest increase in one step, ${usd(worstJump)} USDC, comes in ` +
       `the step at ${set.series.time[worst] ?? "n/a"}; over the run the insurance fund pays ${usd(l.paidByInsurance)} USDC and ` +
       `${usd(l.socialised)} USDC is socialised. The fund would have needed ${usd(l.minimumFundWithoutSocialisedLoss)} USDC to ` +
       `avoid any socialised loss on this path, given its per-event cap.`,
-    `- **Some insolvent portfolios are never bought**: ${o.running} auctions are still running at the end ` +
-      `(${usd(l.unrealisedInRunningAuctions)} USDC of bad debt not yet realised): their hedge costs more than the insolvent bonus.`,
+    `- **Some portfolios are never bought**: ${o.running} auctions are still running at the end ` +
+      `(${usd(l.unrealisedInRunningAuctions)} USDC of bad debt not yet realised in those that are insolvent).`,
     `- **Competition costs the losers gas**: ${int(set.chain.reverted)} of ${int(set.chain.transactions)} transactions reverted ` +
       `(lost start races, bids on a changed account).`,
   );
