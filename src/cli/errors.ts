@@ -93,8 +93,8 @@ export const rpcUrlVariable = (network: string): string => `${network.replace(/[
 
 /**
  * Rewrites the errors Hardhat and ethers raise for a bad network into `UserError`s: an unreachable RPC (HH108,
- * ECONNREFUSED), a node on another chain than the network's configured chain id (HH101). Other errors are returned
- * unchanged.
+ * ECONNREFUSED), a network without a URL (HH117), a node on another chain than the network's configured chain id
+ * (HH101). Other errors are returned unchanged.
  */
 export function translateNetworkError(e: unknown, network: NetworkLike | undefined): unknown {
   if (e instanceof CliError || network === undefined || !(e instanceof Error)) return e;
@@ -104,6 +104,9 @@ export function translateNetworkError(e: unknown, network: NetworkLike | undefin
     return new UserError(
       `--network ${network.name}: no JSON-RPC node answers at ${url} (start it, or set ${rpcUrlVariable(network.name)})`,
     );
+  }
+  if (hh._isHardhatError && hh.number === 117) {
+    return new UserError(`--network ${network.name}: no RPC URL: set ${rpcUrlVariable(network.name)}`);
   }
   if (hh._isHardhatError && hh.number === 101) {
     const a = hh.messageArguments ?? {};
@@ -117,16 +120,6 @@ export function translateNetworkError(e: unknown, network: NetworkLike | undefin
     );
   }
   return e;
-}
-
-/**
- * Checks, before anything is sent, that a remote network has a URL (hardhat.config.ts reads it from the
- * environment).
- * @throws UserError naming the network and the variable to set.
- */
-export function requireNetworkUrl(network: NetworkLike): void {
-  if (network.name === "hardhat") return;
-  if (!network.config.url) throw new UserError(`--network ${network.name}: no RPC URL: set ${rpcUrlVariable(network.name)}`);
 }
 
 /**
