@@ -163,13 +163,19 @@ export function cliAction<A>(
 
 /**
  * The same for a script's `main` (benchmarks): reports any error like `cliAction` and exits with its code.
- * `--verbose` on the command line (or VERBOSE=1) prints stack traces.
+ * `--verbose` on the command line (`hardhat run --verbose`, or VERBOSE=1) prints stack traces.
  */
 export async function runMain(main: () => Promise<void> | void, network?: NetworkLike): Promise<void> {
   try {
     await main();
   } catch (e) {
-    const verbose = process.argv.includes("--verbose") || process.env.VERBOSE === "1";
+    const env = process.env;
+    // `hardhat run --verbose script.ts` runs the script in a child process and passes its flags as variables.
+    const verbose =
+      process.argv.includes("--verbose") ||
+      env.VERBOSE === "1" ||
+      env.HARDHAT_VERBOSE === "true" ||
+      env.HARDHAT_SHOW_STACK_TRACES === "true";
     process.exitCode = reportError(translateNetworkError(e, network), verbose);
   }
 }
