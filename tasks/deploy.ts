@@ -18,10 +18,10 @@ interface DeployArgs {
 }
 
 task("deploy-ballast", "Deploys (or resumes deploying) Ballast from deploy/parameters/<network>.json")
-  .addOptionalParam("parameters", "Parameter file (default: deploy/parameters/<network>.json)", undefined, types.string)
+  .addOptionalParam("parameters", "Parameter file, JSON in human units (default: deploy/parameters/<network>.json)", undefined, types.string)
   .addOptionalParam("deploymentId", "Ignition deployment id, the journal folder under deploy/deployments (default: chain-<chainId>)")
-  .addFlag("dryRun", "Validate, run the read-only pre-flight checks and print the plan; send nothing")
-  .addFlag("yes", "Confirm a deployment to a live (non-local) network")
+  .addFlag("dryRun", "Validate, run the read-only pre-flight checks and print the plan; send nothing (default: off)")
+  .addFlag("yes", "Confirm a deployment to a live (non-local) network (default: off: live networks stop after the plan)")
   .setAction(
     cliAction(async (args: DeployArgs, hre) => {
       const { loadParametersForCli, requireDeployerAccount } = await import("../src/cli/deploy");
