@@ -4,13 +4,16 @@
  * the numbers can be compared over time. Writes reports/bench-fuzz.json. Never asserts speed.
  *
  * Usage: npm run bench:fuzz   (BENCH_RUNS=<runs per property, default 10>, BENCH_STEPS=<commands per stateful run,
- * default 30>, BENCH_SEED=<seed, default 1>).
+ * default 30>, BENCH_SEED=<seed, default 1>). A bad setting fails with one line naming the variable (exit code 2); a
+ * suite that fails still gets its row, and the benchmark then exits 1 (README.md, "Exit codes").
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { PropertyStats } from "../test/shared/fuzz";
+import { CliError, EXIT, parseWholeNumber, runMain } from "../src/cli/errors";
+import { MAX_LINE_WIDTH } from "../src/cli/table";
 
 const ROOT = path.join(__dirname, "..");
 const SUITES: [string, string[]][] = [
@@ -24,10 +27,13 @@ const SUITES: [string, string[]][] = [
   ["stateful protocol", ["test/invariant/protocol.test.ts"]],
 ];
 
+/** `text` cut to `width` characters, an ellipsis marking the cut. */
+const fit = (text: string, width: number) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`);
+
 function main(): void {
-  const runs = process.env.BENCH_RUNS ?? "10";
-  const steps = process.env.BENCH_STEPS ?? "30";
-  const seed = process.env.BENCH_SEED ?? "1";
+  const runs = String(parseWholeNumber("BENCH_RUNS", process.env.BENCH_RUNS ?? "10", 1));
+  const steps = String(parseWholeNumber("BENCH_STEPS", process.env.BENCH_STEPS ?? "30", 1));
+  const seed = String(parseWholeNumber("BENCH_SEED", process.env.BENCH_SEED ?? "1", 0));
   const out = path.join(os.tmpdir(), `bench-fuzz-${process.pid}.jsonl`);
   fs.rmSync(out, { force: true });
   const results: (PropertyStats & { wallSeconds: number; exitCode: number | null })[] = [];
@@ -73,13 +79,19 @@ function main(): void {
     };
   });
   console.log("\nFuzz throughput (fixed seed %s, %s runs per property, %s commands per stateful run)\n", seed, runs, steps);
-  console.log(
-    `${"suite".padEnd(28)} ${"runs".padStart(5)} ${"count".padStart(8)} ${"unit".padEnd(9)} ${"per s".padStart(9)} ${"runs/s".padStart(7)} ${"time s".padStart(7)}  property`,
-  );
+  // One line per suite, then its properties indented: every line fits MAX_LINE_WIDTH characters.
+  const columns = (c: string[]) =>
+    `  ${c[0].padStart(5)} ${c[1].padStart(8)} ${c[2].padEnd(8)} ${c[3].padStart(9)} ${c[4].padStart(7)} ${c[5].padStart(7)}  `;
+  const head = columns(["runs", "count", "unit", "per s", "runs/s", "time s"]);
+  console.log(`${head}property`);
+  let suite = "";
   for (const r of rows) {
-    console.log(
-      `${r.suite.padEnd(28)} ${String(r.runs).padStart(5)} ${String(r.count).padStart(8)} ${r.unit.padEnd(9)} ${String(r.perSecond).padStart(9)} ${String(r.runsPerSecond).padStart(7)} ${r.seconds.toFixed(1).padStart(7)}  ${r.property.slice(0, 70)}${r.exitCode ? "  (suite failed)" : ""}`,
-    );
+    if (r.suite !== suite) {
+      suite = r.suite;
+      console.log(fit(`${suite}${r.exitCode ? "  (suite failed)" : ""}`, MAX_LINE_WIDTH));
+    }
+    const line = columns([String(r.runs), String(r.count), r.unit, String(r.perSecond), String(r.runsPerSecond), r.seconds.toFixed(1)]);
+    console.log(line + fit(r.property, MAX_LINE_WIDTH - line.length));
   }
   const report = {
     date: new Date().toISOString(),
@@ -93,6 +105,9 @@ function main(): void {
   fs.mkdirSync(path.join(ROOT, "reports"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "reports", "bench-fuzz.json"), JSON.stringify(report, null, 2) + "\n");
   console.log("\nwrote reports/bench-fuzz.json");
+  const failed = [...new Set(rows.filter((r) => r.exitCode).map((r) => r.suite))];
+  if (failed.length > 0)
+    throw new CliError(`${failed.length} suite(s) failed: ${failed.join(", ")} (their output is above)`, EXIT.internal);
 }
 
-main();
+void runMain(main);

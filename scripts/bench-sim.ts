@@ -5,16 +5,37 @@
  *   npm run bench:sim                                   # scenarios/bench.json: the crash hours, 72 steps
  *   BENCH_SCENARIO=scenarios/black-thursday.json BENCH_TRADERS=200 npm run bench:sim   # the whole default path
  *   BENCH_STEPS=24 npm run bench:sim                    # only the first 24 steps
+ *
+ * Bad settings fail with one line naming the variable and exit code 2 (README.md, "Exit codes").
  */
+import fs from "node:fs";
 import hre from "hardhat";
-import Table from "cli-table3";
+import { badValue, parseWholeNumber, runMain } from "../src/cli/errors";
+import { parseSimulateOptions } from "../src/cli/simulate";
+import { fittedTable } from "../src/cli/table";
 import { runSimulateCommand } from "../src/sim/cli";
 
-async function main() {
+/** The benchmark's settings from the environment, validated. @throws UserError naming the variable. */
+function settings() {
   const scenario = process.env.BENCH_SCENARIO ?? "scenarios/bench.json";
-  const steps = Number(process.env.BENCH_STEPS ?? 0);
-  const sizes = (process.env.BENCH_TRADERS ?? "100,500,1000").split(",").map(Number);
-  const table = new Table({ head: ["traders", "steps", "wall s", "steps/s", "keeper reads/step", "liquidatable accounts", "bids"] });
+  if (!fs.existsSync(scenario) || !fs.statSync(scenario).isFile()) throw badValue("BENCH_SCENARIO", scenario, "an existing scenario file");
+  const steps = parseWholeNumber("BENCH_STEPS", process.env.BENCH_STEPS ?? "0", 0);
+  const list = process.env.BENCH_TRADERS ?? "100,500,1000";
+  const sizes = list.split(",").map((t) => {
+    try {
+      return parseWholeNumber("BENCH_TRADERS", t, 1);
+    } catch {
+      throw badValue("BENCH_TRADERS", list, "a comma-separated list of whole numbers of at least 1, such as 100,500,1000");
+    }
+  });
+  // The scenario's schema, price files and parameter sets, checked before the first run.
+  parseSimulateOptions({ scenario, noProgress: true, quiet: true, failOnSocialisedLoss: false }, hre.config.paths.root);
+  return { scenario, steps, sizes };
+}
+
+async function main() {
+  const { scenario, steps, sizes } = settings();
+  const rows: string[][] = [];
   for (const traders of sizes) {
     const res = await runSimulateCommand(hre, {
       scenario,
@@ -25,23 +46,22 @@ async function main() {
       quiet: true,
     });
     const set = res.summary.sets[0];
-    const reads = JSON.parse((await import("node:fs")).readFileSync(res.files.timings, "utf8")).sets[0].keeperReads as number;
-    table.push([
-      traders,
-      res.steps,
-      res.wallSeconds.toFixed(1),
-      (res.steps / res.wallSeconds).toFixed(2),
-      (reads / res.steps).toFixed(1),
-      set.liquidations.accountsLiquidatable,
-      set.liquidations.bids,
-    ]);
+    const reads = JSON.parse(fs.readFileSync(res.files.timings, "utf8")).sets[0].keeperReads as number;
+    rows.push(
+      [
+        traders,
+        res.steps,
+        res.wallSeconds.toFixed(1),
+        (res.steps / res.wallSeconds).toFixed(2),
+        (reads / res.steps).toFixed(1),
+        set.liquidations.accountsLiquidatable,
+        set.liquidations.bids,
+      ].map(String),
+    );
     console.log(`${traders} traders: ${res.wallSeconds.toFixed(1)} s for ${res.steps} steps`);
   }
   console.log(`\n${scenario}${steps ? `, first ${steps} steps` : ""}`);
-  console.log(table.toString());
+  console.log(fittedTable(["traders", "steps", "wall s", "steps/s", "keeper reads/step", "liquidatable accounts", "bids"], rows));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+void runMain(main, hre.network);

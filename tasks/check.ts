@@ -1,13 +1,11 @@
 /**
  * `npx hardhat check-deployment --network <name>`: reads the chain and compares every parameter, role, delay, feed
  * and wiring of the deployment recorded in deploy/deployments/<deployment id>/ against deploy/parameters/<name>.json.
- * Prints a table; fails (exit code 1) naming every mismatch.
+ * Prints a table; fails with exit code 3 naming every mismatch (README.md, "Exit codes").
  */
 import path from "node:path";
 import { task, types } from "hardhat/config";
-import { HardhatPluginError } from "hardhat/plugins";
-
-const PLUGIN = "ballast";
+import { cliAction, GateError, UserError } from "../src/cli/errors";
 
 interface CheckArgs {
   parameters?: string;
@@ -16,64 +14,56 @@ interface CheckArgs {
 }
 
 task("check-deployment", "Compares a Ballast deployment on chain with its parameter file and Ignition journal")
-  .addOptionalParam("parameters", "Parameter file (default: deploy/parameters/<network>.json)", undefined, types.string)
-  .addOptionalParam("deploymentId", "Ignition deployment id (default: chain-<chainId>)")
-  .addFlag("mismatchesOnly", "Print only the rows that do not match")
-  .setAction(async (args: CheckArgs, hre) => {
-    await hre.run("compile", { quiet: true });
-    const { loadParameterFile, parameterFilePath } = await import("../src/config/load");
-    const { ParameterError } = await import("../src/config/schema");
-    const { defaultDeploymentId, deploymentDir, readDeployment } = await import("../src/deploy/journal");
-    const { checkDeployment } = await import("../src/deploy/check");
-    const { checkTable } = await import("../src/deploy/print");
-    const { HardhatArtifactResolver } = await import("@nomicfoundation/hardhat-ignition/helpers");
-
-    if (hre.network.name === "hardhat") {
-      throw new HardhatPluginError(
-        PLUGIN,
-        "the in-process network keeps no journal: run a node (npx hardhat node) and use --network localhost",
-      );
-    }
-    const file = args.parameters ?? parameterFilePath(hre.config.paths.root, hre.network.name);
-    let plan;
-    try {
-      plan = loadParameterFile(file).plan;
-    } catch (e) {
-      if (e instanceof ParameterError) throw new HardhatPluginError(PLUGIN, `${path.relative(process.cwd(), file)}: ${e.message}`);
-      throw e;
-    }
-    const provider = hre.ethers.provider;
-    const chainId = (await provider.getNetwork()).chainId;
-    const dir = deploymentDir(hre.config.paths.ignition, args.deploymentId ?? defaultDeploymentId(chainId));
-    let deployment;
-    try {
-      deployment = await readDeployment(dir, new HardhatArtifactResolver(hre), provider);
-    } catch (e) {
-      throw new HardhatPluginError(PLUGIN, (e as Error).message);
-    }
-
-    /** On-chain runtime code equals this checkout's artifact once immutables are masked out. */
-    const codeMatches = async (contractName: string, onchain: string) => {
-      const artifact = await hre.artifacts.readArtifact(contractName);
-      const buildInfo = await hre.artifacts.getBuildInfo(`${artifact.sourceName}:${artifact.contractName}`);
-      const refs = buildInfo?.output.contracts[artifact.sourceName][artifact.contractName].evm.deployedBytecode.immutableReferences ?? {};
-      const code = onchain.slice(2).toLowerCase().split("");
-      for (const ranges of Object.values(refs)) {
-        for (const { start, length } of ranges) code.fill("0", start * 2, (start + length) * 2);
+  .addOptionalParam("parameters", "Parameter file, JSON in human units (default: deploy/parameters/<network>.json)", undefined, types.string)
+  .addOptionalParam("deploymentId", "Ignition deployment id, the journal folder under deploy/deployments (default: chain-<chainId>)")
+  .addFlag("mismatchesOnly", "Print only the rows that do not match (default: off: every row)")
+  .setAction(
+    cliAction(async (args: CheckArgs, hre) => {
+      if (hre.network.name === "hardhat") {
+        throw new UserError(
+          "--network hardhat: the in-process network keeps no journal: run a node (npx hardhat node) and use --network localhost",
+        );
       }
-      return code.join("") === artifact.deployedBytecode.slice(2).toLowerCase();
-    };
+      const { loadParametersForCli } = await import("../src/cli/deploy");
+      const { plan } = loadParametersForCli(hre.config.paths.root, hre.network.name, args.parameters);
+      await hre.run("compile", { quiet: true });
+      const { defaultDeploymentId, deploymentDir, readDeployment } = await import("../src/deploy/journal");
+      const { checkDeployment } = await import("../src/deploy/check");
+      const { checkTable } = await import("../src/deploy/print");
+      const { HardhatArtifactResolver } = await import("@nomicfoundation/hardhat-ignition/helpers");
 
-    const rows = await checkDeployment({ provider, plan, deployment, codeMatches });
-    console.log(checkTable(rows, args.mismatchesOnly));
-    const bad = rows.filter((r) => !r.ok);
-    console.log(
-      `${rows.length - bad.length} of ${rows.length} checks match (${path.relative(process.cwd(), dir)} on ${hre.network.name}).`,
-    );
-    if (bad.length > 0) {
-      throw new HardhatPluginError(
-        PLUGIN,
-        `${bad.length} mismatch${bad.length === 1 ? "" : "es"}:\n  - ${bad.map((r) => `${r.item}: expected ${r.expected}, on chain ${r.actual}`).join("\n  - ")}`,
+      const provider = hre.ethers.provider;
+      const chainId = (await provider.getNetwork()).chainId;
+      const dir = deploymentDir(hre.config.paths.ignition, args.deploymentId ?? defaultDeploymentId(chainId));
+      let deployment;
+      try {
+        deployment = await readDeployment(dir, new HardhatArtifactResolver(hre), provider);
+      } catch (e) {
+        throw new UserError(`--deployment-id ${args.deploymentId ?? defaultDeploymentId(chainId)}: ${(e as Error).message}`);
+      }
+
+      /** On-chain runtime code equals this checkout's artifact once immutables are masked out. */
+      const codeMatches = async (contractName: string, onchain: string) => {
+        const artifact = await hre.artifacts.readArtifact(contractName);
+        const buildInfo = await hre.artifacts.getBuildInfo(`${artifact.sourceName}:${artifact.contractName}`);
+        const refs = buildInfo?.output.contracts[artifact.sourceName][artifact.contractName].evm.deployedBytecode.immutableReferences ?? {};
+        const code = onchain.slice(2).toLowerCase().split("");
+        for (const ranges of Object.values(refs)) {
+          for (const { start, length } of ranges) code.fill("0", start * 2, (start + length) * 2);
+        }
+        return code.join("") === artifact.deployedBytecode.slice(2).toLowerCase();
+      };
+
+      const rows = await checkDeployment({ provider, plan, deployment, codeMatches });
+      console.log(checkTable(rows, args.mismatchesOnly));
+      const bad = rows.filter((r) => !r.ok);
+      console.log(
+        `${rows.length - bad.length} of ${rows.length} checks match (${path.relative(process.cwd(), dir)} on ${hre.network.name}).`,
       );
-    }
-  });
+      if (bad.length > 0) {
+        throw new GateError(
+          `${bad.length} mismatch${bad.length === 1 ? "" : "es"}: ${bad.map((r) => `${r.item}: expected ${r.expected}, on chain ${r.actual}`).join("; ")}`,
+        );
+      }
+    }),
+  );

@@ -1,41 +1,65 @@
 /**
  * `npx hardhat simulate [--scenario <file>] [--seed <n>] [--out <dir>] [--traders <n>] [--liquidators <list>]
- * [--compare <parameter set file>] [--steps <n>] [--no-progress] [--quiet]`: replays a price path with traders, a
- * market maker and competing liquidators on the in-process EVM and writes summary.json and report.html
- * (docs/SIMULATION.md). The implementation is loaded lazily: this file is imported by hardhat.config.ts before
- * anything is compiled.
+ * [--compare <parameter set file>] [--steps <n>] [--no-progress] [--quiet] [--fail-on-socialised-loss]
+ * [--max-bad-debt <USDC>]`: replays a price path with traders, a market maker and competing liquidators on the
+ * in-process EVM and writes summary.json and report.html (docs/SIMULATION.md). Every option is validated before
+ * anything is compiled; exit codes are listed in README.md ("Exit codes"). The implementation is loaded lazily:
+ * this file is imported by hardhat.config.ts before anything is compiled.
  */
-import { task, types } from "hardhat/config";
+import { task } from "hardhat/config";
+import { cliAction, CliError, EXIT } from "../src/cli/errors";
+import type { RawSimulateOptions } from "../src/cli/simulate";
 
 task("simulate", "Replays a crash with traders, a market maker and competing liquidators on the in-process EVM")
-  .addOptionalParam("scenario", "Scenario file", "scenarios/black-thursday.json")
-  .addOptionalParam("seed", "Random seed (default: the scenario's)", undefined, types.int)
-  .addOptionalParam("out", "Output directory (default: reports/sim/<scenario>)")
-  .addOptionalParam("traders", "Number of traders (default: the scenario's)", undefined, types.int)
-  .addOptionalParam("liquidators", "Comma-separated strategies, e.g. eager,eager,patient,flash (default: the scenario's)")
-  .addOptionalParam("compare", "A second parameter set to run on the same path: { name, description, overrides }")
-  .addOptionalParam("steps", "Stop after this many steps", undefined, types.int)
-  .addFlag("noProgress", "No progress bar")
-  .addFlag("quiet", "Print nothing but errors")
-  .setAction(async (args, hre) => {
-    const { Progress } = await import("../src/sim/progress");
-    const reporter = new Progress({ silent: args.noProgress || args.quiet, bar: process.stderr.isTTY === true });
-    reporter.phase("compile");
-    await hre.run("compile", { quiet: true });
-    reporter.phase("load", "scenario and price path");
-    const { runSimulateCommand } = await import("../src/sim/cli");
-    const res = await runSimulateCommand(hre, {
-      reporter,
-      scenario: args.scenario,
-      seed: args.seed,
-      out: args.out,
-      traders: args.traders,
-      liquidators: args.liquidators,
-      compare: args.compare,
-      steps: args.steps,
-      progress: !args.noProgress && !args.quiet,
-      quiet: args.quiet,
-    });
-    const broken = res.summary.sets.some((s) => !s.invariants.ok);
-    if (broken) process.exitCode = 1;
-  });
+  .addOptionalParam("scenario", "Scenario file (JSON, docs/SIMULATION.md)", "scenarios/black-thursday.json")
+  .addOptionalParam("seed", "Random seed, a whole number >= 0 (default: the scenario's seed)")
+  .addOptionalParam("out", "Output directory (default: reports/sim/<scenario file name>)")
+  .addOptionalParam("traders", "Number of traders, a whole number >= 1 (default: the scenario's traders.count)")
+  .addOptionalParam(
+    "liquidators",
+    "Comma-separated strategies eager|patient|flash, e.g. eager,eager,patient,flash (default: the scenario's liquidators)",
+  )
+  .addOptionalParam(
+    "compare",
+    'A second parameter set file { name, description, overrides } run on the same path (default: none; e.g. "scenarios/parameter-sets/fast-auction.json")',
+  )
+  .addOptionalParam("steps", "Stop after this many steps, a whole number >= 1 (default: the whole price window)")
+  .addFlag("noProgress", "No progress on stderr (default: phases and a replay bar on a terminal, plain lines elsewhere)")
+  .addFlag("quiet", "Print nothing but errors (default: print the summary tables)")
+  .addFlag("failOnSocialisedLoss", "CI gate: exit 3 if any parameter set socialised a loss (default: off)")
+  .addOptionalParam(
+    "maxBadDebt",
+    'CI gate: exit 3 if any parameter set ends with more bad debt than this, in USDC, e.g. "50000" or "50,000 USDC" (default: no limit)',
+  )
+  .setAction(
+    cliAction(async (raw: RawSimulateOptions, hre) => {
+      const { parseSimulateOptions, enforceGates } = await import("../src/cli/simulate");
+      const opts = parseSimulateOptions(raw, hre.config.paths.root);
+      const { Progress } = await import("../src/sim/progress");
+      const reporter = new Progress({ silent: raw.noProgress || raw.quiet, bar: process.stderr.isTTY === true });
+      reporter.phase("compile");
+      await hre.run("compile", { quiet: true });
+      reporter.phase("load", "scenario and price path");
+      const { runSimulateCommand } = await import("../src/sim/cli");
+      const res = await runSimulateCommand(hre, {
+        reporter,
+        scenario: opts.scenario,
+        seed: opts.seed,
+        out: opts.out,
+        traders: opts.traders,
+        liquidators: opts.liquidators,
+        compare: opts.compare,
+        steps: opts.steps,
+        progress: !raw.noProgress && !raw.quiet,
+        quiet: raw.quiet,
+      });
+      const broken = res.summary.sets.filter((s) => !s.invariants.ok);
+      if (broken.length > 0) {
+        throw new CliError(
+          `invariant violations: ${broken.map((s) => `parameter set "${s.name}": ${s.invariants.violations.join("; ")}`).join("; ")}`,
+          EXIT.internal,
+        );
+      }
+      enforceGates(res.summary, opts.gates);
+    }),
+  );

@@ -7,6 +7,7 @@
  * that name a feed that does not exist, and non-local networks without real addresses.
  */
 import { z } from "zod";
+import { oneLine, UserError } from "../cli/errors";
 import { isAddress, encodeBytes32String, getAddress, ZeroAddress } from "ethers";
 import { RISK_BOUNDS, ORACLE_BOUNDS, VAULT_BOUNDS, ENGINE_BOUNDS, VENUE_BOUNDS, AUCTION_BOUNDS, INSURANCE_BOUNDS } from "./bounds";
 import {
@@ -274,10 +275,13 @@ export const GOVERNANCE_POLICY = {
   MAX_EXECUTION_DELAY: 30 * 86400,
 } as const;
 
-/** A parameter file that cannot be deployed; `issues` lists every problem found, each naming its key. */
-export class ParameterError extends Error {
+/**
+ * A parameter file that cannot be deployed; `issues` lists every problem found, each naming its key. A `UserError`
+ * (exit code 2).
+ */
+export class ParameterError extends UserError {
   constructor(readonly issues: string[]) {
-    super(`invalid deployment parameters:\n  - ${issues.join("\n  - ")}`);
+    super(`invalid deployment parameters: ${oneLine(issues)}`);
     this.name = "ParameterError";
   }
 }

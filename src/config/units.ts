@@ -6,12 +6,13 @@
  * transaction is sent.
  */
 import { parseUnits, formatUnits } from "ethers";
+import { UserError } from "../cli/errors";
 
 /** 1.0 in WAD fixed point. */
 export const WAD = 10n ** 18n;
 
 /** A value that could not be parsed; `key` is the dotted path of the parameter. */
-export class UnitError extends Error {
+export class UnitError extends UserError {
   constructor(
     readonly key: string,
     message: string,

@@ -1,5 +1,5 @@
-/** Console rendering of deployment plans, addresses and check results (cli-table3). */
-import Table from "cli-table3";
+/** Console rendering of deployment plans, addresses and check results, every line at most 120 characters. */
+import { fittedTable } from "../cli/table";
 import type { CheckRow } from "./check";
 
 /** Flattens a parameter file into dotted keys and their human-unit values, in file order. */
@@ -11,15 +11,13 @@ export function flatten(value: unknown, prefix = ""): [string, string][] {
   return [[prefix, value === null ? "null" : String(value)]];
 }
 
+/** A two-column table (long values word-wrapped so that every line fits 120 characters). */
 export function keyValueTable(head: [string, string], rows: [string, string][]): string {
-  const table = new Table({ head, style: { head: [], border: [], compact: true } });
-  table.push(...rows);
-  return table.toString();
+  return fittedTable(head, rows);
 }
 
 /** The check-deployment table; with `mismatchesOnly`, only the failing rows. */
 export function checkTable(rows: CheckRow[], mismatchesOnly = false): string {
-  const table = new Table({ head: ["Check", "Expected", "On chain", ""], style: { head: [], border: [], compact: true } });
-  for (const r of rows) if (!mismatchesOnly || !r.ok) table.push([r.item, r.expected, r.actual, r.ok ? "ok" : "MISMATCH"]);
-  return table.toString();
+  const shown = rows.filter((r) => !mismatchesOnly || !r.ok).map((r) => [r.item, r.expected, r.actual, r.ok ? "ok" : "MISMATCH"]);
+  return fittedTable(["Check", "Expected", "On chain", ""], shown);
 }

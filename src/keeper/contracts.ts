@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import type { ContractRunner } from "ethers";
+import { UserError } from "../cli/errors";
 import {
   CollateralVault__factory,
   LiquidationAuction__factory,
@@ -49,11 +50,16 @@ const IGNITION_KEYS: Record<keyof BallastAddresses, string> = {
 
 /** Reads addresses from an Ignition `deployed_addresses.json` or a plain address file. */
 export function readAddresses(file: string): BallastAddresses {
-  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  let raw: Record<string, string>;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  } catch (e) {
+    throw new UserError(`${file}: not a readable JSON file (${(e as Error).message})`);
+  }
   const out = {} as BallastAddresses;
   for (const [k, ignitionKey] of Object.entries(IGNITION_KEYS) as [keyof BallastAddresses, string][]) {
     const a = raw[k] ?? raw[ignitionKey];
-    if (!a) throw new Error(`${file}: no address for ${k} (or ${ignitionKey})`);
+    if (!a) throw new UserError(`${file}: no address for ${k} (or ${ignitionKey})`);
     out[k] = a;
   }
   return out;

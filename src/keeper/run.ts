@@ -1,8 +1,8 @@
 /**
  * `npx hardhat keeper`: runs the keeper bot against the network Hardhat is connected to (any JSON-RPC node). It
- * polls for new blocks and, for each, does what `Keeper.onBlock` describes, printing one line per action.
+ * polls for new blocks and, for each, does what `Keeper.onBlock` describes, printing one line per action. The
+ * options arrive validated (`parseKeeperOptions`, src/cli/keeper.ts).
  */
-import fs from "node:fs";
 import path from "node:path";
 import { Wallet, encodeBytes32String } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -10,29 +10,9 @@ import { connectContracts, readAddresses } from "./contracts";
 import { ChainView } from "./view";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "./keeper";
 import { UnlockedSender, WalletSender, type RpcProvider } from "./sender";
-import { parseGwei, STRATEGIES, type StrategyKind } from "../sim/scenario";
-import { parsePercent, parseTokenAmount } from "../config/units";
+import { addressesFile, type KeeperOptions } from "../cli/keeper";
+import { UserError } from "../cli/errors";
 import { FlashLiquidator__factory } from "../../typechain-types";
-
-export interface KeeperArgs {
-  deployment?: string;
-  addresses?: string;
-  strategy: string;
-  privateKey?: string;
-  signer: number;
-  blocks: number;
-  poll: number;
-  fromBlock: number;
-  minProfit: string;
-  targetDiscount: string;
-  gasShare: string;
-  minPriorityFee: string;
-  maxPriorityFee: string;
-  blockTime: number;
-  gasAsset: string;
-  flashLiquidator?: string;
-  hedgeSlippage: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,43 +28,39 @@ export function formatEntry(e: KeeperLogEntry): string {
 
 export async function runKeeper(
   hre: HardhatRuntimeEnvironment,
-  args: KeeperArgs,
+  opts: KeeperOptions,
   out: (line: string) => void = console.log,
 ): Promise<Keeper> {
-  if (!(STRATEGIES as readonly string[]).includes(args.strategy)) throw new Error(`--strategy must be one of ${STRATEGIES.join(", ")}`);
   const provider = hre.ethers.provider as unknown as RpcProvider;
   const { chainId } = await provider.getNetwork();
-  const file =
-    args.addresses ?? path.join(hre.config.paths.ignition, "deployments", args.deployment ?? `chain-${chainId}`, "deployed_addresses.json");
-  if (!fs.existsSync(file)) throw new Error(`no deployment addresses at ${file} (use --deployment <id> or --addresses <file>)`);
-  const contracts = connectContracts(readAddresses(file), provider);
 
   let sender: TxSender;
-  const key = args.privateKey ?? process.env.KEEPER_PRIVATE_KEY;
-  if (key) sender = new WalletSender(new Wallet(key), provider);
-  else sender = new UnlockedSender((await hre.ethers.getSigners())[args.signer].address, provider);
-  const account = (BigInt(sender.address) << 96n) | 0n;
-  const kind = args.strategy as StrategyKind;
-  const cfg = defaultKeeperConfig(
-    `${kind}`,
-    {
-      kind,
-      minProfit: parseTokenAmount("--min-profit", args.minProfit, args.minProfit.trim().split(/\s+/).pop() ?? "USDC", 18),
-      targetDiscount: parsePercent("--target-discount", args.targetDiscount),
-      gasShare: parsePercent("--gas-share", args.gasShare),
-      minPriorityFee: parseGwei("--min-priority-fee", args.minPriorityFee),
-      maxPriorityFee: parseGwei("--max-priority-fee", args.maxPriorityFee),
-    },
-    account,
-  );
-  cfg.blockTime = args.blockTime;
-  cfg.gasAsset = encodeBytes32String(args.gasAsset);
-  cfg.assumedSlippage = parsePercent("--hedge-slippage", args.hedgeSlippage);
-  if (kind === "flash") {
-    if (!args.flashLiquidator) throw new Error("--flash-liquidator <address> is required for the flash strategy");
-    cfg.flashLiquidator = FlashLiquidator__factory.connect(args.flashLiquidator, provider);
+  if (opts.privateKey) sender = new WalletSender(new Wallet(opts.privateKey), provider);
+  else {
+    const signers = await hre.ethers.getSigners();
+    if (signers[opts.signer] === undefined) {
+      throw new UserError(
+        `no keeper key: set KEEPER_PRIVATE_KEY or pass --private-key (the node of --network ${hre.network.name} has ${signers.length} unlocked account${signers.length === 1 ? "" : "s"}, --signer ${opts.signer})`,
+      );
+    }
+    sender = new UnlockedSender(signers[opts.signer].address, provider);
   }
-  const view = new ChainView(contracts, provider, { fromBlock: args.fromBlock });
+  const file = addressesFile(opts, hre.config.paths.ignition, chainId);
+  const contracts = connectContracts(readAddresses(file), provider);
+  if ((await provider.getCode(contracts.addresses.auction)) === "0x") {
+    throw new UserError(
+      `${path.relative(process.cwd(), file)}: no contract at auction ${contracts.addresses.auction} on chain ${chainId} (wrong --network, --deployment-id or --addresses?)`,
+    );
+  }
+
+  const account = (BigInt(sender.address) << 96n) | 0n;
+  const kind = opts.strategy.kind;
+  const cfg = defaultKeeperConfig(`${kind}`, opts.strategy, account);
+  cfg.blockTime = opts.blockTime;
+  cfg.gasAsset = encodeBytes32String(opts.gasAsset);
+  cfg.assumedSlippage = opts.hedgeSlippage;
+  if (opts.flashLiquidator) cfg.flashLiquidator = FlashLiquidator__factory.connect(opts.flashLiquidator, provider);
+  const view = new ChainView(contracts, provider, { fromBlock: opts.fromBlock });
   const keeper = new Keeper(cfg, view, sender, (e) => out(formatEntry(e)));
   await keeper.init();
   out(
@@ -98,10 +74,10 @@ export async function runKeeper(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    while (!stop && (args.blocks === 0 || seen < args.blocks)) {
+    while (!stop && (opts.blocks === 0 || seen < opts.blocks)) {
       const n = await provider.getBlockNumber();
       if (n === last) {
-        await sleep(args.poll);
+        await sleep(opts.poll);
         continue;
       }
       const block = await provider.getBlock(n);

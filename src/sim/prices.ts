@@ -4,6 +4,8 @@
  * observations the simulator pushes, one per step.
  */
 import fs from "node:fs";
+import path from "node:path";
+import { UserError } from "../cli/errors";
 
 export interface Bar {
   /** Bar open time, unix seconds. */
@@ -20,15 +22,17 @@ export interface PricePoint {
   prices: Record<string, number>;
 }
 
-export class PriceFileError extends Error {
+/** A price file that cannot be read or parsed; a `UserError` (exit code 2) naming the file and the line. */
+export class PriceFileError extends UserError {
   constructor(file: string, message: string) {
-    super(`${file}: ${message}`);
+    super(`${path.relative(process.cwd(), file)}: ${message}`);
     this.name = "PriceFileError";
   }
 }
 
 /** Reads an OHLCV file; rows must be strictly increasing in time with positive prices. */
 export function loadBars(file: string): Bar[] {
+  if (!fs.existsSync(file)) throw new PriceFileError(file, "no such file");
   const text = fs.readFileSync(file, "utf8").trim();
   const [header, ...lines] = text.split(/\r?\n/);
   if (!header.startsWith("timestamp_unix_seconds,open,high,low,close")) {
@@ -37,12 +41,16 @@ export function loadBars(file: string): Bar[] {
   const bars = lines.map((line, i) => {
     const [t, open, high, low, close] = line.split(",").map(Number);
     if (![t, open, high, low, close].every(Number.isFinite) || Math.min(open, high, low, close) <= 0) {
-      throw new PriceFileError(file, `row ${i + 2} is not a valid OHLC row: "${line}"`);
+      throw new PriceFileError(
+        file,
+        `line ${i + 2}: "${line}" is not a row "timestamp_unix_seconds,open,high,low,close[,volume]" with positive prices`,
+      );
     }
     return { t, open, high, low, close };
   });
   for (let i = 1; i < bars.length; i++) {
-    if (bars[i].t <= bars[i - 1].t) throw new PriceFileError(file, `row ${i + 2}: timestamps must increase`);
+    if (bars[i].t <= bars[i - 1].t)
+      throw new PriceFileError(file, `line ${i + 2}: timestamp ${bars[i].t} is not after the previous row's ${bars[i - 1].t}`);
   }
   if (bars.length === 0) throw new PriceFileError(file, "no rows");
   return bars;

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseDuration, parsePercent, parseTokenAmount, UnitError } from "../config/units";
+import { oneLine, UserError } from "../cli/errors";
 import type { NetworkParameters } from "../config/schema";
 import type { PathSpec } from "./prices";
 
@@ -144,12 +145,13 @@ export interface Scenario {
   parameterSets: { name: string; description: string; overrides: Record<string, unknown> }[];
 }
 
-export class ScenarioError extends Error {
+/** A scenario file that breaks its schema or is inconsistent; a `UserError` (exit code 2) naming every key. */
+export class ScenarioError extends UserError {
   constructor(
     readonly file: string,
     readonly issues: string[],
   ) {
-    super(`invalid scenario ${file}:\n  - ${issues.join("\n  - ")}`);
+    super(`${file}: ${oneLine(issues)}`);
     this.name = "ScenarioError";
   }
 }
@@ -189,7 +191,16 @@ export function deepMerge<T>(base: T, over: unknown): T {
 export function readScenarioFile(file: string, seen: string[] = []): Record<string, unknown> {
   const abs = path.resolve(file);
   if (seen.includes(abs)) throw new ScenarioError(file, [`extends cycle: ${[...seen, abs].join(" -> ")}`]);
-  const raw = JSON.parse(fs.readFileSync(abs, "utf8")) as Record<string, unknown>;
+  if (!fs.existsSync(abs)) {
+    const from = seen[seen.length - 1];
+    throw new ScenarioError(from ? path.relative(process.cwd(), from) : file, [`${from ? "extends: " : ""}${file} does not exist`]);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(abs, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new ScenarioError(path.relative(process.cwd(), abs), [`not valid JSON (${(e as Error).message})`]);
+  }
   if (typeof raw.extends !== "string") return raw;
   const parent = readScenarioFile(path.resolve(path.dirname(abs), raw.extends), [...seen, abs]);
   const { extends: _ignored, ...own } = raw;

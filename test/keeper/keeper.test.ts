@@ -50,7 +50,7 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
         "keeper",
         "--network",
         "localhost",
-        "--deployment",
+        "--deployment-id",
         deploymentId,
         "--strategy",
         "eager",
