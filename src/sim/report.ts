@@ -231,19 +231,20 @@ function niceBound(x: number): number {
 }
 
 /**
- * A readable axis range for values with a few extreme ones: the 5th to 95th percentile, widened on each side by a
- * quarter of their spread (or of the 95th percentile if larger), never past the data, always including zero, and
- * rounded outwards to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten.
+ * A readable axis range for values with a few extreme ones (Tukey's far-out fences): from the first quartile minus
+ * three interquartile ranges to the third quartile plus three, never past the data, always including zero, rounded
+ * outwards to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten. The interquartile range counts as at least a
+ * quarter of the third quartile, so that identical values leave room.
  * @returns the bounds and how many values lie outside them.
  */
 export function readableRange(values: number[]): { min: number; max: number; outside: number } {
   if (values.length === 0) return { min: 0, max: 1, outside: 0 };
   const v = [...values].sort((a, b) => a - b);
-  const lo = quantile(v, 0.05);
-  const hi = quantile(v, 0.95);
-  const spread = Math.max(hi - lo, Math.abs(hi), 1e-9) / 4;
-  const max = niceBound(Math.max(0, Math.min(v[v.length - 1], hi + spread)));
-  const min = -niceBound(-Math.min(0, Math.max(v[0], lo - spread)));
+  const q1 = quantile(v, 0.25);
+  const q3 = quantile(v, 0.75);
+  const iqr = Math.max(q3 - q1, Math.abs(q3) / 4, 1e-9);
+  const max = niceBound(Math.max(0, Math.min(v[v.length - 1], q3 + 3 * iqr)));
+  const min = -niceBound(-Math.min(0, Math.max(v[0], q1 - 3 * iqr)));
   return { min, max: max > min ? max : min + 1, outside: v.filter((x) => x < min || x > max).length };
 }
 
