@@ -297,7 +297,7 @@ function discountChart(s: Summary): { option: Option; outside: number } {
 
 function insolventChart(s: Summary): Option {
   const points = s.sets.map((set) =>
-    set.fills.filter((f) => f.unitPrice < 0).map((f) => ({ keeper: f.bidder, minutes: fillMinutes(f.elapsed), y: -f.unitPrice })),
+    set.fills.filter((f) => f.unitPrice < 0).map((f) => ({ keeper: f.bidder, minutes: fillMinutes(f.elapsed), y: f.subsidy })),
   );
   return fillScatter(s, "Insolvent portfolios: what each fill paid the bidder vs time since the auction started", "USDC paid", points);
 }
@@ -330,7 +330,14 @@ function liquidatorChart(s: Summary, title: string, unit: string, value: (l: Liq
   return {
     ...base(title, s.sets.length > 1),
     xAxis: { type: "category", data: names, axisLabel: { interval: 0 } },
-    yAxis: { type: "value", ...yName(unit), boundaryGap: ["8%", "8%"] },
+    // room for the value labels above (and, for losses, below) the bars
+    yAxis: {
+      type: "value",
+      ...yName(unit),
+      ...(s.sets.some((set) => set.liquidators.some((l) => value(l) < 0))
+        ? { boundaryGap: ["8%", "8%"] }
+        : { min: 0, boundaryGap: [0, "8%"] }),
+    },
     series: s.sets.map((set, k) => ({
       name: set.name,
       type: "bar",
