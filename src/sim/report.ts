@@ -475,12 +475,13 @@ export function keyRows(s: Summary): (string | number)[][] {
     ["Auctions restored / emptied / terminated / running", ...col((x) => Object.values(x.liquidations.auctionOutcomes).join(" / "))],
     ["Bids filled (of which insolvent)", ...col((x) => `${x.liquidations.bids} (${x.liquidations.discountAtFill.insolventFills})`)],
     [
-      "Discount at fill, solvent: median (p10 - p90, p95)",
+      "Discount at fill, solvent fills: median (p10 - p90)",
       ...col(
         (x) =>
-          `${pct(x.liquidations.discountAtFill.median, 2)} (${pct(x.liquidations.discountAtFill.p10)} - ${pct(x.liquidations.discountAtFill.p90)}, ${pct(x.liquidations.discountAtFill.p95)})`,
+          `${pct(x.liquidations.discountAtFill.median, 2)} (${pct(x.liquidations.discountAtFill.p10)} - ${pct(x.liquidations.discountAtFill.p90)})`,
       ),
     ],
+    ["Discount at fill, solvent fills: p95", ...col((x) => pct(x.liquidations.discountAtFill.p95))],
     ["Median time liquidatable -> auction", ...col((x) => minutes(x.liquidations.secondsToAuction.median))],
     [
       "Median / p90 time liquidatable -> auction ended",
