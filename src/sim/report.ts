@@ -45,15 +45,44 @@ export interface ReportChart {
   note?: string;
 }
 
+/**
+ * Text width as the browser will draw it, estimated on the server (no canvas there) for DejaVu Sans, the widest
+ * common sans-serif font: em fractions per character class (a few per cent over DejaVu's), bold 13% wider. Over-estimating leaves a little air
+ * with narrower fonts (Helvetica, Arial) where under-estimating would let legend entries run into each other.
+ * @param text the string; font: a CSS font shorthand such as "bold 14px sans-serif".
+ * @returns the width in CSS pixels.
+ */
+export function estimateTextWidth(text: string, font = "12px sans-serif"): number {
+  const size = Number(/(\d+(?:\.\d+)?)px/.exec(font)?.[1] ?? 12);
+  let em = 0;
+  for (const ch of text) {
+    if (ch === " ") em += 0.32;
+    else if ("il.,:;'|!()[]{}-/`".includes(ch)) em += 0.35;
+    else if ("ftrjI".includes(ch)) em += 0.42;
+    else if ("mwMW%".includes(ch)) em += 0.92;
+    else if (/[A-Z]/.test(ch)) em += 0.7;
+    else if (/[0-9]/.test(ch)) em += 0.65;
+    else em += 0.58;
+  }
+  return em * size * (/bold|[6-9]00/.test(font) ? 1.13 : 1) * 1.04;
+}
+echarts.setPlatformAPI({ measureText: (text, font) => ({ width: estimateTextWidth(text ?? "", font) }) });
+
 /** Renders one ECharts option to an SVG string (times in UTC). */
 export function renderChart(option: Option, width = WIDTH, height = HEIGHT): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  const legend = option.legend as { show?: boolean } | undefined;
+  const grid = option.grid as { top: number } | undefined;
+  const series = (option.series ?? []) as { name?: string }[];
+  const names = [...new Set(series.map((x) => x.name ?? ""))];
   chart.setOption({
     animation: false,
     useUTC: true,
     color: KEEPER_PALETTE,
     textStyle: { fontFamily: "sans-serif" },
     ...option,
+    // the grid starts under the legend, however many rows it wraps to
+    ...(legend?.show && grid ? { grid: { ...grid, top: grid.top + legendRows(names) * LEGEND_ROW } } : {}),
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
@@ -90,17 +119,35 @@ export function marketColor(s: Summary, name: string): string {
 }
 
 const TITLE_BAND = 28;
-const LEGEND_BAND = 26;
+/** Height of one legend row, and the legend's geometry (ECharts defaults: 25-pixel icon, 5 pixels to the text). */
+const LEGEND_ROW = 24;
+const LEGEND_GAP = 14;
+const LEGEND_WIDTH = WIDTH - 40;
+
+/** How many rows the legend of these entries takes (ECharts wraps a plain legend at its width). */
+export function legendRows(names: string[]): number {
+  let rows = 1;
+  let x = 0;
+  for (const n of names) {
+    const w = 25 + 5 + estimateTextWidth(n);
+    if (x > 0 && x + w > LEGEND_WIDTH) {
+      rows++;
+      x = 0;
+    }
+    x += w + LEGEND_GAP;
+  }
+  return rows;
+}
 
 /** Title, legend band under it and a grid that keeps its axis labels and names inside the picture. */
 function base(title: string, legend = true): Option {
   return {
     title: { text: title, left: "center", top: 6, textStyle: { fontSize: 14 } },
-    legend: legend ? { show: true, top: TITLE_BAND + 2, left: "center", itemGap: 14, width: WIDTH - 40 } : { show: false },
+    legend: legend ? { show: true, top: TITLE_BAND + 2, left: "center", itemGap: LEGEND_GAP, width: LEGEND_WIDTH } : { show: false },
     grid: {
       left: 16,
       right: 24,
-      top: TITLE_BAND + (legend ? LEGEND_BAND : 0) + 10,
+      top: TITLE_BAND + 10, // renderChart adds the legend's rows
       bottom: 12,
       outerBoundsMode: "same",
       outerBoundsContain: "all",
@@ -112,7 +159,7 @@ function base(title: string, legend = true): Option {
 const timeAxis = (): Option => ({
   type: "time",
   splitNumber: 5,
-  axisLabel: { formatter: (v: number) => utcLabel(v), hideOverlap: true },
+  axisLabel: { formatter: (v: number) => utcLabel(v), hideOverlap: true, alignMinLabel: "left", alignMaxLabel: "right" },
 });
 
 const yName = (name: string): Option => ({ name, nameLocation: "end", nameGap: 10, nameTextStyle: { align: "left" } });

@@ -3,7 +3,8 @@
  * liquidators) twice with the same seed, then its outputs: liquidations happened, every conservation invariant
  * holds at the end, summary.json is byte-identical across the runs, its verdict agrees with its numbers, and
  * report.html opens with the verdict and draws every chart (checked in the file and in the headless Chromium that
- * `@sparticuz/chromium` ships in npm: no console error, no horizontal overflow at 1280x800, no clipped text).
+ * `@sparticuz/chromium` ships in npm: no console error, no horizontal overflow at 1280x800, no text outside its chart
+ * or over another).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -132,7 +133,20 @@ describe("simulator: smoke scenario", function () {
               );
             })
             .map((t) => t.textContent);
+          const boxes = [...svg.querySelectorAll("text")]
+            .map((t) => ({ text: t.textContent, b: t.getBoundingClientRect() }))
+            .filter((x) => x.b.width > 0);
+          const overlapping: string[] = [];
+          for (let i = 0; i < boxes.length; i++) {
+            for (let j = i + 1; j < boxes.length; j++) {
+              const [a, c] = [boxes[i].b, boxes[j].b];
+              const w = Math.min(a.right, c.right) - Math.max(a.left, c.left);
+              const h = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
+              if (w > 1 && h > 1) overlapping.push(`${boxes[i].text} / ${boxes[j].text}`);
+            }
+          }
           return {
+            overlapping,
             id: f.getAttribute("data-chart"),
             width: box.width,
             height: box.height,
@@ -149,6 +163,7 @@ describe("simulator: smoke scenario", function () {
         expect(c.shapes, `${c.id} shapes`).to.be.greaterThan(3);
         expect(c.texts, `${c.id} has a title and axis labels`).to.be.greaterThan(3);
         expect(c.clipped, `${c.id}: text outside its SVG`).to.deep.equal([]);
+        expect(c.overlapping, `${c.id}: texts drawn over each other`).to.deep.equal([]);
       }
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(scrollWidth, "horizontal overflow").to.be.at.most(VIEWPORT.width);
