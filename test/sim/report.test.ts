@@ -5,7 +5,17 @@
  */
 import { expect } from "chai";
 import type { Summary, SetSummary } from "../../src/sim/summary";
-import { keeperColors, marketColor, readableRange, reportChartOptions, reportCharts, utcLabel, verdictText } from "../../src/sim/report";
+import {
+  estimateTextWidth,
+  keeperColors,
+  legendRows,
+  marketColor,
+  readableRange,
+  reportChartOptions,
+  reportCharts,
+  utcLabel,
+  verdictText,
+} from "../../src/sim/report";
 
 type Fill = SetSummary["fills"][number];
 type Liquidator = SetSummary["liquidators"][number];
@@ -182,6 +192,14 @@ describe("simulator report", function () {
   it("charts the profit each keeper kept, net of its socialised-loss share", function () {
     const o = options(one)["liquidator-profit"];
     expect(o.series[0].data.map((d) => (d as { value: number }).value)).to.deep.equal([900, -50, 30]);
+  });
+
+  it("leaves room for legends that wrap: entries measured as wide as DejaVu Sans draws them", function () {
+    expect(estimateTextWidth("0123456789", "12px sans-serif")).to.be.closeTo(81.1, 0.1); // DejaVu Sans: 76.3
+    expect(estimateTextWidth("abc", "bold 14px sans-serif")).to.be.closeTo(estimateTextWidth("abc", "14px sans-serif") * 1.13, 1e-9);
+    expect(legendRows(["ETH/USD index", "bids filled", "auctions started"])).to.equal(1);
+    const twoSets = ["ETH/USD index", ...["bids filled", "auctions started"].flatMap((n) => [`${n} (baseline)`, `${n} (wide-auction)`])];
+    expect(legendRows(twoSets)).to.equal(2);
   });
 
   it("renders every chart to an SVG, with both parameter sets", function () {
