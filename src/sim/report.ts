@@ -476,6 +476,7 @@ export function reportChartOptions(s: Summary): ReportChartOption[] {
       id: "insolvent-fills",
       caption: `Fills at a negative unit price (insolvent portfolios, ${insolventFills} in all): the amount the bidder was paid to take the portfolio (bad debt, covered by the insurance fund or socialised), by keeper.${points}`,
       option: insolventChart(s),
+      note: insolventFills === 0 ? "No fill at a negative price in this run: the chart is empty." : undefined,
     },
     {
       id: "time-to-restore",
