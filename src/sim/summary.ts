@@ -60,6 +60,9 @@ export function minimumInsuranceFund(set: SetResult): { amount: bigint; bindingE
   return { amount: best, bindingEvent: binding };
 }
 
+/** A fill of a solvent portfolio at a non-negative unit price: the ones with a discount 1 - B/V. */
+const isSolventFill = (f: SetResult["fills"][number]) => f.value !== undefined && f.value > 0n && f.unitPrice >= 0n;
+
 function setSummary(r: SimulationResult, set: SetResult) {
   const last = set.steps[set.steps.length - 1];
   const fundSeries = set.steps.map((s) => s.fund);
@@ -68,11 +71,32 @@ function setSummary(r: SimulationResult, set: SetResult) {
   for (const a of set.auctions) outcomes[a.reason ?? "running"]++;
   const toRestore = set.episodes.filter((e) => e.endT !== undefined).map((e) => e.endT! - e.liquidatableT);
   const toAuction = set.episodes.filter((e) => e.auctionT !== undefined).map((e) => e.auctionT! - e.liquidatableT);
-  const discounts = set.fills.filter((f) => f.value !== undefined && f.value > 0n).map((f) => 1 - Number(f.unitPrice) / Number(f.value!));
+  const toLiquidate = set.episodes.filter((e) => e.auctionT !== undefined && e.endT !== undefined).map((e) => e.endT! - e.liquidatableT);
+  // Solvent fills only: a fill at a negative unit price (insolvent phase) has no meaningful discount.
+  const discounts = set.fills.filter(isSolventFill).map((f) => 1 - Number(f.unitPrice) / Number(f.value!));
   const totalPaid = set.subsidies.reduce((s, e) => s + e.insurance, 0n);
+  const socialised = cash(last.socialised);
+  const invariantsHold = set.invariants.violations.length === 0;
   return {
     name: set.name,
     description: set.description,
+    /**
+     * The report's one-line verdict. solvent: every loss was covered without touching depositors (no socialised
+     * loss) and every invariant holds at the end. insuranceDrawnShare: insurance payouts / the fund's initial
+     * stake (1e-4). Discounts: solvent fills (ratio, 1e-4). secondsToLiquidateMedian: from the scan that found an
+     * account liquidatable to the end of its auction (restored, emptied or terminated).
+     */
+    verdict: {
+      solvent: socialised === 0 && invariantsHold,
+      invariantsHold,
+      socialisedLoss: socialised,
+      insuranceDrawn: cash(totalPaid),
+      insuranceDrawnShare: set.initialFund > 0n ? round(Number(totalPaid) / Number(set.initialFund)) : null,
+      auctions: set.auctions.length,
+      discountMedian: discounts.length ? round(quantile(discounts, 0.5)!) : null,
+      discountP95: discounts.length ? round(quantile(discounts, 0.95)!) : null,
+      secondsToLiquidateMedian: quantile(toLiquidate, 0.5),
+    },
     parameters: {
       auction: set.parameters.auction,
       markets: set.parameters.markets.map((m) => ({
@@ -93,10 +117,13 @@ function setSummary(r: SimulationResult, set: SetResult) {
       tradersLiquidated: set.traders.liquidated,
       secondsToAuction: { median: quantile(toAuction, 0.5), p90: quantile(toAuction, 0.9), max: quantile(toAuction, 1) },
       secondsToRestored: { median: quantile(toRestore, 0.5), p90: quantile(toRestore, 0.9), max: quantile(toRestore, 1) },
+      secondsToLiquidate: { median: quantile(toLiquidate, 0.5), p90: quantile(toLiquidate, 0.9), max: quantile(toLiquidate, 1) },
       discountAtFill: {
         median: round(quantile(discounts, 0.5) ?? 0),
         p10: round(quantile(discounts, 0.1) ?? 0),
         p90: round(quantile(discounts, 0.9) ?? 0),
+        p95: round(quantile(discounts, 0.95) ?? 0),
+        solventFills: discounts.length,
         insolventFills: set.fills.filter((f) => f.unitPrice < 0n).length,
       },
     },
@@ -129,8 +156,11 @@ function setSummary(r: SimulationResult, set: SetResult) {
       wastedGas: Number(l.wastedGas),
       wastedGasCost: cash(l.wastedCost),
       tips: cash(l.tips),
+      /** Change in mark-to-market value minus gas: what the liquidator kept, net of its socialised-loss share. */
       pnl: cash(l.pnl),
+      /** Its estimated share of socialised losses (borne by its cash through the vault's supply index). */
       socialisedLossBorne: cash(l.socialisedBorne),
+      /** pnl + socialisedLossBorne: what liquidating earned before socialised losses. */
       profit: cash(l.profit),
       revertReasons: Object.fromEntries(Object.entries(l.revertReasons).sort()),
     })),
@@ -151,6 +181,8 @@ function setSummary(r: SimulationResult, set: SetResult) {
     series: {
       time: set.steps.map((s) => iso(s.t)),
       index: set.steps.map((s) => round(s.prices[r.scenario.prices.index])),
+      /** Every price series of the scenario (the index among them), keyed by name, per step. */
+      prices: Object.fromEntries(Object.keys(r.scenario.prices.series).map((k) => [k, set.steps.map((s) => round(s.prices[k]))])),
       oraclePushed: set.steps.map((s) => (s.pushed ? 1 : 0)),
       liquidatable: set.steps.map((s) => s.liquidatable),
       activeAuctions: set.steps.map((s) => s.activeAuctions),

@@ -1,16 +1,19 @@
 /**
  * CI smoke run of the simulator: the smoke scenario (three hours of the 12 March 2020 crash, 40 traders, four
- * liquidators) twice with the same seed, then its outputs: liquidations happened, every conservation invariant
- * holds at the end, summary.json is byte-identical across the runs, and report.html draws every chart (checked
- * in the file and in headless Chromium).
+ * liquidators) in two processes at once, one slowed down, then its outputs: liquidations happened, every conservation invariant
+ * holds at the end, summary.json is byte-identical across the runs, its verdict agrees with its numbers, and
+ * report.html opens with the verdict and draws every chart (checked in the file and in the headless Chromium that
+ * `@sparticuz/chromium` ships in npm: no console error, no horizontal overflow at 1280x800, no text outside its chart
+ * or over another).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { chromium } from "playwright-core";
 import type { Summary } from "../../src/sim/summary";
 import { runHardhat } from "../shared/processes";
+import { verdictText } from "../../src/sim/report";
+import { launchBrowser } from "../shared/browser";
 
 /** Delay added to each phase of the slowed run (ms): more than the smoke scenario's 12-second block time. */
 const SLOWDOWN_MS = 15_000;
@@ -26,18 +29,21 @@ function readOutput(dir: string): SimulateOutput {
   return { summary: JSON.parse(fs.readFileSync(files.summary, "utf8")) as Summary, files };
 }
 
-const CHROMIUM = "/usr/bin/chromium";
 const CHART_IDS = [
   "price-liquidations",
+  "markets",
   "health-0",
   "insurance-fund",
   "losses",
   "discount",
+  "insolvent-fills",
   "time-to-restore",
   "liquidator-wins",
   "liquidator-profit",
   "liquidator-wasted-gas",
 ];
+/** The viewport a reader's laptop shows: the report must fit its width. */
+const VIEWPORT = { width: 1280, height: 800 };
 
 describe("simulator: smoke scenario", function () {
   this.timeout(900_000);
@@ -123,36 +129,71 @@ describe("simulator: smoke scenario", function () {
     expect(html).not.to.match(/<script|<link|src="http|href="http|@import/i);
   });
 
-  it("renders every chart of report.html in headless Chromium with a non-zero size", async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: run scripts/ci-install-chromium.sh (Debian package "chromium")`);
-    }
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+  it("sums up the run in a verdict that agrees with the summary's numbers", function () {
+    const set = first.summary.sets[0];
+    const v = set.verdict;
+    expect(v.socialisedLoss).to.equal(set.losses.socialised);
+    expect(v.insuranceDrawn).to.equal(set.losses.paidByInsurance);
+    expect(v.insuranceDrawnShare).to.equal(Math.round((set.losses.paidByInsurance / set.losses.insuranceFund.initial) * 1e4) / 1e4);
+    expect(v.auctions).to.equal(set.liquidations.auctions);
+    expect(v.solvent).to.equal(set.losses.socialised === 0 && set.invariants.ok);
+    expect(v.discountMedian).to.equal(set.liquidations.discountAtFill.median);
+    expect(v.discountP95).to.equal(set.liquidations.discountAtFill.p95);
+    expect(v.secondsToLiquidateMedian).to.equal(set.liquidations.secondsToLiquidate.median);
+    const solvent = set.fills.filter((f) => f.discount !== null && f.unitPrice >= 0);
+    expect(set.liquidations.discountAtFill.solventFills).to.equal(solvent.length);
+    expect(set.liquidations.discountAtFill.insolventFills).to.equal(set.fills.filter((f) => f.unitPrice < 0).length);
+    for (const l of set.liquidators) expect(l.pnl, l.name).to.be.closeTo(l.profit - l.socialisedLossBorne, 0.011);
+  });
+
+  it("opens report.html with the verdict line, renders every chart and fits a 1280-pixel window in headless Chromium", async function () {
+    const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1900, height: 1200 } });
+      const page = await browser.newPage({ viewport: VIEWPORT });
       const requests: string[] = [];
+      const errors: string[] = [];
       page.on("request", (r) => requests.push(r.url()));
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(`file://${first.files.report}`);
+      const verdict = await page.$$eval("p.verdict", (ps) => ps.map((p) => p.textContent ?? ""));
+      expect(verdict).to.deep.equal([`${verdictText(first.summary.sets[0])}.`]);
+      expect(await page.evaluate(() => document.querySelector("h1")?.nextElementSibling?.className)).to.match(/^verdict /);
       const charts = await page.$$eval("figure.chart", (figs) =>
         figs.map((f) => {
-          const svg = f.querySelector("svg");
-          const box = svg?.getBoundingClientRect();
+          const svg = f.querySelector("svg")!;
+          const box = svg.getBoundingClientRect();
+          const clipped = [...svg.querySelectorAll("text")]
+            .filter((t) => {
+              const b = t.getBoundingClientRect();
+              return (
+                b.width > 0 &&
+                (b.left < box.left - 0.5 || b.right > box.right + 0.5 || b.top < box.top - 0.5 || b.bottom > box.bottom + 0.5)
+              );
+            })
+            .map((t) => t.textContent);
+          const boxes = [...svg.querySelectorAll("text")]
+            .map((t) => ({ text: t.textContent, b: t.getBoundingClientRect() }))
+            .filter((x) => x.b.width > 0);
+          const overlapping: string[] = [];
+          for (let i = 0; i < boxes.length; i++) {
+            for (let j = i + 1; j < boxes.length; j++) {
+              const [a, c] = [boxes[i].b, boxes[j].b];
+              const w = Math.min(a.right, c.right) - Math.max(a.left, c.left);
+              const h = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
+              if (w > 1 && h > 1) overlapping.push(`${boxes[i].text} / ${boxes[j].text}`);
+            }
+          }
           return {
+            overlapping,
             id: f.getAttribute("data-chart"),
-            width: box?.width ?? 0,
-            height: box?.height ?? 0,
-            shapes: svg?.querySelectorAll("path").length ?? 0,
+            width: box.width,
+            height: box.height,
+            shapes: svg.querySelectorAll("path, rect, circle").length,
+            texts: svg.querySelectorAll("text").length,
+            clipped,
           };
         }),
       );
@@ -161,7 +202,13 @@ describe("simulator: smoke scenario", function () {
         expect(c.width, `${c.id} width`).to.be.greaterThan(100);
         expect(c.height, `${c.id} height`).to.be.greaterThan(100);
         expect(c.shapes, `${c.id} shapes`).to.be.greaterThan(3);
+        expect(c.texts, `${c.id} has a title and axis labels`).to.be.greaterThan(3);
+        expect(c.clipped, `${c.id}: text outside its SVG`).to.deep.equal([]);
+        expect(c.overlapping, `${c.id}: texts drawn over each other`).to.deep.equal([]);
       }
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(scrollWidth, "horizontal overflow").to.be.at.most(VIEWPORT.width);
+      expect(errors).to.deep.equal([]);
       expect(requests.filter((u) => !u.startsWith("file://"))).to.deep.equal([]);
     } finally {
       await browser.close();
