@@ -28,6 +28,7 @@ const C = {
   socialised: "#fa4549",
   episodes: "#8c959f",
 } as const;
+/** Health-factor buckets, red (liquidatable) to green (healthy). */
 const HEALTH_COLORS = ["#d1242f", "#fb8f44", "#d4a72c", "#9be9a8", "#40c463", "#216e39"];
 /** Second parameter set: dashed lines, lighter bars, triangles. */
 const SET_LINE = ["solid", "dashed"] as const;
@@ -47,8 +48,8 @@ export interface ReportChart {
 
 /**
  * Text width as the browser will draw it, estimated on the server (no canvas there) for DejaVu Sans, the widest
- * common sans-serif font: em fractions per character class (a few per cent over DejaVu's), bold 13% wider. Over-estimating leaves a little air
- * with narrower fonts (Helvetica, Arial) where under-estimating would let legend entries run into each other.
+ * common sans-serif font: em fractions per character class, bold 13% wider, all 4% over DejaVu's. Over-estimating
+ * leaves a little air with narrower fonts (Helvetica, Arial); under-estimating would let legend entries collide.
  * @param text the string; font: a CSS font shorthand such as "bold 14px sans-serif".
  * @returns the width in CSS pixels.
  */
@@ -506,11 +507,11 @@ export function reportCharts(s: Summary): ReportChart[] {
   return reportChartOptions(s).map(({ option, ...c }) => ({ ...c, svg: renderChart(option) }));
 }
 
-function table(headers: string[], rows: (string | number)[][]): string {
+/** An HTML table; each row's first cell is its header, preceded by `mark(cell)` (HTML) when given. */
+function table(headers: string[], rows: (string | number)[][], mark: (head: string) => string = () => ""): string {
   const th = headers.map((h) => `<th>${esc(h)}</th>`).join("");
-  const tr = rows
-    .map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`)).join("")}</tr>`)
-    .join("\n");
+  const cell = (c: string | number, i: number) => (i === 0 ? `<th>${mark(String(c))}${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`);
+  const tr = rows.map((r) => `<tr>${r.map(cell).join("")}</tr>`).join("\n");
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
@@ -604,10 +605,8 @@ export function renderReport(s: Summary): string {
           money(l.socialisedLossBorne),
           money(l.pnl),
         ]),
-      ).replace(/<tr><th>([^<]+)<\/th>/g, (m, name: string) => {
-        const c = colors.get(name.replace(/&amp;/g, "&"));
-        return c ? `<tr><th>${swatch(c)}${name}</th>` : m;
-      }),
+        (name) => swatch(colors.get(name) ?? "transparent"),
+      ),
   );
   const minFund = s.sets
     .map(
@@ -632,6 +631,7 @@ h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; } h3 { font-size
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
 th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: right; }
 thead th, tbody th { background: #f6f8fa; text-align: left; }
+tbody th { white-space: nowrap; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
 .charts { display: flex; flex-direction: column; gap: 16px; }
 figure.chart { margin: 0; border: 1px solid #d0d7de; padding: 8px; width: ${WIDTH + 18}px; max-width: 100%; overflow-x: auto; }
