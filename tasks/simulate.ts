@@ -31,10 +31,23 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
     "maxBadDebt",
     'CI gate: exit 3 if any parameter set ends with more bad debt than this, in USDC, e.g. "50000" or "50,000 USDC" (default: no limit)',
   )
+  .addOptionalParam(
+    "seeds",
+    "Monte Carlo: run this many seeds (from --seed or the scenario's seed on) in parallel processes and aggregate them into sweep-summary.json, sweep.csv and sweep-report.html (default: one run)",
+  )
+  .addOptionalParam("shard", 'With --seeds: run only slice k of n of the sweep, e.g. "2/8", for `simulate-merge` (default: "1/1", all)')
+  .addOptionalParam("confidence", 'With --seeds: confidence of the recommended insurance fund, a percentage (default: "99%")')
+  .addOptionalParam("concurrency", "With --seeds: worker processes at once, a whole number >= 1 (default: the machine's cores)")
   .setAction(
     cliAction(async (raw: RawSimulateOptions, hre) => {
       const { parseSimulateOptions, enforceGates } = await import("../src/cli/simulate");
       const opts = parseSimulateOptions(raw, hre.config.paths.root);
+      if (opts.sweep) {
+        await hre.run("compile", { quiet: true });
+        const { runSweepCommand } = await import("../src/sim/sweepCli");
+        await runSweepCommand(hre.config.paths.root, opts, { quiet: raw.quiet, progress: !raw.noProgress && !raw.quiet });
+        return;
+      }
       const { Progress } = await import("../src/sim/progress");
       const reporter = new Progress({ silent: raw.noProgress || raw.quiet, bar: process.stderr.isTTY === true });
       reporter.phase("compile");
@@ -61,5 +74,15 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
         );
       }
       enforceGates(res.summary, opts.gates);
+    }),
+  );
+
+task("simulate-merge", "Combines the shard directories of a `simulate --seeds N --shard k/n` sweep into one aggregate")
+  .addOptionalParam("out", "Directory for sweep-summary.json, sweep.csv and sweep-report.html (default: reports/sweep)")
+  .addVariadicPositionalParam("shards", "Shard output directories (each holds sweep.json and runs/)")
+  .setAction(
+    cliAction(async (raw: { out?: string; shards: string[] }, hre) => {
+      const { runMergeCommand } = await import("../src/sim/sweepCli");
+      runMergeCommand(hre.config.paths.root, raw.shards, raw.out ?? "reports/sweep");
     }),
   );

@@ -141,7 +141,7 @@ export function legendRows(names: string[]): number {
 }
 
 /** Title, legend band under it and a grid that keeps its axis labels and names inside the picture. */
-function base(title: string, legend = true): Option {
+export function base(title: string, legend = true): Option {
   return {
     title: { text: title, left: "center", top: 6, textStyle: { fontSize: 14 } },
     legend: legend ? { show: true, top: TITLE_BAND + 2, left: "center", itemGap: LEGEND_GAP, width: LEGEND_WIDTH } : { show: false },
