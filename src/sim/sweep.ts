@@ -134,17 +134,21 @@ export async function runSweep(
   let done = runs.length - todo.length;
   const say = (text: string) => opts.log?.(`[${clock((Date.now() - started) / 1000)}] ${text}`);
   say(`sweep: ${runs.length} runs (shard ${shard.k} of ${shard.n}), ${done} already done, ${concurrency} at a time`);
-  const heartbeat = setInterval(() => say(`sweep: ${done}/${runs.length} runs done, ${todo.length} waiting or running`), 10_000);
+  let running = 0;
+  const heartbeat = setInterval(() => say(`sweep: ${done}/${runs.length} runs done, ${running} running, ${todo.length} waiting`), 5_000);
   heartbeat.unref();
   const failures: string[] = [];
   let doneHere = 0;
   const worker = async () => {
     for (let r = todo.shift(); r; r = todo.shift()) {
+      running++;
       try {
         await runOne(root, r, plan, path.join(outDir, "runs", r.id));
       } catch (e) {
         failures.push((e as Error).message);
         continue;
+      } finally {
+        running--;
       }
       done++;
       doneHere++;

@@ -3,10 +3,14 @@
  * shard), the conservative quantile, the aggregate (distributions and recommended insurance fund) and its
  * independence from the order in which runs finished or the shard they ran in.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { aggregateSweep, parseShard, planRuns, quantileUp, shardRuns, sweepCsv, sweepJson, type SweepPlan } from "../../src/sim/sweep";
 import type { Summary } from "../../src/sim/summary";
+import { runHardhat } from "../shared/processes";
 
 const plan: SweepPlan = {
   scenarios: ["scenarios/smoke.json", "scenarios/bench.json"],
@@ -98,5 +102,50 @@ describe("simulator: Monte Carlo sweeps", function () {
         .map((r) => [r.id, fakeSummary(r.seed, r.scenario)]),
     );
     expect(() => aggregateSweep(plan, summaries)).to.throw("sweep incomplete: 1 runs missing (first: smoke-seed-1)");
+  });
+});
+
+describe("simulator: a sweep sharded across two machines equals the same sweep run whole", function () {
+  this.timeout(900_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-sweep-"));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("writes byte-identical sweep-summary.json and sweep.csv from simulate-merge of shards 1/2 and 2/2", async function () {
+    const sweep = (out: string, extra: string[]) =>
+      runHardhat([
+        "simulate",
+        "--scenario",
+        "scenarios/smoke.json",
+        "--steps",
+        "1",
+        "--seeds",
+        "2",
+        "--concurrency",
+        "1",
+        "--quiet",
+        "--out",
+        out,
+        ...extra,
+      ]);
+    const runs = await Promise.all([
+      sweep(path.join(tmp, "whole"), []),
+      sweep(path.join(tmp, "s1"), ["--shard", "1/2"]),
+      sweep(path.join(tmp, "s2"), ["--shard", "2/2"]),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).to.equal(0);
+    const merge = await runHardhat(["simulate-merge", "--out", path.join(tmp, "merged"), path.join(tmp, "s2"), path.join(tmp, "s1")]);
+    expect(merge.code, merge.stderr).to.equal(0);
+    for (const f of ["sweep-summary.json", "sweep.csv", "sweep-report.html"]) {
+      const whole = fs.readFileSync(path.join(tmp, "whole", f));
+      expect(fs.readFileSync(path.join(tmp, "merged", f)).equals(whole), f).to.equal(true);
+    }
+    const s = JSON.parse(fs.readFileSync(path.join(tmp, "whole", "sweep-summary.json"), "utf8")) as { groups: { runs: number }[] };
+    expect(s.groups.map((g) => g.runs)).to.deep.equal([2]);
+  });
+
+  it("refuses to merge a shard set that misses a shard, naming the missing run", async function () {
+    const merge = await runHardhat(["simulate-merge", "--out", path.join(tmp, "partial"), path.join(tmp, "s1")]);
+    expect(merge.code).to.equal(2);
+    expect(merge.stderr).to.match(/merge: sweep incomplete: 1 runs missing \(first: smoke-seed-2\)/);
   });
 });
