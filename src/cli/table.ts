@@ -67,3 +67,15 @@ export function fittedTable(head: string[], rows: string[][], maxWidth = MAX_LIN
   table.push(...rows);
   return table.toString();
 }
+
+/**
+ * Narrows an already filled cli-table3 table, in place, so that every line fits `maxWidth` (word-wrapping its
+ * widest columns); returns it.
+ */
+export function fitToWidth(table: Table.Table, maxWidth = MAX_LINE_WIDTH): Table.Table {
+  const options = (table as unknown as { options: Record<string, unknown> & { head: string[] } }).options;
+  const rows = (table as unknown as unknown[][]).map((r) => (Array.isArray(r) ? r.map(String) : []));
+  const fit = fitColumns([options.head.map(String), ...rows], maxWidth);
+  if (fit) Object.assign(options, { colWidths: fit.colWidths, wordWrap: true, wrapOnWordBoundary: fit.wordBoundary });
+  return table;
+}
