@@ -130,10 +130,14 @@ describe("command-line errors", function () {
       expect(words(table).join(" ")).to.equal(words(["Parameter Value", ...rows.map(([k, v]) => `${k} ${v}`)].join(" ")).join(" "));
     });
 
-    it("fit a check table with long values in 120 columns", function () {
+    it("fit a check table with long values in 120 columns, short rows left whole", function () {
       const long = "x".repeat(300);
-      const table = checkTable([{ item: "engine.maxPriceAge", expected: long, actual: `${long} ${long}`, ok: false }]);
+      const table = checkTable([
+        { item: "code.MarginEngine", expected: long, actual: `${long} ${long}`, ok: true },
+        { item: "engine.maxPriceAge", expected: "1m", actual: "30s", ok: false },
+      ]);
       expect(widest(table)).to.be.at.most(MAX_LINE_WIDTH);
+      expect(table).to.match(/│ engine\.maxPriceAge\s+│ 1m\s+│ 30s\s+│ MISMATCH │/);
     });
 
     it("narrow the simulator's liquidator table, filled and styled, to 120 columns", function () {
