@@ -14,7 +14,12 @@ interface CheckArgs {
 }
 
 task("check-deployment", "Compares a Ballast deployment on chain with its parameter file and Ignition journal")
-  .addOptionalParam("parameters", "Parameter file, JSON in human units (default: deploy/parameters/<network>.json)", undefined, types.string)
+  .addOptionalParam(
+    "parameters",
+    "Parameter file, JSON in human units (default: deploy/parameters/<network>.json)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("deploymentId", "Ignition deployment id, the journal folder under deploy/deployments (default: chain-<chainId>)")
   .addFlag("mismatchesOnly", "Print only the rows that do not match (default: off: every row)")
   .setAction(

@@ -18,7 +18,12 @@ interface DeployArgs {
 }
 
 task("deploy-ballast", "Deploys (or resumes deploying) Ballast from deploy/parameters/<network>.json")
-  .addOptionalParam("parameters", "Parameter file, JSON in human units (default: deploy/parameters/<network>.json)", undefined, types.string)
+  .addOptionalParam(
+    "parameters",
+    "Parameter file, JSON in human units (default: deploy/parameters/<network>.json)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("deploymentId", "Ignition deployment id, the journal folder under deploy/deployments (default: chain-<chainId>)")
   .addFlag("dryRun", "Validate, run the read-only pre-flight checks and print the plan; send nothing (default: off)")
   .addFlag("yes", "Confirm a deployment to a live (non-local) network (default: off: live networks stop after the plan)")

@@ -33,7 +33,7 @@ task("keeper", "Runs the liquidation keeper bot: scans accounts through the lens
     "1",
   )
   .addOptionalParam("gasAsset", "Oracle asset pricing gas in cash", "ETH/USD")
-  .addOptionalParam("flashLiquidator", "FlashLiquidator owned by the keeper, an address (required by --strategy flash; default: none)")
+  .addOptionalParam("flashLiquidator", "FlashLiquidator owned by the keeper, an address, required by --strategy flash (default: none)")
   .addOptionalParam("hedgeSlippage", "Cost assumed for holding or hedging what a bid buys, a percentage of its notional", "0.5%")
   .setAction(
     cliAction(async (raw: RawKeeperOptions, hre) => {

@@ -36,21 +36,17 @@ export function fitColumns(rows: string[][], maxWidth = MAX_LINE_WIDTH): { colWi
   const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...rows.map((r) => width(r[i] ?? "") + 2)));
   const budget = maxWidth - (n + 1); // n + 1 vertical borders
   if (natural.reduce((a, b) => a + b, 0) <= budget) return undefined;
-  let min = Array.from({ length: n }, (_, i) => Math.min(natural[i], Math.max(3, ...rows.map((r) => longestWord(r[i] ?? "") + 2))));
-  let wordBoundary = true;
-  if (min.reduce((a, b) => a + b, 0) > budget) {
-    min = natural.map((w) => Math.min(w, 8));
-    wordBoundary = false;
-  }
-  const w = [...min];
+  const wordMin = Array.from({ length: n }, (_, i) => Math.min(natural[i], Math.max(3, ...rows.map((r) => longestWord(r[i] ?? "") + 2))));
+  const wordBoundary = wordMin.reduce((a, b) => a + b, 0) <= budget;
+  // Max-min fair share of the budget: the narrowest columns get their natural width first, the widest share the rest.
+  const w = wordBoundary ? [...wordMin] : natural.map(() => 3);
   let extra = budget - w.reduce((a, b) => a + b, 0);
-  while (extra > 0) {
-    let best = -1;
-    for (let i = 0; i < n; i++) if (natural[i] - w[i] > 0 && (best < 0 || natural[i] - w[i] > natural[best] - w[best])) best = i;
-    if (best < 0) break;
-    w[best]++;
-    extra--;
-  }
+  const order = [...w.keys()].sort((i, j) => natural[i] - w[i] - (natural[j] - w[j]));
+  order.forEach((i, k) => {
+    const give = Math.min(natural[i] - w[i], Math.floor(extra / (order.length - k)));
+    w[i] += give;
+    extra -= give;
+  });
   return { colWidths: w, wordBoundary };
 }
 
@@ -66,4 +62,16 @@ export function fittedTable(head: string[], rows: string[][], maxWidth = MAX_LIN
   });
   table.push(...rows);
   return table.toString();
+}
+
+/**
+ * Narrows an already filled cli-table3 table, in place, so that every line fits `maxWidth` (word-wrapping its
+ * widest columns); returns it.
+ */
+export function fitToWidth(table: Table.Table, maxWidth = MAX_LINE_WIDTH): Table.Table {
+  const options = (table as unknown as { options: Record<string, unknown> & { head: string[] } }).options;
+  const rows = (table as unknown as unknown[][]).map((r) => (Array.isArray(r) ? r.map(String) : []));
+  const fit = fitColumns([options.head.map(String), ...rows], maxWidth);
+  if (fit) Object.assign(options, { colWidths: fit.colWidths, wordWrap: true, wrapOnWordBoundary: fit.wordBoundary });
+  return table;
 }

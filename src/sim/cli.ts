@@ -13,6 +13,8 @@ import { simulate } from "./run";
 import { buildSummary, summaryJson, type Summary } from "./summary";
 import { keyRows, renderReport } from "./report";
 import { Progress } from "./progress";
+import { UserError } from "../cli/errors";
+import { fitToWidth } from "../cli/table";
 
 export const DEFAULT_SCENARIO = "scenarios/black-thursday.json";
 
@@ -44,7 +46,7 @@ export function liquidatorsFromList(s: Scenario, list: string): LiquidatorSpec[]
   const counts: Record<string, number> = {};
   return kinds.map((k) => {
     if (!(STRATEGIES as readonly string[]).includes(k))
-      throw new Error(`--liquidators: unknown strategy "${k}" (use ${STRATEGIES.join(", ")})`);
+      throw new UserError(`--liquidators: unknown strategy "${k}" (use ${STRATEGIES.join(", ")})`);
     const kind = k as StrategyKind;
     counts[kind] = (counts[kind] ?? 0) + 1;
     const template = s.liquidators.find((l) => l.strategy === kind) ?? {
@@ -71,7 +73,7 @@ export function scenarioWithOverrides(args: SimulateArgs, root: string): Scenari
   if (args.compare) {
     const raw = readScenarioFile(args.compare) as { name?: string; description?: string; overrides?: Record<string, unknown> };
     if (typeof raw.name !== "string" || typeof raw.overrides !== "object") {
-      throw new Error(`--compare ${args.compare}: expected { "name": ..., "description"?: ..., "overrides": { ... } }`);
+      throw new UserError(`--compare ${args.compare}: expected { "name": ..., "description"?: ..., "overrides": { ... } }`);
     }
     s.parameterSets = [s.parameterSets[0], { name: raw.name, description: raw.description ?? "", overrides: raw.overrides ?? {} }];
   }
@@ -125,7 +127,7 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
   );
   const key = new Table({ head: ["", ...s.sets.map((x) => x.name)], style: { head: ["cyan"] } });
   for (const r of keyRows(s)) key.push(r.map(String));
-  out(key.toString());
+  out(fitToWidth(key).toString());
   for (const set of s.sets) {
     const t = new Table({
       head: [
@@ -136,7 +138,7 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
         "reverted",
         "gas USDC",
         "wasted USDC",
-        "profit USDC",
+        "profit kept USDC",
       ],
       style: { head: ["cyan"] },
     });
@@ -150,11 +152,11 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
           l.reverted,
           l.gasCost.toFixed(2),
           l.wastedGasCost.toFixed(2),
-          l.profit.toFixed(2),
+          l.pnl.toFixed(2),
         ].map(String),
       );
     }
-    out(t.toString());
+    out(fitToWidth(t).toString());
     const ok = set.invariants.ok;
     out(
       ok

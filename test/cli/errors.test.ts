@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT, GateError, parseWholeNumber, reportError, translateNetworkError, UserError } from "../../src/cli/errors";
 import { gateFailures, parseUsdLimit, type Gates } from "../../src/cli/simulate";
-import { fittedTable, MAX_LINE_WIDTH } from "../../src/cli/table";
+import Table from "cli-table3";
+import { fittedTable, fitToWidth, MAX_LINE_WIDTH } from "../../src/cli/table";
 import { checkTable, flatten, keyValueTable } from "../../src/deploy/print";
 import { ROOT } from "./helpers";
 
@@ -129,10 +130,37 @@ describe("command-line errors", function () {
       expect(words(table).join(" ")).to.equal(words(["Parameter Value", ...rows.map(([k, v]) => `${k} ${v}`)].join(" ")).join(" "));
     });
 
-    it("fit a check table with long values in 120 columns", function () {
+    it("fit a check table with long values in 120 columns, short rows left whole", function () {
       const long = "x".repeat(300);
-      const table = checkTable([{ item: "engine.maxPriceAge", expected: long, actual: `${long} ${long}`, ok: false }]);
+      const table = checkTable([
+        { item: "code.MarginEngine", expected: long, actual: `${long} ${long}`, ok: true },
+        { item: "engine.maxPriceAge", expected: "1m", actual: "30s", ok: false },
+      ]);
       expect(widest(table)).to.be.at.most(MAX_LINE_WIDTH);
+      expect(table).to.match(/│ engine\.maxPriceAge\s+│ 1m\s+│ 30s\s+│ MISMATCH │/);
+    });
+
+    it("narrow the simulator's liquidator table, filled and styled, to 120 columns", function () {
+      const head = [
+        "liquidators (slow auction)",
+        "strategy",
+        "starts won/sent",
+        "bids won/sent",
+        "reverted",
+        "gas USDC",
+        "wasted USDC",
+        "profit USDC",
+      ];
+      const table = new Table({ head, style: { head: ["cyan"] } });
+      table.push(["eager-thrifty", "eager", "0/61", "0/24", "99", "25.91", "25.91", "-25.91"]);
+      expect(widest(table.toString())).to.be.greaterThan(MAX_LINE_WIDTH);
+      expect(
+        widest(
+          fitToWidth(table)
+            .toString()
+            .replace(/\x1b\[[0-9;]*m/g, ""),
+        ),
+      ).to.be.at.most(MAX_LINE_WIDTH);
     });
 
     it("leave a table that already fits as it is", function () {

@@ -106,8 +106,8 @@ describe("deployment on a hardhat node process", function () {
       await (await engine.setMaxPriceAge(30)).wait();
 
       const check = await hardhat(node, ["check-deployment", "--deployment-id", full]);
-      expect(check.code).to.equal(1);
-      expect(check.stderr).to.include("1 mismatch:\n  - engine.maxPriceAge: expected 1m, on chain 30s");
+      expect(check.code).to.equal(3);
+      expect(check.stderr).to.equal("Gate failed: 1 mismatch: engine.maxPriceAge: expected 1m, on chain 30s\n");
       expect(check.stdout).to.match(/│ engine\.maxPriceAge\s+│ 1m\s+│ 30s\s+│ MISMATCH │/);
     });
   });
@@ -163,7 +163,7 @@ describe("deployment on a hardhat node process", function () {
 
       const run = await hardhat(node, ["deploy-ballast", "--parameters", file, "--deployment-id", testDeploymentId("invalid")]);
 
-      expect(run.code).to.equal(1);
+      expect(run.code).to.equal(2);
       expect(run.stderr).to.include("markets[0](ETH-PERP).imr: 2% must be greater than mmr 3%");
       expect(await node.provider.getBlockNumber()).to.equal(blockBefore);
       expect(await node.provider.getTransactionCount(DEPLOYER)).to.equal(nonceBefore);
@@ -187,7 +187,8 @@ describe("deployment on a hardhat node process", function () {
 
       const run = await hardhat(node, ["deploy-ballast", "--parameters", file, "--dry-run"]);
 
-      expect(run.code).to.equal(1);
+      expect(run.code).to.equal(2);
+      expect(run.stderr.split("\n")).to.have.length(2); // one line, then the final newline
       expect(run.stderr).to.include("pre-flight checks failed, nothing was sent:");
       expect(run.stderr).to.include(`feeds.ETH/USD.primary: no contract at ${ethFeed} on chain 31337`);
       expect(run.stderr).to.include(`feeds.BTC/USD.primary: no contract at ${btcFeed} on chain 31337`);
