@@ -26,7 +26,7 @@ contract BallastDeployment {
     bytes32 internal constant ETH_USD = keccak256("ETH/USD");
     bytes32 internal constant BTC_USD = keccak256("BTC/USD");
     uint32 internal constant HEARTBEAT = 1 hours; // seconds, both feeds
-    uint32 internal constant SEQUENCER_GRACE = 1 hours; // seconds
+    uint32 internal constant SEQUENCER_GRACE = 10 minutes; // seconds
 
     AccessManager public manager;
     TestERC20 public usdc;

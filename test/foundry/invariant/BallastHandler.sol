@@ -76,6 +76,8 @@ contract BallastHandler {
     /// @notice Calls per handler and the number that the protocol accepted.
     mapping(bytes32 action => uint256) public calls;
     mapping(bytes32 action => uint256) public accepted;
+    /// @notice The custom-error selector of the last refused call per action (for tuning the handlers).
+    mapping(bytes32 action => bytes4) public lastError;
 
     /// @notice Transition violations, by invariant id; the message of the first one.
     mapping(bytes32 id => uint256) public violations;
@@ -169,7 +171,9 @@ contract BallastHandler {
         vm.prank(taker);
         try venue.fill(order, signature, takerAccount, fillSize, takerLimit) {
             ok = true;
-        } catch {}
+        } catch (bytes memory reason) {
+            lastError["trade"] = _selector(reason);
+        }
     }
 
     function _callStartAuction(address caller, uint256 account, uint256 tipAccount) internal returns (bool ok, bytes4 err) {
@@ -178,6 +182,7 @@ contract BallastHandler {
             ok = true;
         } catch (bytes memory reason) {
             err = _selector(reason);
+            lastError["startAuction"] = err;
         }
     }
 
@@ -227,8 +232,9 @@ contract BallastHandler {
         if (ok) {
             ghostHeldWad[token] -= amount * _scaleOf(token);
             if (frozen) _violate("INV-22", "a frozen account withdrew");
-            IMarginEngine.MarginState memory s = engine.accountMargin(account);
-            if (s.equity < int256(s.initialMargin)) _violate("INV-13", "a withdrawal left the account below initial margin");
+            try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+                if (s.equity < int256(s.initialMargin)) _violate("INV-13", "a withdrawal left the account below initial margin");
+            } catch {}
         }
         _after("withdraw", ok);
     }
@@ -296,7 +302,8 @@ contract BallastHandler {
         uint256 index;
         try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 p) {
             index = p;
-        } catch {
+        } catch (bytes memory reason) {
+            lastError["trade"] = _selector(reason);
             return false;
         }
         // Size: up to 200 ETH or 10 BTC, either sign; price: index ± 6 %.
@@ -452,7 +459,7 @@ contract BallastHandler {
     /// stays at or above initial margin).
     function _checkBid(BidSnapshot memory b, uint256 target, uint256 bidder) internal {
         IMarginEngine.MarginState memory s = engine.accountMargin(target);
-        if (b.measured && s.healthFactor < b.healthFactor - b.healthFactor / 1e15 - 1) {
+        if (b.measured && s.healthFactor + b.healthFactor / 1e15 + 1 < b.healthFactor) {
             _violate("INV-18", "a bid lowered the account's health factor");
         }
         IMarginEngine.MarginState memory k = engine.accountMargin(bidder);
@@ -615,8 +622,8 @@ contract BallastHandler {
                 ok = false;
             }
         } else {
-            // Stop levels 0-2 mostly, 3 (no bids) rarely.
-            uint8 level = uint8(a % 16 == 0 ? 3 : a % 3);
+            // Stop level 0 mostly; 1 (no new auctions), 2 (no restarts) or 3 (no bids) one time in eight.
+            uint8 level = uint8(a % 8 == 0 ? 1 + ((a >> 8) % 3) : 0);
             try auction.setStopLevel(level) {} catch {
                 ok = false;
             }
@@ -636,8 +643,8 @@ contract BallastHandler {
         if (next < 100e8) next = 100e8;
         feed.updateAnswer(next);
         if (feed == _ethFeed) {
-            // The second feed agrees to within ±7 %: beyond 5 % the router refuses the price.
-            int256 dev = int256(secondSeed % 1401) - 700;
+            // The second feed agrees to within ±6 %: beyond 5 % the router refuses the price.
+            int256 dev = int256(secondSeed % 1201) - 600;
             _ethFeed2.updateAnswer((next * (10_000 + dev)) / 10_000);
         }
         _after("oracleMove", true);
@@ -647,10 +654,14 @@ contract BallastHandler {
     /// agreeing with the first.
     function oracleRefresh() external {
         _count("oracleRefresh");
+        _refreshFeeds();
+        _after("oracleRefresh", true);
+    }
+
+    function _refreshFeeds() internal {
         _ethFeed.updateAnswer(_ethFeed.latestAnswer());
         _ethFeed2.updateAnswer(_ethFeed.latestAnswer());
         _btcFeed.updateAnswer(_btcFeed.latestAnswer());
-        _after("oracleRefresh", true);
     }
 
     /// @notice A feed goes stale: its last report is pushed back beyond the heartbeat.
@@ -663,19 +674,28 @@ contract BallastHandler {
         _after("oracleStale", true);
     }
 
-    /// @notice The L2 sequencer goes down or comes back up (a grace period follows).
-    function sequencer(bool down) external {
+    /// @notice The L2 sequencer goes down (a quarter of the calls), comes back up just now (its grace period runs)
+    /// or reports up since long ago.
+    function sequencer(uint256 stateSeed) external {
         _count("sequencer");
-        _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), down ? int256(1) : int256(0), block.timestamp, block.timestamp);
+        uint256 state = stateSeed % 4;
+        uint256 since = state >= 2 ? block.timestamp - 2 hours : block.timestamp;
+        _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), state == 0 ? int256(1) : int256(0), since, since);
         _after("sequencer", true);
     }
 
-    /// @notice Time passes: seconds to hours.
+    /// @notice Time passes: seconds to hours. Three times in four the feeds report on time meanwhile (keepers push
+    /// prices each heartbeat); otherwise they fall behind and may go stale.
     function warp(uint256 secondsSeed) external {
         _count("warp");
         uint256 dt = secondsSeed % 8 == 0 ? _bound(secondsSeed, 1 hours, 12 hours) : _bound(secondsSeed, 1, 15 minutes);
         vm.warp(block.timestamp + dt);
         vm.roll(block.number + 1 + dt / 12);
+        if ((secondsSeed >> 8) % 4 != 0) _refreshFeeds();
+        // A sequencer that is down comes back up half of the time (its grace period then runs).
+        if (_sequencer.latestAnswer() != 0 && (secondsSeed >> 16) % 2 == 0) {
+            _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), 0, block.timestamp, block.timestamp);
+        }
         _after("warp", true);
     }
 

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {InvariantBase} from "../utils/InvariantBase.sol";
+import {Log} from "../utils/Log.sol";
 import {BallastDeployment} from "./BallastDeployment.sol";
 import {BallastHandler} from "./BallastHandler.sol";
 import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
@@ -250,8 +251,25 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         }
     }
 
-    /// @notice Prints how many calls each handler made and how many the protocol accepted (with -vv).
-    function afterInvariant() public view {}
+    /// @notice After each run: how many of the actions that matter most the protocol accepted (shown with -vv),
+    /// so that a campaign whose trades or auctions never go through is noticed.
+    function afterInvariant() public view {
+        bytes32[8] memory actions = [
+            bytes32("trade"),
+            "washTrade",
+            "withdraw",
+            "startAuction",
+            "bid",
+            "flashBid",
+            "auctionUpkeep",
+            "insurance"
+        ];
+        for (uint256 i; i < actions.length; ++i) {
+            Log.log(string.concat("accepted ", string(abi.encodePacked(actions[i]))), handler.accepted(actions[i]));
+        }
+        Log.log("last trade error", uint32(handler.lastError("trade")));
+        Log.log("last startAuction error", uint32(handler.lastError("startAuction")));
+    }
 
     function _noViolation(bytes32 id) internal view {
         uint256 count = handler.violations(id);
