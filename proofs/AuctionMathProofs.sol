@@ -78,9 +78,19 @@ contract AuctionMathProofs {
         assert(AuctionMath.unitPrice(p, t, value, requirement) <= int256(WadMath.mulWadUp(uint256(value), 0.98e18)));
     }
 
-    function tipAtMostPenalty(uint256 flatTip, uint256 tipRate, uint256 penaltyRate, uint256 shortfall, uint256 requirement) external pure {
-        require(flatTip <= 1_000e18 && tipRate <= 0.5e18 && penaltyRate <= 0.5e18 && shortfall < 2 ** 128 && requirement < 2 ** 128);
+    function tipAtMostPenalty(
+        uint256 flatTip,
+        uint256 tipRate,
+        uint256 penaltyRate,
+        uint256 shortfall,
+        uint256 requirement
+    ) external pure {
+        require(
+            flatTip <= 1_000e18 && tipRate <= 0.5e18 && penaltyRate <= 0.5e18 && shortfall < 2 ** 128 && requirement < 2 ** 128
+        );
         // property: AuctionMath tip <= penalty of the whole portfolio
-        assert(AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement) <= WadMath.mulWadDown(penaltyRate, requirement));
+        assert(
+            AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement) <= WadMath.mulWadDown(penaltyRate, requirement)
+        );
     }
 }

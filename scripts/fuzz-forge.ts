@@ -5,8 +5,11 @@
  * Environment:
  * - `FUZZ_CAMPAIGN`: `short` (inside `npm test`), unset (default, about 120,000 handler calls) or `long` (about
  *   10 million); selects the foundry.toml profile of that name.
- * - `FUZZ_SEED`: the seed (decimal or 0x-hex); a random one is drawn and printed when unset. The same seed and
- *   campaign replay the same call sequences.
+ * - `FUZZ_SEED`: the seed (decimal or 0x-hex, or `random`). Unset: the short campaign uses the fixed
+ *   `SHORT_CAMPAIGN_SEED` (so `npm test` is deterministic, like the Hardhat suites' fixed seeds); the default and
+ *   long campaigns draw a random one. The seed is always printed; the same seed and campaign replay the same calls.
+ * - `FUZZ_EXPECT_ISSUE11_FIXES=1`: also run the `invariant_ISSUE11_*` functions, which state properties that
+ *   issue 11's security fixes establish and fail before them (skipped otherwise).
  * Extra arguments are passed to `forge test` (e.g. `--mt INV01 -vv`).
  *
  * Each run is appended to reports/fuzz-forge.jsonl (campaign, seed, calls, seconds, exit code).
@@ -18,6 +21,8 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 
 const CAMPAIGNS = ["short", "default", "long"] as const;
+/** Seed of the short campaign inside `npm test` when FUZZ_SEED is unset. */
+const SHORT_CAMPAIGN_SEED = "0xba11a57";
 type Campaign = (typeof CAMPAIGNS)[number];
 
 function fail(message: string): never {
@@ -30,7 +35,7 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(
     "Usage: npm run fuzz:forge [-- <forge test options>]\n" +
       "  FUZZ_CAMPAIGN=short|default|long   campaign size (default: default)\n" +
-      "  FUZZ_SEED=<decimal or 0x-hex>        reproduce a campaign (default: random, printed)\n" +
+      "  FUZZ_SEED=<decimal, 0x-hex or random> reproduce a campaign (default: fixed for short, else random; printed)\n" +
       "Exit codes: 0 invariants held, 1 an invariant failed or forge failed, 2 bad environment value.",
   );
   process.exit(0);
@@ -39,11 +44,13 @@ if (args.includes("--help") || args.includes("-h")) {
 const campaign = (process.env.FUZZ_CAMPAIGN ?? "default") as Campaign;
 if (!CAMPAIGNS.includes(campaign)) fail(`FUZZ_CAMPAIGN="${campaign}" is not one of ${CAMPAIGNS.join(", ")}`);
 let seed: string;
-if (process.env.FUZZ_SEED) {
+if (process.env.FUZZ_SEED === undefined && campaign === "short") {
+  seed = SHORT_CAMPAIGN_SEED;
+} else if (process.env.FUZZ_SEED && process.env.FUZZ_SEED !== "random") {
   try {
     seed = "0x" + BigInt(process.env.FUZZ_SEED).toString(16);
   } catch {
-    fail(`FUZZ_SEED="${process.env.FUZZ_SEED}" is not a decimal or 0x-hex integer`);
+    fail(`FUZZ_SEED="${process.env.FUZZ_SEED}" is not a decimal or 0x-hex integer, or "random"`);
   }
 } else {
   seed = "0x" + randomBytes(8).toString("hex");
@@ -51,10 +58,13 @@ if (process.env.FUZZ_SEED) {
 
 const root = path.resolve(__dirname, "..");
 const forge = path.join(root, "node_modules", ".bin", "forge");
-console.log(`Foundry invariant campaign "${campaign}", seed ${seed} (reproduce: FUZZ_CAMPAIGN=${campaign} FUZZ_SEED=${seed} npm run fuzz:forge)`);
+console.log(
+  `Foundry invariant campaign "${campaign}", seed ${seed} (reproduce: FUZZ_CAMPAIGN=${campaign} FUZZ_SEED=${seed} npm run fuzz:forge)`,
+);
 
 const started = Date.now();
-const child = spawn(forge, ["test", "--fuzz-seed", seed, ...args], {
+const skip = process.env.FUZZ_EXPECT_ISSUE11_FIXES === "1" ? [] : ["--no-match-test", "ISSUE11"];
+const child = spawn(forge, ["test", "--fuzz-seed", seed, ...skip, ...args], {
   cwd: root,
   env: { ...process.env, FOUNDRY_PROFILE: campaign },
   stdio: ["ignore", "pipe", "inherit"],

@@ -6,18 +6,23 @@
  * The compiler is the pinned `solc` package (solcjs); its built-in solver cannot run here, so queries go to the
  * `z3` binary on PATH through the package's SMT callback (`apt-get install z3`; docs/VERIFICATION.md).
  *
- * Options: `--timeout <ms>` per solver query (default 20000), `--only <file substring>`, `--verbose`.
+ * The package's own solver function (solc/smtsolver) caps every z3 call at 10 s of wall time and a fixed resource
+ * limit, which the nonlinear queries here outgrow on a loaded machine; `solveWithZ3` below runs z3 with the same
+ * options and a configurable wall time and resource limit instead.
+ *
+ * Options: `--timeout <ms>` wall time per solver query (default 60000), `--rlimit <n>` z3 resource limit per
+ * query (default 200000000), `--only <file substring>`, `--verbose`.
  * Exit codes: 0 no property violated (unknowns allowed, and listed), 1 a property violated or a harness failed to
  * compile, 2 bad option or no z3 on PATH.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const solc = require("solc") as { compile(input: string, callbacks: object): string; version(): string };
 const smtchecker = require("solc/smtchecker") as { smtCallback(solve: unknown, solver: unknown): (q: string) => unknown };
-const smtsolver = require("solc/smtsolver") as { smtSolver: unknown; availableSolvers: { name: string }[] };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const root = path.resolve(__dirname, "..");
@@ -40,7 +45,7 @@ function usage(code: number): never {
 }
 
 function parseArgs(argv: string[]) {
-  const opts = { timeout: 20_000, only: "", verbose: false };
+  const opts = { timeout: 60_000, rlimit: 200_000_000, only: "", verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") usage(0);
@@ -52,9 +57,16 @@ function parseArgs(argv: string[]) {
         process.exit(2);
       }
       opts.timeout = v;
+    } else if (a === "--rlimit") {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v <= 0) {
+        console.error(`prove: --rlimit "${argv[i]}" must be a positive integer`);
+        process.exit(2);
+      }
+      opts.rlimit = v;
     } else if (a === "--only") opts.only = argv[++i] ?? "";
     else {
-      console.error(`prove: unknown option "${a}"; allowed: --timeout <ms>, --only <substring>, --verbose, --help`);
+      console.error(`prove: unknown option "${a}"; allowed: --timeout <ms>, --rlimit <n>, --only <substring>, --verbose, --help`);
       process.exit(2);
     }
   }
@@ -82,6 +94,34 @@ function properties(source: string): Map<number, string> {
   return found;
 }
 
+/**
+ * Answers one SMT-LIB2 query with z3 (the options solc/smtsolver uses, with `rlimit` and a wall-time limit of
+ * `timeoutMs`). Returns z3's output; a timed-out query answers `unknown`.
+ */
+function solveWithZ3(query: string, timeoutMs: number, rlimit: number): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "prove-"));
+  const file = path.join(dir, "query.smt2");
+  writeFileSync(file, query);
+  const args = [
+    "-smt2",
+    `rlimit=${rlimit}`,
+    "rewriter.pull_cheap_ite=true",
+    "fp.spacer.q3.use_qgen=true",
+    "fp.spacer.mbqi=false",
+    "fp.spacer.ground_pobs=false",
+    file,
+  ];
+  try {
+    return execFileSync("z3", args, { encoding: "utf8", maxBuffer: 1 << 30, timeout: timeoutMs });
+  } catch (e) {
+    // z3 exits non-zero when asked for a model of an unsat query; its stdout is still the answer.
+    const out = String((e as { stdout?: string }).stdout ?? "");
+    return /^(sat|unsat|unknown|\(error|error)/.test(out) ? out : "unknown\n";
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function lineOf(source: string, offset: number): number {
   return source.slice(0, offset).split("\n").length;
 }
@@ -97,11 +137,11 @@ function main() {
   const files = readdirSync(proofsDir)
     .filter((f) => f.endsWith(".sol") && f.includes(opts.only))
     .sort();
-  const smt = smtchecker.smtCallback(smtsolver.smtSolver, smtsolver.availableSolvers[0]);
+  const smt = smtchecker.smtCallback((q: string) => solveWithZ3(q, opts.timeout, opts.rlimit), undefined);
   let violated = 0;
   let failed = 0;
   const counts: Record<Status, number> = { proved: 0, violated: 0, unknown: 0 };
-  console.log(`SMTChecker (CHC, z3) with solc ${solc.version()}, ${opts.timeout} ms per query`);
+  console.log(`SMTChecker (CHC, z3) with solc ${solc.version()}, ${opts.timeout} ms and rlimit ${opts.rlimit} per query`);
   for (const f of files) {
     const rel = `proofs/${f}`;
     const source = readFileSync(path.join(proofsDir, f), "utf8");

@@ -154,6 +154,11 @@ contract BallastDeployment {
     }
 
     function _trading(uint112 openInterestCap) internal pure returns (IMarketConfigurator.TradingParams memory) {
-        return IMarketConfigurator.TradingParams({openInterestCap: openInterestCap, maxFundingRate: 0.01e18, maxFillDeviation: 0.05e18});
+        return
+            IMarketConfigurator.TradingParams({
+                openInterestCap: openInterestCap,
+                maxFundingRate: 0.01e18,
+                maxFillDeviation: 0.05e18
+            });
     }
 }

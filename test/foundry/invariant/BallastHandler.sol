@@ -146,7 +146,13 @@ contract BallastHandler {
         } catch {}
     }
 
-    function _callWithdraw(address caller, uint256 account, address token, uint256 amount, address to) internal returns (bool ok) {
+    function _callWithdraw(
+        address caller,
+        uint256 account,
+        address token,
+        uint256 amount,
+        address to
+    ) internal returns (bool ok) {
         vm.prank(caller);
         try vault.withdraw(account, token, amount, to) {
             ok = true;
@@ -255,7 +261,11 @@ contract BallastHandler {
     function setOperator(uint256 actorSeed, uint256 keySeed, uint256 scopeSeed, uint256 expirySeed) external {
         _count("setOperator");
         vm.prank(owners[actorSeed % OWNERS]);
-        engine.setOperator(vm.addr(_sessionKeys[keySeed % KEYS]), IMarginEngine.Scope(scopeSeed % 3), uint64(block.timestamp + (expirySeed % 3 days)));
+        engine.setOperator(
+            vm.addr(_sessionKeys[keySeed % KEYS]),
+            IMarginEngine.Scope(scopeSeed % 3),
+            uint64(block.timestamp + (expirySeed % 3 days))
+        );
         _after("setOperator", true);
     }
 
@@ -296,7 +306,14 @@ contract BallastHandler {
         _after("washTrade", ok);
     }
 
-    function _trade(uint256 maker, uint256 taker, uint256 m, int256 sizeSeed, uint256 priceSeed, uint256 key) internal returns (bool ok) {
+    function _trade(
+        uint256 maker,
+        uint256 taker,
+        uint256 m,
+        int256 sizeSeed,
+        uint256 priceSeed,
+        uint256 key
+    ) internal returns (bool ok) {
         if (maker == taker) return false;
         try engine.updateMarket(m) {} catch {}
         uint256 index;
@@ -309,7 +326,13 @@ contract BallastHandler {
         // Size: up to 200 ETH or 10 BTC, either sign; price: index ± 6 %.
         int256 size = int256(_bound(uint256(sizeSeed < 0 ? -(sizeSeed + 1) : sizeSeed), 1e14, m == 0 ? 200e18 : 10e18));
         if (sizeSeed < 0) size = -size;
-        (IOrderSettlement.Order memory order, bytes memory sig) = _signedOrder(maker, m, size, (index * (WAD - 0.06e18 + (priceSeed % 0.12e18))) / WAD, key);
+        (IOrderSettlement.Order memory order, bytes memory sig) = _signedOrder(
+            maker,
+            m,
+            size,
+            (index * (WAD - 0.06e18 + (priceSeed % 0.12e18))) / WAD,
+            key
+        );
         TradeSnapshot memory before = _tradeSnapshot(maker, taker, m);
         ok = _callFill(_ownerOf(taker), order, sig, taker, uint128(_abs(size)), size < 0 ? type(uint256).max : 0);
         if (ok) _checkTrade(before, maker, taker, m);
@@ -340,6 +363,10 @@ contract BallastHandler {
     }
 
     struct TradeSnapshot {
+        int256 makerSurplus; // equity - maintenance margin at the index before the fill, when below maintenance
+        int256 takerSurplus;
+        bool makerBelow;
+        bool takerBelow;
         bool makerFrozen;
         bool takerFrozen;
         int256 makerSize;
@@ -353,6 +380,26 @@ contract BallastHandler {
         (s.makerSize, ) = engine.position(maker, m);
         (s.takerSize, ) = engine.position(taker, m);
         s.longOpenInterest = engine.marketView(m).longOpenInterest;
+        (s.makerBelow, s.makerSurplus) = _surplus(maker);
+        (s.takerBelow, s.takerSurplus) = _surplus(taker);
+    }
+
+    /// @dev (below maintenance, equity - maintenance margin) at the oracle's index prices; (false, 0) if unpriced.
+    function _surplus(uint256 account) internal view returns (bool below, int256 surplus) {
+        try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            surplus = s.equity - int256(s.maintenanceMargin);
+            below = surplus < 0;
+        } catch {}
+    }
+
+    /// @dev Issue 11 class 1 (self-dump): a fill by an account below maintenance must not lower its equity minus
+    /// maintenance margin at the index by more than the fees it paid (`feeAllowance`, WAD).
+    function _checkNoSelfDump(bool below, int256 before, uint256 account, uint256 feeAllowance) internal {
+        if (!below) return;
+        (, int256 afterSurplus) = _surplus(account);
+        if (afterSurplus + int256(feeAllowance) < before) {
+            _violate("ISSUE11-SELFDUMP", "a fill by an account below maintenance lowered its surplus over maintenance");
+        }
     }
 
     /// @dev Transition checks of a fill: no account in auction trades (INV-22), filled ≤ size (INV-16), the
@@ -365,6 +412,14 @@ contract BallastHandler {
         }
         _checkMarginAfterFill(maker, m, b.makerSize);
         _checkMarginAfterFill(taker, m, b.takerSize);
+        // Fees: at most 0.07 % of a notional of at most |size| x 1.06 x index (both rates rounded up), plus a wei.
+        uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engine.marketView(m).cachedPrice * 2) / 1e21 + 2;
+        _checkNoSelfDump(b.makerBelow, b.makerSurplus, maker, fees);
+        _checkNoSelfDump(b.takerBelow, b.takerSurplus, taker, fees);
+    }
+
+    function _sizeOf(uint256 account, uint256 m) internal view returns (int256 size) {
+        (size, ) = engine.position(account, m);
     }
 
     function _checkMarginAfterFill(uint256 account, uint256 m, int256 sizeBefore) internal {
@@ -499,6 +554,39 @@ contract BallastHandler {
         uint256 target = accounts[targetSeed % accounts.length];
         bool ok = _callTransferCash(griefer, _accountId(griefer, 0), target, _bound(amountSeed, 1, 10e6));
         _after("griefTransfer", ok);
+    }
+
+    /// @notice "No third party can keep an account from being liquidated" (issue 11, classes 2 and 3): whether a
+    /// keeper's start or bid would succeed is tried on a snapshot; then the griefer deposits dust of any token or
+    /// transfers one cash unit into the account, and the keeper sends the same call (with the nonce read before the
+    /// griefer acted). Succeeding before and failing after is a violation.
+    function griefThenLiquidate(uint256 keeperSeed, uint256 targetSeed, uint256 actionSeed, uint256 fractionSeed) external {
+        _count("griefThenLiquidate");
+        uint256 target = accounts[targetSeed % (OWNERS * SUBS)];
+        address k = keepers[keeperSeed % KEEPERS];
+        bool active = auction.auctionOf(target).active;
+        uint64 nonce = vault.accountNonce(target);
+        uint256 fraction = _fraction(target, fractionSeed);
+        uint256 snap = vm.snapshotState();
+        bool okBefore = _liquidationStep(k, target, active, fraction, nonce);
+        vm.revertToState(snap);
+        if (actionSeed % 2 == 0) _fund(griefer, target, (actionSeed >> 1) % 3, 1);
+        else _callTransferCash(griefer, _accountId(griefer, 0), target, 1);
+        bool okAfter = _liquidationStep(k, target, active, fraction, nonce);
+        if (okBefore && !okAfter) {
+            _violate(
+                "ISSUE11-BLOCK",
+                active
+                    ? "a griefer's dust or transfer voided a keeper's bid"
+                    : "a griefer's dust or transfer blocked an auction start"
+            );
+        }
+        _after("griefThenLiquidate", okAfter);
+    }
+
+    function _liquidationStep(address k, uint256 target, bool active, uint256 fraction, uint64 nonce) internal returns (bool ok) {
+        if (active) (ok, ) = _callBid(k, target, _accountId(k, 0), fraction, nonce);
+        else (ok, ) = _callStartAuction(k, target, _accountId(k, 0));
     }
 
     /// @notice The griefer sends tokens straight to the vault (a donation; the ledger must not count it).

@@ -30,6 +30,12 @@ interface Vm {
     /// @notice Names `account` in traces.
     function label(address account, string calldata newLabel) external;
 
+    /// @notice Snapshots the whole EVM state; returns its id.
+    function snapshotState() external returns (uint256 snapshotId);
+
+    /// @notice Restores the state of snapshot `snapshotId` (which stays usable).
+    function revertToState(uint256 snapshotId) external returns (bool success);
+
     /// @notice Reads environment variable `name` as a uint256, or `defaultValue` when it is unset.
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256);
 }
