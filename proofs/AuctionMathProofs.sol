@@ -69,6 +69,27 @@ contract AuctionMathProofs {
         assert(AuctionMath.priceFactor(p, t2) <= AuctionMath.priceFactor(p, t1));
     }
 
+    function deployedPriceFactorNonIncreasingFastPhase(uint256 t1, uint256 t2) external pure {
+        require(t1 <= t2 && t2 <= 10 minutes);
+        ILiquidationAuction.AuctionParams memory p = _deployed();
+        // property: deployed curve, fast phase: price factor non-increasing in time
+        assert(AuctionMath.priceFactor(p, t2) <= AuctionMath.priceFactor(p, t1));
+    }
+
+    function deployedPriceFactorNonIncreasingSlowPhase(uint256 t1, uint256 t2) external pure {
+        require(10 minutes < t1 && t1 <= t2 && t2 < 2 ** 64);
+        ILiquidationAuction.AuctionParams memory p = _deployed();
+        // property: deployed curve, slow phase and floor: price factor non-increasing in time
+        assert(AuctionMath.priceFactor(p, t2) <= AuctionMath.priceFactor(p, t1));
+    }
+
+    function deployedPriceFactorFastAboveSlow(uint256 t1, uint256 t2) external pure {
+        require(t1 <= 10 minutes && 10 minutes < t2 && t2 < 2 ** 64);
+        ILiquidationAuction.AuctionParams memory p = _deployed();
+        // property: deployed curve, across the phase change: price factor non-increasing in time
+        assert(AuctionMath.priceFactor(p, t2) <= AuctionMath.priceFactor(p, t1));
+    }
+
     function deployedUnitPriceAtMostStart(uint256 t, int256 value, uint256 requirement) external pure {
         require(t < 2 ** 64 && value > 0 && value < 2 ** 128 && requirement < 2 ** 128);
         ILiquidationAuction.AuctionParams memory p = _deployed();
