@@ -283,14 +283,15 @@ contract BallastHandler {
     /// within about ±6 % of the index (beyond the 5 % band some fills are refused).
     function trade(uint256 makerSeed, uint256 takerSeed, int256 sizeSeed, uint256 priceSeed, uint256 flags) external {
         _count("trade");
-        // flags: bit 0 = market, bits 1-2 = signer (0 the owner, 1-2 a session key).
+        // flags: bit 0 = market, bits 1-2 = signer (0-1 the owner, 2-3 session key 0-1, authorised or not).
+        uint256 signer = (flags >> 1) % 4;
         bool ok = _trade(
             accounts[makerSeed % (OWNERS * SUBS)],
             accounts[takerSeed % (OWNERS * SUBS)],
             flags % 2,
             sizeSeed,
             priceSeed,
-            (flags >> 1) % (KEYS + 1)
+            signer < 2 ? 0 : signer - 1
         );
         _after("trade", ok);
     }
@@ -304,6 +305,31 @@ contract BallastHandler {
         (uint256 maker, uint256 taker) = reverse ? (accounts[b], accounts[a]) : (accounts[a], accounts[b]);
         bool ok = _trade(maker, taker, marketSeed % 2, sizeSeed, priceSeed >> 8, 0);
         _after("washTrade", ok);
+    }
+
+    /// @notice A risk-taking owner opens a position of 50-100 % of what its equity allows at initial margin,
+    /// long or short, against a market maker (keeper 1's account) at the index: the accounts that price moves
+    /// then push into liquidation.
+    function leveragedTrade(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed, bool long) external {
+        _count("leveragedTrade");
+        uint256 m = marketSeed % 2;
+        uint256 account = accounts[accountSeed % (OWNERS * SUBS)];
+        bool ok;
+        try engine.updateMarket(m) {} catch {}
+        try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            IMarginEngine.MarketView memory v = engine.marketView(m);
+            int256 free = s.equity - int256(s.initialMargin);
+            if (free > 0 && v.cachedPrice != 0) {
+                uint256 size = (uint256(free) * WAD * WAD) / (v.imr * v.cachedPrice);
+                size = (size * _bound(sizeSeed, 0.5e18, WAD)) / WAD;
+                if (size > 1e14) {
+                    // The market maker signs; the owner takes: a maker sell is a taker buy.
+                    int256 makerSize = long ? -int256(size) : int256(size);
+                    ok = _tradeAt(_accountId(keepers[1], 0), account, m, makerSize, v.cachedPrice, 0);
+                }
+            }
+        } catch {}
+        _after("leveragedTrade", ok);
     }
 
     function _trade(
@@ -326,13 +352,19 @@ contract BallastHandler {
         // Size: up to 200 ETH or 10 BTC, either sign; price: index ± 6 %.
         int256 size = int256(_bound(uint256(sizeSeed < 0 ? -(sizeSeed + 1) : sizeSeed), 1e14, m == 0 ? 200e18 : 10e18));
         if (sizeSeed < 0) size = -size;
-        (IOrderSettlement.Order memory order, bytes memory sig) = _signedOrder(
-            maker,
-            m,
-            size,
-            (index * (WAD - 0.06e18 + (priceSeed % 0.12e18))) / WAD,
-            key
-        );
+        ok = _tradeAt(maker, taker, m, size, (index * (WAD - 0.055e18 + (priceSeed % 0.11e18))) / WAD, key);
+    }
+
+    /// @dev The maker's order of `size` at `price` filled in full by the taker's owner, with the fill's checks.
+    function _tradeAt(
+        uint256 maker,
+        uint256 taker,
+        uint256 m,
+        int256 size,
+        uint256 price,
+        uint256 key
+    ) internal returns (bool ok) {
+        (IOrderSettlement.Order memory order, bytes memory sig) = _signedOrder(maker, m, size, price, key);
         TradeSnapshot memory before = _tradeSnapshot(maker, taker, m);
         ok = _callFill(_ownerOf(taker), order, sig, taker, uint128(_abs(size)), size < 0 ? type(uint256).max : 0);
         if (ok) _checkTrade(before, maker, taker, m);
@@ -762,14 +794,23 @@ contract BallastHandler {
         _after("oracleStale", true);
     }
 
-    /// @notice The L2 sequencer goes down (a quarter of the calls), comes back up just now (its grace period runs)
-    /// or reports up since long ago.
-    function sequencer(uint256 stateSeed) external {
+    /// @notice An L2 sequencer outage. One time in eight the sequencer goes down and stays down (until a warp
+    /// brings it back); otherwise a whole episode plays out in this call: it goes down, a keeper tries to start an
+    /// auction on any account (a bad price never liquidates: INV-14), and it comes back up, just now (its grace
+    /// period runs) or, half of the time, long enough ago for the grace period to be over.
+    function sequencer(uint256 stateSeed, uint256 targetSeed) external {
         _count("sequencer");
-        uint256 state = stateSeed % 4;
-        uint256 since = state >= 2 ? block.timestamp - 2 hours : block.timestamp;
-        _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), state == 0 ? int256(1) : int256(0), since, since);
+        _setSequencer(true, block.timestamp);
+        if (stateSeed % 8 != 0) {
+            (bool started, ) = _callStartAuction(keepers[0], accounts[targetSeed % accounts.length], _accountId(keepers[0], 0));
+            if (started) _violate("INV-14", "an auction started while the sequencer was down");
+            _setSequencer(false, stateSeed % 2 == 0 ? block.timestamp : block.timestamp - 1 hours);
+        }
         _after("sequencer", true);
+    }
+
+    function _setSequencer(bool down, uint256 since) internal {
+        _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), down ? int256(1) : int256(0), since, since);
     }
 
     /// @notice Time passes: seconds to hours. Three times in four the feeds report on time meanwhile (keepers push
@@ -781,9 +822,7 @@ contract BallastHandler {
         vm.roll(block.number + 1 + dt / 12);
         if ((secondsSeed >> 8) % 4 != 0) _refreshFeeds();
         // A sequencer that is down comes back up half of the time (its grace period then runs).
-        if (_sequencer.latestAnswer() != 0 && (secondsSeed >> 16) % 2 == 0) {
-            _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), 0, block.timestamp, block.timestamp);
-        }
+        if (_sequencer.latestAnswer() != 0 && (secondsSeed >> 16) % 2 == 0) _setSequencer(false, block.timestamp);
         _after("warp", true);
     }
 
@@ -871,6 +910,7 @@ contract BallastHandler {
 
     function _ownerKeyOf(address owner) internal view returns (uint256) {
         for (uint256 i; i < OWNERS; ++i) if (owners[i] == owner) return _ownerKeys[i];
+        for (uint256 i; i < KEEPERS; ++i) if (keepers[i] == owner) return 0xCEE9 + i;
         revert("BallastHandler: unknown owner");
     }
 

@@ -25,7 +25,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         // The handler acts as risk manager: ADMIN may call every restricted function (no other role is mapped).
         manager.grantRole(0, address(handler), 0);
         targetContract(address(handler));
-        bytes4[] memory s = new bytes4[](24);
+        bytes4[] memory s = new bytes4[](25);
         s[0] = BallastHandler.deposit.selector;
         s[1] = BallastHandler.withdraw.selector;
         s[2] = BallastHandler.transferCash.selector;
@@ -50,6 +50,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         s[21] = BallastHandler.warp.selector;
         s[22] = BallastHandler.marketUpkeep.selector;
         s[23] = BallastHandler.griefThenLiquidate.selector;
+        s[24] = BallastHandler.leveragedTrade.selector;
         targetSelector(address(handler), s);
     }
 
@@ -202,6 +203,11 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
 
     // ------------------------------------------------------------------ liquidation and insurance
 
+    /// @notice INV-14 (in part): no auction starts while the L2 sequencer is down (handler-checked).
+    function invariant_INV14_noLiquidationOnBadPrice() public view {
+        _noViolation("INV-14");
+    }
+
     /// @notice INV-18: a bid never lowers the account's health factor (handler-checked, parts in 1e15).
     function invariant_INV18_bidNeverWorsens() public view {
         _noViolation("INV-18");
@@ -271,8 +277,9 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// @notice After each run: how many of the actions that matter most the protocol accepted (shown with -vv),
     /// so that a campaign whose trades or auctions never go through is noticed.
     function afterInvariant() public view {
-        bytes32[8] memory actions = [
+        bytes32[9] memory actions = [
             bytes32("trade"),
+            "leveragedTrade",
             "washTrade",
             "withdraw",
             "startAuction",
