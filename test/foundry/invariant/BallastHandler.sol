@@ -467,7 +467,7 @@ contract BallastHandler {
     /// @notice A keeper (or an owner on its own sibling, or the griefer) starts an auction on any account.
     function startAuction(uint256 callerSeed, uint256 targetSeed) external {
         _count("startAuction");
-        uint256 target = accounts[targetSeed % accounts.length];
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickLiquidatable(targetSeed);
         (address caller, uint256 tipAccount) = _starter(callerSeed);
         ILiquidationAuction.Quote memory q = _quote(target);
         uint256 penaltyCap = (uint256(auction.params().penaltyRate) * q.requirement) / WAD;
@@ -487,7 +487,7 @@ contract BallastHandler {
     /// @notice A keeper bids a fraction of an auction (its largest fraction half of the time).
     function bid(uint256 keeperSeed, uint256 targetSeed, uint256 fractionSeed) external {
         _count("bid");
-        uint256 target = accounts[targetSeed % accounts.length];
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
         address k = keepers[keeperSeed % KEEPERS];
         uint256 bidder = _accountId(k, 0);
         BidSnapshot memory b = _bidSnapshot(target);
@@ -500,7 +500,7 @@ contract BallastHandler {
     /// @notice The flash liquidator bids with a callback (no hedges) from its own account.
     function flashBid(uint256 targetSeed, uint256 fractionSeed) external {
         _count("flashBid");
-        uint256 target = accounts[targetSeed % accounts.length];
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
         BidSnapshot memory b = _bidSnapshot(target);
         bool ok = _callFlashBid(target, _fraction(target, fractionSeed), vault.accountNonce(target));
         if (ok) _checkBid(b, target, flash.account());
@@ -510,7 +510,7 @@ contract BallastHandler {
     /// @notice Anyone terminates, restarts or checkpoints an auction.
     function auctionUpkeep(uint256 targetSeed, uint256 actionSeed) external {
         _count("auctionUpkeep");
-        uint256 target = accounts[targetSeed % accounts.length];
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
         vm.prank(griefer);
         bool ok = true;
         uint256 action = actionSeed % 3;
@@ -551,6 +551,33 @@ contract BallastHandler {
         }
         IMarginEngine.MarginState memory k = engine.accountMargin(bidder);
         if (k.equity < int256(k.initialMargin)) _violate("INV-19", "a bid left the bidder below initial margin");
+    }
+
+    /// @dev The first account in auction from a seed-chosen position on (keepers watch the auctions), or the
+    /// account at that position if none is.
+    function _pickActive(uint256 seed) internal view returns (uint256) {
+        uint256 n = accounts.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 a = accounts[(seed + i) % n];
+            if (auction.auctionOf(a).active) return a;
+        }
+        return accounts[seed % n];
+    }
+
+    /// @dev The first liquidatable account not yet in auction from a seed-chosen position on, or the account at
+    /// that position if none is (or prices are invalid).
+    function _pickLiquidatable(uint256 seed) internal view returns (uint256) {
+        uint256 n = accounts.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 a = accounts[(seed + i) % n];
+            if (auction.auctionOf(a).active) continue;
+            try engine.accountMargin(a) returns (IMarginEngine.MarginState memory s) {
+                if (s.liquidatable) return a;
+            } catch {
+                break;
+            }
+        }
+        return accounts[seed % n];
     }
 
     function _fraction(uint256 target, uint256 seed) internal view returns (uint256) {
@@ -594,7 +621,7 @@ contract BallastHandler {
     /// griefer acted). Succeeding before and failing after is a violation.
     function griefThenLiquidate(uint256 keeperSeed, uint256 targetSeed, uint256 actionSeed, uint256 fractionSeed) external {
         _count("griefThenLiquidate");
-        uint256 target = accounts[targetSeed % (OWNERS * SUBS)];
+        uint256 target = targetSeed % 2 == 0 ? _pickActive(targetSeed) : _pickLiquidatable(targetSeed);
         address k = keepers[keeperSeed % KEEPERS];
         bool active = auction.auctionOf(target).active;
         uint64 nonce = vault.accountNonce(target);
