@@ -454,8 +454,18 @@ contract BallastHandler {
         (size, ) = engine.position(account, m);
     }
 
+    /// @dev INV-12 is stated at the prices the engine's check used (cached, at most `maxPriceAge` old). The
+    /// handler can reproduce them only when they equal the oracle's: an account holding no non-cash collateral and
+    /// only market `m`, whose cached price equals the oracle's current price. Other fills are not judged here.
     function _checkMarginAfterFill(uint256 account, uint256 m, int256 sizeBefore) internal {
-        (int256 sizeAfter, ) = engine.position(account, m);
+        (uint128 markets, ) = engine.accountInfo(account);
+        if (vault.accountTokens(account) != 0 || markets != (uint128(1) << m)) return;
+        try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 fresh) {
+            if (engine.marketView(m).cachedPrice != fresh) return;
+        } catch {
+            return;
+        }
+        int256 sizeAfter = _sizeOf(account, m);
         IMarginEngine.MarginState memory s = engine.accountMargin(account);
         if (s.equity >= int256(s.initialMargin)) return;
         bool reduced = _abs(sizeAfter) < _abs(sizeBefore) && (sizeAfter == 0 || (sizeAfter > 0) == (sizeBefore > 0));
@@ -891,7 +901,7 @@ contract BallastHandler {
         }
         (uint256 supplyIndex, uint256 borrowIndex, ) = vault.cashIndices();
         if (borrowIndex < ghostBorrowIndex) _violate("INV-06", "the borrow index decreased");
-        bool liquidation = action == "bid" || action == "flashBid" || action == "auctionUpkeep";
+        bool liquidation = action == "bid" || action == "flashBid" || action == "auctionUpkeep" || action == "griefThenLiquidate";
         if (supplyIndex < ghostSupplyIndex && !liquidation) _violate("INV-06", "the supply index fell outside a liquidation");
         ghostSupplyIndex = supplyIndex;
         ghostBorrowIndex = borrowIndex;

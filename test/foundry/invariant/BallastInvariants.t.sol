@@ -289,7 +289,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             "insurance"
         ];
         for (uint256 i; i < actions.length; ++i) {
-            Log.log(string.concat("accepted ", string(abi.encodePacked(actions[i]))), handler.accepted(actions[i]));
+            Log.log(string.concat("accepted ", _trimmed(actions[i])), handler.accepted(actions[i]));
         }
         Log.log("last trade error", uint32(handler.lastError("trade")));
         Log.log("last startAuction error", uint32(handler.lastError("startAuction")));
@@ -297,6 +297,15 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
 
     function _noViolation(bytes32 id) internal view {
         uint256 count = handler.violations(id);
-        if (count != 0) revert(string.concat(string(abi.encodePacked(id)), ": ", handler.firstViolation(id)));
+        if (count != 0) revert(string.concat(_trimmed(id), ": ", handler.firstViolation(id)));
+    }
+
+    /// @dev `id` as a string without its trailing zero bytes.
+    function _trimmed(bytes32 id) internal pure returns (string memory) {
+        uint256 n;
+        while (n < 32 && id[n] != 0) ++n;
+        bytes memory b = new bytes(n);
+        for (uint256 i; i < n; ++i) b[i] = id[i];
+        return string(b);
     }
 }
