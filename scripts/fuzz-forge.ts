@@ -57,7 +57,21 @@ if (process.env.FUZZ_SEED === undefined && campaign === "short") {
 }
 
 const root = path.resolve(__dirname, "..");
-const forge = path.join(root, "node_modules", ".bin", "forge");
+
+/**
+ * The native forge binary of @foundry-rs/forge's platform package. The package's `bin.mjs` wrapper does not pass
+ * forge's exit code on (it exits 0 when tests fail), so the binary is called directly when it can be found; the
+ * output is checked for failures either way.
+ */
+function forgeBinary(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  try {
+    return require.resolve(`@foundry-rs/forge-${process.platform}-${arch}/bin/forge`, { paths: [root] });
+  } catch {
+    return path.join(root, "node_modules", ".bin", "forge");
+  }
+}
+const forge = forgeBinary();
 console.log(
   `Foundry invariant campaign "${campaign}", seed ${seed} (reproduce: FUZZ_CAMPAIGN=${campaign} FUZZ_SEED=${seed} npm run fuzz:forge)`,
 );
@@ -75,7 +89,8 @@ child.stdout.on("data", (chunk: Buffer) => {
   process.stdout.write(chunk);
 });
 child.on("close", (code) => {
-  const exit = code ?? 1;
+  const failed = /Suite result: FAILED|Encountered a total of \d+ failing test|Compiler run failed/.test(output);
+  const exit = code === 0 && failed ? 1 : (code ?? 1);
   // "(runs: 16, calls: 6400, reverts: 3)" per invariant; "finished in 66.74s" per suite.
   const calls = [...output.matchAll(/calls: (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
   const suite = /Suite result: .*finished in ([\d.]+)(ms|s)/.exec(output);
