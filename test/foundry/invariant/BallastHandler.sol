@@ -14,6 +14,7 @@ import {LiquidationAuction} from "../../../contracts/liquidation/LiquidationAuct
 import {OracleRouter} from "../../../contracts/oracle/OracleRouter.sol";
 import {FlashLiquidator} from "../../../contracts/periphery/FlashLiquidator.sol";
 import {TestERC20} from "../../../contracts/test/TestERC20.sol";
+import {ICollateralVault} from "../../../contracts/interfaces/ICollateralVault.sol";
 import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
 import {IMarketConfigurator} from "../../../contracts/interfaces/IMarketConfigurator.sol";
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
@@ -238,9 +239,11 @@ contract BallastHandler {
         if (ok) {
             ghostHeldWad[token] -= amount * _scaleOf(token);
             if (frozen) _violate("INV-22", "a frozen account withdrew");
-            try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            // Judged at the prices the vault's check used (see _atCachedPrices).
+            if (_atCachedPrices(account)) {
+                IMarginEngine.MarginState memory s = engine.accountMargin(account);
                 if (s.equity < int256(s.initialMargin)) _violate("INV-13", "a withdrawal left the account below initial margin");
-            } catch {}
+            }
         }
         _after("withdraw", ok);
     }
@@ -454,22 +457,40 @@ contract BallastHandler {
         (size, ) = engine.position(account, m);
     }
 
-    /// @dev INV-12 is stated at the prices the engine's check used (cached, at most `maxPriceAge` old). The
-    /// handler can reproduce them only when they equal the oracle's: an account holding no non-cash collateral and
-    /// only market `m`, whose cached price equals the oracle's current price. Other fills are not judged here.
+    /// @dev INV-12 is stated at the prices the engine's check used (cached, at most `maxPriceAge` old): judged only
+    /// when every price the account depends on is cached at the oracle's current value (`_atCachedPrices`).
     function _checkMarginAfterFill(uint256 account, uint256 m, int256 sizeBefore) internal {
-        (uint128 markets, ) = engine.accountInfo(account);
-        if (vault.accountTokens(account) != 0 || markets != (uint128(1) << m)) return;
-        try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 fresh) {
-            if (engine.marketView(m).cachedPrice != fresh) return;
-        } catch {
-            return;
-        }
+        if (!_atCachedPrices(account)) return;
         int256 sizeAfter = _sizeOf(account, m);
         IMarginEngine.MarginState memory s = engine.accountMargin(account);
         if (s.equity >= int256(s.initialMargin)) return;
         bool reduced = _abs(sizeAfter) < _abs(sizeBefore) && (sizeAfter == 0 || (sizeAfter > 0) == (sizeBefore > 0));
         if (!reduced) _violate("INV-12", "a fill left an account below initial margin without reducing its risk");
+    }
+
+    /// @dev Whether every market price and collateral price `account` depends on is cached at the oracle's current
+    /// value, so that the fresh margin the handler reads equals the one the protocol checked.
+    function _atCachedPrices(uint256 account) internal view returns (bool) {
+        (uint128 markets, ) = engine.accountInfo(account);
+        for (uint256 m; m < 2; ++m) {
+            if ((markets >> m) & 1 == 0) continue;
+            try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 fresh) {
+                if (engine.marketView(m).cachedPrice != fresh) return false;
+            } catch {
+                return false;
+            }
+        }
+        uint16 bits = vault.accountTokens(account);
+        for (uint256 t = 1; t < 3; ++t) {
+            if ((bits >> (t - 1)) & 1 == 0) continue;
+            ICollateralVault.TokenInfo memory info = vault.tokenInfo(_tokens[t]);
+            try oracle.getPrice(info.oracleAsset) returns (uint256 fresh) {
+                if (info.cachedPrice != fresh) return false;
+            } catch {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ================================================================== keepers and auctions
