@@ -1,0 +1,1002 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol";
+import {Vm} from "../utils/Vm.sol";
+import {BallastDeployment} from "./BallastDeployment.sol";
+import {CollateralVault} from "../../../contracts/vault/CollateralVault.sol";
+import {MarginEngine} from "../../../contracts/engine/MarginEngine.sol";
+import {MarketConfigurator} from "../../../contracts/config/MarketConfigurator.sol";
+import {InsuranceFund} from "../../../contracts/insurance/InsuranceFund.sol";
+import {OrderSettlement} from "../../../contracts/venue/OrderSettlement.sol";
+import {LiquidationAuction} from "../../../contracts/liquidation/LiquidationAuction.sol";
+import {OracleRouter} from "../../../contracts/oracle/OracleRouter.sol";
+import {FlashLiquidator} from "../../../contracts/periphery/FlashLiquidator.sol";
+import {TestERC20} from "../../../contracts/test/TestERC20.sol";
+import {ICollateralVault} from "../../../contracts/interfaces/ICollateralVault.sol";
+import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
+import {IMarketConfigurator} from "../../../contracts/interfaces/IMarketConfigurator.sol";
+import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
+import {IOrderSettlement} from "../../../contracts/interfaces/IOrderSettlement.sol";
+import {RiskBounds} from "../../../contracts/libraries/RiskBounds.sol";
+
+/// @title BallastHandler
+/// @custom:security-contact security@ballast.finance
+/// @notice The actions the invariant fuzzer takes against a deployed Ballast, each by an adversarial actor through
+/// the protocol's public entry points: owners with cross and isolated subaccounts, their operators and session
+/// keys, keepers (plain and flash bids), a griefer, wash traders, a risk manager, the oracle and the clock.
+/// Every fuzzed input is bounded to a meaningful range; a call the protocol refuses is simply a refused call.
+/// @dev Every protocol call goes through one `_call*` wrapper below, so a changed signature (security fixes add
+/// parameters) is adapted in one place. Ghost variables record expected totals and transition violations that
+/// the invariant functions of BallastInvariants.t.sol assert.
+contract BallastHandler {
+    Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant OWNERS = 4; // owners with subaccounts 0, 1 (cross) and 2 (isolated)
+    uint256 internal constant SUBS = 3;
+    uint256 internal constant KEYS = 2; // session keys / operators
+    uint256 internal constant KEEPERS = 2;
+
+    CollateralVault public immutable vault;
+    MarginEngine public immutable engine;
+    MarketConfigurator public immutable configurator;
+    InsuranceFund public immutable fund;
+    OrderSettlement public immutable venue;
+    LiquidationAuction public immutable auction;
+    OracleRouter public immutable oracle;
+    TestERC20 public immutable usdc;
+    FlashLiquidator public immutable flash;
+    MockV3Aggregator internal immutable _ethFeed;
+    MockV3Aggregator internal immutable _ethFeed2;
+    MockV3Aggregator internal immutable _btcFeed;
+    MockV3Aggregator internal immutable _sequencer;
+
+    address[] internal _tokens; // usdc, weth, wbtc
+    uint256[] internal _ownerKeys;
+    address[] public owners;
+    uint256[] internal _sessionKeys;
+    address[] public keepers;
+    address public immutable griefer;
+    uint256 internal _salt;
+
+    /// @notice Every vault account any handler can make hold anything (owners' subaccounts, keepers, the flash
+    /// liquidator, the griefer, the insurance fund): the invariant functions sum over it.
+    uint256[] public accounts;
+
+    // ------------------------------------------------------------------ ghost variables
+    /// @notice Expected `totalHeldWad` per token: deposits minus withdrawals (WAD), by the handlers' own count.
+    mapping(address token => uint256) public ghostHeldWad;
+    /// @notice Tokens sent to the vault directly (donations, token units).
+    mapping(address token => uint256) public ghostDonated;
+    /// @notice Last seen nonce per account (INV-05).
+    mapping(uint256 account => uint64) public ghostNonce;
+    /// @notice Last seen cash indices (INV-06).
+    uint256 public ghostSupplyIndex;
+    uint256 public ghostBorrowIndex;
+    /// @notice Calls per handler and the number that the protocol accepted.
+    mapping(bytes32 action => uint256) public calls;
+    mapping(bytes32 action => uint256) public accepted;
+    /// @notice The custom-error selector of the last refused call per action (for tuning the handlers).
+    mapping(bytes32 action => bytes4) public lastError;
+
+    /// @notice Transition violations, by invariant id; the message of the first one.
+    mapping(bytes32 id => uint256) public violations;
+    mapping(bytes32 id => string) public firstViolation;
+
+    constructor(BallastDeployment d) {
+        vault = d.vault();
+        engine = d.engine();
+        configurator = d.configurator();
+        fund = d.fund();
+        venue = d.venue();
+        auction = d.auction();
+        oracle = d.oracle();
+        usdc = d.usdc();
+        _ethFeed = d.ethFeed();
+        _ethFeed2 = d.ethFeed2();
+        _btcFeed = d.btcFeed();
+        _sequencer = d.sequencer();
+        _tokens.push(address(d.usdc()));
+        _tokens.push(address(d.weth()));
+        _tokens.push(address(d.wbtc()));
+
+        for (uint256 i; i < OWNERS; ++i) {
+            uint256 pk = 0xA11CE + i;
+            _ownerKeys.push(pk);
+            address o = vm.addr(pk);
+            owners.push(o);
+            vm.label(o, string.concat("owner", _digit(i)));
+            for (uint256 s; s < SUBS; ++s) accounts.push(_accountId(o, s));
+            vm.prank(o);
+            engine.setAccountIsolated(2, true);
+            for (uint256 s; s < SUBS; ++s) _fund(o, _accountId(o, s), 0, 50_000e6);
+        }
+        for (uint256 i; i < KEYS; ++i) {
+            _sessionKeys.push(0x5E55 + i);
+            vm.label(vm.addr(0x5E55 + i), string.concat("sessionKey", _digit(i)));
+        }
+        for (uint256 i; i < KEEPERS; ++i) {
+            address k = vm.addr(0xCEE9 + i);
+            keepers.push(k);
+            vm.label(k, string.concat("keeper", _digit(i)));
+            accounts.push(_accountId(k, 0));
+            _fund(k, _accountId(k, 0), 0, 2_000_000e6);
+        }
+        flash = new FlashLiquidator(keepers[0], auction, venue, vault);
+        accounts.push(flash.account());
+        _fund(keepers[0], flash.account(), 0, 1_000_000e6);
+        griefer = vm.addr(0x6121EF);
+        vm.label(griefer, "griefer");
+        accounts.push(_accountId(griefer, 0));
+        _fund(griefer, _accountId(griefer, 0), 0, 10_000e6);
+        accounts.push(fund.fundAccount());
+        // A staked insurance fund, so that losses have somewhere to go before socialisation.
+        _stake(keepers[1], 500_000e6);
+
+        (ghostSupplyIndex, ghostBorrowIndex, ) = vault.cashIndices();
+        for (uint256 i; i < accounts.length; ++i) ghostNonce[accounts[i]] = vault.accountNonce(accounts[i]);
+    }
+
+    // ================================================================== protocol calls (adapt here)
+
+    function _callDeposit(address caller, uint256 account, address token, uint256 amount) internal returns (bool ok) {
+        vm.prank(caller);
+        try vault.deposit(account, token, amount) {
+            ok = true;
+        } catch {}
+    }
+
+    function _callWithdraw(
+        address caller,
+        uint256 account,
+        address token,
+        uint256 amount,
+        address to
+    ) internal returns (bool ok) {
+        vm.prank(caller);
+        try vault.withdraw(account, token, amount, to) {
+            ok = true;
+        } catch {}
+    }
+
+    function _callTransferCash(address caller, uint256 from, uint256 to, uint256 amount) internal returns (bool ok) {
+        vm.prank(caller);
+        try vault.transferCash(from, to, amount) {
+            ok = true;
+        } catch {}
+    }
+
+    function _callFill(
+        address taker,
+        IOrderSettlement.Order memory order,
+        bytes memory signature,
+        uint256 takerAccount,
+        uint128 fillSize,
+        uint256 takerLimit
+    ) internal returns (bool ok) {
+        vm.prank(taker);
+        try venue.fill(order, signature, takerAccount, fillSize, takerLimit) {
+            ok = true;
+        } catch (bytes memory reason) {
+            lastError["trade"] = _selector(reason);
+        }
+    }
+
+    function _callStartAuction(address caller, uint256 account, uint256 tipAccount) internal returns (bool ok, bytes4 err) {
+        vm.prank(caller);
+        try auction.startAuction(account, tipAccount) {
+            ok = true;
+        } catch (bytes memory reason) {
+            err = _selector(reason);
+            lastError["startAuction"] = err;
+        }
+    }
+
+    function _callBid(
+        address caller,
+        uint256 account,
+        uint256 bidderAccount,
+        uint256 fraction,
+        uint64 expectedNonce
+    ) internal returns (bool ok, bytes4 err) {
+        vm.prank(caller);
+        try auction.bid(account, bidderAccount, fraction, expectedNonce, type(int256).max, "") {
+            ok = true;
+        } catch (bytes memory reason) {
+            err = _selector(reason);
+        }
+    }
+
+    function _callFlashBid(uint256 account, uint256 fraction, uint64 expectedNonce) internal returns (bool ok) {
+        vm.prank(keepers[0]);
+        try flash.liquidate(account, fraction, expectedNonce, type(int256).max, new FlashLiquidator.Hedge[](0)) {
+            ok = true;
+        } catch {}
+    }
+
+    // ================================================================== owners, operators, session keys
+
+    /// @notice An owner (or the griefer, for someone else's account) deposits a token into a subaccount.
+    function deposit(uint256 actorSeed, uint256 subSeed, uint256 tokenSeed, uint256 amountSeed) external {
+        _count("deposit");
+        address o = owners[actorSeed % OWNERS];
+        uint256 t = tokenSeed % 3;
+        _fund(o, _accountId(o, subSeed % SUBS), t, _bound(amountSeed, 1, _unitsOf(t, 200_000)));
+        _after("deposit", true);
+    }
+
+    /// @notice An owner, or an operator it may or may not have authorised, withdraws to itself.
+    function withdraw(uint256 actorSeed, uint256 subSeed, uint256 tokenSeed, uint256 amountSeed, bool viaKey) external {
+        _count("withdraw");
+        address o = owners[actorSeed % OWNERS];
+        uint256 account = _accountId(o, subSeed % SUBS);
+        address token = _tokens[tokenSeed % 3];
+        uint256 amount = _bound(amountSeed, 1, _unitsOf(tokenSeed % 3, 100_000));
+        address caller = viaKey ? vm.addr(_sessionKeys[actorSeed % KEYS]) : o;
+        (bool frozen, ) = vault.accountStatus(account);
+        bool ok = _callWithdraw(caller, account, token, amount, caller);
+        if (ok) {
+            ghostHeldWad[token] -= amount * _scaleOf(token);
+            if (frozen) _violate("INV-22", "a frozen account withdrew");
+            // Judged at the prices the vault's check used (see _atCachedPrices).
+            if (_atCachedPrices(account)) {
+                IMarginEngine.MarginState memory s = engine.accountMargin(account);
+                if (s.equity < int256(s.initialMargin)) _violate("INV-13", "a withdrawal left the account below initial margin");
+            }
+        }
+        _after("withdraw", ok);
+    }
+
+    /// @notice Cash moves from an owner's subaccount to any known account (its own sibling or a stranger's).
+    function transferCash(uint256 actorSeed, uint256 subSeed, uint256 toSeed, uint256 amountSeed) external {
+        _count("transferCash");
+        address o = owners[actorSeed % OWNERS];
+        uint256 from = _accountId(o, subSeed % SUBS);
+        uint256 to = accounts[toSeed % accounts.length];
+        (bool frozen, ) = vault.accountStatus(from);
+        bool ok = _callTransferCash(o, from, to, _bound(amountSeed, 1, 100_000e6));
+        if (ok && frozen) _violate("INV-22", "a frozen account transferred cash out");
+        _after("transferCash", ok);
+    }
+
+    /// @notice An owner grants (or revokes) a session key, trade- or full-scoped, with an expiry.
+    function setOperator(uint256 actorSeed, uint256 keySeed, uint256 scopeSeed, uint256 expirySeed) external {
+        _count("setOperator");
+        vm.prank(owners[actorSeed % OWNERS]);
+        engine.setOperator(
+            vm.addr(_sessionKeys[keySeed % KEYS]),
+            IMarginEngine.Scope(scopeSeed % 3),
+            uint64(block.timestamp + (expirySeed % 3 days))
+        );
+        _after("setOperator", true);
+    }
+
+    /// @notice An owner switches a subaccount between cross and isolated margin (refused while it holds positions).
+    function setIsolated(uint256 actorSeed, uint256 subSeed, bool isolated) external {
+        _count("setIsolated");
+        vm.prank(owners[actorSeed % OWNERS]);
+        try engine.setAccountIsolated(uint96(subSeed % SUBS), isolated) {} catch {}
+        _after("setIsolated", true);
+    }
+
+    // ================================================================== trading
+
+    /// @notice A maker order (signed by the owner or one of its session keys) filled by another owner, at a price
+    /// within about ±6 % of the index (beyond the 5 % band some fills are refused).
+    function trade(uint256 makerSeed, uint256 takerSeed, int256 sizeSeed, uint256 priceSeed, uint256 flags) external {
+        _count("trade");
+        // flags: bit 0 = market, bits 1-2 = signer (0-1 the owner, 2-3 session key 0-1, authorised or not).
+        uint256 signer = (flags >> 1) % 4;
+        bool ok = _trade(
+            accounts[makerSeed % (OWNERS * SUBS)],
+            accounts[takerSeed % (OWNERS * SUBS)],
+            flags % 2,
+            sizeSeed,
+            priceSeed,
+            signer < 2 ? 0 : signer - 1
+        );
+        _after("trade", ok);
+    }
+
+    /// @notice A wash trader fills its own order between two of its own subaccounts (self-dump, funding games).
+    function washTrade(uint256 actorSeed, uint256 marketSeed, int256 sizeSeed, uint256 priceSeed, bool reverse) external {
+        _count("washTrade");
+        uint256 o = actorSeed % OWNERS;
+        uint256 a = o * SUBS;
+        uint256 b = o * SUBS + 1 + (priceSeed % 2);
+        (uint256 maker, uint256 taker) = reverse ? (accounts[b], accounts[a]) : (accounts[a], accounts[b]);
+        bool ok = _trade(maker, taker, marketSeed % 2, sizeSeed, priceSeed >> 8, 0);
+        _after("washTrade", ok);
+    }
+
+    /// @notice A risk-taking owner opens a position of 50-100 % of what its equity allows at initial margin,
+    /// long or short, against a market maker (keeper 1's account) at the index: the accounts that price moves
+    /// then push into liquidation.
+    function leveragedTrade(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed, bool long) external {
+        _count("leveragedTrade");
+        uint256 m = marketSeed % 2;
+        uint256 account = accounts[accountSeed % (OWNERS * SUBS)];
+        bool ok;
+        try engine.updateMarket(m) {} catch {}
+        try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            IMarginEngine.MarketView memory v = engine.marketView(m);
+            int256 free = s.equity - int256(s.initialMargin);
+            if (free > 0 && v.cachedPrice != 0) {
+                uint256 size = (uint256(free) * WAD * WAD) / (v.imr * v.cachedPrice);
+                size = (size * _bound(sizeSeed, 0.5e18, WAD)) / WAD;
+                if (size > 1e14) {
+                    // The market maker signs; the owner takes: a maker sell is a taker buy.
+                    int256 makerSize = long ? -int256(size) : int256(size);
+                    ok = _tradeAt(_accountId(keepers[1], 0), account, m, makerSize, v.cachedPrice, 0);
+                }
+            }
+        } catch {}
+        _after("leveragedTrade", ok);
+    }
+
+    function _trade(
+        uint256 maker,
+        uint256 taker,
+        uint256 m,
+        int256 sizeSeed,
+        uint256 priceSeed,
+        uint256 key
+    ) internal returns (bool ok) {
+        if (maker == taker) return false;
+        try engine.updateMarket(m) {} catch {}
+        uint256 index;
+        try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 p) {
+            index = p;
+        } catch (bytes memory reason) {
+            lastError["trade"] = _selector(reason);
+            return false;
+        }
+        // Size: up to 200 ETH or 10 BTC, either sign; price: index ± 6 %.
+        int256 size = int256(_bound(uint256(sizeSeed < 0 ? -(sizeSeed + 1) : sizeSeed), 1e14, m == 0 ? 200e18 : 10e18));
+        if (sizeSeed < 0) size = -size;
+        ok = _tradeAt(maker, taker, m, size, (index * (WAD - 0.055e18 + (priceSeed % 0.11e18))) / WAD, key);
+    }
+
+    /// @dev The maker's order of `size` at `price` filled in full by the taker's owner, with the fill's checks.
+    function _tradeAt(
+        uint256 maker,
+        uint256 taker,
+        uint256 m,
+        int256 size,
+        uint256 price,
+        uint256 key
+    ) internal returns (bool ok) {
+        (IOrderSettlement.Order memory order, bytes memory sig) = _signedOrder(maker, m, size, price, key);
+        TradeSnapshot memory before = _tradeSnapshot(maker, taker, m);
+        ok = _callFill(_ownerOf(taker), order, sig, taker, uint128(_abs(size)), size < 0 ? type(uint256).max : 0);
+        if (ok) _checkTrade(before, maker, taker, m);
+    }
+
+    /// @dev A maker order of `size` at `price` signed by the maker's owner (`key` 0) or session key `key - 1`.
+    function _signedOrder(
+        uint256 maker,
+        uint256 m,
+        int256 size,
+        uint256 price,
+        uint256 key
+    ) internal returns (IOrderSettlement.Order memory order, bytes memory sig) {
+        address makerOwner = _ownerOf(maker);
+        uint256 signerKey = key == 0 ? _ownerKeyOf(makerOwner) : _sessionKeys[key - 1];
+        order = IOrderSettlement.Order({
+            account: maker,
+            marketId: uint16(m),
+            size: int128(size),
+            limitPrice: uint128(price),
+            expiry: uint64(block.timestamp + 1 hours),
+            nonce: venue.minNonce(makerOwner),
+            salt: uint64(++_salt),
+            reduceOnly: false,
+            signer: vm.addr(signerKey)
+        });
+        sig = _sign(signerKey, venue.hashOrder(order));
+    }
+
+    struct TradeSnapshot {
+        int256 makerSurplus; // equity - maintenance margin at the index before the fill, when below maintenance
+        int256 takerSurplus;
+        bool makerBelow;
+        bool takerBelow;
+        bool makerFrozen;
+        bool takerFrozen;
+        int256 makerSize;
+        int256 takerSize;
+        uint256 longOpenInterest;
+    }
+
+    function _tradeSnapshot(uint256 maker, uint256 taker, uint256 m) internal view returns (TradeSnapshot memory s) {
+        (s.makerFrozen, ) = vault.accountStatus(maker);
+        (s.takerFrozen, ) = vault.accountStatus(taker);
+        (s.makerSize, ) = engine.position(maker, m);
+        (s.takerSize, ) = engine.position(taker, m);
+        s.longOpenInterest = engine.marketView(m).longOpenInterest;
+        (s.makerBelow, s.makerSurplus) = _surplus(maker);
+        (s.takerBelow, s.takerSurplus) = _surplus(taker);
+    }
+
+    /// @dev (below maintenance, equity - maintenance margin) at the oracle's index prices; (false, 0) if unpriced.
+    function _surplus(uint256 account) internal view returns (bool below, int256 surplus) {
+        try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            surplus = s.equity - int256(s.maintenanceMargin);
+            below = surplus < 0;
+        } catch {}
+    }
+
+    /// @dev Issue 11 class 1 (self-dump): a fill by an account below maintenance must not lower its equity minus
+    /// maintenance margin at the index by more than the fees it paid (`feeAllowance`, WAD).
+    function _checkNoSelfDump(bool below, int256 before, uint256 account, uint256 feeAllowance) internal {
+        if (!below) return;
+        (, int256 afterSurplus) = _surplus(account);
+        if (afterSurplus + int256(feeAllowance) < before) {
+            _violate("ISSUE11-SELFDUMP", "a fill by an account below maintenance lowered its surplus over maintenance");
+        }
+    }
+
+    /// @dev Transition checks of a fill: no account in auction trades (INV-22), filled ≤ size (INV-16), the
+    /// open-interest cap (INV-09), initial margin or strictly reduced risk (INV-12).
+    function _checkTrade(TradeSnapshot memory b, uint256 maker, uint256 taker, uint256 m) internal {
+        if (b.makerFrozen || b.takerFrozen) _violate("INV-22", "an account in auction traded");
+        IMarginEngine.MarketView memory v = engine.marketView(m);
+        if (v.longOpenInterest > b.longOpenInterest && v.longOpenInterest > v.setup.openInterestCap) {
+            _violate("INV-09", "a fill raised long open interest above the cap");
+        }
+        _checkMarginAfterFill(maker, m, b.makerSize);
+        _checkMarginAfterFill(taker, m, b.takerSize);
+        // Fees: at most 0.07 % of a notional of at most |size| x 1.06 x index (both rates rounded up), plus a wei.
+        uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engine.marketView(m).cachedPrice * 2) / 1e21 + 2;
+        _checkNoSelfDump(b.makerBelow, b.makerSurplus, maker, fees);
+        _checkNoSelfDump(b.takerBelow, b.takerSurplus, taker, fees);
+    }
+
+    function _sizeOf(uint256 account, uint256 m) internal view returns (int256 size) {
+        (size, ) = engine.position(account, m);
+    }
+
+    /// @dev INV-12 is stated at the prices the engine's check used (cached, at most `maxPriceAge` old): judged only
+    /// when every price the account depends on is cached at the oracle's current value (`_atCachedPrices`).
+    function _checkMarginAfterFill(uint256 account, uint256 m, int256 sizeBefore) internal {
+        if (!_atCachedPrices(account)) return;
+        int256 sizeAfter = _sizeOf(account, m);
+        IMarginEngine.MarginState memory s = engine.accountMargin(account);
+        if (s.equity >= int256(s.initialMargin)) return;
+        bool reduced = _abs(sizeAfter) < _abs(sizeBefore) && (sizeAfter == 0 || (sizeAfter > 0) == (sizeBefore > 0));
+        if (!reduced) _violate("INV-12", "a fill left an account below initial margin without reducing its risk");
+    }
+
+    /// @dev Whether every market price and collateral price `account` depends on is cached at the oracle's current
+    /// value, so that the fresh margin the handler reads equals the one the protocol checked.
+    function _atCachedPrices(uint256 account) internal view returns (bool) {
+        (uint128 markets, ) = engine.accountInfo(account);
+        for (uint256 m; m < 2; ++m) {
+            if ((markets >> m) & 1 == 0) continue;
+            try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 fresh) {
+                if (engine.marketView(m).cachedPrice != fresh) return false;
+            } catch {
+                return false;
+            }
+        }
+        uint16 bits = vault.accountTokens(account);
+        for (uint256 t = 1; t < 3; ++t) {
+            if ((bits >> (t - 1)) & 1 == 0) continue;
+            ICollateralVault.TokenInfo memory info = vault.tokenInfo(_tokens[t]);
+            try oracle.getPrice(info.oracleAsset) returns (uint256 fresh) {
+                if (info.cachedPrice != fresh) return false;
+            } catch {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ================================================================== keepers and auctions
+
+    /// @notice A keeper (or an owner on its own sibling, or the griefer) starts an auction on any account.
+    function startAuction(uint256 callerSeed, uint256 targetSeed) external {
+        _count("startAuction");
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickLiquidatable(targetSeed);
+        (address caller, uint256 tipAccount) = _starter(callerSeed);
+        ILiquidationAuction.Quote memory q = _quote(target);
+        uint256 penaltyCap = (uint256(auction.params().penaltyRate) * q.requirement) / WAD;
+        int256 tipCashBefore = vault.cashBalance(tipAccount);
+        int256 targetCashBefore = vault.cashBalance(target);
+        (bool ok, ) = _callStartAuction(caller, target, tipAccount);
+        if (ok && tipAccount != target) {
+            int256 tip = vault.cashBalance(tipAccount) - tipCashBefore;
+            if (tip > int256(penaltyCap) + 1) _violate("INV-20", "the tip exceeded the penalty of the whole portfolio");
+            if (vault.cashBalance(target) - targetCashBefore < -int256(penaltyCap) - 1) {
+                _violate("INV-20", "the liquidated account paid more than the penalty as tip");
+            }
+        }
+        _after("startAuction", ok);
+    }
+
+    /// @notice A keeper bids a fraction of an auction (its largest fraction half of the time).
+    function bid(uint256 keeperSeed, uint256 targetSeed, uint256 fractionSeed) external {
+        _count("bid");
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
+        address k = keepers[keeperSeed % KEEPERS];
+        uint256 bidder = _accountId(k, 0);
+        BidSnapshot memory b = _bidSnapshot(target);
+        uint256 fraction = _fraction(target, fractionSeed);
+        (bool ok, ) = _callBid(k, target, bidder, fraction, vault.accountNonce(target));
+        if (ok) _checkBid(b, target, bidder);
+        _after("bid", ok);
+    }
+
+    /// @notice The flash liquidator bids with a callback (no hedges) from its own account.
+    function flashBid(uint256 targetSeed, uint256 fractionSeed) external {
+        _count("flashBid");
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
+        BidSnapshot memory b = _bidSnapshot(target);
+        bool ok = _callFlashBid(target, _fraction(target, fractionSeed), vault.accountNonce(target));
+        if (ok) _checkBid(b, target, flash.account());
+        _after("flashBid", ok);
+    }
+
+    /// @notice Anyone terminates, restarts or checkpoints an auction.
+    function auctionUpkeep(uint256 targetSeed, uint256 actionSeed) external {
+        _count("auctionUpkeep");
+        uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
+        vm.prank(griefer);
+        bool ok = true;
+        uint256 action = actionSeed % 3;
+        if (action == 0) {
+            try auction.terminateAuction(target) {} catch {
+                ok = false;
+            }
+        } else if (action == 1) {
+            try auction.restartAuction(target) {} catch {
+                ok = false;
+            }
+        } else {
+            try auction.checkpoint(target) {} catch {
+                ok = false;
+            }
+        }
+        _after("auctionUpkeep", ok);
+    }
+
+    struct BidSnapshot {
+        bool measured;
+        uint256 healthFactor;
+    }
+
+    function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
+        try engine.accountMargin(target) returns (IMarginEngine.MarginState memory s) {
+            b.measured = true;
+            b.healthFactor = s.healthFactor;
+        } catch {}
+    }
+
+    /// @dev INV-18 (a bid never lowers the account's health factor, up to parts in 1e15) and INV-19 (the bidder
+    /// stays at or above initial margin).
+    function _checkBid(BidSnapshot memory b, uint256 target, uint256 bidder) internal {
+        IMarginEngine.MarginState memory s = engine.accountMargin(target);
+        if (b.measured && s.healthFactor + b.healthFactor / 1e15 + 1 < b.healthFactor) {
+            _violate("INV-18", "a bid lowered the account's health factor");
+        }
+        IMarginEngine.MarginState memory k = engine.accountMargin(bidder);
+        if (k.equity < int256(k.initialMargin)) _violate("INV-19", "a bid left the bidder below initial margin");
+    }
+
+    /// @dev The first account in auction from a seed-chosen position on (keepers watch the auctions), or the
+    /// account at that position if none is.
+    function _pickActive(uint256 seed) internal view returns (uint256) {
+        uint256 n = accounts.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 a = accounts[(seed + i) % n];
+            if (auction.auctionOf(a).active) return a;
+        }
+        return accounts[seed % n];
+    }
+
+    /// @dev The first liquidatable account not yet in auction from a seed-chosen position on, or the account at
+    /// that position if none is (or prices are invalid).
+    function _pickLiquidatable(uint256 seed) internal view returns (uint256) {
+        uint256 n = accounts.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 a = accounts[(seed + i) % n];
+            if (auction.auctionOf(a).active) continue;
+            try engine.accountMargin(a) returns (IMarginEngine.MarginState memory s) {
+                if (s.liquidatable) return a;
+            } catch {
+                break;
+            }
+        }
+        return accounts[seed % n];
+    }
+
+    function _fraction(uint256 target, uint256 seed) internal view returns (uint256) {
+        if (seed % 2 == 0) {
+            uint256 max = _quote(target).maxFraction;
+            if (max != 0) return max;
+        }
+        return _bound(seed, 1e15, WAD);
+    }
+
+    function _starter(uint256 seed) internal view returns (address caller, uint256 tipAccount) {
+        uint256 who = seed % 4;
+        if (who < KEEPERS) return (keepers[who], _accountId(keepers[who], 0));
+        if (who == 2) return (griefer, _accountId(griefer, 0));
+        // An owner tipping itself into a sibling subaccount (self-liquidation must not pay).
+        address o = owners[(seed >> 8) % OWNERS];
+        return (o, _accountId(o, 1));
+    }
+
+    // ================================================================== griefer
+
+    /// @notice The griefer deposits dust of any token into any account (including one in auction).
+    function griefDust(uint256 targetSeed, uint256 tokenSeed) external {
+        _count("griefDust");
+        uint256 target = accounts[targetSeed % accounts.length];
+        _fund(griefer, target, tokenSeed % 3, 1);
+        _after("griefDust", true);
+    }
+
+    /// @notice The griefer transfers a little of its cash into any account.
+    function griefTransfer(uint256 targetSeed, uint256 amountSeed) external {
+        _count("griefTransfer");
+        uint256 target = accounts[targetSeed % accounts.length];
+        bool ok = _callTransferCash(griefer, _accountId(griefer, 0), target, _bound(amountSeed, 1, 10e6));
+        _after("griefTransfer", ok);
+    }
+
+    /// @notice "No third party can keep an account from being liquidated" (issue 11, classes 2 and 3): whether a
+    /// keeper's start or bid would succeed is tried on a snapshot; then the griefer deposits dust of any token or
+    /// transfers one cash unit into the account, and the keeper sends the same call (with the nonce read before the
+    /// griefer acted). Succeeding before and failing after is a violation.
+    function griefThenLiquidate(uint256 keeperSeed, uint256 targetSeed, uint256 actionSeed, uint256 fractionSeed) external {
+        _count("griefThenLiquidate");
+        uint256 target = targetSeed % 2 == 0 ? _pickActive(targetSeed) : _pickLiquidatable(targetSeed);
+        address k = keepers[keeperSeed % KEEPERS];
+        bool active = auction.auctionOf(target).active;
+        uint64 nonce = vault.accountNonce(target);
+        uint256 fraction = _fraction(target, fractionSeed);
+        uint256 snap = vm.snapshotState();
+        bool okBefore = _liquidationStep(k, target, active, fraction, nonce);
+        vm.revertToState(snap);
+        if (actionSeed % 2 == 0) _fund(griefer, target, (actionSeed >> 1) % 3, 1);
+        else _callTransferCash(griefer, _accountId(griefer, 0), target, 1);
+        bool okAfter = _liquidationStep(k, target, active, fraction, nonce);
+        if (okBefore && !okAfter) {
+            _violate(
+                "ISSUE11-BLOCK",
+                active
+                    ? "a griefer's dust or transfer voided a keeper's bid"
+                    : "a griefer's dust or transfer blocked an auction start"
+            );
+        }
+        _after("griefThenLiquidate", okAfter);
+    }
+
+    function _liquidationStep(address k, uint256 target, bool active, uint256 fraction, uint64 nonce) internal returns (bool ok) {
+        if (active) (ok, ) = _callBid(k, target, _accountId(k, 0), fraction, nonce);
+        else (ok, ) = _callStartAuction(k, target, _accountId(k, 0));
+    }
+
+    /// @notice The griefer sends tokens straight to the vault (a donation; the ledger must not count it).
+    function donate(uint256 tokenSeed, uint256 amountSeed) external {
+        _count("donate");
+        uint256 t = tokenSeed % 3;
+        uint256 amount = _bound(amountSeed, 1, _unitsOf(t, 1_000));
+        TestERC20(_tokens[t]).mint(griefer, amount);
+        vm.prank(griefer);
+        IERC20(_tokens[t]).transfer(address(vault), amount);
+        ghostDonated[_tokens[t]] += amount;
+        _after("donate", true);
+    }
+
+    // ================================================================== insurance stakers
+
+    /// @notice A keeper stakes cash in the insurance fund, requests an exit, or claims it.
+    function insurance(uint256 actorSeed, uint256 actionSeed, uint256 amountSeed) external {
+        _count("insurance");
+        address who = keepers[actorSeed % KEEPERS];
+        uint256 action = actionSeed % 3;
+        bool ok;
+        if (action == 0) {
+            ok = _stake(who, _bound(amountSeed, 1, 100_000e6));
+        } else if (action == 1) {
+            uint256 shares = fund.balanceOf(who);
+            if (shares != 0) {
+                vm.prank(who);
+                try fund.requestWithdrawal(_bound(amountSeed, 1, shares)) {
+                    ok = true;
+                } catch {}
+            }
+        } else {
+            uint256 vaultBefore = usdc.balanceOf(address(vault));
+            vm.prank(who);
+            try fund.claimWithdrawal(who) {
+                ok = true;
+                // The fund pays from its vault account: whatever left the vault was withdrawn from the ledger.
+                ghostHeldWad[address(usdc)] -= (vaultBefore - usdc.balanceOf(address(vault))) * _scaleOf(address(usdc));
+            } catch {}
+        }
+        _after("insurance", ok);
+    }
+
+    function _stake(address who, uint256 amount) internal returns (bool ok) {
+        usdc.mint(who, amount);
+        vm.prank(who);
+        usdc.approve(address(fund), amount);
+        uint256 vaultBefore = usdc.balanceOf(address(vault));
+        vm.prank(who);
+        try fund.deposit(amount, who) {
+            ok = true;
+            ghostHeldWad[address(usdc)] += (usdc.balanceOf(address(vault)) - vaultBefore) * _scaleOf(address(usdc));
+        } catch {}
+    }
+
+    // ================================================================== risk manager
+
+    /// @notice The risk manager sets a market's risk parameters anywhere within their on-chain bounds (the engine
+    /// ramps to the new targets).
+    function riskParams(uint256 marketSeed, uint256 mmrSeed, uint256 imrSeed, uint256 stepSeed, uint256 volSeed) external {
+        _count("riskParams");
+        uint256 m = marketSeed % 2;
+        uint64 mmr = uint64(_bound(mmrSeed, RiskBounds.MIN_MMR, 0.1e18));
+        uint64 imr = uint64(_bound(imrSeed, uint256(mmr) + 1, uint256(mmr) * 3));
+        IMarketConfigurator.RiskParams memory r = IMarketConfigurator.RiskParams({
+            mmrBase: mmr,
+            imrBase: imr,
+            mmrFloor: uint64(_bound(volSeed, RiskBounds.MIN_MMR, mmr)),
+            mmrCap: uint64(_bound(volSeed >> 64, mmr, RiskBounds.MAX_MMR)),
+            volMultiplier: uint64(_bound(volSeed >> 128, 0, RiskBounds.MAX_VOL_MULTIPLIER)),
+            volReference: uint64(_bound(volSeed >> 192, 0, 0.01e18)),
+            volDecay: 0.94e18,
+            minObservationInterval: 5 minutes,
+            maxRatioStepPerHour: uint64(_bound(stepSeed, RiskBounds.MIN_RATIO_STEP_PER_HOUR, RiskBounds.MAX_RATIO_STEP_PER_HOUR)),
+            imrSizeFactor: uint64(_bound(stepSeed >> 128, 0, 0.01e18))
+        });
+        bool ok;
+        try configurator.setRiskParams(m, r) {
+            ok = true;
+        } catch {}
+        _after("riskParams", ok);
+    }
+
+    /// @notice The risk manager sets trading parameters, auction parameters, a haircut, the cash rate model, the
+    /// maximum price age or the stop level, within bounds.
+    function riskOther(uint256 actionSeed, uint256 a, uint256 b) external {
+        _count("riskOther");
+        uint256 action = actionSeed % 6;
+        bool ok = true;
+        if (action == 0) {
+            IMarketConfigurator.TradingParams memory t = IMarketConfigurator.TradingParams({
+                openInterestCap: uint112(_bound(a, 10e18, 100_000e18)),
+                maxFundingRate: uint64(_bound(b, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP)),
+                maxFillDeviation: uint64(_bound(b >> 64, 0.01e18, 0.1e18))
+            });
+            try configurator.setTradingParams(a % 2, t) {} catch {
+                ok = false;
+            }
+        } else if (action == 1) {
+            ILiquidationAuction.AuctionParams memory p = auction.params();
+            p.penaltyRate = uint64(_bound(a, 0, 0.2e18));
+            p.tipRate = uint64(_bound(a >> 64, 0, 0.05e18));
+            p.flatTip = uint128(_bound(a >> 128, 0, 100e18));
+            p.bufferRatio = uint64(_bound(b, 0, 0.5e18));
+            p.dustMargin = uint128(_bound(b >> 64, 0, 1_000e18));
+            p.insuranceShare = uint64(_bound(b >> 128, 0, WAD));
+            try auction.setParams(p) {} catch {
+                ok = false;
+            }
+        } else if (action == 2) {
+            try vault.setHaircut(_tokens[1 + (a % 2)], uint64(_bound(b, 0.5e18, 0.9e18))) {} catch {
+                ok = false;
+            }
+        } else if (action == 3) {
+            try vault.setCashRateModel(uint64(_bound(a, 0, 0.2e18)), uint64(_bound(b, 0, 1e18))) {} catch {
+                ok = false;
+            }
+        } else if (action == 4) {
+            try engine.setMaxPriceAge(uint32(_bound(a, 30, 300))) {} catch {
+                ok = false;
+            }
+        } else {
+            // Stop level 0 mostly; 1 (no new auctions), 2 (no restarts) or 3 (no bids) one time in eight.
+            uint8 level = uint8(a % 8 == 0 ? 1 + ((a >> 8) % 3) : 0);
+            try auction.setStopLevel(level) {} catch {
+                ok = false;
+            }
+        }
+        _after("riskOther", ok);
+    }
+
+    // ================================================================== oracle and time
+
+    /// @notice A feed moves by up to ±25 % (the ETH second feed follows, within or beyond its 5 % band).
+    function oracleMove(uint256 feedSeed, uint256 moveSeed, uint256 secondSeed) external {
+        _count("oracleMove");
+        MockV3Aggregator feed = feedSeed % 2 == 0 ? _ethFeed : _btcFeed;
+        int256 p = feed.latestAnswer();
+        int256 move = int256(moveSeed % 5001) - 2500; // basis points x 0.1: ±25 %
+        int256 next = (p * (10_000 + move)) / 10_000;
+        if (next < 100e8) next = 100e8;
+        feed.updateAnswer(next);
+        if (feed == _ethFeed) {
+            // The second feed agrees to within ±6 %: beyond 5 % the router refuses the price.
+            int256 dev = int256(secondSeed % 1201) - 600;
+            _ethFeed2.updateAnswer((next * (10_000 + dev)) / 10_000);
+        }
+        _after("oracleMove", true);
+    }
+
+    /// @notice All feeds report again at their current answers (a keeper's heartbeat), the second ETH feed
+    /// agreeing with the first.
+    function oracleRefresh() external {
+        _count("oracleRefresh");
+        _refreshFeeds();
+        _after("oracleRefresh", true);
+    }
+
+    function _refreshFeeds() internal {
+        _ethFeed.updateAnswer(_ethFeed.latestAnswer());
+        _ethFeed2.updateAnswer(_ethFeed.latestAnswer());
+        _btcFeed.updateAnswer(_btcFeed.latestAnswer());
+    }
+
+    /// @notice A feed goes stale: its last report is pushed back beyond the heartbeat.
+    function oracleStale(uint256 feedSeed, uint256 ageSeed) external {
+        _count("oracleStale");
+        MockV3Aggregator feed = feedSeed % 3 == 0 ? _ethFeed : (feedSeed % 3 == 1 ? _btcFeed : _ethFeed2);
+        uint256 age = _bound(ageSeed, 1 hours + 1, 1 days);
+        uint256 at = block.timestamp > age ? block.timestamp - age : 1;
+        feed.updateRoundData(uint80(feed.latestRound() + 1), feed.latestAnswer(), at, at);
+        _after("oracleStale", true);
+    }
+
+    /// @notice An L2 sequencer outage. One time in eight the sequencer goes down and stays down (until a warp
+    /// brings it back); otherwise a whole episode plays out in this call: it goes down, a keeper tries to start an
+    /// auction on any account (a bad price never liquidates: INV-14), and it comes back up, just now (its grace
+    /// period runs) or, half of the time, long enough ago for the grace period to be over.
+    function sequencer(uint256 stateSeed, uint256 targetSeed) external {
+        _count("sequencer");
+        _setSequencer(true, block.timestamp);
+        if (stateSeed % 8 != 0) {
+            (bool started, ) = _callStartAuction(keepers[0], accounts[targetSeed % accounts.length], _accountId(keepers[0], 0));
+            if (started) _violate("INV-14", "an auction started while the sequencer was down");
+            _setSequencer(false, stateSeed % 2 == 0 ? block.timestamp : block.timestamp - 1 hours);
+        }
+        _after("sequencer", true);
+    }
+
+    function _setSequencer(bool down, uint256 since) internal {
+        _sequencer.updateRoundData(uint80(_sequencer.latestRound() + 1), down ? int256(1) : int256(0), since, since);
+    }
+
+    /// @notice Time passes: seconds to hours. Three times in four the feeds report on time meanwhile (keepers push
+    /// prices each heartbeat); otherwise they fall behind and may go stale.
+    function warp(uint256 secondsSeed) external {
+        _count("warp");
+        uint256 dt = secondsSeed % 8 == 0 ? _bound(secondsSeed, 1 hours, 12 hours) : _bound(secondsSeed, 1, 15 minutes);
+        vm.warp(block.timestamp + dt);
+        vm.roll(block.number + 1 + dt / 12);
+        if ((secondsSeed >> 8) % 4 != 0) _refreshFeeds();
+        // A sequencer that is down comes back up half of the time (its grace period then runs).
+        if (_sequencer.latestAnswer() != 0 && (secondsSeed >> 16) % 2 == 0) _setSequencer(false, block.timestamp);
+        _after("warp", true);
+    }
+
+    /// @notice Anyone updates a market (funding, ratio ramps) or records a volatility observation.
+    function marketUpkeep(uint256 marketSeed, bool observe) external {
+        _count("marketUpkeep");
+        bool ok = true;
+        if (observe) {
+            try configurator.recordObservation(marketSeed % 2) {} catch {
+                ok = false;
+            }
+        } else {
+            try engine.updateMarket(marketSeed % 2) {} catch {
+                ok = false;
+            }
+        }
+        _after("marketUpkeep", ok);
+    }
+
+    // ================================================================== bookkeeping
+
+    /// @notice Number of known accounts.
+    function accountCount() external view returns (uint256) {
+        return accounts.length;
+    }
+
+    /// @notice The collateral and cash tokens, cash first.
+    function tokens() external view returns (address[] memory) {
+        return _tokens;
+    }
+
+    /// @dev After every action: INV-05 (nonces never decrease) and INV-06 (indices) as transitions.
+    function _after(bytes32 action, bool ok) internal {
+        if (ok) accepted[action] += 1;
+        for (uint256 i; i < accounts.length; ++i) {
+            uint64 n = vault.accountNonce(accounts[i]);
+            if (n < ghostNonce[accounts[i]]) _violate("INV-05", "an account nonce decreased");
+            ghostNonce[accounts[i]] = n;
+        }
+        (uint256 supplyIndex, uint256 borrowIndex, ) = vault.cashIndices();
+        if (borrowIndex < ghostBorrowIndex) _violate("INV-06", "the borrow index decreased");
+        bool liquidation = action == "bid" || action == "flashBid" || action == "auctionUpkeep" || action == "griefThenLiquidate";
+        if (supplyIndex < ghostSupplyIndex && !liquidation) _violate("INV-06", "the supply index fell outside a liquidation");
+        ghostSupplyIndex = supplyIndex;
+        ghostBorrowIndex = borrowIndex;
+    }
+
+    function _count(bytes32 action) internal {
+        calls[action] += 1;
+    }
+
+    function _violate(bytes32 id, string memory message) internal {
+        if (violations[id] == 0) firstViolation[id] = message;
+        violations[id] += 1;
+    }
+
+    /// @dev Mints `amount` (token units) of token `t` to `from`, which deposits it into `account`.
+    function _fund(address from, uint256 account, uint256 t, uint256 amount) internal returns (bool ok) {
+        address token = _tokens[t];
+        TestERC20(token).mint(from, amount);
+        vm.prank(from);
+        IERC20(token).approve(address(vault), amount);
+        ok = _callDeposit(from, account, token, amount);
+        if (ok) ghostHeldWad[token] += amount * _scaleOf(token);
+    }
+
+    function _quote(uint256 target) internal view returns (ILiquidationAuction.Quote memory q) {
+        try auction.quote(target) returns (ILiquidationAuction.Quote memory r) {
+            q = r;
+        } catch {}
+    }
+
+    function _sign(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    function _accountId(address owner, uint256 sub) internal pure returns (uint256) {
+        return (uint256(uint160(owner)) << 96) | sub;
+    }
+
+    function _ownerOf(uint256 account) internal pure returns (address) {
+        return address(uint160(account >> 96));
+    }
+
+    function _ownerKeyOf(address owner) internal view returns (uint256) {
+        for (uint256 i; i < OWNERS; ++i) if (owners[i] == owner) return _ownerKeys[i];
+        for (uint256 i; i < KEEPERS; ++i) if (keepers[i] == owner) return 0xCEE9 + i;
+        revert("BallastHandler: unknown owner");
+    }
+
+    function _scaleOf(address token) internal view returns (uint256) {
+        return token == _tokens[0] ? 1e12 : (token == _tokens[2] ? 1e10 : 1);
+    }
+
+    /// @dev `whole` units of token `t` in token units.
+    function _unitsOf(uint256 t, uint256 whole) internal pure returns (uint256) {
+        if (t == 0) return whole * 1e6;
+        if (t == 1) return (whole * 1e18) / 3_000; // ~ whole USD of WETH
+        return (whole * 1e8) / 60_000; // ~ whole USD of WBTC
+    }
+
+    function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        if (hi <= lo) return lo;
+        return lo + (x % (hi - lo + 1));
+    }
+
+    function _abs(int256 x) internal pure returns (uint256) {
+        return uint256(x < 0 ? -x : x);
+    }
+
+    function _selector(bytes memory reason) internal pure returns (bytes4 s) {
+        if (reason.length >= 4) s = bytes4(reason);
+    }
+
+    function _digit(uint256 i) internal pure returns (string memory) {
+        return string(abi.encodePacked(bytes1(uint8(48 + (i % 10)))));
+    }
+}
