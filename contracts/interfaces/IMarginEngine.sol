@@ -121,6 +121,9 @@ interface IMarginEngine {
     error EngineSelfTrade(uint256 account);
     /// @notice The account would end below initial margin (WAD cash values) without strictly reducing risk.
     error EngineInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
+    /// @notice A risk-reducing fill would leave `account` below maintenance margin at a price (WAD) worse for it than
+    /// the mark (WAD): a liquidatable account may reduce only at the mark or better (issue #11 class 1).
+    error EngineLiquidatableFillWorseThanMark(uint256 account, uint256 price, uint256 markPrice);
     /// @notice An isolated account holding `heldMarket` tried to open `newMarket`.
     error EngineIsolatedAccountSecondMarket(uint256 account, uint256 heldMarket, uint256 newMarket);
     /// @notice The account already holds `maxMarkets` markets.
