@@ -54,7 +54,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
                 mark.priceTimestamp = uint32(block.timestamp);
             } catch {}
         }
-        _updateMarket(marketId, m, mark, 0, false);
+        _updateMarket(marketId, m, mark, 0, 0);
         m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour);
         MarketMark memory mk = m.mark;
         m.premium.rampActive = mk.mmr != s.mmrTarget || mk.imr != s.imrTarget;

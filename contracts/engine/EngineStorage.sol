@@ -29,6 +29,10 @@ abstract contract EngineStorage is IMarginEngine {
     uint256 public constant FUNDING_EPOCH = 1 hours;
     /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
     uint256 public constant FUNDING_PERIOD = 8 hours;
+    /// @notice Premium depth as a share of the open-interest cap: 0.01e18 // 1%. A fill of size s moves the
+    /// market's premium toward its sample by the weight min(1, s / (openInterestCap * 1%)), so a fill's effect on
+    /// the premium, and so on the funding rate, is at most proportional to its size (issue #11 class 4).
+    uint256 public constant PREMIUM_DEPTH_SHARE = 0.01e18;
     /// @notice Largest `maxPriceAge`: 300 seconds.
     uint256 public constant MAX_PRICE_AGE_LIMIT = 300;
 
@@ -151,18 +155,19 @@ abstract contract EngineStorage is IMarginEngine {
 
     /// @dev Accrues funding at the stored rate over the time since the last update (at `mark.price`), accumulates
     /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
-    /// ramps the effective ratios toward their targets, then records `premiumSample` when `hasSample`.
+    /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by
+    /// `sampleWeight` [wad, <= 1e18; 0: no sample]: premium += (sample - premium) * weight / 1e18, toward zero.
     /// Writes `mark` back. Returns the cumulative funding index now.
     function _updateMarket(
         uint256 id,
         Market storage m,
         MarketMark memory mark,
         int256 premiumSample,
-        bool hasSample
+        uint256 sampleWeight
     ) internal returns (int256 cumulativeFunding) {
         MarketFunding memory fd = m.funding;
         uint256 dt = block.timestamp - fd.timestamp;
-        if (dt == 0 && !hasSample) return fd.cumulativeFunding;
+        if (dt == 0 && sampleWeight == 0) return fd.cumulativeFunding;
         MarketPremium memory pr = m.premium;
         if (dt > 0) {
             fd.cumulativeFunding = MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, mark.price, dt).toInt96();
@@ -196,7 +201,10 @@ abstract contract EngineStorage is IMarginEngine {
             m.funding = fd;
             m.mark = mark;
         }
-        if (hasSample) pr.premium = premiumSample.toInt64();
+        if (sampleWeight != 0) {
+            // |sample - premium| <= 2 * MAX_FILL_DEVIATION and weight <= 1e18: the product fits easily.
+            pr.premium = (pr.premium + ((premiumSample - pr.premium) * int256(sampleWeight)) / 1e18).toInt64();
+        }
         m.premium = pr;
         return fd.cumulativeFunding;
     }

@@ -90,7 +90,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (premium.abs() > tr.maxFillDeviation) {
             revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
         }
-        int256 f = _updateMarket(t.marketId, m, mark, premium, true);
+        int256 f = _updateMarket(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
         (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
         _settleAndCheck(t, feeAccount, mk, tk, mark);
     }
@@ -98,7 +98,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IMarginEngine
     function updateMarket(uint256 marketId) external nonReentrant {
         Market storage m = _listed(marketId);
-        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, false);
+        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, 0);
     }
 
     // ------------------------------------------------------------------ vault and liquidator hooks
@@ -244,6 +244,13 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Weight [wad] of a fill of `size` in the premium: min(1e18, |size| / (openInterestCap * 1%)), rounded
+    /// down (a fill moves the premium at most in proportion to its size). The depth rounds up and is >= 1 wei.
+    function _premiumWeight(int256 size, uint256 openInterestCap) internal pure returns (uint256) {
+        uint256 w = size.abs().divWadDown(openInterestCap.mulWadUp(PREMIUM_DEPTH_SHARE));
+        return w > 1e18 ? 1e18 : w;
+    }
 
     /// @dev Positions, reduce-only and pause rules, open interest. One notional for both sides, applied with
     /// opposite signs, makes trading exactly zero-sum.

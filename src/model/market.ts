@@ -2,7 +2,7 @@
  * Exact bigint mirror of the engine's per-market state machine (contracts/engine/EngineStorage.sol
  * `_markNoOlderThan` and `_updateMarket`, contracts/engine/EngineGovernance.sol `configureMarket`): the cached
  * mark price, funding accrual at the stored per-second rate, the hourly premium TWAP that sets the next rate
- * (clamped to maxFundingRate per 8 h), and the ramp of the effective margin ratios toward their targets.
+ * (clamped to maxFundingRate per 8 h) of premiums that each fill moves in proportion to its size, and the ramp of the effective margin ratios toward their targets.
  *
  * Functions are pure: they take a `MarketState` and return a new one.
  */
@@ -14,6 +14,22 @@ import { ramp } from "./volatility";
 export const FUNDING_EPOCH = 3600n;
 /** EngineStorage.FUNDING_PERIOD: a rate equal to the premium is paid over 8 hours. */
 export const FUNDING_PERIOD = 8n * 3600n;
+
+/** EngineStorage.PREMIUM_DEPTH_SHARE: a fill as large as 1% of the open-interest cap moves the premium fully. */
+export const PREMIUM_DEPTH_SHARE = 10n ** 16n;
+
+/**
+ * `MarginEngine._premiumWeight`: the weight [wad] of a fill of `size` in the premium,
+ * min(1e18, floor(|size| * 1e18 / ceil(openInterestCap * 1%))).
+ */
+export function premiumWeight(size: bigint, openInterestCap: bigint): bigint {
+  const depth = (openInterestCap * PREMIUM_DEPTH_SHARE + WAD - 1n) / WAD;
+  const w = ((size < 0n ? -size : size) * WAD) / depth;
+  return w > WAD ? WAD : w;
+}
+
+/** The premium after a sample of `weight` [wad]: premium + (sample - premium) * weight / 1e18, toward zero. */
+export const blendPremium = (premium: bigint, sample: bigint, weight: bigint): bigint => premium + ((sample - premium) * weight) / WAD;
 
 /** The targets and limits the configurator pushes (IMarginEngine.MarketSetup). */
 export interface MarketSetup {
@@ -38,7 +54,7 @@ export interface MarketState extends MarketSetup {
   cumulativeFunding: bigint;
   fundingRate: bigint;
   timestamp: bigint;
-  /** Premium of the latest fill [wad], accumulated premium * seconds of this epoch, epoch number. */
+  /** Premium [wad] (each fill moves it toward its sample by its size weight), accumulated premium * seconds of this epoch, epoch number. */
   premium: bigint;
   accumulator: bigint;
   epoch: bigint;
@@ -70,11 +86,13 @@ export function markNoOlderThan(m: MarketState, now: bigint, maxAge: bigint, ora
  * `_updateMarket` at `now` with the market's current mark: accrues funding at the stored rate over the time since
  * the last update, accumulates the premium, closes the funding epoch if one ended (only the epoch that just ended
  * can have a non-zero TWAP; Solidity's signed division truncates toward zero, as bigint division does), ramps
- * the effective ratios, then records `premiumSample` when given.
+ * the effective ratios, then moves the premium toward `premiumSample` by `sampleWeight` (wad; a fill's
+ * `premiumWeight`; 0 or undefined: no sample).
  */
-export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint): MarketState {
+export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint, sampleWeight = WAD): MarketState {
+  const weight = premiumSample === undefined ? 0n : sampleWeight;
   const dt = now - m.timestamp;
-  if (dt === 0n && premiumSample === undefined) return m;
+  if (dt === 0n && weight === 0n) return m;
   const next = { ...m };
   if (dt > 0n) {
     next.cumulativeFunding = fundingIndexAt(m.cumulativeFunding, m.fundingRate, m.price, dt);
@@ -102,7 +120,7 @@ export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint
     }
     next.timestamp = now;
   }
-  if (premiumSample !== undefined) next.premium = premiumSample;
+  if (weight !== 0n) next.premium = blendPremium(next.premium, premiumSample!, weight);
   return next;
 }
 

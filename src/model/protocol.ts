@@ -13,7 +13,7 @@
  */
 import { WAD, abs, mulWadDown } from "./wad";
 import { collateralValue, initialMargin, maintenanceMargin, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
-import { updateMarket, premiumOf, type MarketState } from "./market";
+import { updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
 import { applyTrade, liquidatableFillAllowed, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
 import { addCash, cashFraction, cashValue, socialise, MIN_SUPPLY_INDEX, type CashState } from "./cash";
 import type { Take, Valuation } from "./auction";
@@ -186,7 +186,7 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
   if (abs(premium) > tr.maxFillDeviation) {
     return { state: before, revert: { error: "EngineFillPriceOutOfBand", args: [BigInt(id), t.price, mark.price, tr.maxFillDeviation] } };
   }
-  const m = updateMarket(mark, s.now, premium);
+  const m = updateMarket(mark, s.now, premium, premiumWeight(t.takerSize, tr.openInterestCap));
   s.markets[id] = m;
   const maker = accountOf(s, t.maker);
   const taker = accountOf(s, t.taker);
