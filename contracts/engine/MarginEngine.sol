@@ -91,6 +91,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
         }
         int256 f = _updateMarket(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
+        // The risk-reduction exception releases maintenance margin at the effective ratio now.
+        (uint256 mmrNow, ) = _effectiveRatios(m, mark, m.funding.rampActive);
+        mark.mmr = uint64(mmrNow);
         (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
         _settleAndCheck(t, feeAccount, mk, tk, mark);
     }
@@ -222,8 +225,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         v.reduceOnly = tr.reduceOnly;
         v.cachedPrice = mk.price;
         v.cachedPriceTimestamp = mk.priceTimestamp;
-        v.mmr = mk.mmr;
-        v.imr = mk.imr;
+        (v.mmr, v.imr) = _effectiveRatios(m, mk, fd.rampActive);
+        v.rampFromMmr = mk.mmr;
+        v.rampFromImr = mk.imr;
+        v.rampStart = r.start;
         v.cumulativeFunding = fd.cumulativeFunding;
         v.fundingRatePerSecond = fd.fundingRate;
         v.lastUpdate = fd.timestamp;
@@ -432,8 +437,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            MarketMark memory mk = _markets[id].mark;
-            mm += MarginMath.maintenanceMargin(_positions[account][id].size, mk.price, mk.mmr);
+            Market storage m = _markets[id];
+            MarketMark memory mk = m.mark;
+            (uint256 mmr, ) = _effectiveRatios(m, mk, m.funding.rampActive);
+            mm += MarginMath.maintenanceMargin(_positions[account][id].size, mk.price, mmr);
         }
     }
 

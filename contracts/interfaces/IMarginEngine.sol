@@ -65,7 +65,9 @@ interface IMarginEngine {
         uint64 maxFillDeviation;
     }
 
-    /// @notice Everything the engine stores about a market, for views.
+    /// @notice Everything the engine stores about a market, for views. `mmr` and `imr` are the effective ratios at
+    /// the current block time (WAD): `rampFromMmr`/`rampFromImr` (stored at `rampStart`, a timestamp) moved toward
+    /// `setup`'s targets by floor(maxStepPerHour * (now - rampStart) / 1 h), never past them (issue #11 class 6).
     struct MarketView {
         bytes32 oracleAsset;
         bool listed;
@@ -83,6 +85,9 @@ interface IMarginEngine {
         uint256 longOpenInterest;
         int256 totalBasis;
         MarketSetup setup;
+        uint256 rampFromMmr;
+        uint256 rampFromImr;
+        uint256 rampStart;
     }
 
     /// @notice Margin state of an account.

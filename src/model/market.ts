@@ -47,9 +47,13 @@ export interface MarketState extends MarketSetup {
   /** Cached oracle price [wad] and its timestamp. */
   price: bigint;
   priceTimestamp: bigint;
-  /** Effective ratios [wad]. */
+  /**
+   * Ratios [wad] stored at the start of the current ramp (`rampStart`, seconds); the effective ratios at any time
+   * are `effectiveRatios` (issue #11 class 6: a pure function of block time).
+   */
   mmr: bigint;
   imr: bigint;
+  rampStart: bigint;
   /** Funding index [wad cash per base unit], rate [wad per second], last update [s]. */
   cumulativeFunding: bigint;
   fundingRate: bigint;
@@ -63,8 +67,17 @@ export interface MarketState extends MarketSetup {
   totalBasis: bigint;
 }
 
-/** `rampActive` is not exposed by the engine: an effective ratio differs from its target. */
+/** `MarketFunding.rampActive`: a stored ratio differs from its target. */
 export const rampActive = (m: MarketState): boolean => m.mmr !== m.mmrTarget || m.imr !== m.imrTarget;
+
+/**
+ * `_effectiveRatios` at `now`: the stored ratios moved toward the targets by
+ * floor(maxStepPerHour * (now - rampStart) / 1 h), never past them (the engine's `marketView` mmr/imr).
+ */
+export function effectiveRatios(m: MarketState, now: bigint): { mmr: bigint; imr: bigint } {
+  if (!rampActive(m)) return { mmr: m.mmr, imr: m.imr };
+  return ramp(m.mmr, m.imr, m.mmrTarget, m.imrTarget, m.maxStepPerHour, now - m.rampStart);
+}
 
 /** The funding index accrued to `now` at `price` (IMarginEngine.cumulativeFundingAt). */
 export function fundingAt(m: MarketState, price: bigint, now: bigint): bigint {
@@ -113,8 +126,9 @@ export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint
     } else {
       next.accumulator = m.accumulator + m.premium * dt;
     }
-    if (rampActive(m)) {
-      const r = ramp(m.mmr, m.imr, m.mmrTarget, m.imrTarget, m.maxStepPerHour, dt);
+    // A finished ramp stores its targets; an unfinished one is not re-based.
+    const r = effectiveRatios(m, now);
+    if (rampActive(m) && r.mmr === m.mmrTarget && r.imr === m.imrTarget) {
       next.mmr = r.mmr;
       next.imr = r.imr;
     }
@@ -133,7 +147,7 @@ export function rateFromTwap(twap: bigint, maxFundingRate: bigint): bigint {
 /**
  * `configureMarket` at `now`: accrues and ramps under the old targets (at the fresh `oraclePrice` when the cache
  * is older than `maxPriceAge` and the oracle answers; at the cache when `oraclePrice` is undefined), then
- * installs the new targets and limits. The ramp flag follows from the new targets.
+ * installs the new targets and limits; the new ramp starts at `now` from the old ramp's effective ratios.
  */
 export function configureMarket(
   m: MarketState,
@@ -147,7 +161,9 @@ export function configureMarket(
   // _updateMarket writes the mark only when time passed; a refreshed price within the same second stays unstored.
   const updated = updateMarket(mark, now);
   const base = now - m.timestamp > 0n ? updated : { ...updated, price: m.price, priceTimestamp: m.priceTimestamp };
-  return { ...base, ...setup };
+  // The new ramp starts now from the old one's effective ratios.
+  const eff = effectiveRatios(base, now);
+  return { ...base, ...setup, mmr: eff.mmr, imr: eff.imr, rampStart: now };
 }
 
 /** A `MarketState` from the engine's `marketView` (ethers Result or plain object). */
@@ -166,12 +182,16 @@ export function marketStateFromView(v: {
   longOpenInterest: bigint;
   totalBasis: bigint;
   setup: MarketSetup;
+  rampFromMmr: bigint;
+  rampFromImr: bigint;
+  rampStart: bigint;
 }): MarketState {
   return {
     price: v.cachedPrice,
     priceTimestamp: v.cachedPriceTimestamp,
-    mmr: v.mmr,
-    imr: v.imr,
+    mmr: v.rampFromMmr,
+    imr: v.rampFromImr,
+    rampStart: v.rampStart,
     cumulativeFunding: v.cumulativeFunding,
     fundingRate: v.fundingRatePerSecond,
     timestamp: v.lastUpdate,

@@ -13,7 +13,7 @@
  */
 import { WAD, abs, mulWadDown } from "./wad";
 import { collateralValue, initialMargin, maintenanceMargin, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
-import { updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
+import { effectiveRatios, updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
 import { applyTrade, liquidatableFillAllowed, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
 import { addCash, cashFraction, cashValue, socialise, MIN_SUPPLY_INDEX, type CashState } from "./cash";
 import type { Take, Valuation } from "./auction";
@@ -122,8 +122,9 @@ export function positionsCached(s: ProtocolSnapshot, account: bigint): { value: 
     const p = a.positions.get(id)!;
     const f = fundingIndexAt(m.cumulativeFunding, m.fundingRate, m.price, s.now - m.timestamp);
     value += positionValue(p.size, p.basis, m.price, f);
-    im += initialMargin(p.size, m.price, m.imr, m.imrSizeFactor);
-    mm += maintenanceMargin(p.size, m.price, m.mmr);
+    const r = effectiveRatios(m, s.now);
+    im += initialMargin(p.size, m.price, r.imr, m.imrSizeFactor);
+    mm += maintenanceMargin(p.size, m.price, r.mmr);
   }
   return { value, im, mm };
 }
@@ -231,7 +232,7 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
     const { value, im, mm } = positionsCached(s, account);
     const equity = c.cash + c.collateralValue + value;
     if (equity >= im) continue;
-    if (side.reducesRisk && surplusNotWorse(side, t.price, fee, mark.price, mark.mmr)) {
+    if (side.reducesRisk && surplusNotWorse(side, t.price, fee, mark.price, effectiveRatios(mark, s.now).mmr)) {
       if (liquidatableFillAllowed(side, t.price, mark.price, equity, mm)) continue;
       return { state: before, revert: { error: "EngineLiquidatableFillWorseThanMark", args: [account, t.price, mark.price] } };
     }
@@ -320,7 +321,7 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
     const m = s.markets[id];
     const pos = a.positions.get(id)!;
     equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRate, p, s.now - m.timestamp));
-    mm += maintenanceMargin(pos.size, p, m.mmr);
+    mm += maintenanceMargin(pos.size, p, effectiveRatios(m, s.now).mmr);
   }
   const h = raw - haircutValue;
   return { equity, maintenance: mm, value: equity + h, requirement: mm + h };
