@@ -69,7 +69,7 @@ describe("Issue #11 class 6: margin ramps are a pure function of block time", fu
     expect(v.setup.maxStepPerHour).to.equal(wad("0.01"));
   });
 
-  it("class 6 ramp jump: without any market update, views, accountMargin and the lens follow the ramp at T1 + 10 min, 30 min, 59 min 59 s, 1 h and 2 h, and an update then changes nothing", async function () {
+  it("class 6 ramp jump: without any market update, views, accountMargin and the lens follow the ramp at T1 + 10 min, 30 min, 59 min 59 s, 1 h and 2 h with the lens equal to the engine (INV-15), and an update then changes nothing", async function () {
     const f = await loadFixture(rampFixture);
     const { b, T1 } = f;
     const step = wad("0.01"); // maxStepPerHour
