@@ -170,7 +170,8 @@ describe("fuzz: volatility-adjusted and ramped margin ratios equal the reference
           expect({ mmr: view.mmr, imr: view.imr }, "effective ratios now").to.deep.equal(effNow);
           // INV-10: between two steps an effective ratio moves toward its (previous) target by at most one step.
           const effBefore = M.effectiveRatios(before, prevNow);
-          const step = (before.maxStepPerHour * (now - prevNow)) / 3600n;
+          // Rounded up: floor(S * (t - t0)) - floor(S * (tp - t0)) can exceed floor(S * (t - tp)) by one wei.
+          const step = M.ceilDiv(before.maxStepPerHour * (now - prevNow), 3600n);
           for (const [k, t] of [
             ["mmr", "mmrTarget"],
             ["imr", "imrTarget"],

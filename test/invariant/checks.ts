@@ -170,7 +170,8 @@ export async function checkState(
     if (prev) {
       const b = prev.s.markets[id];
       const effPrev = M.effectiveRatios(b, prev.now);
-      const step = (b.maxStepPerHour * (cur.now - prev.now)) / 3600n;
+      // Rounded up: a difference of two floors of the ramp from its start can exceed the floor of the difference by 1.
+      const step = M.ceilDiv(b.maxStepPerHour * (cur.now - prev.now), 3600n);
       for (const [k, t] of [
         ["mmr", "mmrTarget"],
         ["imr", "imrTarget"],
