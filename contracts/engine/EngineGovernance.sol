@@ -32,11 +32,11 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
         marketCount = marketId + 1;
         Market storage m = _markets[marketId];
         m.oracleAsset = oracleAsset;
-        m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour);
+        m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
         // A new market has no positions, so its effective ratios start at their targets.
         m.mark = MarketMark(price.toUint96(), uint32(block.timestamp), s.mmrTarget, s.imrTarget);
-        m.funding = MarketFunding(0, 0, uint32(block.timestamp), s.imrSizeFactor);
-        m.premium = MarketPremium(0, 0, uint32(block.timestamp / FUNDING_EPOCH), false);
+        m.funding = MarketFunding(0, 0, false, uint32(block.timestamp), s.imrSizeFactor);
+        m.premium = MarketPremium(0, 0, uint32(block.timestamp / FUNDING_EPOCH));
         m.trading = MarketTrading(s.openInterestCap, s.maxFundingRate, s.maxFillDeviation, true, false);
         emit MarketListed(marketId, oracleAsset, s);
     }
@@ -54,11 +54,15 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
                 mark.priceTimestamp = uint32(block.timestamp);
             } catch {}
         }
-        _updateMarket(marketId, m, mark, 0, false);
-        m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour);
-        MarketMark memory mk = m.mark;
-        m.premium.rampActive = mk.mmr != s.mmrTarget || mk.imr != s.imrTarget;
-        m.funding.imrSizeFactor = s.imrSizeFactor;
+        _updateMarket(marketId, m, mark, 0, 0);
+        // The new ramp starts now from the effective ratios of the old one (a new ramp never jumps either).
+        MarketFunding storage fd = m.funding;
+        (uint256 mmr, uint256 imr) = _effectiveRatios(m, m.mark, fd.rampActive);
+        m.mark.mmr = uint64(mmr);
+        m.mark.imr = uint64(imr);
+        m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
+        fd.rampActive = mmr != s.mmrTarget || imr != s.imrTarget;
+        fd.imrSizeFactor = s.imrSizeFactor;
         MarketTrading storage t = m.trading;
         t.openInterestCap = s.openInterestCap;
         t.maxFundingRate = s.maxFundingRate;

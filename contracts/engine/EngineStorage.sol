@@ -29,11 +29,16 @@ abstract contract EngineStorage is IMarginEngine {
     uint256 public constant FUNDING_EPOCH = 1 hours;
     /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
     uint256 public constant FUNDING_PERIOD = 8 hours;
+    /// @notice Premium depth as a share of the open-interest cap: 0.01e18 // 1%. A fill of size s moves the
+    /// market's premium toward its sample by the weight min(1, s / (openInterestCap * 1%)), so a fill's effect on
+    /// the premium, and so on the funding rate, is at most proportional to its size (issue #11 class 4).
+    uint256 public constant PREMIUM_DEPTH_SHARE = 0.01e18;
     /// @notice Largest `maxPriceAge`: 300 seconds.
     uint256 public constant MAX_PRICE_AGE_LIMIT = 300;
 
     // ------------------------------------------------------------------ layout
-    /// @dev Read by every margin check. price: cached oracle price [wad]; mmr/imr: effective ratios [wad].
+    /// @dev Read by every margin check. price: cached oracle price [wad]; mmr/imr: the ratios [wad] at the start of
+    /// the current ramp (`MarketRamp.start`); the effective ratios are `_effectiveRatios` (a function of block time).
     struct MarketMark {
         uint96 price;
         uint32 priceTimestamp;
@@ -41,28 +46,31 @@ abstract contract EngineStorage is IMarginEngine {
         uint64 imr;
     }
 
-    /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRate [wad per second].
+    /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRate [wad per second;
+    /// |rate| <= MAX_FUNDING_RATE_CAP / 8 h < 2**41]; rampActive: the stored ratios differ from their targets (kept
+    /// here, in a slot every check reads, so that a finished ramp costs no read of `MarketRamp`).
     struct MarketFunding {
         int96 cumulativeFunding;
-        int64 fundingRate;
+        int56 fundingRate;
+        bool rampActive;
         uint32 timestamp;
         uint64 imrSizeFactor;
     }
 
     /// @dev Funding premium sampling. accumulator [wad * seconds]; premium [wad]; epoch [timestamp / FUNDING_EPOCH].
-    /// rampActive: an effective ratio still differs from its target (kept here so a finished ramp costs no read).
     struct MarketPremium {
         int128 accumulator;
         int64 premium;
         uint32 epoch;
-        bool rampActive;
     }
 
-    /// @dev Ramp targets [wad] and speed [wad per hour].
+    /// @dev Ramp targets [wad], speed [wad per hour] and start [timestamp] (issue #11 class 6: the effective ratio
+    /// is a pure function of block time from the ratios stored at `start`).
     struct MarketRamp {
         uint64 mmrTarget;
         uint64 imrTarget;
         uint64 maxStepPerHour;
+        uint32 start;
     }
 
     /// @dev Trade-path parameters. openInterestCap [wad base]; maxFundingRate [wad per 8 h]; maxFillDeviation [wad].
@@ -151,18 +159,19 @@ abstract contract EngineStorage is IMarginEngine {
 
     /// @dev Accrues funding at the stored rate over the time since the last update (at `mark.price`), accumulates
     /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
-    /// ramps the effective ratios toward their targets, then records `premiumSample` when `hasSample`.
+    /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by
+    /// `sampleWeight` [wad, <= 1e18; 0: no sample]: premium += (sample - premium) * weight / 1e18, toward zero.
     /// Writes `mark` back. Returns the cumulative funding index now.
     function _updateMarket(
         uint256 id,
         Market storage m,
         MarketMark memory mark,
         int256 premiumSample,
-        bool hasSample
+        uint256 sampleWeight
     ) internal returns (int256 cumulativeFunding) {
         MarketFunding memory fd = m.funding;
         uint256 dt = block.timestamp - fd.timestamp;
-        if (dt == 0 && !hasSample) return fd.cumulativeFunding;
+        if (dt == 0 && sampleWeight == 0) return fd.cumulativeFunding;
         MarketPremium memory pr = m.premium;
         if (dt > 0) {
             fd.cumulativeFunding = MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, mark.price, dt).toInt96();
@@ -177,7 +186,7 @@ abstract contract EngineStorage is IMarginEngine {
                 int256 cap = int256(uint256(m.trading.maxFundingRate));
                 if (twap > cap) twap = cap;
                 if (twap < -cap) twap = -cap;
-                fd.fundingRate = (twap / int256(FUNDING_PERIOD)).toInt64();
+                fd.fundingRate = (twap / int256(FUNDING_PERIOD)).toInt56();
                 pr.accumulator = 0;
                 pr.premium = 0;
                 pr.epoch = uint32(epoch);
@@ -185,18 +194,23 @@ abstract contract EngineStorage is IMarginEngine {
             } else {
                 pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
             }
-            if (pr.rampActive) {
+            if (fd.rampActive) {
+                // A finished ramp stores its targets and clears the flag; an unfinished one stays a function of
+                // time from its start (nothing is re-based, so no rounding depends on when updates happen).
                 MarketRamp memory r = m.ramp;
-                uint256 step = (uint256(r.maxStepPerHour) * dt) / 1 hours;
-                mark.mmr = uint64(MarginMath.moveTowards(mark.mmr, r.mmrTarget, step));
-                mark.imr = uint64(MarginMath.moveTowards(mark.imr, r.imrTarget, step));
-                pr.rampActive = mark.mmr != r.mmrTarget || mark.imr != r.imrTarget;
+                (uint256 mmr, uint256 imr) = _effectiveRatios(m, mark, true);
+                if (mmr == r.mmrTarget && imr == r.imrTarget) {
+                    (mark.mmr, mark.imr, fd.rampActive) = (r.mmrTarget, r.imrTarget, false);
+                }
             }
             fd.timestamp = uint32(block.timestamp);
             m.funding = fd;
             m.mark = mark;
         }
-        if (hasSample) pr.premium = premiumSample.toInt64();
+        if (sampleWeight != 0) {
+            // |sample - premium| <= 2 * MAX_FILL_DEVIATION and weight <= 1e18: the product fits easily.
+            pr.premium = (pr.premium + ((premiumSample - pr.premium) * int256(sampleWeight)) / 1e18).toInt64();
+        }
         m.premium = pr;
         return fd.cumulativeFunding;
     }
@@ -219,9 +233,10 @@ abstract contract EngineStorage is IMarginEngine {
             MarketMark memory mk = m.mark;
             uint256 price = prices.length != 0 ? prices[id] : oracle.getPrice(m.oracleAsset);
             (int256 value, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, price);
+            (uint256 mmr, uint256 imr) = _effectiveRatios(m, mk, m.funding.rampActive);
             equity += value;
-            mm += MarginMath.maintenanceMargin(size, price, mk.mmr);
-            im += MarginMath.initialMargin(size, price, mk.imr, imrSizeFactor);
+            mm += MarginMath.maintenanceMargin(size, price, mmr);
+            im += MarginMath.initialMargin(size, price, imr, imrSizeFactor);
         }
     }
 
@@ -235,9 +250,25 @@ abstract contract EngineStorage is IMarginEngine {
             Market storage m = _markets[id];
             MarketMark memory mk = _markNoOlderThan(m, maxAge);
             (int256 v, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, mk.price);
+            (, uint256 imr) = _effectiveRatios(m, mk, m.funding.rampActive);
             value += v;
-            im += MarginMath.initialMargin(size, mk.price, mk.imr, imrSizeFactor);
+            im += MarginMath.initialMargin(size, mk.price, imr, imrSizeFactor);
         }
+    }
+
+    /// @dev Effective (mmr, imr) [wad] of market `m` now, given its stored mark and ramp flag: the ratios stored at
+    /// the ramp's start moved toward the targets by floor(maxStepPerHour * (now - start) / 1 h), never past them.
+    /// A pure function of block time between two configurations (issue #11 class 6): checks, views, the lens and
+    /// the next update all see the same value, and it never jumps when the market is next updated.
+    function _effectiveRatios(
+        Market storage m,
+        MarketMark memory mk,
+        bool rampActive
+    ) internal view returns (uint256 mmr, uint256 imr) {
+        if (!rampActive) return (mk.mmr, mk.imr);
+        MarketRamp memory r = m.ramp;
+        uint256 step = (uint256(r.maxStepPerHour) * (block.timestamp - r.start)) / 1 hours;
+        return (MarginMath.moveTowards(mk.mmr, r.mmrTarget, step), MarginMath.moveTowards(mk.imr, r.imrTarget, step));
     }
 
     /// @dev Value of `account`'s position in market `id` at `price`, with funding accrued to now at that price;

@@ -90,7 +90,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (premium.abs() > tr.maxFillDeviation) {
             revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
         }
-        int256 f = _updateMarket(t.marketId, m, mark, premium, true);
+        int256 f = _updateMarket(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
+        // The risk-reduction exception releases maintenance margin at the effective ratio now.
+        (uint256 mmrNow, ) = _effectiveRatios(m, mark, m.funding.rampActive);
+        mark.mmr = uint64(mmrNow);
         (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
         _settleAndCheck(t, feeAccount, mk, tk, mark);
     }
@@ -98,7 +101,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IMarginEngine
     function updateMarket(uint256 marketId) external nonReentrant {
         Market storage m = _listed(marketId);
-        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, false);
+        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, 0);
     }
 
     // ------------------------------------------------------------------ vault and liquidator hooks
@@ -222,8 +225,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         v.reduceOnly = tr.reduceOnly;
         v.cachedPrice = mk.price;
         v.cachedPriceTimestamp = mk.priceTimestamp;
-        v.mmr = mk.mmr;
-        v.imr = mk.imr;
+        (v.mmr, v.imr) = _effectiveRatios(m, mk, fd.rampActive);
+        v.rampFromMmr = mk.mmr;
+        v.rampFromImr = mk.imr;
+        v.rampStart = r.start;
         v.cumulativeFunding = fd.cumulativeFunding;
         v.fundingRatePerSecond = fd.fundingRate;
         v.lastUpdate = fd.timestamp;
@@ -244,6 +249,13 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Weight [wad] of a fill of `size` in the premium: min(1e18, |size| / (openInterestCap * 1%)), rounded
+    /// down (a fill moves the premium at most in proportion to its size). The depth rounds up and is >= 1 wei.
+    function _premiumWeight(int256 size, uint256 openInterestCap) internal pure returns (uint256) {
+        uint256 w = size.abs().divWadDown(openInterestCap.mulWadUp(PREMIUM_DEPTH_SHARE));
+        return w > 1e18 ? 1e18 : w;
+    }
 
     /// @dev Positions, reduce-only and pause rules, open interest. One notional for both sides, applied with
     /// opposite signs, makes trading exactly zero-sum.
@@ -376,7 +388,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @dev Initial margin after a trade, with the strict risk-reduction exception: |size| fell without a flip and
     /// the account's surplus over maintenance did not fall (pnl at mark of the fill - fee + released maintenance
-    /// margin >= 0, each rounded against the account). Also enforces the borrow cap on risk-increasing trades.
+    /// margin >= 0, each rounded against the account). An account that ends the fill below maintenance margin
+    /// (liquidatable) may use the exception only at a price no worse than the mark (pnl at mark >= 0): it cannot
+    /// hand the maintenance margin it releases to a counterparty (a sibling account) and leave its debt behind.
+    /// Also enforces the borrow cap on risk-increasing trades.
     function _checkAfterTrade(
         uint256 account,
         ICollateralVault.MarginCollateral memory c,
@@ -391,17 +406,42 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         (int256 value, uint256 im) = _positionsCached(account, maxAge);
         int256 equity = c.cash + c.collateralValue.toInt256() + value;
         if (equity >= im.toInt256()) return;
-        if (s.reducesRisk && _surplusNotWorse(s, price, fee, mark)) return;
+        if (s.reducesRisk) {
+            (bool notWorse, int256 pnlAtMark) = _surplusNotWorse(s, price, fee, mark);
+            if (notWorse) {
+                if (pnlAtMark >= 0 || equity >= _maintenanceCached(account).toInt256()) return;
+                revert EngineLiquidatableFillWorseThanMark(account, price, mark.price);
+            }
+        }
         revert EngineInsufficientMargin(account, equity, im);
     }
 
     /// @dev The fill did not lower the account's surplus over maintenance margin: pnl of the fill at the mark,
-    /// minus the fee, plus the maintenance margin it released, is >= 0 (each rounded against the account).
-    function _surplusNotWorse(Side memory s, uint256 price, uint256 fee, MarketMark memory mark) internal pure returns (bool) {
+    /// minus the fee, plus the maintenance margin it released, is >= 0 (each rounded against the account). Also
+    /// returns the pnl at the mark.
+    function _surplusNotWorse(
+        Side memory s,
+        uint256 price,
+        uint256 fee,
+        MarketMark memory mark
+    ) internal pure returns (bool notWorse, int256 pnlAtMark) {
         int256 d = s.sizeAfter - s.sizeBefore;
-        int256 pnlAtMark = d.mulWadDown(int256(uint256(mark.price)) - int256(price));
+        pnlAtMark = d.mulWadDown(int256(uint256(mark.price)) - int256(price));
         uint256 released = (s.sizeBefore.abs() - s.sizeAfter.abs()).mulWadDown(mark.price).mulWadDown(mark.mmr);
-        return pnlAtMark - fee.toInt256() + released.toInt256() >= 0;
+        notWorse = pnlAtMark - fee.toInt256() + released.toInt256() >= 0;
+    }
+
+    /// @dev Maintenance margin of `account` at the cached marks (just refreshed by `_positionsCached`), rounded up.
+    function _maintenanceCached(uint256 account) internal view returns (uint256 mm) {
+        uint256 bits = _accounts[account].markets;
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            Market storage m = _markets[id];
+            MarketMark memory mk = m.mark;
+            (uint256 mmr, ) = _effectiveRatios(m, mk, m.funding.rampActive);
+            mm += MarginMath.maintenanceMargin(_positions[account][id].size, mk.price, mmr);
+        }
     }
 
     /// @dev Moves `fraction` of `from`'s position in `id` to `to`; returns cash `to` must realise if its position

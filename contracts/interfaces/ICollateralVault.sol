@@ -72,6 +72,9 @@ interface ICollateralVault {
     error VaultDepositsPaused();
     /// @notice The vault received fewer tokens than the deposit named (fee-on-transfer or similar token).
     error VaultTransferShortfall(address token, uint256 expected, uint256 received);
+    /// @notice A withdrawal of `amount` (token units) did not move exactly `amount`: the vault's balance fell by
+    /// `sent` and the recipient's rose by `received` (a token that charges a transfer fee; issue #11 class 13).
+    error VaultWithdrawalMismatch(address token, uint256 amount, uint256 sent, uint256 received);
     /// @notice The account holds less of the token than requested (token units).
     error VaultInsufficientBalance(uint256 account, address token, uint256 balance, uint256 amount);
     /// @notice A cash withdrawal or transfer exceeds the account's positive cash (token units or WAD, as named).
@@ -165,7 +168,9 @@ interface ICollateralVault {
     /// @dev Caller: the owner or an operator with full scope. Cash withdrawals never exceed positive cash. The
     /// account must meet initial margin afterwards (`VaultInsufficientMargin`). Not possible while the
     /// account is in a liquidation auction (`VaultAccountInAuction`). Reverts: `VaultZeroAmount`, `VaultZeroAddress`,
-    /// `VaultUnauthorized`, `VaultTokenNotListed`, `VaultInsufficientBalance`, `VaultInsufficientCash`.
+    /// `VaultUnauthorized`, `VaultTokenNotListed`, `VaultInsufficientBalance`, `VaultInsufficientCash`, and
+    /// `VaultWithdrawalMismatch` when the vault's balance does not fall, or `to`'s does not rise, by exactly
+    /// `amount` (measured by balance difference, as deposits are).
     /// @param account The account id.
     /// @param token The cash token or a listed collateral.
     /// @param amount Token units.

@@ -65,7 +65,9 @@ interface IMarginEngine {
         uint64 maxFillDeviation;
     }
 
-    /// @notice Everything the engine stores about a market, for views.
+    /// @notice Everything the engine stores about a market, for views. `mmr` and `imr` are the effective ratios at
+    /// the current block time (WAD): `rampFromMmr`/`rampFromImr` (stored at `rampStart`, a timestamp) moved toward
+    /// `setup`'s targets by floor(maxStepPerHour * (now - rampStart) / 1 h), never past them (issue #11 class 6).
     struct MarketView {
         bytes32 oracleAsset;
         bool listed;
@@ -83,6 +85,9 @@ interface IMarginEngine {
         uint256 longOpenInterest;
         int256 totalBasis;
         MarketSetup setup;
+        uint256 rampFromMmr;
+        uint256 rampFromImr;
+        uint256 rampStart;
     }
 
     /// @notice Margin state of an account.
@@ -121,6 +126,9 @@ interface IMarginEngine {
     error EngineSelfTrade(uint256 account);
     /// @notice The account would end below initial margin (WAD cash values) without strictly reducing risk.
     error EngineInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
+    /// @notice A risk-reducing fill would leave `account` below maintenance margin at a price (WAD) worse for it than
+    /// the mark (WAD): a liquidatable account may reduce only at the mark or better (issue #11 class 1).
+    error EngineLiquidatableFillWorseThanMark(uint256 account, uint256 price, uint256 markPrice);
     /// @notice An isolated account holding `heldMarket` tried to open `newMarket`.
     error EngineIsolatedAccountSecondMarket(uint256 account, uint256 heldMarket, uint256 newMarket);
     /// @notice The account already holds `maxMarkets` markets.
@@ -202,14 +210,17 @@ interface IMarginEngine {
     // ----------------------------------------------------------------- trading
     /// @notice Venue only: settles a fill between two accounts and margin-checks both.
     /// @dev Order: price band (against a fresh index if the cached one rejects the fill), market update (funding,
-    /// ramp, premium), positions and realised PnL, open-interest
-    /// cap, cash settlement in the vault (fees to `feeAccount`), then margin checks. An account must end at or
-    /// above initial margin unless the fill strictly reduces its risk: its |size| falls without flipping and its
-    /// margin surplus over maintenance does not fall. Reverts with the errors listed in this interface.
+    /// ramp, premium: the fill moves it toward its sample by min(1, |size| / (openInterestCap * 1%))), positions and
+    /// realised PnL, open-interest cap, cash settlement in the vault (fees to `feeAccount`), then margin checks at
+    /// the effective ratios now. An account must end at or above initial margin unless the fill strictly reduces
+    /// its risk: its |size| falls without flipping and its margin surplus over maintenance at the mark does not
+    /// fall; if it then ends below maintenance margin, the fill's price must be no worse than the mark for it
+    /// (`EngineLiquidatableFillWorseThanMark`). Reverts with the errors listed in this interface.
     function settleTrade(Trade calldata trade, uint256 feeAccount) external;
 
-    /// @notice Refreshes `marketId`'s cached price from the oracle (reverting on an invalid price), accrues funding
-    /// and advances the ramped ratios. Anyone.
+    /// @notice Refreshes `marketId`'s cached price from the oracle (reverting on an invalid price) and accrues
+    /// funding; stores the targets of a finished ramp (the effective ratios are a function of time and do not
+    /// change). Anyone.
     function updateMarket(uint256 marketId) external;
 
     // ----------------------------------------------------------------- vault and liquidator hooks
@@ -232,9 +243,10 @@ interface IMarginEngine {
     /// @dev Validates `setup` against `RiskBounds` (reverts `EngineParameterOutOfBounds`) and that the oracle prices
     /// the asset. Returns the new market id (0, 1, ...).
     function listMarket(bytes32 oracleAsset, MarketSetup calldata setup) external returns (uint256 marketId);
-    /// @notice Configurator only: replaces a market's targets and limits after ramping to now under the old ones.
+    /// @notice Configurator only: replaces a market's targets and limits; a new ramp starts now from the effective
+    /// ratios of the old one.
     /// @dev Validates against `RiskBounds`. Effective ratios move toward the new targets by at most
-    /// `maxStepPerHour` per hour, so no single block can push healthy accounts under.
+    /// `maxStepPerHour` per hour as a function of block time, so no single block can push healthy accounts under.
     function configureMarket(uint256 marketId, MarketSetup calldata setup) external;
     /// @notice Configurator only: sets or clears a market's reduce-only state.
     function setMarketReduceOnly(uint256 marketId, bool reduceOnly) external;

@@ -111,8 +111,23 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             _supply[token].totalDeposits -= uint128(wad);
         }
         _requireInitialMargin(account);
-        IERC20(token).safeTransfer(to, amount);
+        _sendExact(IERC20(token), to, amount);
         emit Withdrawn(account, token, amount, to);
+    }
+
+    /// @dev Sends `amount` of `token` to `to` and measures it as deposits are measured: the vault's balance must
+    /// fall by exactly `amount` and `to`'s must rise by exactly `amount`, else `VaultWithdrawalMismatch` (a token
+    /// that starts charging a transfer fee after listing would otherwise short the recipient or let the ledger
+    /// drift from the tokens held). The reentrancy guard of the caller blocks reentry from the token.
+    function _sendExact(IERC20 token, address to, uint256 amount) internal {
+        uint256 vaultBefore = token.balanceOf(address(this));
+        uint256 toBefore = token.balanceOf(to);
+        token.safeTransfer(to, amount);
+        uint256 vaultAfter = token.balanceOf(address(this));
+        uint256 toAfter = token.balanceOf(to);
+        uint256 sent = vaultBefore > vaultAfter ? vaultBefore - vaultAfter : 0;
+        uint256 received = toAfter > toBefore ? toAfter - toBefore : 0;
+        if (sent != amount || received != amount) revert VaultWithdrawalMismatch(address(token), amount, sent, received);
     }
 
     /// @inheritdoc ICollateralVault

@@ -13,8 +13,8 @@
  */
 import { WAD, abs, mulWadDown } from "./wad";
 import { collateralValue, initialMargin, maintenanceMargin, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
-import { updateMarket, premiumOf, type MarketState } from "./market";
-import { applyTrade, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
+import { effectiveRatios, updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
+import { applyTrade, liquidatableFillAllowed, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
 import { addCash, cashFraction, cashValue, socialise, MIN_SUPPLY_INDEX, type CashState } from "./cash";
 import type { Take, Valuation } from "./auction";
 import { cover, vaultCashWad, type EventPayout } from "./insurance";
@@ -110,19 +110,23 @@ function markNoOlderThan(s: ProtocolSnapshot, id: number, maxAge: bigint): Marke
   return s.markets[id];
 }
 
-/** `_positionsCached`: sum of position values and initial margin at cached prices no older than maxPriceAge. */
-export function positionsCached(s: ProtocolSnapshot, account: bigint): { value: bigint; im: bigint } {
+/** `_positionsCached`: sum of position values and initial margin at cached prices no older than maxPriceAge; also the
+ * maintenance margin at those prices (`_maintenanceCached`, read only by the risk-reduction exception). */
+export function positionsCached(s: ProtocolSnapshot, account: bigint): { value: bigint; im: bigint; mm: bigint } {
   const a = accountOf(s, account);
   let value = 0n;
   let im = 0n;
+  let mm = 0n;
   for (const id of heldMarkets(a)) {
     const m = markNoOlderThan(s, id, s.maxPriceAge);
     const p = a.positions.get(id)!;
     const f = fundingIndexAt(m.cumulativeFunding, m.fundingRate, m.price, s.now - m.timestamp);
     value += positionValue(p.size, p.basis, m.price, f);
-    im += initialMargin(p.size, m.price, m.imr, m.imrSizeFactor);
+    const r = effectiveRatios(m, s.now);
+    im += initialMargin(p.size, m.price, r.imr, m.imrSizeFactor);
+    mm += maintenanceMargin(p.size, m.price, r.mmr);
   }
-  return { value, im };
+  return { value, im, mm };
 }
 
 /** `_marginCollateral`: cash value and haircut collateral value, refreshing stale token prices. */
@@ -183,7 +187,7 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
   if (abs(premium) > tr.maxFillDeviation) {
     return { state: before, revert: { error: "EngineFillPriceOutOfBand", args: [BigInt(id), t.price, mark.price, tr.maxFillDeviation] } };
   }
-  const m = updateMarket(mark, s.now, premium);
+  const m = updateMarket(mark, s.now, premium, premiumWeight(t.takerSize, tr.openInterestCap));
   s.markets[id] = m;
   const maker = accountOf(s, t.maker);
   const taker = accountOf(s, t.taker);
@@ -225,10 +229,13 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
     [t.maker, collateralMaker, r.maker, t.makerFee],
     [t.taker, collateralTaker, r.taker, t.takerFee],
   ] as const) {
-    const { value, im } = positionsCached(s, account);
+    const { value, im, mm } = positionsCached(s, account);
     const equity = c.cash + c.collateralValue + value;
     if (equity >= im) continue;
-    if (side.reducesRisk && surplusNotWorse(side, t.price, fee, mark.price, mark.mmr)) continue;
+    if (side.reducesRisk && surplusNotWorse(side, t.price, fee, mark.price, effectiveRatios(mark, s.now).mmr)) {
+      if (liquidatableFillAllowed(side, t.price, mark.price, equity, mm)) continue;
+      return { state: before, revert: { error: "EngineLiquidatableFillWorseThanMark", args: [account, t.price, mark.price] } };
+    }
     return { state: before, revert: { error: "EngineInsufficientMargin", args: [account, equity, im] } };
   }
   for (const a of [maker, taker]) for (const [k, p] of a.positions) if (p.size === 0n && p.basis === 0n) a.positions.delete(k);
@@ -314,7 +321,7 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
     const m = s.markets[id];
     const pos = a.positions.get(id)!;
     equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRate, p, s.now - m.timestamp));
-    mm += maintenanceMargin(pos.size, p, m.mmr);
+    mm += maintenanceMargin(pos.size, p, effectiveRatios(m, s.now).mmr);
   }
   const h = raw - haircutValue;
   return { equity, maintenance: mm, value: equity + h, requirement: mm + h };

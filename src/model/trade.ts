@@ -77,10 +77,22 @@ export const longDelta = (before: bigint, after: bigint): bigint => (after > 0n 
  * minus the fee plus the maintenance margin released is >= 0 (each rounded against the account).
  */
 export function surplusNotWorse(s: Side, fillPrice: bigint, fee: bigint, markPrice: bigint, markMmr: bigint): boolean {
-  const d = s.sizeAfter - s.sizeBefore;
-  const pnlAtMark = smulWadDown(d, markPrice - fillPrice);
   const released = mulWadDown(mulWadDown(abs(s.sizeBefore) - abs(s.sizeAfter), markPrice), markMmr);
-  return pnlAtMark - fee + released >= 0n;
+  return pnlAtMark(s, fillPrice, markPrice) - fee + released >= 0n;
+}
+
+/** The fill's pnl valued at the mark, `d * (mark - price)` rounded toward negative infinity (`_surplusNotWorse`). */
+export function pnlAtMark(s: Side, fillPrice: bigint, markPrice: bigint): bigint {
+  return smulWadDown(s.sizeAfter - s.sizeBefore, markPrice - fillPrice);
+}
+
+/**
+ * Issue #11 class 1 (`_checkAfterTrade`): whether a fill that passed `surplusNotWorse` may leave the account below
+ * initial margin. Only at a price no worse than the mark when the account ends below maintenance margin
+ * (`equity < maintenance`, both at the cached marks); otherwise EngineLiquidatableFillWorseThanMark.
+ */
+export function liquidatableFillAllowed(s: Side, fillPrice: bigint, markPrice: bigint, equity: bigint, maintenance: bigint): boolean {
+  return pnlAtMark(s, fillPrice, markPrice) >= 0n || equity >= maintenance;
 }
 
 /** The venue's fees of a fill of `fillSize` at `limitPrice`: notional and each fee rounded up. */

@@ -212,6 +212,11 @@ export class Runner {
           side.reducesRisk && M.surplusNotWorse(side, price, fee, mark.price, mark.mmr),
           "INV-12 below initial margin after a fill only when it strictly reduced risk",
         ).to.equal(true);
+        // Issue #11 class 1: a fill that leaves the account below maintenance is no worse than the mark for it.
+        expect(
+          M.liquidatableFillAllowed(side, price, mark.price, s.equity, s.maintenanceMargin),
+          "INV-12 below maintenance after a risk-reducing fill only when it was at the mark or better",
+        ).to.equal(true);
       }
     }
     return r;

@@ -114,6 +114,7 @@ describe("fuzz: volatility-adjusted and ramped margin ratios equal the reference
         let vol: M.Volatility = { variancePerHour: v0.variancePerHour, lastObservation: v0.lastObservation, lastPrice: v0.lastPrice };
         let market = M.marketStateFromView(await b.engine.marketView(id));
         let answer = await feed.latestAnswer();
+        let prevNow = BigInt(await time.latest());
         for (const s of steps) {
           countCommands();
           const now = BigInt(await time.latest()) + s.dt;
@@ -161,22 +162,28 @@ describe("fuzz: volatility-adjusted and ramped margin ratios equal the reference
           ).to.deep.equal(vol);
           const [mmrT, imrT] = await b.configurator.targets(id);
           expect({ mmrTarget: mmrT, imrTarget: imrT }, "targets").to.deep.equal(M.targets(risk, vol.variancePerHour));
-          const onChain = M.marketStateFromView(await b.engine.marketView(id));
+          const view = await b.engine.marketView(id);
+          const onChain = M.marketStateFromView(view);
           expect(onChain, `engine market state after ${show(s)}`).to.deep.equal(market);
-          // INV-10: between two updates a ratio moves toward its (previous) target by at most one step.
-          const elapsed = market.timestamp - before.timestamp;
-          const step = (before.maxStepPerHour * elapsed) / 3600n;
+          // The effective ratios are a function of block time (issue #11 class 6): the view equals the model now.
+          const effNow = M.effectiveRatios(market, now);
+          expect({ mmr: view.mmr, imr: view.imr }, "effective ratios now").to.deep.equal(effNow);
+          // INV-10: between two steps an effective ratio moves toward its (previous) target by at most one step.
+          const effBefore = M.effectiveRatios(before, prevNow);
+          // Rounded up: floor(S * (t - t0)) - floor(S * (tp - t0)) can exceed floor(S * (t - tp)) by one wei.
+          const step = M.ceilDiv(before.maxStepPerHour * (now - prevNow), 3600n);
           for (const [k, t] of [
             ["mmr", "mmrTarget"],
             ["imr", "imrTarget"],
           ] as const) {
-            expect(M.abs(market[k] - before[k]) <= step, `INV-10 ${k} moved at most one step`).to.equal(true);
-            expect(M.abs(before[t] - market[k]) <= M.abs(before[t] - before[k]), `INV-10 ${k} moved toward its target`).to.equal(true);
+            expect(M.abs(effNow[k] - effBefore[k]) <= step, `INV-10 ${k} moved at most one step`).to.equal(true);
+            expect(M.abs(before[t] - effNow[k]) <= M.abs(before[t] - effBefore[k]), `INV-10 ${k} moved toward its target`).to.equal(true);
           }
           expect(
-            market.mmr >= B.MIN_MMR && market.mmr < market.imr && market.imr <= B.MAX_IMR,
+            effNow.mmr >= B.MIN_MMR && effNow.mmr < effNow.imr && effNow.imr <= B.MAX_IMR,
             "INV-10 effective ratios in bounds",
           ).to.equal(true);
+          prevNow = now;
         }
       }),
     );

@@ -40,6 +40,9 @@ import {
   mulWadDown,
   positionValue,
   premiumSample,
+  premiumAfterFill,
+  ETH_OI_CAP,
+  BTC_OI_CAP,
   setFeed,
   venueFees,
   wad,
@@ -308,12 +311,16 @@ describe("integration: lifecycle with USDC (6 decimals), WBTC (8) and WETH (18)"
     await price(BTC, "58800", H + 1901);
     await checkAll("price move");
 
-    // 4. Funding: the first updates of the next epoch turn the premiums into rates.
-    const ethTwap = (premiumSample(wad(3015), wad(3000)) * BigInt(FUNDING_EPOCH - 100)) / 3600n;
-    const btcTwap = (premiumSample(wad(59_700), wad(60_000)) * BigInt(FUNDING_EPOCH - 200)) / 3600n;
+    // 4. Funding: the first updates of the next epoch turn the premiums into rates. Each fill moved its market's
+    //    premium by its size weight: 4 of 1,000 ETH and 0.5 of 50 BTC (1% of the open-interest caps).
+    const ethPremium = premiumAfterFill(0n, premiumSample(wad(3015), wad(3000)), wad(4), ETH_OI_CAP);
+    const btcPremium = premiumAfterFill(0n, premiumSample(wad(59_700), wad(60_000)), wad("0.5"), BTC_OI_CAP);
+    expect([ethPremium, btcPremium]).to.deep.equal([wad("0.00002"), -wad("0.00005")]);
+    const ethTwap = (ethPremium * BigInt(FUNDING_EPOCH - 100)) / 3600n;
+    const btcTwap = (btcPremium * BigInt(FUNDING_EPOCH - 200)) / 3600n;
     const ethRate = fundingRate(ethTwap);
     const btcRate = fundingRate(btcTwap);
-    expect([ethRate.rate, btcRate.rate]).to.deep.equal([168_788_580_246n, -163_966_049_382n]);
+    expect([ethRate.rate, btcRate.rate]).to.deep.equal([675_154_320n, -1_639_660_493n]);
     await at(H + 3650);
     await expect(b.engine.updateMarket(ETH)).to.emit(b.engine, "FundingRateUpdated").withArgs(ETH, ethRate.twap, ethRate.rate);
     x.funding[ETH] = { F: 0n, rate: ethRate.rate, last: BigInt(H + 3650) };

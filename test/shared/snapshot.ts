@@ -141,8 +141,8 @@ export function accountInput(s: M.ProtocolSnapshot, a: M.AccountSnapshot, market
         cumulativeFunding: m.cumulativeFunding,
         fundingRate: m.fundingRate,
         sinceUpdate: s.now - m.timestamp,
-        mmr: m.mmr,
-        imr: m.imr,
+        mmr: M.effectiveRatios(m, s.now).mmr,
+        imr: M.effectiveRatios(m, s.now).imr,
         imrSizeFactor: m.imrSizeFactor,
       };
     }),

@@ -36,11 +36,17 @@ import {
   type EngineFixture,
 } from "./helpers";
 
-/** engineFixture with carol and dave funded (100,000 USDC each). */
+/**
+ * engineFixture with carol and dave funded (100,000 USDC each) and the open-interest caps cut to 100 ETH and 10 BTC,
+ * so that the premium depth (1% of the cap) is 1 ETH and 0.1 BTC: every fill here weighs fully in the premium (a
+ * fill's sample replaces it). Size weighting has its own tests at the end.
+ */
 async function fundingFixture(): Promise<EngineFixture> {
   const f = await engineFixture();
   await fund(f.b, f.carol, "USDC", 100_000n * USDC);
   await fund(f.b, f.dave, "USDC", 100_000n * USDC);
+  await (await f.b.configurator.reduceOpenInterestCap(ETH, wad(100))).wait();
+  await (await f.b.configurator.reduceOpenInterestCap(BTC, wad(10))).wait();
   return f;
 }
 

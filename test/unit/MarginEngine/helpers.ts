@@ -119,6 +119,17 @@ export function venueFees(fillSize: bigint, price: bigint): { makerFee: bigint; 
 /** Premium sample of a fill: (price - index) / index, rounded toward negative infinity. */
 export const premiumSample = (price: bigint, index: bigint): bigint => divWadDown(price - index, index);
 
+/** Open-interest caps of deploy/parameters/hardhat.json (WAD base units). */
+export const ETH_OI_CAP = 100_000n * WAD;
+export const BTC_OI_CAP = 5_000n * WAD;
+
+/**
+ * The market premium after a fill of `size` samples `sample` (issue #11 class 4): it moves from `previous` toward the
+ * sample by min(1, |size| / (cap * 1%)) (src/model/market.ts `premiumWeight`, `blendPremium`).
+ */
+export const premiumAfterFill = (previous: bigint, sample: bigint, size: bigint, cap: bigint): bigint =>
+  M.blendPremium(previous, sample, M.premiumWeight(size, cap));
+
 /** The funding rate per second set by an epoch's time-weighted premium: clamp(twap, +-cap) / 8 h, toward zero. */
 export function fundingRate(twap: bigint, cap = MAX_FUNDING_RATE): { twap: bigint; rate: bigint } {
   const t = twap > cap ? cap : twap < -cap ? -cap : twap;

@@ -27,6 +27,8 @@ import {
   fund,
   nextSalt,
   premiumSample,
+  premiumAfterFill,
+  ETH_OI_CAP,
   revertErrorOf,
   setFeed,
   wad,
@@ -111,7 +113,12 @@ describe("MarginEngine: price cache (INV-14)", function () {
     await at(H + 130);
     await expectFill(f, { maker: f.alice, taker: f.bob, marketId: ETH, makerSize: wad(-1), price: ok });
     v = await b.engine.marketView(ETH);
-    expect([v.cachedPrice, v.cachedPriceTimestamp, v.premium]).to.deep.equal([wad(3300), BigInt(H + 130), MAX_FILL_DEVIATION]);
+    // Two 1 ETH fills: the premium moved 1/1,000 of the way to 0 (first) and then to the +5% sample.
+    expect([v.cachedPrice, v.cachedPriceTimestamp, v.premium]).to.deep.equal([
+      wad(3300),
+      BigInt(H + 130),
+      premiumAfterFill(0n, MAX_FILL_DEVIATION, WAD, ETH_OI_CAP),
+    ]);
   });
 
   it("INV-14 a fill outside the band of a mark cached in the same block is not checked again: it reverts against that mark", async function () {

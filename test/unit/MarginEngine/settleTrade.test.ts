@@ -27,6 +27,8 @@ import {
   fundSigner,
   pos,
   premiumSample,
+  premiumAfterFill,
+  ETH_OI_CAP,
   setFeed,
   seventeenMarketFixture,
   venueFees,
@@ -227,7 +229,9 @@ describe("MarginEngine: settleTrade", function () {
         .to.be.revertedWithCustomError(b.engine, "EngineFillPriceOutOfBand")
         .withArgs(ETH, bad, wad(3000), MAX_FILL_DEVIATION);
       await expectFill(f, { maker: f.alice, taker: f.bob, marketId: ETH, makerSize: wad(-1), price: ok });
-      expect((await b.engine.marketView(ETH)).premium).to.equal(MAX_FILL_DEVIATION);
+      // A 1 ETH fill weighs 1 / 1,000 of the premium depth (1% of the 100,000 ETH cap).
+      expect((await b.engine.marketView(ETH)).premium).to.equal(premiumAfterFill(0n, MAX_FILL_DEVIATION, WAD, ETH_OI_CAP));
+      expect(premiumAfterFill(0n, MAX_FILL_DEVIATION, WAD, ETH_OI_CAP)).to.equal(MAX_FILL_DEVIATION / 1000n);
     });
 
     it("the band accepts 2,850 and rejects 2,850 - 1 wei with EngineFillPriceOutOfBand", async function () {
@@ -238,7 +242,7 @@ describe("MarginEngine: settleTrade", function () {
         .to.be.revertedWithCustomError(b.engine, "EngineFillPriceOutOfBand")
         .withArgs(ETH, bad, wad(3000), MAX_FILL_DEVIATION);
       await expectFill(f, { maker: f.alice, taker: f.bob, marketId: ETH, makerSize: wad(1), price: wad(2850) });
-      expect((await b.engine.marketView(ETH)).premium).to.equal(-MAX_FILL_DEVIATION);
+      expect((await b.engine.marketView(ETH)).premium).to.equal(premiumAfterFill(0n, -MAX_FILL_DEVIATION, WAD, ETH_OI_CAP));
     });
   });
 

@@ -45,8 +45,9 @@ describe("MarketConfigurator: engine ramp of the effective ratios (INV-10)", fun
     expect(await updateAt(f, T1 + 1800)).to.deep.equal([pct("3.5"), pct("5.5")]);
     // 1799 s: floor(0.01e18 * 1799 / 3600) = 4997222222222222 per ratio.
     expect(await updateAt(f, T1 + 3599)).to.deep.equal([pct("3.5") + 4_997_222_222_222_222n, pct("5.5") + 4_997_222_222_222_222n]);
-    // One second: floor(0.01e18 / 3600) = 2777777777777.
-    expect(await updateAt(f, T1 + 3600)).to.deep.equal([pct("3.5") + 4_999_999_999_999_999n, pct("5.5") + 4_999_999_999_999_999n]);
+    // One hour after the start: exactly +1%. The ratio is a function of the time since the ramp started (issue #11
+    // class 6), so no rounding is lost at the updates in between.
+    expect(await updateAt(f, T1 + 3600)).to.deep.equal([pct(4), pct(6)]);
   });
 
   it("INV-10 stops exactly at the targets without overshooting, and stays there", async function () {
@@ -80,9 +81,10 @@ describe("MarketConfigurator: engine ramp of the effective ratios (INV-10)", fun
     let t = T1;
     for (const dt of [600, 1200, 1, 1799, 3600]) {
       t += dt;
+      // From the ramp's start, whatever updates happened in between (issue #11 class 6).
       const expected: [bigint, bigint] = [
-        ramp(current[0], pct(4), RISK.maxRatioStepPerHour, BigInt(dt)),
-        ramp(current[1], pct("4.5"), RISK.maxRatioStepPerHour, BigInt(dt)),
+        ramp(pct(3), pct(4), RISK.maxRatioStepPerHour, BigInt(t - T1)),
+        ramp(pct(5), pct("4.5"), RISK.maxRatioStepPerHour, BigInt(t - T1)),
       ];
       current = await updateAt(f, t);
       expect(current).to.deep.equal(expected);
