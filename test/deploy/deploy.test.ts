@@ -117,8 +117,16 @@ describe("deployment on a hardhat node process", function () {
     let finished: Record<string, string>;
 
     before(async function () {
-      const completed = () => journal(resumed).filter((m) => m.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE").length;
-      firstRun = await hardhat(node, ["deploy-ballast", "--deployment-id", resumed], () => completed() >= 3);
+      // Kill once three contracts are recorded as deployed in deployed_addresses.json, which Ignition writes a little
+      // after the journal's completion message (under load, killing on the journal alone could find fewer on disk).
+      const recorded = () => {
+        try {
+          return Object.keys(deployedAddresses(resumed)).length;
+        } catch {
+          return 0; // caught mid-write
+        }
+      };
+      firstRun = await hardhat(node, ["deploy-ballast", "--deployment-id", resumed], () => recorded() >= 3);
       finished = deployedAddresses(resumed);
     });
 
