@@ -174,7 +174,8 @@ interface ICollateralVault {
 
     /// @notice Moves `amount` of cash (token units) from `from` to `to`.
     /// @dev Caller: owner of `from` or a full-scope operator. Never exceeds positive cash; `from` must meet
-    /// initial margin afterwards. Reverts as `withdraw`.
+    /// initial margin afterwards. Bumps the nonce of `from` only: a credit adds cash, so `to`'s pending auction bids
+    /// stay valid (R-15). Reverts as `withdraw`.
     function transferCash(uint256 from, uint256 to, uint256 amount) external;
 
     // ----------------------------------------------------------------- engine and liquidator
@@ -205,8 +206,8 @@ interface ICollateralVault {
     ) external;
 
     /// @notice Liquidator only: freezes `account` (no trades, withdrawals or transfers out; deposits stay open) and
-    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; a non-zero tip bumps both nonces (freezing alone
-    /// changes no holdings).
+    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; a non-zero tip bumps the account's nonce (freezing
+    /// alone changes no holdings); the tip account's nonce stays (a credit, R-15).
     function startLiquidation(uint256 account, uint256 tipAccount, uint256 tip) external;
 
     /// @notice Liquidator only: unfreezes `account`.

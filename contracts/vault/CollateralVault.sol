@@ -121,7 +121,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         _authorize(from);
         Cash memory c = _loadCash();
         uint256 wad = _debitCash(c, from, amount);
-        _applyCash(c, to, wad.toInt256(), true);
+        // A credit only adds cash: it does not bump `to`'s nonce, so no sender can void `to`'s pending bids (R-15).
+        _applyCash(c, to, wad.toInt256(), false);
         _storeCash(c);
         _requireInitialMargin(from);
         emit CashTransferred(from, to, wad);
@@ -195,7 +196,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             _addCash(c, a, -tip.toInt256());
             a.nonce += 1;
             _accounts[account] = a;
-            _applyCash(c, tipAccount, tip.toInt256(), true);
+            // A credit: the tip account's nonce stays (a tip cannot void bids on it, R-15).
+            _applyCash(c, tipAccount, tip.toInt256(), false);
             _storeCash(c);
         } else {
             _accounts[account] = a;

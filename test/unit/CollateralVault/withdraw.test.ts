@@ -397,7 +397,7 @@ describe("CollateralVault: withdraw", function () {
 });
 
 describe("CollateralVault: transferCash", function () {
-  it("moves cash between subaccounts, emits CashTransferred in WAD and bumps both nonces (INV-05)", async function () {
+  it("moves cash between subaccounts, emits CashTransferred in WAD and bumps the sender's nonce only (INV-05, R-15: a credit)", async function () {
     const b = await loadFixture(protocolFixture);
     const from = accountId(b.alice.address);
     const to = accountId(b.alice.address, 1);
@@ -408,7 +408,7 @@ describe("CollateralVault: transferCash", function () {
     expect(await b.vault.cashBalance(from)).to.equal(876_543_211n * USDC_SCALE);
     expect(await b.vault.cashBalance(to)).to.equal(123_456_789n * USDC_SCALE);
     expect(await b.vault.accountNonce(from)).to.equal(1n);
-    expect(await b.vault.accountNonce(to)).to.equal(1n);
+    expect(await b.vault.accountNonce(to)).to.equal(0n);
     expect(await b.vault.totalHeldWad(b.cash)).to.equal(1_000n * WAD);
     expect(await b.vault.cashTotals()).to.deep.equal([1_000n * WAD, 0n]);
     expect(await b.cash.balanceOf(await b.vault.getAddress())).to.equal(1_000n * USDC);
