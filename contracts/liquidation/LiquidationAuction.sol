@@ -377,7 +377,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     // ------------------------------------------------------------------ internals: valuation and clock
 
-    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount).
+    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). A market price
+    /// that fails a check reverts (a bad price never liquidates); a collateral whose price fails counts as zero, so
+    /// no collateral, whoever put it there, can block the liquidation path (R-15).
     function _value(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
         (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
@@ -497,10 +499,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev The bidder must end at or above initial margin, at fresh prices (the same prices the bid used).
     function _requireBidderMargin(uint256 bidderAccount) internal view {
-        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(
-            bidderAccount,
-            vault.marginCollateralFresh(bidderAccount)
-        );
+        // Collateral without a valid price counts as zero (R-15), as in the liquidated account's valuation.
+        (ICollateralVault.MarginCollateral memory c, ) = vault.collateralValuesFresh(bidderAccount);
+        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(bidderAccount, c);
         if (s.equity < s.initialMargin.toInt256())
             revert AuctionBidderBelowInitialMargin(bidderAccount, s.equity, s.initialMargin);
     }

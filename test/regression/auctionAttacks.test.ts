@@ -19,6 +19,53 @@ import { fund, trade } from "../shared/fixtures";
 import { tip as modelTip } from "../../src/model/auction";
 
 describe("Regression: auction attack classes of issue #11", function () {
+  describe("class 2: a third party blocks a liquidation with dust of a collateral whose feed is stale", function () {
+    it("class 2 (R-15) a stranger's 1-wei deposit into an account in auction reverts with VaultUnauthorized(stranger, account)", async function () {
+      const f = await loadFixture(startedAuctionFixture);
+      const stranger = f.frank;
+      const wbtc = f.tokens.WBTC.connect(stranger);
+      await (await wbtc.mint(stranger.address, 1n)).wait();
+      await (await wbtc.approve(await f.vault.getAddress(), 1n)).wait();
+      await expect(f.vault.connect(stranger).deposit(f.A, await wbtc.getAddress(), 1n))
+        .to.be.revertedWithCustomError(f.vault, "VaultUnauthorized")
+        .withArgs(stranger.address, f.A);
+      expect(await f.vault.accountTokens(f.A)).to.equal(0n);
+    });
+
+    it("class 2 (R-15) the owner's own 1-wei collateral with a stale feed counts as zero: the auction starts and takes bids", async function () {
+      const f = await loadFixture(auctionFixture);
+      await fund(f, f.alice, "WBTC", 1n); // 1 satoshi
+      await setEth(f, 2050);
+      const fresh = await valuation(f, f.A);
+      // BTC/USD goes stale (heartbeat 1 h); ETH/USD, the market alice trades, stays fresh.
+      await time.increase(3601);
+      await (await f.feeds["ETH/USD"].updateAnswer(await f.feeds["ETH/USD"].latestAnswer())).wait();
+      await expect(f.oracle.getPrice(ethers.encodeBytes32String("BTC/USD"))).to.be.reverted;
+      const v = await valuation(f, f.A);
+      // The satoshi (worth 0.0006 USDC at 60,000, 75% haircut) counts as zero: E falls by its haircut value.
+      expect(v.equity).to.equal(fresh.equity - 450_000_000_000_000n);
+      expect(v.maintenance).to.equal(fresh.maintenance);
+      const keeper = accountId(f.carol.address);
+      const shortfall = v.maintenance - v.equity;
+      await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
+        .to.emit(f.auction, "AuctionStarted")
+        .withArgs(f.A, f.carol.address, keeper, modelTip(f.p, shortfall, v.requirement), v.equity, v.maintenance, v.value, shortfall);
+      const q = await f.auction.quote(f.A);
+      await expect(
+        f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x"),
+      ).to.emit(f.auction, "AuctionBid");
+    });
+
+    it("class 2 (R-15) a stale price of the market the account trades still reverts the start with the oracle's error", async function () {
+      const f = await loadFixture(auctionFixture);
+      await setEth(f, 2050);
+      await time.increase(3601);
+      await (await f.feeds["BTC/USD"].updateAnswer(await f.feeds["BTC/USD"].latestAnswer())).wait();
+      await expect(f.auction.startAuction(f.A, f.A)).to.be.revertedWithCustomError(f.oracle, "OracleStalePrice");
+      expect((await f.vault.accountStatus(f.A)).frozen).to.equal(false);
+    });
+  });
+
   describe("class 3: a third party voids all pending bids for the price of a tip", function () {
     it("class 3 (R-15) a 0.000001-USDC transferCash into an account in auction leaves its nonce, so a pending bid still fills", async function () {
       const f = await loadFixture(startedAuctionFixture);

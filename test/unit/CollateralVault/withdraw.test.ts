@@ -352,7 +352,7 @@ describe("CollateralVault: withdraw", function () {
   });
 
   describe("auction freeze", function () {
-    it("refuses withdrawals of an account in liquidation with VaultAccountInAuction but keeps deposits open", async function () {
+    it("refuses withdrawals of an account in liquidation with VaultAccountInAuction but keeps deposits by the owner open, and refuses a stranger's (R-15)", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.alice.address);
       await expect(b.vault.connect(b.liquidator).startLiquidation(acc, acc, 0n))
@@ -366,8 +366,11 @@ describe("CollateralVault: withdraw", function () {
       await expect(b.vault.connect(b.alice).withdraw(acc, b.weth, 1n, b.alice.address))
         .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
         .withArgs(acc);
-      await depositInto(b.vault, b.cash, b.carol, USDC, acc);
+      await depositInto(b.vault, b.cash, b.alice, USDC, acc);
       expect(await b.vault.cashBalance(acc)).to.equal(1_000_400_000n * USDC_SCALE);
+      await expect(depositInto(b.vault, b.cash, b.carol, USDC, acc))
+        .to.be.revertedWithCustomError(b.vault, "VaultUnauthorized")
+        .withArgs(b.carol.address, acc);
     });
 
     it("allows withdrawals again once the liquidator ends the liquidation, with the starter's tip gone", async function () {
