@@ -197,7 +197,8 @@ interface ILiquidationAuction {
     /// @notice Advances `account`'s auction clock (valid seconds only). Anyone.
     function checkpoint(uint256 account) external;
 
-    /// @notice Admin: sets the auction parameters within hard bounds.
+    /// @notice Risk manager: sets the auction parameters within hard bounds, for auctions that start (or restart)
+    /// afterwards; a running auction keeps the parameters it started with (see `auctionParams`).
     function setParams(AuctionParams calldata params) external;
     /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions.
     function setGlobalShortfallCap(uint256 cap) external;
@@ -214,8 +215,11 @@ interface ILiquidationAuction {
     function auctionOf(uint256 account) external view returns (Auction memory);
     /// @notice Auction clock of `account` now (valid seconds since start), without writing.
     function clock(uint256 account) external view returns (uint256 elapsed);
-    /// @notice Current parameters.
+    /// @notice Current parameters: those the next auction (or restart) starts with.
     function params() external view returns (AuctionParams memory);
+    /// @notice The parameters `account`'s running auction started (or restarted) with: a later `setParams` does not
+    /// change them. Reverts `AuctionNotActive` without a running auction.
+    function auctionParams(uint256 account) external view returns (AuctionParams memory);
     /// @notice Current stop level (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
     function stopLevel() external view returns (uint8);
     /// @notice Running shortfall totals (WAD): global and for `marketId`, with their caps.

@@ -75,11 +75,21 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint128 cap;
     }
 
-    AuctionParams internal _params;
+    /// @dev Per running auction, one slot: the markets held at start (when several) and the parameter set it started
+    /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced).
+    struct AuctionTerms {
+        uint128 markets;
+        uint32 paramsVersion;
+    }
+
+    /// @dev Every parameter set ever set, by version (1, 2, ...); never overwritten, so a version fixes an auction's
+    /// curve, penalty, buffer and dust limit for its whole life.
+    mapping(uint256 version => AuctionParams) internal _paramsAt;
+    uint32 internal _paramsVersion;
     Breaker internal _breaker;
     mapping(uint256 marketId => MarketBreaker) internal _marketBreakers;
     mapping(uint256 account => Auction) internal _auctions;
-    mapping(uint256 account => uint128) internal _auctionMarkets;
+    mapping(uint256 account => AuctionTerms) internal _terms;
 
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
     constructor(
@@ -133,10 +143,11 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             multi: false,
             shortfall: uint96(shortfall)
         });
-        _storeMarkets(account, a, markets);
+        uint32 version = _paramsVersion;
+        _storeTerms(account, a, markets, version);
         _auctions[account] = a;
 
-        AuctionParams storage p = _params;
+        AuctionParams storage p = _paramsAt[version];
         uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement);
         vault.startLiquidation(account, tipAccount, tip);
         emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenance, v.value, shortfall);
@@ -205,7 +216,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
         AuctionMath.Valuation memory v = _value(account);
         a = _advanceValid(account, a);
-        take = AuctionMath.take(_params, v, a.elapsed, fraction);
+        take = AuctionMath.take(_termsOf(account), v, a.elapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
@@ -236,7 +247,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             return;
         }
         AuctionMath.Valuation memory v = _value(account);
-        uint256 target = uint256(WAD + _params.bufferRatio).mulWadUp(v.maintenance);
+        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance);
         if (v.equity < target.toInt256()) revert AuctionAccountNotRestored(account, v.equity, target);
         _end(account, a, EndReason.Terminated);
     }
@@ -248,7 +259,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         Auction memory a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         a = _advanceClock(account, a);
-        AuctionParams memory p = _params;
+        AuctionParams storage p = _termsOf(account);
         uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
         if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
         AuctionMath.Valuation memory v = _value(account);
@@ -264,7 +275,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a.guaranteedUntil = uint32(WadMath.min(freshUntil, type(uint32).max));
         a.validAtCheckpoint = true;
         a.shortfall = uint96(shortfall);
-        _storeMarkets(account, a, markets);
+        // A restart is a new auction: it takes the parameters in force now.
+        _storeTerms(account, a, markets, _paramsVersion);
         _auctions[account] = a;
         emit AuctionRestarted(account, shortfall);
     }
@@ -293,7 +305,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         _bound("tipRate", p.tipRate, 0, MAX_TIP_RATE);
         _bound("flatTip", p.flatTip, 0, MAX_FLAT_TIP);
         _bound("dustMargin", p.dustMargin, 0, MAX_DUST_MARGIN);
-        _params = p;
+        // Auctions already running keep the version they started with.
+        _paramsAt[++_paramsVersion] = p;
         emit AuctionParamsSet(p);
     }
 
@@ -340,7 +353,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         q.requirement = v.requirement;
         if (!a.active) return q;
         q.elapsed = _clockView(account, a);
-        AuctionMath.Take memory t = AuctionMath.take(_params, v, q.elapsed, WAD);
+        AuctionMath.Take memory t = AuctionMath.take(_termsOf(account), v, q.elapsed, WAD);
         q.unitPrice = t.unitPrice;
         q.maxFraction = t.maxFraction;
     }
@@ -358,7 +371,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function params() external view returns (AuctionParams memory) {
-        return _params;
+        return _paramsAt[_paramsVersion];
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function auctionParams(uint256 account) external view returns (AuctionParams memory) {
+        if (!_auctions[account].active) revert AuctionNotActive(account);
+        return _termsOf(account);
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -474,7 +493,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.
     function _restored(uint256 account) internal view returns (bool) {
         AuctionMath.Valuation memory v = _value(account);
-        return v.equity >= uint256(WAD + _params.bufferRatio).mulWadUp(v.maintenance).toInt256();
+        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash
@@ -533,7 +552,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     function _end(uint256 account, Auction memory a, EndReason reason) internal {
         _releaseShortfall(account, a);
         delete _auctions[account];
-        if (a.multi) delete _auctionMarkets[account];
+        delete _terms[account];
         vault.endLiquidation(account);
         emit AuctionEnded(account, reason, a.elapsed);
     }
@@ -568,21 +587,28 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         }
     }
 
-    /// @dev Records the markets held at start: one id in the auction slot, or a bitmap in its own slot.
-    function _storeMarkets(uint256 account, Auction memory a, uint128 markets) internal {
+    /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot) and fixes
+    /// the auction's parameter set `version`.
+    function _storeTerms(uint256 account, Auction memory a, uint128 markets, uint32 version) internal {
         // Several markets: more than one bit set (an account without positions has none).
         a.multi = markets != 0 && markets & (markets - 1) != 0;
-        if (a.multi) {
-            _auctionMarkets[account] = markets;
-            a.market = 0;
-        } else {
-            a.market = markets == 0 ? type(uint8).max : uint8(Math.log2(markets));
-        }
+        a.market =
+            a.multi
+                ? 0
+                : markets == 0
+                    ? type(uint8).max
+                    : uint8(Math.log2(markets));
+        _terms[account] = AuctionTerms(a.multi ? markets : 0, version);
+    }
+
+    /// @dev The parameters `account`'s running auction started with.
+    function _termsOf(uint256 account) internal view returns (AuctionParams storage) {
+        return _paramsAt[_terms[account].paramsVersion];
     }
 
     /// @dev Bitmap of the markets recorded at start (0 when none).
     function _marketsOf(uint256 account, Auction memory a) internal view returns (uint256) {
-        if (a.multi) return _auctionMarkets[account];
+        if (a.multi) return _terms[account].markets;
         return a.market == type(uint8).max ? 0 : uint256(1) << a.market;
     }
 

@@ -6,17 +6,9 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import {
-  auctionFixture,
-  startedAuctionFixture,
-  setEth,
-  valuation,
-  accountId,
-  WAD,
-  USDC,
-} from "../unit/LiquidationAuction/helpers";
+import { auctionFixture, startedAuctionFixture, setEth, valuation, accountId, WAD, USDC } from "../unit/LiquidationAuction/helpers";
 import { fund, trade } from "../shared/fixtures";
-import { tip as modelTip } from "../../src/model/auction";
+import { tip as modelTip, take, toAuctionParams } from "../../src/model/auction";
 
 describe("Regression: auction attack classes of issue #11", function () {
   describe("class 2: a third party blocks a liquidation with dust of a collateral whose feed is stale", function () {
@@ -51,9 +43,10 @@ describe("Regression: auction attack classes of issue #11", function () {
         .to.emit(f.auction, "AuctionStarted")
         .withArgs(f.A, f.carol.address, keeper, modelTip(f.p, shortfall, v.requirement), v.equity, v.maintenance, v.value, shortfall);
       const q = await f.auction.quote(f.A);
-      await expect(
-        f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x"),
-      ).to.emit(f.auction, "AuctionBid");
+      await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x")).to.emit(
+        f.auction,
+        "AuctionBid",
+      );
     });
 
     it("class 2 (R-15) a stale price of the market the account trades still reverts the start with the oracle's error", async function () {
@@ -77,9 +70,10 @@ describe("Regression: auction attack classes of issue #11", function () {
         .withArgs(accountId(f.frank.address), f.A, 10n ** 12n);
       expect(await f.vault.cashBalance(f.A)).to.equal(cash + 10n ** 12n);
       expect(await f.vault.accountNonce(f.A)).to.equal(q.nonce);
-      await expect(
-        f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice + WAD, "0x"),
-      ).to.emit(f.auction, "AuctionBid");
+      await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice + WAD, "0x")).to.emit(
+        f.auction,
+        "AuctionBid",
+      );
     });
 
     it("class 3 (R-15) naming an account in auction as the tip account of another start leaves its nonce, so a pending bid still fills", async function () {
@@ -94,11 +88,51 @@ describe("Regression: auction attack classes of issue #11", function () {
       const cash = await f.vault.cashBalance(f.A);
       const tx = f.auction.connect(f.carol).startAuction(E1, f.A);
       await expect(tx).to.emit(f.vault, "LiquidationStarted");
-      expect(await f.vault.cashBalance(f.A) > cash).to.equal(true);
+      expect((await f.vault.cashBalance(f.A)) > cash).to.equal(true);
       expect(await f.vault.accountNonce(f.A)).to.equal(q.nonce);
       await expect(
         f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice + 10n * WAD, "0x"),
       ).to.emit(f.auction, "AuctionBid");
+    });
+  });
+});
+
+describe("Regression: auction parameter classes of issue #11", function () {
+  describe("class 7: the risk manager reprices live auctions", function () {
+    it("class 7 (ACCESS_CONTROL risk-manager row) setParams during an auction leaves its curve, penalty and buffer: the quote and auctionParams are unchanged while params() reports the new set for later auctions", async function () {
+      const f = await loadFixture(startedAuctionFixture);
+      const started = toAuctionParams(await f.auction.auctionParams(f.A));
+      expect(started).to.deep.equal(f.p);
+      // The attack: drop the start price, the floor and the durations to their bounds, and the buffer to zero.
+      const cheap = {
+        ...f.p,
+        startPrice: 8n * 10n ** 17n,
+        fastPrice: 10n ** 17n,
+        floorPrice: 10n ** 17n,
+        fastDuration: 60n,
+        slowDuration: 60n,
+        insolventDuration: 60n,
+        penaltyRate: 5n * 10n ** 17n,
+        bufferRatio: 0n,
+      };
+      await expect(f.auction.setParams(cheap)).to.emit(f.auction, "AuctionParamsSet");
+      expect(toAuctionParams(await f.auction.params())).to.deep.equal(cheap);
+      expect(toAuctionParams(await f.auction.auctionParams(f.A))).to.deep.equal(f.p);
+      const after = await f.auction.quote(f.A);
+      const v = await valuation(f, f.A);
+      const own = take(f.p, v, after.elapsed, WAD);
+      expect([after.unitPrice, after.maxFraction]).to.deep.equal([own.unitPrice, own.maxFraction]);
+      expect(take(cheap, v, after.elapsed, WAD).unitPrice < own.unitPrice).to.equal(true);
+      // A bid pays the unit price of the auction's own curve.
+      await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, after.nonce, after.unitPrice, "0x")).to.emit(
+        f.auction,
+        "AuctionBid",
+      );
+    });
+
+    it("class 7 auctionParams reverts with AuctionNotActive(account) for an account without an auction", async function () {
+      const f = await loadFixture(auctionFixture);
+      await expect(f.auction.auctionParams(f.A)).to.be.revertedWithCustomError(f.auction, "AuctionNotActive").withArgs(f.A);
     });
   });
 });
