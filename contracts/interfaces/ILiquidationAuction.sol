@@ -162,7 +162,8 @@ interface ILiquidationAuction {
     event StopLevelSet(uint256 level);
 
     /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
-    /// `tipAccount` a tip = min(flatTip + tipRate * (R - V), penaltyRate * R) from the account.
+    /// `tipAccount` a tip = min(flatTip + tipRate * (R - V), penaltyRate * R, max(V, 0)) from the account (an insolvent
+    /// account pays none, so the insurance fund never funds a tip).
     /// @dev Freezes the account (deposits stay open). Reverts: `AuctionStopped` (level >= 1),
     /// `AuctionAlreadyActive`, `AuctionNotLiquidatable`, the circuit breakers, or the oracle's error.
     function startAuction(uint256 account, uint256 tipAccount) external;

@@ -84,16 +84,20 @@ library AuctionMath {
         return p.floorPrice;
     }
 
-    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement), so it never exceeds
-    /// the liquidation penalty of the whole portfolio (self-liquidation cannot farm it). WAD, rounded down.
+    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(value, 0)), so it
+    /// never exceeds the liquidation penalty of the whole portfolio (self-liquidation cannot farm it, INV-20) nor the
+    /// account's own mark-to-market value V: an insolvent account pays none, so no tip is ever a loss the insurance
+    /// fund covers (class 9 of issue #11). WAD, rounded down.
     function tip(
         uint256 flatTip,
         uint256 tipRate,
         uint256 penaltyRate,
         uint256 shortfall,
-        uint256 requirement
+        uint256 requirement,
+        int256 value
     ) internal pure returns (uint256) {
-        return WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
+        uint256 t = WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
+        return value <= 0 ? 0 : WadMath.min(t, uint256(value));
     }
 
     /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v`.

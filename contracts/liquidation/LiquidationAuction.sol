@@ -148,7 +148,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         _auctions[account] = a;
 
         AuctionParams storage p = _paramsAt[version];
-        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement);
+        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.value);
         vault.startLiquidation(account, tipAccount, tip);
         emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenance, v.value, shortfall);
     }

@@ -172,7 +172,7 @@ export class AuctionBook {
       const [, , m, cap] = await f.auction.shortfallTotals(id);
       if (m + shortfall > cap) return fail("AuctionMarketShortfallCapExceeded", id, cap, m + shortfall);
     }
-    const tip = M.tip(p, shortfall, v.requirement);
+    const tip = M.tip(p, shortfall, v.requirement, v.value);
     expect(tip <= M.mulWadDown(p.penaltyRate, v.requirement), "INV-20 the tip never exceeds penaltyRate * R").to.equal(true);
     await expect(send())
       .to.emit(f.auction, "AuctionStarted")

@@ -6,8 +6,18 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import { auctionFixture, startedAuctionFixture, setEth, valuation, accountId, WAD, USDC } from "../unit/LiquidationAuction/helpers";
+import {
+  auctionFixture,
+  startedAuctionFixture,
+  stakedFixture,
+  setEth,
+  valuation,
+  accountId,
+  WAD,
+  USDC,
+} from "../unit/LiquidationAuction/helpers";
 import { fund, trade } from "../shared/fixtures";
+import { MockV3Aggregator__factory } from "../../typechain-types";
 import { tip as modelTip, take, toAuctionParams } from "../../src/model/auction";
 
 describe("Regression: auction attack classes of issue #11", function () {
@@ -41,7 +51,16 @@ describe("Regression: auction attack classes of issue #11", function () {
       const shortfall = v.maintenance - v.equity;
       await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
         .to.emit(f.auction, "AuctionStarted")
-        .withArgs(f.A, f.carol.address, keeper, modelTip(f.p, shortfall, v.requirement), v.equity, v.maintenance, v.value, shortfall);
+        .withArgs(
+          f.A,
+          f.carol.address,
+          keeper,
+          modelTip(f.p, shortfall, v.requirement, v.value),
+          v.equity,
+          v.maintenance,
+          v.value,
+          shortfall,
+        );
       const q = await f.auction.quote(f.A);
       await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x")).to.emit(
         f.auction,
@@ -134,5 +153,31 @@ describe("Regression: auction parameter classes of issue #11", function () {
       const f = await loadFixture(auctionFixture);
       await expect(f.auction.auctionParams(f.A)).to.be.revertedWithCustomError(f.auction, "AuctionNotActive").withArgs(f.A);
     });
+  });
+});
+
+describe("Regression: tip and clock classes of issue #11", function () {
+  it("class 9 (INV-20, R-06) an insolvent account starting its own auction is paid no tip, so the insurance fund funds none", async function () {
+    const f = await loadFixture(stakedFixture);
+    await setEth(f, 1900);
+    const v = await valuation(f, f.A);
+    // E = V = 9,985 - 11,000 = -1,015: insolvent (no collateral, so V = E).
+    expect(v.value).to.equal(-1015n * WAD);
+    const own = accountId(f.alice.address, 1);
+    const cash = await f.vault.cashBalance(f.A);
+    await expect(f.auction.connect(f.alice).startAuction(f.A, own)).to.emit(f.vault, "LiquidationStarted").withArgs(f.A, own, 0n);
+    expect(await f.vault.cashBalance(own)).to.equal(0n);
+    expect(await f.vault.cashBalance(f.A)).to.equal(cash);
+  });
+
+  it("class 9 (INV-20) a solvent account's tip never exceeds its own value V", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2002); // E = V = 9,985 - 9,980 = 5 < the nominal tip 5 + 1% * (600.6 - 5)
+    const v = await valuation(f, f.A);
+    expect(v.value).to.equal(5n * WAD);
+    const keeper = accountId(f.carol.address);
+    await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
+      .to.emit(f.vault, "LiquidationStarted")
+      .withArgs(f.A, keeper, 5n * WAD);
   });
 });
