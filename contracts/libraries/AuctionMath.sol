@@ -141,10 +141,11 @@ library AuctionMath {
     /// @dev Counts only seconds provably valid since the checkpoint c. Feeds: valid at c, every feed stays fresh
     /// until D = `guaranteedUntil`; valid now, each has been fresh since `feedsSince`. So feeds are proven valid on
     /// all of [c, now] when no update came after D, else on [c, D] and [feedsSince, now]; on [c, min(now, D)] when
-    /// invalid now; on [max(c, feedsSince), now] when invalid at c and valid now. Sequencer: its latest status
-    /// change at `changedAt` bounds what is proven: up now, it has been valid since changedAt + grace + 1 (an
-    /// outage in between would have moved changedAt); down now, it was valid at most until changedAt. The count
-    /// is the intersection of both.
+    /// invalid now; on [max(c, feedsSince), now] when invalid at c and valid now. Sequencer: only its latest status
+    /// change at `changedAt` is known: up now, it has been valid since changedAt + grace + 1 (an outage in between
+    /// would have moved changedAt); down now, nothing since c is proven, because other outages may have come and
+    /// gone between c and changedAt (class 10 of issue #11), so the clock counts no second. The count is the
+    /// intersection of both.
     function advance(
         ILiquidationAuction.Auction memory a,
         ClockInput memory x,
@@ -156,7 +157,7 @@ library AuctionMath {
         uint256 hi = time;
         if (x.sequencerConfigured) {
             if (x.sequencerUp) lo = WadMath.max(lo, x.sequencerChangedAt + x.sequencerGrace + 1);
-            else hi = WadMath.min(hi, x.sequencerChangedAt);
+            else hi = lo;
         }
         uint256 counted;
         if (a.validAtCheckpoint) {

@@ -154,7 +154,8 @@ export function advance(a: ClockState, x: ClockInput, time: bigint): ClockState 
   let hi = time;
   if (x.sequencerConfigured) {
     if (x.sequencerUp) lo = max(lo, x.sequencerChangedAt + x.sequencerGrace + 1n);
-    else hi = min(hi, x.sequencerChangedAt);
+    // Down now: earlier outages between c and changedAt are unknown, so nothing since c is proven (class 10).
+    else hi = lo;
   }
   let counted = 0n;
   if (a.validAtCheckpoint) {

@@ -180,4 +180,32 @@ describe("Regression: tip and clock classes of issue #11", function () {
       .to.emit(f.vault, "LiquidationStarted")
       .withArgs(f.A, keeper, 5n * WAD);
   });
+
+  it("class 10 (INV-23) a checkpoint while the sequencer is down counts none of an earlier outage since the last checkpoint", async function () {
+    const f = await loadFixture(auctionFixture);
+    const seq = await new MockV3Aggregator__factory(f.deployer).deploy(0, 0);
+    const T = (await time.latest()) + 100;
+    await (await seq.updateRoundData(1, 0, T - 10_000, T - 10_000)).wait(); // up for a long time
+    await (await f.oracle.setSequencerFeed(await seq.getAddress(), 60)).wait();
+    await time.setNextBlockTimestamp(T - 2);
+    await (await f.feeds["ETH/USD"].updateAnswer(2050n * 10n ** 8n)).wait();
+    await time.setNextBlockTimestamp(T - 1);
+    await (await f.feeds["BTC/USD"].updateAnswer(await f.feeds["BTC/USD"].latestAnswer())).wait();
+    await time.setNextBlockTimestamp(T);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    // The attack: an outage [T + 300, T + 600] (+ 60 s grace) unseen by the auction, then a second one from T + 2000,
+    // during which the clock is checkpointed. The old clock counted all of [T, T + 2000], the first outage included.
+    for (const [round, answer, at] of [
+      [2, 1, T + 300],
+      [3, 0, T + 600],
+      [4, 1, T + 2000],
+    ]) {
+      await time.setNextBlockTimestamp(at);
+      await (await seq.updateRoundData(round, answer, at, at)).wait();
+    }
+    await time.setNextBlockTimestamp(T + 2100);
+    await expect(f.auction.checkpoint(f.A)).to.emit(f.auction, "AuctionClockUpdated").withArgs(f.A, 0n, false);
+    // Never more than the seconds that were truly valid: [T, T + 300] and [T + 661, T + 2000].
+    expect((await f.auction.auctionOf(f.A)).elapsed <= 300n + 1339n).to.equal(true);
+  });
 });
