@@ -88,13 +88,21 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
         return vault.balanceOf(fundAccount, asset()) + IERC20(asset()).balanceOf(address(this));
     }
 
-    /// @notice What `deposit` accepts now: 0 while the collateral vault pauses deposits, else the room left under
-    /// its cash deposit cap (token units).
+    /// @notice What `deposit` accepts now (token units, rounded down): 0 while the collateral vault pauses deposits,
+    /// else the least of the room left under its cash deposit cap and the room left in the vault's supply principal
+    /// (stored in 112 bits), so that `deposit(maxDeposit(r))` always succeeds (ERC-4626; class 12 of issue #11).
+    /// @dev Principal room: a deposit of w (WAD) adds at most w / supplyIndex to the supply principal S, and
+    /// S < (supplyValue + 1) / supplyIndex, so w <= (2**112 - 1) * supplyIndex - supplyValue - 1 always fits.
     function maxDeposit(address) public view override returns (uint256) {
         if (vault.depositsPaused()) return 0;
         ICollateralVault.TokenInfo memory info = vault.tokenInfo(asset());
         uint256 held = vault.totalHeldWad(asset());
-        return info.depositCap > held ? TokenAmountLib.fromWadDown(info.depositCap - held, _scale) : 0;
+        uint256 room = info.depositCap > held ? info.depositCap - held : 0;
+        (uint256 supplyIndex, , ) = vault.cashIndices();
+        (uint256 supplyValue, ) = vault.cashTotals();
+        uint256 principalRoom = uint256(type(uint112).max).mulWadDown(supplyIndex);
+        principalRoom = principalRoom > supplyValue + 1 ? principalRoom - supplyValue - 1 : 0;
+        return TokenAmountLib.fromWadDown(WadMath.min(room, principalRoom), _scale);
     }
 
     /// @notice Shares `mint` accepts now: those of `maxDeposit`.

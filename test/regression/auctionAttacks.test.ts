@@ -18,6 +18,7 @@ import {
 } from "../unit/LiquidationAuction/helpers";
 import { fund, trade } from "../shared/fixtures";
 import { MockV3Aggregator__factory } from "../../typechain-types";
+import { insuranceFixture } from "../unit/InsuranceFund/helpers";
 import { tip as modelTip, take, toAuctionParams } from "../../src/model/auction";
 
 describe("Regression: auction attack classes of issue #11", function () {
@@ -207,5 +208,23 @@ describe("Regression: tip and clock classes of issue #11", function () {
     await expect(f.auction.checkpoint(f.A)).to.emit(f.auction, "AuctionClockUpdated").withArgs(f.A, 0n, false);
     // Never more than the seconds that were truly valid: [T, T + 300] and [T + 661, T + 2000].
     expect((await f.auction.auctionOf(f.A)).elapsed <= 300n + 1339n).to.equal(true);
+  });
+});
+
+describe("Regression: insurance fund classes of issue #11", function () {
+  it("class 12 deposit(maxDeposit(r)) succeeds with the vault's cash cap at its widest: maxDeposit stops at the 112-bit supply principal", async function () {
+    const f = await loadFixture(insuranceFixture);
+    await (await f.vault.setDepositCap(f.usdc, (2n ** 128n - 1n) / 10n ** 12n)).wait();
+    const max = await f.fund.maxDeposit(f.alice.address);
+    const [supplyIndex] = await f.vault.cashIndices();
+    const [supplyValue] = await f.vault.cashTotals();
+    // The room in the 112-bit supply principal, far below the 128-bit cap's room.
+    expect(max).to.equal((((2n ** 112n - 1n) * supplyIndex) / WAD - supplyValue - 1n) / 10n ** 12n);
+    await (await f.cash.connect(f.alice).mint(f.alice.address, max + 1n)).wait();
+    await expect(f.fund.connect(f.alice).deposit(max + 1n, f.alice.address))
+      .to.be.revertedWithCustomError(f.fund, "ERC4626ExceededMaxDeposit")
+      .withArgs(f.alice.address, max + 1n, max);
+    await expect(f.fund.connect(f.alice).deposit(max, f.alice.address)).to.emit(f.fund, "Deposit");
+    expect(await f.fund.maxDeposit(f.alice.address)).to.be.lessThan(10n ** 6n);
   });
 });
