@@ -10,6 +10,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
@@ -83,9 +84,17 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
 
     // ------------------------------------------------------------------ ERC-4626
 
-    /// @notice Cash the fund owns (token units): its positive vault cash plus any idle tokens it holds.
+    /// @notice Cash the fund owns (token units): its positive vault cash plus any idle tokens it holds, less the known
+    /// bad debt of running auctions (`ILiquidationAuction.pendingBadDebt`, rounded up to whole tokens, floored at 0),
+    /// so exits and deposits are priced net of a loss already visible (class 8 of issue #11, INV-24, R-10).
+    /// @dev Conservative: the whole pending debt is marked, although beyond an event's cap it will be socialised.
     function totalAssets() public view override returns (uint256) {
-        return vault.balanceOf(fundAccount, asset()) + IERC20(asset()).balanceOf(address(this));
+        uint256 assets = vault.balanceOf(fundAccount, asset()) + IERC20(asset()).balanceOf(address(this));
+        address a = auction;
+        if (a == address(0)) return assets;
+        uint256 pending = ILiquidationAuction(a).pendingBadDebt();
+        pending = pending / _scale + (pending % _scale == 0 ? 0 : 1);
+        return assets > pending ? assets - pending : 0;
     }
 
     /// @notice What `deposit` accepts now (token units, rounded down): 0 while the collateral vault pauses deposits,

@@ -219,8 +219,12 @@ interface ILiquidationAuction {
     /// @notice Current parameters: those the next auction (or restart) starts with.
     function params() external view returns (AuctionParams memory);
     /// @notice The parameters `account`'s running auction started (or restarted) with: a later `setParams` does not
-    /// change them. Reverts `AuctionNotActive` without a running auction.
+    /// change them. All zero without a running auction.
     function auctionParams(uint256 account) external view returns (AuctionParams memory);
+    /// @notice Known bad debt of running auctions not yet paid (WAD cash): the sum over auctions of insolvent accounts
+    /// of their deficit -V at start (or restart), less the subsidies bids have paid since. The insurance fund marks
+    /// its share price with it (class 8 of issue #11).
+    function pendingBadDebt() external view returns (uint256);
     /// @notice Current stop level (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
     function stopLevel() external view returns (uint8);
     /// @notice Running shortfall totals (WAD): global and for `marketId`, with their caps.

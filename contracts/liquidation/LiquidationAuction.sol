@@ -75,17 +75,21 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint128 cap;
     }
 
-    /// @dev Per running auction, one slot: the markets held at start (when several) and the parameter set it started
-    /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced).
+    /// @dev Per running auction, one slot: the markets held at start (when several), the parameter set it started
+    /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced), and its
+    /// known bad debt not yet paid [wad] (class 8: the insurance fund's share price marks it).
     struct AuctionTerms {
         uint128 markets;
         uint32 paramsVersion;
+        uint96 badDebt;
     }
 
     /// @dev Every parameter set ever set, by version (1, 2, ...); never overwritten, so a version fixes an auction's
     /// curve, penalty, buffer and dust limit for its whole life.
     mapping(uint256 version => AuctionParams) internal _paramsAt;
     uint32 internal _paramsVersion;
+    /// @dev Sum over running auctions of their known pending bad debt [wad] (see `pendingBadDebt`).
+    uint128 internal _pendingBadDebt;
     Breaker internal _breaker;
     mapping(uint256 marketId => MarketBreaker) internal _marketBreakers;
     mapping(uint256 account => Auction) internal _auctions;
@@ -129,7 +133,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         br.shortfall = (uint256(br.shortfall) + shortfall).toUint120();
         if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
         _breaker = br;
-        _addMarketShortfall(markets, shortfall);
+        _addMarketShortfall(markets, shortfall, true);
 
         uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         Auction memory a = Auction({
@@ -144,7 +148,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             shortfall: uint96(shortfall)
         });
         uint32 version = _paramsVersion;
-        _storeTerms(account, a, markets, version);
+        _storeTerms(account, a, markets, version, v.value);
         _auctions[account] = a;
 
         AuctionParams storage p = _paramsAt[version];
@@ -267,7 +271,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         _releaseShortfall(account, a);
         (uint128 markets, ) = engine.accountInfo(account);
         _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint120();
-        _addMarketShortfallUnchecked(markets, shortfall);
+        _addMarketShortfall(markets, shortfall, false);
         uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         a.startTime = uint32(block.timestamp);
         a.checkpoint = uint32(block.timestamp);
@@ -276,7 +280,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a.validAtCheckpoint = true;
         a.shortfall = uint96(shortfall);
         // A restart is a new auction: it takes the parameters in force now.
-        _storeTerms(account, a, markets, _paramsVersion);
+        _storeTerms(account, a, markets, _paramsVersion, v.value);
         _auctions[account] = a;
         emit AuctionRestarted(account, shortfall);
     }
@@ -376,8 +380,12 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function auctionParams(uint256 account) external view returns (AuctionParams memory) {
-        if (!_auctions[account].active) revert AuctionNotActive(account);
         return _termsOf(account);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function pendingBadDebt() external view returns (uint256) {
+        return _pendingBadDebt;
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -528,6 +536,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev Credits `recipient` with `amount`: the insurance fund first (within its per-event cap), then the rest is
     /// socialised over positive cash. Every part is an event.
     function _subsidise(uint256 account, Auction memory a, uint256 recipient, uint256 amount) internal {
+        // The subsidy settles that much of the known bad debt.
+        AuctionTerms storage t = _terms[account];
+        uint256 settled = WadMath.min(t.badDebt, amount);
+        if (settled != 0) {
+            t.badDebt -= uint96(settled);
+            _pendingBadDebt -= uint128(settled);
+        }
         bytes32 eventId = keccak256(abi.encode(account, a.startTime));
         uint256 paid = fund.cover(eventId, recipient, amount);
         if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
@@ -551,6 +566,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     function _end(uint256 account, Auction memory a, EndReason reason) internal {
         _releaseShortfall(account, a);
+        uint96 debt = _terms[account].badDebt;
+        if (debt != 0) _pendingBadDebt -= debt;
         delete _auctions[account];
         delete _terms[account];
         vault.endLiquidation(account);
@@ -567,29 +584,23 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         }
     }
 
-    /// @dev Counts `shortfall` in every market the account holds, against each market's cap.
-    function _addMarketShortfall(uint256 bits, uint256 shortfall) internal {
+    /// @dev Counts `shortfall` in every market in `bits`, against each market's cap when `capped` (a start; a restart
+    /// re-counts a running auction and is not capped).
+    function _addMarketShortfall(uint256 bits, uint256 shortfall, bool capped) internal {
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             MarketBreaker memory mb = _marketBreakers[id];
             uint256 total = uint256(mb.shortfall) + shortfall;
-            if (total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
-            _marketBreakers[id].shortfall = uint128(total);
+            if (capped && total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
+            _marketBreakers[id].shortfall = total.toUint128();
         }
     }
 
-    function _addMarketShortfallUnchecked(uint256 bits, uint256 shortfall) internal {
-        while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
-            _marketBreakers[id].shortfall += shortfall.toUint128();
-        }
-    }
-
-    /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot) and fixes
-    /// the auction's parameter set `version`.
-    function _storeTerms(uint256 account, Auction memory a, uint128 markets, uint32 version) internal {
+    /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot), fixes the
+    /// auction's parameter set `version`, and records its known bad debt: the deficit -V of an account valued
+    /// `value` < 0 (what bidders must at least be paid), replacing any earlier record (a restart) in the total.
+    function _storeTerms(uint256 account, Auction memory a, uint128 markets, uint32 version, int256 value) internal {
         // Several markets: more than one bit set (an account without positions has none).
         a.multi = markets != 0 && markets & (markets - 1) != 0;
         a.market =
@@ -598,7 +609,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
                 : markets == 0
                     ? type(uint8).max
                     : uint8(Math.log2(markets));
-        _terms[account] = AuctionTerms(a.multi ? markets : 0, version);
+        uint256 debt = value < 0 ? WadMath.min(uint256(-value), type(uint96).max) : 0;
+        _pendingBadDebt = uint128(_pendingBadDebt - _terms[account].badDebt + debt);
+        _terms[account] = AuctionTerms(a.multi ? markets : 0, version, uint96(debt));
     }
 
     /// @dev The parameters `account`'s running auction started with.

@@ -20,6 +20,7 @@ import { fund, trade } from "../shared/fixtures";
 import { MockV3Aggregator__factory } from "../../typechain-types";
 import { insuranceFixture } from "../unit/InsuranceFund/helpers";
 import { tip as modelTip, take, toAuctionParams } from "../../src/model/auction";
+import { convertToAssets, markedTotalAssets } from "../../src/model/insurance";
 
 describe("Regression: auction attack classes of issue #11", function () {
   describe("class 2: a third party blocks a liquidation with dust of a collateral whose feed is stale", function () {
@@ -150,9 +151,13 @@ describe("Regression: auction parameter classes of issue #11", function () {
       );
     });
 
-    it("class 7 auctionParams reverts with AuctionNotActive(account) for an account without an auction", async function () {
-      const f = await loadFixture(auctionFixture);
-      await expect(f.auction.auctionParams(f.A)).to.be.revertedWithCustomError(f.auction, "AuctionNotActive").withArgs(f.A);
+    it("class 7 auctionParams is all zero for an account without an auction, and after its auction ends", async function () {
+      const f = await loadFixture(startedAuctionFixture);
+      expect(toAuctionParams(await f.auction.auctionParams(accountId(f.frank.address))).startPrice).to.equal(0n);
+      const q = await f.auction.quote(f.A);
+      await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice + WAD, "0x")).wait();
+      expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
+      expect(Object.values(toAuctionParams(await f.auction.auctionParams(f.A))).every((x) => x === 0n)).to.equal(true);
     });
   });
 });
@@ -226,5 +231,42 @@ describe("Regression: insurance fund classes of issue #11", function () {
       .withArgs(f.alice.address, max + 1n, max);
     await expect(f.fund.connect(f.alice).deposit(max, f.alice.address)).to.emit(f.fund, "Deposit");
     expect(await f.fund.maxDeposit(f.alice.address)).to.be.lessThan(10n ** 6n);
+  });
+
+  it("class 8 (INV-24, R-10) a matured exit claimed while an insolvent auction is visibly pending is paid net of its bad debt", async function () {
+    const f = await loadFixture(stakedFixture);
+    const shares = await f.fund.balanceOf(f.frank.address);
+    await (await f.fund.connect(f.frank).requestWithdrawal(shares)).wait();
+    const request = await f.fund.withdrawalRequest(f.frank.address);
+    expect(request.assetsAtRequest >= 100_000n * USDC - 1n).to.equal(true);
+    await time.increaseTo(request.readyAt);
+    await setEth(f, 1900);
+    const v = await valuation(f, f.A);
+    expect(v.value).to.equal(-1015n * WAD);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
+    // The fund's vault cash (its stake plus the fees of the fixture's fills) and idle tokens.
+    const cashAndIdle =
+      (await f.vault.balanceOf(await f.fund.fundAccount(), await f.cash.getAddress())) +
+      (await f.cash.balanceOf(await f.fund.getAddress()));
+    const marked = markedTotalAssets(cashAndIdle, 1015n * WAD, 6);
+    expect(marked).to.equal(cashAndIdle - 1015n * USDC);
+    expect(await f.fund.totalAssets()).to.equal(marked);
+    const paid = convertToAssets(shares, marked, await f.fund.totalSupply());
+    expect(paid < request.assetsAtRequest).to.equal(true);
+    await expect(f.fund.connect(f.frank).claimWithdrawal(f.frank.address))
+      .to.emit(f.fund, "WithdrawalClaimed")
+      .withArgs(f.frank.address, f.frank.address, shares, paid);
+  });
+
+  it("class 8 the pending bad debt is released as bids are subsidised and when the auction ends", async function () {
+    const f = await loadFixture(stakedFixture);
+    await setEth(f, 1900);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
+    const q = await f.auction.quote(f.A);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice + WAD, "0x")).wait();
+    expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
   });
 });
