@@ -160,7 +160,8 @@ abstract contract VaultStorage is ICollateralVault {
     /// @dev Persists what `_loadCash` and `_addCash` changed; the accrual event is emitted here, once it is stored.
     function _storeCash(Cash memory c) internal {
         if (c.indexChanged) {
-            _index = CashIndex(uint128(c.supplyIndex), uint128(c.borrowIndex));
+            // Checked: an index past 2**128 - 1 reverts instead of wrapping (class 11 of issue #11).
+            _index = CashIndex(c.supplyIndex.toUint128(), c.borrowIndex.toUint128());
             if (c.accrued) emit CashInterestAccrued(c.supplyIndex, c.borrowIndex, c.interest);
         }
         if (c.totalsChanged)
@@ -265,9 +266,12 @@ abstract contract VaultStorage is ICollateralVault {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             address token = _tokenAt[i];
-            uint256 price = prices.length != 0 ? prices[i] : invalidAsZero
-                ? _priceOrZero(_tokenAsset[token])
-                : oracle.getPrice(_tokenAsset[token]);
+            uint256 price =
+                prices.length != 0
+                    ? prices[i]
+                    : invalidAsZero
+                        ? _priceOrZero(_tokenAsset[token])
+                        : oracle.getPrice(_tokenAsset[token]);
             uint256 value = _balances[account][token].mulWadDown(price);
             raw += value;
             m.collateralValue += value.mulWadDown(_tokens[token].haircut);
