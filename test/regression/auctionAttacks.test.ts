@@ -70,7 +70,7 @@ describe("Regression: auction attack classes of issue #11", function () {
       );
     });
 
-    it("class 2 (R-15) a stale price of the market the account trades still reverts the start with the oracle's error", async function () {
+    it("class 2 (R-01, INV-14) a stale price of the market the account trades still reverts the start with the oracle's error", async function () {
       const f = await loadFixture(auctionFixture);
       await setEth(f, 2050);
       await time.increase(3601);
