@@ -335,7 +335,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       expect(await s.vault.cashBalance(bob)).to.equal(10n * WAD);
       expect(await s.vault.accountNonce(bob)).to.equal(0n);
       expect(await s.vault.accountNonce(alice)).to.equal(1n);
-      expect(await s.vault.accountNonce(carol)).to.equal(0n);
+      expect(await s.vault.accountNonce(carol)).to.equal(1n);
     });
 
     it("applies every entry of an account listed twice and bumps its nonce for each (INV-05)", async function () {
