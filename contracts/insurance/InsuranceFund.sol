@@ -10,6 +10,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
@@ -83,18 +84,34 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
 
     // ------------------------------------------------------------------ ERC-4626
 
-    /// @notice Cash the fund owns (token units): its positive vault cash plus any idle tokens it holds.
+    /// @notice Cash the fund owns (token units): its positive vault cash plus any idle tokens it holds, less the known
+    /// bad debt of running auctions (`ILiquidationAuction.pendingBadDebt`, rounded up to whole tokens, floored at 0),
+    /// so exits and deposits are priced net of a loss already visible (class 8 of issue #11, INV-24, R-10).
+    /// @dev Conservative: the whole pending debt is marked, although beyond an event's cap it will be socialised.
     function totalAssets() public view override returns (uint256) {
-        return vault.balanceOf(fundAccount, asset()) + IERC20(asset()).balanceOf(address(this));
+        uint256 assets = vault.balanceOf(fundAccount, asset()) + IERC20(asset()).balanceOf(address(this));
+        address a = auction;
+        if (a == address(0)) return assets;
+        uint256 pending = ILiquidationAuction(a).pendingBadDebt();
+        pending = pending / _scale + (pending % _scale == 0 ? 0 : 1);
+        return assets > pending ? assets - pending : 0;
     }
 
-    /// @notice What `deposit` accepts now: 0 while the collateral vault pauses deposits, else the room left under
-    /// its cash deposit cap (token units).
+    /// @notice What `deposit` accepts now (token units, rounded down): 0 while the collateral vault pauses deposits,
+    /// else the least of the room left under its cash deposit cap and the room left in the vault's supply principal
+    /// (stored in 112 bits), so that `deposit(maxDeposit(r))` always succeeds (ERC-4626; class 12 of issue #11).
+    /// @dev Principal room: a deposit of w (WAD) adds at most w / supplyIndex to the supply principal S, and
+    /// S < (supplyValue + 1) / supplyIndex, so w <= (2**112 - 1) * supplyIndex - supplyValue - 1 always fits.
     function maxDeposit(address) public view override returns (uint256) {
         if (vault.depositsPaused()) return 0;
         ICollateralVault.TokenInfo memory info = vault.tokenInfo(asset());
         uint256 held = vault.totalHeldWad(asset());
-        return info.depositCap > held ? TokenAmountLib.fromWadDown(info.depositCap - held, _scale) : 0;
+        uint256 room = info.depositCap > held ? info.depositCap - held : 0;
+        (uint256 supplyIndex, , ) = vault.cashIndices();
+        (uint256 supplyValue, ) = vault.cashTotals();
+        uint256 principalRoom = uint256(type(uint112).max).mulWadDown(supplyIndex);
+        principalRoom = principalRoom > supplyValue + 1 ? principalRoom - supplyValue - 1 : 0;
+        return TokenAmountLib.fromWadDown(WadMath.min(room, principalRoom), _scale);
     }
 
     /// @notice Shares `mint` accepts now: those of `maxDeposit`.

@@ -94,6 +94,8 @@ interface ICollateralVault {
     error VaultInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
     /// @notice The account is in a liquidation auction: no trades, withdrawals or transfers out.
     error VaultAccountInAuction(uint256 account);
+    /// @notice A price read failed for lack of gas (the caller's limit), so its collateral cannot be counted as zero.
+    error VaultPriceReadOutOfGas(bytes32 asset);
     /// @notice A parameter is outside its hard bounds.
     error VaultParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     /// @notice A guardian action would loosen a parameter (`current` -> `requested`).
@@ -155,10 +157,11 @@ interface ICollateralVault {
     // ----------------------------------------------------------------- users
     /// @notice Deposits `amount` of `token` (token units) from the caller into `account`.
     /// @dev Credits what the vault actually received (balance difference) and reverts with
-    /// `VaultTransferShortfall` if that is less than `amount`. Anyone may deposit into any account: a deposit only
-    /// adds value, so it does not bump the account nonce (a bidder can never receive less than it expected).
-    /// Reverts: `VaultZeroAmount`, `VaultDepositsPaused`, `VaultTokenNotListed`, `VaultTokenDisabled`,
-    /// `VaultDepositCapExceeded`.
+    /// `VaultTransferShortfall` if that is less than `amount`. Caller: the owner of `account` or a full-scope
+    /// operator (`VaultUnauthorized` otherwise), so no third party can add a collateral to an account (R-15). A
+    /// deposit only adds value, so it does not bump the account nonce (a bidder can never receive less than it
+    /// expected). Reverts: `VaultZeroAmount`, `VaultDepositsPaused`, `VaultUnauthorized`, `VaultTokenNotListed`,
+    /// `VaultTokenDisabled`, `VaultDepositCapExceeded`.
     /// @param account The receiving account id.
     /// @param token The cash token or a listed collateral.
     /// @param amount Token units.
@@ -179,7 +182,8 @@ interface ICollateralVault {
 
     /// @notice Moves `amount` of cash (token units) from `from` to `to`.
     /// @dev Caller: owner of `from` or a full-scope operator. Never exceeds positive cash; `from` must meet
-    /// initial margin afterwards. Reverts as `withdraw`.
+    /// initial margin afterwards. Bumps the nonce of `from` only: a credit adds cash, so `to`'s pending auction bids
+    /// stay valid (R-15). Reverts as `withdraw`.
     function transferCash(uint256 from, uint256 to, uint256 amount) external;
 
     // ----------------------------------------------------------------- engine and liquidator
@@ -210,8 +214,8 @@ interface ICollateralVault {
     ) external;
 
     /// @notice Liquidator only: freezes `account` (no trades, withdrawals or transfers out; deposits stay open) and
-    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; a non-zero tip bumps both nonces (freezing alone
-    /// changes no holdings).
+    /// moves the starter's `tip` (WAD cash) from it to `tipAccount`; a non-zero tip bumps the account's nonce (freezing
+    /// alone changes no holdings); the tip account's nonce stays (a credit, R-15).
     function startLiquidation(uint256 account, uint256 tipAccount, uint256 tip) external;
 
     /// @notice Liquidator only: unfreezes `account`.
@@ -275,8 +279,11 @@ interface ICollateralVault {
     /// @notice Margin inputs of `account` at fresh oracle prices (no cache); reverts on any invalid price.
     function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory);
 
-    /// @notice Margin inputs of `account` at fresh oracle prices, and the collateral's value without haircuts
-    /// (WAD, rounded down); reverts on any invalid price.
+    /// @notice Liquidation-path margin inputs of `account` at fresh oracle prices, and the collateral's value
+    /// without haircuts (WAD, rounded down). A collateral whose price is invalid now counts as zero instead of
+    /// reverting (R-15: conservative for the protocol; no price is ever used that failed a check).
+    /// @dev Reverts `VaultPriceReadOutOfGas` when a failed price read left less than 1/63 of the gas: the failure
+    /// was then the caller's gas limit, not the feed, and must not value a collateral at zero.
     function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256 rawCollateralValue);
 
     /// @notice Margin inputs of `account` at given collateral prices (`tokenPrices[index]`, WAD, one per listed

@@ -162,7 +162,8 @@ interface ILiquidationAuction {
     event StopLevelSet(uint256 level);
 
     /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
-    /// `tipAccount` a tip = min(flatTip + tipRate * (R - V), penaltyRate * R) from the account.
+    /// `tipAccount` a tip = min(flatTip + tipRate * (R - V), penaltyRate * R, max(V, 0)) from the account (an insolvent
+    /// account pays none, so the insurance fund never funds a tip).
     /// @dev Freezes the account (deposits stay open). Reverts: `AuctionStopped` (level >= 1),
     /// `AuctionAlreadyActive`, `AuctionNotLiquidatable`, the circuit breakers, or the oracle's error.
     function startAuction(uint256 account, uint256 tipAccount) external;
@@ -197,7 +198,8 @@ interface ILiquidationAuction {
     /// @notice Advances `account`'s auction clock (valid seconds only). Anyone.
     function checkpoint(uint256 account) external;
 
-    /// @notice Admin: sets the auction parameters within hard bounds.
+    /// @notice Risk manager: sets the auction parameters within hard bounds, for auctions that start (or restart)
+    /// afterwards; a running auction keeps the parameters it started with (see `auctionParams`).
     function setParams(AuctionParams calldata params) external;
     /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions.
     function setGlobalShortfallCap(uint256 cap) external;
@@ -214,8 +216,15 @@ interface ILiquidationAuction {
     function auctionOf(uint256 account) external view returns (Auction memory);
     /// @notice Auction clock of `account` now (valid seconds since start), without writing.
     function clock(uint256 account) external view returns (uint256 elapsed);
-    /// @notice Current parameters.
+    /// @notice Current parameters: those the next auction (or restart) starts with.
     function params() external view returns (AuctionParams memory);
+    /// @notice The parameters `account`'s running auction started (or restarted) with: a later `setParams` does not
+    /// change them. All zero without a running auction.
+    function auctionParams(uint256 account) external view returns (AuctionParams memory);
+    /// @notice Known bad debt of running auctions not yet paid (WAD cash): the sum over auctions of insolvent accounts
+    /// of their deficit -V at start (or restart), less the subsidies bids have paid since. The insurance fund marks
+    /// its share price with it (class 8 of issue #11).
+    function pendingBadDebt() external view returns (uint256);
     /// @notice Current stop level (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
     function stopLevel() external view returns (uint8);
     /// @notice Running shortfall totals (WAD): global and for `marketId`, with their caps.

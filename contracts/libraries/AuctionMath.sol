@@ -84,16 +84,20 @@ library AuctionMath {
         return p.floorPrice;
     }
 
-    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement), so it never exceeds
-    /// the liquidation penalty of the whole portfolio (self-liquidation cannot farm it). WAD, rounded down.
+    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(value, 0)), so it
+    /// never exceeds the liquidation penalty of the whole portfolio (self-liquidation cannot farm it, INV-20) nor the
+    /// account's own mark-to-market value V: an insolvent account pays none, so no tip is ever a loss the insurance
+    /// fund covers (class 9 of issue #11). WAD, rounded down.
     function tip(
         uint256 flatTip,
         uint256 tipRate,
         uint256 penaltyRate,
         uint256 shortfall,
-        uint256 requirement
+        uint256 requirement,
+        int256 value
     ) internal pure returns (uint256) {
-        return WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
+        uint256 t = WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
+        return value <= 0 ? 0 : WadMath.min(t, uint256(value));
     }
 
     /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v`.
@@ -137,10 +141,11 @@ library AuctionMath {
     /// @dev Counts only seconds provably valid since the checkpoint c. Feeds: valid at c, every feed stays fresh
     /// until D = `guaranteedUntil`; valid now, each has been fresh since `feedsSince`. So feeds are proven valid on
     /// all of [c, now] when no update came after D, else on [c, D] and [feedsSince, now]; on [c, min(now, D)] when
-    /// invalid now; on [max(c, feedsSince), now] when invalid at c and valid now. Sequencer: its latest status
-    /// change at `changedAt` bounds what is proven: up now, it has been valid since changedAt + grace + 1 (an
-    /// outage in between would have moved changedAt); down now, it was valid at most until changedAt. The count
-    /// is the intersection of both.
+    /// invalid now; on [max(c, feedsSince), now] when invalid at c and valid now. Sequencer: only its latest status
+    /// change at `changedAt` is known: up now, it has been valid since changedAt + grace + 1 (an outage in between
+    /// would have moved changedAt); down now, nothing since c is proven, because other outages may have come and
+    /// gone between c and changedAt (class 10 of issue #11), so the clock counts no second. The count is the
+    /// intersection of both.
     function advance(
         ILiquidationAuction.Auction memory a,
         ClockInput memory x,
@@ -152,7 +157,7 @@ library AuctionMath {
         uint256 hi = time;
         if (x.sequencerConfigured) {
             if (x.sequencerUp) lo = WadMath.max(lo, x.sequencerChangedAt + x.sequencerGrace + 1);
-            else hi = WadMath.min(hi, x.sequencerChangedAt);
+            else hi = lo;
         }
         uint256 counted;
         if (a.validAtCheckpoint) {

@@ -75,11 +75,25 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint128 cap;
     }
 
-    AuctionParams internal _params;
+    /// @dev Per running auction, one slot: the markets held at start (when several), the parameter set it started
+    /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced), and its
+    /// known bad debt not yet paid [wad] (class 8: the insurance fund's share price marks it).
+    struct AuctionTerms {
+        uint128 markets;
+        uint32 paramsVersion;
+        uint96 badDebt;
+    }
+
+    /// @dev Every parameter set ever set, by version (1, 2, ...); never overwritten, so a version fixes an auction's
+    /// curve, penalty, buffer and dust limit for its whole life.
+    mapping(uint256 version => AuctionParams) internal _paramsAt;
+    uint32 internal _paramsVersion;
+    /// @dev Sum over running auctions of their known pending bad debt [wad] (see `pendingBadDebt`).
+    uint128 internal _pendingBadDebt;
     Breaker internal _breaker;
     mapping(uint256 marketId => MarketBreaker) internal _marketBreakers;
     mapping(uint256 account => Auction) internal _auctions;
-    mapping(uint256 account => uint128) internal _auctionMarkets;
+    mapping(uint256 account => AuctionTerms) internal _terms;
 
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
     constructor(
@@ -119,7 +133,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         br.shortfall = (uint256(br.shortfall) + shortfall).toUint120();
         if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
         _breaker = br;
-        _addMarketShortfall(markets, shortfall);
+        _addMarketShortfall(markets, shortfall, true);
 
         uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         Auction memory a = Auction({
@@ -133,11 +147,12 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             multi: false,
             shortfall: uint96(shortfall)
         });
-        _storeMarkets(account, a, markets);
+        uint32 version = _paramsVersion;
+        _storeTerms(account, a, markets, version, v.value);
         _auctions[account] = a;
 
-        AuctionParams storage p = _params;
-        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement);
+        AuctionParams storage p = _paramsAt[version];
+        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.value);
         vault.startLiquidation(account, tipAccount, tip);
         emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenance, v.value, shortfall);
     }
@@ -205,7 +220,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
         AuctionMath.Valuation memory v = _value(account);
         a = _advanceValid(account, a);
-        take = AuctionMath.take(_params, v, a.elapsed, fraction);
+        take = AuctionMath.take(_termsOf(account), v, a.elapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
@@ -236,7 +251,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             return;
         }
         AuctionMath.Valuation memory v = _value(account);
-        uint256 target = uint256(WAD + _params.bufferRatio).mulWadUp(v.maintenance);
+        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance);
         if (v.equity < target.toInt256()) revert AuctionAccountNotRestored(account, v.equity, target);
         _end(account, a, EndReason.Terminated);
     }
@@ -248,7 +263,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         Auction memory a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         a = _advanceClock(account, a);
-        AuctionParams memory p = _params;
+        AuctionParams storage p = _termsOf(account);
         uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
         if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
         AuctionMath.Valuation memory v = _value(account);
@@ -256,7 +271,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         _releaseShortfall(account, a);
         (uint128 markets, ) = engine.accountInfo(account);
         _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint120();
-        _addMarketShortfallUnchecked(markets, shortfall);
+        _addMarketShortfall(markets, shortfall, false);
         uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         a.startTime = uint32(block.timestamp);
         a.checkpoint = uint32(block.timestamp);
@@ -264,7 +279,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a.guaranteedUntil = uint32(WadMath.min(freshUntil, type(uint32).max));
         a.validAtCheckpoint = true;
         a.shortfall = uint96(shortfall);
-        _storeMarkets(account, a, markets);
+        // A restart is a new auction: it takes the parameters in force now.
+        _storeTerms(account, a, markets, _paramsVersion, v.value);
         _auctions[account] = a;
         emit AuctionRestarted(account, shortfall);
     }
@@ -293,7 +309,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         _bound("tipRate", p.tipRate, 0, MAX_TIP_RATE);
         _bound("flatTip", p.flatTip, 0, MAX_FLAT_TIP);
         _bound("dustMargin", p.dustMargin, 0, MAX_DUST_MARGIN);
-        _params = p;
+        // Auctions already running keep the version they started with.
+        _paramsAt[++_paramsVersion] = p;
         emit AuctionParamsSet(p);
     }
 
@@ -340,7 +357,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         q.requirement = v.requirement;
         if (!a.active) return q;
         q.elapsed = _clockView(account, a);
-        AuctionMath.Take memory t = AuctionMath.take(_params, v, q.elapsed, WAD);
+        AuctionMath.Take memory t = AuctionMath.take(_termsOf(account), v, q.elapsed, WAD);
         q.unitPrice = t.unitPrice;
         q.maxFraction = t.maxFraction;
     }
@@ -358,7 +375,17 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function params() external view returns (AuctionParams memory) {
-        return _params;
+        return _paramsAt[_paramsVersion];
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function auctionParams(uint256 account) external view returns (AuctionParams memory) {
+        return _termsOf(account);
+    }
+
+    /// @inheritdoc ILiquidationAuction
+    function pendingBadDebt() external view returns (uint256) {
+        return _pendingBadDebt;
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -377,7 +404,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     // ------------------------------------------------------------------ internals: valuation and clock
 
-    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount).
+    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). A market price
+    /// that fails a check reverts (a bad price never liquidates); a collateral whose price fails counts as zero, so
+    /// no collateral, whoever put it there, can block the liquidation path (R-15).
     function _value(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
         (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
@@ -472,7 +501,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.
     function _restored(uint256 account) internal view returns (bool) {
         AuctionMath.Valuation memory v = _value(account);
-        return v.equity >= uint256(WAD + _params.bufferRatio).mulWadUp(v.maintenance).toInt256();
+        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash
@@ -497,10 +526,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev The bidder must end at or above initial margin, at fresh prices (the same prices the bid used).
     function _requireBidderMargin(uint256 bidderAccount) internal view {
-        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(
-            bidderAccount,
-            vault.marginCollateralFresh(bidderAccount)
-        );
+        // Collateral without a valid price counts as zero (R-15), as in the liquidated account's valuation.
+        (ICollateralVault.MarginCollateral memory c, ) = vault.collateralValuesFresh(bidderAccount);
+        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(bidderAccount, c);
         if (s.equity < s.initialMargin.toInt256())
             revert AuctionBidderBelowInitialMargin(bidderAccount, s.equity, s.initialMargin);
     }
@@ -508,6 +536,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev Credits `recipient` with `amount`: the insurance fund first (within its per-event cap), then the rest is
     /// socialised over positive cash. Every part is an event.
     function _subsidise(uint256 account, Auction memory a, uint256 recipient, uint256 amount) internal {
+        // The subsidy settles that much of the known bad debt.
+        AuctionTerms storage t = _terms[account];
+        uint256 settled = WadMath.min(t.badDebt, amount);
+        if (settled != 0) {
+            t.badDebt -= uint96(settled);
+            _pendingBadDebt -= uint128(settled);
+        }
         bytes32 eventId = keccak256(abi.encode(account, a.startTime));
         uint256 paid = fund.cover(eventId, recipient, amount);
         if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
@@ -531,8 +566,10 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     function _end(uint256 account, Auction memory a, EndReason reason) internal {
         _releaseShortfall(account, a);
+        uint96 debt = _terms[account].badDebt;
+        if (debt != 0) _pendingBadDebt -= debt;
         delete _auctions[account];
-        if (a.multi) delete _auctionMarkets[account];
+        delete _terms[account];
         vault.endLiquidation(account);
         emit AuctionEnded(account, reason, a.elapsed);
     }
@@ -547,41 +584,44 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         }
     }
 
-    /// @dev Counts `shortfall` in every market the account holds, against each market's cap.
-    function _addMarketShortfall(uint256 bits, uint256 shortfall) internal {
+    /// @dev Counts `shortfall` in every market in `bits`, against each market's cap when `capped` (a start; a restart
+    /// re-counts a running auction and is not capped).
+    function _addMarketShortfall(uint256 bits, uint256 shortfall, bool capped) internal {
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             MarketBreaker memory mb = _marketBreakers[id];
             uint256 total = uint256(mb.shortfall) + shortfall;
-            if (total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
-            _marketBreakers[id].shortfall = uint128(total);
+            if (capped && total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
+            _marketBreakers[id].shortfall = total.toUint128();
         }
     }
 
-    function _addMarketShortfallUnchecked(uint256 bits, uint256 shortfall) internal {
-        while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
-            _marketBreakers[id].shortfall += shortfall.toUint128();
-        }
-    }
-
-    /// @dev Records the markets held at start: one id in the auction slot, or a bitmap in its own slot.
-    function _storeMarkets(uint256 account, Auction memory a, uint128 markets) internal {
+    /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot), fixes the
+    /// auction's parameter set `version`, and records its known bad debt: the deficit -V of an account valued
+    /// `value` < 0 (what bidders must at least be paid), replacing any earlier record (a restart) in the total.
+    function _storeTerms(uint256 account, Auction memory a, uint128 markets, uint32 version, int256 value) internal {
         // Several markets: more than one bit set (an account without positions has none).
         a.multi = markets != 0 && markets & (markets - 1) != 0;
-        if (a.multi) {
-            _auctionMarkets[account] = markets;
-            a.market = 0;
-        } else {
-            a.market = markets == 0 ? type(uint8).max : uint8(Math.log2(markets));
-        }
+        a.market =
+            a.multi
+                ? 0
+                : markets == 0
+                    ? type(uint8).max
+                    : uint8(Math.log2(markets));
+        uint256 debt = value < 0 ? WadMath.min(uint256(-value), type(uint96).max) : 0;
+        _pendingBadDebt = uint128(_pendingBadDebt - _terms[account].badDebt + debt);
+        _terms[account] = AuctionTerms(a.multi ? markets : 0, version, uint96(debt));
+    }
+
+    /// @dev The parameters `account`'s running auction started with.
+    function _termsOf(uint256 account) internal view returns (AuctionParams storage) {
+        return _paramsAt[_terms[account].paramsVersion];
     }
 
     /// @dev Bitmap of the markets recorded at start (0 when none).
     function _marketsOf(uint256 account, Auction memory a) internal view returns (uint256) {
-        if (a.multi) return _auctionMarkets[account];
+        if (a.multi) return _terms[account].markets;
         return a.market == type(uint8).max ? 0 : uint256(1) << a.market;
     }
 

@@ -31,9 +31,10 @@ contract AuctionMathHarness {
         uint256 tipRate,
         uint256 penaltyRate,
         uint256 shortfall,
-        uint256 requirement
+        uint256 requirement,
+        int256 value
     ) external pure returns (uint256) {
-        return AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement);
+        return AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement, value);
     }
 
     function advance(

@@ -50,6 +50,9 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     function deposit(uint256 account, address token, uint256 amount) external nonReentrant {
         if (amount == 0) revert VaultZeroAmount();
         if (depositsPaused) revert VaultDepositsPaused();
+        // Only the owner or its full-scope operator adds holdings to an account: nobody else can put a collateral
+        // into it (R-15: a third party's dust must not be able to change how its liquidation is valued).
+        _authorize(account);
         bool isCash = token == address(_cash);
         TokenState memory ts;
         uint256 scale = _cashScale;
@@ -136,7 +139,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         _authorize(from);
         Cash memory c = _loadCash();
         uint256 wad = _debitCash(c, from, amount);
-        _applyCash(c, to, wad.toInt256(), true);
+        // A credit only adds cash: it does not bump `to`'s nonce, so no sender can void `to`'s pending bids (R-15).
+        _applyCash(c, to, wad.toInt256(), false);
         _storeCash(c);
         _requireInitialMargin(from);
         emit CashTransferred(from, to, wad);
@@ -210,7 +214,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             _addCash(c, a, -tip.toInt256());
             a.nonce += 1;
             _accounts[account] = a;
-            _applyCash(c, tipAccount, tip.toInt256(), true);
+            // A credit: the tip account's nonce stays (a tip cannot void bids on it, R-15).
+            _applyCash(c, tipAccount, tip.toInt256(), false);
             _storeCash(c);
         } else {
             _accounts[account] = a;
@@ -279,12 +284,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory m) {
-        (m, ) = _marginCollateralView(account, new uint256[](0));
+        (m, ) = _marginCollateralView(account, new uint256[](0), false);
     }
 
     /// @inheritdoc ICollateralVault
     function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256) {
-        return _marginCollateralView(account, new uint256[](0));
+        return _marginCollateralView(account, new uint256[](0), true);
     }
 
     /// @inheritdoc ICollateralVault
@@ -294,7 +299,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     ) external view returns (MarginCollateral memory) {
         if (tokenPrices.length != _tokenCount)
             revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _tokenCount, _tokenCount);
-        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices);
+        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices, false);
         return m;
     }
 

@@ -160,7 +160,8 @@ abstract contract VaultStorage is ICollateralVault {
     /// @dev Persists what `_loadCash` and `_addCash` changed; the accrual event is emitted here, once it is stored.
     function _storeCash(Cash memory c) internal {
         if (c.indexChanged) {
-            _index = CashIndex(uint128(c.supplyIndex), uint128(c.borrowIndex));
+            // Checked: an index past 2**128 - 1 reverts instead of wrapping (class 11 of issue #11).
+            _index = CashIndex(c.supplyIndex.toUint128(), c.borrowIndex.toUint128());
             if (c.accrued) emit CashInterestAccrued(c.supplyIndex, c.borrowIndex, c.interest);
         }
         if (c.totalsChanged)
@@ -251,10 +252,12 @@ abstract contract VaultStorage is ICollateralVault {
     }
 
     /// @dev As `_marginCollateral` without writing: interest accrued to now, prices from `prices[index]` when
-    /// given, else fresh from the oracle. Also returns the collateral value without haircuts.
+    /// given, else fresh from the oracle (with `invalidAsZero`, an invalid price counts as zero instead of
+    /// reverting). Also returns the collateral value without haircuts.
     function _marginCollateralView(
         uint256 account,
-        uint256[] memory prices
+        uint256[] memory prices,
+        bool invalidAsZero
     ) internal view returns (MarginCollateral memory m, uint256 raw) {
         VaultAccount memory a = _accounts[account];
         m.cash = _cashValue(a.cashPrincipal, _viewCash());
@@ -263,10 +266,28 @@ abstract contract VaultStorage is ICollateralVault {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             address token = _tokenAt[i];
-            uint256 price = prices.length != 0 ? prices[i] : oracle.getPrice(_tokenAsset[token]);
+            uint256 price =
+                prices.length != 0
+                    ? prices[i]
+                    : invalidAsZero
+                        ? _priceOrZero(_tokenAsset[token])
+                        : oracle.getPrice(_tokenAsset[token]);
             uint256 value = _balances[account][token].mulWadDown(price);
             raw += value;
             m.collateralValue += value.mulWadDown(_tokens[token].haircut);
+        }
+    }
+
+    /// @dev The oracle price of `asset`, or zero when any oracle check fails. EIP-150 leaves a caller 1/64 of its gas
+    /// when the read runs out of gas, so a failure with less than 1/63 left is the caller's gas limit and reverts:
+    /// a keeper cannot starve the read to value a collateral at zero.
+    function _priceOrZero(bytes32 asset) internal view returns (uint256) {
+        uint256 gasBefore = gasleft();
+        try oracle.getPrice(asset) returns (uint256 price) {
+            return price;
+        } catch {
+            if (gasleft() < gasBefore / 63) revert VaultPriceReadOutOfGas(asset);
+            return 0;
         }
     }
 

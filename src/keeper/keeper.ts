@@ -229,12 +229,13 @@ export class Keeper {
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
       const eligible = rows
         .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !v.auctions.has(r.account))
-        .map((r) => ({ account: r.account, tip: tipEstimate(p, r.equity, r.maintenanceMargin) }))
+        .map((r) => ({ account: r.account, tip: tipEstimate(p, r.equity, r.maintenanceMargin), insolvent: r.equity <= 0n }))
         .sort((a, b) => (a.tip === b.tip ? (a.account < b.account ? -1 : 1) : a.tip > b.tip ? -1 : 1))
         .slice(0, this.cfg.maxStartsPerBlock);
-      for (const { account, tip } of eligible) {
+      for (const { account, tip, insolvent } of eligible) {
         const fee = priorityFeeFor(this.cfg.strategy, tip, GAS.start.used, ethPrice);
-        if (tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
+        // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
+        if (!insolvent && tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
         const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
         const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
         if (!hash) continue;

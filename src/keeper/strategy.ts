@@ -122,10 +122,14 @@ export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint |
   return hi;
 }
 
-/** The starter's tip as far as the lens shows it: min(flatTip + tipRate * (M - E), penaltyRate * M) (a lower bound). */
+/**
+ * The starter's tip as far as the lens shows it: min(flatTip + tipRate * (M - E), penaltyRate * M, max(E, 0)) (WAD, a
+ * lower bound: the contract caps the tip at the account's value V = E + H >= E, so an insolvent account pays none).
+ */
 export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint): bigint {
   const shortfall = max(maintenance - equity, 0n);
-  return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, maintenance));
+  const t = min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, maintenance));
+  return equity <= 0n ? 0n : min(t, equity);
 }
 
 export { unitPrice };

@@ -123,9 +123,14 @@ export function auctionShortfall(v: { equity: bigint; maintenance: bigint }): bi
   return gap <= 0n ? 0n : min(gap, MAX_SHORTFALL);
 }
 
-/** The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement). */
-export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint): bigint {
-  return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
+/**
+ * The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(value, 0)) (WAD): never above
+ * the penalty of the whole portfolio (INV-20) nor the account's own mark-to-market value (class 9: an insolvent
+ * account pays no tip, so the insurance fund never funds one).
+ */
+export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint, value: bigint): bigint {
+  const t = min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
+  return value <= 0n ? 0n : min(t, value);
 }
 
 /** What the clock knows now (AuctionMath.ClockInput). */
@@ -149,7 +154,8 @@ export function advance(a: ClockState, x: ClockInput, time: bigint): ClockState 
   let hi = time;
   if (x.sequencerConfigured) {
     if (x.sequencerUp) lo = max(lo, x.sequencerChangedAt + x.sequencerGrace + 1n);
-    else hi = min(hi, x.sequencerChangedAt);
+    // Down now: earlier outages between c and changedAt are unknown, so nothing since c is proven (class 10).
+    else hi = lo;
   }
   let counted = 0n;
   if (a.validAtCheckpoint) {

@@ -62,3 +62,13 @@ export const previewMint = (shares: bigint, totalAssets: bigint, totalSupply: bi
 
 /** `claimWithdrawal`: the lower of the shares' value at request and now. */
 export const claimAmount = (assetsAtRequest: bigint, valueNow: bigint): bigint => min(assetsAtRequest, valueNow);
+
+/**
+ * `totalAssets()`: the fund's vault cash plus idle tokens (token units), less the auctions' known pending bad debt
+ * (`pendingBadDebtWad`, rounded up to whole tokens), floored at 0 (class 8: the share price marks a visible loss).
+ */
+export function markedTotalAssets(cashAndIdle: bigint, pendingBadDebtWad: bigint, decimals: number | bigint): bigint {
+  const scale = scaleOf(decimals);
+  const pending = (pendingBadDebtWad + scale - 1n) / scale;
+  return cashAndIdle > pending ? cashAndIdle - pending : 0n;
+}

@@ -335,8 +335,8 @@ export function startLiquidation(before: ProtocolSnapshot, account: bigint, tipA
   if (tip !== 0n) {
     a.principal = addCash(s.cash, a.principal, -tip);
     a.nonce += 1n;
+    // A credit: the tip account's nonce stays.
     addCashTo(s, tipAccount, tip);
-    accountOf(s, tipAccount).nonce += 1n;
   }
   return s;
 }
@@ -441,8 +441,8 @@ function coverFromFund(s: ProtocolSnapshot, fundAccount: bigint, recipient: bigi
   if (r.paid !== 0n) {
     fund.principal = addCash(s.cash, fund.principal, -r.paid);
     fund.nonce += 1n;
+    // transferCash credits the recipient without bumping its nonce.
     addCashTo(s, recipient, r.paid);
-    accountOf(s, recipient).nonce += 1n;
   }
   return { drawn: r.paid, event: r.event };
 }

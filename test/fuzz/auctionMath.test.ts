@@ -131,6 +131,10 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
       penaltyRate: spread(0n, A.MAX_PENALTY_RATE),
       shortfall: spread(0n, 10n ** 30n),
       requirement: spread(0n, 10n ** 30n),
+      value: fc.oneof(
+        spread(0n, 10n ** 30n),
+        spread(0n, 10n ** 30n).map((x) => -x),
+      ),
     });
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 60, file: FILE },
@@ -139,9 +143,10 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
         countCases(cs.length);
         cs.forEach((c, i) => {
           const p = { flatTip: c.flatTip, tipRate: c.tipRate, penaltyRate: c.penaltyRate } as M.AuctionParams;
-          const expected = M.tip(p, c.shortfall, c.requirement);
+          const expected = M.tip(p, c.shortfall, c.requirement, c.value);
           expect(r[i], `tip ${show(c)}`).to.equal(expected);
           expect(r[i] <= M.mulWadDown(c.penaltyRate, c.requirement), "INV-20 tip <= penaltyRate * R").to.equal(true);
+          expect(r[i] <= (c.value > 0n ? c.value : 0n), "class 9 tip <= max(V, 0)").to.equal(true);
         });
       }),
     );

@@ -70,6 +70,12 @@ export async function storedClock(f: FuzzProtocol, account: bigint): Promise<M.C
   };
 }
 
+/** The parameters `account`'s running auction started with (class 7: fixed at its start), else the current set. */
+export async function paramsOf(f: FuzzProtocol, account: bigint): Promise<M.AuctionParams> {
+  const active = (await f.auction.auctionOf(account)).active;
+  return M.toAuctionParams(active ? await f.auction.auctionParams(account) : await f.auction.params());
+}
+
 const eventIdOf = (account: bigint, startTime: bigint) =>
   ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, startTime]));
 
@@ -166,7 +172,7 @@ export class AuctionBook {
       const [, , m, cap] = await f.auction.shortfallTotals(id);
       if (m + shortfall > cap) return fail("AuctionMarketShortfallCapExceeded", id, cap, m + shortfall);
     }
-    const tip = M.tip(p, shortfall, v.requirement);
+    const tip = M.tip(p, shortfall, v.requirement, v.value);
     expect(tip <= M.mulWadDown(p.penaltyRate, v.requirement), "INV-20 the tip never exceeds penaltyRate * R").to.equal(true);
     await expect(send())
       .to.emit(f.auction, "AuctionStarted")
@@ -203,7 +209,7 @@ export class AuctionBook {
     const fundAccount = f.feeAccount;
     const all = [...new Set([...watched, account, B, fundAccount])];
     const entry = this.entries.get(account);
-    const p = M.toAuctionParams(await f.auction.params());
+    const p = await paramsOf(f, account);
     const s = await readSnapshot(f.d, all, now);
     const nonce = s.accounts.get(account)!.nonce;
     const stored = await storedClock(f, account);
@@ -386,7 +392,7 @@ export class AuctionBook {
     }
     const v = await this.valueOrOracleRevert(s, account, send, now);
     if ("kind" in v) return v;
-    const p = M.toAuctionParams(await f.auction.params());
+    const p = await paramsOf(f, account);
     const target = M.mulWadUp(WAD + p.bufferRatio, v.maintenance);
     if (v.equity < target) return fail("AuctionAccountNotRestored", account, v.equity, target);
     await expect(send()).to.emit(f.auction, "AuctionEnded");
@@ -444,7 +450,7 @@ export class AuctionBook {
     const stored = await storedClock(f, account);
     const x = await clockInput(f, account);
     const clock = stored.checkpoint === now ? stored : M.advance(stored, x, now);
-    const p = M.toAuctionParams(await f.auction.params());
+    const p = await paramsOf(f, account);
     const required = p.fastDuration + p.slowDuration + p.insolventDuration;
     if (clock.elapsed < required) return fail("AuctionNotStalled", account, clock.elapsed, required);
     const s = await readSnapshot(f.d, [...new Set([...watched, account])], now);

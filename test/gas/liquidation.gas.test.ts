@@ -12,7 +12,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { snapshotGas, snapshotValue } from "./snapshot";
 
 const USDC = 10n ** 6n;
-const REGRESSION_CEILING = { start: 160_000, partialBid: 200_000, startPlusBid: 350_000 };
+// Raised for issue #11 (per-auction terms slot, pending bad debt, 1 optimizer run for the auction: docs/GAS.md).
+const REGRESSION_CEILING = { start: 190_000, partialBid: 210_000, startPlusBid: 400_000 };
 let salt = 1n;
 
 async function fill(b: Ballast, maker: HardhatEthersSigner, taker: HardhatEthersSigner, size: bigint, price: bigint) {

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
-import { deployBallast } from "../shared/fixtures";
+import { deployBallast, accountId } from "../shared/fixtures";
 import { countCases, fuzz, prop, runsFor, spread, timeoutFor } from "../shared/fuzz";
 
 const FILE = "test/invariant/insurance.test.ts";
@@ -42,7 +42,10 @@ describe("invariants: the insurance fund's share price cannot be inflated", func
         expect(S, "the first deposit's shares equal the model's").to.equal(M.convertToShares(a, 0n, 0n));
         if (d > 0n) {
           if (how === "vault") {
-            await (await b.vault.connect(attacker).deposit(await fund.fundAccount(), await b.cash.getAddress(), d)).wait();
+            // Only the fund deposits into its own account: the attacker deposits, then transfers the cash.
+            const own = accountId(attacker.address, 99);
+            await (await b.vault.connect(attacker).deposit(own, await b.cash.getAddress(), d)).wait();
+            await (await b.vault.connect(attacker).transferCash(own, await fund.fundAccount(), d)).wait();
           } else {
             await (await b.cash.connect(attacker).transfer(await fund.getAddress(), d)).wait();
             if (how === "swept") await (await fund.sweep()).wait();

@@ -92,9 +92,11 @@ describe("keeper strategies", function () {
     expect(priorityFeeFor(cfg("eager"), 0n, 250_000n, 2000n * WAD)).to.equal(GWEI);
   });
 
-  it("estimates the starter's tip as flat tip plus tip rate of the shortfall, capped at the penalty on M", function () {
+  it("estimates the starter's tip as flat tip plus tip rate of the shortfall, capped at the penalty on M and at max(E, 0)", function () {
     // 5 + 1% * 18 = 5.18; cap 10% * 618 = 61.8.
     expect(tipEstimate(params, 600n * WAD, 618n * WAD)).to.equal(518n * 10n ** 16n);
-    expect(tipEstimate(params, -100_000n * WAD, 618n * WAD)).to.equal(618n * 10n ** 17n);
+    // Class 9: an account with E <= 0 may be insolvent (V <= 0), which pays no tip.
+    expect(tipEstimate(params, -100_000n * WAD, 618n * WAD)).to.equal(0n);
+    expect(tipEstimate(params, 3n * WAD, 618n * WAD)).to.equal(3n * WAD);
   });
 });

@@ -92,14 +92,25 @@ describe("CollateralVault: deposit", function () {
   });
 
   describe("who may deposit", function () {
-    it("INV-05 lets anyone deposit into any account without bumping its nonce", async function () {
+    it("R-15 refuses a deposit by anyone but the owner or a full-scope operator with VaultUnauthorized(caller, account)", async function () {
       const b = await loadFixture(protocolFixture);
       const aliceAcc = accountId(b.alice.address, 7);
       await mintAndApprove(b.vault, b.weth, b.stranger, WAD);
       await expect(b.vault.connect(b.stranger).deposit(aliceAcc, b.weth, WAD))
+        .to.be.revertedWithCustomError(b.vault, "VaultUnauthorized")
+        .withArgs(b.stranger.address, aliceAcc);
+      expect(await b.vault.accountTokens(aliceAcc)).to.equal(0n);
+    });
+
+    it("INV-05 lets the owner and its full-scope operator deposit into a subaccount without bumping its nonce", async function () {
+      const b = await loadFixture(protocolFixture);
+      const aliceAcc = accountId(b.alice.address, 7);
+      await (await b.engine.connect(b.alice).setOperator(b.stranger.address, 2, 2n ** 40n)).wait();
+      await mintAndApprove(b.vault, b.weth, b.stranger, WAD);
+      await expect(b.vault.connect(b.stranger).deposit(aliceAcc, b.weth, WAD))
         .to.emit(b.vault, "Deposited")
         .withArgs(aliceAcc, await b.weth.getAddress(), WAD, b.stranger.address);
-      await depositInto(b.vault, b.cash, b.stranger, 10n * USDC, aliceAcc);
+      await depositInto(b.vault, b.cash, b.alice, 10n * USDC, aliceAcc);
       expect(await b.vault.collateralBalanceWad(aliceAcc, b.weth)).to.equal(WAD);
       expect(await b.vault.cashBalance(aliceAcc)).to.equal(10n * WAD);
       expect(await b.vault.accountNonce(aliceAcc)).to.equal(0n);

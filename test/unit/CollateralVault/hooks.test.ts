@@ -398,7 +398,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
   });
 
   describe("startLiquidation and endLiquidation", function () {
-    it("INV-05 freezes the account, moves the tip to the tip account, emits LiquidationStarted and bumps both nonces", async function () {
+    it("INV-05 freezes the account, moves the tip to the tip account, emits LiquidationStarted and bumps the account's nonce only (R-15: a tip is a credit)", async function () {
       const s = await loadFixture(standaloneFixture);
       const alice = accountId(s.alice.address);
       const carol = accountId(s.carol.address);
@@ -412,7 +412,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       expect(await s.vault.cashBalance(alice)).to.equal(93n * WAD - 1n);
       expect(await s.vault.cashBalance(carol)).to.equal(tip);
       expect(await s.vault.accountNonce(alice)).to.equal(1n);
-      expect(await s.vault.accountNonce(carol)).to.equal(1n);
+      expect(await s.vault.accountNonce(carol)).to.equal(0n);
       // INV-02: a move between accounts; the tokens held do not move.
       expect(await s.vault.cashTotals()).to.deep.equal([100n * WAD, 0n]);
       expect(await s.vault.totalHeldWad(s.cash)).to.equal(100n * WAD);

@@ -352,7 +352,7 @@ describe("CollateralVault: withdraw", function () {
   });
 
   describe("auction freeze", function () {
-    it("refuses withdrawals of an account in liquidation with VaultAccountInAuction but keeps deposits open", async function () {
+    it("refuses withdrawals of an account in liquidation with VaultAccountInAuction but keeps deposits by the owner open, and refuses a stranger's (R-15)", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.alice.address);
       await expect(b.vault.connect(b.liquidator).startLiquidation(acc, acc, 0n))
@@ -366,8 +366,11 @@ describe("CollateralVault: withdraw", function () {
       await expect(b.vault.connect(b.alice).withdraw(acc, b.weth, 1n, b.alice.address))
         .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
         .withArgs(acc);
-      await depositInto(b.vault, b.cash, b.carol, USDC, acc);
+      await depositInto(b.vault, b.cash, b.alice, USDC, acc);
       expect(await b.vault.cashBalance(acc)).to.equal(1_000_400_000n * USDC_SCALE);
+      await expect(depositInto(b.vault, b.cash, b.carol, USDC, acc))
+        .to.be.revertedWithCustomError(b.vault, "VaultUnauthorized")
+        .withArgs(b.carol.address, acc);
     });
 
     it("allows withdrawals again once the liquidator ends the liquidation, with the starter's tip gone", async function () {
@@ -397,7 +400,7 @@ describe("CollateralVault: withdraw", function () {
 });
 
 describe("CollateralVault: transferCash", function () {
-  it("moves cash between subaccounts, emits CashTransferred in WAD and bumps both nonces (INV-05)", async function () {
+  it("moves cash between subaccounts, emits CashTransferred in WAD and bumps the sender's nonce only (INV-05, R-15: a credit)", async function () {
     const b = await loadFixture(protocolFixture);
     const from = accountId(b.alice.address);
     const to = accountId(b.alice.address, 1);
@@ -408,7 +411,7 @@ describe("CollateralVault: transferCash", function () {
     expect(await b.vault.cashBalance(from)).to.equal(876_543_211n * USDC_SCALE);
     expect(await b.vault.cashBalance(to)).to.equal(123_456_789n * USDC_SCALE);
     expect(await b.vault.accountNonce(from)).to.equal(1n);
-    expect(await b.vault.accountNonce(to)).to.equal(1n);
+    expect(await b.vault.accountNonce(to)).to.equal(0n);
     expect(await b.vault.totalHeldWad(b.cash)).to.equal(1_000n * WAD);
     expect(await b.vault.cashTotals()).to.deep.equal([1_000n * WAD, 0n]);
     expect(await b.cash.balanceOf(await b.vault.getAddress())).to.equal(1_000n * USDC);

@@ -283,7 +283,7 @@ describe("InsuranceFund: ERC-4626 standard behaviour", function () {
       expect(await f.fund.totalAssets()).to.equal(4_500n * USDC);
     });
 
-    it("a deposit into the fund's vault account by anyone raises totalAssets like a fee", async function () {
+    it("cash transferred into the fund's vault account by anyone raises totalAssets like a fee", async function () {
       const f = await loadFixture(stakedFixture);
       await donateToVaultAccount(f, 250n * USDC);
       expect(await fundCash(f)).to.equal(4_250n * USDC * SCALE);

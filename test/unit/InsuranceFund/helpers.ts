@@ -149,11 +149,16 @@ export async function donateIdle(f: InsuranceFixture, amount: bigint, from: Hard
   await (await f.cash.connect(from).transfer(f.fundAddress, amount)).wait();
 }
 
-/** Deposits `amount` freshly minted cash tokens into the fund's vault account (`vault.deposit(fundAccount, ...)`). */
+/**
+ * Sends `amount` freshly minted cash tokens into the fund's vault account: deposited into the donor's own account,
+ * then moved with `vault.transferCash` (only the fund itself may deposit into its account, R-15).
+ */
 export async function donateToVaultAccount(f: InsuranceFixture, amount: bigint, from: HardhatEthersSigner = f.carol): Promise<void> {
+  const own = accountId(from.address, 99);
   await (await f.cash.connect(from).mint(from.address, amount)).wait();
   await (await f.cash.connect(from).approve(await f.vault.getAddress(), amount)).wait();
-  await (await f.vault.connect(from).deposit(f.fundAcct, f.usdc, amount)).wait();
+  await (await f.vault.connect(from).deposit(own, f.usdc, amount)).wait();
+  await (await f.vault.connect(from).transferCash(own, f.fundAcct, amount)).wait();
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   USDC,
   SCALE,
   OFFSET,
+  accountId,
   type InsuranceFixture,
 } from "./helpers";
 
@@ -37,10 +38,12 @@ const DONATIONS: Donation[] = [
     },
   },
   {
-    name: "a deposit into the fund's vault account",
+    name: "cash moved into the fund's vault account (only the fund deposits into it, R-15)",
     donate: async (f, from, amount) => {
+      const own = accountId(from.address, 99);
       await (await f.cash.connect(from).approve(await f.vault.getAddress(), amount)).wait();
-      await (await f.vault.connect(from).deposit(f.fundAcct, f.usdc, amount)).wait();
+      await (await f.vault.connect(from).deposit(own, f.usdc, amount)).wait();
+      await (await f.vault.connect(from).transferCash(own, f.fundAcct, amount)).wait();
     },
   },
 ];

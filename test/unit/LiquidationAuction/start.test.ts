@@ -17,7 +17,7 @@ describe("LiquidationAuction: starting an auction", function () {
     expect(v.equity).to.equal(485n * WAD);
     expect(v.maintenance).to.equal(615n * WAD);
     const shortfall = v.maintenance - v.equity;
-    const tip = modelTip(f.p, shortfall, v.requirement);
+    const tip = modelTip(f.p, shortfall, v.requirement, v.value);
     expect(tip).to.equal(5n * WAD + (130n * WAD) / 100n); // 5 + 1% of 130 = 6.3
     const keeper = accountId(f.carol.address);
     const aliceCash = await f.vault.cashBalance(f.A);
@@ -144,10 +144,12 @@ describe("LiquidationAuction: starting an auction", function () {
         wad(WAD / 2n),
         wad(10n ** 30n),
         wad(10n ** 30n),
-        async (flat, tipRate, penaltyRate, shortfall, r) => {
-          const t = await h.tip(flat, tipRate, penaltyRate, shortfall, r);
-          expect(t).to.equal(modelTip({ flatTip: flat, tipRate, penaltyRate } as never, shortfall, r));
+        fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+        async (flat, tipRate, penaltyRate, shortfall, r, value) => {
+          const t = await h.tip(flat, tipRate, penaltyRate, shortfall, r, value);
+          expect(t).to.equal(modelTip({ flatTip: flat, tipRate, penaltyRate } as never, shortfall, r, value));
           expect(t <= mulWadDown(penaltyRate, r)).to.equal(true);
+          expect(t <= (value > 0n ? value : 0n)).to.equal(true);
         },
       ),
       { numRuns: 40, seed: 7 },

@@ -351,12 +351,12 @@ describe("MarginEngine: settleTrade", function () {
       const { makerFee, takerFee } = venueFees(WAD, wad(3000));
       expect([makerFee, takerFee]).to.deep.equal([wad("0.6"), wad("1.5")]);
       // 149.399999 USDC - 1.5 + (0.6 + 1.5) = 149.999999 < 150, the initial margin of 1 ETH at 3,000.
-      await fund(b, b.deployer, "USDC", 149_399_999n, f.FEE);
+      await fund(b, insurer, "USDC", 149_399_999n, f.FEE); // only the owner deposits into an account
       await expect(fill(b, f.alice, insurer, ETH, wad(-1), wad(3000), { takerAccount: f.FEE }))
         .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
         .withArgs(f.FEE, wad("149.999999"), wad(150));
       // One more micro-USDC: 149.4 - 1.5 + 2.1 = 150 meets initial margin exactly (without the fees: 147.9).
-      await fund(b, b.deployer, "USDC", 1n, f.FEE);
+      await fund(b, insurer, "USDC", 1n, f.FEE); // only the owner deposits into an account
       await expect(fill(b, f.alice, insurer, ETH, wad(-1), wad(3000), { takerAccount: f.FEE }))
         .to.emit(b.engine, "TradeSettled")
         .withArgs(await b.venue.getAddress(), ETH, f.A, f.FEE, WAD, wad(3000), makerFee, takerFee, 0n, 0n);
@@ -379,12 +379,12 @@ describe("MarginEngine: settleTrade", function () {
       const { makerFee, takerFee } = venueFees(WAD, wad(3000));
       const asMaker = { makerAccount: f.FEE, makerSigner: f.erin };
       // 148.499999 USDC - 0.6 + (0.6 + 1.5) = 149.999999 < 150.
-      await fund(b, b.deployer, "USDC", 148_499_999n, f.FEE);
+      await fund(b, insurer, "USDC", 148_499_999n, f.FEE); // only the owner deposits into an account
       await expect(fill(b, insurer, f.bob, ETH, wad(-1), wad(3000), asMaker))
         .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
         .withArgs(f.FEE, wad("149.999999"), wad(150));
       // 148.5 - 0.6 + 2.1 = 150 meets initial margin exactly (without the fees: 147.9).
-      await fund(b, b.deployer, "USDC", 1n, f.FEE);
+      await fund(b, insurer, "USDC", 1n, f.FEE); // only the owner deposits into an account
       await expect(fill(b, insurer, f.bob, ETH, wad(-1), wad(3000), asMaker))
         .to.emit(b.engine, "TradeSettled")
         .withArgs(await b.venue.getAddress(), ETH, f.FEE, f.B, WAD, wad(3000), makerFee, takerFee, 0n, 0n);
