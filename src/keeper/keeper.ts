@@ -21,7 +21,8 @@ import {
   type StrategyConfig,
 } from "./strategy";
 import { toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
-import { WAD, abs, mulWadDown } from "../model/wad";
+import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
+import { shortAccount } from "../model/accountId";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
 import type { FlashLiquidator } from "../../typechain-types";
 
@@ -118,13 +119,10 @@ export interface BlockOutcome {
   wakeAt?: number;
 }
 
-const fmt = (wad: bigint, digits = 2): string => (Number(wad / 10n ** 12n) / 1e6).toFixed(digits);
+const fmt = (wad: bigint, digits = 2): string => wadToNumber(wad).toFixed(digits);
 
-/** Short form of an account id: owner address prefix and subaccount. */
-export function shortAccount(account: bigint): string {
-  const owner = (account >> 96n).toString(16).padStart(40, "0");
-  return `0x${owner.slice(0, 8)}:${account & ((1n << 96n) - 1n)}`;
-}
+/** Re-exported for the keeper's and the simulator's log lines (the codec lives in src/model/accountId.ts). */
+export { shortAccount };
 
 export function defaultKeeperConfig(name: string, strategy: StrategyConfig, account: bigint): KeeperConfig {
   return {

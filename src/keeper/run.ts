@@ -10,8 +10,9 @@ import { connectContracts, readAddresses } from "./contracts";
 import { ChainView } from "./view";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "./keeper";
 import { UnlockedSender, WalletSender, type RpcProvider } from "./sender";
-import { parseGwei, STRATEGIES, type StrategyKind } from "../sim/scenario";
-import { parsePercent, parseTokenAmount } from "../config/units";
+import { STRATEGIES, type StrategyKind } from "./strategy";
+import { parseGwei, parsePercent, parseTokenAmount } from "../config/units";
+import { accountId } from "../model/accountId";
 import { FlashLiquidator__factory } from "../../typechain-types";
 
 export interface KeeperArgs {
@@ -63,7 +64,7 @@ export async function runKeeper(
   const key = args.privateKey ?? process.env.KEEPER_PRIVATE_KEY;
   if (key) sender = new WalletSender(new Wallet(key), provider);
   else sender = new UnlockedSender((await hre.ethers.getSigners())[args.signer].address, provider);
-  const account = (BigInt(sender.address) << 96n) | 0n;
+  const account = accountId(sender.address);
   const kind = args.strategy as StrategyKind;
   const cfg = defaultKeeperConfig(
     `${kind}`,

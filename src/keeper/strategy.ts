@@ -14,7 +14,10 @@
  */
 import { take, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
 import { WAD, mulWadDown, max, min } from "../model/wad";
-import type { StrategyKind } from "../sim/scenario";
+
+/** The liquidation strategies a keeper can run (scenario files and `npx hardhat keeper --strategy` name them). */
+export const STRATEGIES = ["eager", "patient", "flash"] as const;
+export type StrategyKind = (typeof STRATEGIES)[number];
 
 export interface StrategyConfig {
   kind: StrategyKind;
