@@ -20,7 +20,7 @@ import {
   type BidContext,
   type StrategyConfig,
 } from "./strategy";
-import { toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
+import { isRestored, toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
 import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
 import { shortAccount } from "../model/accountId";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
@@ -256,7 +256,7 @@ export class Keeper {
         value: q.markToMarket,
         requirement: q.requirement,
       };
-      if (q.equity >= mulWadDown(WAD + p.bufferRatio, q.maintenanceMargin) + 1n && this.cfg.strategy.kind === "eager") {
+      if (isRestored(p, valuation) && this.cfg.strategy.kind === "eager") {
         // Restored by its owner (a deposit) or by prices: end it so the account is free again.
         const data = v.c.auction.interface.encodeFunctionData("terminateAuction", [account]);
         const hash = await this.send(ctx, account, {

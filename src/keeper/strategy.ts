@@ -12,7 +12,7 @@
  *             can only bid once the discount covers the collateral haircut it takes on (its account must end at or
  *             above initial margin); otherwise like eager.
  */
-import { take, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
+import { take, tip, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
 import { WAD, mulWadDown, max, min } from "../model/wad";
 
 /** The liquidation strategies a keeper can run (scenario files and `npx hardhat keeper --strategy` name them). */
@@ -127,8 +127,7 @@ export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint |
 
 /** The starter's tip as far as the lens shows it: min(flatTip + tipRate * (M - E), penaltyRate * M) (a lower bound). */
 export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint): bigint {
-  const shortfall = max(maintenance - equity, 0n);
-  return min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, maintenance));
+  return tip(p, max(maintenance - equity, 0n), maintenance);
 }
 
 export { unitPrice };
