@@ -77,4 +77,3 @@ async function runSet(input: RunInput): Promise<SetResult> {
 
   return aggregate(run);
 }
-
