@@ -9,6 +9,7 @@
 import type { Provider } from "ethers";
 import type { KeeperContracts } from "./contracts";
 import { EventFollower } from "./events";
+import { WAD } from "../model/wad";
 import type { IRiskLens } from "../../typechain-types/contracts/lens/RiskLens";
 import type { ILiquidationAuction } from "../../typechain-types/contracts/liquidation/LiquidationAuction";
 
@@ -162,7 +163,7 @@ export class ChainView {
     return this.at(block, "scan", async () => {
       const assets = await this.markets();
       const prices = await Promise.all(assets.map((a) => this.price(block, a).catch(() => 0n)));
-      const moved = (p: bigint, p0: bigint) => p0 === 0n || (p > p0 ? p - p0 : p0 - p) * 10n ** 18n >= policy.fullScanMove * p0;
+      const moved = (p: bigint, p0: bigint) => p0 === 0n || (p > p0 ? p - p0 : p0 - p) * WAD >= policy.fullScanMove * p0;
       const full =
         this.lastFull === undefined ||
         policy.fullScanMove === 0n ||
