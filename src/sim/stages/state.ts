@@ -6,6 +6,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Wallet } from "ethers";
 import type { Scenario } from "../scenario";
+import type { Chain, TxRequest } from "../chain";
 import type { PricePath } from "../prices";
 import type { MarketMaker } from "../agents/marketMaker";
 import type { Trader } from "../agents/traders";
@@ -112,7 +113,7 @@ export class RunState {
   readonly events: EventFollower;
   /** Seconds between blocks. */
   readonly bt: number;
-  /** Chain time of the first set-up block (T0 - 1 hour). */
+  /** Chain time of the first set-up block (T0 - 1 hour, seconds). */
   readonly S: number;
   /** Set by the population stage. */
   agents!: Agents;
@@ -136,7 +137,7 @@ export class RunState {
   get scenario(): Scenario {
     return this.input.scenario;
   }
-  get chain() {
+  get chain(): Chain {
     return this.dep.chain;
   }
 
@@ -150,13 +151,7 @@ export class RunState {
   }
 
   /** Sends a transaction from an unlocked account and queues it for settlement. Returns its hash. */
-  async send(
-    agent: string,
-    action: string,
-    tx: { from: string; to?: string; data: string; gas: number; priorityFee: bigint },
-    account?: bigint,
-    meta?: SentTx,
-  ): Promise<string> {
+  async send(agent: string, action: string, tx: TxRequest, account?: bigint, meta?: SentTx): Promise<string> {
     const hash = await this.chain.send(tx);
     this.pending.push({ hash, agent, action, account, meta });
     return hash;
