@@ -16,6 +16,7 @@ import {
   TestERC20__factory,
 } from "../typechain-types";
 import { signOrder, venueDomain } from "../src/venue/orders";
+import { accountId } from "../src/model/accountId";
 
 async function main() {
   const deploymentId = process.env.KEEPER_TEST_DEPLOYMENT;
@@ -27,7 +28,7 @@ async function main() {
   const venue = OrderSettlement__factory.connect(await d.venue.getAddress(), deployer);
   const oracle = OracleRouter__factory.connect(await d.oracle.getAddress(), deployer);
   const usdc = TestERC20__factory.connect(await vault.cashToken(), deployer);
-  const account = (a: string) => BigInt(a) << 96n;
+  const account = (a: string) => accountId(a);
   for (const [who, amount] of [
     [mm, 1_000_000n * 10n ** 6n],
     [trader, 10_000n * 10n ** 6n],

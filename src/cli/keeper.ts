@@ -6,7 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { isAddress } from "ethers";
 import { badValue, parseWholeNumber, UserError } from "./errors";
-import { parseGwei, STRATEGIES, type StrategyKind } from "../sim/scenario";
+import { STRATEGIES, type StrategyKind } from "../keeper/strategy";
+import { parseGwei } from "../config/units";
 import { parsePercent, parseTokenAmount } from "../config/units";
 import type { StrategyConfig } from "../keeper/strategy";
 

@@ -8,8 +8,8 @@
 import { parseUnits, formatUnits } from "ethers";
 import { UserError } from "../cli/errors";
 
-/** 1.0 in WAD fixed point. */
-export const WAD = 10n ** 18n;
+/** 1.0 in WAD fixed point (defined once, in src/model/wad.ts). */
+export { WAD } from "../model/wad";
 
 /** A value that could not be parsed; `key` is the dotted path of the parameter. */
 export class UnitError extends UserError {
@@ -66,6 +66,11 @@ export function parseTokenAmount(key: string, text: string, symbol: string, deci
   if (!m) throw new UnitError(key, `"${text}" must be an amount with its unit, such as "1,000 ${symbol}"`);
   if (m[2] !== symbol) throw new UnitError(key, `"${text}" is in ${m[2]}, expected ${symbol}`);
   return parseDecimal(key, m[1], decimals);
+}
+
+/** A gas price such as "2 gwei" -> wei per gas. Throws a `UnitError` naming `key` when not in gwei. */
+export function parseGwei(key: string, value: string): bigint {
+  return parseTokenAmount(key, value, "gwei", 9);
 }
 
 /** A price in cash per base unit, "3,000" or "3,000 USD" -> WAD. */

@@ -20,8 +20,9 @@ import {
   type BidContext,
   type StrategyConfig,
 } from "./strategy";
-import { toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
-import { WAD, abs, mulWadDown } from "../model/wad";
+import { isRestored, toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
+import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
+import { shortAccount } from "../model/accountId";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
 import type { FlashLiquidator } from "../../typechain-types";
 
@@ -118,13 +119,10 @@ export interface BlockOutcome {
   wakeAt?: number;
 }
 
-const fmt = (wad: bigint, digits = 2): string => (Number(wad / 10n ** 12n) / 1e6).toFixed(digits);
+const fmt = (wad: bigint, digits = 2): string => wadToNumber(wad).toFixed(digits);
 
-/** Short form of an account id: owner address prefix and subaccount. */
-export function shortAccount(account: bigint): string {
-  const owner = (account >> 96n).toString(16).padStart(40, "0");
-  return `0x${owner.slice(0, 8)}:${account & ((1n << 96n) - 1n)}`;
-}
+/** Re-exported for the keeper's and the simulator's log lines (the codec lives in src/model/accountId.ts). */
+export { shortAccount };
 
 export function defaultKeeperConfig(name: string, strategy: StrategyConfig, account: bigint): KeeperConfig {
   return {
@@ -259,7 +257,7 @@ export class Keeper {
         value: q.markToMarket,
         requirement: q.requirement,
       };
-      if (q.equity >= mulWadDown(WAD + p.bufferRatio, q.maintenanceMargin) + 1n && this.cfg.strategy.kind === "eager") {
+      if (isRestored(p, valuation) && this.cfg.strategy.kind === "eager") {
         // Restored by its owner (a deposit) or by prices: end it so the account is free again.
         const data = v.c.auction.interface.encodeFunctionData("terminateAuction", [account]);
         const hash = await this.send(ctx, account, {

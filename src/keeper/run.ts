@@ -13,6 +13,7 @@ import { UnlockedSender, WalletSender, type RpcProvider } from "./sender";
 import { addressesFile, type KeeperOptions } from "../cli/keeper";
 import { UserError } from "../cli/errors";
 import { FlashLiquidator__factory } from "../../typechain-types";
+import { accountId } from "../model/accountId";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,7 +54,7 @@ export async function runKeeper(
     );
   }
 
-  const account = (BigInt(sender.address) << 96n) | 0n;
+  const account = accountId(sender.address);
   const kind = opts.strategy.kind;
   const cfg = defaultKeeperConfig(`${kind}`, opts.strategy, account);
   cfg.blockTime = opts.blockTime;

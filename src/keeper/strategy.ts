@@ -12,9 +12,12 @@
  *             can only bid once the discount covers the collateral haircut it takes on (its account must end at or
  *             above initial margin); otherwise like eager.
  */
-import { take, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
+import { take, tip, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
 import { WAD, mulWadDown, max, min } from "../model/wad";
-import type { StrategyKind } from "../sim/scenario";
+
+/** The liquidation strategies a keeper can run (scenario files and `npx hardhat keeper --strategy` name them). */
+export const STRATEGIES = ["eager", "patient", "flash"] as const;
+export type StrategyKind = (typeof STRATEGIES)[number];
 
 export interface StrategyConfig {
   kind: StrategyKind;
@@ -127,9 +130,7 @@ export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint |
  * lower bound: the contract caps the tip at the account's value V = E + H >= E, so an insolvent account pays none).
  */
 export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint): bigint {
-  const shortfall = max(maintenance - equity, 0n);
-  const t = min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, maintenance));
-  return equity <= 0n ? 0n : min(t, equity);
+  return tip(p, max(maintenance - equity, 0n), maintenance, equity);
 }
 
 export { unitPrice };

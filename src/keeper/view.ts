@@ -8,6 +8,8 @@
  */
 import type { Provider } from "ethers";
 import type { KeeperContracts } from "./contracts";
+import { EventFollower } from "./events";
+import { WAD } from "../model/wad";
 import type { IRiskLens } from "../../typechain-types/contracts/lens/RiskLens";
 import type { ILiquidationAuction } from "../../typechain-types/contracts/liquidation/LiquidationAuction";
 
@@ -58,6 +60,8 @@ export class ChainView {
   readonly scans = { full: 0, partial: 0, accountsRead: 0 };
   /** Reads made (not remembered), for the benchmark. */
   calls = 0;
+  /** Decodes the vault's, engine's and auction's logs. */
+  readonly events: EventFollower;
   /** Time spent per kind of read (ms), for the benchmark. */
   readonly timing = new Map<string, { ms: number; n: number }>();
 
@@ -67,6 +71,7 @@ export class ChainView {
     readonly opts: { fromBlock?: number; batchSize?: number } = {},
   ) {
     this.syncedTo = (opts.fromBlock ?? 0) - 1;
+    this.events = new EventFollower(c, ["vault", "engine", "auction"]);
   }
 
   /** Reads once per block: later identical requests at the same block get the same promise. */
@@ -95,35 +100,24 @@ export class ChainView {
   /** Follows events up to `block`: new accounts, auctions started and ended. */
   async sync(block: number): Promise<void> {
     if (block <= this.syncedTo) return;
-    const { vault, engine, auction } = this.c;
-    const logs = await this.provider.getLogs({
-      fromBlock: this.syncedTo + 1,
-      toBlock: block,
-      address: [this.c.addresses.vault, this.c.addresses.engine, this.c.addresses.auction],
-    });
+    const events = await this.events.fetch(this.provider, this.syncedTo + 1, block);
     this.calls++;
-    for (const log of logs) {
-      const addr = log.address.toLowerCase();
-      if (addr === this.c.addresses.vault.toLowerCase()) {
-        const ev = vault.interface.parseLog(log);
-        if (ev?.name === "Deposited") this.add(ev.args.account as bigint, log.blockNumber);
-      } else if (addr === this.c.addresses.engine.toLowerCase()) {
-        const ev = engine.interface.parseLog(log);
-        if (ev?.name === "TradeSettled") {
-          this.add(ev.args.maker as bigint, log.blockNumber);
-          this.add(ev.args.taker as bigint, log.blockNumber);
+    for (const { source, name, args, log } of events) {
+      if (source === "vault") {
+        if (name === "Deposited") this.add(args.account as bigint, log.blockNumber);
+      } else if (source === "engine") {
+        if (name === "TradeSettled") {
+          this.add(args.maker as bigint, log.blockNumber);
+          this.add(args.taker as bigint, log.blockNumber);
         }
-      } else {
-        const ev = auction.interface.parseLog(log);
-        if (ev?.name === "AuctionStarted") {
-          this.auctions.set(ev.args.account as bigint, { account: ev.args.account as bigint, startBlock: log.blockNumber });
-          this.touched.set(ev.args.account as bigint, log.blockNumber);
-          this.touched.set(ev.args.tipAccount as bigint, log.blockNumber);
-        } else if (ev?.name === "AuctionEnded") this.auctions.delete(ev.args.account as bigint);
-        else if (ev?.name === "AuctionBid") {
-          this.touched.set(ev.args.account as bigint, log.blockNumber);
-          this.add(ev.args.bidderAccount as bigint, log.blockNumber);
-        }
+      } else if (name === "AuctionStarted") {
+        this.auctions.set(args.account as bigint, { account: args.account as bigint, startBlock: log.blockNumber });
+        this.touched.set(args.account as bigint, log.blockNumber);
+        this.touched.set(args.tipAccount as bigint, log.blockNumber);
+      } else if (name === "AuctionEnded") this.auctions.delete(args.account as bigint);
+      else if (name === "AuctionBid") {
+        this.touched.set(args.account as bigint, log.blockNumber);
+        this.add(args.bidderAccount as bigint, log.blockNumber);
       }
     }
     this.syncedTo = block;
@@ -169,7 +163,7 @@ export class ChainView {
     return this.at(block, "scan", async () => {
       const assets = await this.markets();
       const prices = await Promise.all(assets.map((a) => this.price(block, a).catch(() => 0n)));
-      const moved = (p: bigint, p0: bigint) => p0 === 0n || (p > p0 ? p - p0 : p0 - p) * 10n ** 18n >= policy.fullScanMove * p0;
+      const moved = (p: bigint, p0: bigint) => p0 === 0n || (p > p0 ? p - p0 : p0 - p) * WAD >= policy.fullScanMove * p0;
       const full =
         this.lastFull === undefined ||
         policy.fullScanMove === 0n ||

@@ -70,6 +70,19 @@ export function unitPrice(p: AuctionParams, t: bigint, value: bigint, requiremen
   return floorValue - mulWadDown(floorValue + bonus, progress(t - solventEnd, p.insolventDuration));
 }
 
+/**
+ * The margin equity an auctioned account needs to count as restored: (1 + bufferRatio) * maintenance, rounded up
+ * (WAD cash), as LiquidationAuction computes it in `terminateAuction`, `_restored` and AuctionMath.take's A.
+ */
+export function restoreTargetUp(p: Pick<AuctionParams, "bufferRatio">, maintenance: bigint): bigint {
+  return mulWadUp(WAD + p.bufferRatio, maintenance);
+}
+
+/** Whether the account is restored: E >= (1 + bufferRatio) * M rounded up (AuctionMath.take then allows no bid). */
+export function isRestored(p: Pick<AuctionParams, "bufferRatio">, v: Pick<Valuation, "equity" | "maintenance">): boolean {
+  return v.equity >= restoreTargetUp(p, v.maintenance);
+}
+
 /** The bid of `requested` (WAD fraction) at clock `t`. */
 export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigint): Take {
   const k: Take = {
@@ -82,7 +95,7 @@ export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigin
     subsidy: 0n,
   };
   const penaltyUnit = k.unitPrice > 0n ? min(mulWadDown(p.penaltyRate, v.requirement), k.unitPrice) : 0n;
-  const shortOfBuffer = mulWadUp(WAD + p.bufferRatio, v.maintenance) - v.equity;
+  const shortOfBuffer = restoreTargetUp(p, v.maintenance) - v.equity;
   if (shortOfBuffer <= 0n) k.maxFraction = 0n;
   else if (k.unitPrice <= 0n || v.requirement < p.dustMargin) k.maxFraction = WAD;
   else {

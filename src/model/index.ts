@@ -2,7 +2,8 @@
  * Ballast reference model: pure bigint functions that give the contracts' results to the wei (same rounding).
  * Shared by the tests, the keeper bot and the simulator.
  *
- * - wad: WadMath (fixed point, rounding in every name)
+ * - wad: WadMath (fixed point, rounding in every name) and float <-> WAD conversions for the simulator
+ * - accountId: AccountLib's account-id codec ((owner << 96) | subaccount)
  * - margin: MarginMath (position value, notional, margins, funding index, health factor, ramp step) and the
  *   vault's token-amount and collateral-value conversions
  * - market: the engine's per-market state (cached mark, funding and premium epochs, ramp)
@@ -16,6 +17,7 @@
  * - protocol: one-step simulation of a fill and a withdrawal (new state or the custom error)
  */
 export * from "./wad";
+export * from "./accountId";
 export * from "./margin";
 export * from "./market";
 export * from "./volatility";

@@ -44,3 +44,12 @@ export function sqrtCeil(x: bigint): bigint {
   }
   return r * r === x ? r : r + 1n;
 }
+
+/**
+ * A float in WAD, rounded to `decimals` decimal places first (simulator inputs such as prices and cash amounts
+ * from a price path or a scenario). `decimals` in [0, 18].
+ */
+export const wadFromNumber = (x: number, decimals = 6): bigint => BigInt(Math.round(x * 10 ** decimals)) * 10n ** BigInt(18 - decimals);
+
+/** A WAD value as a float, truncated toward zero to `decimals` decimal places first (for display and heuristics). */
+export const wadToNumber = (wad: bigint, decimals = 6): number => Number(wad / 10n ** BigInt(18 - decimals)) / 10 ** decimals;

@@ -15,6 +15,7 @@ import { keyRows, renderReport } from "./report";
 import { Progress } from "./progress";
 import { UserError } from "../cli/errors";
 import { fitToWidth } from "../cli/table";
+import { WAD } from "../model/wad";
 
 export const DEFAULT_SCENARIO = "scenarios/black-thursday.json";
 
@@ -52,8 +53,8 @@ export function liquidatorsFromList(s: Scenario, list: string): LiquidatorSpec[]
     const template = s.liquidators.find((l) => l.strategy === kind) ?? {
       name: kind,
       strategy: kind,
-      capital: kind === "flash" ? 0n : 2_000_000n * 10n ** 18n,
-      minProfit: 25n * 10n ** 18n,
+      capital: kind === "flash" ? 0n : 2_000_000n * WAD, // 2,000,000 cash units
+      minProfit: 25n * WAD, // 25 cash units
       targetDiscount: kind === "patient" ? 8n * 10n ** 16n : 0n,
       gasShare: 2n * 10n ** 17n,
       minPriorityFee: 10n ** 9n,

@@ -6,8 +6,7 @@
  */
 import type { ContractRunner } from "ethers";
 import { TestERC20__factory, type CollateralVault, type LiquidationAuction, type MarginEngine } from "../../typechain-types";
-
-const WAD = 10n ** 18n;
+import { WAD } from "../model/wad";
 
 export interface InvariantTarget {
   vault: CollateralVault;

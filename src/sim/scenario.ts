@@ -9,10 +9,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { parseDuration, parsePercent, parseTokenAmount, UnitError } from "../config/units";
+import { parseDuration, parseGwei, parsePercent, parseTokenAmount, UnitError } from "../config/units";
 import { oneLine, UserError } from "../cli/errors";
 import type { NetworkParameters } from "../config/schema";
 import type { PathSpec } from "./prices";
+import { wadToNumber } from "../model/wad";
+import { STRATEGIES, type StrategyKind } from "../keeper/strategy";
+
+/** Re-exported for the simulator's callers: the strategies and the gas-price parser live in lower layers. */
+export { STRATEGIES, parseGwei, type StrategyKind };
 
 const text = z.string().min(1);
 const weights = z.record(z.number().nonnegative());
@@ -20,9 +25,6 @@ const amountDistribution = z.object({ median: text, sigma: z.number().nonnegativ
 const numberDistribution = z
   .object({ median: z.number().positive(), sigma: z.number().nonnegative(), min: z.number().positive(), max: z.number().positive() })
   .strict();
-
-export const STRATEGIES = ["eager", "patient", "flash"] as const;
-export type StrategyKind = (typeof STRATEGIES)[number];
 
 const liquidatorSchema = z
   .object({
@@ -208,11 +210,6 @@ export function readScenarioFile(file: string, seen: string[] = []): Record<stri
   return deepMerge(parent, own);
 }
 
-/** Converts a gas price such as "2 gwei" to wei. */
-export function parseGwei(key: string, value: string): bigint {
-  return parseTokenAmount(key, value, "gwei", 9);
-}
-
 /** Converts a scenario file (already read, `extends` applied) into a `Scenario`. Paths resolve from `root`. */
 export function resolveScenario(raw: unknown, file: string, root: string): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
@@ -243,7 +240,7 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
   );
   const cashSymbol = protocolBase.cash?.symbol ?? "USDC";
   const cash = (key: string, v: string): bigint => attempt(() => parseTokenAmount(key, v, cashSymbol, 18), 0n);
-  const cashUnits = (key: string, v: string): number => Number(cash(key, v) / 10n ** 12n) / 1e6;
+  const cashUnits = (key: string, v: string): number => wadToNumber(cash(key, v));
 
   const series: Scenario["prices"]["series"] = {};
   for (const [k, v] of Object.entries(s.prices.series)) {

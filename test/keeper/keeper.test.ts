@@ -11,6 +11,7 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { LiquidationAuction__factory } from "../../typechain-types";
 import { readAddresses } from "../../src/keeper/contracts";
+import { accountId } from "../../src/model/accountId";
 import { startNode, type LocalNode } from "../deploy/node";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -76,7 +77,7 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
     const addresses = readAddresses(path.join(deploymentDir, "deployed_addresses.json"));
     const auction = LiquidationAuction__factory.connect(addresses.auction, provider);
     const keeperOwner = (await provider.listAccounts())[5].address;
-    const keeperAccount = BigInt(keeperOwner) << 96n;
+    const keeperAccount = accountId(keeperOwner);
     const started = await auction.queryFilter(auction.filters.AuctionStarted(liquidatable));
     const bids = await auction.queryFilter(auction.filters.AuctionBid(liquidatable, keeperAccount));
     expect(started.length).to.equal(1);

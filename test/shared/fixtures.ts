@@ -26,13 +26,11 @@ import {
 } from "../../typechain-types";
 import { signOrder as signVenueOrder, venueDomain, type Order } from "../../src/venue/orders";
 
-export const WAD = 10n ** 18n;
+/** WAD and the account-id codec (owner << 96 | sub) come from the reference model, shared with keeper and simulator. */
+import { WAD } from "../../src/model/wad";
+import { accountId } from "../../src/model/accountId";
+export { WAD, accountId };
 export const MAX = ethers.MaxUint256;
-
-/** Account id of `owner`'s subaccount `sub` (owner << 96 | sub). */
-export function accountId(owner: string, sub: bigint | number = 0): bigint {
-  return (BigInt(owner) << 96n) | BigInt(sub);
-}
 
 /** A deep copy of the hardhat parameter file, to be modified by a test. */
 export function localParams(): NetworkParameters {

@@ -8,8 +8,7 @@
 import type { Wallet } from "ethers";
 import type { HedgeQuote, QuoteSource } from "../../keeper/keeper";
 import { orderDigest, signOrder, type Domain, type Order } from "../../venue/orders";
-
-const WAD = 10n ** 18n;
+import { WAD } from "../../model/wad";
 
 interface Book {
   bid?: HedgeQuote & { hash: string; size: bigint };

@@ -1,0 +1,62 @@
+/**
+ * The one event follower of the protocol's contracts, shared by the keeper's `ChainView` (which follows every
+ * block's logs to learn accounts and running auctions) and the simulator (which reads its own transactions'
+ * receipts to record auctions, bids, subsidies and fees): it knows which contract emitted a log and decodes it
+ * with that contract's ABI.
+ */
+import type { Log, Provider, Result } from "ethers";
+import type { KeeperContracts } from "./contracts";
+
+/** The contracts whose events are followed. */
+export type EventSource = "vault" | "engine" | "auction" | "venue";
+
+/** A decoded protocol event. */
+export interface ProtocolEvent {
+  source: EventSource;
+  /** Event name as in the contract's ABI ("AuctionStarted", "Deposited", ...). */
+  name: string;
+  args: Result;
+  log: Log;
+}
+
+export class EventFollower {
+  private readonly bySource: { source: EventSource; address: string; parse: (log: Log) => { name: string; args: Result } | null }[];
+
+  /** Follows the events of `sources` (default: all four) of the deployment `c`. */
+  constructor(
+    readonly c: KeeperContracts,
+    sources: readonly EventSource[] = ["vault", "engine", "auction", "venue"],
+  ) {
+    this.bySource = sources.map((source) => {
+      const contract = c[source];
+      return {
+        source,
+        address: c.addresses[source],
+        parse: (log: Log) => contract.interface.parseLog(log),
+      };
+    });
+  }
+
+  /** Addresses of the followed contracts, in the order of `sources`. */
+  get addresses(): string[] {
+    return this.bySource.map((s) => s.address);
+  }
+
+  /** Decodes `log`; undefined when another contract emitted it or its topic is not in the emitter's ABI. */
+  parse(log: Log): ProtocolEvent | undefined {
+    const a = log.address.toLowerCase();
+    const s = this.bySource.find((x) => x.address.toLowerCase() === a);
+    if (!s) return undefined;
+    const ev = s.parse(log);
+    return ev ? { source: s.source, name: ev.name, args: ev.args, log } : undefined;
+  }
+
+  /** Every followed event in blocks `fromBlock`..`toBlock` (one `eth_getLogs`), in chain order. */
+  async fetch(provider: Provider, fromBlock: number, toBlock: number): Promise<ProtocolEvent[]> {
+    const logs = await provider.getLogs({ fromBlock, toBlock, address: this.addresses });
+    return logs.flatMap((log) => {
+      const ev = this.parse(log);
+      return ev ? [ev] : [];
+    });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * What the simulator records from each protocol event of a successful transaction: auctions started and ended,
+ * bids (fills), insurance draws and socialised bad debt per auction, fund income (penalties and venue fees),
+ * supply-index cuts, and the market maker's filled orders.
+ */
+import type { AuctionRecord } from "../records";
+import type { ProtocolEvent } from "../../keeper/events";
+import type { Pending, RunState } from "./state";
+
+const END_REASONS = ["Restored", "Emptied", "Terminated"]; // ILiquidationAuction.EndReason
+
+/**
+ * Records `ev`, emitted by the transaction `p` in a block at price time `now`. `touched` collects "start:<account>"
+ * and "bid:<account>" for the auctions this block already changed (later reverts on them lost a race).
+ */
+export function recordEvent(run: RunState, ev: ProtocolEvent, p: Pending, now: number, touched: Set<string>): void {
+  const m = run.metrics;
+  const args = ev.args;
+  switch (ev.name) {
+    case "AuctionStarted": {
+      const acct = args.account as bigint;
+      touched.add(`start:${acct}`);
+      const rec: AuctionRecord = {
+        account: acct,
+        starter: p.agent,
+        startT: now,
+        tip: args.tip,
+        shortfall: args.shortfall,
+        equity: args.equity,
+        maintenance: args.maintenanceMargin,
+        value: args.markToMarket,
+        bids: 0,
+        insurance: 0n,
+        socialised: 0n,
+      };
+      m.auctions.set(acct, rec);
+      m.auctionList.push(rec);
+      m.stepStarts++;
+      const stats = m.liquidators.get(p.agent);
+      if (stats) stats.tips += args.tip;
+      const ep = m.episodes.get(acct);
+      if (ep && ep.auctionT === undefined) ep.auctionT = now;
+      break;
+    }
+    case "AuctionBid": {
+      const acct = args.account as bigint;
+      touched.add(`bid:${acct}`);
+      const rec = m.auctions.get(acct);
+      if (rec) rec.bids++;
+      m.stepBids++;
+      const bidder = m.accountOwner.get(args.bidderAccount as bigint) ?? p.agent;
+      const bs = m.liquidators.get(bidder);
+      if (bs) bs.bidsWon++;
+      m.fills.push({
+        account: acct,
+        bidder,
+        t: now,
+        elapsed: Number(args.elapsed),
+        fraction: args.fraction,
+        unitPrice: args.unitPrice,
+        value: p.meta?.value,
+        payment: args.payment,
+        subsidy: args.subsidy,
+      });
+      if (args.penaltyToFund > 0n) m.fundIncome.push({ seq: m.seq++, amount: args.penaltyToFund });
+      break;
+    }
+    case "AuctionEnded": {
+      const acct = args.account as bigint;
+      touched.add(`bid:${acct}`);
+      const rec = m.auctions.get(acct);
+      const reason = END_REASONS[Number(args.reason)] ?? "?";
+      if (rec) {
+        rec.endT = now;
+        rec.reason = reason;
+        m.auctions.delete(acct);
+      }
+      const ep = m.episodes.get(acct);
+      if (ep) {
+        ep.endT = now;
+        ep.outcome = reason;
+        m.episodes.delete(acct);
+      }
+      break;
+    }
+    case "InsuranceDrawn":
+    case "BadDebtSocialised": {
+      const acct = args.account as bigint;
+      const rec = m.auctions.get(acct);
+      const key = `${acct}:${rec?.startT ?? now}`;
+      const sub = m.subsidies.get(key) ?? { seq: m.seq++, key, insurance: 0n, socialised: 0n };
+      m.subsidies.set(key, sub);
+      if (ev.name === "InsuranceDrawn") {
+        sub.insurance += args.amount;
+        if (rec) rec.insurance += args.amount;
+      } else {
+        sub.socialised += args.amount;
+        m.socialised += args.amount;
+        if (rec) rec.socialised += args.amount;
+      }
+      m.badDebt += args.amount;
+      break;
+    }
+    case "TradeSettled": {
+      const fees = (args.makerFee as bigint) + (args.takerFee as bigint);
+      if (fees > 0n) m.fundIncome.push({ seq: m.seq++, amount: fees });
+      break;
+    }
+    case "LossSocialised":
+      m.supplyRatio = (m.supplyRatio * (args.indexAfter as bigint)) / (args.indexBefore as bigint);
+      break;
+    case "OrderFilled":
+      run.agents.mm.onFilled(args.orderHash, args.filledTotal);
+      break;
+  }
+}

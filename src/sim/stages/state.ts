@@ -1,0 +1,159 @@
+/**
+ * The state of one parameter set's run, held in typed objects the stages share instead of loose locals:
+ * `RunState` (inputs, deployment, chain clock, transaction queue, shared keeper view, agents, keepers) and
+ * `Metrics` (everything recorded for the report, filled by settlement, the replay steps and aggregation).
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { Wallet } from "ethers";
+import type { Scenario } from "../scenario";
+import type { Chain, TxRequest } from "../chain";
+import type { PricePath } from "../prices";
+import type { MarketMaker } from "../agents/marketMaker";
+import type { Trader } from "../agents/traders";
+import type {
+  AuctionRecord,
+  EpisodeRecord,
+  FillRecord,
+  LiquidatorStats,
+  RunOptions,
+  SetResult,
+  StepRecord,
+  SubsidyEvent,
+} from "../records";
+import { ChainView, type AccountHealth } from "../../keeper/view";
+import { EventFollower } from "../../keeper/events";
+import type { Keeper, SentTx } from "../../keeper/keeper";
+import { WAD } from "../../model/wad";
+import type { FlashLiquidator } from "../../../typechain-types";
+import type { Deployment } from "./deployment";
+import type { Timer } from "./timer";
+
+/** What the run of one parameter set is given. */
+export interface RunInput {
+  hre: HardhatRuntimeEnvironment;
+  scenario: Scenario;
+  pricePath: PricePath;
+  set: Scenario["parameterSets"][number];
+  opts: RunOptions;
+  /** 1-based number of the set, for progress. */
+  setNumber: number;
+}
+
+/** A sent transaction waiting for its receipt. */
+export interface Pending {
+  hash: string;
+  agent: string;
+  action: string;
+  account?: bigint;
+  meta?: SentTx;
+}
+
+/** The simulated agents (stage 3, population). */
+export interface Agents {
+  deployer: string;
+  oracle: Wallet;
+  staker: Wallet;
+  marketMakerWallet: Wallet;
+  mm: MarketMaker;
+  mmAccount: bigint;
+  traders: Trader[];
+  traderByAccount: Map<bigint, Trader>;
+  liquidators: Wallet[];
+  /** Each liquidator's FlashLiquidator (flash strategy) or undefined. */
+  flash: (FlashLiquidator | undefined)[];
+}
+
+/** Everything recorded for the report. Cash amounts WAD, times price-path seconds. */
+export class Metrics {
+  readonly keeperLog: string[] = [];
+  readonly liquidators = new Map<string, LiquidatorStats>();
+  /** Running auctions by account. */
+  readonly auctions = new Map<bigint, AuctionRecord>();
+  readonly auctionList: AuctionRecord[] = [];
+  readonly fills: FillRecord[] = [];
+  readonly subsidies = new Map<string, SubsidyEvent>();
+  readonly fundIncome: { seq: number; amount: bigint }[] = [];
+  readonly unexplained: SetResult["unexplainedReverts"] = [];
+  /** Open liquidation episodes by account. */
+  readonly episodes = new Map<bigint, EpisodeRecord>();
+  readonly episodeList: EpisodeRecord[] = [];
+  readonly steps: StepRecord[] = [];
+  /** Bidder account -> liquidator name. */
+  readonly accountOwner = new Map<bigint, string>();
+  /** Order of fund income and subsidy events. */
+  seq = 0;
+  badDebt = 0n;
+  /** Product of indexAfter / indexBefore over every socialised loss (WAD). */
+  supplyRatio = WAD;
+  socialised = 0n;
+  stepStarts = 0;
+  stepBids = 0;
+  txSent = 0;
+  txReverted = 0;
+  gasUsedTotal = 0n;
+  activeBlocks = 0;
+  topUps = 0;
+  cuts = 0;
+  /** Price of the first market's feed (cash per ETH, float): prices gas. */
+  lastIndexEth: number;
+  /** The latest scan's health rows. */
+  lastHealth: AccountHealth[] = [];
+
+  constructor(initialIndexEth: number) {
+    this.lastIndexEth = initialIndexEth;
+  }
+}
+
+export class RunState {
+  readonly metrics: Metrics;
+  readonly pending: Pending[] = [];
+  /** The keepers' shared view of the chain. */
+  readonly view: ChainView;
+  /** Decodes the receipts' protocol events (the same follower the keepers' view uses). */
+  readonly events: EventFollower;
+  /** Seconds between blocks. */
+  readonly bt: number;
+  /** Chain time of the first set-up block (T0 - 1 hour, seconds). */
+  readonly S: number;
+  /** Set by the population stage. */
+  agents!: Agents;
+  /** Set by the keepers stage, one per liquidator of the scenario. */
+  keepers: Keeper[] = [];
+  /** The chain's block number when the replay began. */
+  blockBase = 0;
+
+  constructor(
+    readonly input: RunInput,
+    readonly dep: Deployment,
+    readonly timer: Timer,
+  ) {
+    this.bt = input.scenario.chain.blockTime;
+    this.S = dep.T0 - 3600;
+    this.view = new ChainView(dep.contracts, input.hre.ethers.provider, { batchSize: 100 });
+    this.events = new EventFollower(dep.contracts);
+    this.metrics = new Metrics(input.pricePath.initial.prices[dep.marketFeed[0]]);
+  }
+
+  get scenario(): Scenario {
+    return this.input.scenario;
+  }
+  get chain(): Chain {
+    return this.dep.chain;
+  }
+
+  /** Chain time of price time `priceT`. */
+  chainTime(priceT: number): number {
+    return this.dep.T0 + (priceT - this.input.pricePath.points[0].t);
+  }
+  /** Price time of chain time `chainT`. */
+  priceTime(chainT: number): number {
+    return this.input.pricePath.points[0].t + (chainT - this.dep.T0);
+  }
+
+  /** Sends a transaction from an unlocked account and queues it for settlement. Returns its hash. */
+  async send(agent: string, action: string, tx: TxRequest, account?: bigint, meta?: SentTx): Promise<string> {
+    const hash = await this.chain.send(tx);
+    this.pending.push({ hash, agent, action, account, meta });
+    return hash;
+  }
+}
