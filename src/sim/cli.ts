@@ -13,25 +13,20 @@ import { simulate } from "./run";
 import { buildSummary, summaryJson, type Summary } from "./summary";
 import { keyRows, renderReport } from "./report";
 import { Progress } from "./progress";
+import type { SimulateOptions } from "../cli/simulate";
 import { UserError } from "../cli/errors";
 import { fitToWidth } from "../cli/table";
 import { WAD } from "../model/wad";
 
 export const DEFAULT_SCENARIO = "scenarios/black-thursday.json";
 
-export interface SimulateArgs {
-  scenario: string;
-  seed?: number;
-  out?: string;
-  traders?: number;
-  liquidators?: string;
-  compare?: string;
-  steps?: number;
+/** What one run needs: the validated options of the command line (src/cli/simulate.ts) and how to report. */
+export type SimulateArgs = Omit<SimulateOptions, "gates" | "sweep"> & {
   progress: boolean;
   quiet: boolean;
   /** A reporter already showing earlier phases (the task's compile); made from `progress`/`quiet` if absent. */
   reporter?: Progress;
-}
+};
 
 export interface SimulateOutput {
   summary: Summary;
