@@ -97,13 +97,19 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
         return assets > pending ? assets - pending : 0;
     }
 
-    /// @notice What `deposit` accepts now (token units, rounded down): 0 while the collateral vault pauses deposits,
-    /// else the least of the room left under its cash deposit cap and the room left in the vault's supply principal
-    /// (stored in 112 bits), so that `deposit(maxDeposit(r))` always succeeds (ERC-4626; class 12 of issue #11).
+    /// @notice What `deposit` accepts now (token units, rounded down): 0 while the collateral vault pauses deposits
+    /// or while an insolvent auction's bad debt is pending (entries wait until it is settled), else the least of the
+    /// room left under its cash deposit cap and the room left in the vault's supply principal (stored in 112 bits),
+    /// so that `deposit(maxDeposit(r))` always succeeds (ERC-4626; class 12 of issue #11).
     /// @dev Principal room: a deposit of w (WAD) adds at most w / supplyIndex to the supply principal S, and
     /// S < (supplyValue + 1) / supplyIndex, so w <= (2**112 - 1) * supplyIndex - supplyValue - 1 always fits.
     function maxDeposit(address) public view override returns (uint256) {
         if (vault.depositsPaused()) return 0;
+        // Entries wait while an insolvent auction is pending: the share price then marks the whole deficit, and a
+        // deposit just before the loss is settled (the fund pays at most its event cap, the rest is released) would
+        // buy shares below their value at the expense of existing stakers.
+        address a = auction;
+        if (a != address(0) && ILiquidationAuction(a).pendingBadDebt() > 0) return 0;
         ICollateralVault.TokenInfo memory info = vault.tokenInfo(asset());
         uint256 held = vault.totalHeldWad(asset());
         uint256 room = info.depositCap > held ? info.depositCap - held : 0;

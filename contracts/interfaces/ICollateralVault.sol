@@ -94,8 +94,6 @@ interface ICollateralVault {
     error VaultInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
     /// @notice The account is in a liquidation auction: no trades, withdrawals or transfers out.
     error VaultAccountInAuction(uint256 account);
-    /// @notice A price read failed for lack of gas (the caller's limit), so its collateral cannot be counted as zero.
-    error VaultPriceReadOutOfGas(bytes32 asset);
     /// @notice A parameter is outside its hard bounds.
     error VaultParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     /// @notice A guardian action would loosen a parameter (`current` -> `requested`).
@@ -158,10 +156,12 @@ interface ICollateralVault {
     /// @notice Deposits `amount` of `token` (token units) from the caller into `account`.
     /// @dev Credits what the vault actually received (balance difference) and reverts with
     /// `VaultTransferShortfall` if that is less than `amount`. Caller: the owner of `account` or a full-scope
-    /// operator (`VaultUnauthorized` otherwise), so no third party can add a collateral to an account (R-15). A
-    /// deposit only adds value, so it does not bump the account nonce (a bidder can never receive less than it
-    /// expected). Reverts: `VaultZeroAmount`, `VaultDepositsPaused`, `VaultUnauthorized`, `VaultTokenNotListed`,
-    /// `VaultTokenDisabled`, `VaultDepositCapExceeded`.
+    /// operator (`VaultUnauthorized` otherwise), so no third party can add a collateral to an account (R-15); an
+    /// account in auction takes cash only (`VaultAccountInAuction`), so not even its owner can add a collateral whose
+    /// feed fails and so stop its own liquidation. A deposit only adds value, so it does not bump the account nonce
+    /// (a bidder can never receive less than it expected). Reverts: `VaultZeroAmount`, `VaultDepositsPaused`,
+    /// `VaultUnauthorized`, `VaultAccountInAuction`, `VaultTokenNotListed`, `VaultTokenDisabled`,
+    /// `VaultDepositCapExceeded`.
     /// @param account The receiving account id.
     /// @param token The cash token or a listed collateral.
     /// @param amount Token units.
@@ -280,10 +280,9 @@ interface ICollateralVault {
     function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory);
 
     /// @notice Liquidation-path margin inputs of `account` at fresh oracle prices, and the collateral's value
-    /// without haircuts (WAD, rounded down). A collateral whose price is invalid now counts as zero instead of
-    /// reverting (R-15: conservative for the protocol; no price is ever used that failed a check).
-    /// @dev Reverts `VaultPriceReadOutOfGas` when a failed price read left less than 1/63 of the gas: the failure
-    /// was then the caller's gas limit, not the feed, and must not value a collateral at zero.
+    /// without haircuts (WAD, rounded down). Any invalid price reverts with the oracle's error: a bad price never
+    /// liquidates anyone and never prices a bid (R-01). Counting an unpriced collateral as zero instead would let
+    /// anyone liquidate a healthy account during a feed or sequencer outage and take that collateral for free.
     function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256 rawCollateralValue);
 
     /// @notice Margin inputs of `account` at given collateral prices (`tokenPrices[index]`, WAD, one per listed

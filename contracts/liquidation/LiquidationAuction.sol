@@ -404,9 +404,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     // ------------------------------------------------------------------ internals: valuation and clock
 
-    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). A market price
-    /// that fails a check reverts (a bad price never liquidates); a collateral whose price fails counts as zero, so
-    /// no collateral, whoever put it there, can block the liquidation path (R-15).
+    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). Any price that
+    /// fails a check reverts (a bad price never liquidates, R-01); nobody but the owner can add a collateral to an
+    /// account, and not while it is in auction (R-15), so no third party's deposit can block this path.
     function _value(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
         (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
@@ -526,7 +526,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev The bidder must end at or above initial margin, at fresh prices (the same prices the bid used).
     function _requireBidderMargin(uint256 bidderAccount) internal view {
-        // Collateral without a valid price counts as zero (R-15), as in the liquidated account's valuation.
+        // Fresh prices; an invalid one reverts, as in the liquidated account's valuation (R-01).
         (ICollateralVault.MarginCollateral memory c, ) = vault.collateralValuesFresh(bidderAccount);
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(bidderAccount, c);
         if (s.equity < s.initialMargin.toInt256())

@@ -54,6 +54,9 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         // into it (R-15: a third party's dust must not be able to change how its liquidation is valued).
         _authorize(account);
         bool isCash = token == address(_cash);
+        // An account in auction takes cash only (which restores margin and needs no price): a collateral added then,
+        // with a feed that fails, would stop its own liquidation (a bad price reverts every valuation, R-01).
+        if (!isCash && _accounts[account].frozen) revert VaultAccountInAuction(account);
         TokenState memory ts;
         uint256 scale = _cashScale;
         if (!isCash) {
@@ -284,12 +287,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory m) {
-        (m, ) = _marginCollateralView(account, new uint256[](0), false);
+        (m, ) = _marginCollateralView(account, new uint256[](0));
     }
 
     /// @inheritdoc ICollateralVault
     function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256) {
-        return _marginCollateralView(account, new uint256[](0), true);
+        return _marginCollateralView(account, new uint256[](0));
     }
 
     /// @inheritdoc ICollateralVault
@@ -299,7 +302,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     ) external view returns (MarginCollateral memory) {
         if (tokenPrices.length != _tokenCount)
             revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _tokenCount, _tokenCount);
-        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices, false);
+        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices);
         return m;
     }
 

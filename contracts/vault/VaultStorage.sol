@@ -252,12 +252,11 @@ abstract contract VaultStorage is ICollateralVault {
     }
 
     /// @dev As `_marginCollateral` without writing: interest accrued to now, prices from `prices[index]` when
-    /// given, else fresh from the oracle (with `invalidAsZero`, an invalid price counts as zero instead of
-    /// reverting). Also returns the collateral value without haircuts.
+    /// given, else fresh from the oracle (an invalid price reverts with the oracle's error: a bad price never
+    /// liquidates anyone, R-01). Also returns the collateral value without haircuts.
     function _marginCollateralView(
         uint256 account,
-        uint256[] memory prices,
-        bool invalidAsZero
+        uint256[] memory prices
     ) internal view returns (MarginCollateral memory m, uint256 raw) {
         VaultAccount memory a = _accounts[account];
         m.cash = _cashValue(a.cashPrincipal, _viewCash());
@@ -266,28 +265,10 @@ abstract contract VaultStorage is ICollateralVault {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             address token = _tokenAt[i];
-            uint256 price =
-                prices.length != 0
-                    ? prices[i]
-                    : invalidAsZero
-                        ? _priceOrZero(_tokenAsset[token])
-                        : oracle.getPrice(_tokenAsset[token]);
+            uint256 price = prices.length != 0 ? prices[i] : oracle.getPrice(_tokenAsset[token]);
             uint256 value = _balances[account][token].mulWadDown(price);
             raw += value;
             m.collateralValue += value.mulWadDown(_tokens[token].haircut);
-        }
-    }
-
-    /// @dev The oracle price of `asset`, or zero when any oracle check fails. EIP-150 leaves a caller 1/64 of its gas
-    /// when the read runs out of gas, so a failure with less than 1/63 left is the caller's gas limit and reverts:
-    /// a keeper cannot starve the read to value a collateral at zero.
-    function _priceOrZero(bytes32 asset) internal view returns (uint256) {
-        uint256 gasBefore = gasleft();
-        try oracle.getPrice(asset) returns (uint256 price) {
-            return price;
-        } catch {
-            if (gasleft() < gasBefore / 63) revert VaultPriceReadOutOfGas(asset);
-            return 0;
         }
     }
 

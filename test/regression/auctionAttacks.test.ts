@@ -37,38 +37,31 @@ describe("Regression: auction attack classes of issue #11", function () {
       expect(await f.vault.accountTokens(f.A)).to.equal(0n);
     });
 
-    it("class 2 (R-15) the owner's own 1-wei collateral with a stale feed counts as zero: the auction starts and takes bids", async function () {
+    it("class 2 (R-15) the owner cannot add a collateral to its own account in auction either: VaultAccountInAuction(account)", async function () {
+      const f = await loadFixture(startedAuctionFixture);
+      const wbtc = f.tokens.WBTC.connect(f.alice);
+      await (await wbtc.mint(f.alice.address, 1n)).wait();
+      await (await wbtc.approve(await f.vault.getAddress(), 1n)).wait();
+      await expect(f.vault.connect(f.alice).deposit(f.A, await wbtc.getAddress(), 1n))
+        .to.be.revertedWithCustomError(f.vault, "VaultAccountInAuction")
+        .withArgs(f.A);
+      expect(await f.vault.accountTokens(f.A)).to.equal(0n);
+      // Cash, which restores margin and needs no price, is still welcome.
+      await fund(f, f.alice, "USDC", 1n);
+    });
+
+    it("review H1 (R-01) a collateral whose feed is stale is never counted as zero: the start reverts, nobody takes it for free", async function () {
       const f = await loadFixture(auctionFixture);
-      await fund(f, f.alice, "WBTC", 1n); // 1 satoshi
-      await setEth(f, 2050);
-      const fresh = await valuation(f, f.A);
+      await fund(f, f.alice, "WBTC", 10n ** 8n); // 1 BTC, deposited while its feed is fresh
+      await setEth(f, 1800);
       // BTC/USD goes stale (heartbeat 1 h); ETH/USD, the market alice trades, stays fresh.
       await time.increase(3601);
       await (await f.feeds["ETH/USD"].updateAnswer(await f.feeds["ETH/USD"].latestAnswer())).wait();
-      await expect(f.oracle.getPrice(ethers.encodeBytes32String("BTC/USD"))).to.be.reverted;
-      const v = await valuation(f, f.A);
-      // The satoshi (worth 0.0006 USDC at 60,000, 75% haircut) counts as zero: E falls by its haircut value.
-      expect(v.equity).to.equal(fresh.equity - 450_000_000_000_000n);
-      expect(v.maintenance).to.equal(fresh.maintenance);
-      const keeper = accountId(f.carol.address);
-      const shortfall = v.maintenance - v.equity;
-      await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
-        .to.emit(f.auction, "AuctionStarted")
-        .withArgs(
-          f.A,
-          f.carol.address,
-          keeper,
-          modelTip(f.p, shortfall, v.requirement, v.value),
-          v.equity,
-          v.maintenance,
-          v.value,
-          shortfall,
-        );
-      const q = await f.auction.quote(f.A);
-      await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x")).to.emit(
-        f.auction,
-        "AuctionBid",
+      await expect(f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).to.be.revertedWithCustomError(
+        f.oracle,
+        "OracleStalePrice",
       );
+      expect((await f.vault.accountStatus(f.A)).frozen).to.equal(false);
     });
 
     it("class 2 (R-01, INV-14) a stale price of the market the account trades still reverts the start with the oracle's error", async function () {
@@ -258,6 +251,26 @@ describe("Regression: insurance fund classes of issue #11", function () {
     await expect(f.fund.connect(f.frank).claimWithdrawal(f.frank.address))
       .to.emit(f.fund, "WithdrawalClaimed")
       .withArgs(f.frank.address, f.frank.address, shares, paid);
+  });
+
+  it("review H2 (INV-24) nobody can buy insurance shares while bad debt is pending: deposit reverts ERC4626ExceededMaxDeposit", async function () {
+    const f = await loadFixture(stakedFixture);
+    await setEth(f, 1900);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
+    expect(await f.fund.maxDeposit(f.erin.address)).to.equal(0n);
+    expect(await f.fund.maxMint(f.erin.address)).to.equal(0n);
+    await (await f.cash.connect(f.erin).mint(f.erin.address, 1_000n * USDC)).wait();
+    await (await f.cash.connect(f.erin).approve(await f.fund.getAddress(), 1_000n * USDC)).wait();
+    await expect(f.fund.connect(f.erin).deposit(1_000n * USDC, f.erin.address))
+      .to.be.revertedWithCustomError(f.fund, "ERC4626ExceededMaxDeposit")
+      .withArgs(f.erin.address, 1_000n * USDC, 0n);
+    // Once the auction is settled, entries reopen.
+    const q = await f.auction.quote(f.A);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice + WAD, "0x")).wait();
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+    expect((await f.fund.maxDeposit(f.erin.address)) > 0n).to.equal(true);
+    await expect(f.fund.connect(f.erin).deposit(1_000n * USDC, f.erin.address)).to.emit(f.fund, "Deposit");
   });
 
   it("class 8 the pending bad debt is released as bids are subsidised and when the auction ends", async function () {

@@ -196,7 +196,7 @@ describe("CollateralVault: views", function () {
       expect([m.cash, m.collateralValue, rawValue]).to.deep.equal([debt, 2_400n * WAD, ETH_PRICE]);
     });
 
-    it("R-15 counts a held token whose feed is stale as zero instead of reverting (the liquidation path's valuation)", async function () {
+    it("R-01 reverts with the oracle's error when a held token's feed is stale (a bad price never liquidates)", async function () {
       const b = await loadFixture(protocolFixture);
       const acc = accountId(b.alice.address);
       const bob = accountId(b.bob.address);
@@ -205,11 +205,9 @@ describe("CollateralVault: views", function () {
       const feed = b.feeds["ETH/USD"];
       const [, , , updatedAt] = await feed.latestRoundData();
       await time.increaseTo(updatedAt + 3_601n);
-      await expect(b.vault.marginCollateralFresh(acc))
+      await expect(b.vault.collateralValuesFresh(acc))
         .to.be.revertedWithCustomError(b.oracle, "OracleStalePrice")
         .withArgs(assetKey("ETH/USD"), await feed.getAddress(), updatedAt, 3_600n);
-      const [ma, rawA] = await b.vault.collateralValuesFresh(acc);
-      expect([ma.cash, ma.collateralValue, rawA]).to.deep.equal([0n, 0n, 0n]);
       const [m, rawValue] = await b.vault.collateralValuesFresh(bob);
       expect([m.cash, m.collateralValue, rawValue]).to.deep.equal([7n * WAD, 0n, 0n]);
     });

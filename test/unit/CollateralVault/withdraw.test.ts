@@ -352,9 +352,10 @@ describe("CollateralVault: withdraw", function () {
   });
 
   describe("auction freeze", function () {
-    it("refuses withdrawals of an account in liquidation with VaultAccountInAuction but keeps deposits by the owner open, and refuses a stranger's (R-15)", async function () {
+    it("refuses withdrawals and collateral deposits of an account in liquidation with VaultAccountInAuction, keeps the owner's cash deposits open and refuses a stranger's (R-15)", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.alice.address);
+      await depositInto(b.vault, b.weth, b.alice, WAD);
       await expect(b.vault.connect(b.liquidator).startLiquidation(acc, acc, 0n))
         .to.emit(b.vault, "LiquidationStarted")
         .withArgs(acc, acc, 0n);
@@ -362,7 +363,9 @@ describe("CollateralVault: withdraw", function () {
       await expect(b.vault.connect(b.alice).withdraw(acc, b.cash, USDC, b.alice.address))
         .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
         .withArgs(acc);
-      await depositInto(b.vault, b.weth, b.alice, WAD);
+      await expect(depositInto(b.vault, b.weth, b.alice, WAD))
+        .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
+        .withArgs(acc);
       await expect(b.vault.connect(b.alice).withdraw(acc, b.weth, 1n, b.alice.address))
         .to.be.revertedWithCustomError(b.vault, "VaultAccountInAuction")
         .withArgs(acc);

@@ -109,14 +109,15 @@ describe("LiquidationAuction: governance", function () {
     const f = await loadFixture(auctionFixture);
     const stranger = f.users[7];
     const a = f.auction.connect(stranger);
+    // One call at a time: a rejected promise created before its `expect` awaits it is an unhandled rejection.
     for (const call of [
-      a.setParams(f.p),
-      a.setGlobalShortfallCap(1n),
-      a.setMarketShortfallCap(ETH, 1n),
-      a.setStopLevel(1),
-      a.raiseStopLevel(1),
+      () => a.setParams(f.p),
+      () => a.setGlobalShortfallCap(1n),
+      () => a.setMarketShortfallCap(ETH, 1n),
+      () => a.setStopLevel(1),
+      () => a.raiseStopLevel(1),
     ]) {
-      await expect(call).to.be.revertedWithCustomError(f.auction, "AccessManagedUnauthorized").withArgs(stranger.address);
+      await expect(call()).to.be.revertedWithCustomError(f.auction, "AccessManagedUnauthorized").withArgs(stranger.address);
     }
   });
 
