@@ -114,6 +114,20 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
   return { summary, outDir, files, wallSeconds, steps };
 }
 
+/** Column heads of the per-set liquidator table the command prints (amounts in USDC). */
+export function liquidatorTableHead(setName: string): string[] {
+  return [
+    `liquidators (${setName})`,
+    "strategy",
+    "starts won/sent",
+    "bids won/sent",
+    "reverted",
+    "gas USDC",
+    "wasted USDC",
+    "profit kept USDC",
+  ];
+}
+
 export function printSummary(s: Summary, files: SimulateOutput["files"], wallSeconds: number, steps: number): void {
   const out = (line = "") => process.stdout.write(line + "\n");
   out();
@@ -125,19 +139,7 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
   for (const r of keyRows(s)) key.push(r.map(String));
   out(fitToWidth(key).toString());
   for (const set of s.sets) {
-    const t = new Table({
-      head: [
-        `liquidators (${set.name})`,
-        "strategy",
-        "starts won/sent",
-        "bids won/sent",
-        "reverted",
-        "gas USDC",
-        "wasted USDC",
-        "profit kept USDC",
-      ],
-      style: { head: ["cyan"] },
-    });
+    const t = new Table({ head: liquidatorTableHead(set.name), style: { head: ["cyan"] } });
     for (const l of set.liquidators) {
       t.push(
         [

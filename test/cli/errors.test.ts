@@ -11,6 +11,7 @@ import Table from "cli-table3";
 import { fittedTable, fitToWidth, MAX_LINE_WIDTH } from "../../src/cli/table";
 import { checkTable, flatten, keyValueTable } from "../../src/deploy/print";
 import { ROOT } from "./helpers";
+import { liquidatorTableHead } from "../../src/sim/cli";
 
 const widest = (text: string) => Math.max(...text.split("\n").map((l) => [...l].length));
 
@@ -141,16 +142,7 @@ describe("command-line errors", function () {
     });
 
     it("narrow the simulator's liquidator table, filled and styled, to 120 columns", function () {
-      const head = [
-        "liquidators (slow auction)",
-        "strategy",
-        "starts won/sent",
-        "bids won/sent",
-        "reverted",
-        "gas USDC",
-        "wasted USDC",
-        "profit USDC",
-      ];
+      const head = liquidatorTableHead("slow auction");
       const table = new Table({ head, style: { head: ["cyan"] } });
       table.push(["eager-thrifty", "eager", "0/61", "0/24", "99", "25.91", "25.91", "-25.91"]);
       expect(widest(table.toString())).to.be.greaterThan(MAX_LINE_WIDTH);

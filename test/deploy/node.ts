@@ -7,6 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
+import { runHardhat, type ProcessRun } from "../shared/processes";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli.js");
@@ -76,37 +77,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export interface TaskRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+/** What a finished task process left (the shared `ProcessRun`). */
+export type TaskRun = ProcessRun;
 
 /**
  * Runs `hardhat <args>` against `node` (as `--network localhost`).
  * @param killWhen polled every 20 ms while the task runs; the process is SIGKILLed as soon as it returns true.
  */
 export async function hardhat(node: LocalNode, args: string[], killWhen?: () => boolean): Promise<TaskRun> {
-  const child = spawn(process.execPath, [HARDHAT_CLI, ...args, "--network", "localhost"], {
-    cwd: ROOT,
-    env: { ...process.env, LOCALHOST_RPC_URL: node.url, FORCE_COLOR: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => (stdout += d));
-  child.stderr?.on("data", (d) => (stderr += d));
-  const timer = killWhen
-    ? setInterval(() => {
-        if (killWhen()) child.kill("SIGKILL");
-      }, 20)
-    : undefined;
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once("exit", (c, s) => resolve([c, s])),
-  );
-  if (timer) clearInterval(timer);
-  return { code, signal, stdout, stderr };
+  return runHardhat([...args, "--network", "localhost"], { LOCALHOST_RPC_URL: node.url }, 600_000, killWhen);
 }
 
 /** A deployment id unique to this test process, whose journal `removeDeployment` deletes. */

@@ -22,8 +22,14 @@ export interface ProcessRun {
  * could outlive it) and resolves when it exits.
  * @param env extra environment variables, merged over this process's environment.
  * @param timeoutMs the child is SIGKILLed after this many milliseconds (the run then has `signal: "SIGKILL"`).
+ * @param killWhen polled every 20 ms while the child runs; it is SIGKILLed as soon as this returns true.
  */
-export async function runHardhat(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): Promise<ProcessRun> {
+export async function runHardhat(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 600_000,
+  killWhen?: () => boolean,
+): Promise<ProcessRun> {
   const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, FORCE_COLOR: "0", ...env },
@@ -34,10 +40,16 @@ export async function runHardhat(args: string[], env: NodeJS.ProcessEnv = {}, ti
   child.stdout?.on("data", (d) => (stdout += d));
   child.stderr?.on("data", (d) => (stderr += d));
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const poll = killWhen
+    ? setInterval(() => {
+        if (killWhen()) child.kill("SIGKILL");
+      }, 20)
+    : undefined;
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once("exit", (c, s) => resolve([c, s])),
   );
   clearTimeout(timer);
+  if (poll) clearInterval(poll);
   return { code, signal, stdout, stderr };
 }
 
