@@ -2,7 +2,9 @@
  * Run by test/keeper/keeper.test.ts (not a test file: it deploys when loaded) against a `npx hardhat node` it started (`--network localhost`): deploys the
  * protocol with the production Ignition module under the deployment id $KEEPER_TEST_DEPLOYMENT, lets a market
  * maker sell 10 ETH-PERP to a trader at 3,000 with 10,000 USDC, then drops ETH to 2,060: the trader's account
- * is liquidatable. The keeper's account (the node's account 5) holds 100,000 USDC to bid with. Prints the account id.
+ * is liquidatable. A debtor (the node's account 3) with 500 USDC buys 1 ETH-PERP at 3,000 and closes it at 2,060:
+ * its account holds only debt (negative cash, no position, no collateral), which no bid can clear. The keeper's
+ * account (the node's account 5) holds 100,000 USDC to bid with. Prints both account ids.
  */
 import { ethers, ignition } from "hardhat";
 import hardhatParams from "../deploy/parameters/hardhat.json";
@@ -23,7 +25,7 @@ async function main() {
   if (!deploymentId) throw new Error("KEEPER_TEST_DEPLOYMENT is not set");
   const plan = resolveParameters(hardhatParams as NetworkParameters);
   const d = await ignition.deploy(buildBallastModule(plan), { deploymentId, config: { requiredConfirmations: 1 } });
-  const [deployer, mm, trader, , , keeper] = await ethers.getSigners();
+  const [deployer, mm, trader, debtor, , keeper] = await ethers.getSigners();
   const vault = CollateralVault__factory.connect(await d.vault.getAddress(), deployer);
   const venue = OrderSettlement__factory.connect(await d.venue.getAddress(), deployer);
   const oracle = OracleRouter__factory.connect(await d.oracle.getAddress(), deployer);
@@ -32,6 +34,7 @@ async function main() {
   for (const [who, amount] of [
     [mm, 1_000_000n * 10n ** 6n],
     [trader, 10_000n * 10n ** 6n],
+    [debtor, 500n * 10n ** 6n],
     [keeper, 100_000n * 10n ** 6n],
   ] as const) {
     await (await usdc.connect(who).mint(who.address, amount)).wait();
@@ -51,14 +54,29 @@ async function main() {
     reduceOnly: false,
     signer: mm.address,
   };
-  const sig = await signOrder(mm, venueDomain(chainId, await venue.getAddress()), order);
+  const domain = venueDomain(chainId, await venue.getAddress());
+  const sig = await signOrder(mm, domain, order);
   await (await venue.connect(trader).fill(order, sig, account(trader.address), 10n * 10n ** 18n, 3000n * 10n ** 18n)).wait();
+  const debtorBuy = { ...order, size: -(10n ** 18n), salt: 2n };
+  await (
+    await venue
+      .connect(debtor)
+      .fill(debtorBuy, await signOrder(mm, domain, debtorBuy), account(debtor.address), 10n ** 18n, 3000n * 10n ** 18n)
+  ).wait();
   for (const key of ["ETH/USD", "BTC/USD"]) {
     const feed = MockV3Aggregator__factory.connect((await oracle.feedConfig(ethers.encodeBytes32String(key))).primary, deployer);
     const answer = key === "ETH/USD" ? 2060n * 10n ** 8n : await feed.latestAnswer();
     await (await feed.updateAnswer(answer)).wait();
   }
+  // The debtor closes at the index: a risk-reducing trade at mark, which leaves 500 - 940 - fees of cash.
+  const debtorClose = { ...order, size: 10n ** 18n, limitPrice: 2060n * 10n ** 18n, salt: 3n };
+  await (
+    await venue
+      .connect(debtor)
+      .fill(debtorClose, await signOrder(mm, domain, debtorClose), account(debtor.address), 10n ** 18n, 2060n * 10n ** 18n)
+  ).wait();
   console.log(`liquidatable account ${account(trader.address)}`);
+  console.log(`debt-only account ${account(debtor.address)}`);
 }
 
 main().catch((e) => {

@@ -200,7 +200,8 @@ interface ICollateralVault {
     ) external returns (MarginCollateral memory a, MarginCollateral memory b, bool borrowCapExceeded);
 
     /// @notice Engine only: moves `fraction` (WAD, (0, 1e18]) of every collateral balance and of the cash value
-    /// of `from` to `to`. Amounts moved round down; a fraction of 1e18 moves everything. Bumps both nonces and
+    /// of `from` to `to`. Amounts moved round down; a fraction of 1e18 moves everything. Bumps `to`'s nonce (not
+    /// that of `from`, which is in auction: see `accountNonce`) and
     /// records whether each account still holds positions, then applies `legs` (`VaultCashNotConserved` unless
     /// they sum to zero). Reverts `VaultAccountInAuction` if `to` is frozen.
     /// Collateral moves emit `CollateralTransferred`; the liquidation module's `AuctionBid` states the fraction.
@@ -221,11 +222,13 @@ interface ICollateralVault {
     /// @notice Liquidator only: unfreezes `account`.
     function endLiquidation(uint256 account) external;
 
-    /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account`; bumps its nonce.
+    /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account`; bumps its nonce unless the
+    /// account is in auction (see `accountNonce`).
     function settleCash(uint256 account, int256 delta) external;
 
     /// @notice Liquidator only: adds the signed WAD cash `deltas[i]` to `accounts[i]`; the deltas must sum to zero
-    /// (`VaultCashNotConserved`). Balances may go negative. Bumps every touched account's nonce. The liquidation
+    /// (`VaultCashNotConserved`). Balances may go negative. Bumps every touched account's nonce except an account in
+    /// auction's (see `accountNonce`). The liquidation
     /// module's `AuctionBid` event states every amount moved.
     function moveCashBatch(uint256[] calldata accounts, int256[] calldata deltas) external;
 
@@ -295,7 +298,9 @@ interface ICollateralVault {
     /// @notice Bitmap of collateral token indices `account` holds.
     function accountTokens(uint256 account) external view returns (uint16);
 
-    /// @notice State nonce of `account`: bumped by every change except deposits.
+    /// @notice State nonce of `account`: bumped by every change except deposits and credits (R-15), and constant
+    /// while the account is in auction after its start: bids take pro-rata shares priced within each bidder's
+    /// `maxUnitPrice`, so a bid never voids another pending bid (review M1).
     function accountNonce(uint256 account) external view returns (uint64);
 
     /// @notice Whether `account` is frozen by a liquidation auction, and whether it holds positions (engine-reported).

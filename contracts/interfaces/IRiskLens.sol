@@ -85,11 +85,14 @@ interface IRiskLens {
     /// @notice State of every listed market.
     function markets() external view returns (MarketInfo[] memory);
 
-    /// @notice Liquidation price of `account`'s position in `marketId`, other prices held at the oracle's (WAD).
-    /// @dev Found by bisection on the engine's exact margin function. Long: the lowest price at which the account
-    /// is not liquidatable (one wei lower it is). Short: the highest such price (one wei higher it is
-    /// liquidatable). 0 when there is no position, when a long is safe at every price, or when a short is
-    /// liquidatable at every price; type(uint256).max when a long is liquidatable at every price below 2**96 or
-    /// a short is safe at every such price. Reverts if a price the account needs is invalid.
+    /// @notice Liquidation price of `account`'s position in `marketId` (WAD): the market's price, and the price of
+    /// every collateral the account holds that is priced by the same oracle asset (e.g. WETH under an ETH-PERP
+    /// position), move together; other prices are held at the oracle's.
+    /// @dev Found by bisection on the engine's and the vault's exact margin functions. An account liquidated by a
+    /// fall (a long, or a short backed by enough collateral on the market's feed): the lowest price at which it is
+    /// not liquidatable (one wei lower it is). By a rise: the highest such price (one wei higher it is
+    /// liquidatable). When the account is safe at every price in [1, 2**96 - 1]: 0 for a long, type(uint256).max
+    /// for a short; when it is liquidatable at every such price: type(uint256).max for a long, 0 for a short; 0
+    /// when there is no position. Reverts if a price the account needs is invalid.
     function liquidationPrice(uint256 account, uint256 marketId) external view returns (uint256);
 }

@@ -114,50 +114,74 @@ contract RiskLens is IRiskLens {
         (int256 size, ) = engine.position(account, marketId);
         if (size == 0) return 0;
         (uint128 held, ) = engine.accountInfo(account);
-        uint256[] memory mp = _marketPricesStrict(held);
-        ICollateralVault.MarginCollateral memory c = vault.marginCollateralFresh(account);
-        return _bisect(account, marketId, size > 0, c, mp);
+        return _bisect(_probe(account, marketId, _marketPricesStrict(held), _tokenPricesStrict(account)), size > 0);
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Bisection keeping liquidatable(lo) != liquidatable(hi) on the engine's exact margin function.
-    function _bisect(
-        uint256 account,
-        uint256 id,
-        bool long,
-        ICollateralVault.MarginCollateral memory c,
-        uint256[] memory mp
-    ) internal view returns (uint256) {
-        uint256 lo = 1;
-        uint256 hi = MAX_PROBE_PRICE;
-        bool liqLo = _liquidatableAt(account, id, lo, c, mp);
-        bool liqHi = _liquidatableAt(account, id, hi, c, mp);
-        if (long) {
-            if (!liqLo) return 0;
-            if (liqHi) return type(uint256).max;
-        } else {
-            if (liqLo) return 0;
-            if (!liqHi) return type(uint256).max;
-        }
-        while (hi - lo > 1) {
-            uint256 mid = lo + (hi - lo) / 2;
-            if (_liquidatableAt(account, id, mid, c, mp) == long) lo = mid;
-            else hi = mid;
-        }
-        // Long: hi is the lowest safe price. Short: lo is the highest safe price.
-        return long ? hi : lo;
+    /// @dev The inputs of a liquidation-price search: the account's valuation at `marketPrices`/`tokenPrices`, and
+    /// the collateral tokens (bitmap `shared`) priced by the market's own oracle asset, which move with the probe.
+    struct Probe {
+        uint256 account;
+        uint256 marketId;
+        uint256[] marketPrices;
+        uint256[] tokenPrices;
+        uint256 shared;
+        ICollateralVault.MarginCollateral collateral;
     }
 
-    function _liquidatableAt(
+    function _probe(
         uint256 account,
-        uint256 id,
-        uint256 price,
-        ICollateralVault.MarginCollateral memory c,
-        uint256[] memory mp
-    ) internal view returns (bool) {
-        mp[id] = price;
-        return engine.accountMarginAtPrices(account, c, mp).liquidatable;
+        uint256 marketId,
+        uint256[] memory marketPrices,
+        uint256[] memory tokenPrices
+    ) internal view returns (Probe memory p) {
+        p.account = account;
+        p.marketId = marketId;
+        p.marketPrices = marketPrices;
+        p.tokenPrices = tokenPrices;
+        bytes32 asset = engine.oracleAssetOf(marketId);
+        uint256 bits = vault.accountTokens(account);
+        while (bits != 0) {
+            uint256 i = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            if (vault.tokenInfo(vault.tokenAt(i)).oracleAsset == asset) p.shared |= 1 << i;
+        }
+        p.collateral = vault.marginCollateralAtPrices(account, tokenPrices);
+    }
+
+    /// @dev Bisection keeping liquidatable(lo) != liquidatable(hi) on the engine's exact margin function. The side
+    /// at which the account is liquidatable decides the direction (a short backed by enough collateral on the
+    /// market's own feed is liquidated by a fall, like a long); `long` only breaks the ties documented in
+    /// {IRiskLens-liquidationPrice}.
+    function _bisect(Probe memory p, bool long) internal view returns (uint256) {
+        uint256 lo = 1;
+        uint256 hi = MAX_PROBE_PRICE;
+        bool liqLo = _liquidatableAt(p, lo);
+        bool liqHi = _liquidatableAt(p, hi);
+        if (liqLo == liqHi) return liqLo == long ? type(uint256).max : 0;
+        while (hi - lo > 1) {
+            uint256 mid = lo + (hi - lo) / 2;
+            if (_liquidatableAt(p, mid) == liqLo) lo = mid;
+            else hi = mid;
+        }
+        // Liquidated by a fall: hi is the lowest safe price. By a rise: lo is the highest safe price.
+        return liqLo ? hi : lo;
+    }
+
+    function _liquidatableAt(Probe memory p, uint256 price) internal view returns (bool) {
+        p.marketPrices[p.marketId] = price;
+        ICollateralVault.MarginCollateral memory c = p.collateral;
+        if (p.shared != 0) {
+            uint256 bits = p.shared;
+            while (bits != 0) {
+                uint256 i = Math.log2(bits & (~bits + 1));
+                bits &= bits - 1;
+                p.tokenPrices[i] = price;
+            }
+            c = vault.marginCollateralAtPrices(p.account, p.tokenPrices);
+        }
+        return engine.accountMarginAtPrices(p.account, c, p.marketPrices).liquidatable;
     }
 
     function _eligible(AccountHealth memory h) internal pure returns (bool) {
@@ -199,13 +223,7 @@ contract RiskLens is IRiskLens {
         info.value = engine.positionValue(account, id, price);
         info.maintenanceMargin = MarginMath.maintenanceMargin(info.size, price, mv.mmr);
         info.initialMargin = MarginMath.initialMargin(info.size, price, mv.imr, mv.setup.imrSizeFactor);
-        info.liquidationPrice = _bisect(
-            account,
-            id,
-            info.size > 0,
-            vault.marginCollateralAtPrices(account, px.tokens),
-            _copy(px.markets)
-        );
+        info.liquidationPrice = _bisect(_probe(account, id, _copy(px.markets), _copy(px.tokens)), info.size > 0);
     }
 
     function _collateral(uint256 account, Prices memory px) internal view returns (CollateralInfo[] memory rows) {
@@ -255,6 +273,18 @@ contract RiskLens is IRiskLens {
             uint256 id = Math.log2(held & (~held + 1));
             held &= held - 1;
             mp[id] = oracle.getPrice(engine.oracleAssetOf(id));
+        }
+    }
+
+    /// @dev Fresh prices of the collateral `account` holds (others left 0, unused by the vault); reverts with the
+    /// oracle's error on the first invalid one.
+    function _tokenPricesStrict(uint256 account) internal view returns (uint256[] memory tp) {
+        tp = new uint256[](vault.tokenCount());
+        uint256 bits = vault.accountTokens(account);
+        while (bits != 0) {
+            uint256 i = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            tp[i] = oracle.getPrice(vault.tokenInfo(vault.tokenAt(i)).oracleAsset);
         }
     }
 

@@ -220,8 +220,10 @@ abstract contract VaultStorage is ICollateralVault {
     function _applyCash(Cash memory c, uint256 account, int256 delta, bool bump) internal returns (VaultAccount memory a) {
         a = _accounts[account];
         if (delta != 0) _addCash(c, a, delta);
-        // A uint64 nonce cannot realistically wrap (2**64 state changes of one account).
-        if (bump) a.nonce += 1;
+        // A uint64 nonce cannot realistically wrap (2**64 state changes of one account). An account in auction
+        // keeps its nonce: only bids change it, each taking a pro-rata share at a price its bidder bounds with
+        // `maxUnitPrice`, so no bid (however small) voids another pending bid (review M1, R-15).
+        if (bump && !a.frozen) a.nonce += 1;
         _accounts[account] = a;
     }
 

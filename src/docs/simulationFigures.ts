@@ -21,6 +21,11 @@ export const FIGURES_FILE = "docs/generated/default-run.json";
 const SOURCE_DIRS = ["src/sim", "src/keeper", "src/model", "src/venue", "src/config", "deploy/modules"];
 /** Data files whose content reaches the run. */
 const DATA_FILES = ["deploy/parameters/hardhat.json", "hardhat.config.ts"];
+/**
+ * Files under SOURCE_DIRS that only present a run (progress bar, HTML report, multi-seed sweeps) and never reach
+ * summary.json: editing them does not call for a new default run.
+ */
+const PRESENTATION_ONLY = new Set(["src/sim/progress.ts", "src/sim/report.ts", "src/sim/sweep.ts", "src/sim/sweepCli.ts"]);
 
 /** What docs/generated/default-run.json holds. */
 export interface RecordedRun {
@@ -75,7 +80,9 @@ export function fingerprint(root: string): string {
     add(path.relative(root, f), stripMetadata(a.deployedBytecode ?? "") + ":" + stripMetadata(a.bytecode ?? ""));
   }
   for (const dir of SOURCE_DIRS) {
-    for (const f of walk(path.join(root, dir)).filter((x) => x.endsWith(".ts"))) {
+    for (const f of walk(path.join(root, dir)).filter(
+      (x) => x.endsWith(".ts") && !PRESENTATION_ONLY.has(path.relative(root, x).split(path.sep).join("/")),
+    )) {
       const js = ts.transpileModule(fs.readFileSync(f, "utf8"), {
         compilerOptions: { removeComments: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
       }).outputText;

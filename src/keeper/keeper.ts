@@ -188,6 +188,12 @@ export class Keeper {
    * An auction's quote now: read from the chain when prices or the account changed since the last read, else the
    * last read with its clock moved on by the time since (the unit price and fraction follow from the model).
    */
+  /** Whether `account` holds no position and no collateral at `ctx.block` (LiquidationAuction.terminateAuction's write-off case). */
+  private async isDebtOnly(ctx: BlockContext, account: bigint): Promise<boolean> {
+    const [markets] = await this.view.c.engine.accountInfo(account, { blockTag: ctx.block });
+    return markets === 0n && (await this.view.c.vault.accountTokens(account, { blockTag: ctx.block })) === 0n;
+  }
+
   private async quote(ctx: BlockContext, account: bigint, feeds: string): Promise<CachedQuote> {
     const c = this.quoteCache.get(account);
     if (c && c.feeds === feeds && this.view.touchedAt(account) < c.block) {
@@ -257,8 +263,12 @@ export class Keeper {
         value: q.markToMarket,
         requirement: q.requirement,
       };
-      if (isRestored(p, valuation) && this.cfg.strategy.kind === "eager") {
-        // Restored by its owner (a deposit) or by prices: end it so the account is free again.
+      const debtOnly = valuation.maintenance === 0n && valuation.equity < 0n && (await this.isDebtOnly(ctx, account));
+      if (debtOnly || (isRestored(p, valuation) && this.cfg.strategy.kind === "eager")) {
+        // Restored by its owner (a deposit) or by prices: end it so the account is free again. A debt-only account
+        // (no position, no collateral, negative cash) has nothing to bid on and pays no tip: every strategy ends its
+        // auction, which writes the debt off (insurance fund first), so bad debt stops accruing interest (issue #11
+        // class 11).
         const data = v.c.auction.interface.encodeFunctionData("terminateAuction", [account]);
         const hash = await this.send(ctx, account, {
           to: v.c.addresses.auction,

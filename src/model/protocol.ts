@@ -390,19 +390,27 @@ export function transferPortfolio(before: ProtocolSnapshot, from: bigint, to: bi
   });
   const moved = cashFraction(cashValue(af.principal, s.cash), fraction);
   addCashTo(s, from, legs.toFrom - moved);
-  af.nonce += 1n;
+  bumpNonce(af);
   addCashTo(s, to, legs.toTo + moved);
-  at.nonce += 1n;
+  bumpNonce(at);
   if (legs.toThird !== 0n) {
     addCashTo(s, legs.third, legs.toThird);
-    if (legs.toThird < 0n) accountOf(s, legs.third).nonce += 1n;
+    if (legs.toThird < 0n) bumpNonce(accountOf(s, legs.third));
   }
   if (cashTo !== 0n) {
     addCashTo(s, to, cashTo);
-    at.nonce += 1n;
+    bumpNonce(at);
   }
   for (const a of [af, at]) for (const [k, p] of a.positions) if (p.size === 0n && p.basis === 0n) a.positions.delete(k);
   return { state: s };
+}
+
+/**
+ * VaultStorage._applyCash's nonce rule (INV-05): a change bumps the nonce, except for an account in auction, whose
+ * nonce stays constant from its start so that no bid voids another (review M1).
+ */
+function bumpNonce(a: { nonce: bigint; frozen: boolean }): void {
+  if (!a.frozen) a.nonce += 1n;
 }
 
 /** What a loss cost the fund and positive cash (INV-17). */
@@ -440,7 +448,7 @@ function coverFromFund(s: ProtocolSnapshot, fundAccount: bigint, recipient: bigi
   const r = cover(e, amount, vaultCashWad(cashValue(fund.principal, s.cash), s.cashDecimals), ratio, s.cashDecimals);
   if (r.paid !== 0n) {
     fund.principal = addCash(s.cash, fund.principal, -r.paid);
-    fund.nonce += 1n;
+    bumpNonce(fund);
     // transferCash credits the recipient without bumping its nonce.
     addCashTo(s, recipient, r.paid);
   }
@@ -452,7 +460,7 @@ function socialiseTo(s: ProtocolSnapshot, account: bigint, amount: bigint): bigi
   if (s.cash.supplyPrincipal === 0n || s.cash.supplyIndex <= MIN_SUPPLY_INDEX) return 0n;
   const socialised = socialise(s.cash, amount);
   addCashTo(s, account, socialised);
-  accountOf(s, account).nonce += 1n;
+  bumpNonce(accountOf(s, account));
   return socialised;
 }
 

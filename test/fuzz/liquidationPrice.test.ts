@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
 import { countCases, fuzz, runsFor, show, timeoutFor, prop } from "../shared/fuzz";
-import { readSnapshot, accountInput } from "../shared/snapshot";
+import { readSnapshot, accountInput, collateralOnMarketFeed } from "../shared/snapshot";
 import { fuzzProtocol, type FuzzProtocol } from "./fixtures";
 import { portfolioPlanArb, type PortfolioPlan } from "./arbitraries";
 import { Runner, buildPortfolio, type Log } from "./portfolio";
@@ -17,9 +17,20 @@ import { Runner, buildPortfolio, type Log } from "./portfolio";
 const FILE = "test/fuzz/liquidationPrice.test.ts";
 const SUITE = "liquidation price boundary";
 
-/** engine.accountMarginAtPrices with market `id` at `price`, the others at their oracle prices, collateral fresh. */
-async function liquidatableAt(f: FuzzProtocol, account: bigint, oracleMarkets: bigint[], id: number, price: bigint): Promise<boolean> {
-  const c = await f.vault.marginCollateralFresh(account);
+/**
+ * engine.accountMarginAtPrices with market `id` at `price`, the others at their oracle prices, and the collateral
+ * valued by vault.marginCollateralAtPrices with every token priced by the market's oracle asset at `price` too.
+ */
+async function liquidatableAt(
+  f: FuzzProtocol,
+  account: bigint,
+  oracleMarkets: bigint[],
+  oracleTokens: bigint[],
+  id: number,
+  price: bigint,
+): Promise<boolean> {
+  const tp = oracleTokens.map((p, t) => (f.d.tokenAssets[t] === f.d.marketAssets[id] ? price : p));
+  const c = await f.vault.marginCollateralAtPrices(account, tp);
   const mp = [...oracleMarkets];
   mp[id] = price;
   return (await f.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp)).liquidatable;
@@ -50,38 +61,40 @@ describe("fuzz: liquidation prices sit exactly on the liquidation threshold", fu
         const s = await readSnapshot(f.d, [T], await r.latest(), "latest");
         const a = s.accounts.get(T)!;
         const oracleMarkets = s.marketOracle.map((p) => p!);
-        const input = accountInput(
-          s,
-          a,
-          oracleMarkets,
-          s.tokenOracle.map((p) => p!),
-        );
+        const oracleTokens = s.tokenOracle.map((p) => p!);
+        const input = accountInput(s, a, oracleMarkets, oracleTokens);
         const held = M.heldMarkets(a);
         for (let i = 0; i < held.length; i++) {
           const id = held[i];
           const long = input.positions[i].size > 0n;
           const p = await f.lens.liquidationPrice(T, id);
           expect(p, `liquidation price of market ${id} (${long ? "long" : "short"}) equals the model's bisection`).to.equal(
-            M.liquidationPrice(input, i),
+            M.liquidationPrice(input, i, collateralOnMarketFeed(f.d, a, id)),
           );
           const side = long ? "long" : "short";
           if (p === 0n) {
             // Long: safe at every price; short: liquidatable at every price.
-            expect(await liquidatableAt(f, T, oracleMarkets, id, 1n), `INV-15 ${side} with liquidation price 0 at 1 wei`).to.equal(!long);
+            expect(
+              await liquidatableAt(f, T, oracleMarkets, oracleTokens, id, 1n),
+              `INV-15 ${side} with liquidation price 0 at 1 wei`,
+            ).to.equal(!long);
           } else if (p === M.MAX_UINT256) {
             // Long: liquidatable at every price; short: safe at every price.
             expect(
-              await liquidatableAt(f, T, oracleMarkets, id, M.MAX_PROBE_PRICE),
+              await liquidatableAt(f, T, oracleMarkets, oracleTokens, id, M.MAX_PROBE_PRICE),
               `INV-15 ${side} with liquidation price max at 2**96 - 1`,
             ).to.equal(long);
           } else {
             expect(
-              await liquidatableAt(f, T, oracleMarkets, id, p),
+              await liquidatableAt(f, T, oracleMarkets, oracleTokens, id, p),
               `INV-15 ${side} of market ${id} is safe at its liquidation price ${p}`,
             ).to.equal(false);
-            const beyond = long ? p - 1n : p + 1n;
+            // The adverse side: a fall when the account is liquidatable at 1 wei (a long, or a short backed by
+            // enough collateral on the market's own feed), else a rise.
+            const fall = await liquidatableAt(f, T, oracleMarkets, oracleTokens, id, 1n);
+            const beyond = fall ? p - 1n : p + 1n;
             expect(
-              await liquidatableAt(f, T, oracleMarkets, id, beyond),
+              await liquidatableAt(f, T, oracleMarkets, oracleTokens, id, beyond),
               `INV-15 ${side} of market ${id} is liquidatable one wei beyond ${p}`,
             ).to.equal(true);
           }

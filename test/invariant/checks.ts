@@ -100,13 +100,14 @@ export async function checkState(
     }
   }
 
-  // INV-05: nonces never decrease; an unchanged nonce means holdings only grew (deposits, fee and penalty credits).
+  // INV-05: nonces never decrease; an unchanged nonce means holdings only grew (deposits, fee and penalty credits),
+  // except while the account stays in auction, whose bids leave the nonce (review M1).
   if (prev) {
     accounts.forEach((a, k) => {
       const before = prev.s.accounts.get(a)!;
       const after = acc[k];
       expect(after.nonce >= before.nonce, `INV-05 the nonce of ${a} never decreases`).to.equal(true);
-      if (after.nonce === before.nonce) {
+      if (after.nonce === before.nonce && !before.frozen && !after.frozen) {
         const what = `INV-05 ${a}'s holdings changed only by additions while its nonce stayed`;
         expect(after.principal >= before.principal, `${what} (cash principal)`).to.equal(true);
         after.collateral.forEach((c, i) => expect(c >= before.collateral[i], `${what} (token ${i})`).to.equal(true));

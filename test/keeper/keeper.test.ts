@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
-import { LiquidationAuction__factory } from "../../typechain-types";
+import { CollateralVault__factory, LiquidationAuction__factory } from "../../typechain-types";
 import { readAddresses } from "../../src/keeper/contracts";
 import { accountId } from "../../src/model/accountId";
 import { startNode, type LocalNode } from "../deploy/node";
@@ -30,6 +30,7 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
   const deploymentId = `keeper-test-${process.pid}`;
   const deploymentDir = path.join(ROOT, "deploy", "deployments", deploymentId);
   let liquidatable = 0n;
+  let debtOnly = 0n;
 
   before(async function () {
     node = await startNode();
@@ -38,6 +39,7 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
     const setup = hardhat(["run", "scripts/keeper-test-setup.ts", "--network", "localhost"], env);
     expect(setup.status, setup.out).to.equal(0);
     liquidatable = BigInt(setup.out.match(/liquidatable account (\d+)/)![1]);
+    debtOnly = BigInt(setup.out.match(/debt-only account (\d+)/)![1]);
   });
 
   after(async function () {
@@ -45,7 +47,7 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
     fs.rmSync(deploymentDir, { recursive: true, force: true });
   });
 
-  it("finds the liquidatable account through the lens, starts its auction, bids on it and logs both", async function () {
+  it("finds the liquidatable account through the lens, starts its auction, bids on it and logs both; class 11: starts a debt-only account's auction at zero tip and ends it, writing the debt off", async function () {
     const run = hardhat(
       [
         "keeper",
@@ -84,6 +86,15 @@ describe("keeper bot against a hardhat node on 127.0.0.1", function () {
     expect(started[0].args.tipAccount).to.equal(keeperAccount);
     expect(bids.length).to.equal(1);
     expect(bids[0].args.fraction > 0n).to.equal(true);
+    // Issue #11 class 11: the debt-only account pays no tip, yet the keeper starts its auction and ends it, which
+    // writes its debt off (the insurance fund pays it) instead of leaving bad debt to accrue interest.
+    const debtStarted = await auction.queryFilter(auction.filters.AuctionStarted(debtOnly));
+    expect(debtStarted.length).to.equal(1);
+    expect(debtStarted[0].args.tip).to.equal(0n);
+    const ended = await auction.queryFilter(auction.filters.AuctionEnded(debtOnly));
+    expect(ended.length).to.equal(1);
+    const vault = CollateralVault__factory.connect(addresses.vault, provider);
+    expect(await vault.cashBalance(debtOnly)).to.equal(0n);
     provider.destroy();
   });
 });

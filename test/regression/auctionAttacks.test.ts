@@ -109,6 +109,22 @@ describe("Regression: auction attack classes of issue #11", function () {
         f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice + 10n * WAD, "0x"),
       ).to.emit(f.auction, "AuctionBid");
     });
+
+    it("review M1 (INV-05, R-15) a bid of a millionth of the portfolio leaves the account's nonce, so another pending bid still fills", async function () {
+      const f = await loadFixture(startedAuctionFixture);
+      const q = await f.auction.quote(f.A);
+      const F = accountId(f.frank.address);
+      await fund(f, f.frank, "USDC", 10_000n * USDC);
+      await expect(f.auction.connect(f.frank).bid(f.A, F, 10n ** 12n, q.nonce, q.unitPrice + WAD, "0x"))
+        .to.emit(f.auction, "AuctionBid")
+        .withArgs(f.A, F, 10n ** 12n, anyValue, anyValue, anyValue, anyValue, 0n, anyValue);
+      expect(await f.vault.accountNonce(f.A)).to.equal(q.nonce);
+      await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice + WAD, "0x")).to.emit(
+        f.auction,
+        "AuctionBid",
+      );
+      expect(await f.vault.accountNonce(f.A)).to.equal(q.nonce);
+    });
   });
 });
 

@@ -149,6 +149,15 @@ export function accountInput(s: M.ProtocolSnapshot, a: M.AccountSnapshot, market
   };
 }
 
+/**
+ * For each holding of `accountInput(s, a, ...).collateral` (non-zero balances in token order): whether the token is
+ * priced by market `marketId`'s oracle asset, so its price moves with the market's in a liquidation-price search
+ * (RiskLens, issue #11 class 11).
+ */
+export function collateralOnMarketFeed(d: Deployment, a: M.AccountSnapshot, marketId: number): boolean[] {
+  return a.collateral.flatMap((bal, t) => (bal !== 0n ? [d.tokenAssets[t] === d.marketAssets[marketId]] : []));
+}
+
 /** Compares a snapshot account with another (positions by id, zero positions ignored). */
 export function holdings(a: M.AccountSnapshot) {
   const positions: Record<number, M.Position> = {};

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { startedAuctionFixture, auctionFixture, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { startedAuctionFixture, auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund } from "../../shared/fixtures";
 import { take, unitPrice, priceFactor, positionShare } from "../../../src/model/auction";
 import { mulWadUp } from "../../../src/model/wad";
@@ -105,13 +105,28 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("reverts with AuctionStaleNonce(account, expected, actual) when the account changed after the bidder priced it", async function () {
+    // The bidder read the account before its auction started; the start paid the starter's tip out of it.
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, 2050);
+    const before = await f.vault.accountNonce(f.A);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    const q = await f.auction.quote(f.A);
+    expect(q.nonce).to.equal(before + 1n);
+    await expect(f.auction.connect(f.erin).bid(f.A, accountId(f.erin.address), WAD / 20n, before, q.unitPrice + WAD, "0x"))
+      .to.be.revertedWithCustomError(f.auction, "AuctionStaleNonce")
+      .withArgs(f.A, before, q.nonce);
+  });
+
+  it("review M1 (INV-05) keeps the account's nonce through bids: a second bidder who priced before the first bid still fills", async function () {
     const f = await loadFixture(startedAuctionFixture);
     await at(f, 200);
     const q = await f.auction.quote(f.A);
     await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, q.unitPrice, "0x");
-    await expect(f.auction.connect(f.erin).bid(f.A, accountId(f.erin.address), WAD / 20n, q.nonce, q.unitPrice, "0x"))
-      .to.be.revertedWithCustomError(f.auction, "AuctionStaleNonce")
-      .withArgs(f.A, q.nonce, q.nonce + 1n);
+    expect(await f.vault.accountNonce(f.A)).to.equal(q.nonce);
+    await expect(f.auction.connect(f.erin).bid(f.A, accountId(f.erin.address), WAD / 20n, q.nonce, q.unitPrice + WAD, "0x")).to.emit(
+      f.auction,
+      "AuctionBid",
+    );
   });
 
   it("reverts with AuctionPriceLimitExceeded(unitPrice, limit) when the price is above the bidder's limit", async function () {

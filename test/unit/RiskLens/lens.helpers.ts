@@ -174,9 +174,19 @@ export async function marketPrices(b: Ballast): Promise<bigint[]> {
   return out;
 }
 
-/** engine.accountMarginAtPrices(account, vault.marginCollateralFresh(account), prices with marketId at `price`). */
+/**
+ * Whether `account` is liquidatable with market `marketId` at `price`, other markets at their oracle prices, and
+ * every collateral priced by the market's own oracle asset (WETH under ETH-PERP) also at `price` (issue #11 class
+ * 11): engine.accountMarginAtPrices over vault.marginCollateralAtPrices.
+ */
 export async function liquidatableAt(b: Ballast, account: bigint, marketId: number, price: bigint): Promise<boolean> {
-  const c = await b.vault.marginCollateralFresh(account);
+  const asset = (await b.engine.marketView(marketId)).oracleAsset;
+  const tp: bigint[] = [];
+  for (let i = 0n; i < (await b.vault.tokenCount()); i++) {
+    const info = await b.vault.tokenInfo(await b.vault.tokenAt(i));
+    tp.push(info.oracleAsset === asset ? price : await b.oracle.getPrice(info.oracleAsset).catch(() => 0n));
+  }
+  const c = await b.vault.marginCollateralAtPrices(account, tp);
   const mp = await marketPrices(b);
   mp[marketId] = price;
   const s = await b.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp);

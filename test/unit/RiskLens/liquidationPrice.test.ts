@@ -11,6 +11,7 @@ import {
   liquidatableAt,
   refreshFeeds,
   setPrice,
+  marketPrices,
   ceilDiv,
   MAX_PROBE_PRICE,
   ETH,
@@ -66,11 +67,35 @@ describe("RiskLens: liquidationPrice", function () {
     const after = await v.lens.liquidationPrice(v.a.carol, ETH);
     expect(after).to.be.greaterThan(before);
     await expectBoundary(v, v.a.carol, ETH, after, true);
-    // Moving the ETH price itself changes nothing but Carol's WETH collateral value, which lowers it.
+    // Moving the ETH price itself changes nothing: Carol's WETH is valued at the probe price too (class 11).
     await setPrice(v, "ETH/USD", "3100");
-    const withWeth = await v.lens.liquidationPrice(v.a.carol, ETH);
-    expect(withWeth).to.be.lessThan(after);
-    await expectBoundary(v, v.a.carol, ETH, withWeth, true);
+    expect(await v.lens.liquidationPrice(v.a.carol, ETH)).to.equal(after);
+  });
+
+  it("class 11 (INV-15) collateral priced by the market's own feed moves with the probe: WETH under an ETH long is valued at the probe price, which raises the liquidation price above the one that held WETH at today's price", async function () {
+    const v = await loadFixture(lensFixture);
+    // Carol's ETH liquidation price counts her 2 WETH at the probe price, not at 3,000: at the returned price
+    // both her ETH-PERP long and her WETH are worth less, and one wei lower she is liquidatable.
+    const price = await v.lens.liquidationPrice(v.a.carol, ETH);
+    await expectBoundary(v, v.a.carol, ETH, price, true);
+    // Valuing WETH at today's price instead (the reviewed defect) finds a lower, unsafe price: at it, with WETH
+    // at the same price, Carol is liquidatable.
+    const mp = await marketPrices(v);
+    const stale = await v.vault.marginCollateralFresh(v.a.carol);
+    let lo = 1n;
+    let hi = 3_000n * WAD;
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n;
+      mp[ETH] = mid;
+      const s = await v.engine.accountMarginAtPrices(v.a.carol, { cash: stale.cash, collateralValue: stale.collateralValue }, mp);
+      if (s.liquidatable) lo = mid;
+      else hi = mid;
+    }
+    expect(hi).to.be.lessThan(price);
+    expect(await liquidatableAt(v, v.a.carol, ETH, hi)).to.equal(true);
+    // portfolio reports the same figure as liquidationPrice.
+    const p = await v.lens.portfolio(v.a.carol);
+    expect(p.positions.find((x) => x.marketId === BigInt(ETH))!.liquidationPrice).to.equal(price);
   });
 
   it("a position with no size has liquidation price 0", async function () {
