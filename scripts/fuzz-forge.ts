@@ -8,8 +8,6 @@
  * - `FUZZ_SEED`: the seed (decimal or 0x-hex, or `random`). Unset: the short campaign uses the fixed
  *   `SHORT_CAMPAIGN_SEED` (so `npm test` is deterministic, like the Hardhat suites' fixed seeds); the default and
  *   long campaigns draw a random one. The seed is always printed; the same seed and campaign replay the same calls.
- * - `FUZZ_EXPECT_ISSUE11_FIXES=1`: also run the `invariant_ISSUE11_*` functions, which state properties that
- *   issue 11's security fixes establish and fail before them (skipped otherwise).
  * Extra arguments are passed to `forge test` (e.g. `--mt INV01 -vv`).
  *
  * Each run is appended to reports/fuzz-forge.jsonl (campaign, seed, calls, seconds, exit code).
@@ -77,8 +75,7 @@ console.log(
 );
 
 const started = Date.now();
-const skip = process.env.FUZZ_EXPECT_ISSUE11_FIXES === "1" ? [] : ["--no-match-test", "ISSUE11"];
-const child = spawn(forge, ["test", "--fuzz-seed", seed, ...skip, ...args], {
+const child = spawn(forge, ["test", "--fuzz-seed", seed, ...args], {
   cwd: root,
   env: { ...process.env, FOUNDRY_PROFILE: campaign },
   stdio: ["ignore", "pipe", "inherit"],

@@ -646,10 +646,11 @@ contract BallastHandler {
         _after("griefTransfer", ok);
     }
 
-    /// @notice "No third party can keep an account from being liquidated" (issue 11, classes 2 and 3): whether a
-    /// keeper's start or bid would succeed is tried on a snapshot; then the griefer deposits dust of any token or
-    /// transfers one cash unit into the account, and the keeper sends the same call (with the nonce read before the
-    /// griefer acted). Succeeding before and failing after is a violation.
+    /// @notice "No third party can keep an account from being liquidated" (issue 11, classes 2 and 3, review M1):
+    /// whether a keeper's start or bid would succeed is tried on a snapshot; then the griefer deposits dust of any
+    /// token, transfers one cash unit into the account or (in auction) bids a millionth of it, and the keeper sends
+    /// the same call (with the nonce read before the griefer acted). Succeeding before and failing after is a
+    /// violation.
     function griefThenLiquidate(uint256 keeperSeed, uint256 targetSeed, uint256 actionSeed, uint256 fractionSeed) external {
         _count("griefThenLiquidate");
         uint256 target = targetSeed % 2 == 0 ? _pickActive(targetSeed) : _pickLiquidatable(targetSeed);
@@ -660,14 +661,16 @@ contract BallastHandler {
         uint256 snap = vm.snapshotState();
         bool okBefore = _liquidationStep(k, target, active, fraction, nonce);
         vm.revertToState(snap);
-        if (actionSeed % 2 == 0) _fund(griefer, target, (actionSeed >> 1) % 3, 1);
-        else _callTransferCash(griefer, _accountId(griefer, 0), target, 1);
+        uint256 act = actionSeed % 3;
+        if (act == 0) _fund(griefer, target, (actionSeed >> 2) % 3, 1);
+        else if (act == 1 || !active) _callTransferCash(griefer, _accountId(griefer, 0), target, 1);
+        else _callBid(griefer, target, _accountId(griefer, 0), 1e12, nonce); // 1e-6 of the portfolio (review M1)
         bool okAfter = _liquidationStep(k, target, active, fraction, nonce);
         if (okBefore && !okAfter) {
             _violate(
                 "ISSUE11-BLOCK",
                 active
-                    ? "a griefer's dust or transfer voided a keeper's bid"
+                    ? "a griefer's dust, transfer or dust bid voided a keeper's bid"
                     : "a griefer's dust or transfer blocked an auction start"
             );
         }
