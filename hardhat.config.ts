@@ -32,14 +32,6 @@ const accounts = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVAT
 const config: HardhatUserConfig = {
   solidity: {
     compilers: [{ version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" } }],
-    // Stopgap (docs/GAS.md, "Contract size"): the auction's security fixes (issue #11) took it past EIP-170 at 200
-    // runs; fewer runs keep it under the limit until its view and settlement logic moves to a separate contract.
-    overrides: {
-      "contracts/liquidation/LiquidationAuction.sol": {
-        version: SOLC_VERSION,
-        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun" },
-      },
-    },
   },
   networks: {
     // A fixed genesis date keeps block timestamps, and therefore gas and simulator output, reproducible. With

@@ -47,8 +47,12 @@ task("check-deployment", "Compares a Ballast deployment on chain with its parame
         throw new UserError(`--deployment-id ${args.deploymentId ?? defaultDeploymentId(chainId)}: ${(e as Error).message}`);
       }
 
-      /** On-chain runtime code equals this checkout's artifact once immutables are masked out. */
-      const codeMatches = async (contractName: string, onchain: string) => {
+      /**
+       * On-chain runtime code equals this checkout's artifact once immutables are masked out, with every linked
+       * library's placeholder replaced by the address the deployment journal records for it, and a library's own
+       * call-protection address (its first PUSH20, zero in the artifact) by the address checked.
+       */
+      const codeMatches = async (contractName: string, onchain: string, address: string) => {
         const artifact = await hre.artifacts.readArtifact(contractName);
         const buildInfo = await hre.artifacts.getBuildInfo(`${artifact.sourceName}:${artifact.contractName}`);
         const refs = buildInfo?.output.contracts[artifact.sourceName][artifact.contractName].evm.deployedBytecode.immutableReferences ?? {};
@@ -56,7 +60,17 @@ task("check-deployment", "Compares a Ballast deployment on chain with its parame
         for (const ranges of Object.values(refs)) {
           for (const { start, length } of ranges) code.fill("0", start * 2, (start + length) * 2);
         }
-        return code.join("") === artifact.deployedBytecode.slice(2).toLowerCase();
+        const expected = artifact.deployedBytecode.slice(2).toLowerCase().split("");
+        for (const libraries of Object.values(artifact.deployedLinkReferences)) {
+          for (const [library, ranges] of Object.entries(libraries)) {
+            const linked = (deployment.addresses[library] ?? "").slice(2).toLowerCase();
+            if (linked.length !== 40) return false;
+            for (const { start } of ranges) expected.splice(start * 2, 40, ...linked);
+          }
+        }
+        const libraryStub = `73${"0".repeat(40)}`;
+        if (expected.slice(0, 42).join("") === libraryStub) expected.splice(2, 40, ...address.slice(2).toLowerCase());
+        return code.join("") === expected.join("");
       };
 
       const rows = await checkDeployment({ provider, plan, deployment, codeMatches });

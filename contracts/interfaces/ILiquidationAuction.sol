@@ -201,11 +201,12 @@ interface ILiquidationAuction {
     /// @notice Risk manager: sets the auction parameters within hard bounds, for auctions that start (or restart)
     /// afterwards; a running auction keeps the parameters it started with (see `auctionParams`).
     function setParams(AuctionParams calldata params) external;
-    /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions.
+    /// @notice Risk manager: cap on the total shortfall (WAD, at most 2**104 - 1) of running auctions.
     function setGlobalShortfallCap(uint256 cap) external;
     /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions touching `marketId`.
     function setMarketShortfallCap(uint256 marketId, uint256 cap) external;
-    /// @notice Admin (timelocked): sets any stop level 0..3 (3 also stops bids).
+    /// @notice Admin (timelocked): sets any stop level 0..3 (3 also stops bids, and stops every auction clock:
+    /// leaving it records `haltEndedAt`).
     function setStopLevel(uint8 level) external;
     /// @notice Guardian: raises the stop level to 1 (no new auctions) or 2 (no new auctions or restarts).
     function raiseStopLevel(uint8 level) external;
@@ -227,6 +228,9 @@ interface ILiquidationAuction {
     function pendingBadDebt() external view returns (uint256);
     /// @notice Current stop level (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
     function stopLevel() external view returns (uint8);
+    /// @notice When stop level 3 last ended (unix seconds; 0 never): no auction clock counts a second before it
+    /// (review M3: a halt never reprices running auctions by the time nobody could bid).
+    function haltEndedAt() external view returns (uint256);
     /// @notice Running shortfall totals (WAD): global and for `marketId`, with their caps.
     function shortfallTotals(
         uint256 marketId

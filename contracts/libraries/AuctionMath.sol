@@ -37,6 +37,8 @@ library AuctionMath {
     /// @param feedsSince Latest update of the account's feeds: each has been fresh since then.
     /// @param feedsUntil Earliest time a feed goes stale unless it updates.
     /// @param sequencerConfigured, sequencerUp, sequencerChangedAt, sequencerGrace The router's `sequencerState`.
+    /// @param halted The auctions are at stop level 3 (no bids) now.
+    /// @param haltEndedAt When stop level 3 last ended [unix seconds; 0 never].
     struct ClockInput {
         bool valid;
         uint256 feedsSince;
@@ -45,6 +47,8 @@ library AuctionMath {
         bool sequencerUp;
         uint256 sequencerChangedAt;
         uint256 sequencerGrace;
+        bool halted;
+        uint256 haltEndedAt;
     }
 
     /// @notice One bid's quantities (WAD).
@@ -144,8 +148,11 @@ library AuctionMath {
     /// invalid now; on [max(c, feedsSince), now] when invalid at c and valid now. Sequencer: only its latest status
     /// change at `changedAt` is known: up now, it has been valid since changedAt + grace + 1 (an outage in between
     /// would have moved changedAt); down now, nothing since c is proven, because other outages may have come and
-    /// gone between c and changedAt (class 10 of issue #11), so the clock counts no second. The count is the
-    /// intersection of both.
+    /// gone between c and changedAt (class 10 of issue #11), so the clock counts no second. Stop level 3 (no bids)
+    /// is treated like an outage (review M3): halted now, no second since c counts; after a halt, none before its
+    /// end (`haltEndedAt`; only the latest end is known, so an earlier halt inside [c, now] is excluded with it).
+    /// So lifting a halt never reprices running auctions by the time they could not be bid on. The count is the
+    /// intersection of all three.
     function advance(
         ILiquidationAuction.Auction memory a,
         ClockInput memory x,
@@ -159,6 +166,8 @@ library AuctionMath {
             if (x.sequencerUp) lo = WadMath.max(lo, x.sequencerChangedAt + x.sequencerGrace + 1);
             else hi = lo;
         }
+        if (x.halted) hi = lo;
+        else lo = WadMath.max(lo, x.haltEndedAt);
         uint256 counted;
         if (a.validAtCheckpoint) {
             if (!x.valid) counted = _span(lo, WadMath.min(d, hi));

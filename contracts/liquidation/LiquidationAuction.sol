@@ -14,6 +14,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
+import {AuctionGovernance} from "./AuctionGovernance.sol";
 
 /// @title LiquidationAuction
 /// @custom:security-contact security@ballast.finance
@@ -27,31 +28,31 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     uint256 internal constant WAD = 1e18;
 
-    // ------------------------------------------------------------------ hard bounds of the parameters
+    // ------------------------------------------------------------------ hard bounds (declared in AuctionGovernance)
     /// @notice startPrice in [0.8e18, 1e18] (80% .. 100% of mark-to-market value).
-    uint256 public constant MIN_START_PRICE = 0.8e18;
+    uint256 public constant MIN_START_PRICE = AuctionGovernance.MIN_START_PRICE;
     /// @notice floorPrice >= 0.1e18 (10% of mark-to-market value).
-    uint256 public constant MIN_FLOOR_PRICE = 0.1e18;
+    uint256 public constant MIN_FLOOR_PRICE = AuctionGovernance.MIN_FLOOR_PRICE;
     /// @notice Phase durations in [1 minute, 1 day].
-    uint256 public constant MIN_DURATION = 1 minutes;
+    uint256 public constant MIN_DURATION = AuctionGovernance.MIN_DURATION;
     /// @notice Phase durations in [1 minute, 1 day].
-    uint256 public constant MAX_DURATION = 1 days;
+    uint256 public constant MAX_DURATION = AuctionGovernance.MAX_DURATION;
     /// @notice insolventBonus <= 0.5e18 (50% of R).
-    uint256 public constant MAX_INSOLVENT_BONUS = 0.5e18;
+    uint256 public constant MAX_INSOLVENT_BONUS = AuctionGovernance.MAX_INSOLVENT_BONUS;
     /// @notice bufferRatio <= 1e18 (restore up to 2x maintenance margin).
-    uint256 public constant MAX_BUFFER_RATIO = 1e18;
+    uint256 public constant MAX_BUFFER_RATIO = AuctionGovernance.MAX_BUFFER_RATIO;
     /// @notice penaltyRate <= 0.5e18 (50% of R).
-    uint256 public constant MAX_PENALTY_RATE = 0.5e18;
+    uint256 public constant MAX_PENALTY_RATE = AuctionGovernance.MAX_PENALTY_RATE;
     /// @notice tipRate <= 0.5e18 (50% of the shortfall).
-    uint256 public constant MAX_TIP_RATE = 0.5e18;
+    uint256 public constant MAX_TIP_RATE = AuctionGovernance.MAX_TIP_RATE;
     /// @notice flatTip <= 1,000e18 (1,000 cash units).
-    uint256 public constant MAX_FLAT_TIP = 1_000e18;
+    uint256 public constant MAX_FLAT_TIP = AuctionGovernance.MAX_FLAT_TIP;
     /// @notice dustMargin <= 100,000e18 (100,000 cash units).
-    uint256 public constant MAX_DUST_MARGIN = 100_000e18;
+    uint256 public constant MAX_DUST_MARGIN = AuctionGovernance.MAX_DUST_MARGIN;
     /// @notice Highest stop level (3: no starts, restarts or bids).
-    uint8 public constant MAX_STOP_LEVEL = 3;
+    uint8 public constant MAX_STOP_LEVEL = AuctionGovernance.MAX_STOP_LEVEL;
     /// @notice Highest stop level the guardian may set (2: no starts or restarts; bids continue).
-    uint8 public constant GUARDIAN_MAX_STOP_LEVEL = 2;
+    uint8 public constant GUARDIAN_MAX_STOP_LEVEL = AuctionGovernance.GUARDIAN_MAX_STOP_LEVEL;
 
     /// @notice The margin engine.
     IMarginEngine public immutable engine;
@@ -61,19 +62,6 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     IOracleRouter public immutable oracle;
     /// @notice The insurance fund.
     IInsuranceFund public immutable fund;
-
-    /// @dev Global running shortfall and its cap [wad], and the stop level, in one slot.
-    struct Breaker {
-        uint120 shortfall;
-        uint120 cap;
-        uint8 stopLevel;
-    }
-
-    /// @dev Per-market running shortfall and cap [wad].
-    struct MarketBreaker {
-        uint128 shortfall;
-        uint128 cap;
-    }
 
     /// @dev Per running auction, one slot: the markets held at start (when several), the parameter set it started
     /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced), and its
@@ -90,8 +78,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     uint32 internal _paramsVersion;
     /// @dev Sum over running auctions of their known pending bad debt [wad] (see `pendingBadDebt`).
     uint128 internal _pendingBadDebt;
-    Breaker internal _breaker;
-    mapping(uint256 marketId => MarketBreaker) internal _marketBreakers;
+    AuctionGovernance.Breaker internal _breaker;
+    mapping(uint256 marketId => AuctionGovernance.MarketBreaker) internal _marketBreakers;
     mapping(uint256 account => Auction) internal _auctions;
     mapping(uint256 account => AuctionTerms) internal _terms;
 
@@ -121,7 +109,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function startAuction(uint256 account, uint256 tipAccount) external nonReentrant {
-        Breaker memory br = _breaker;
+        AuctionGovernance.Breaker memory br = _breaker;
         if (br.stopLevel >= 1) revert AuctionStopped(br.stopLevel, 1);
         if (_auctions[account].active) revert AuctionAlreadyActive(account);
         // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
@@ -130,7 +118,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint256 shortfall = _shortfall(v);
 
         (uint128 markets, ) = engine.accountInfo(account);
-        br.shortfall = (uint256(br.shortfall) + shortfall).toUint120();
+        br.shortfall = (uint256(br.shortfall) + shortfall).toUint104();
         if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
         _breaker = br;
         _addMarketShortfall(markets, shortfall, true);
@@ -258,7 +246,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function restartAuction(uint256 account) external nonReentrant {
-        Breaker memory br = _breaker;
+        AuctionGovernance.Breaker memory br = _breaker;
         if (br.stopLevel >= 2) revert AuctionStopped(br.stopLevel, 2);
         Auction memory a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
@@ -270,7 +258,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint256 shortfall = _shortfall(v);
         _releaseShortfall(account, a);
         (uint128 markets, ) = engine.accountInfo(account);
-        _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint120();
+        _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint104();
         _addMarketShortfall(markets, shortfall, false);
         uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
         a.startTime = uint32(block.timestamp);
@@ -296,51 +284,28 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function setParams(AuctionParams calldata p) external restricted {
-        _bound("startPrice", p.startPrice, MIN_START_PRICE, WAD);
-        _bound("fastPrice", p.fastPrice, MIN_FLOOR_PRICE, p.startPrice);
-        _bound("floorPrice", p.floorPrice, MIN_FLOOR_PRICE, p.fastPrice);
-        _bound("fastDuration", p.fastDuration, MIN_DURATION, MAX_DURATION);
-        _bound("slowDuration", p.slowDuration, MIN_DURATION, MAX_DURATION);
-        _bound("insolventDuration", p.insolventDuration, MIN_DURATION, MAX_DURATION);
-        _bound("insolventBonus", p.insolventBonus, 0, MAX_INSOLVENT_BONUS);
-        _bound("bufferRatio", p.bufferRatio, 0, MAX_BUFFER_RATIO);
-        _bound("penaltyRate", p.penaltyRate, 0, MAX_PENALTY_RATE);
-        _bound("insuranceShare", p.insuranceShare, 0, WAD);
-        _bound("tipRate", p.tipRate, 0, MAX_TIP_RATE);
-        _bound("flatTip", p.flatTip, 0, MAX_FLAT_TIP);
-        _bound("dustMargin", p.dustMargin, 0, MAX_DUST_MARGIN);
         // Auctions already running keep the version they started with.
-        _paramsAt[++_paramsVersion] = p;
-        emit AuctionParamsSet(p);
+        _paramsVersion = AuctionGovernance.setParams(_paramsAt, _paramsVersion, p);
     }
 
     /// @inheritdoc ILiquidationAuction
     function setGlobalShortfallCap(uint256 cap) external restricted {
-        _bound("globalShortfallCap", cap, 0, type(uint120).max);
-        _breaker.cap = uint120(cap);
-        emit GlobalShortfallCapSet(cap);
+        AuctionGovernance.setGlobalShortfallCap(_breaker, cap);
     }
 
     /// @inheritdoc ILiquidationAuction
     function setMarketShortfallCap(uint256 marketId, uint256 cap) external restricted {
-        _bound("marketShortfallCap", cap, 0, type(uint128).max);
-        _marketBreakers[marketId].cap = uint128(cap);
-        emit MarketShortfallCapSet(marketId, cap);
+        AuctionGovernance.setMarketShortfallCap(_marketBreakers[marketId], marketId, cap);
     }
 
     /// @inheritdoc ILiquidationAuction
     function setStopLevel(uint8 level) external restricted {
-        _bound("stopLevel", level, 0, MAX_STOP_LEVEL);
-        _breaker.stopLevel = level;
-        emit StopLevelSet(level);
+        AuctionGovernance.setStopLevel(_breaker, level);
     }
 
     /// @inheritdoc ILiquidationAuction
     function raiseStopLevel(uint8 level) external restricted {
-        uint8 current = _breaker.stopLevel;
-        if (level < current || level > GUARDIAN_MAX_STOP_LEVEL) revert AuctionGuardianCannotLoosen(current, level);
-        _breaker.stopLevel = level;
-        emit StopLevelSet(level);
+        AuctionGovernance.raiseStopLevel(_breaker, level);
     }
 
     // ------------------------------------------------------------------ views
@@ -394,11 +359,16 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     }
 
     /// @inheritdoc ILiquidationAuction
+    function haltEndedAt() external view returns (uint256) {
+        return _breaker.haltEndedAt;
+    }
+
+    /// @inheritdoc ILiquidationAuction
     function shortfallTotals(
         uint256 marketId
     ) external view returns (uint256 global, uint256 globalCap, uint256 market, uint256 marketCap) {
-        Breaker memory br = _breaker;
-        MarketBreaker memory mb = _marketBreakers[marketId];
+        AuctionGovernance.Breaker memory br = _breaker;
+        AuctionGovernance.MarketBreaker memory mb = _marketBreakers[marketId];
         return (br.shortfall, br.cap, mb.shortfall, mb.cap);
     }
 
@@ -447,6 +417,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
         if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
             x.valid = false;
+        AuctionGovernance.Breaker memory br = _breaker;
+        x.halted = br.stopLevel == MAX_STOP_LEVEL;
+        x.haltEndedAt = br.haltEndedAt;
     }
 
     /// @dev Oracle assets of the markets in `markets` and of every collateral `account` holds.
@@ -575,7 +548,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     }
 
     function _releaseShortfall(uint256 account, Auction memory a) internal {
-        _breaker.shortfall -= uint120(a.shortfall);
+        _breaker.shortfall -= uint104(a.shortfall);
         uint256 bits = _marketsOf(account, a);
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
@@ -590,7 +563,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            MarketBreaker memory mb = _marketBreakers[id];
+            AuctionGovernance.MarketBreaker memory mb = _marketBreakers[id];
             uint256 total = uint256(mb.shortfall) + shortfall;
             if (capped && total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
             _marketBreakers[id].shortfall = total.toUint128();
@@ -623,9 +596,5 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     function _marketsOf(uint256 account, Auction memory a) internal view returns (uint256) {
         if (a.multi) return _terms[account].markets;
         return a.market == type(uint8).max ? 0 : uint256(1) << a.market;
-    }
-
-    function _bound(bytes32 name, uint256 value, uint256 lo, uint256 hi) internal pure {
-        if (value < lo || value > hi) revert AuctionParameterOutOfBounds(name, value, lo, hi);
     }
 }

@@ -78,7 +78,11 @@ export function buildBallastModule(plan: DeploymentPlan) {
     const fund = m.contract("InsuranceFund", [manager, vault, ins.name, ins.symbol, ins.cooldown, ins.unstakeWindow, ins.eventCapRatio]);
     // Trading fees accrue to the insurance fund's vault account.
     const venue = m.contract("OrderSettlement", [manager, engine, fund]);
-    const auction = m.contract("LiquidationAuction", [manager, engine, vault, oracle, fund]);
+    // The auction's governed side (parameter sets, breakers' caps, stop level) is a linked library (EIP-170 room).
+    const auctionGovernance = m.library("AuctionGovernance");
+    const auction = m.contract("LiquidationAuction", [manager, engine, vault, oracle, fund], {
+      libraries: { AuctionGovernance: auctionGovernance },
+    });
     const lens = m.contract("RiskLens", [engine, vault, configurator, oracle]);
 
     // ---- wiring

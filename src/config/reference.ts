@@ -167,7 +167,7 @@ export const PARAMETER_DOCS: Record<string, [string, string, string]> = {
   "auction.tipRate": ["percentage", range("0%", pct(A.MAX_TIP_RATE)), "Keeper tip as a share of the shortfall."],
   "auction.flatTip": ["amount in cash", range("0", `${formatWad(A.MAX_FLAT_TIP)} cash`), "Flat keeper tip."],
   "auction.dustMargin": ["amount in cash", range("0", `${formatWad(A.MAX_DUST_MARGIN)} cash`), "Accounts below this are liquidated whole."],
-  "auction.globalShortfallCap": ["amount in cash", "below 2^120 wei", "Auction circuit breaker: running shortfall cap over all markets."],
+  "auction.globalShortfallCap": ["amount in cash", "below 2^104 wei", "Auction circuit breaker: running shortfall cap over all markets."],
   "insurance.name": ["text", "", "ERC-4626 share token name."],
   "insurance.symbol": ["text", "", "ERC-4626 share token symbol."],
   "insurance.cooldown": [

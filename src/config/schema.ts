@@ -553,7 +553,7 @@ export function resolveParameters(raw: unknown): DeploymentPlan {
   bound("auction.tipRate", ap.tipRate, 0n, A.MAX_TIP_RATE, pct);
   bound("auction.flatTip", ap.flatTip, 0n, A.MAX_FLAT_TIP, wad);
   bound("auction.dustMargin", ap.dustMargin, 0n, A.MAX_DUST_MARGIN, wad);
-  if (auction.globalShortfallCap >= 2n ** 120n) issues.push("auction.globalShortfallCap: must be below 2^120 wei");
+  if (auction.globalShortfallCap >= 2n ** 104n) issues.push("auction.globalShortfallCap: must be below 2^104 wei");
 
   const ins = p.insurance;
   const insurance: InsurancePlan = {

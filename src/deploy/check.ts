@@ -37,7 +37,7 @@ export interface CheckRow {
 }
 
 /** Compiled runtime code of a contract, for comparing with what is on chain (immutables are masked). */
-export type CodeMatcher = (contractName: string, onchainCode: string) => Promise<boolean>;
+export type CodeMatcher = (contractName: string, onchainCode: string, address: string) => Promise<boolean>;
 
 export interface CheckInput {
   provider: Provider;
@@ -56,6 +56,7 @@ const CORE: Record<string, string> = {
   InsuranceFund: "InsuranceFund",
   OrderSettlement: "OrderSettlement",
   LiquidationAuction: "LiquidationAuction",
+  AuctionGovernance: "AuctionGovernance",
   RiskLens: "RiskLens",
 };
 
@@ -140,7 +141,7 @@ export async function checkDeployment({ provider, plan, deployment, codeMatches 
     const name = id.startsWith("Token_") ? "TestERC20" : id.startsWith("Feed_") ? "MockV3Aggregator" : id;
     if (code === "0x") eq(`code.${id}`, "contract", "no code");
     else if (codeMatches)
-      eq(`code.${id}`, `${name} (this checkout)`, (await codeMatches(name, code)) ? `${name} (this checkout)` : "different code");
+      eq(`code.${id}`, `${name} (this checkout)`, (await codeMatches(name, code, address)) ? `${name} (this checkout)` : "different code");
   }
 
   const manager = AccessManager__factory.connect(a.AccessManager, provider);

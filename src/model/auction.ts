@@ -155,6 +155,10 @@ export interface ClockInput {
   sequencerUp: boolean;
   sequencerChangedAt: bigint;
   sequencerGrace: bigint;
+  /** Stop level 3 (no bids) now. */
+  halted: boolean;
+  /** When stop level 3 last ended [unix seconds; 0 never]. */
+  haltEndedAt: bigint;
 }
 
 const span = (from: bigint, to: bigint): bigint => (to > from ? to - from : 0n);
@@ -170,6 +174,9 @@ export function advance(a: ClockState, x: ClockInput, time: bigint): ClockState 
     // Down now: earlier outages between c and changedAt are unknown, so nothing since c is proven (class 10).
     else hi = lo;
   }
+  // Stop level 3 counts like an outage: halted now, nothing since c; after a halt, nothing before its end (M3).
+  if (x.halted) hi = lo;
+  else lo = max(lo, x.haltEndedAt);
   let counted = 0n;
   if (a.validAtCheckpoint) {
     if (!x.valid) counted = span(lo, min(d, hi));

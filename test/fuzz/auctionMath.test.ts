@@ -50,6 +50,9 @@ const clockCaseArb = fc
     sinceBack: spread(0n, 3n * 86_400n),
     untilAhead: spread(0n, 2n * 86_400n),
     sequencer: fc.option(fc.record({ up: fc.boolean(), back: spread(0n, 3n * 86_400n), grace: spread(0n, 86_400n) })),
+    // Stop level 3 now, or when it last ended (seconds before `time`; none: never halted).
+    halted: fc.boolean(),
+    haltBack: fc.option(spread(0n, 3n * 86_400n)),
   })
   .map((c) => {
     const time = c.checkpoint + c.dt;
@@ -73,6 +76,8 @@ const clockCaseArb = fc
       sequencerUp: c.sequencer?.up ?? true,
       sequencerChangedAt: c.sequencer ? (time > c.sequencer.back ? time - c.sequencer.back : 0n) : 0n,
       sequencerGrace: c.sequencer?.grace ?? 0n,
+      halted: c.halted,
+      haltEndedAt: c.haltBack === null ? 0n : time > c.haltBack ? time - c.haltBack : 1n,
     };
     return { a, x, time };
   });

@@ -46,6 +46,8 @@ export async function clockInput(f: FuzzProtocol, account: bigint, blockTag = "p
     sequencerUp: true,
     sequencerChangedAt: 0n,
     sequencerGrace: 0n,
+    halted: (await f.auction.stopLevel(tag)) === 3n,
+    haltEndedAt: await f.auction.haltEndedAt(tag),
   };
   for (const asset of assets) {
     const [ok, since, until] = await f.oracle.priceValidity(asset, tag);

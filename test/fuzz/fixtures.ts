@@ -56,7 +56,7 @@ export function fuzzParams(markets = FEEDS.length, collateral = COLLATERAL.lengt
     const base = name.split("/")[0];
     return { ...template, name: `${base}-PERP`, base, oracle: name, openInterestCap: `1,000,000,000,000,000 ${base}` };
   });
-  p.auction.globalShortfallCap = "1,000,000,000,000,000 USDC";
+  p.auction.globalShortfallCap = "10,000,000,000,000 USDC";
   for (const m of p.markets) m.shortfallCap = "1,000,000,000,000,000 USDC";
   return p;
 }

@@ -197,6 +197,38 @@ describe("Regression: tip and clock classes of issue #11", function () {
       .withArgs(f.A, keeper, 5n * WAD);
   });
 
+  it("review M3 (INV-23) seconds at stop level 3 never count: lifting a halt does not reprice a running auction by the time nobody could bid", async function () {
+    const f = await loadFixture(startedAuctionFixture);
+    const S = Number((await f.auction.auctionOf(f.A)).startTime);
+    await time.setNextBlockTimestamp(S + 100);
+    await expect(f.auction.checkpoint(f.A)).to.emit(f.auction, "AuctionClockUpdated").withArgs(f.A, 100n, true);
+    await time.setNextBlockTimestamp(S + 101);
+    await (await f.auction.setStopLevel(3)).wait();
+    // Halted: a checkpoint counts nothing, and no bid is possible.
+    await time.setNextBlockTimestamp(S + 700);
+    await expect(f.auction.checkpoint(f.A)).to.emit(f.auction, "AuctionClockUpdated").withArgs(f.A, 100n, true);
+    await time.setNextBlockTimestamp(S + 1100);
+    await expect(f.auction.setStopLevel(0)).to.emit(f.auction, "StopLevelSet").withArgs(0);
+    expect(await f.auction.haltEndedAt()).to.equal(BigInt(S + 1100));
+    // Before the fix the clock would read 1,150 s here and the price would have fallen by 1,050 s of curve.
+    await time.setNextBlockTimestamp(S + 1150);
+    await expect(f.auction.checkpoint(f.A)).to.emit(f.auction, "AuctionClockUpdated").withArgs(f.A, 150n, true);
+  });
+
+  it("review M3 the guardian cannot end a halt, and a halt ended by the admin is recorded once, when it ends", async function () {
+    const f = await loadFixture(startedAuctionFixture);
+    expect(await f.auction.haltEndedAt()).to.equal(0n);
+    await (await f.auction.setStopLevel(2)).wait();
+    await (await f.auction.setStopLevel(0)).wait();
+    expect(await f.auction.haltEndedAt()).to.equal(0n); // only leaving level 3 records a halt's end
+    await (await f.auction.setStopLevel(3)).wait();
+    await (await f.auction.setStopLevel(3)).wait();
+    expect(await f.auction.haltEndedAt()).to.equal(0n);
+    const tx = await f.auction.setStopLevel(1);
+    const block = await tx.getBlock();
+    expect(await f.auction.haltEndedAt()).to.equal(BigInt(block!.timestamp));
+  });
+
   it("class 10 (INV-23) a checkpoint while the sequencer is down counts none of an earlier outage since the last checkpoint", async function () {
     const f = await loadFixture(auctionFixture);
     const seq = await new MockV3Aggregator__factory(f.deployer).deploy(0, 0);

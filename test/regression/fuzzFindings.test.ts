@@ -15,7 +15,7 @@
  * BUG-2 (found by test/fuzz/auction.test.ts): LiquidationAuction.startAuction stores the shortfall M - E as a
  * uint96 (`shortfall.toUint96()`), so an account whose shortfall reaches 2**96 wei (79.2 billion cash units) can
  * never be liquidated: startAuction reverts with SafeCastOverflowedUintDowncast(96, shortfall). The circuit breakers
- * stop it first at their default caps, but governance may raise them to 2**120 - 1 (global) and 2**128 - 1 (per
+ * stop it first at their default caps, but governance may raise them to 2**104 - 1 (global) and 2**128 - 1 (per
  * market) and then the auction still cannot start. Nothing else bounds the shortfall below 2**96: the default
  * parameter file allows a 100,000 ETH short and an ETH price of 1,000,000.
  * Fixed: an auction counts min(M - E, 2**96 - 1) in the breakers (LiquidationAuction._shortfall).
@@ -64,7 +64,7 @@ async function hugeShortFixture() {
   await fund(b, bob, "USDC", 16_000_000n * USDC);
   await (await trade(b, alice, bob, "ETH-PERP", 100_000n * WAD, 3000n * WAD)).wait();
   // The circuit breakers at their widest (within LiquidationAuction's bounds).
-  await (await b.auction.setGlobalShortfallCap(2n ** 120n - 1n)).wait();
+  await (await b.auction.setGlobalShortfallCap(2n ** 104n - 1n)).wait();
   await (await b.auction.setMarketShortfallCap(0, 2n ** 128n - 1n)).wait();
   return { b, carol, B: accountId(bob.address) };
 }

@@ -138,6 +138,8 @@ describe("LiquidationAuction: the stopped clock", function () {
             sequencerUp: seqUp,
             sequencerChangedAt: changed,
             sequencerGrace: grace,
+            halted: false,
+            haltEndedAt: 0n,
           };
           const r = await h.advance(a, x, time_);
           const m = advance({ checkpoint, elapsed, guaranteedUntil: a.guaranteedUntil, validAtCheckpoint: valid0 }, x, time_);
