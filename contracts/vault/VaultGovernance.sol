@@ -121,6 +121,7 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
         if (held != 0) revert VaultTokenStillHeld(token, held);
         _tokenAt[ts.index] = address(0);
         delete _tokens[token];
+        delete _tokenAsset[token];
         delete _supply[token];
         emit CollateralRemoved(token, ts.index);
     }
