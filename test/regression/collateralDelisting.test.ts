@@ -15,6 +15,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { fund, trade } from "../shared/fixtures";
+import { checkInvariants } from "../shared/invariants";
 import {
   accountId,
   addFeed,
@@ -65,6 +66,8 @@ describe("Issue #11 class 14: a listed collateral can be wound down", function (
   it("class 14: a broken collateral is wound down without stranding balances", async function () {
     const f = await loadFixture(brokenTokenFixture);
     const { vault, brk, brkAddress, A, B } = f;
+    // Every account that ever held anything: alice, bob, carol and the fee account (the insurance fund's).
+    const accounts = [A, B, accountId(f.carol.address), accountId(await f.fund.getAddress())];
     expect((await vault.marginCollateralFresh(A)).collateralValue).to.equal(5_000n * WAD);
 
     // The token breaks: the admin begins delisting it over 2 days. New deposits stop at once.
@@ -100,6 +103,7 @@ describe("Issue #11 class 14: a listed collateral can be wound down", function (
     // Now the slot is freed; no account keeps its bit; the next listing takes it.
     await expect(vault.removeToken(brk)).to.emit(vault, "CollateralRemoved").withArgs(brkAddress, 2n);
     expect([await vault.accountTokens(A), await vault.accountTokens(B)]).to.deep.equal([0n, 0n]);
+    await checkInvariants(f, accounts); // INV-01 and INV-04 hold with slot 2 empty
     const next = await newToken(f, 6, "NXT");
     const { asset } = await addFeed(f, "NXT/USD");
     await expect(vault.listCollateral(next, asset, WAD / 2n, 1_000n * USDC))
@@ -109,5 +113,8 @@ describe("Issue #11 class 14: a listed collateral can be wound down", function (
       .to.be.revertedWithCustomError(vault, "VaultTokenNotListed")
       .withArgs(brkAddress);
     expect(await vault.tokenAt(2)).to.equal(await next.getAddress());
+    await depositInto(vault, next, f.bob, 10n * USDC);
+    expect(await vault.accountTokens(B)).to.equal(0b100n);
+    await checkInvariants(f, accounts);
   });
 });
