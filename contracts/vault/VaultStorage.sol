@@ -46,7 +46,8 @@ abstract contract VaultStorage is ICollateralVault {
     uint256 public constant MAX_DELISTING_RAMP = 90 days;
 
     /// @dev Hot slot per collateral: cached price [wad] and time, haircut [wad], bitmap index, decimals, flags, and
-    /// the end of its delisting ramp [timestamp] (0: not delisting; then `haircut` is the weight the ramp starts from).
+    /// the end of its delisting ramp [timestamp] (0: not delisting). While delisting, `haircut` keeps the weight the
+    /// ramp started from; the weight in force is `_weightNow`.
     struct TokenState {
         uint96 price;
         uint32 priceTimestamp;
