@@ -60,6 +60,13 @@ interface ICollateralVault {
     error VaultTokenNotListed(address token);
     /// @notice The collateral is listed but disabled for deposits.
     error VaultTokenDisabled(address token);
+    /// @notice The collateral is being delisted (issue #11 class 14): no new deposits, no haircut change, no second
+    /// delisting.
+    error VaultTokenDelisting(address token);
+    /// @notice `removeToken` before the collateral's delisting ramp ended at `rampEnd` (timestamp; 0: not delisting).
+    error VaultDelistingIncomplete(address token, uint256 rampEnd);
+    /// @notice `removeToken` while the vault still holds `heldWad` (WAD token amount) of the collateral for accounts.
+    error VaultTokenStillHeld(address token, uint256 heldWad);
     /// @notice The token is already listed (or is the cash token).
     error VaultTokenAlreadyListed(address token);
     /// @notice The collateral list is full.
@@ -129,6 +136,11 @@ interface ICollateralVault {
         uint256 haircut,
         uint256 depositCap
     );
+    /// @notice A collateral's delisting began: its haircut weight ramps linearly from `weight` (WAD) at `rampStart` to
+    /// zero at `rampEnd` (timestamps); deposits of it stop at once.
+    event CollateralDelistingBegun(address indexed token, uint256 weight, uint256 rampStart, uint256 rampEnd);
+    /// @notice A delisted collateral was removed and its bitmap `index` freed for a new listing.
+    event CollateralRemoved(address indexed token, uint8 index);
     /// @notice A collateral's haircut (WAD weight) was set.
     event HaircutSet(address indexed token, uint256 haircut);
     /// @notice A token's deposit cap (WAD) was set.
@@ -161,7 +173,7 @@ interface ICollateralVault {
     /// feed fails and so stop its own liquidation. A deposit only adds value, so it does not bump the account nonce
     /// (a bidder can never receive less than it expected). Reverts: `VaultZeroAmount`, `VaultDepositsPaused`,
     /// `VaultUnauthorized`, `VaultAccountInAuction`, `VaultTokenNotListed`, `VaultTokenDisabled`,
-    /// `VaultDepositCapExceeded`.
+    /// `VaultTokenDelisting` (a collateral being delisted), `VaultDepositCapExceeded`.
     /// @param account The receiving account id.
     /// @param token The cash token or a listed collateral.
     /// @param amount Token units.
@@ -240,14 +252,33 @@ interface ICollateralVault {
 
     // ----------------------------------------------------------------- governance
     /// @notice Admin: lists `token` as collateral priced by `oracleAsset`, with `haircut` (WAD weight, at most
-    /// `MAX_HAIRCUT`) and `depositCap` (token units). Reverts: `VaultTokenAlreadyListed`, `VaultTooManyTokens`,
+    /// `MAX_HAIRCUT`) and `depositCap` (token units), at the lowest free bitmap index (one freed by `removeToken`, else
+    /// the next one). Reverts: `VaultTokenAlreadyListed`, `VaultTooManyTokens` (all `MAX_TOKENS` slots taken),
     /// `VaultUnsupportedDecimals`, `VaultParameterOutOfBounds`, or the oracle's error if it cannot price it.
     function listCollateral(address token, bytes32 oracleAsset, uint64 haircut, uint256 depositCap) external;
     /// @notice Admin: changes the oracle asset of a listed collateral (the oracle must price it).
     function setCollateralOracle(address token, bytes32 oracleAsset) external;
     /// @notice Risk manager: sets a collateral's haircut (WAD weight <= `MAX_HAIRCUT`). Lowering it (a margin
-    /// increase) is limited to `MAX_HAIRCUT_DECREASE` per `HAIRCUT_DECREASE_COOLDOWN`.
+    /// increase) is limited to `MAX_HAIRCUT_DECREASE` per `HAIRCUT_DECREASE_COOLDOWN`. Refused while the collateral
+    /// is being delisted (`VaultTokenDelisting`).
     function setHaircut(address token, uint64 haircut) external;
+    /// @notice Admin: begins winding down a listed collateral (issue #11 class 14). Deposits of it stop at once
+    /// (`VaultTokenDelisting`); its haircut weight ramps linearly from the current weight to zero over
+    /// `rampDuration`, as a pure function of block time in every valuation (margin checks, liquidation, views,
+    /// `tokenInfo`). Withdrawals, liquidation transfers and auctions of it keep working. Emits
+    /// `CollateralDelistingBegun`.
+    /// @dev The weight at time t is `w * (end - t) / (end - start)`, rounded down; zero from `end` on. Reverts:
+    /// `VaultTokenNotListed`, `VaultTokenDelisting` (already delisting), `VaultParameterOutOfBounds` unless
+    /// `MIN_DELISTING_RAMP <= rampDuration <= MAX_DELISTING_RAMP`.
+    /// @param token A listed collateral.
+    /// @param rampDuration Seconds from now until the weight reaches zero.
+    function beginDelisting(address token, uint256 rampDuration) external;
+    /// @notice Admin: removes a delisted collateral and frees its bitmap slot for a new listing; the token can no
+    /// longer be deposited or withdrawn (`VaultTokenNotListed`). Emits `CollateralRemoved`.
+    /// @dev Only once its ramp has ended (`VaultDelistingIncomplete`) and the vault holds none of it for accounts
+    /// (`VaultTokenStillHeld` with the WAD amount held): a balance is never stranded. Reverts `VaultTokenNotListed`.
+    /// @param token A collateral whose delisting ramp has ended.
+    function removeToken(address token) external;
     /// @notice Risk manager: sets a token's deposit cap (token units; the cash token included).
     function setDepositCap(address token, uint256 depositCap) external;
     /// @notice Guardian: lowers a token's deposit cap (token units); never raises it.
@@ -306,13 +337,14 @@ interface ICollateralVault {
     /// @notice Whether `account` is frozen by a liquidation auction, and whether it holds positions (engine-reported).
     function accountStatus(uint256 account) external view returns (bool frozen, bool hasPositions);
 
-    /// @notice The listed collateral at `index` (address(0) when none).
+    /// @notice The listed collateral at `index` (address(0) when none, or when the slot was freed by `removeToken`).
     function tokenAt(uint256 index) external view returns (address);
 
-    /// @notice Number of listed collateral tokens.
+    /// @notice Number of collateral slots ever used (indices `0 .. tokenCount - 1`); a slot freed by `removeToken`
+    /// stays counted, with `tokenAt` address(0), until a listing reuses it.
     function tokenCount() external view returns (uint256);
 
-    /// @notice Configuration and cache of `token`.
+    /// @notice Configuration and cache of `token`; `haircut` is its weight now (ramped while it is being delisted).
     function tokenInfo(address token) external view returns (TokenInfo memory);
 
     /// @notice Cash supply and borrow indices (WAD) accrued to now, and the last accrual time.

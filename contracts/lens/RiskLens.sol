@@ -258,7 +258,10 @@ contract RiskLens is IRiskLens {
         uint256 nt = vault.tokenCount();
         px.tokens = new uint256[](nt);
         for (uint256 i; i < nt; ++i) {
-            try oracle.getPrice(vault.tokenInfo(vault.tokenAt(i)).oracleAsset) returns (uint256 p) {
+            address token = vault.tokenAt(i);
+            // A slot freed by `removeToken` holds no token: nobody holds it, it needs no price.
+            if (token == address(0)) continue;
+            try oracle.getPrice(vault.tokenInfo(token).oracleAsset) returns (uint256 p) {
                 px.tokens[i] = p;
                 px.validTokens |= 1 << i;
             } catch {}

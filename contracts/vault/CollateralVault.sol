@@ -63,6 +63,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             ts = _tokens[token];
             if (!ts.listed) revert VaultTokenNotListed(token);
             if (!ts.enabled) revert VaultTokenDisabled(token);
+            if (ts.delistingEnd != 0) revert VaultTokenDelisting(token);
             scale = TokenAmountLib.scaleOf(ts.decimals);
         }
         uint256 wad = TokenAmountLib.toWad(amount, scale);
@@ -338,7 +339,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         TokenSupply memory sup = _supply[token];
         info = TokenInfo(
             _tokenAsset[token],
-            ts.haircut,
+            uint64(_weightNow(token)),
             ts.decimals,
             ts.index,
             ts.enabled,

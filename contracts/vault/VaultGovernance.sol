@@ -21,17 +21,20 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
     function listCollateral(address token, bytes32 oracleAsset, uint64 haircut, uint256 depositCap) external restricted {
         if (token == address(0)) revert VaultZeroAddress();
         if (token == address(_cash) || _tokens[token].listed) revert VaultTokenAlreadyListed(token);
-        uint256 index = _tokenCount;
+        // The lowest free slot: one freed by `removeToken`, else the next new one (at most MAX_TOKENS reads).
+        uint256 count = _tokenCount;
+        uint256 index;
+        while (index < count && _tokenAt[index] != address(0)) ++index;
         if (index >= MAX_TOKENS) revert VaultTooManyTokens(MAX_TOKENS);
         if (haircut > MAX_HAIRCUT) revert VaultParameterOutOfBounds("haircut", haircut, 0, MAX_HAIRCUT);
         uint8 decimals = IERC20Metadata(token).decimals();
         if (decimals > TokenAmountLib.MAX_DECIMALS) revert VaultUnsupportedDecimals(token, decimals);
         uint256 capWad = _capWad(token, depositCap, TokenAmountLib.scaleOf(decimals));
         uint256 price = oracle.getPrice(oracleAsset);
-        _tokenCount = index + 1;
+        if (index == count) _tokenCount = count + 1;
         _tokenAt[index] = token;
         _tokenAsset[token] = oracleAsset;
-        _tokens[token] = TokenState(price.toUint96(), uint32(block.timestamp), haircut, uint8(index), decimals, true, true);
+        _tokens[token] = TokenState(price.toUint96(), uint32(block.timestamp), haircut, uint8(index), decimals, true, true, 0);
         _supply[token].depositCap = uint128(capWad);
         emit CollateralListed(token, oracleAsset, decimals, uint8(index), haircut, capWad);
     }
@@ -49,6 +52,8 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
     /// @inheritdoc ICollateralVault
     function setHaircut(address token, uint64 haircut) external restricted {
         TokenState memory ts = _listedToken(token);
+        // A delisting ramp starts from the weight it froze: no setter may move it.
+        if (ts.delistingEnd != 0) revert VaultTokenDelisting(token);
         if (haircut > MAX_HAIRCUT) revert VaultParameterOutOfBounds("haircut", haircut, 0, MAX_HAIRCUT);
         if (haircut < ts.haircut) {
             uint256 lowest = ts.haircut > MAX_HAIRCUT_DECREASE ? ts.haircut - MAX_HAIRCUT_DECREASE : 0;
@@ -91,6 +96,34 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
         _listedToken(token);
         _tokens[token].enabled = true;
         emit CollateralEnabledSet(token, true);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function beginDelisting(address token, uint256 rampDuration) external restricted {
+        TokenState memory ts = _listedToken(token);
+        if (ts.delistingEnd != 0) revert VaultTokenDelisting(token);
+        if (rampDuration < MIN_DELISTING_RAMP || rampDuration > MAX_DELISTING_RAMP) {
+            revert VaultParameterOutOfBounds("rampDuration", rampDuration, MIN_DELISTING_RAMP, MAX_DELISTING_RAMP);
+        }
+        uint256 end = block.timestamp + rampDuration;
+        _delistingStart[token] = block.timestamp;
+        _tokens[token].delistingEnd = uint32(end);
+        emit CollateralDelistingBegun(token, ts.haircut, block.timestamp, end);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function removeToken(address token) external restricted {
+        TokenState memory ts = _listedToken(token);
+        if (ts.delistingEnd == 0 || block.timestamp < ts.delistingEnd) revert VaultDelistingIncomplete(token, ts.delistingEnd);
+        // Balances sum to the total (INV-01) and an account's bit is set exactly while it holds some (INV-04): with
+        // none held, no account still points at the slot, so it can be freed.
+        uint256 held = _supply[token].totalDeposits;
+        if (held != 0) revert VaultTokenStillHeld(token, held);
+        _tokenAt[ts.index] = address(0);
+        delete _tokens[token];
+        delete _tokenAsset[token];
+        delete _supply[token];
+        emit CollateralRemoved(token, ts.index);
     }
 
     /// @inheritdoc ICollateralVault

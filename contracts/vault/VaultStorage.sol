@@ -40,8 +40,14 @@ abstract contract VaultStorage is ICollateralVault {
     uint256 public constant SECONDS_PER_YEAR = 365 days;
     /// @notice Lowest supply index a socialised loss may leave: 1e9 (one billionth of par).
     uint256 public constant MIN_SUPPLY_INDEX = 1e9;
+    /// @notice Shortest delisting ramp of a haircut weight to zero: 1 day (holders have time to add margin).
+    uint256 public constant MIN_DELISTING_RAMP = 1 days;
+    /// @notice Longest delisting ramp of a haircut weight to zero: 90 days.
+    uint256 public constant MAX_DELISTING_RAMP = 90 days;
 
-    /// @dev Hot slot per collateral: cached price [wad] and time, haircut [wad], bitmap index, decimals, flags.
+    /// @dev Hot slot per collateral: cached price [wad] and time, haircut [wad], bitmap index, decimals, flags, and
+    /// the end of its delisting ramp [timestamp] (0: not delisting). While delisting, `haircut` keeps the weight the
+    /// ramp started from; the weight in force is `_weightNow`.
     struct TokenState {
         uint96 price;
         uint32 priceTimestamp;
@@ -50,6 +56,7 @@ abstract contract VaultStorage is ICollateralVault {
         uint8 decimals;
         bool enabled;
         bool listed;
+        uint32 delistingEnd;
     }
 
     /// @dev depositCap and totalDeposits in WAD token amounts (cash: tokens held by the ledger).
@@ -118,6 +125,8 @@ abstract contract VaultStorage is ICollateralVault {
     mapping(address token => bytes32) internal _tokenAsset;
     mapping(address token => TokenSupply) internal _supply;
     mapping(address token => uint256) internal _lastHaircutDecrease;
+    /// @dev Start of a collateral's delisting ramp [timestamp]; read only while `TokenState.delistingEnd != 0`.
+    mapping(address token => uint256) internal _delistingStart;
     address[MAX_TOKENS] internal _tokenAt;
     uint256 internal _tokenCount;
 
@@ -249,7 +258,7 @@ abstract contract VaultStorage is ICollateralVault {
                 ts.priceTimestamp = uint32(block.timestamp);
                 _tokens[token] = ts;
             }
-            m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(ts.haircut);
+            m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(_weightNow(token));
         }
     }
 
@@ -270,8 +279,19 @@ abstract contract VaultStorage is ICollateralVault {
             uint256 price = prices.length != 0 ? prices[i] : oracle.getPrice(_tokenAsset[token]);
             uint256 value = _balances[account][token].mulWadDown(price);
             raw += value;
-            m.collateralValue += value.mulWadDown(_tokens[token].haircut);
+            m.collateralValue += value.mulWadDown(_weightNow(token));
         }
+    }
+
+    /// @dev Haircut weight [wad] of `token` now, a pure function of block time (issue #11 class 14): the stored
+    /// weight, or while delisting that weight ramped linearly to zero, w * (end - now) / (end - start) rounded down
+    /// (toward the protocol), zero from `end` on. No overflow: w < 2**60 and end - now <= 90 days < 2**23.
+    function _weightNow(address token) internal view returns (uint256) {
+        TokenState storage ts = _tokens[token];
+        uint256 end = ts.delistingEnd;
+        if (end == 0) return ts.haircut;
+        if (block.timestamp >= end) return 0;
+        return (uint256(ts.haircut) * (end - block.timestamp)) / (end - _delistingStart[token]);
     }
 
     /// @dev Moves a WAD collateral balance between accounts, keeping both token bitmaps exact.

@@ -6,7 +6,7 @@
  * The scan is the lens's `accountsHealth` over every known account, in batches of `batchSize` (a single call per
  * block up to that many accounts; the EVM's per-call gas cap bounds a batch).
  */
-import type { Provider } from "ethers";
+import { ZeroAddress, type Provider } from "ethers";
 import type { KeeperContracts } from "./contracts";
 import { EventFollower } from "./events";
 import { WAD } from "../model/wad";
@@ -232,6 +232,7 @@ export class ChainView {
       this.tokenMarkets = [];
       for (let i = 0; i < n; i++) {
         const token = await this.c.vault.tokenAt(i);
+        if (token === ZeroAddress) continue; // a slot freed by removeToken
         const m = assets.indexOf((await this.c.vault.tokenInfo(token)).oracleAsset);
         if (m >= 0) this.tokenMarkets.push({ token, marketId: m });
       }

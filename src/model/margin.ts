@@ -76,6 +76,17 @@ export function collateralValue(balanceWad: bigint, price: bigint, haircut: bigi
   return mulWadDown(mulWadDown(balanceWad, price), haircut);
 }
 
+/**
+ * VaultStorage._weightNow: a collateral's haircut weight [wad] at `now` (seconds). Not delisting (`rampEnd` 0): the
+ * stored weight; while delisting, that weight ramped linearly to zero between `rampStart` and `rampEnd`
+ * (`weight * (rampEnd - now) / (rampEnd - rampStart)`, rounded down); zero from `rampEnd` on (issue #11 class 14).
+ */
+export function haircutWeightAt(weight: bigint, rampStart: bigint, rampEnd: bigint, now: bigint): bigint {
+  if (rampEnd === 0n) return weight;
+  if (now >= rampEnd) return 0n;
+  return (weight * (rampEnd - now)) / (rampEnd - rampStart);
+}
+
 /** One collateral holding's value before haircut: `balanceWad * price`, rounded down (the auction's raw value). */
 export function rawCollateralValue(balanceWad: bigint, price: bigint): bigint {
   return mulWadDown(balanceWad, price);

@@ -12,7 +12,17 @@
  * storing stale market and collateral prices), with the strict risk-reduction exception.
  */
 import { WAD, abs, mulWadDown } from "./wad";
-import { collateralValue, initialMargin, maintenanceMargin, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
+import {
+  collateralValue,
+  haircutWeightAt,
+  initialMargin,
+  maintenanceMargin,
+  positionValue,
+  scaleOf,
+  toWad,
+  fromWadDown,
+  fundingIndexAt,
+} from "./margin";
 import { effectiveRatios, updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
 import { applyTrade, liquidatableFillAllowed, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
 import { addCash, cashFraction, cashValue, socialise, MIN_SUPPLY_INDEX, type CashState } from "./cash";
@@ -22,11 +32,20 @@ import { cover, vaultCashWad, type EventPayout } from "./insurance";
 /** The vault's configuration and cache of one collateral token. */
 export interface TokenSnapshot {
   decimals: number;
+  /** Stored haircut weight [wad]; while delisting, the weight the ramp started from (see `tokenWeight`). */
   haircut: bigint;
   price: bigint;
   priceTimestamp: bigint;
   /** Ledger total of the token (WAD): deposits minus withdrawals. */
   totalHeld: bigint;
+  /** Start and end [seconds] of the token's delisting ramp; absent when it is not being delisted (issue #11 class 14). */
+  delisting?: { rampStart: bigint; rampEnd: bigint };
+}
+
+/** VaultStorage._weightNow: the haircut weight [wad] of token `i` at the snapshot's `now` (ramped while delisting). */
+export function tokenWeight(s: ProtocolSnapshot, i: number): bigint {
+  const t = s.tokens[i];
+  return t.delisting ? haircutWeightAt(t.haircut, t.delisting.rampStart, t.delisting.rampEnd, s.now) : t.haircut;
 }
 
 /** What the engine and vault hold for one account. */
@@ -141,7 +160,7 @@ export function marginCollateral(s: ProtocolSnapshot, account: bigint): { cash: 
       if (p === undefined) throw new OracleInvalid("token", i);
       s.tokens[i] = { ...t, price: p, priceTimestamp: s.now };
     }
-    total += collateralValue(bal, s.tokens[i].price, s.tokens[i].haircut);
+    total += collateralValue(bal, s.tokens[i].price, tokenWeight(s, i));
   });
   return { cash: cashValue(a.principal, s.cash), collateralValue: total };
 }
@@ -311,7 +330,7 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
     if (p === undefined) throw new OracleInvalid("token", i);
     const v = mulWadDown(bal, p);
     raw += v;
-    haircutValue += mulWadDown(v, s.tokens[i].haircut);
+    haircutValue += mulWadDown(v, tokenWeight(s, i));
   });
   equity += haircutValue;
   let mm = 0n;

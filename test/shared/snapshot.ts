@@ -73,6 +73,7 @@ export async function readSnapshot(d: Deployment, accounts: bigint[], now: bigin
   const tokens = await Promise.all(
     d.tokenAddresses.map(async (t, i) => {
       const info = await b.vault.tokenInfo(t);
+      // No suite using snapshots delists a collateral (class 14), so the weight `tokenInfo` reports is the stored one.
       return {
         decimals: d.tokenDecimals[i],
         haircut: info.haircut,
@@ -129,7 +130,7 @@ export function accountInput(s: M.ProtocolSnapshot, a: M.AccountSnapshot, market
   return {
     cash: M.cashValue(a.principal, s.cash),
     collateral: a.collateral
-      .map((bal, i) => ({ balanceWad: bal, price: tokenPrices[i], haircut: s.tokens[i].haircut }))
+      .map((bal, i) => ({ balanceWad: bal, price: tokenPrices[i], haircut: M.tokenWeight(s, i) }))
       .filter((h) => h.balanceWad !== 0n),
     positions: M.heldMarkets(a).map((id) => {
       const m = s.markets[id];

@@ -424,6 +424,8 @@ describe("CollateralVault: governance", function () {
       ["listCollateral", async (b) => b.vault.listCollateral(b.alice.address, assetKey("ETH/USD"), 0n, 1n)],
       ["setCollateralOracle", async (b) => b.vault.setCollateralOracle(b.weth, assetKey("ETH/USD"))],
       ["setHaircut", async (b) => b.vault.setHaircut(b.weth, 1n)],
+      ["beginDelisting", async (b) => b.vault.beginDelisting(b.weth, DAY)],
+      ["removeToken", async (b) => b.vault.removeToken(b.weth)],
       ["setDepositCap", async (b) => b.vault.setDepositCap(b.weth, 1n)],
       ["reduceDepositCap", async (b) => b.vault.reduceDepositCap(b.weth, 1n)],
       ["disableCollateral", async (b) => b.vault.disableCollateral(b.weth)],
