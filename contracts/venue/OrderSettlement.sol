@@ -6,8 +6,10 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IOrderSettlement} from "../interfaces/IOrderSettlement.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {RiskBounds} from "../libraries/RiskBounds.sol";
 
 /// @title OrderSettlement
 /// @custom:security-contact security@ballast.finance
@@ -24,11 +26,19 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         "uint64 nonce,uint64 salt,bool reduceOnly,address signer)"
     );
 
+    /// @notice Widest session-key price band: 0.5e18 (50%), the widest fill band any market may have
+    /// (`RiskBounds.MAX_FILL_DEVIATION`).
+    uint256 public constant MAX_SESSION_KEY_PRICE_BAND = RiskBounds.MAX_FILL_DEVIATION;
+    /// @notice Longest session-key window: 365 days (seconds).
+    uint256 public constant MAX_SESSION_KEY_PERIOD = 365 days;
+
     /// @dev Marks a cancelled order in `filled`.
     uint128 internal constant CANCELLED = type(uint128).max;
 
     /// @notice The margin engine that settles fills.
     IMarginEngine public immutable engine;
+    /// @notice The engine's oracle router: the index price session-key bands are measured against.
+    IOracleRouter public immutable oracle;
 
     /// @notice Maker fee rate [wad fraction of notional].
     uint64 public makerFeeRate;
@@ -42,6 +52,16 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     /// @inheritdoc IOrderSettlement
     mapping(address owner => uint64) public minNonce;
 
+    /// @dev Notional a session key used for an owner in its current window. One storage slot.
+    /// used: WAD cash (<= the limit, so it fits 128 bits); windowStart: unix seconds.
+    struct SessionKeyUsage {
+        uint128 used;
+        uint64 windowStart;
+    }
+
+    mapping(address owner => mapping(address key => SessionKeyLimits)) internal _sessionKeyLimits;
+    mapping(address owner => mapping(address key => SessionKeyUsage)) internal _sessionKeyUsage;
+
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
     /// @param engine_ The margin engine (must register this venue).
     /// @param feeRecipient Owner of the vault account (subaccount 0) credited with fees.
@@ -52,6 +72,7 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     ) EIP712("Ballast OrderSettlement", "1") AccessManaged(accessManager) {
         if (feeRecipient == address(0)) revert OrderZeroAddress();
         engine = engine_;
+        oracle = engine_.oracle();
         feeAccount = AccountLib.accountId(feeRecipient, 0);
         emit FeeRecipientSet(feeRecipient, feeAccount);
     }
@@ -64,11 +85,8 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         uint128 fillSize,
         uint256 takerPriceLimit
     ) external {
-        (bytes32 orderHash, uint128 done) = _checkOrder(order, signature, fillSize);
-        address takerOwner = AccountLib.ownerOf(takerAccount);
-        if (msg.sender != takerOwner && !engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
-            revert OrderTakerNotAuthorized(msg.sender, takerAccount);
-        }
+        (bytes32 orderHash, uint128 done, address makerOwner) = _checkOrder(order, signature, fillSize);
+        _checkTakerAndKeys(order, makerOwner, takerAccount, fillSize);
         // The taker takes the other side: a maker sell is a taker buy, capped by the taker's limit.
         bool takerBuys = order.size < 0;
         if (takerBuys ? order.limitPrice > takerPriceLimit : order.limitPrice < takerPriceLimit) {
@@ -79,16 +97,16 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     }
 
     /// @dev Validity of the maker's order for a fill of `fillSize`: amounts, expiry, nonce, cancellation, size
-    /// left, signer authority and signature. Returns the order hash and the size filled so far.
+    /// left, signer authority and signature. Returns the order hash, the size filled so far and the maker's owner.
     function _checkOrder(
         Order calldata order,
         bytes calldata signature,
         uint128 fillSize
-    ) internal view returns (bytes32 orderHash, uint128 done) {
+    ) internal view returns (bytes32 orderHash, uint128 done, address owner) {
         if (fillSize == 0 || order.size == 0 || order.limitPrice == 0) revert OrderInvalidAmount();
         orderHash = _hashTypedDataV4(_structHash(order));
         if (block.timestamp > order.expiry) revert OrderExpired(orderHash, order.expiry);
-        address owner = AccountLib.ownerOf(order.account);
+        owner = AccountLib.ownerOf(order.account);
         uint64 min = minNonce[owner];
         if (order.nonce < min) revert OrderNonceTooLow(orderHash, order.nonce, min);
         done = filled[orderHash];
@@ -101,6 +119,93 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         if (!SignatureChecker.isValidSignatureNow(order.signer, orderHash, signature)) {
             revert OrderInvalidSignature(orderHash, order.signer);
         }
+    }
+
+    /// @dev The caller's authority over the taker account, then the session-key limits (issue #11 class 5) of the
+    /// maker's signer and of the caller when they are keys; skipped entirely when both act as owners.
+    function _checkTakerAndKeys(
+        Order calldata order,
+        address makerOwner,
+        uint256 takerAccount,
+        uint128 fillSize
+    ) internal {
+        address takerOwner = AccountLib.ownerOf(takerAccount);
+        bool takerIsKey = msg.sender != takerOwner;
+        if (takerIsKey && !engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
+            revert OrderTakerNotAuthorized(msg.sender, takerAccount);
+        }
+        bool makerIsKey = order.signer != makerOwner;
+        if (!takerIsKey && !makerIsKey) return;
+        uint256 index = oracle.getPrice(engine.oracleAssetOf(order.marketId));
+        if (makerIsKey) _useSessionKey(makerOwner, order.signer, order.limitPrice, index, fillSize);
+        if (takerIsKey) _useSessionKey(takerOwner, msg.sender, order.limitPrice, index, fillSize);
+    }
+
+    /// @dev Checks and records a fill of `fillSize` (WAD base) at `price` (WAD) by `key` for `owner`, with the index
+    /// at `index` (WAD, > 0: the oracle refuses non-positive prices). A full-scope operator is not limited (it may
+    /// withdraw the account's cash anyway). Deviation is rounded up and notional (at the higher of price and index)
+    /// rounded up, both against the key. Window: a fill at or after `windowStart + period` opens a new window at
+    /// `block.timestamp` with nothing used.
+    function _useSessionKey(address owner, address key, uint256 price, uint256 index, uint256 fillSize) internal {
+        if (engine.isAuthorized(owner, key, IMarginEngine.Scope.Full)) return;
+        SessionKeyLimits memory l = _sessionKeyLimits[owner][key];
+        if (l.period == 0) revert SessionKeyLimitsNotSet(owner, key);
+        if (block.timestamp > l.expiry) revert SessionKeyExpired(owner, key, l.expiry);
+        uint256 deviation = (price > index ? price - index : index - price).divWadUp(index);
+        if (deviation > l.priceBand) revert SessionKeyPriceOutOfBand(owner, key, price, index, l.priceBand);
+        uint256 notional = fillSize.mulWadUp(price.max(index));
+        SessionKeyUsage memory u = _sessionKeyUsage[owner][key];
+        if (block.timestamp >= uint256(u.windowStart) + l.period) {
+            u.windowStart = uint64(block.timestamp);
+            u.used = 0;
+        }
+        uint256 used = uint256(u.used) + notional;
+        if (used > l.notionalPerPeriod) {
+            revert SessionKeyNotionalLimitExceeded(owner, key, u.used, notional, l.notionalPerPeriod);
+        }
+        // used <= notionalPerPeriod < 2**128: the cast is exact.
+        _sessionKeyUsage[owner][key] = SessionKeyUsage(uint128(used), u.windowStart);
+        emit SessionKeyNotionalUsed(owner, key, notional, used, u.windowStart);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function setSessionKeyLimits(
+        address key,
+        uint64 priceBand,
+        uint128 notionalPerPeriod,
+        uint32 period,
+        uint32 expiry
+    ) external {
+        if (key == address(0) || key == msg.sender) revert SessionKeyInvalidKey(key);
+        if (priceBand > MAX_SESSION_KEY_PRICE_BAND) {
+            revert SessionKeyPriceBandTooWide(priceBand, MAX_SESSION_KEY_PRICE_BAND);
+        }
+        if (notionalPerPeriod == 0) revert SessionKeyZeroNotionalLimit();
+        if (period == 0 || period > MAX_SESSION_KEY_PERIOD) revert SessionKeyInvalidPeriod(period, MAX_SESSION_KEY_PERIOD);
+        if (expiry <= block.timestamp) revert SessionKeyExpiryNotInFuture(expiry, block.timestamp);
+        _sessionKeyLimits[msg.sender][key] = SessionKeyLimits(notionalPerPeriod, priceBand, period, expiry);
+        emit SessionKeyLimitsSet(msg.sender, key, priceBand, notionalPerPeriod, period, expiry);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function revokeSessionKey(address key) external {
+        if (_sessionKeyLimits[msg.sender][key].period == 0) revert SessionKeyLimitsNotSet(msg.sender, key);
+        delete _sessionKeyLimits[msg.sender][key];
+        emit SessionKeyRevoked(msg.sender, key);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function sessionKeyLimits(address owner, address key) external view returns (SessionKeyLimits memory) {
+        return _sessionKeyLimits[owner][key];
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function sessionKeyUsage(address owner, address key) external view returns (uint256 used, uint256 windowStart) {
+        SessionKeyUsage memory u = _sessionKeyUsage[owner][key];
+        if (block.timestamp >= uint256(u.windowStart) + _sessionKeyLimits[owner][key].period) {
+            return (0, block.timestamp);
+        }
+        return (u.used, u.windowStart);
     }
 
     /// @dev Fees (rounded up) and settlement through the engine.
