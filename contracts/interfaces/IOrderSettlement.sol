@@ -158,13 +158,7 @@ interface IOrderSettlement {
     /// @param notionalPerPeriod Most notional per window, WAD cash, > 0.
     /// @param period Window length, seconds, in [1, `MAX_SESSION_KEY_PERIOD`].
     /// @param expiry Last second (unix) the key may act, > block.timestamp.
-    function setSessionKeyLimits(
-        address key,
-        uint64 priceBand,
-        uint128 notionalPerPeriod,
-        uint32 period,
-        uint32 expiry
-    ) external;
+    function setSessionKeyLimits(address key, uint64 priceBand, uint128 notionalPerPeriod, uint32 period, uint32 expiry) external;
 
     /// @notice The caller (an owner) revokes its limits for `key`: the key can no longer trade for it here.
     /// @dev Keeps the window's used notional (re-setting limits never refunds it). Reverts with

@@ -123,12 +123,7 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
 
     /// @dev The caller's authority over the taker account, then the session-key limits (issue #11 class 5) of the
     /// maker's signer and of the caller when they are keys; skipped entirely when both act as owners.
-    function _checkTakerAndKeys(
-        Order calldata order,
-        address makerOwner,
-        uint256 takerAccount,
-        uint128 fillSize
-    ) internal {
+    function _checkTakerAndKeys(Order calldata order, address makerOwner, uint256 takerAccount, uint128 fillSize) internal {
         address takerOwner = AccountLib.ownerOf(takerAccount);
         bool takerIsKey = msg.sender != takerOwner;
         if (takerIsKey && !engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {

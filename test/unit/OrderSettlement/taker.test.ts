@@ -6,7 +6,20 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { fund } from "../../shared/fixtures";
-import { venueFixture, order, sign, fillOrder, tradeFull, accountId, WAD, USDC, SCOPE, ETH, setKeyLimits, type VenueFixture } from "./venue.helpers";
+import {
+  venueFixture,
+  order,
+  sign,
+  fillOrder,
+  tradeFull,
+  accountId,
+  WAD,
+  USDC,
+  SCOPE,
+  ETH,
+  setKeyLimits,
+  type VenueFixture,
+} from "./venue.helpers";
 
 const PRICE = 3000n * WAD;
 
