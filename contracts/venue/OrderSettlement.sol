@@ -143,20 +143,20 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     /// `block.timestamp` with nothing used.
     function _useSessionKey(address owner, address key, uint256 price, uint256 index, uint256 fillSize) internal {
         if (engine.isAuthorized(owner, key, IMarginEngine.Scope.Full)) return;
-        SessionKeyLimits memory l = _sessionKeyLimits[owner][key];
-        if (l.period == 0) revert SessionKeyLimitsNotSet(owner, key);
-        if (block.timestamp > l.expiry) revert SessionKeyExpired(owner, key, l.expiry);
+        SessionKeyLimits memory lim = _sessionKeyLimits[owner][key];
+        if (lim.period == 0) revert SessionKeyLimitsNotSet(owner, key);
+        if (block.timestamp > lim.expiry) revert SessionKeyExpired(owner, key, lim.expiry);
         uint256 deviation = (price > index ? price - index : index - price).divWadUp(index);
-        if (deviation > l.priceBand) revert SessionKeyPriceOutOfBand(owner, key, price, index, l.priceBand);
+        if (deviation > lim.priceBand) revert SessionKeyPriceOutOfBand(owner, key, price, index, lim.priceBand);
         uint256 notional = fillSize.mulWadUp(price.max(index));
         SessionKeyUsage memory u = _sessionKeyUsage[owner][key];
-        if (block.timestamp >= uint256(u.windowStart) + l.period) {
+        if (block.timestamp >= uint256(u.windowStart) + lim.period) {
             u.windowStart = uint64(block.timestamp);
             u.used = 0;
         }
         uint256 used = uint256(u.used) + notional;
-        if (used > l.notionalPerPeriod) {
-            revert SessionKeyNotionalLimitExceeded(owner, key, u.used, notional, l.notionalPerPeriod);
+        if (used > lim.notionalPerPeriod) {
+            revert SessionKeyNotionalLimitExceeded(owner, key, u.used, notional, lim.notionalPerPeriod);
         }
         // used <= notionalPerPeriod < 2**128: the cast is exact.
         _sessionKeyUsage[owner][key] = SessionKeyUsage(uint128(used), u.windowStart);
