@@ -85,8 +85,14 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         uint128 fillSize,
         uint256 takerPriceLimit
     ) external {
-        (bytes32 orderHash, uint128 done, address makerOwner) = _checkOrder(order, signature, fillSize);
-        _checkTakerAndKeys(order, makerOwner, takerAccount, fillSize);
+        (bytes32 orderHash, uint128 done) = _checkOrder(order, signature, fillSize);
+        address takerOwner = AccountLib.ownerOf(takerAccount);
+        if (msg.sender != takerOwner) {
+            if (!engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
+                revert OrderTakerNotAuthorized(msg.sender, takerAccount);
+            }
+            _useSessionKey(takerOwner, msg.sender, order.marketId, order.limitPrice, fillSize);
+        }
         // The taker takes the other side: a maker sell is a taker buy, capped by the taker's limit.
         bool takerBuys = order.size < 0;
         if (takerBuys ? order.limitPrice > takerPriceLimit : order.limitPrice < takerPriceLimit) {
@@ -97,16 +103,17 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     }
 
     /// @dev Validity of the maker's order for a fill of `fillSize`: amounts, expiry, nonce, cancellation, size
-    /// left, signer authority and signature. Returns the order hash, the size filled so far and the maker's owner.
+    /// left, signer authority, signature, and the signer's session-key limits when it is not the owner (recording
+    /// the fill's notional). Returns the order hash and the size filled so far.
     function _checkOrder(
         Order calldata order,
         bytes calldata signature,
         uint128 fillSize
-    ) internal view returns (bytes32 orderHash, uint128 done, address owner) {
+    ) internal returns (bytes32 orderHash, uint128 done) {
         if (fillSize == 0 || order.size == 0 || order.limitPrice == 0) revert OrderInvalidAmount();
         orderHash = _hashTypedDataV4(_structHash(order));
         if (block.timestamp > order.expiry) revert OrderExpired(orderHash, order.expiry);
-        owner = AccountLib.ownerOf(order.account);
+        address owner = AccountLib.ownerOf(order.account);
         uint64 min = minNonce[owner];
         if (order.nonce < min) revert OrderNonceTooLow(orderHash, order.nonce, min);
         done = filled[orderHash];
@@ -119,33 +126,22 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         if (!SignatureChecker.isValidSignatureNow(order.signer, orderHash, signature)) {
             revert OrderInvalidSignature(orderHash, order.signer);
         }
+        if (order.signer != owner) _useSessionKey(owner, order.signer, order.marketId, order.limitPrice, fillSize);
     }
 
-    /// @dev The caller's authority over the taker account, then the session-key limits (issue #11 class 5) of the
-    /// maker's signer and of the caller when they are keys; skipped entirely when both act as owners.
-    function _checkTakerAndKeys(Order calldata order, address makerOwner, uint256 takerAccount, uint128 fillSize) internal {
-        address takerOwner = AccountLib.ownerOf(takerAccount);
-        bool takerIsKey = msg.sender != takerOwner;
-        if (takerIsKey && !engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
-            revert OrderTakerNotAuthorized(msg.sender, takerAccount);
-        }
-        bool makerIsKey = order.signer != makerOwner;
-        if (!takerIsKey && !makerIsKey) return;
-        uint256 index = oracle.getPrice(engine.oracleAssetOf(order.marketId));
-        if (makerIsKey) _useSessionKey(makerOwner, order.signer, order.limitPrice, index, fillSize);
-        if (takerIsKey) _useSessionKey(takerOwner, msg.sender, order.limitPrice, index, fillSize);
-    }
-
-    /// @dev Checks and records a fill of `fillSize` (WAD base) at `price` (WAD) by `key` for `owner`, with the index
-    /// at `index` (WAD, > 0: the oracle refuses non-positive prices). A full-scope operator is not limited (it may
-    /// withdraw the account's cash anyway). Deviation is rounded up and notional (at the higher of price and index)
-    /// rounded up, both against the key. Window: a fill at or after `windowStart + period` opens a new window at
-    /// `block.timestamp` with nothing used.
-    function _useSessionKey(address owner, address key, uint256 price, uint256 index, uint256 fillSize) internal {
+    /// @dev Session-key limits (issue #11 class 5), called only when `key` acts for `owner` (never on the owner's
+    /// own path): checks and records a fill of `fillSize` (WAD base) at `price` (WAD) in market `marketId`, against
+    /// the index read fresh from the engine's oracle (WAD, > 0: the oracle refuses non-positive prices). A
+    /// full-scope operator is not limited (it may withdraw the account's cash anyway). The deviation from the index
+    /// and the notional (at the higher of price and index) are rounded up, against the key. Window: a fill at or
+    /// after `windowStart + period` opens a new window at `block.timestamp` with nothing used. Effects before the
+    /// engine settles (checks-effects-interactions); the oracle and engine reads here are views.
+    function _useSessionKey(address owner, address key, uint256 marketId, uint256 price, uint256 fillSize) internal {
         if (engine.isAuthorized(owner, key, IMarginEngine.Scope.Full)) return;
         SessionKeyLimits memory lim = _sessionKeyLimits[owner][key];
         if (lim.period == 0) revert SessionKeyLimitsNotSet(owner, key);
         if (block.timestamp > lim.expiry) revert SessionKeyExpired(owner, key, lim.expiry);
+        uint256 index = oracle.getPrice(engine.oracleAssetOf(marketId));
         uint256 deviation = (price > index ? price - index : index - price).divWadUp(index);
         if (deviation > lim.priceBand) revert SessionKeyPriceOutOfBand(owner, key, price, index, lim.priceBand);
         uint256 notional = fillSize.mulWadUp(price.max(index));
