@@ -138,8 +138,11 @@ interface IOrderSettlement {
 
     /// @notice Fills `fillSize` (WAD base units, unsigned) of `order` for `takerAccount` at the order's limit price.
     /// @dev Caller: the taker account's owner or a trade-scope operator. `takerPriceLimit` (WAD) protects the taker:
-    /// a taker buying pays at most it, a taker selling receives at least it. Reverts with this interface's errors
-    /// and with the engine's margin errors; a failed fill changes nothing.
+    /// a taker buying pays at most it, a taker selling receives at least it. A trade-scope operator as the order's
+    /// signer or as the caller is held to its owner's session-key limits (`SessionKey...` errors) and its notional
+    /// is recorded (`SessionKeyNotionalUsed`); fills between owners skip those checks. Reverts with this
+    /// interface's errors, the oracle's (key fills read the index) and the engine's margin errors; a failed fill
+    /// changes nothing.
     function fill(
         Order calldata order,
         bytes calldata signature,
@@ -176,6 +179,7 @@ interface IOrderSettlement {
     function sessionKeyUsage(address owner, address key) external view returns (uint256 used, uint256 windowStart);
 
     /// @notice Cancels `order`. Caller: the maker account's owner or a trade-scope operator.
+    /// @dev Cancelling moves no value, so a trade-scope operator may cancel without venue limits.
     function cancelOrder(Order calldata order) external;
 
     /// @notice Cancels every order of the caller (as owner) with a nonce below `minNonce`; only increases.
