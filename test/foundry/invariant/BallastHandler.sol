@@ -410,11 +410,11 @@ contract BallastHandler {
     /// its owner had set limits, they had not expired, and the key's notional in its window is within the limit.
     function _checkSessionKey(address owner, address key) internal {
         if (engine.isAuthorized(owner, key, IMarginEngine.Scope.Full)) return;
-        IOrderSettlement.SessionKeyLimits memory l = venue.sessionKeyLimits(owner, key);
+        IOrderSettlement.SessionKeyLimits memory lim = venue.sessionKeyLimits(owner, key);
         (uint256 used, ) = venue.sessionKeyUsage(owner, key);
-        if (l.period == 0) _violate("CLASS05", "a trade-scope key without venue limits traded");
-        else if (block.timestamp > l.expiry) _violate("CLASS05", "a session key traded after its venue expiry");
-        else if (used > l.notionalPerPeriod) _violate("CLASS05", "a session key traded beyond its notional per window");
+        if (lim.period == 0) _violate("CLASS05", "a trade-scope key without venue limits traded");
+        else if (block.timestamp > lim.expiry) _violate("CLASS05", "a session key traded after its venue expiry");
+        else if (used > lim.notionalPerPeriod) _violate("CLASS05", "a session key traded beyond its notional per window");
     }
 
     /// @dev A maker order of `size` at `price` signed by the maker's owner (`key` 0) or session key `key - 1`.
