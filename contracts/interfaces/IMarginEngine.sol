@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ICollateralVault} from "./ICollateralVault.sol";
+import {IOracleRouter} from "./IOracleRouter.sol";
 
 /// @title IMarginEngine
 /// @custom:security-contact security@ballast.finance
@@ -298,4 +299,6 @@ interface IMarginEngine {
     function marketCount() external view returns (uint256);
     /// @notice The operator's scope and expiry for `owner`.
     function operatorOf(address owner, address operator) external view returns (Scope scope, uint64 expiry);
+    /// @notice The oracle router whose prices are the index of every market (immutable).
+    function oracle() external view returns (IOracleRouter);
 }

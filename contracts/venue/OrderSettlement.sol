@@ -6,8 +6,10 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IOrderSettlement} from "../interfaces/IOrderSettlement.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {RiskBounds} from "../libraries/RiskBounds.sol";
 
 /// @title OrderSettlement
 /// @custom:security-contact security@ballast.finance
@@ -24,11 +26,19 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         "uint64 nonce,uint64 salt,bool reduceOnly,address signer)"
     );
 
+    /// @notice Widest session-key price band: 0.5e18 (50%), the widest fill band any market may have
+    /// (`RiskBounds.MAX_FILL_DEVIATION`).
+    uint256 public constant MAX_SESSION_KEY_PRICE_BAND = RiskBounds.MAX_FILL_DEVIATION;
+    /// @notice Longest session-key window: 365 days (seconds).
+    uint256 public constant MAX_SESSION_KEY_PERIOD = 365 days;
+
     /// @dev Marks a cancelled order in `filled`.
     uint128 internal constant CANCELLED = type(uint128).max;
 
     /// @notice The margin engine that settles fills.
     IMarginEngine public immutable engine;
+    /// @notice The engine's oracle router: the index price session-key bands are measured against.
+    IOracleRouter public immutable oracle;
 
     /// @notice Maker fee rate [wad fraction of notional].
     uint64 public makerFeeRate;
@@ -42,6 +52,16 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     /// @inheritdoc IOrderSettlement
     mapping(address owner => uint64) public minNonce;
 
+    /// @dev Notional a session key used for an owner in its current window. One storage slot.
+    /// used: WAD cash (<= the limit, so it fits 128 bits); windowStart: unix seconds.
+    struct SessionKeyUsage {
+        uint128 used;
+        uint64 windowStart;
+    }
+
+    mapping(address owner => mapping(address key => SessionKeyLimits)) internal _sessionKeyLimits;
+    mapping(address owner => mapping(address key => SessionKeyUsage)) internal _sessionKeyUsage;
+
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
     /// @param engine_ The margin engine (must register this venue).
     /// @param feeRecipient Owner of the vault account (subaccount 0) credited with fees.
@@ -52,6 +72,7 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     ) EIP712("Ballast OrderSettlement", "1") AccessManaged(accessManager) {
         if (feeRecipient == address(0)) revert OrderZeroAddress();
         engine = engine_;
+        oracle = engine_.oracle();
         feeAccount = AccountLib.accountId(feeRecipient, 0);
         emit FeeRecipientSet(feeRecipient, feeAccount);
     }
@@ -66,8 +87,11 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     ) external {
         (bytes32 orderHash, uint128 done) = _checkOrder(order, signature, fillSize);
         address takerOwner = AccountLib.ownerOf(takerAccount);
-        if (msg.sender != takerOwner && !engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
-            revert OrderTakerNotAuthorized(msg.sender, takerAccount);
+        if (msg.sender != takerOwner) {
+            if (!engine.isAuthorized(takerOwner, msg.sender, IMarginEngine.Scope.Trade)) {
+                revert OrderTakerNotAuthorized(msg.sender, takerAccount);
+            }
+            _useSessionKey(takerOwner, msg.sender, order.marketId, order.limitPrice, fillSize);
         }
         // The taker takes the other side: a maker sell is a taker buy, capped by the taker's limit.
         bool takerBuys = order.size < 0;
@@ -79,12 +103,13 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     }
 
     /// @dev Validity of the maker's order for a fill of `fillSize`: amounts, expiry, nonce, cancellation, size
-    /// left, signer authority and signature. Returns the order hash and the size filled so far.
+    /// left, signer authority, signature, and the signer's session-key limits when it is not the owner (recording
+    /// the fill's notional). Returns the order hash and the size filled so far.
     function _checkOrder(
         Order calldata order,
         bytes calldata signature,
         uint128 fillSize
-    ) internal view returns (bytes32 orderHash, uint128 done) {
+    ) internal returns (bytes32 orderHash, uint128 done) {
         if (fillSize == 0 || order.size == 0 || order.limitPrice == 0) revert OrderInvalidAmount();
         orderHash = _hashTypedDataV4(_structHash(order));
         if (block.timestamp > order.expiry) revert OrderExpired(orderHash, order.expiry);
@@ -101,6 +126,77 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
         if (!SignatureChecker.isValidSignatureNow(order.signer, orderHash, signature)) {
             revert OrderInvalidSignature(orderHash, order.signer);
         }
+        if (order.signer != owner) _useSessionKey(owner, order.signer, order.marketId, order.limitPrice, fillSize);
+    }
+
+    /// @dev Session-key limits (issue #11 class 5), called only when `key` acts for `owner` (never on the owner's
+    /// own path): checks and records a fill of `fillSize` (WAD base) at `price` (WAD) in market `marketId`, against
+    /// the index read fresh from the engine's oracle (WAD, > 0: the oracle refuses non-positive prices). A
+    /// full-scope operator is not limited (it may withdraw the account's cash anyway). The deviation from the index
+    /// and the notional (at the higher of price and index) are rounded up, against the key. Window: a fill at or
+    /// after `windowStart + period` opens a new window at `block.timestamp` with nothing used. Effects before the
+    /// engine settles (checks-effects-interactions); the oracle and engine reads here are views.
+    function _useSessionKey(address owner, address key, uint256 marketId, uint256 price, uint256 fillSize) internal {
+        if (engine.isAuthorized(owner, key, IMarginEngine.Scope.Full)) return;
+        SessionKeyLimits memory lim = _sessionKeyLimits[owner][key];
+        if (lim.period == 0) revert SessionKeyLimitsNotSet(owner, key);
+        if (block.timestamp > lim.expiry) revert SessionKeyExpired(owner, key, lim.expiry);
+        uint256 index = oracle.getPrice(engine.oracleAssetOf(marketId));
+        uint256 deviation = (price > index ? price - index : index - price).divWadUp(index);
+        if (deviation > lim.priceBand) revert SessionKeyPriceOutOfBand(owner, key, price, index, lim.priceBand);
+        uint256 notional = fillSize.mulWadUp(price.max(index));
+        SessionKeyUsage memory u = _sessionKeyUsage[owner][key];
+        if (block.timestamp >= uint256(u.windowStart) + lim.period) {
+            u.windowStart = uint64(block.timestamp);
+            u.used = 0;
+        }
+        uint256 used = uint256(u.used) + notional;
+        if (used > lim.notionalPerPeriod) {
+            revert SessionKeyNotionalLimitExceeded(owner, key, u.used, notional, lim.notionalPerPeriod);
+        }
+        // used <= notionalPerPeriod < 2**128: the cast is exact.
+        _sessionKeyUsage[owner][key] = SessionKeyUsage(uint128(used), u.windowStart);
+        emit SessionKeyNotionalUsed(owner, key, notional, used, u.windowStart);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function setSessionKeyLimits(
+        address key,
+        uint64 priceBand,
+        uint128 notionalPerPeriod,
+        uint32 period,
+        uint32 expiry
+    ) external {
+        if (key == address(0) || key == msg.sender) revert SessionKeyInvalidKey(key);
+        if (priceBand > MAX_SESSION_KEY_PRICE_BAND) {
+            revert SessionKeyPriceBandTooWide(priceBand, MAX_SESSION_KEY_PRICE_BAND);
+        }
+        if (notionalPerPeriod == 0) revert SessionKeyZeroNotionalLimit();
+        if (period == 0 || period > MAX_SESSION_KEY_PERIOD) revert SessionKeyInvalidPeriod(period, MAX_SESSION_KEY_PERIOD);
+        if (expiry <= block.timestamp) revert SessionKeyExpiryNotInFuture(expiry, block.timestamp);
+        _sessionKeyLimits[msg.sender][key] = SessionKeyLimits(notionalPerPeriod, priceBand, period, expiry);
+        emit SessionKeyLimitsSet(msg.sender, key, priceBand, notionalPerPeriod, period, expiry);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function revokeSessionKey(address key) external {
+        if (_sessionKeyLimits[msg.sender][key].period == 0) revert SessionKeyLimitsNotSet(msg.sender, key);
+        delete _sessionKeyLimits[msg.sender][key];
+        emit SessionKeyRevoked(msg.sender, key);
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function sessionKeyLimits(address owner, address key) external view returns (SessionKeyLimits memory) {
+        return _sessionKeyLimits[owner][key];
+    }
+
+    /// @inheritdoc IOrderSettlement
+    function sessionKeyUsage(address owner, address key) external view returns (uint256 used, uint256 windowStart) {
+        SessionKeyUsage memory u = _sessionKeyUsage[owner][key];
+        if (block.timestamp >= uint256(u.windowStart) + _sessionKeyLimits[owner][key].period) {
+            return (0, block.timestamp);
+        }
+        return (u.used, u.windowStart);
     }
 
     /// @dev Fees (rounded up) and settlement through the engine.

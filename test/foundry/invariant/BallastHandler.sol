@@ -272,6 +272,38 @@ contract BallastHandler {
         _after("setOperator", true);
     }
 
+    /// @notice An owner sets venue limits for one of its session keys (issue #11 class 5: a trade-scope key trades on
+    /// the venue only within them), or revokes them: band up to 6 % (some fills fall outside it), notional 1 to
+    /// 2,000,000 per window of 1 minute to 1 day, expiry up to 3 days.
+    function setSessionKeyLimits(
+        uint256 actorSeed,
+        uint256 keySeed,
+        uint256 bandSeed,
+        uint256 notionalSeed,
+        uint256 periodSeed,
+        uint256 expirySeed
+    ) external {
+        _count("setSessionKeyLimits");
+        address o = owners[actorSeed % OWNERS];
+        address key = vm.addr(_sessionKeys[keySeed % KEYS]);
+        bool ok = true;
+        vm.prank(o);
+        if (notionalSeed % 8 == 0) {
+            try venue.revokeSessionKey(key) {} catch {
+                ok = false;
+            }
+        } else {
+            venue.setSessionKeyLimits(
+                key,
+                uint64(bandSeed % 0.06e18),
+                uint128(_bound(notionalSeed, 1e18, 2_000_000e18)),
+                uint32(_bound(periodSeed, 1 minutes, 1 days)),
+                uint32(block.timestamp + 1 + (expirySeed % 3 days))
+            );
+        }
+        _after("setSessionKeyLimits", ok);
+    }
+
     /// @notice An owner switches a subaccount between cross and isolated margin (refused while it holds positions).
     function setIsolated(uint256 actorSeed, uint256 subSeed, bool isolated) external {
         _count("setIsolated");
@@ -371,6 +403,18 @@ contract BallastHandler {
         TradeSnapshot memory before = _tradeSnapshot(maker, taker, m);
         ok = _callFill(_ownerOf(taker), order, sig, taker, uint128(_abs(size)), size < 0 ? type(uint256).max : 0);
         if (ok) _checkTrade(before, maker, taker, m);
+        if (ok && key != 0) _checkSessionKey(_ownerOf(maker), order.signer);
+    }
+
+    /// @dev Issue #11 class 5, after a fill signed by session key `key` for `owner`: unless the key has full scope,
+    /// its owner had set limits, they had not expired, and the key's notional in its window is within the limit.
+    function _checkSessionKey(address owner, address key) internal {
+        if (engine.isAuthorized(owner, key, IMarginEngine.Scope.Full)) return;
+        IOrderSettlement.SessionKeyLimits memory lim = venue.sessionKeyLimits(owner, key);
+        (uint256 used, ) = venue.sessionKeyUsage(owner, key);
+        if (lim.period == 0) _violate("CLASS05", "a trade-scope key without venue limits traded");
+        else if (block.timestamp > lim.expiry) _violate("CLASS05", "a session key traded after its venue expiry");
+        else if (used > lim.notionalPerPeriod) _violate("CLASS05", "a session key traded beyond its notional per window");
     }
 
     /// @dev A maker order of `size` at `price` signed by the maker's owner (`key` 0) or session key `key - 1`.

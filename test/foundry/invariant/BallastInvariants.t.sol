@@ -25,7 +25,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         // The handler acts as risk manager: ADMIN may call every restricted function (no other role is mapped).
         manager.grantRole(0, address(handler), 0);
         targetContract(address(handler));
-        bytes4[] memory s = new bytes4[](25);
+        bytes4[] memory s = new bytes4[](26);
         s[0] = BallastHandler.deposit.selector;
         s[1] = BallastHandler.withdraw.selector;
         s[2] = BallastHandler.transferCash.selector;
@@ -51,6 +51,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         s[22] = BallastHandler.marketUpkeep.selector;
         s[23] = BallastHandler.griefThenLiquidate.selector;
         s[24] = BallastHandler.leveragedTrade.selector;
+        s[25] = BallastHandler.setSessionKeyLimits.selector;
         targetSelector(address(handler), s);
     }
 
@@ -257,6 +258,12 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             if (!au.active) continue;
             assertLe(auction.clock(a), block.timestamp - au.startTime, "INV-23 the clock never runs ahead of time");
         }
+    }
+
+    /// @notice Issue 11, class 5: a trade-scope session key trades on the venue only with its owner's limits set,
+    /// before their expiry, and never past its notional per window (handler-checked after every key-signed fill).
+    function invariant_CLASS05_sessionKeyLimits() public view {
+        _noViolation("CLASS05");
     }
 
     // ------------------------------------------------------------------ issue 11 (pending fixes)

@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { Signer } from "ethers";
 import { ETH, Scope, USDC, accountId, at, engineFixture, fill, pos, wad, type EngineFixture } from "./helpers";
 
 async function withdrawUsdc(f: EngineFixture, sender: typeof f.alice, account: bigint, amount: bigint) {
@@ -83,10 +84,20 @@ describe("MarginEngine: operators", function () {
     expect(await b.engine.isAuthorized(alice.address, dave.address, Scope.Trade)).to.equal(false);
   });
 
+  /**
+   * `owner` gives trade key `key` venue limits that never bind here (issue #11 class 5: the venue refuses a trade-scope
+   * key without them): 5% band, 1e30 notional per day, for 30 days.
+   */
+  async function openVenueLimits(f: EngineFixture, owner: Signer, key: string) {
+    const expiry = BigInt(await time.latest()) + 30n * 86_400n;
+    await (await f.b.venue.connect(owner).setSessionKeyLimits(key, 5n * 10n ** 16n, 10n ** 30n, 86_400n, expiry)).wait();
+  }
+
   it("a Trade operator fills as taker and signs maker orders for its owner but cannot withdraw (VaultUnauthorized)", async function () {
     const f = await loadFixture(engineFixture);
     const { b, alice, bob, dave } = f;
     await b.engine.connect(bob).setOperator(dave.address, Scope.Trade, BigInt(await time.latest()) + 86_400n);
+    await openVenueLimits(f, bob, dave.address);
     // dave sends the fill for bob's account.
     await (await fill(b, alice, bob, ETH, wad(-1), wad(3000), { sender: dave })).wait();
     // dave signs a maker order for bob's account.
@@ -124,6 +135,7 @@ describe("MarginEngine: operators", function () {
     const { b, alice, bob, dave } = f;
     const expiry = (await time.latest()) + 1000;
     await b.engine.connect(bob).setOperator(dave.address, Scope.Trade, expiry);
+    await openVenueLimits(f, bob, dave.address);
     await at(expiry);
     await (await fill(b, alice, bob, ETH, wad(-1), wad(3000), { sender: dave })).wait();
     await at(expiry + 1);

@@ -6,7 +6,20 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { fund } from "../../shared/fixtures";
-import { venueFixture, order, sign, fillOrder, tradeFull, accountId, WAD, USDC, SCOPE, ETH, type VenueFixture } from "./venue.helpers";
+import {
+  venueFixture,
+  order,
+  sign,
+  fillOrder,
+  tradeFull,
+  accountId,
+  WAD,
+  USDC,
+  SCOPE,
+  ETH,
+  setKeyLimits,
+  type VenueFixture,
+} from "./venue.helpers";
 
 const PRICE = 3000n * WAD;
 
@@ -32,6 +45,7 @@ describe("OrderSettlement: taker and amounts", function () {
       const v = await loadFixture(venueFixture);
       const bobAcc = accountId(v.bob.address);
       await (await v.engine.connect(v.bob).setOperator(v.dave.address, SCOPE.Trade, v.expiry)).wait();
+      await setKeyLimits(v, v.bob, v.dave.address);
       const o = aliceOrder(v, -WAD, 82n);
       await expect(fillOrder(v, v.dave, o, await sign(v, v.alice, o), WAD, { takerAccount: bobAcc }))
         .to.emit(v.venue, "OrderFilled")
@@ -62,6 +76,7 @@ describe("OrderSettlement: taker and amounts", function () {
         .withArgs(v.dave.address, bobAcc);
       const opExpiry = v.t0 + 600n;
       await (await v.engine.connect(v.bob).setOperator(v.dave.address, SCOPE.Trade, opExpiry)).wait();
+      await setKeyLimits(v, v.bob, v.dave.address);
       await time.setNextBlockTimestamp(opExpiry);
       await expect(fillOrder(v, v.dave, o, sig, WAD, { takerAccount: bobAcc })).to.emit(v.venue, "OrderFilled");
       await time.setNextBlockTimestamp(opExpiry + 1n);

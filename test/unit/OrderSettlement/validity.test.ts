@@ -20,6 +20,7 @@ import {
   MAX_UINT128,
   SCOPE,
   ETH,
+  setKeyLimits,
   type VenueFixture,
 } from "./venue.helpers";
 
@@ -177,6 +178,7 @@ describe("OrderSettlement: order validity", function () {
     it("cancelAllBelow called by an operator sets the operator's own minimum nonce and leaves the owner's orders valid", async function () {
       const v = await loadFixture(venueFixture);
       await (await v.engine.connect(v.alice).setOperator(v.dave.address, SCOPE.Trade, v.expiry)).wait();
+      await setKeyLimits(v, v.alice, v.dave.address);
       await (await v.venue.connect(v.dave).cancelAllBelow(10n)).wait();
       expect(await v.venue.minNonce(v.dave.address)).to.equal(10n);
       expect(await v.venue.minNonce(v.alice.address)).to.equal(0n);
@@ -292,6 +294,7 @@ describe("OrderSettlement: order validity", function () {
       await expect(v.engine.connect(v.alice).setOperator(v.dave.address, SCOPE.Trade, v.expiry))
         .to.emit(v.engine, "OperatorSet")
         .withArgs(v.alice.address, v.dave.address, SCOPE.Trade, v.expiry);
+      await setKeyLimits(v, v.alice, v.dave.address);
       const o = aliceSell(v, 62n, { signer: v.dave.address });
       const { makerFee, takerFee } = feesOf(WAD, PRICE);
       await expect(fillOrder(v, v.bob, o, await sign(v, v.dave, o), WAD))
@@ -312,6 +315,7 @@ describe("OrderSettlement: order validity", function () {
       const v = await loadFixture(venueFixture);
       const opExpiry = v.t0 + 600n;
       await (await v.engine.connect(v.alice).setOperator(v.dave.address, SCOPE.Trade, opExpiry)).wait();
+      await setKeyLimits(v, v.alice, v.dave.address);
       const o = aliceSell(v, 64n, { signer: v.dave.address, size: -2n * WAD });
       const sig = await sign(v, v.dave, o);
       await time.setNextBlockTimestamp(opExpiry);
@@ -404,6 +408,7 @@ describe("OrderSettlement: order validity", function () {
     it("a contract wallet can be a trade operator that signs for an EOA owner", async function () {
       const v = await loadFixture(walletFixture);
       await (await v.engine.connect(v.alice).setOperator(v.walletAddr, SCOPE.Trade, v.expiry)).wait();
+      await setKeyLimits(v, v.alice, v.walletAddr);
       const o = aliceSell(v, 73n, { signer: v.walletAddr });
       await expect(fillOrder(v, v.bob, o, await sign(v, v.carol, o), WAD)).to.emit(v.venue, "OrderFilled");
       expect(await v.engine.position(accountId(v.alice.address), ETH)).to.deep.equal([-WAD, -PRICE]);

@@ -135,4 +135,21 @@ export async function tradeFull(
   return o;
 }
 
+/** Session-key limits wide enough never to bind in a test that is not about them: 5% band, 1e30 notional, 1 day. */
+export const OPEN_KEY_LIMITS = { priceBand: 5n * 10n ** 16n, notionalPerPeriod: 10n ** 30n, period: 86_400n } as const;
+
+/**
+ * `owner` sets its venue limits for session key `key` (issue #11 class 5: a trade-scope key without limits is
+ * refused). Defaults: {@link OPEN_KEY_LIMITS}, expiring at the fixture's `expiry`.
+ */
+export async function setKeyLimits(
+  v: VenueFixture,
+  owner: HardhatEthersSigner,
+  key: string,
+  limits: Partial<{ priceBand: bigint; notionalPerPeriod: bigint; period: bigint; expiry: bigint }> = {},
+) {
+  const l = { ...OPEN_KEY_LIMITS, expiry: v.expiry, ...limits };
+  await (await v.venue.connect(owner).setSessionKeyLimits(key, l.priceBand, l.notionalPerPeriod, l.period, l.expiry)).wait();
+}
+
 export { accountId, WAD, MAX };
