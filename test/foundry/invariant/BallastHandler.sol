@@ -342,6 +342,38 @@ contract BallastHandler {
         _after("washTrade", ok);
     }
 
+    /// @notice Issue 11 class 1 (self-dump): an owner's account below maintenance margin sells (buys back) 1-100 % of
+    /// its position in a market to a sibling account at up to 5 % worse than the index, trying to hand the sibling
+    /// the maintenance margin the fill releases.
+    function selfDump(uint256 accountSeed, uint256 marketSeed, uint256 fractionSeed, uint256 priceSeed) external {
+        _count("selfDump");
+        uint256 m = marketSeed % 2;
+        bool ok;
+        try engine.updateMarket(m) {} catch {}
+        for (uint256 i; i < OWNERS * SUBS; ++i) {
+            uint256 k = (accountSeed + i) % (OWNERS * SUBS);
+            uint256 dumper = accounts[k];
+            int256 size = _sizeOf(dumper, m);
+            (bool frozen, ) = vault.accountStatus(dumper);
+            (bool below, , ) = _surplus(dumper);
+            if (size == 0 || frozen || !below) continue;
+            uint256 index;
+            try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 p) {
+                index = p;
+            } catch {
+                break;
+            }
+            uint256 sibling = accounts[k - (k % SUBS) + ((k % SUBS) + 1 + (priceSeed % 2)) % SUBS];
+            int256 dump = -((size * int256(_bound(fractionSeed, 0.01e18, WAD))) / int256(WAD));
+            if (dump == 0) break;
+            uint256 worse = priceSeed % 0.05e18;
+            uint256 price = size > 0 ? (index * (WAD - worse)) / WAD : (index * (WAD + worse)) / WAD;
+            ok = _tradeAt(dumper, sibling, m, dump, price, 0);
+            break;
+        }
+        _after("selfDump", ok);
+    }
+
     /// @notice A risk-taking owner opens a position of 50-100 % of what its equity allows at initial margin,
     /// long or short, against a market maker (keeper 1's account) at the index: the accounts that price moves
     /// then push into liquidation.
@@ -444,6 +476,8 @@ contract BallastHandler {
     struct TradeSnapshot {
         int256 makerSurplus; // equity - maintenance margin at the index before the fill, when below maintenance
         int256 takerSurplus;
+        int256 makerEquity; // equity at the index before the fill
+        int256 takerEquity;
         bool makerBelow;
         bool takerBelow;
         bool makerFrozen;
@@ -459,25 +493,31 @@ contract BallastHandler {
         (s.makerSize, ) = engine.position(maker, m);
         (s.takerSize, ) = engine.position(taker, m);
         s.longOpenInterest = engine.marketView(m).longOpenInterest;
-        (s.makerBelow, s.makerSurplus) = _surplus(maker);
-        (s.takerBelow, s.takerSurplus) = _surplus(taker);
+        (s.makerBelow, s.makerSurplus, s.makerEquity) = _surplus(maker);
+        (s.takerBelow, s.takerSurplus, s.takerEquity) = _surplus(taker);
     }
 
-    /// @dev (below maintenance, equity - maintenance margin) at the oracle's index prices; (false, 0) if unpriced.
-    function _surplus(uint256 account) internal view returns (bool below, int256 surplus) {
+    /// @dev (below maintenance, equity - maintenance margin, equity) at the oracle's index prices; zeros if unpriced.
+    function _surplus(uint256 account) internal view returns (bool below, int256 surplus, int256 equity) {
         try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            equity = s.equity;
             surplus = s.equity - int256(s.maintenanceMargin);
             below = surplus < 0;
         } catch {}
     }
 
     /// @dev Issue 11 class 1 (self-dump): a fill by an account below maintenance must not lower its equity minus
-    /// maintenance margin at the index by more than the fees it paid (`feeAllowance`, WAD).
-    function _checkNoSelfDump(bool below, int256 before, uint256 account, uint256 feeAllowance) internal {
+    /// maintenance margin at the index by more than the fees it paid (`feeAllowance`, WAD), nor, when the account
+    /// stays below maintenance, its equity by more than those fees (judged at the prices the engine's check used:
+    /// it may use the exception only at the mark or better).
+    function _checkNoSelfDump(bool below, int256 before, int256 equityBefore, uint256 account, uint256 feeAllowance) internal {
         if (!below) return;
-        (, int256 afterSurplus) = _surplus(account);
+        (, int256 afterSurplus, int256 equityAfter) = _surplus(account);
         if (afterSurplus + int256(feeAllowance) < before) {
             _violate("ISSUE11-SELFDUMP", "a fill by an account below maintenance lowered its surplus over maintenance");
+        }
+        if (afterSurplus < 0 && equityAfter + int256(feeAllowance) < equityBefore && _atCachedPrices(account)) {
+            _violate("ISSUE11-SELFDUMP", "a fill by an account staying below maintenance gave away equity (class 1)");
         }
     }
 
@@ -493,8 +533,8 @@ contract BallastHandler {
         _checkMarginAfterFill(taker, m, b.takerSize);
         // Fees: at most 0.07 % of a notional of at most |size| x 1.06 x index (both rates rounded up), plus a wei.
         uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engine.marketView(m).cachedPrice * 2) / 1e21 + 2;
-        _checkNoSelfDump(b.makerBelow, b.makerSurplus, maker, fees);
-        _checkNoSelfDump(b.takerBelow, b.takerSurplus, taker, fees);
+        _checkNoSelfDump(b.makerBelow, b.makerSurplus, b.makerEquity, maker, fees);
+        _checkNoSelfDump(b.takerBelow, b.takerSurplus, b.takerEquity, taker, fees);
     }
 
     function _sizeOf(uint256 account, uint256 m) internal view returns (int256 size) {
@@ -552,6 +592,11 @@ contract BallastHandler {
         if (ok && tipAccount != target) {
             int256 tip = vault.cashBalance(tipAccount) - tipCashBefore;
             if (tip > int256(penaltyCap) + 1) _violate("INV-20", "the tip exceeded the penalty of the whole portfolio");
+            // Class 9 of issue 11: the tip never exceeds the account's own value V (an insolvent account pays none,
+            // so no tip is a loss the insurance fund covers).
+            if (tip > 0 && tip > (q.markToMarket > 0 ? q.markToMarket : int256(0)) + 1) {
+                _violate("INV-20", "the tip exceeded the account's own value (class 9)");
+            }
             if (vault.cashBalance(target) - targetCashBefore < -int256(penaltyCap) - 1) {
                 _violate("INV-20", "the liquidated account paid more than the penalty as tip");
             }

@@ -25,7 +25,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         // The handler acts as risk manager: ADMIN may call every restricted function (no other role is mapped).
         manager.grantRole(0, address(handler), 0);
         targetContract(address(handler));
-        bytes4[] memory s = new bytes4[](26);
+        bytes4[] memory s = new bytes4[](27);
         s[0] = BallastHandler.deposit.selector;
         s[1] = BallastHandler.withdraw.selector;
         s[2] = BallastHandler.transferCash.selector;
@@ -52,6 +52,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         s[23] = BallastHandler.griefThenLiquidate.selector;
         s[24] = BallastHandler.leveragedTrade.selector;
         s[25] = BallastHandler.setSessionKeyLimits.selector;
+        s[26] = BallastHandler.selfDump.selector;
         targetSelector(address(handler), s);
     }
 
@@ -284,8 +285,9 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// @notice After each run: how many of the actions that matter most the protocol accepted (shown with -vv),
     /// so that a campaign whose trades or auctions never go through is noticed.
     function afterInvariant() public view {
-        bytes32[9] memory actions = [
+        bytes32[10] memory actions = [
             bytes32("trade"),
+            "selfDump",
             "leveragedTrade",
             "washTrade",
             "withdraw",
