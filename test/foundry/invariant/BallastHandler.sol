@@ -485,6 +485,8 @@ contract BallastHandler {
         int256 makerSize;
         int256 takerSize;
         uint256 longOpenInterest;
+        int256 premium; // the market's premium before the fill (WAD)
+        bool updatedNow; // the market was updated in this block (no funding epoch closes in the fill)
     }
 
     function _tradeSnapshot(uint256 maker, uint256 taker, uint256 m) internal view returns (TradeSnapshot memory s) {
@@ -492,7 +494,10 @@ contract BallastHandler {
         (s.takerFrozen, ) = vault.accountStatus(taker);
         (s.makerSize, ) = engine.position(maker, m);
         (s.takerSize, ) = engine.position(taker, m);
-        s.longOpenInterest = engine.marketView(m).longOpenInterest;
+        IMarginEngine.MarketView memory v = engine.marketView(m);
+        s.longOpenInterest = v.longOpenInterest;
+        s.premium = v.premium;
+        s.updatedNow = v.lastUpdate == block.timestamp;
         (s.makerBelow, s.makerSurplus, s.makerEquity) = _surplus(maker);
         (s.takerBelow, s.takerSurplus, s.takerEquity) = _surplus(taker);
     }
@@ -529,12 +534,26 @@ contract BallastHandler {
         if (v.longOpenInterest > b.longOpenInterest && v.longOpenInterest > v.setup.openInterestCap) {
             _violate("INV-09", "a fill raised long open interest above the cap");
         }
+        _checkPremiumMove(b, v, _abs(b.makerSize - _sizeOf(maker, m)));
         _checkMarginAfterFill(maker, m, b.makerSize);
         _checkMarginAfterFill(taker, m, b.takerSize);
         // Fees: at most 0.07 % of a notional of at most |size| x 1.06 x index (both rates rounded up), plus a wei.
         uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engine.marketView(m).cachedPrice * 2) / 1e21 + 2;
         _checkNoSelfDump(b.makerBelow, b.makerSurplus, b.makerEquity, maker, fees);
         _checkNoSelfDump(b.takerBelow, b.takerSurplus, b.takerEquity, taker, fees);
+    }
+
+    /// @dev Issue 11 class 4 (wash-fill funding): a fill of `filled` (WAD base) moves the premium toward its sample
+    /// (|sample| <= maxFillDeviation) by at most the weight min(1, filled / (openInterestCap * 1%)), so by at most
+    /// (|premium| + maxFillDeviation) * weight + 2 wei. Judged when no funding epoch can close inside the fill.
+    function _checkPremiumMove(TradeSnapshot memory b, IMarginEngine.MarketView memory v, uint256 filled) internal {
+        if (!b.updatedNow) return;
+        uint256 depth = (uint256(v.setup.openInterestCap) + 99) / 100;
+        uint256 weight = depth == 0 || filled >= depth ? WAD : (filled * WAD) / depth + 1;
+        uint256 bound = ((_abs(b.premium) + v.setup.maxFillDeviation) * weight) / WAD + 2;
+        if (_abs(v.premium - b.premium) > bound) {
+            _violate("CLASS04", "a fill moved the premium by more than its size weight allows (class 4)");
+        }
     }
 
     function _sizeOf(uint256 account, uint256 m) internal view returns (int256 size) {
@@ -968,12 +987,31 @@ contract BallastHandler {
     function warp(uint256 secondsSeed) external {
         _count("warp");
         uint256 dt = secondsSeed % 8 == 0 ? _bound(secondsSeed, 1 hours, 12 hours) : _bound(secondsSeed, 1, 15 minutes);
+        // Review M3: while bidding is halted (stop level 3) no auction clock counts a second.
+        bool halted = auction.stopLevel() == 3;
+        uint256[] memory clocks = new uint256[](accounts.length);
+        if (halted) for (uint256 i; i < accounts.length; ++i) clocks[i] = _clockOf(accounts[i]);
         vm.warp(block.timestamp + dt);
         vm.roll(block.number + 1 + dt / 12);
+        if (halted) {
+            for (uint256 i; i < accounts.length; ++i) {
+                if (_clockOf(accounts[i]) > clocks[i]) _violate("INV-23", "an auction clock counted time while bids were halted (M3)");
+            }
+        }
         if ((secondsSeed >> 8) % 4 != 0) _refreshFeeds();
         // A sequencer that is down comes back up half of the time (its grace period then runs).
         if (_sequencer.latestAnswer() != 0 && (secondsSeed >> 16) % 2 == 0) _setSequencer(false, block.timestamp);
         _after("warp", true);
+    }
+
+    /// @dev The auction clock of `account` (seconds), 0 when it has no running auction or the clock cannot be read.
+    function _clockOf(uint256 account) internal view returns (uint256) {
+        if (!auction.auctionOf(account).active) return 0;
+        try auction.clock(account) returns (uint256 c) {
+            return c;
+        } catch {
+            return 0;
+        }
     }
 
     /// @notice Anyone updates a market (funding, ratio ramps) or records a volatility observation.

@@ -259,12 +259,15 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             if (!au.active) continue;
             assertLe(auction.clock(a), block.timestamp - au.startTime, "INV-23 the clock never runs ahead of time");
         }
+        _noViolation("INV-23");
     }
 
     /// @notice Issue 11, class 5: a trade-scope session key trades on the venue only with its owner's limits set,
     /// before their expiry, and never past its notional per window (handler-checked after every key-signed fill).
     function invariant_CLASS05_sessionKeyLimits() public view {
         _noViolation("CLASS05");
+        // Issue 11, class 4: a fill moves the premium at most in proportion to its size (handler-checked).
+        _noViolation("CLASS04");
     }
 
     // ------------------------------------------------------------------ issue 11 (pending fixes)
