@@ -236,6 +236,12 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         (uint256 global, uint256 globalCap, , ) = auction.shortfallTotals(0);
         assertEq(global, sum, "INV-21 global shortfall equals the running auctions' shortfalls");
         globalCap;
+        // INV-24 in part (issue 11 class 8): the fund's assets are marked net of the running auctions' known bad debt
+        // (rounded up to whole cash units), so no exit is paid at full value while an insolvent auction is pending.
+        uint256 pending = auction.pendingBadDebt();
+        pending = pending / 1e12 + (pending % 1e12 == 0 ? 0 : 1);
+        uint256 owned = vault.balanceOf(fund.fundAccount(), address(usdc)) + usdc.balanceOf(address(fund));
+        assertLe(fund.totalAssets() + pending, owned > pending ? owned : pending, "INV-24 fund assets net of pending bad debt");
     }
 
     /// @notice INV-22: an account is frozen exactly while its auction runs, and no frozen account trades,
