@@ -895,8 +895,17 @@ contract BallastHandler {
             p.bufferRatio = uint64(_bound(b, 0, 0.5e18));
             p.dustMargin = uint128(_bound(b >> 64, 0, 1_000e18));
             p.insuranceShare = uint64(_bound(b >> 128, 0, WAD));
+            // Class 7 of issue 11: setParams never reprices a running auction (its terms keep their version).
+            bytes32[] memory terms = new bytes32[](accounts.length);
+            for (uint256 i; i < accounts.length; ++i) terms[i] = keccak256(abi.encode(auction.auctionParams(accounts[i])));
             try auction.setParams(p) {} catch {
                 ok = false;
+            }
+            for (uint256 i; i < accounts.length; ++i) {
+                if (!auction.auctionOf(accounts[i]).active) continue;
+                if (keccak256(abi.encode(auction.auctionParams(accounts[i]))) != terms[i]) {
+                    _violate("INV-21", "setParams changed the terms of a running auction (class 7)");
+                }
             }
         } else if (action == 2) {
             try vault.setHaircut(_tokens[1 + (a % 2)], uint64(_bound(b, 0.5e18, 0.9e18))) {} catch {
@@ -1023,8 +1032,14 @@ contract BallastHandler {
                 ok = false;
             }
         } else {
+            // Class 6 of issue 11: the effective ratios are a function of block time; an update never moves them.
+            IMarginEngine.MarketView memory before = engine.marketView(marketSeed % 2);
             try engine.updateMarket(marketSeed % 2) {} catch {
                 ok = false;
+            }
+            IMarginEngine.MarketView memory afterUpdate = engine.marketView(marketSeed % 2);
+            if (ok && (afterUpdate.mmr != before.mmr || afterUpdate.imr != before.imr)) {
+                _violate("INV-10", "a market update moved the effective margin ratios (class 6)");
             }
         }
         _after("marketUpkeep", ok);

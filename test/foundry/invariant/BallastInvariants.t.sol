@@ -179,6 +179,8 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             assertTrue(v.setup.mmrTarget < v.setup.imrTarget, "INV-10 mmr target below imr target");
             assertLe(v.setup.imrTarget, RiskBounds.MAX_IMR, "INV-10 imr target at most MAX_IMR");
         }
+        // Class 6 of issue 11: a market update never moves the effective ratios (handler-checked).
+        _noViolation("INV-10");
     }
 
     /// @notice INV-11: an isolated account holds at most one market.
@@ -236,6 +238,8 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         (uint256 global, uint256 globalCap, , ) = auction.shortfallTotals(0);
         assertEq(global, sum, "INV-21 global shortfall equals the running auctions' shortfalls");
         globalCap;
+        // Class 7 of issue 11: setParams never changes a running auction's terms (handler-checked).
+        _noViolation("INV-21");
         // INV-24 in part (issue 11 class 8): the fund's assets are marked net of the running auctions' known bad debt
         // (rounded up to whole cash units), so no exit is paid at full value while an insolvent auction is pending.
         uint256 pending = auction.pendingBadDebt();
