@@ -363,7 +363,7 @@ contract BallastHandler {
             } catch {
                 break;
             }
-            uint256 sibling = accounts[k - (k % SUBS) + ((k % SUBS) + 1 + (priceSeed % 2)) % SUBS];
+            uint256 sibling = accounts[k - (k % SUBS) + (((k % SUBS) + 1 + (priceSeed % 2)) % SUBS)];
             int256 dump = -((size * int256(_bound(fractionSeed, 0.01e18, WAD))) / int256(WAD));
             if (dump == 0) break;
             uint256 worse = priceSeed % 0.05e18;
@@ -1004,7 +1004,8 @@ contract BallastHandler {
         vm.roll(block.number + 1 + dt / 12);
         if (halted) {
             for (uint256 i; i < accounts.length; ++i) {
-                if (_clockOf(accounts[i]) > clocks[i]) _violate("INV-23", "an auction clock counted time while bids were halted (M3)");
+                if (_clockOf(accounts[i]) > clocks[i])
+                    _violate("INV-23", "an auction clock counted time while bids were halted (M3)");
             }
         }
         if ((secondsSeed >> 8) % 4 != 0) _refreshFeeds();
