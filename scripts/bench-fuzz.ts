@@ -39,7 +39,7 @@ handler calls per second and writes reports/bench-fuzz.json. Never asserts speed
   BENCH_STEPS=<n>                 commands per stateful run (default 30)
   BENCH_SEED=<n>                  seed of every suite and of the Foundry campaign (default 1)
   BENCH_SUITES=<id,...>|none      Hardhat suites to run (default all):
-                                  ${SUITES.map((s) => s[0]).join(", ")}
+    ${SUITES.map((s) => s[0]).join(", ")}
   BENCH_FORGE=1|0                 run the Foundry campaign (default 1)
   BENCH_FORGE_CAMPAIGN=short|default  its foundry.toml profile (default default)
 Exit codes: 0 done, 1 a suite or the campaign failed (its row is still written), 2 a bad setting.`;
