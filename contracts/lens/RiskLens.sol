@@ -261,7 +261,11 @@ contract RiskLens is IRiskLens {
             address token = vault.tokenAt(i);
             // A slot freed by `removeToken` holds no token: nobody holds it, it needs no price.
             if (token == address(0)) continue;
-            try oracle.getPrice(vault.tokenInfo(token).oracleAsset) returns (uint256 p) {
+            ICollateralVault.TokenInfo memory info = vault.tokenInfo(token);
+            // A collateral of weight zero (fully delisted) counts nothing at any price: valid even when its price
+            // fails (then shown at 0), as the vault values it (review F2).
+            if (info.haircut == 0) px.validTokens |= 1 << i;
+            try oracle.getPrice(info.oracleAsset) returns (uint256 p) {
                 px.tokens[i] = p;
                 px.validTokens |= 1 << i;
             } catch {}
@@ -287,7 +291,8 @@ contract RiskLens is IRiskLens {
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            tp[i] = oracle.getPrice(vault.tokenInfo(vault.tokenAt(i)).oracleAsset);
+            ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
+            if (info.haircut != 0) tp[i] = oracle.getPrice(info.oracleAsset); // weight zero: no price (review F2)
         }
     }
 

@@ -405,6 +405,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         x.feedsUntil = type(uint256).max;
         bytes32[] memory assets = _assets(account, markets);
         for (uint256 i; i < assets.length; ++i) {
+            if (assets[i] == bytes32(0)) continue; // a collateral of weight zero: no price needed (review F2)
             bool ok = true;
             uint256 since;
             uint256 until;
@@ -435,7 +436,10 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         while (tokens != 0) {
             uint256 i = Math.log2(tokens & (~tokens + 1));
             tokens &= tokens - 1;
-            assets[n++] = vault.tokenInfo(vault.tokenAt(i)).oracleAsset;
+            ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
+            // Left bytes32(0) (skipped by `_clockInput`) when the collateral counts nothing (fully delisted).
+            if (info.haircut != 0) assets[n] = info.oracleAsset;
+            ++n;
         }
     }
 

@@ -214,9 +214,11 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         Cash memory c = _loadCash();
         VaultAccount memory a = _accounts[account];
         a.frozen = true;
+        // Every start bumps the nonce, tip or not: it stays constant through the auction (review M1), so a bid priced
+        // in an earlier auction of this account must not fill in this one (review F3).
+        a.nonce += 1;
         if (tip != 0) {
             _addCash(c, a, -tip.toInt256());
-            a.nonce += 1;
             _accounts[account] = a;
             // A credit: the tip account's nonce stays (a tip cannot void bids on it, R-15).
             _applyCash(c, tipAccount, tip.toInt256(), false);

@@ -252,13 +252,16 @@ abstract contract VaultStorage is ICollateralVault {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             address token = _tokenAt[i];
+            // A collateral of weight zero (fully delisted) counts nothing and needs no price (review F2).
+            uint256 weight = _weightNow(token);
+            if (weight == 0) continue;
             TokenState memory ts = _tokens[token];
             if (block.timestamp - ts.priceTimestamp > maxAge) {
                 ts.price = oracle.getPrice(_tokenAsset[token]).toUint96();
                 ts.priceTimestamp = uint32(block.timestamp);
                 _tokens[token] = ts;
             }
-            m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(_weightNow(token));
+            m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(weight);
         }
     }
 
@@ -276,10 +279,22 @@ abstract contract VaultStorage is ICollateralVault {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
             address token = _tokenAt[i];
-            uint256 price = prices.length != 0 ? prices[i] : oracle.getPrice(_tokenAsset[token]);
+            uint256 weight = _weightNow(token);
+            uint256 price;
+            if (prices.length != 0) {
+                price = prices[i];
+            } else if (weight != 0) {
+                price = oracle.getPrice(_tokenAsset[token]);
+            } else {
+                // A collateral of weight zero (fully delisted) counts nothing in margin, so its price may fail
+                // without blocking anything: its raw value (what a bidder pays for it) is then 0 (review F2).
+                try oracle.getPrice(_tokenAsset[token]) returns (uint256 p) {
+                    price = p;
+                } catch {}
+            }
             uint256 value = _balances[account][token].mulWadDown(price);
             raw += value;
-            m.collateralValue += value.mulWadDown(_weightNow(token));
+            m.collateralValue += value.mulWadDown(weight);
         }
     }
 

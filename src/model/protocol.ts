@@ -326,11 +326,15 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
   let haircutValue = 0n;
   a.collateral.forEach((bal, i) => {
     if (bal === 0n) return;
+    // A collateral of weight zero (fully delisted) counts nothing in margin; its raw value counts when its price is
+    // valid and is 0 when it is not (VaultStorage._marginCollateralView, review F2).
+    const weight = tokenWeight(s, i);
     const p = s.tokenOracle[i];
+    if (p === undefined && weight === 0n) return;
     if (p === undefined) throw new OracleInvalid("token", i);
     const v = mulWadDown(bal, p);
     raw += v;
-    haircutValue += mulWadDown(v, tokenWeight(s, i));
+    haircutValue += mulWadDown(v, weight);
   });
   equity += haircutValue;
   let mm = 0n;
@@ -351,9 +355,10 @@ export function startLiquidation(before: ProtocolSnapshot, account: bigint, tipA
   const s = structuredClone(before);
   const a = accountOf(s, account);
   a.frozen = true;
+  // Every start bumps the nonce (review F3): it then stays constant through the auction (review M1).
+  a.nonce += 1n;
   if (tip !== 0n) {
     a.principal = addCash(s.cash, a.principal, -tip);
-    a.nonce += 1n;
     // A credit: the tip account's nonce stays.
     addCashTo(s, tipAccount, tip);
   }

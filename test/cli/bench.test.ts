@@ -5,15 +5,21 @@ import { expect } from "chai";
 import { hardhat, hasStackTrace, run, startAll, type Run } from "./helpers";
 
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
+const benchFuzz = (args: string[], env: Record<string, string>) =>
+  run(process.execPath, [TS_NODE, "--transpile-only", "scripts/bench-fuzz.ts", ...args], env);
 
 describe("benchmark command line", function () {
   this.timeout(300_000);
-  let runs: Record<"sim" | "fuzz", Promise<Run>>;
+  let runs: Record<"sim" | "fuzz" | "forge" | "campaign" | "suites" | "help", Promise<Run>>;
 
   before(function () {
     runs = startAll({
       sim: () => hardhat(["run", "--no-compile", "scripts/bench-sim.ts"], { BENCH_TRADERS: "100,-5" }),
-      fuzz: () => run(process.execPath, [TS_NODE, "--transpile-only", "scripts/bench-fuzz.ts"], { BENCH_RUNS: "0" }),
+      fuzz: () => benchFuzz([], { BENCH_RUNS: "0" }),
+      forge: () => benchFuzz([], { BENCH_FORGE: "yes" }),
+      campaign: () => benchFuzz([], { BENCH_FORGE_CAMPAIGN: "long" }),
+      suites: () => benchFuzz([], { BENCH_SUITES: "marginMath,forge" }),
+      help: () => benchFuzz(["--help"], {}),
     });
   });
   after(async function () {
@@ -34,5 +40,37 @@ describe("benchmark command line", function () {
     expect(r.stderr).to.equal('Error: BENCH_RUNS "0": expected a whole number of at least 1\n');
     expect(r.code).to.equal(2);
     expect(hasStackTrace(r.stderr)).to.equal(false);
+  });
+
+  it("bench:fuzz names BENCH_FORGE, the value and the allowed values", async function () {
+    const r = await runs.forge;
+    expect(r.stderr).to.equal('Error: BENCH_FORGE "yes": expected 1 (run the Foundry campaign) or 0 (skip it)\n');
+    expect(r.code).to.equal(2);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+  });
+
+  it("bench:fuzz names BENCH_FORGE_CAMPAIGN, the value and the allowed campaigns", async function () {
+    const r = await runs.campaign;
+    expect(r.stderr).to.equal('Error: BENCH_FORGE_CAMPAIGN "long": expected short or default\n');
+    expect(r.code).to.equal(2);
+  });
+
+  it("bench:fuzz names BENCH_SUITES, the value and every suite id", async function () {
+    const r = await runs.suites;
+    expect(r.stderr).to.equal(
+      'Error: BENCH_SUITES "marginMath,forge": expected "none" or a comma-separated list of marginMath, volatility, ' +
+        "auctionMath, engineMargin, liquidationPrice, auction, insurance, protocol\n",
+    );
+    expect(r.code).to.equal(2);
+  });
+
+  it("bench:fuzz --help lists every setting with its default, within 120 columns, and runs nothing", async function () {
+    const r = await runs.help;
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal("");
+    for (const v of ["BENCH_RUNS", "BENCH_STEPS", "BENCH_SEED", "BENCH_SUITES", "BENCH_FORGE=1|0", "BENCH_FORGE_CAMPAIGN=short|default"])
+      expect(r.stdout).to.contain(v);
+    expect(r.stdout).to.contain("(default default)");
+    expect(Math.max(...r.stdout.split("\n").map((l) => l.length))).to.be.at.most(120);
   });
 });

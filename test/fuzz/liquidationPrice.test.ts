@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
 import { countCases, fuzz, runsFor, show, timeoutFor, prop } from "../shared/fuzz";
-import { readSnapshot, accountInput, collateralOnMarketFeed } from "../shared/snapshot";
+import { readSnapshot, accountInput, collateralOnMarketFeed, liquidatableAtProbe } from "../shared/snapshot";
 import { fuzzProtocol, type FuzzProtocol } from "./fixtures";
 import { portfolioPlanArb, type PortfolioPlan } from "./arbitraries";
 import { Runner, buildPortfolio, type Log } from "./portfolio";
@@ -17,24 +17,14 @@ import { Runner, buildPortfolio, type Log } from "./portfolio";
 const FILE = "test/fuzz/liquidationPrice.test.ts";
 const SUITE = "liquidation price boundary";
 
-/**
- * engine.accountMarginAtPrices with market `id` at `price`, the others at their oracle prices, and the collateral
- * valued by vault.marginCollateralAtPrices with every token priced by the market's oracle asset at `price` too.
- */
-async function liquidatableAt(
-  f: FuzzProtocol,
-  account: bigint,
-  oracleMarkets: bigint[],
-  oracleTokens: bigint[],
-  id: number,
-  price: bigint,
-): Promise<boolean> {
-  const tp = oracleTokens.map((p, t) => (f.d.tokenAssets[t] === f.d.marketAssets[id] ? price : p));
-  const c = await f.vault.marginCollateralAtPrices(account, tp);
-  const mp = [...oracleMarkets];
-  mp[id] = price;
-  return (await f.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp)).liquidatable;
-}
+/** The lens's boundary predicate at `price` for market `id`, other prices at their oracle values (see liquidatableAtProbe). */
+const liquidatableAt = (f: FuzzProtocol, account: bigint, marketPrices: bigint[], tokenPrices: bigint[], id: number, price: bigint) =>
+  liquidatableAtProbe(f, account, id, price, {
+    marketPrices,
+    tokenPrices,
+    tokenAssets: f.d.tokenAssets,
+    marketAsset: f.d.marketAssets[id],
+  });
 
 describe("fuzz: liquidation prices sit exactly on the liquidation threshold", function () {
   it("the lens's liquidation price of every long and short in random portfolios is safe, one wei beyond it is liquidatable, and it equals the model's bisection (INV-15)", async function () {

@@ -51,6 +51,7 @@ async function brokenTokenFixture() {
   const b = await protocolFixture();
   const brk = await newToken(b, 18, "BRK");
   const { asset, feed } = await addFeed(b, "BRK/USD");
+  const brkAsset = asset;
   await (await b.vault.listCollateral(brk, asset, WAD / 2n, 1_000_000n * WAD)).wait();
   const A = accountId(b.alice.address);
   const B = accountId(b.bob.address);
@@ -59,7 +60,7 @@ async function brokenTokenFixture() {
   await fund(b, b.alice, "USDC", 100n * USDC);
   await fund(b, b.bob, "USDC", 100_000n * USDC);
   await (await trade(b, b.alice, b.bob, "ETH-PERP", 10n * WAD, ETH_PRICE)).wait();
-  return { ...b, brk, brkAddress: await brk.getAddress(), brkFeed: feed, A, B };
+  return { ...b, brk, brkAddress: await brk.getAddress(), brkFeed: feed, brkAsset, A, B };
 }
 
 describe("Issue #11 class 14: a listed collateral can be wound down", function () {
@@ -116,5 +117,24 @@ describe("Issue #11 class 14: a listed collateral can be wound down", function (
     await depositInto(vault, next, f.bob, 10n * USDC);
     expect(await vault.accountTokens(B)).to.equal(0b100n);
     await checkInvariants(f, accounts);
+  });
+
+  it("review F2: a fully delisted collateral needs no price: its dead feed blocks neither the valuation nor the liquidation of its holders", async function () {
+    const f = await loadFixture(brokenTokenFixture);
+    const { vault, brk, A, B } = f;
+    const T0 = BigInt(await time.latest()) + 10n;
+    await time.setNextBlockTimestamp(T0);
+    await (await vault.beginDelisting(brk, DAY)).wait();
+    // The ramp ends and the BRK feed is never published again: its price is stale for good.
+    await blockAt(f, T0 + 3n * DAY, []);
+    await expect(f.oracle.getPrice(f.brkAsset)).to.be.revertedWithCustomError(f.oracle, "OracleStalePrice");
+    const c = await vault.collateralValuesFresh(A);
+    expect([c[0].collateralValue, c[1]]).to.deep.equal([0n, 0n]);
+    // Alice (cash 94, long 10 ETH at 3,000, her 100 BRK now worth nothing) is below maintenance: anyone starts her
+    // auction and bob, who also holds BRK, bids; before the fix both reverted with the BRK feed's error.
+    await expect(f.auction.connect(f.carol).startAuction(A, accountId(f.carol.address))).to.emit(f.auction, "AuctionStarted");
+    const q = await f.auction.quote(A);
+    await expect(f.auction.connect(f.bob).bid(A, B, WAD / 10n, q.nonce, q.unitPrice + WAD, "0x")).to.emit(f.auction, "AuctionBid");
+    await expect(f.auction.checkpoint(A)).to.emit(f.auction, "AuctionClockUpdated");
   });
 });

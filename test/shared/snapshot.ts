@@ -159,6 +159,26 @@ export function collateralOnMarketFeed(d: Deployment, a: M.AccountSnapshot, mark
   return a.collateral.flatMap((bal, t) => (bal !== 0n ? [d.tokenAssets[t] === d.marketAssets[marketId]] : []));
 }
 
+/**
+ * Whether `account` is liquidatable with market `marketId` at `price`, the other markets at `marketPrices`, and the
+ * collateral at `tokenPrices` except every token priced by the market's own oracle asset (`tokenAssets[i] ===
+ * marketAsset`: WETH under ETH-PERP), which moves to `price` too (RiskLens.liquidationPrice, issue #11 class 11):
+ * engine.accountMarginAtPrices over vault.marginCollateralAtPrices.
+ */
+export async function liquidatableAtProbe(
+  b: Ballast,
+  account: bigint,
+  marketId: number,
+  price: bigint,
+  probe: { marketPrices: bigint[]; tokenPrices: bigint[]; tokenAssets: string[]; marketAsset: string },
+): Promise<boolean> {
+  const tp = probe.tokenPrices.map((p, t) => (probe.tokenAssets[t] === probe.marketAsset ? price : p));
+  const c = await b.vault.marginCollateralAtPrices(account, tp);
+  const mp = [...probe.marketPrices];
+  mp[marketId] = price;
+  return (await b.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp)).liquidatable;
+}
+
 /** Compares a snapshot account with another (positions by id, zero positions ignored). */
 export function holdings(a: M.AccountSnapshot) {
   const positions: Record<number, M.Position> = {};

@@ -418,6 +418,18 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       expect(await s.vault.totalHeldWad(s.cash)).to.equal(100n * WAD);
     });
 
+    it("review F3 (INV-05) bumps the nonce at every start, tip or not, so a bid priced in an earlier auction never fills in a later one", async function () {
+      const s = await loadFixture(standaloneFixture);
+      const alice = accountId(s.alice.address);
+      await depositInto(s.vault, s.cash, s.alice, 100n * USDC);
+      await (await s.vault.connect(s.liquidator).startLiquidation(alice, alice, 0n)).wait();
+      expect(await s.vault.accountNonce(alice)).to.equal(1n);
+      await (await s.vault.connect(s.liquidator).endLiquidation(alice)).wait();
+      expect(await s.vault.accountNonce(alice)).to.equal(1n);
+      await (await s.vault.connect(s.liquidator).startLiquidation(alice, alice, 0n)).wait();
+      expect(await s.vault.accountNonce(alice)).to.equal(2n);
+    });
+
     it("takes the tip even beyond the account's cash, leaving the account in debt", async function () {
       const s = await loadFixture(standaloneFixture);
       const alice = accountId(s.alice.address);
@@ -431,7 +443,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       expect(await s.vault.collateralBalanceWad(alice, s.weth)).to.equal(WAD); // the tip is cash only
     });
 
-    it("freezes without moving cash or changing a nonce when the tip is zero", async function () {
+    it("freezes without moving cash when the tip is zero, bumping the account's nonce only (review F3)", async function () {
       const s = await loadFixture(standaloneFixture);
       const alice = accountId(s.alice.address);
       const carol = accountId(s.carol.address);
@@ -442,7 +454,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       expect(await s.vault.accountStatus(alice)).to.deep.equal([true, false]);
       expect(await s.vault.cashBalance(alice)).to.equal(10n * WAD);
       expect(await s.vault.cashBalance(carol)).to.equal(0n);
-      expect(await s.vault.accountNonce(alice)).to.equal(0n);
+      expect(await s.vault.accountNonce(alice)).to.equal(1n);
       expect(await s.vault.accountNonce(carol)).to.equal(0n);
     });
 
@@ -456,7 +468,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       await expect(tx).to.emit(s.vault, "LiquidationEnded").withArgs(alice);
       expect(eventNames(s, await tx.wait())).to.deep.equal(["LiquidationEnded"]);
       expect(await s.vault.accountStatus(alice)).to.deep.equal([false, true]);
-      expect(await s.vault.accountNonce(alice)).to.equal(1n); // from settleTrade only
+      expect(await s.vault.accountNonce(alice)).to.equal(2n); // from settleTrade and the start, not the end
     });
   });
 

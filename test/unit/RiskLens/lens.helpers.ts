@@ -9,6 +9,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Result } from "ethers";
 import { deployBallast, fund, accountId, setPrice, makeOrder, signOrder, WAD, MAX, type Ballast } from "../../shared/fixtures";
+import { liquidatableAtProbe } from "../../shared/snapshot";
 
 export const USDC = 10n ** 6n;
 export const ETH = 0;
@@ -180,17 +181,15 @@ export async function marketPrices(b: Ballast): Promise<bigint[]> {
  * 11): engine.accountMarginAtPrices over vault.marginCollateralAtPrices.
  */
 export async function liquidatableAt(b: Ballast, account: bigint, marketId: number, price: bigint): Promise<boolean> {
-  const asset = (await b.engine.marketView(marketId)).oracleAsset;
-  const tp: bigint[] = [];
+  const tokenPrices: bigint[] = [];
+  const tokenAssets: string[] = [];
   for (let i = 0n; i < (await b.vault.tokenCount()); i++) {
     const info = await b.vault.tokenInfo(await b.vault.tokenAt(i));
-    tp.push(info.oracleAsset === asset ? price : await b.oracle.getPrice(info.oracleAsset).catch(() => 0n));
+    tokenAssets.push(info.oracleAsset);
+    tokenPrices.push(await b.oracle.getPrice(info.oracleAsset).catch(() => 0n));
   }
-  const c = await b.vault.marginCollateralAtPrices(account, tp);
-  const mp = await marketPrices(b);
-  mp[marketId] = price;
-  const s = await b.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp);
-  return s.liquidatable;
+  const marketAsset = (await b.engine.marketView(marketId)).oracleAsset;
+  return liquidatableAtProbe(b, account, marketId, price, { marketPrices: await marketPrices(b), tokenPrices, tokenAssets, marketAsset });
 }
 
 /**
