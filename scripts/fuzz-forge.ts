@@ -11,11 +11,17 @@
  * Extra arguments are passed to `forge test` (e.g. `--mt INV01 -vv`).
  *
  * Each run is appended to reports/fuzz-forge.jsonl (campaign, seed, calls, seconds, exit code).
+ *
+ * Reproducibility: a campaign is a function of the sources, the campaign and the seed. forge replays a failing
+ * sequence it persisted in `forge-cache/invariant/` before fuzzing, which would make a run depend on the runs before
+ * it, so the runner deletes that directory first; a failure is replayed by its printed seed instead (foundry.toml
+ * also keeps storage values out of the fuzz dictionary, which forge fills in a per-process order).
+ *
  * Exit codes: forge's own (0 all invariants held, 1 an invariant failed or forge failed); 2 bad environment value.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const CAMPAIGNS = ["short", "default", "long"] as const;
@@ -73,6 +79,9 @@ const forge = forgeBinary();
 console.log(
   `Foundry invariant campaign "${campaign}", seed ${seed} (reproduce: FUZZ_CAMPAIGN=${campaign} FUZZ_SEED=${seed} npm run fuzz:forge)`,
 );
+
+// Persisted failures of earlier runs (foundry.toml `failure_persist_dir`): replayed first by forge, so removed.
+rmSync(path.join(root, "forge-cache", "invariant"), { recursive: true, force: true });
 
 const started = Date.now();
 const child = spawn(forge, ["test", "--fuzz-seed", seed, ...args], {

@@ -351,7 +351,7 @@ contract BallastHandler {
         bool ok;
         try engine.updateMarket(m) {} catch {}
         for (uint256 i; i < OWNERS * SUBS; ++i) {
-            uint256 k = (accountSeed + i) % (OWNERS * SUBS);
+            uint256 k = ((accountSeed % (OWNERS * SUBS)) + i) % (OWNERS * SUBS); // no overflow at any seed
             uint256 dumper = accounts[k];
             int256 size = _sizeOf(dumper, m);
             (bool frozen, ) = vault.accountStatus(dumper);
@@ -670,23 +670,62 @@ contract BallastHandler {
     }
 
     struct BidSnapshot {
-        bool measured;
-        uint256 healthFactor;
+        bool measured; // the account could be valued before the bid (prices valid)
+        int256 equity; // E before the bid, at the oracle's prices (WAD)
+        uint256 maintenance; // M before the bid (WAD)
+        uint256 rounding; // the bid's documented rounding allowance for this account (WAD, see _checkBid)
     }
 
     function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
         try engine.accountMargin(target) returns (IMarginEngine.MarginState memory s) {
             b.measured = true;
-            b.healthFactor = s.healthFactor;
-        } catch {}
+            b.equity = s.equity;
+            b.maintenance = s.maintenanceMargin;
+        } catch {
+            return b;
+        }
+        // One wei of size of every held market at its price (rounded up) plus 2 wei for its value and margin, and
+        // 8 wei for the cash legs (principal conversions, the penalty rounded up) and the collateral values.
+        (uint128 markets, ) = engine.accountInfo(target);
+        for (uint256 m; m < 2; ++m) {
+            if ((markets >> m) & 1 == 0) continue;
+            try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 p) {
+                b.rounding += (p + WAD - 1) / WAD + 2;
+            } catch {
+                b.measured = false;
+            }
+        }
+        b.rounding += 8;
     }
 
-    /// @dev INV-18 (a bid never lowers the account's health factor, up to parts in 1e15) and INV-19 (the bidder
-    /// stays at or above initial margin).
+    /// @dev INV-18 (a bid never lowers the account's health factor E / M) and INV-19 (the bidder stays at or above
+    /// initial margin), both at the same block and prices as the bid.
+    /// INV-18 is compared in value terms, E' * M >= E * M' (cross-multiplied, so exact), with the tolerance
+    /// docs/INVARIANTS.md states: the bid's rounding may cost the account the value of one wei of size per market
+    /// (a position in profit keeps up to one wei of size less than exact) and a few wei of cash and collateral
+    /// (`BidSnapshot.rounding`, below 1e-13 of a cash unit in all). The earlier check allowed `HF / 1e15`, a relative
+    /// tolerance: that stated the property wrongly for accounts whose equity after the bid is small (below about
+    /// 60 cash units with a BTC position in profit, one wei of whose size is worth 60,000 wei), where a legitimate
+    /// rounding of a few thousand wei exceeds a part in 1e15 of the health factor ("a bid lowered the account's
+    /// health factor" with no economic loss); and `HF' + HF / 1e15 + 1` overflowed (a reverted handler call, so the
+    /// bid was rolled back unchecked) whenever a bid left no maintenance margin (HF' = type(uint256).max).
+    /// Each maintenance margin is rounded up by at most a wei per market, so M' is compared less the markets
+    /// still held. HF = 0 before (E <= 0) cannot be lowered; M' = 0 leaves HF' = max unless E' < 0.
     function _checkBid(BidSnapshot memory b, uint256 target, uint256 bidder) internal {
         IMarginEngine.MarginState memory s = engine.accountMargin(target);
-        if (b.measured && s.healthFactor + b.healthFactor / 1e15 + 1 < b.healthFactor) {
-            _violate("INV-18", "a bid lowered the account's health factor");
+        if (b.measured && b.equity > 0) {
+            int256 tolerance = int256(b.rounding);
+            bool worse;
+            if (s.maintenanceMargin == 0 || b.maintenance == 0) {
+                worse = s.equity + tolerance < 0;
+            } else {
+                (uint128 markets, ) = engine.accountInfo(target);
+                uint256 held = (markets & 1) + ((markets >> 1) & 1);
+                uint256 mAfter = s.maintenanceMargin > held ? s.maintenanceMargin - held : 0;
+                // |E|, M < 2^128 here (cash, collateral and notional are far below), so the products fit.
+                worse = (s.equity + tolerance) * int256(b.maintenance) < b.equity * int256(mAfter);
+            }
+            if (worse) _violate("INV-18", "a bid lowered the account's health factor");
         }
         IMarginEngine.MarginState memory k = engine.accountMargin(bidder);
         if (k.equity < int256(k.initialMargin)) _violate("INV-19", "a bid left the bidder below initial margin");
@@ -697,7 +736,7 @@ contract BallastHandler {
     function _pickActive(uint256 seed) internal view returns (uint256) {
         uint256 n = accounts.length;
         for (uint256 i; i < n; ++i) {
-            uint256 a = accounts[(seed + i) % n];
+            uint256 a = accounts[((seed % n) + i) % n]; // no overflow at any seed
             if (auction.auctionOf(a).active) return a;
         }
         return accounts[seed % n];
@@ -708,7 +747,7 @@ contract BallastHandler {
     function _pickLiquidatable(uint256 seed) internal view returns (uint256) {
         uint256 n = accounts.length;
         for (uint256 i; i < n; ++i) {
-            uint256 a = accounts[(seed + i) % n];
+            uint256 a = accounts[((seed % n) + i) % n]; // no overflow at any seed
             if (auction.auctionOf(a).active) continue;
             try engine.accountMargin(a) returns (IMarginEngine.MarginState memory s) {
                 if (s.liquidatable) return a;

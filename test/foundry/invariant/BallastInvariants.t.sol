@@ -212,7 +212,8 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _noViolation("INV-14");
     }
 
-    /// @notice INV-18: a bid never lowers the account's health factor (handler-checked, parts in 1e15).
+    /// @notice INV-18: a bid never lowers the account's health factor (handler-checked in value terms, up to the
+    /// documented rounding: one wei of size per market and a few wei of cash; see BallastHandler._checkBid).
     function invariant_INV18_bidNeverWorsens() public view {
         _noViolation("INV-18");
     }
