@@ -51,6 +51,7 @@ const CORE: Record<string, string> = {
   AccessManager: "AccessManager",
   OracleRouter: "OracleRouter",
   CollateralVault: "CollateralVault",
+  CollateralListing: "CollateralListing",
   MarginEngine: "MarginEngine",
   MarketConfigurator: "MarketConfigurator",
   InsuranceFund: "InsuranceFund",
