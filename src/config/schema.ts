@@ -50,7 +50,10 @@ interface UnitContext {
   cashSymbol: string;
 }
 
-/** A human unit: its conversion to an on-chain integer (throws `UnitError`), the value standing in when the text cannot be read, and how a value prints in a bound's message. */
+/**
+ * A human unit: its conversion to an on-chain integer (throws `UnitError`), the value standing in when the text
+ * cannot be read, and how a value prints in a bound's message.
+ */
 interface Unit<V extends bigint | number> {
   parse(key: string, text: string, ctx: UnitContext): V;
   fallback: V;
@@ -79,21 +82,19 @@ const FEED_ANSWER: Unit<bigint> = {
 function amount(symbol: (ctx: UnitContext) => string, decimals: (ctx: UnitContext) => number): Unit<bigint> {
   return { parse: (k, s, ctx) => parseTokenAmount(k, s, symbol(ctx), decimals(ctx)), fallback: 0n, show: wad };
 }
-const own = ({ item }: UnitContext) => item.symbol as string;
+const ownSymbol = ({ item }: UnitContext) => item.symbol as string;
+const baseSymbol = ({ item }: UnitContext) => item.base as string;
+const cashSymbol = (ctx: UnitContext) => ctx.cashSymbol;
+const ownDecimals = ({ item }: UnitContext) => item.decimals as number;
+const wadDecimals = () => 18;
 /** The object's own token, in its decimals. */
-const OWN_TOKENS = amount(own, ({ item }) => item.decimals as number);
+const OWN_TOKENS = amount(ownSymbol, ownDecimals);
 /** The object's own token, in WAD. */
-const OWN_WAD = amount(own, () => 18);
+const OWN_WAD = amount(ownSymbol, wadDecimals);
 /** The market's base asset, in WAD. */
-const BASE_WAD = amount(
-  ({ item }) => item.base as string,
-  () => 18,
-);
+const BASE_WAD = amount(baseSymbol, wadDecimals);
 /** The cash token, in WAD. */
-const CASH_WAD = amount(
-  ({ cashSymbol }) => cashSymbol,
-  () => 18,
-);
+const CASH_WAD = amount(cashSymbol, wadDecimals);
 
 // ------------------------------------------------------------------------------------------ fields and tables
 
@@ -113,7 +114,8 @@ interface UnitField<V extends bigint | number, S extends ZodTypeAny = ZodString>
   /** The storage width: the value must be below 2^bits wei. */
   belowBits?: number;
 }
-type Checks = Pick<UnitField<bigint>, "bound" | "rule" | "belowBits">;
+/** What a unit field may require of its value. */
+type FieldChecks = Pick<UnitField<bigint>, "bound" | "rule" | "belowBits">;
 
 /** A key of the file taken as written (names, symbols, addresses, nested objects). */
 interface PlainField<S extends ZodTypeAny> {
@@ -134,7 +136,7 @@ const decimals = z.number().int().min(0).max(18);
 const source = z.string().min(1).optional();
 
 /** A required value in `unit`. */
-function inUnit<V extends bigint | number>(unit: Unit<V>, checks: Checks = {}): UnitField<V> {
+function inUnit<V extends bigint | number>(unit: Unit<V>, checks: FieldChecks = {}): UnitField<V> {
   return { schema: text, unit, ...checks };
 }
 /** `f`, which the file may leave out (its unit's fallback then, unchecked). */
