@@ -31,6 +31,26 @@ async function expectBoundary(v: LensFixture, account: bigint, marketId: number,
   expect(await liquidatableAt(v, account, marketId, long ? price - 1n : price + 1n)).to.equal(true);
 }
 
+/**
+ * The rule the reviews found wrong: a bisection over [lo, hi] that moves only market `id`, every other market and
+ * all collateral held at today's prices. Returns the final [lo, hi] (their liquidatable flags differ).
+ */
+async function bisectOneMarket(v: LensFixture, account: bigint, id: number, lo: bigint, hi: bigint): Promise<[bigint, bigint]> {
+  const mp = await marketPrices(v);
+  const m = await v.vault.marginCollateralFresh(account);
+  const liquidatableAt = async (price: bigint) => {
+    mp[id] = price;
+    return (await v.engine.accountMarginAtPrices(account, { cash: m.cash, collateralValue: m.collateralValue }, mp)).liquidatable;
+  };
+  const liqLo = await liquidatableAt(lo);
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if ((await liquidatableAt(mid)) === liqLo) lo = mid;
+    else hi = mid;
+  }
+  return [lo, hi];
+}
+
 describe("RiskLens: liquidationPrice", function () {
   it("a long's liquidation price is the lowest safe price: safe there, liquidatable one wei lower (INV-15)", async function () {
     const v = await loadFixture(lensFixture);
@@ -82,17 +102,7 @@ describe("RiskLens: liquidationPrice", function () {
     await expectBoundary(v, v.a.carol, ETH, price, true);
     // Valuing WETH at today's price instead (the reviewed defect) finds a lower, unsafe price: at it, with WETH
     // at the same price, Carol is liquidatable.
-    const mp = await marketPrices(v);
-    const stale = await v.vault.marginCollateralFresh(v.a.carol);
-    let lo = 1n;
-    let hi = 3_000n * WAD;
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n;
-      mp[ETH] = mid;
-      const s = await v.engine.accountMarginAtPrices(v.a.carol, { cash: stale.cash, collateralValue: stale.collateralValue }, mp);
-      if (s.liquidatable) lo = mid;
-      else hi = mid;
-    }
+    const [, hi] = await bisectOneMarket(v, v.a.carol, ETH, 1n, 3_000n * WAD);
     expect(hi).to.be.lessThan(price);
     expect(await liquidatableAt(v, v.a.carol, ETH, hi)).to.equal(true);
     // portfolio reports the same figure as liquidationPrice.
@@ -114,17 +124,7 @@ describe("RiskLens: liquidationPrice", function () {
     expect(await v.lens.liquidationPrice(v.a.bob, ETH2)).to.equal(price);
     // Holding the hedge at today's price instead (the reviewed defect) finds a lower price, at which, with both
     // markets on the one feed, bob is in fact safe.
-    const mp = await marketPrices(v);
-    const m = await v.vault.marginCollateralFresh(v.a.bob);
-    let lo = 3_000n * WAD;
-    let hi = MAX_PROBE_PRICE;
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n;
-      mp[ETH] = mid;
-      const s = await v.engine.accountMarginAtPrices(v.a.bob, { cash: m.cash, collateralValue: m.collateralValue }, mp);
-      if (s.liquidatable) hi = mid;
-      else lo = mid;
-    }
+    const [lo] = await bisectOneMarket(v, v.a.bob, ETH, 3_000n * WAD, MAX_PROBE_PRICE);
     expect(lo).to.be.lessThan(price);
     expect(await liquidatableAt(v, v.a.bob, ETH, lo + 1n)).to.equal(false);
     const p = await v.lens.portfolio(v.a.bob);
