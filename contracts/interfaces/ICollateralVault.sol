@@ -141,6 +141,10 @@ interface ICollateralVault {
     event CollateralDelistingBegun(address indexed token, uint256 weight, uint256 rampStart, uint256 rampEnd);
     /// @notice A delisted collateral was removed and its bitmap `index` freed for a new listing.
     event CollateralRemoved(address indexed token, uint8 index);
+    /// @notice An account's balance `amountWad` of a fully delisted collateral was evicted into its claim [token units].
+    event CollateralEvicted(uint256 indexed account, address indexed token, uint256 amountWad, uint256 claim);
+    /// @notice An account's claim on an evicted collateral, `amount` [token units], was paid to `to`.
+    event EvictedCollateralClaimed(uint256 indexed account, address indexed token, uint256 amount, address indexed to);
     /// @notice A collateral's haircut (WAD weight) was set.
     event HaircutSet(address indexed token, uint256 haircut);
     /// @notice A token's deposit cap (WAD) was set.
@@ -279,6 +283,27 @@ interface ICollateralVault {
     /// (`VaultTokenStillHeld` with the WAD amount held): a balance is never stranded. Reverts `VaultTokenNotListed`.
     /// @param token A collateral whose delisting ramp has ended.
     function removeToken(address token) external;
+    /// @notice Admin: moves `account`'s whole balance of a collateral whose delisting ramp has ended out of the
+    /// ledger into the account's claim on that token (review F1), clearing its bitmap bit, so that `removeToken`
+    /// can free the slot whatever holders left behind (a remainder below one token unit, a balance never
+    /// withdrawn, a token that cannot be transferred). The owner takes the claim with `claimEvicted`, before or
+    /// after the removal. Emits `CollateralEvicted`.
+    /// @dev The claim is the balance in token units rounded down; the remainder below one unit stays with the vault.
+    /// The balance counted nothing in margin (weight zero), and the account must still meet its initial margin
+    /// afterwards, as after a withdrawal, so an account below it or in auction keeps the balance for its own
+    /// liquidation (`VaultInsufficientMargin`, `VaultAccountInAuction`). Bumps the account's nonce. Reverts:
+    /// `VaultTokenNotListed`, `VaultDelistingIncomplete` (ramp not ended), `VaultInsufficientBalance` (none held).
+    /// @param account The account holding the collateral.
+    /// @param token A collateral whose delisting ramp has ended.
+    function evictCollateral(uint256 account, address token) external;
+    /// @notice Sends `account`'s whole claim on `token` (from `evictCollateral`) to `to`. Owner or full-scope
+    /// operator only (`VaultUnauthorized`). Emits `EvictedCollateralClaimed`.
+    /// @dev Measured as withdrawals are (`VaultWithdrawalMismatch`). Reverts `VaultZeroAddress` (`to` is zero),
+    /// `VaultZeroAmount` (no claim), or the token's own error if it cannot be transferred (the claim stays).
+    /// @param account The account whose claim is paid.
+    /// @param token The evicted collateral.
+    /// @param to Recipient of the tokens.
+    function claimEvicted(uint256 account, address token, address to) external;
     /// @notice Risk manager: sets a token's deposit cap (token units; the cash token included).
     function setDepositCap(address token, uint256 depositCap) external;
     /// @notice Guardian: lowers a token's deposit cap (token units); never raises it.
@@ -364,6 +389,13 @@ interface ICollateralVault {
 
     /// @notice Tokens of `token` the ledger accounts for (WAD): deposits minus withdrawals. Donations excluded.
     function totalHeldWad(address token) external view returns (uint256);
+
+    /// @notice An account's claim on an evicted collateral and all accounts' claims on it [token units].
+    /// @param account The account.
+    /// @param token The evicted collateral.
+    /// @return amount The account's claim [token units].
+    /// @return total Every account's claim on `token` [token units]; the vault holds at least this much of it.
+    function evictedClaim(uint256 account, address token) external view returns (uint256 amount, uint256 total);
 
     /// @notice The cash (settlement) token.
     function cashToken() external view returns (address);

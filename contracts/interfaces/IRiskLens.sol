@@ -85,9 +85,10 @@ interface IRiskLens {
     /// @notice State of every listed market.
     function markets() external view returns (MarketInfo[] memory);
 
-    /// @notice Liquidation price of `account`'s position in `marketId` (WAD): the market's price, and the price of
-    /// every collateral the account holds that is priced by the same oracle asset (e.g. WETH under an ETH-PERP
-    /// position), move together; other prices are held at the oracle's.
+    /// @notice Liquidation price of `account`'s position in `marketId` (WAD): the market's price, the price of every
+    /// other market the account holds on the same oracle asset (a hedged pair on one asset), and the price of every
+    /// collateral the account holds that is priced by that asset (e.g. WETH under an ETH-PERP position), move
+    /// together; other prices are held at the oracle's.
     /// @dev Found by bisection on the engine's and the vault's exact margin functions. An account liquidated by a
     /// fall (a long, or a short backed by enough collateral on the market's feed): the lowest price at which it is
     /// not liquidatable (one wei lower it is). By a rise: the highest such price (one wei higher it is

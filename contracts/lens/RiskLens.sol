@@ -114,16 +114,17 @@ contract RiskLens is IRiskLens {
         (int256 size, ) = engine.position(account, marketId);
         if (size == 0) return 0;
         (uint128 held, ) = engine.accountInfo(account);
-        return _bisect(_probe(account, marketId, _marketPricesStrict(held), _tokenPricesStrict(account)), size > 0);
+        return _bisect(_probe(account, marketId, held, _marketPricesStrict(held), _tokenPricesStrict(account)), size > 0);
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev The inputs of a liquidation-price search: the account's valuation at `marketPrices`/`tokenPrices`, and
-    /// the collateral tokens (bitmap `shared`) priced by the market's own oracle asset, which move with the probe.
+    /// @dev The inputs of a liquidation-price search: the account's valuation at `marketPrices`/`tokenPrices`, the
+    /// held markets (bitmap `markets`, the probed one included) and the collateral tokens (bitmap `shared`) priced by
+    /// the probed market's oracle asset, which all move with the probe (review F4).
     struct Probe {
         uint256 account;
-        uint256 marketId;
+        uint256 markets;
         uint256[] marketPrices;
         uint256[] tokenPrices;
         uint256 shared;
@@ -133,14 +134,19 @@ contract RiskLens is IRiskLens {
     function _probe(
         uint256 account,
         uint256 marketId,
+        uint256 held,
         uint256[] memory marketPrices,
         uint256[] memory tokenPrices
     ) internal view returns (Probe memory p) {
         p.account = account;
-        p.marketId = marketId;
         p.marketPrices = marketPrices;
         p.tokenPrices = tokenPrices;
         bytes32 asset = engine.oracleAssetOf(marketId);
+        while (held != 0) {
+            uint256 id = Math.log2(held & (~held + 1));
+            held &= held - 1;
+            if (id == marketId || engine.oracleAssetOf(id) == asset) p.markets |= 1 << id;
+        }
         uint256 bits = vault.accountTokens(account);
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
@@ -170,7 +176,12 @@ contract RiskLens is IRiskLens {
     }
 
     function _liquidatableAt(Probe memory p, uint256 price) internal view returns (bool) {
-        p.marketPrices[p.marketId] = price;
+        uint256 held = p.markets;
+        while (held != 0) {
+            uint256 id = Math.log2(held & (~held + 1));
+            held &= held - 1;
+            p.marketPrices[id] = price;
+        }
         ICollateralVault.MarginCollateral memory c = p.collateral;
         if (p.shared != 0) {
             uint256 bits = p.shared;
@@ -223,7 +234,8 @@ contract RiskLens is IRiskLens {
         info.value = engine.positionValue(account, id, price);
         info.maintenanceMargin = MarginMath.maintenanceMargin(info.size, price, mv.mmr);
         info.initialMargin = MarginMath.initialMargin(info.size, price, mv.imr, mv.setup.imrSizeFactor);
-        info.liquidationPrice = _bisect(_probe(account, id, _copy(px.markets), _copy(px.tokens)), info.size > 0);
+        (uint128 held, ) = engine.accountInfo(account);
+        info.liquidationPrice = _bisect(_probe(account, id, held, _copy(px.markets), _copy(px.tokens)), info.size > 0);
     }
 
     function _collateral(uint256 account, Prices memory px) internal view returns (CollateralInfo[] memory rows) {

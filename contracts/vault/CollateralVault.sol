@@ -15,6 +15,7 @@ import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {VaultGovernance} from "./VaultGovernance.sol";
+import {CollateralListing} from "./CollateralListing.sol";
 
 /// @title CollateralVault
 /// @custom:security-contact security@ballast.finance
@@ -60,14 +61,14 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         TokenState memory ts;
         uint256 scale = _cashScale;
         if (!isCash) {
-            ts = _tokens[token];
+            ts = _reg.state[token];
             if (!ts.listed) revert VaultTokenNotListed(token);
             if (!ts.enabled) revert VaultTokenDisabled(token);
             if (ts.delistingEnd != 0) revert VaultTokenDelisting(token);
             scale = TokenAmountLib.scaleOf(ts.decimals);
         }
         uint256 wad = TokenAmountLib.toWad(amount, scale);
-        TokenSupply memory sup = _supply[token];
+        TokenSupply memory sup = _reg.supply[token];
         uint256 totalAfter = uint256(sup.totalDeposits) + wad;
         if (totalAfter > sup.depositCap) revert VaultDepositCapExceeded(token, sup.depositCap, totalAfter);
 
@@ -77,7 +78,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         uint256 received = IERC20(token).balanceOf(address(this)) - before;
         if (received < amount) revert VaultTransferShortfall(token, amount, received);
 
-        _supply[token].totalDeposits = uint128(totalAfter);
+        _reg.supply[token].totalDeposits = uint128(totalAfter);
         if (isCash) {
             Cash memory c = _loadCash();
             _applyCash(c, account, wad.toInt256(), false);
@@ -100,12 +101,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             Cash memory c = _loadCash();
             uint256 wad = _debitCash(c, account, amount);
             _storeCash(c);
-            uint256 held = _supply[token].totalDeposits;
+            uint256 held = _reg.supply[token].totalDeposits;
             // Positive cash lent to accounts in debt is a claim, not tokens the vault holds.
             if (wad > held) revert VaultInsufficientLiquidity(token, TokenAmountLib.fromWadDown(held, _cashScale), amount);
-            _supply[token].totalDeposits = uint128(held - wad);
+            _reg.supply[token].totalDeposits = uint128(held - wad);
         } else {
-            TokenState memory ts = _tokens[token];
+            TokenState memory ts = _reg.state[token];
             if (!ts.listed) revert VaultTokenNotListed(token);
             uint256 scale = TokenAmountLib.scaleOf(ts.decimals);
             uint256 wad = TokenAmountLib.toWad(amount, scale);
@@ -115,7 +116,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             VaultAccount storage a = _accounts[account];
             if (bal == wad) a.tokens &= ~uint16(1 << ts.index);
             a.nonce += 1;
-            _supply[token].totalDeposits -= uint128(wad);
+            _reg.supply[token].totalDeposits -= uint128(wad);
         }
         _requireInitialMargin(account);
         _sendExact(IERC20(token), to, amount);
@@ -148,6 +149,28 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         _storeCash(c);
         _requireInitialMargin(from);
         emit CashTransferred(from, to, wad);
+    }
+
+    // ------------------------------------------------------------------ delisted collateral (review F1)
+
+    /// @inheritdoc ICollateralVault
+    function evictCollateral(uint256 account, address token) external restricted nonReentrant {
+        CollateralListing.evict(_reg, _balances, _accounts, account, token);
+        // The evicted balance counted nothing (weight zero), so this is the margin the account already had: an
+        // account below initial margin or in auction keeps the balance where its liquidation can still sell it.
+        _requireInitialMargin(account);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function claimEvicted(uint256 account, address token, address to) external nonReentrant {
+        if (to == address(0)) revert VaultZeroAddress();
+        _authorize(account);
+        uint256 amount = _reg.claims[account][token];
+        if (amount == 0) revert VaultZeroAmount();
+        _reg.claims[account][token] = 0;
+        _reg.claimTotal[token] -= amount;
+        _sendExact(IERC20(token), to, amount);
+        emit EvictedCollateralClaimed(account, token, amount, to);
     }
 
     // ------------------------------------------------------------------ engine and liquidator
@@ -191,7 +214,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            address token = _tokenAt[i];
+            address token = _reg.at[i];
             uint256 bal = _balances[from][token];
             _moveCollateral(from, to, token, uint8(i), fraction == 1e18 ? bal : bal.mulWadDown(fraction));
         }
@@ -303,8 +326,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         uint256 account,
         uint256[] calldata tokenPrices
     ) external view returns (MarginCollateral memory) {
-        if (tokenPrices.length != _tokenCount)
-            revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _tokenCount, _tokenCount);
+        if (tokenPrices.length != _reg.count)
+            revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _reg.count, _reg.count);
         (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices);
         return m;
     }
@@ -327,20 +350,20 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function tokenAt(uint256 index) external view returns (address) {
-        return index < MAX_TOKENS ? _tokenAt[index] : address(0);
+        return index < MAX_TOKENS ? _reg.at[index] : address(0);
     }
 
     /// @inheritdoc ICollateralVault
     function tokenCount() external view returns (uint256) {
-        return _tokenCount;
+        return _reg.count;
     }
 
     /// @inheritdoc ICollateralVault
     function tokenInfo(address token) external view returns (TokenInfo memory info) {
-        TokenState memory ts = _tokens[token];
-        TokenSupply memory sup = _supply[token];
+        TokenState memory ts = _reg.state[token];
+        TokenSupply memory sup = _reg.supply[token];
         info = TokenInfo(
-            _tokenAsset[token],
+            _reg.asset[token],
             uint64(_weightNow(token)),
             ts.decimals,
             ts.index,
@@ -378,7 +401,12 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function totalHeldWad(address token) external view returns (uint256) {
-        return _supply[token].totalDeposits;
+        return _reg.supply[token].totalDeposits;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function evictedClaim(uint256 account, address token) external view returns (uint256 amount, uint256 total) {
+        return (_reg.claims[account][token], _reg.claimTotal[token]);
     }
 
     /// @inheritdoc ICollateralVault

@@ -10,6 +10,7 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
+import {CollateralListing} from "./CollateralListing.sol";
 
 /// @title VaultStorage
 /// @custom:security-contact security@ballast.finance
@@ -25,13 +26,13 @@ abstract contract VaultStorage is ICollateralVault {
     using SafeCast for int256;
 
     /// @notice Largest number of listed collateral tokens (one bit each in an account's token bitmap).
-    uint256 public constant MAX_TOKENS = 16;
+    uint256 public constant MAX_TOKENS = CollateralListing.MAX_TOKENS;
     /// @notice Largest haircut weight: 0.99e18 (a collateral counts for at most 99% of its value).
-    uint256 public constant MAX_HAIRCUT = 0.99e18;
+    uint256 public constant MAX_HAIRCUT = CollateralListing.MAX_HAIRCUT;
     /// @notice Largest haircut decrease per cooldown: 0.05e18 (5 percentage points).
-    uint256 public constant MAX_HAIRCUT_DECREASE = 0.05e18;
+    uint256 public constant MAX_HAIRCUT_DECREASE = CollateralListing.MAX_HAIRCUT_DECREASE;
     /// @notice Cooldown between two haircut decreases: 1 day.
-    uint256 public constant HAIRCUT_DECREASE_COOLDOWN = 1 days;
+    uint256 public constant HAIRCUT_DECREASE_COOLDOWN = CollateralListing.HAIRCUT_DECREASE_COOLDOWN;
     /// @notice Largest base rate of negative cash: 0.5e18 (50% per year).
     uint256 public constant MAX_BASE_RATE_PER_YEAR = 0.5e18;
     /// @notice Largest utilisation slope of negative cash: 3e18 (300% per year at full utilisation).
@@ -41,9 +42,9 @@ abstract contract VaultStorage is ICollateralVault {
     /// @notice Lowest supply index a socialised loss may leave: 1e9 (one billionth of par).
     uint256 public constant MIN_SUPPLY_INDEX = 1e9;
     /// @notice Shortest delisting ramp of a haircut weight to zero: 1 day (holders have time to add margin).
-    uint256 public constant MIN_DELISTING_RAMP = 1 days;
+    uint256 public constant MIN_DELISTING_RAMP = CollateralListing.MIN_DELISTING_RAMP;
     /// @notice Longest delisting ramp of a haircut weight to zero: 90 days.
-    uint256 public constant MAX_DELISTING_RAMP = 90 days;
+    uint256 public constant MAX_DELISTING_RAMP = CollateralListing.MAX_DELISTING_RAMP;
 
     /// @dev Hot slot per collateral: cached price [wad] and time, haircut [wad], bitmap index, decimals, flags, and
     /// the end of its delisting ramp [timestamp] (0: not delisting). While delisting, `haircut` keeps the weight the
@@ -63,6 +64,23 @@ abstract contract VaultStorage is ICollateralVault {
     struct TokenSupply {
         uint128 depositCap;
         uint128 totalDeposits;
+    }
+
+    /// @dev The collateral registry: per token its hot state, oracle asset key, supply, last haircut decrease
+    /// [timestamp] and delisting-ramp start [timestamp] (read only while `TokenState.delistingEnd != 0`); the
+    /// bitmap slots (`at[i]` is the token of bit i; `address(0)` a slot freed by `removeToken`) and how many slots
+    /// were ever used; and the claims [token units] of balances evicted from a delisted collateral (review F1),
+    /// per account and in total per token.
+    struct Registry {
+        mapping(address token => TokenState) state;
+        mapping(address token => bytes32) asset;
+        mapping(address token => TokenSupply) supply;
+        mapping(address token => uint256) lastHaircutDecrease;
+        mapping(address token => uint256) delistingStart;
+        address[16] at; // MAX_TOKENS slots
+        uint256 count;
+        mapping(uint256 account => mapping(address token => uint256)) claims;
+        mapping(address token => uint256) claimTotal;
     }
 
     /// @dev Per account, one slot: cash principal [wad, signed], collateral bitmap, state nonce, whether the engine
@@ -121,14 +139,9 @@ abstract contract VaultStorage is ICollateralVault {
     /// @notice Deposits are paused.
     bool public depositsPaused;
 
-    mapping(address token => TokenState) internal _tokens;
-    mapping(address token => bytes32) internal _tokenAsset;
-    mapping(address token => TokenSupply) internal _supply;
-    mapping(address token => uint256) internal _lastHaircutDecrease;
-    /// @dev Start of a collateral's delisting ramp [timestamp]; read only while `TokenState.delistingEnd != 0`.
-    mapping(address token => uint256) internal _delistingStart;
-    address[MAX_TOKENS] internal _tokenAt;
-    uint256 internal _tokenCount;
+    /// @dev Every listed collateral's state, bitmap slots and claims (one struct, so that the listing library
+    /// {CollateralListing} runs on it by reference).
+    Registry internal _reg;
 
     mapping(uint256 account => mapping(address token => uint256)) internal _balances;
     mapping(uint256 account => VaultAccount) internal _accounts;
@@ -251,15 +264,15 @@ abstract contract VaultStorage is ICollateralVault {
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            address token = _tokenAt[i];
+            address token = _reg.at[i];
             // A collateral of weight zero (fully delisted) counts nothing and needs no price (review F2).
             uint256 weight = _weightNow(token);
             if (weight == 0) continue;
-            TokenState memory ts = _tokens[token];
+            TokenState memory ts = _reg.state[token];
             if (block.timestamp - ts.priceTimestamp > maxAge) {
-                ts.price = oracle.getPrice(_tokenAsset[token]).toUint96();
+                ts.price = oracle.getPrice(_reg.asset[token]).toUint96();
                 ts.priceTimestamp = uint32(block.timestamp);
-                _tokens[token] = ts;
+                _reg.state[token] = ts;
             }
             m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(weight);
         }
@@ -278,17 +291,17 @@ abstract contract VaultStorage is ICollateralVault {
         while (bits != 0) {
             uint256 i = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            address token = _tokenAt[i];
+            address token = _reg.at[i];
             uint256 weight = _weightNow(token);
             uint256 price;
             if (prices.length != 0) {
                 price = prices[i];
             } else if (weight != 0) {
-                price = oracle.getPrice(_tokenAsset[token]);
+                price = oracle.getPrice(_reg.asset[token]);
             } else {
                 // A collateral of weight zero (fully delisted) counts nothing in margin, so its price may fail
                 // without blocking anything: its raw value (what a bidder pays for it) is then 0 (review F2).
-                try oracle.getPrice(_tokenAsset[token]) returns (uint256 p) {
+                try oracle.getPrice(_reg.asset[token]) returns (uint256 p) {
                     price = p;
                 } catch {}
             }
@@ -302,11 +315,11 @@ abstract contract VaultStorage is ICollateralVault {
     /// weight, or while delisting that weight ramped linearly to zero, w * (end - now) / (end - start) rounded down
     /// (toward the protocol), zero from `end` on. No overflow: w < 2**60 and end - now <= 90 days < 2**23.
     function _weightNow(address token) internal view returns (uint256) {
-        TokenState storage ts = _tokens[token];
+        TokenState storage ts = _reg.state[token];
         uint256 end = ts.delistingEnd;
         if (end == 0) return ts.haircut;
         if (block.timestamp >= end) return 0;
-        return (uint256(ts.haircut) * (end - block.timestamp)) / (end - _delistingStart[token]);
+        return (uint256(ts.haircut) * (end - block.timestamp)) / (end - _reg.delistingStart[token]);
     }
 
     /// @dev Moves a WAD collateral balance between accounts, keeping both token bitmaps exact.

@@ -71,7 +71,9 @@ export function buildBallastModule(plan: DeploymentPlan) {
       : undefined;
 
     // ---- core contracts
-    const vault = m.contract("CollateralVault", [manager, cash, oracle]);
+    // The collateral life cycle (listing, haircuts, delisting, eviction, removal) is a linked library (EIP-170 room).
+    const collateralListing = m.library("CollateralListing");
+    const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { CollateralListing: collateralListing } });
     const engine = m.contract("MarginEngine", [manager, vault, oracle]);
     const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
     const ins = plan.insurance;

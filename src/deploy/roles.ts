@@ -36,7 +36,15 @@ export const FUNCTION_ROLES: Record<RestrictedContract, { RISK_MANAGER: string[]
 /** Restricted functions that stay with ADMIN (documented; verified by check-deployment). */
 export const ADMIN_FUNCTIONS: Record<RestrictedContract, string[]> = {
   OracleRouter: ["setFeed", "removeFeed", "setSequencerFeed"],
-  CollateralVault: ["listCollateral", "setCollateralOracle", "beginDelisting", "removeToken", "bindEngine", "bindLiquidator"],
+  CollateralVault: [
+    "listCollateral",
+    "setCollateralOracle",
+    "beginDelisting",
+    "evictCollateral",
+    "removeToken",
+    "bindEngine",
+    "bindLiquidator",
+  ],
   MarginEngine: ["setVenue", "bindLiquidator", "bindConfigurator"],
   MarketConfigurator: ["listMarket"],
   OrderSettlement: [],

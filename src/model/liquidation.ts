@@ -1,7 +1,8 @@
 /**
  * Liquidation price by the rule of contracts/lens/RiskLens.sol `_bisect`: a bisection over [1, 2**96 - 1] that
- * keeps `liquidatable(lo) != liquidatable(hi)` on the exact margin function, moving the price of one market and of
- * every collateral priced by the same oracle asset (issue #11 class 11).
+ * keeps `liquidatable(lo) != liquidatable(hi)` on the exact margin function, moving the price of one market, of
+ * every other held market on the same oracle asset (review F4) and of every collateral priced by that asset (issue
+ * #11 class 11).
  *
  * The side at which the account is liquidatable decides the direction. Liquidated by a fall (a long, or a short
  * backed by enough collateral on the market's feed): the lowest safe price (safe there, liquidatable one wei
@@ -32,14 +33,19 @@ export function bisectLiquidationPrice(liquidatableAt: (price: bigint) => boolea
 
 /**
  * The liquidation price of the position at index `i` of `a.positions` (its size breaks the ties; 0 for no size),
- * every other input held fixed except the collateral holdings `k` with `movesWith[k]` true (priced by the market's
- * own oracle asset), whose price follows the probe.
+ * every other input held fixed except the collateral holdings `k` with `movesWith[k]` true and the other positions
+ * `j` with `marketsMoveWith[j]` true (priced by the market's own oracle asset), whose prices follow the probe.
  */
-export function liquidationPrice(a: AccountInput, i: number, movesWith: readonly boolean[] = []): bigint {
+export function liquidationPrice(
+  a: AccountInput,
+  i: number,
+  movesWith: readonly boolean[] = [],
+  marketsMoveWith: readonly boolean[] = [],
+): bigint {
   const p = a.positions[i];
   if (p.size === 0n) return 0n;
   const at = (price: bigint) => {
-    const positions = a.positions.map((q, j) => (j === i ? { ...q, price } : q));
+    const positions = a.positions.map((q, j) => (j === i || marketsMoveWith[j] ? { ...q, price } : q));
     const collateral = a.collateral.map((c, k) => (movesWith[k] ? { ...c, price } : c));
     return accountMargin({ ...a, positions, collateral }).liquidatable;
   };

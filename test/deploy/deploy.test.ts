@@ -55,6 +55,7 @@ describe("deployment on a hardhat node process", function () {
         [
           "AccessManager",
           "AuctionGovernance",
+          "CollateralListing",
           "CollateralVault",
           "Feed_BTC_USD",
           "Feed_ETH_USD",
@@ -143,7 +144,7 @@ describe("deployment on a hardhat node process", function () {
       expect(rerun.code, rerun.stderr).to.equal(0);
       const after = deployedAddresses(resumed);
       for (const [future, address] of Object.entries(finished)) expect(after[future], future).to.equal(address);
-      expect(Object.keys(after)).to.have.length(16); // 15 contracts and the auction's linked library
+      expect(Object.keys(after)).to.have.length(17); // 15 contracts and the auction's and the vault's linked libraries
 
       const messages = journal(resumed);
       for (const future of Object.keys(finished)) {

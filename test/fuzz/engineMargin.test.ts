@@ -16,7 +16,7 @@ import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
 import { countCases, fuzz, runsFor, show, timeoutFor, prop } from "../shared/fuzz";
-import { readSnapshot, accountInput, collateralOnMarketFeed } from "../shared/snapshot";
+import { readSnapshot, accountInput, collateralOnMarketFeed, marketsOnMarketFeed } from "../shared/snapshot";
 import { fuzzProtocol } from "./fixtures";
 import { portfolioPlanArb, scenarioArb, scaled, type PortfolioPlan, type Scenario } from "./arbitraries";
 import { Runner, buildPortfolio, type Log } from "./portfolio";
@@ -127,7 +127,7 @@ describe("fuzz: account margin equals the reference model to the wei", function 
             M.initialMargin(q.size, q.price, q.imr, q.imrSizeFactor),
           );
           expect(row.liquidationPrice, `portfolio liquidation price of market ${id}`).to.equal(
-            M.liquidationPrice(input, i, collateralOnMarketFeed(f.d, a, id)),
+            M.liquidationPrice(input, i, collateralOnMarketFeed(f.d, a, id), marketsOnMarketFeed(f.d, a, id)),
           );
         });
         countCases();

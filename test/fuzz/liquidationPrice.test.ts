@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as M from "../../src/model";
 import { countCases, fuzz, runsFor, show, timeoutFor, prop } from "../shared/fuzz";
-import { readSnapshot, accountInput, collateralOnMarketFeed, liquidatableAtProbe } from "../shared/snapshot";
+import { readSnapshot, accountInput, collateralOnMarketFeed, marketsOnMarketFeed, liquidatableAtProbe } from "../shared/snapshot";
 import { fuzzProtocol, type FuzzProtocol } from "./fixtures";
 import { portfolioPlanArb, type PortfolioPlan } from "./arbitraries";
 import { Runner, buildPortfolio, type Log } from "./portfolio";
@@ -24,6 +24,7 @@ const liquidatableAt = (f: FuzzProtocol, account: bigint, marketPrices: bigint[]
     tokenPrices,
     tokenAssets: f.d.tokenAssets,
     marketAsset: f.d.marketAssets[id],
+    marketAssets: f.d.marketAssets,
   });
 
 describe("fuzz: liquidation prices sit exactly on the liquidation threshold", function () {
@@ -59,7 +60,7 @@ describe("fuzz: liquidation prices sit exactly on the liquidation threshold", fu
           const long = input.positions[i].size > 0n;
           const p = await f.lens.liquidationPrice(T, id);
           expect(p, `liquidation price of market ${id} (${long ? "long" : "short"}) equals the model's bisection`).to.equal(
-            M.liquidationPrice(input, i, collateralOnMarketFeed(f.d, a, id)),
+            M.liquidationPrice(input, i, collateralOnMarketFeed(f.d, a, id), marketsOnMarketFeed(f.d, a, id)),
           );
           const side = long ? "long" : "short";
           if (p === 0n) {

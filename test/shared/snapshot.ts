@@ -160,9 +160,18 @@ export function collateralOnMarketFeed(d: Deployment, a: M.AccountSnapshot, mark
 }
 
 /**
- * Whether `account` is liquidatable with market `marketId` at `price`, the other markets at `marketPrices`, and the
- * collateral at `tokenPrices` except every token priced by the market's own oracle asset (`tokenAssets[i] ===
- * marketAsset`: WETH under ETH-PERP), which moves to `price` too (RiskLens.liquidationPrice, issue #11 class 11):
+ * For each held market of `a` (in `heldMarkets` order, the order of `accountInput`'s positions): whether it is
+ * priced by market `marketId`'s oracle asset, so its price moves with the probed market's (RiskLens, review F4).
+ */
+export function marketsOnMarketFeed(d: Deployment, a: M.AccountSnapshot, marketId: number): boolean[] {
+  return M.heldMarkets(a).map((id) => d.marketAssets[id] === d.marketAssets[marketId]);
+}
+
+/**
+ * Whether `account` is liquidatable with market `marketId` at `price`, the other markets at `marketPrices` except
+ * every market on the same oracle asset (`marketAssets[m] === marketAsset`: a hedged pair on one asset, review F4),
+ * and the collateral at `tokenPrices` except every token priced by that asset (`tokenAssets[i] === marketAsset`:
+ * WETH under ETH-PERP), which all move to `price` too (RiskLens.liquidationPrice, issue #11 class 11):
  * engine.accountMarginAtPrices over vault.marginCollateralAtPrices.
  */
 export async function liquidatableAtProbe(
@@ -170,11 +179,11 @@ export async function liquidatableAtProbe(
   account: bigint,
   marketId: number,
   price: bigint,
-  probe: { marketPrices: bigint[]; tokenPrices: bigint[]; tokenAssets: string[]; marketAsset: string },
+  probe: { marketPrices: bigint[]; tokenPrices: bigint[]; tokenAssets: string[]; marketAsset: string; marketAssets: string[] },
 ): Promise<boolean> {
   const tp = probe.tokenPrices.map((p, t) => (probe.tokenAssets[t] === probe.marketAsset ? price : p));
   const c = await b.vault.marginCollateralAtPrices(account, tp);
-  const mp = [...probe.marketPrices];
+  const mp = probe.marketPrices.map((p, m) => (probe.marketAssets[m] === probe.marketAsset ? price : p));
   mp[marketId] = price;
   return (await b.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp)).liquidatable;
 }

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { fund, trade } from "../../shared/fixtures";
+import { fund } from "../../shared/fixtures";
 import { haircutWeightAt } from "../../../src/model/margin";
 import { ROLE } from "../../../src/deploy/roles";
 import {
@@ -31,55 +31,18 @@ import {
   WBTC_HAIRCUT,
   MAX_TOKENS,
 } from "./helpers";
-
-/** VaultStorage delisting bounds: 1 day and 90 days (seconds). */
-const MIN_DELISTING_RAMP = DAY;
-const MAX_DELISTING_RAMP = 90n * DAY;
-/** The ramp of the fixture: 4 days, so that a quarter of it is exactly one day. */
-const RAMP = 4n * DAY;
-/** Alice's WBTC: 0.05 BTC (3,000 USD at 60,000), in token units and WAD. */
-const ALICE_WBTC = (5n * BTC) / 100n;
-const ALICE_WBTC_WAD = ALICE_WBTC * BTC_SCALE;
-/** Alice's cash after the maker fee of her 10 ETH long at 3,000 (500 - 6 USDC), WAD. */
-const ALICE_CASH = 494n * WAD;
-/** Initial and maintenance margin of 10 ETH at 3,000 (5% and 3%), WAD. */
-const ALICE_IM = 1500n * WAD;
-const ALICE_MM = 900n * WAD;
-
-/**
- * Mines an empty block at `t`, first re-publishing every feed (heartbeat 1 h) in the blocks just before it when
- * there is room for them.
- */
-async function blockAt(b: Protocol, t: bigint): Promise<void> {
-  let s = t - BigInt(Object.keys(b.feeds).length);
-  if (s > BigInt(await time.latest()))
-    for (const feed of Object.values(b.feeds)) {
-      await time.setNextBlockTimestamp(s++);
-      await (await feed.updateAnswer(await feed.latestAnswer())).wait();
-    }
-  await time.increaseTo(t);
-}
-
-/**
- * Alice holds 500 USDC and 0.05 WBTC and is long 10 ETH-PERP at 3,000 against bob (1,000,000 USDC, 1 WBTC):
- * equity 494 + 2,250 = 2,744, IM 1,500, MM 900. At T0 the admin begins delisting WBTC over 4 days.
- */
-async function delistingFixture() {
-  const b = await protocolFixture();
-  const A = accountId(b.alice.address);
-  const B = accountId(b.bob.address);
-  await fund(b, b.alice, "USDC", 500n * USDC);
-  await fund(b, b.alice, "WBTC", ALICE_WBTC);
-  await fund(b, b.bob, "USDC", 1_000_000n * USDC);
-  await fund(b, b.bob, "WBTC", BTC);
-  await (await trade(b, b.alice, b.bob, "ETH-PERP", 10n * WAD, ETH_PRICE)).wait();
-  const T0 = BigInt(await time.latest()) + 100n;
-  await time.setNextBlockTimestamp(T0);
-  const tx = await b.vault.beginDelisting(b.wbtc, RAMP);
-  return { ...b, A, B, T0, tx, wbtcAddress: await b.wbtc.getAddress() };
-}
-
-type Delisting = Awaited<ReturnType<typeof delistingFixture>>;
+import {
+  MIN_DELISTING_RAMP,
+  MAX_DELISTING_RAMP,
+  RAMP,
+  ALICE_WBTC,
+  ALICE_WBTC_WAD,
+  ALICE_CASH,
+  ALICE_IM,
+  ALICE_MM,
+  blockAt,
+  delistingFixture,
+} from "./delisting.helpers";
 
 /** Lists a fresh 18-decimal token priced 100 by a new feed, haircut 50%, cap 1e6 tokens. */
 async function listNew(b: Protocol, symbol: string) {
@@ -379,5 +342,3 @@ describe("CollateralVault: delisting (issue #11 class 14)", function () {
     });
   });
 });
-
-export type { Delisting };

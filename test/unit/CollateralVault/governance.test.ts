@@ -5,10 +5,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { CollateralVault__factory } from "../../../typechain-types";
 import { ROLE } from "../../../src/deploy/roles";
 import {
   protocolFixture,
+  vaultFactory,
   depositInto,
   addFeed,
   newToken,
@@ -45,7 +45,7 @@ describe("CollateralVault: governance", function () {
   describe("constructor", function () {
     it("refuses a zero cash token or oracle with VaultZeroAddress and a cash token above 18 decimals", async function () {
       const b = await loadFixture(protocolFixture);
-      const factory = new CollateralVault__factory(b.deployer);
+      const factory = await vaultFactory(b.deployer);
       const manager = await b.manager.getAddress();
       await expect(factory.deploy(manager, ZERO, b.oracle)).to.be.revertedWithCustomError(factory, "VaultZeroAddress");
       await expect(factory.deploy(manager, b.cash, ZERO)).to.be.revertedWithCustomError(factory, "VaultZeroAddress");
@@ -396,7 +396,7 @@ describe("CollateralVault: governance", function () {
 
     it("binds the liquidator of a fresh vault once with LiquidatorBound and refuses a second binding and the zero address", async function () {
       const b = await loadFixture(protocolFixture);
-      const fresh = await new CollateralVault__factory(b.deployer).deploy(b.manager, b.cash, b.oracle);
+      const fresh = await (await vaultFactory(b.deployer)).deploy(b.manager, b.cash, b.oracle);
       expect(await fresh.liquidator()).to.equal(ZERO);
       await expect(fresh.bindLiquidator(ZERO)).to.be.revertedWithCustomError(fresh, "VaultZeroAddress");
       await expect(fresh.bindLiquidator(b.carol.address)).to.emit(fresh, "LiquidatorBound").withArgs(b.carol.address);
@@ -411,7 +411,7 @@ describe("CollateralVault: governance", function () {
 
     it("binds the engine of a fresh vault once and emits EngineBound", async function () {
       const b = await loadFixture(protocolFixture);
-      const fresh = await new CollateralVault__factory(b.deployer).deploy(b.manager, b.cash, b.oracle);
+      const fresh = await (await vaultFactory(b.deployer)).deploy(b.manager, b.cash, b.oracle);
       expect(await fresh.engine()).to.equal(ZERO);
       await expect(fresh.bindEngine(b.carol.address)).to.emit(fresh, "EngineBound").withArgs(b.carol.address);
       expect(await fresh.engine()).to.equal(b.carol.address);
@@ -425,6 +425,7 @@ describe("CollateralVault: governance", function () {
       ["setCollateralOracle", async (b) => b.vault.setCollateralOracle(b.weth, assetKey("ETH/USD"))],
       ["setHaircut", async (b) => b.vault.setHaircut(b.weth, 1n)],
       ["beginDelisting", async (b) => b.vault.beginDelisting(b.weth, DAY)],
+      ["evictCollateral", async (b) => b.vault.evictCollateral(accountId(b.alice.address, 0), b.weth)],
       ["removeToken", async (b) => b.vault.removeToken(b.weth)],
       ["setDepositCap", async (b) => b.vault.setDepositCap(b.weth, 1n)],
       ["reduceDepositCap", async (b) => b.vault.reduceDepositCap(b.weth, 1n)],

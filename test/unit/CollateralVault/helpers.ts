@@ -9,6 +9,7 @@ import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployBallast, accountId, assetKey, fund, trade, setPrice, WAD, type Ballast } from "../../shared/fixtures";
 import {
   AccessManager__factory,
+  CollateralListing__factory,
   CollateralVault__factory,
   MockV3Aggregator__factory,
   TestERC20__factory,
@@ -191,6 +192,15 @@ export async function auctionSigner(b: Ballast): Promise<HardhatEthersSigner> {
 }
 
 /**
+ * A CollateralVault factory linked to a freshly deployed CollateralListing library (the vault's collateral life
+ * cycle runs in that linked library, as the Ignition module deploys it).
+ */
+export async function vaultFactory(signer: HardhatEthersSigner): Promise<CollateralVault__factory> {
+  const listing = await new CollateralListing__factory(signer).deploy();
+  return new CollateralVault__factory({ "contracts/vault/CollateralListing.sol:CollateralListing": await listing.getAddress() }, signer);
+}
+
+/**
  * A second vault on the protocol's cash token and oracle, with its own AccessManager (the deployer is admin), its
  * engine and liquidator bound to plain accounts, WETH and WBTC listed as in the fixture, a cash deposit cap of
  * 1e12 USDC and a zero rate model. The engine account answers no calls, so only cash-only accounts can withdraw.
@@ -200,11 +210,9 @@ export async function standaloneFixture() {
   const engine = b.users[16];
   const liquidator = b.users[17];
   const manager = await new AccessManager__factory(b.deployer).deploy(b.deployer.address);
-  const vault = await new CollateralVault__factory(b.deployer).deploy(
-    await manager.getAddress(),
-    await b.cash.getAddress(),
-    await b.oracle.getAddress(),
-  );
+  const vault = await (
+    await vaultFactory(b.deployer)
+  ).deploy(await manager.getAddress(), await b.cash.getAddress(), await b.oracle.getAddress());
   await (await vault.bindEngine(engine.address)).wait();
   await (await vault.bindLiquidator(liquidator.address)).wait();
   await (await vault.setDepositCap(await b.cash.getAddress(), 10n ** 12n * USDC)).wait();

@@ -176,9 +176,10 @@ export async function marketPrices(b: Ballast): Promise<bigint[]> {
 }
 
 /**
- * Whether `account` is liquidatable with market `marketId` at `price`, other markets at their oracle prices, and
- * every collateral priced by the market's own oracle asset (WETH under ETH-PERP) also at `price` (issue #11 class
- * 11): engine.accountMarginAtPrices over vault.marginCollateralAtPrices.
+ * Whether `account` is liquidatable with market `marketId` at `price`, other markets at their oracle prices except
+ * those on the same oracle asset (review F4), and every collateral priced by the market's own oracle asset (WETH
+ * under ETH-PERP) also at `price` (issue #11 class 11): engine.accountMarginAtPrices over
+ * vault.marginCollateralAtPrices.
  */
 export async function liquidatableAt(b: Ballast, account: bigint, marketId: number, price: bigint): Promise<boolean> {
   const tokenPrices: bigint[] = [];
@@ -188,8 +189,16 @@ export async function liquidatableAt(b: Ballast, account: bigint, marketId: numb
     tokenAssets.push(info.oracleAsset);
     tokenPrices.push(await b.oracle.getPrice(info.oracleAsset).catch(() => 0n));
   }
-  const marketAsset = (await b.engine.marketView(marketId)).oracleAsset;
-  return liquidatableAtProbe(b, account, marketId, price, { marketPrices: await marketPrices(b), tokenPrices, tokenAssets, marketAsset });
+  const marketAssets: string[] = [];
+  for (let id = 0n; id < (await b.engine.marketCount()); id++) marketAssets.push((await b.engine.marketView(id)).oracleAsset);
+  const marketAsset = marketAssets[marketId];
+  return liquidatableAtProbe(b, account, marketId, price, {
+    marketPrices: await marketPrices(b),
+    tokenPrices,
+    tokenAssets,
+    marketAsset,
+    marketAssets,
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
  * prices); closed-form values where the account is simple; and the documented special values.
  */
 import { expect } from "chai";
+import type { Result } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { assetKey } from "../../shared/fixtures";
 import {
@@ -12,6 +13,7 @@ import {
   refreshFeeds,
   setPrice,
   marketPrices,
+  settle,
   ceilDiv,
   MAX_PROBE_PRICE,
   ETH,
@@ -27,6 +29,26 @@ async function expectBoundary(v: LensFixture, account: bigint, marketId: number,
   expect(price).to.be.lessThan(MAX_PROBE_PRICE);
   expect(await liquidatableAt(v, account, marketId, price)).to.equal(false);
   expect(await liquidatableAt(v, account, marketId, long ? price - 1n : price + 1n)).to.equal(true);
+}
+
+/**
+ * The rule the reviews found wrong: a bisection over [lo, hi] that moves only market `id`, every other market and
+ * all collateral held at today's prices. Returns the final [lo, hi] (their liquidatable flags differ).
+ */
+async function bisectOneMarket(v: LensFixture, account: bigint, id: number, lo: bigint, hi: bigint): Promise<[bigint, bigint]> {
+  const mp = await marketPrices(v);
+  const m = await v.vault.marginCollateralFresh(account);
+  const liquidatableAt = async (price: bigint) => {
+    mp[id] = price;
+    return (await v.engine.accountMarginAtPrices(account, { cash: m.cash, collateralValue: m.collateralValue }, mp)).liquidatable;
+  };
+  const liqLo = await liquidatableAt(lo);
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if ((await liquidatableAt(mid)) === liqLo) lo = mid;
+    else hi = mid;
+  }
+  return [lo, hi];
 }
 
 describe("RiskLens: liquidationPrice", function () {
@@ -80,22 +102,33 @@ describe("RiskLens: liquidationPrice", function () {
     await expectBoundary(v, v.a.carol, ETH, price, true);
     // Valuing WETH at today's price instead (the reviewed defect) finds a lower, unsafe price: at it, with WETH
     // at the same price, Carol is liquidatable.
-    const mp = await marketPrices(v);
-    const stale = await v.vault.marginCollateralFresh(v.a.carol);
-    let lo = 1n;
-    let hi = 3_000n * WAD;
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n;
-      mp[ETH] = mid;
-      const s = await v.engine.accountMarginAtPrices(v.a.carol, { cash: stale.cash, collateralValue: stale.collateralValue }, mp);
-      if (s.liquidatable) lo = mid;
-      else hi = mid;
-    }
+    const [, hi] = await bisectOneMarket(v, v.a.carol, ETH, 1n, 3_000n * WAD);
     expect(hi).to.be.lessThan(price);
     expect(await liquidatableAt(v, v.a.carol, ETH, hi)).to.equal(true);
     // portfolio reports the same figure as liquidationPrice.
     const p = await v.lens.portfolio(v.a.carol);
     expect(p.positions.find((x) => x.marketId === BigInt(ETH))!.liquidationPrice).to.equal(price);
+  });
+
+  it("review F4 (INV-15): every held market on the probed market's oracle asset moves with the probe: a short ETH-PERP hedged by a long on a second ETH/USD market gets one liquidation price for both, above the one that held the hedge at today's price", async function () {
+    const v = await loadFixture(lensFixture);
+    const c = v.configurator;
+    const risk = ((await c.riskParams(ETH)) as unknown as Result).toObject(true);
+    const trading = ((await c.tradingParams(ETH)) as unknown as Result).toObject(true);
+    await (await c.listMarket(assetKey("ETH/USD"), risk as never, trading as never)).wait();
+    const ETH2 = Number(await v.engine.marketCount()) - 1;
+    // Bob (100,000 USDC, short 10 ETH-PERP) buys 8 on the second ETH/USD market from dave: net short 2 ETH.
+    await settle(v, v.s.dave, v.s.bob, ETH2, -8n * WAD, 3000n * WAD, 20n);
+    const price = await v.lens.liquidationPrice(v.a.bob, ETH);
+    await expectBoundary(v, v.a.bob, ETH, price, false);
+    expect(await v.lens.liquidationPrice(v.a.bob, ETH2)).to.equal(price);
+    // Holding the hedge at today's price instead (the reviewed defect) finds a lower price, at which, with both
+    // markets on the one feed, bob is in fact safe.
+    const [lo] = await bisectOneMarket(v, v.a.bob, ETH, 3_000n * WAD, MAX_PROBE_PRICE);
+    expect(lo).to.be.lessThan(price);
+    expect(await liquidatableAt(v, v.a.bob, ETH, lo + 1n)).to.equal(false);
+    const p = await v.lens.portfolio(v.a.bob);
+    expect(p.positions.map((x) => x.liquidationPrice)).to.deep.equal([price, price]);
   });
 
   it("a position with no size has liquidation price 0", async function () {
