@@ -51,7 +51,7 @@ interface ForgeBench {
   seed: string;
   /** Handler calls made by all invariant campaigns together. */
   calls: number;
-  /** Campaign time reported by forge ("finished in"), seconds; compilation excluded. */
+  /** Campaign time reported by forge ("Ran N test suites in", all suites), seconds; compilation excluded. */
   seconds: number;
   /** `calls / seconds`. */
   callsPerSecond: number;

@@ -97,9 +97,10 @@ child.stdout.on("data", (chunk: Buffer) => {
 child.on("close", (code) => {
   const failed = /Suite result: FAILED|Encountered a total of \d+ failing test|Compiler run failed/.test(output);
   const exit = code === 0 && failed ? 1 : (code ?? 1);
-  // "(runs: 16, calls: 6400, reverts: 3)" per invariant; "finished in 66.74s" per suite.
+  // "(runs: 16, calls: 6400, reverts: 3)" per invariant; "Ran 2 test suites in 25.09s" for the whole run (all
+  // suites; each suite's own "finished in" would count only one of them).
   const calls = [...output.matchAll(/calls: (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
-  const suite = /Suite result: .*finished in ([\d.]+)(ms|s)/.exec(output);
+  const suite = /Ran \d+ test suites? in ([\d.]+)(ms|s)/.exec(output) ?? /Suite result: .*finished in ([\d.]+)(ms|s)/.exec(output);
   const seconds = suite ? Number(suite[1]) / (suite[2] === "ms" ? 1000 : 1) : (Date.now() - started) / 1000;
   const rate = seconds > 0 ? Math.round(calls / seconds) : 0;
   console.log(`fuzz:forge: ${calls} handler calls in ${seconds.toFixed(1)} s of campaign (${rate} calls/s), seed ${seed}`);
