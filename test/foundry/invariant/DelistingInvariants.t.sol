@@ -38,6 +38,11 @@ contract DelistingHandler {
     uint256 public ghostClaims;
     /// @notice Completed life cycles (a removal after every holder was evicted).
     uint256 public cycles;
+    /// @notice The running delisting ramp [timestamps; 0: none], recorded when it began.
+    uint256 public rampStart;
+    uint256 public rampEnd;
+    /// @notice Haircut weight the token is listed with [wad]: 50%.
+    uint256 public constant WEIGHT = 0.5e18;
     mapping(bytes32 id => uint256) public violations;
     mapping(bytes32 id => string) public firstViolation;
 
@@ -59,7 +64,8 @@ contract DelistingHandler {
     /// @notice The admin lists the token (at the lowest free slot) when it is not listed.
     function list() external {
         if (_listed()) return;
-        vault.listCollateral(address(token), ETH_USD, 0.5e18, 10_000_000e8);
+        vault.listCollateral(address(token), ETH_USD, uint64(WEIGHT), 10_000_000e8);
+        (rampStart, rampEnd) = (0, 0);
     }
 
     /// @notice An owner deposits 1 satoshi-unit to 1,000 tokens (refused while delisting or unlisted).
@@ -102,7 +108,10 @@ contract DelistingHandler {
 
     /// @notice The admin begins delisting the token over one to three days.
     function beginDelisting(uint256 rampSeed) external {
-        try vault.beginDelisting(address(token), 1 days + (rampSeed % 2 days)) {} catch {}
+        uint256 ramp = 1 days + (rampSeed % 2 days);
+        try vault.beginDelisting(address(token), ramp) {
+            (rampStart, rampEnd) = (block.timestamp, block.timestamp + ramp);
+        } catch {}
     }
 
     /// @notice Time passes (up to two days); the feeds report meanwhile.
@@ -167,6 +176,14 @@ contract DelistingHandler {
         return _listed();
     }
 
+    /// @notice The weight the token should have now [wad]: WEIGHT, or while delisting WEIGHT ramped linearly to zero
+    /// (rounded down), zero from the ramp's end (issue #11 class 14).
+    function expectedWeight() external view returns (uint256) {
+        if (rampEnd == 0) return WEIGHT;
+        if (block.timestamp >= rampEnd) return 0;
+        return (WEIGHT * (rampEnd - block.timestamp)) / (rampEnd - rampStart);
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _evict(uint256 account) internal {
@@ -224,7 +241,8 @@ contract DelistingInvariants is InvariantBase, BallastDeployment {
         targetSelector(address(handler), s);
     }
 
-    /// @notice Review F1 with INV-01 and INV-04 over the life cycle: the ledger total equals the handler's count and
+    /// @notice Review F1 and class 14 with INV-01 and INV-04 over the life cycle: the weight in force (the one every
+    /// valuation uses, `tokenInfo`) follows the delisting ramp; the ledger total equals the handler's count and
     /// the sum of balances; unpaid claims equal the handler's count; the vault holds the ledger plus the claims; an
     /// account's bit of the token's slot is set exactly when it holds some; an unlisted token has no balances; and
     /// the slot of a fully delisted token could always be freed.
@@ -241,6 +259,8 @@ contract DelistingInvariants is InvariantBase, BallastDeployment {
         );
         bool isListed = handler.listed();
         uint256 index = vault.tokenInfo(t).index;
+        if (isListed)
+            assertEq(vault.tokenInfo(t).haircut, handler.expectedWeight(), "class 14 the weight in force follows the ramp");
         uint256 sum;
         for (uint256 i; i < handler.accountCount(); ++i) {
             uint256 a = handler.accounts(i);
