@@ -81,10 +81,11 @@ contract RiskLens is IRiskLens {
         p.collateral = _collateral(account, px);
         p.positions = new PositionInfo[](Math.min(_popcount(bits), 256));
         uint256 n;
+        uint256 held = bits;
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            p.positions[n++] = _position(account, id, px, p.priceValid);
+            p.positions[n++] = _position(account, id, held, px, p.priceValid);
         }
         if (p.priceValid) {
             ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);
@@ -222,6 +223,7 @@ contract RiskLens is IRiskLens {
     function _position(
         uint256 account,
         uint256 id,
+        uint256 held,
         Prices memory px,
         bool priceValid
     ) internal view returns (PositionInfo memory info) {
@@ -234,7 +236,6 @@ contract RiskLens is IRiskLens {
         info.value = engine.positionValue(account, id, price);
         info.maintenanceMargin = MarginMath.maintenanceMargin(info.size, price, mv.mmr);
         info.initialMargin = MarginMath.initialMargin(info.size, price, mv.imr, mv.setup.imrSizeFactor);
-        (uint128 held, ) = engine.accountInfo(account);
         info.liquidationPrice = _bisect(_probe(account, id, held, _copy(px.markets), _copy(px.tokens)), info.size > 0);
     }
 

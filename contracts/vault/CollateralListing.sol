@@ -137,10 +137,7 @@ library CollateralListing {
         uint256 account,
         address token
     ) external returns (uint256 amount) {
-        VaultStorage.TokenState memory ts = listed(r, token);
-        if (ts.delistingEnd == 0 || block.timestamp < ts.delistingEnd) {
-            revert ICollateralVault.VaultDelistingIncomplete(token, ts.delistingEnd);
-        }
+        VaultStorage.TokenState memory ts = delisted(r, token);
         uint256 wad = balances[account][token];
         if (wad == 0) revert ICollateralVault.VaultInsufficientBalance(account, token, 0, 0);
         amount = TokenAmountLib.fromWadDown(wad, TokenAmountLib.scaleOf(ts.decimals));
@@ -158,10 +155,7 @@ library CollateralListing {
     /// @dev See {ICollateralVault-removeToken}. Balances sum to the total (INV-01) and an account's bit is set
     /// exactly while it holds some (INV-04): with none held, no account still points at the slot. Claims survive.
     function remove(VaultStorage.Registry storage r, address token) external {
-        VaultStorage.TokenState memory ts = listed(r, token);
-        if (ts.delistingEnd == 0 || block.timestamp < ts.delistingEnd) {
-            revert ICollateralVault.VaultDelistingIncomplete(token, ts.delistingEnd);
-        }
+        VaultStorage.TokenState memory ts = delisted(r, token);
         uint256 held = r.supply[token].totalDeposits;
         if (held != 0) revert ICollateralVault.VaultTokenStillHeld(token, held);
         r.at[ts.index] = address(0);
@@ -177,6 +171,15 @@ library CollateralListing {
     function listed(VaultStorage.Registry storage r, address token) internal view returns (VaultStorage.TokenState memory ts) {
         ts = r.state[token];
         if (!ts.listed) revert ICollateralVault.VaultTokenNotListed(token);
+    }
+
+    /// @dev The state of a listed collateral whose delisting ramp has ended; reverts `VaultTokenNotListed`, or
+    /// `VaultDelistingIncomplete(token, rampEnd)` (0: not delisting) while the token still counts.
+    function delisted(VaultStorage.Registry storage r, address token) internal view returns (VaultStorage.TokenState memory ts) {
+        ts = listed(r, token);
+        if (ts.delistingEnd == 0 || block.timestamp < ts.delistingEnd) {
+            revert ICollateralVault.VaultDelistingIncomplete(token, ts.delistingEnd);
+        }
     }
 
     /// @dev A deposit cap in token units as WAD (`depositCap * scale`), bounded by uint128: reverts

@@ -23,7 +23,6 @@ const liquidatableAt = (f: FuzzProtocol, account: bigint, marketPrices: bigint[]
     marketPrices,
     tokenPrices,
     tokenAssets: f.d.tokenAssets,
-    marketAsset: f.d.marketAssets[id],
     marketAssets: f.d.marketAssets,
   });
 

@@ -169,8 +169,8 @@ export function marketsOnMarketFeed(d: Deployment, a: M.AccountSnapshot, marketI
 
 /**
  * Whether `account` is liquidatable with market `marketId` at `price`, the other markets at `marketPrices` except
- * every market on the same oracle asset (`marketAssets[m] === marketAsset`: a hedged pair on one asset, review F4),
- * and the collateral at `tokenPrices` except every token priced by that asset (`tokenAssets[i] === marketAsset`:
+ * every market on the same oracle asset (`marketAssets[m] === marketAssets[marketId]`, the market itself included: a hedged pair on one asset, review F4),
+ * and the collateral at `tokenPrices` except every token priced by that asset (`tokenAssets[i]` the same:
  * WETH under ETH-PERP), which all move to `price` too (RiskLens.liquidationPrice, issue #11 class 11):
  * engine.accountMarginAtPrices over vault.marginCollateralAtPrices.
  */
@@ -179,12 +179,12 @@ export async function liquidatableAtProbe(
   account: bigint,
   marketId: number,
   price: bigint,
-  probe: { marketPrices: bigint[]; tokenPrices: bigint[]; tokenAssets: string[]; marketAsset: string; marketAssets: string[] },
+  probe: { marketPrices: bigint[]; tokenPrices: bigint[]; tokenAssets: string[]; marketAssets: string[] },
 ): Promise<boolean> {
-  const tp = probe.tokenPrices.map((p, t) => (probe.tokenAssets[t] === probe.marketAsset ? price : p));
+  const marketAsset = probe.marketAssets[marketId];
+  const tp = probe.tokenPrices.map((p, t) => (probe.tokenAssets[t] === marketAsset ? price : p));
   const c = await b.vault.marginCollateralAtPrices(account, tp);
-  const mp = probe.marketPrices.map((p, m) => (probe.marketAssets[m] === probe.marketAsset ? price : p));
-  mp[marketId] = price;
+  const mp = probe.marketPrices.map((p, m) => (probe.marketAssets[m] === marketAsset ? price : p));
   return (await b.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp)).liquidatable;
 }
 

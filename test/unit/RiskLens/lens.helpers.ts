@@ -191,12 +191,10 @@ export async function liquidatableAt(b: Ballast, account: bigint, marketId: numb
   }
   const marketAssets: string[] = [];
   for (let id = 0n; id < (await b.engine.marketCount()); id++) marketAssets.push((await b.engine.marketView(id)).oracleAsset);
-  const marketAsset = marketAssets[marketId];
   return liquidatableAtProbe(b, account, marketId, price, {
     marketPrices: await marketPrices(b),
     tokenPrices,
     tokenAssets,
-    marketAsset,
     marketAssets,
   });
 }
