@@ -8,6 +8,7 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title EngineStorage
 /// @custom:security-contact security@ballast.finance
@@ -22,9 +23,9 @@ abstract contract EngineStorage is IMarginEngine {
 
     // ------------------------------------------------------------------ constants (market bounds: RiskBounds)
     /// @notice Largest number of markets that can be listed (one bit each in an account's market bitmap).
-    uint256 public constant MAX_MARKETS = 128;
+    uint256 public constant MAX_MARKETS = ParameterBounds.MAX_MARKETS;
     /// @notice Largest number of markets one account may hold (bounds margin-check and liquidation gas).
-    uint256 public constant MAX_ACCOUNT_MARKETS = 16;
+    uint256 public constant MAX_ACCOUNT_MARKETS = ParameterBounds.MAX_ACCOUNT_MARKETS;
     /// @notice Length of a funding sampling epoch: 1 hour.
     uint256 public constant FUNDING_EPOCH = 1 hours;
     /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
@@ -34,7 +35,7 @@ abstract contract EngineStorage is IMarginEngine {
     /// the premium, and so on the funding rate, is at most proportional to its size (issue #11 class 4).
     uint256 public constant PREMIUM_DEPTH_SHARE = 0.01e18;
     /// @notice Largest `maxPriceAge`: 300 seconds.
-    uint256 public constant MAX_PRICE_AGE_LIMIT = 300;
+    uint256 public constant MAX_PRICE_AGE_LIMIT = ParameterBounds.MAX_PRICE_AGE_LIMIT;
 
     // ------------------------------------------------------------------ layout
     /// @dev Read by every margin check. price: cached oracle price [wad]; mmr/imr: the ratios [wad] at the start of

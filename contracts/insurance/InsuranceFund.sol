@@ -15,6 +15,7 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title InsuranceFund
 /// @custom:security-contact security@ballast.finance
@@ -25,15 +26,15 @@ contract InsuranceFund is IInsuranceFund, ERC4626, AccessManaged, ReentrancyGuar
     using SafeCast for uint256;
 
     /// @notice Shortest cooldown: 1 hour.
-    uint256 public constant MIN_COOLDOWN = 1 hours;
+    uint256 public constant MIN_COOLDOWN = ParameterBounds.MIN_COOLDOWN;
     /// @notice Longest cooldown: 30 days.
-    uint256 public constant MAX_COOLDOWN = 30 days;
+    uint256 public constant MAX_COOLDOWN = ParameterBounds.MAX_COOLDOWN;
     /// @notice Shortest unstake window: 1 hour.
-    uint256 public constant MIN_WINDOW = 1 hours;
+    uint256 public constant MIN_WINDOW = ParameterBounds.MIN_WINDOW;
     /// @notice Longest unstake window: 14 days.
-    uint256 public constant MAX_WINDOW = 14 days;
+    uint256 public constant MAX_WINDOW = ParameterBounds.MAX_WINDOW;
     /// @notice Smallest per-event cap: 0.01e18 (1% of total assets).
-    uint256 public constant MIN_EVENT_CAP_RATIO = 0.01e18;
+    uint256 public constant MIN_EVENT_CAP_RATIO = ParameterBounds.MIN_EVENT_CAP_RATIO;
     /// @notice Virtual-share decimals offset (OpenZeppelin ERC-4626): shares have 6 more decimals than assets,
     /// making a first-depositor inflation attack cost the attacker about 10**6 times what it could steal.
     uint8 public constant DECIMALS_OFFSET = 6;

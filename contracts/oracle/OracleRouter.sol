@@ -5,6 +5,7 @@ import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManage
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title OracleRouter
 /// @custom:security-contact security@ballast.finance
@@ -13,13 +14,13 @@ contract OracleRouter is IOracleRouter, AccessManaged {
     using WadMath for uint256;
 
     /// @notice Shortest accepted heartbeat: 1 minute.
-    uint256 public constant MIN_HEARTBEAT = 60;
+    uint256 public constant MIN_HEARTBEAT = ParameterBounds.MIN_HEARTBEAT;
     /// @notice Longest accepted heartbeat: 2 days (Chainlink's longest mainnet heartbeats are 24 h).
-    uint256 public constant MAX_HEARTBEAT = 2 days;
+    uint256 public constant MAX_HEARTBEAT = ParameterBounds.MAX_HEARTBEAT;
     /// @notice Largest accepted primary/secondary deviation bound: 0.2e18 (20%).
-    uint256 public constant MAX_DEVIATION = 0.2e18;
+    uint256 public constant MAX_DEVIATION = ParameterBounds.MAX_DEVIATION;
     /// @notice Longest accepted sequencer grace period: 1 day.
-    uint256 public constant MAX_SEQUENCER_GRACE_PERIOD = 1 days;
+    uint256 public constant MAX_SEQUENCER_GRACE_PERIOD = ParameterBounds.MAX_SEQUENCER_GRACE_PERIOD;
 
     /// @dev One feed, packed in one slot: address (160) + heartbeat (32) + decimals (8).
     struct Feed {

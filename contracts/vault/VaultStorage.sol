@@ -11,6 +11,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {CollateralListing} from "./CollateralListing.sol";
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title VaultStorage
 /// @custom:security-contact security@ballast.finance
@@ -34,9 +35,9 @@ abstract contract VaultStorage is ICollateralVault {
     /// @notice Cooldown between two haircut decreases: 1 day.
     uint256 public constant HAIRCUT_DECREASE_COOLDOWN = CollateralListing.HAIRCUT_DECREASE_COOLDOWN;
     /// @notice Largest base rate of negative cash: 0.5e18 (50% per year).
-    uint256 public constant MAX_BASE_RATE_PER_YEAR = 0.5e18;
+    uint256 public constant MAX_BASE_RATE_PER_YEAR = ParameterBounds.MAX_BASE_RATE_PER_YEAR;
     /// @notice Largest utilisation slope of negative cash: 3e18 (300% per year at full utilisation).
-    uint256 public constant MAX_RATE_SLOPE_PER_YEAR = 3e18;
+    uint256 public constant MAX_RATE_SLOPE_PER_YEAR = ParameterBounds.MAX_RATE_SLOPE_PER_YEAR;
     /// @notice Seconds per year used by the rate model: 365 days.
     uint256 public constant SECONDS_PER_YEAR = 365 days;
     /// @notice Lowest supply index a socialised loss may leave: 1e9 (one billionth of par).

@@ -10,6 +10,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {RiskBounds} from "../libraries/RiskBounds.sol";
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title OrderSettlement
 /// @custom:security-contact security@ballast.finance
@@ -18,7 +19,7 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     using WadMath for uint256;
 
     /// @notice Highest maker or taker fee rate: 0.01e18 (1% of notional).
-    uint256 public constant MAX_FEE_RATE = 0.01e18;
+    uint256 public constant MAX_FEE_RATE = ParameterBounds.MAX_FEE_RATE;
 
     /// @notice EIP-712 type hash of `Order`.
     bytes32 public constant ORDER_TYPEHASH = keccak256(
@@ -30,7 +31,7 @@ contract OrderSettlement is IOrderSettlement, EIP712, AccessManaged {
     /// (`RiskBounds.MAX_FILL_DEVIATION`).
     uint256 public constant MAX_SESSION_KEY_PRICE_BAND = RiskBounds.MAX_FILL_DEVIATION;
     /// @notice Longest session-key window: 365 days (seconds).
-    uint256 public constant MAX_SESSION_KEY_PERIOD = 365 days;
+    uint256 public constant MAX_SESSION_KEY_PERIOD = ParameterBounds.MAX_SESSION_KEY_PERIOD;
 
     /// @dev Marks a cancelled order in `filled`.
     uint128 internal constant CANCELLED = type(uint128).max;
