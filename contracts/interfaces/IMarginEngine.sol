@@ -234,7 +234,9 @@ interface IMarginEngine {
 
     /// @notice Liquidator only: moves `fraction` (WAD, (0, 1e18]) of every position and balance of `from` to `to`,
     /// and applies the bid's zero-sum cash `legs` in the same vault call.
-    /// @dev Sizes and bases move rounded toward zero; 1e18 moves everything. A position of `to` that nets to
+    /// @dev Rounded in favour of the account the share leaves (BUG-1, docs/TESTING.md): each size moves
+    /// ceil(|size| * fraction) away from zero and its basis in proportion to the size moved, rounded up, so `from`
+    /// keeps the lower basis; 1e18 moves everything exactly. A position of `to` that nets to
     /// zero realises its basis into cash (the vault's `CashSettled`). Not subject to open-interest caps or pauses.
     /// The liquidation module's `AuctionBid` event states the fraction and every amount.
     function transferPortfolio(uint256 from, uint256 to, uint256 fraction, ICollateralVault.CashLegs calldata legs) external;
