@@ -1,7 +1,8 @@
 /**
  * The keeper bot: each block it (1) follows the protocol's events, (2) when an oracle round landed (or
- * `maxScanAge` passed) scans every known account through the lens in one batched call and starts auctions on the
- * liquidatable ones for the tip, (3) quotes every running auction and bids when its strategy says so, offering a
+ * `maxScanAge` passed) scans every known account through the lens in one batched call, and every block starts
+ * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet (most
+ * under-margined first, in an order of its own: src/keeper/startOrder.ts), (3) quotes every running auction and bids when its strategy says so, offering a
  * priority fee in proportion to the gain, and (4) hedges the positions it bought by taking quotes on the venue.
  *
  * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
@@ -20,6 +21,7 @@ import {
   type BidContext,
   type StrategyConfig,
 } from "./strategy";
+import { orderStarts, type StartCandidate } from "./startOrder";
 import { isRestored, toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
 import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
 import { shortAccount } from "../model/accountId";
@@ -153,6 +155,10 @@ export class Keeper {
   private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
   private readonly quoteCache = new Map<bigint, { q: CachedQuote; feeds: string; time: number; block: number }>();
+  /** Liquidatable accounts of the latest scan not yet started by this keeper, in its start order. */
+  private backlog: StartCandidate[] = [];
+  /** Block of the scan the backlog comes from. */
+  private backlogBlock = -1;
 
   constructor(
     readonly cfg: KeeperConfig,
@@ -224,31 +230,50 @@ export class Keeper {
     await this.checkInflight(ctx);
     const ethPrice = await v.price(ctx.block, this.cfg.gasAsset);
 
-    // (1) Scan when an oracle round landed or the last scan is too old, and start auctions for the tip.
+    // (1) Scan when an oracle round landed or the last scan is too old; keep the liquidatable accounts in the order
+    // this keeper starts them (most under-margined first, spread from other keepers: src/keeper/startOrder.ts).
     const feeds = await v.feedsKey(ctx.block);
     if (feeds !== this.lastFeeds || ctx.timestamp - this.lastScan >= this.cfg.maxScanAge) {
       this.lastFeeds = feeds;
       this.lastScan = ctx.timestamp;
       this.stats.scans++;
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
-      const eligible = rows
+      const candidates = rows
         .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !v.auctions.has(r.account))
-        .map((r) => ({ account: r.account, tip: tipEstimate(p, r.equity, r.maintenanceMargin), insolvent: r.equity <= 0n }))
-        .sort((a, b) => (a.tip === b.tip ? (a.account < b.account ? -1 : 1) : a.tip > b.tip ? -1 : 1))
-        .slice(0, this.cfg.maxStartsPerBlock);
-      for (const { account, tip, insolvent } of eligible) {
-        const fee = priorityFeeFor(this.cfg.strategy, tip, GAS.start.used, ethPrice);
-        // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
-        if (!insolvent && tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
-        const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
-        const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
-        if (!hash) continue;
-        this.inflight.set(hash, { account, action: "start" });
-        this.stats.starts++;
-        sent.push({ hash, action: "start", account, expectedGain: tip });
-        this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
-      }
+        .map((r) => ({
+          account: r.account,
+          healthFactor: r.healthFactor,
+          tip: tipEstimate(p, r.equity, r.maintenanceMargin),
+          insolvent: r.equity <= 0n,
+        }));
+      this.backlog = orderStarts(candidates, this.cfg.name);
+      this.backlogBlock = ctx.block;
     }
+    // Start auctions for the tip, up to `maxStartsPerBlock` per block; what is left waits for the next block, not for
+    // the next oracle round. An account touched since the scan (a deposit, a trade) waits for the next scan instead.
+    const queue = this.backlog.filter(
+      (c) => !v.auctions.has(c.account) && v.touchedAt(c.account) <= this.backlogBlock && (this.backoff.get(c.account) ?? 0) <= ctx.block,
+    );
+    let started = 0;
+    let i = 0;
+    for (; i < queue.length && started < this.cfg.maxStartsPerBlock; i++) {
+      const { account, tip, insolvent } = queue[i];
+      const fee = priorityFeeFor(this.cfg.strategy, tip, GAS.start.used, ethPrice);
+      // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
+      if (!insolvent && tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
+      const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
+      const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
+      if (!hash) continue;
+      started++;
+      this.inflight.set(hash, { account, action: "start" });
+      this.stats.starts++;
+      sent.push({ hash, action: "start", account, expectedGain: tip });
+      this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
+    }
+    // Sent or passed over (a tip below gas) accounts leave the backlog; a sent start that loses the race is an
+    // auction another keeper started.
+    this.backlog = queue.slice(i);
+    if (this.backlog.length > 0) wakeAt = next;
 
     // (2) Running auctions: bid when the strategy says so, else say when to look again.
     const bidder = this.bidderAccount;

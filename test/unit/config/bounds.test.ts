@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { BaseContract } from "ethers";
+import { FunctionFragment, type BaseContract } from "ethers";
 import * as bounds from "../../../src/config/bounds";
 import { BOUNDS_FILE, renderBounds, type ExportedBound } from "../../../src/docs/bounds";
 import { ballastFixture } from "../../shared/fixtures";
@@ -62,10 +62,9 @@ describe("parameter bounds: src/config/bounds.ts matches the contracts", functio
     let compared = 0;
     for (const [label, c] of contracts) {
       const getters = c.interface.fragments.filter(
-        (f) => f.type === "function" && /^(MIN|MAX|GUARDIAN_MAX)_[A-Z0-9_]+$|_COOLDOWN$|_RAMP$/.test((f as { name: string }).name),
+        (f): f is FunctionFragment => f instanceof FunctionFragment && /^(MIN|MAX|GUARDIAN_MAX)_[A-Z0-9_]+$|_COOLDOWN$|_RAMP$/.test(f.name),
       );
-      for (const f of getters) {
-        const name = (f as { name: string }).name;
+      for (const { name } of getters) {
         if (name in NOT_PARAMETER_BOUNDS) continue;
         expect(
           generated.has(name),
