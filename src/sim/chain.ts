@@ -4,6 +4,7 @@
  * that a transaction that reverts is still mined and its gas counted.
  */
 import { toQuantity, type Log } from "ethers";
+import type { BaseFeeSource } from "./gasMarket";
 
 export interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -48,6 +49,8 @@ export class Chain {
   /** Timestamp of the latest mined block. */
   now = 0;
   block = 0;
+  /** Where each mined block's base fee comes from (src/sim/gasMarket.ts); undefined: the node's own EIP-1559. */
+  fees?: BaseFeeSource;
 
   constructor(readonly provider: Eip1193) {}
 
@@ -144,9 +147,20 @@ export class Chain {
     if (timestamp <= this.now) {
       throw new Error(`simulator clock: block time ${timestamp} is not after the latest block's ${this.now} (block ${this.block})`);
     }
+    if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(timestamp))]);
     await this.rpc("evm_mine", [timestamp]);
     this.block += 1;
     this.now = timestamp;
+    if (this.fees) {
+      const b = await this.rpc<{ gasUsed: string; gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);
+      this.fees.mined(BigInt(b.gasUsed), BigInt(b.gasLimit));
+    }
+  }
+
+  /** Base fee (wei per gas) the next block will have under `fees`, or the latest block's when the node decides. */
+  async nextBaseFee(timestamp: number): Promise<bigint> {
+    if (this.fees) return this.fees.next(timestamp);
+    return BigInt((await this.rpc<{ baseFeePerGas: string }>("eth_getBlockByNumber", ["latest", false])).baseFeePerGas);
   }
 
   /**
@@ -157,9 +171,14 @@ export class Chain {
   async mineEmpty(count: number, interval: number): Promise<void> {
     if (count <= 0) return;
     await this.rpc("evm_setNextBlockTimestamp", [this.now + interval]);
+    if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(this.now + interval))]);
     await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
     this.block += count;
     this.now += count * interval;
+    if (this.fees) {
+      const b = await this.rpc<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);
+      this.fees.minedEmpty(count, BigInt(b.gasLimit));
+    }
   }
 
   /** The receipt of a mined transaction, or null while it is pending. */

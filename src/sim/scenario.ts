@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseDuration, parseGwei, parsePercent, parseTokenAmount, UnitError } from "../config/units";
+import { parseBaseFeeSeries, type GasSpec } from "./gasMarket";
 import { oneLine, UserError } from "../cli/errors";
 import type { NetworkParameters } from "../config/schema";
 import type { PathSpec } from "./prices";
@@ -60,6 +61,17 @@ export const scenarioSchema = z
       .strict(),
     chain: z.object({ blockTime: text, reactionBlocks: z.number().int().min(1).max(10) }).strict(),
     oracle: z.object({ deviation: text, heartbeat: text }).strict(),
+    gas: z
+      .object({
+        model: z.enum(["native", "eip1559", "series"]),
+        calmBaseFee: text.optional(),
+        maxBaseFee: text.optional(),
+        referenceVolatility: text.optional(),
+        elasticity: z.number().nonnegative().max(5).optional(),
+        series: z.object({ file: text }).strict().optional(),
+      })
+      .strict()
+      .optional(),
     traders: z
       .object({
         count: z.number().int().min(1),
@@ -119,6 +131,8 @@ export interface Scenario {
   prices: PathSpec;
   chain: { blockTime: number; reactionBlocks: number };
   oracle: { deviation: bigint; heartbeat: number };
+  /** Base-fee model of the simulated chain (src/sim/gasMarket.ts); `native` when the file has no `gas`. */
+  gas: GasSpec;
   traders: {
     count: number;
     equity: { median: number; sigma: number; min: number; max: number }; // cash units
@@ -295,6 +309,7 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
     );
   }
   const heartbeat = attempt(() => parseDuration("oracle.heartbeat", s.oracle.heartbeat), 3600);
+  const gas = resolveGas(s.gas, root, issues, attempt);
   const sc: Scenario = {
     name: s.name,
     description: s.description ?? "",
@@ -310,6 +325,7 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
     },
     chain: { blockTime, reactionBlocks: s.chain.reactionBlocks },
     oracle: { deviation: attempt(() => parsePercent("oracle.deviation", s.oracle.deviation), 0n), heartbeat },
+    gas,
     traders: {
       count: t.count,
       equity: {
@@ -347,6 +363,45 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
   if (sc.marketMaker.maxSpread >= 0.045) issues.push("marketMaker.maxSpread: a quote must stay well inside the fill band (< 4.5%)");
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return sc;
+}
+
+/**
+ * The `gas` section: `native` when absent; `eip1559` with defaults calmBaseFee "10 gwei", maxBaseFee "500 gwei",
+ * referenceVolatility "1%" (hourly) and elasticity 1.2; `series` needs `series.file`. Problems go to `issues`.
+ */
+function resolveGas(g: ScenarioFile["gas"], root: string, issues: string[], attempt: <T>(fn: () => T, fallback: T) => T): GasSpec {
+  if (!g || g.model === "native") {
+    for (const k of ["calmBaseFee", "maxBaseFee", "referenceVolatility", "elasticity", "series"] as const)
+      if (g && g[k] !== undefined) issues.push(`gas.${k}: only with model "eip1559"${k === "series" ? ' or "series"' : ""}`);
+    return { model: "native" };
+  }
+  if (g.model === "series") {
+    if (!g.series) {
+      issues.push('gas.series: required with model "series" ({ "file": "<csv of timestamp_unix_seconds,base_fee_gwei>" })');
+      return { model: "native" };
+    }
+    const file = path.resolve(root, g.series.file);
+    const points = attempt(
+      () => {
+        if (!fs.existsSync(file)) throw new Error(`gas.series.file: ${g.series!.file} does not exist`);
+        return parseBaseFeeSeries(g.series!.file, fs.readFileSync(file, "utf8"));
+      },
+      [] as [number, bigint][],
+    );
+    return points.length > 0 ? { model: "series", file, points } : { model: "native" };
+  }
+  if (g.series) issues.push('gas.series: only with model "series"');
+  const spec: GasSpec = {
+    model: "eip1559",
+    calmBaseFee: attempt(() => parseGwei("gas.calmBaseFee", g.calmBaseFee ?? "10 gwei"), 10n ** 10n),
+    maxBaseFee: attempt(() => parseGwei("gas.maxBaseFee", g.maxBaseFee ?? "500 gwei"), 5n * 10n ** 11n),
+    referenceVolatility: Number(attempt(() => parsePercent("gas.referenceVolatility", g.referenceVolatility ?? "1%"), 10n ** 16n)) / 1e18,
+    elasticity: g.elasticity ?? 1.2,
+  };
+  if (spec.calmBaseFee <= 0n) issues.push("gas.calmBaseFee: must be above 0 gwei");
+  if (spec.maxBaseFee < spec.calmBaseFee) issues.push("gas.maxBaseFee: must be at least gas.calmBaseFee");
+  if (spec.referenceVolatility <= 0) issues.push("gas.referenceVolatility: must be above 0%");
+  return spec;
 }
 
 /** Reads and resolves a scenario file. */

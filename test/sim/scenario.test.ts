@@ -75,6 +75,39 @@ describe("simulator scenarios and price paths", function () {
       ]);
   });
 
+  it("the default scenario's gas market is EIP-1559 with volatility-driven demand: 10 gwei calm, capped at 500 gwei", function () {
+    const s = loadScenario(path.join(ROOT, "scenarios/black-thursday.json"), ROOT);
+    expect(s.gas).to.deep.equal({
+      model: "eip1559",
+      calmBaseFee: 10n * 10n ** 9n,
+      maxBaseFee: 500n * 10n ** 9n,
+      referenceVolatility: 0.01,
+      elasticity: 1.2,
+    });
+  });
+
+  it("rejects a gas section naming each bad key: a unit, a cap below the calm fee, a series without a file", function () {
+    const raw = readScenarioFile(path.join(ROOT, "scenarios/black-thursday.json")) as Record<string, any>;
+    raw.gas = { model: "eip1559", calmBaseFee: "20", maxBaseFee: "5 gwei" };
+    expect(() => resolveScenario(raw, "bad.json", ROOT))
+      .to.throw(ScenarioError)
+      .with.property("issues")
+      .that.deep.equals([
+        'gas.calmBaseFee: "20" must be an amount with its unit, such as "1,000 gwei"',
+        "gas.maxBaseFee: must be at least gas.calmBaseFee",
+      ]);
+    raw.gas = { model: "series" };
+    expect(() => resolveScenario(raw, "bad.json", ROOT))
+      .to.throw(ScenarioError)
+      .with.property("issues")
+      .that.deep.equals(['gas.series: required with model "series" ({ "file": "<csv of timestamp_unix_seconds,base_fee_gwei>" })']);
+    raw.gas = { model: "native", elasticity: 2 };
+    expect(() => resolveScenario(raw, "bad.json", ROOT))
+      .to.throw(ScenarioError)
+      .with.property("issues")
+      .that.deep.equals(['gas.elasticity: only with model "eip1559"']);
+  });
+
   it("aggregates 5-minute bars into 15-minute bars: first open, highest high, lowest low, last close", function () {
     const bars: Bar[] = [
       { t: 900, open: 10, high: 12, low: 9, close: 11 },

@@ -27,7 +27,8 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
   while (next < Tnext) {
     const gap = Math.floor((next - chain.now) / bt) - 1;
     if (gap > 0) await chain.mineEmpty(gap, bt);
-    const baseFee = BigInt((await chain.rpc<{ baseFeePerGas: string }>("eth_getBlockByNumber", ["latest", false])).baseFeePerGas);
+    // The base fee the keepers' transactions will pay: the gas market's next one, else the latest block's.
+    const baseFee = await chain.nextBaseFee(next);
     const ctx = { block: chain.block, timestamp: chain.now, nextTimestamp: next, baseFee };
     await mm.update(chain.now, stepIndex, false);
     let wake: number | undefined;

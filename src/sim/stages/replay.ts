@@ -8,6 +8,7 @@ import { Observations, oracleBlock } from "./oracle";
 import { reactionBlocks } from "./reactions";
 import { observeStep } from "./observation";
 import { slowDown } from "./timer";
+import { createGasMarket } from "../gasMarket";
 import type { RunState } from "./state";
 
 /** Decimals of a float price turned into WAD. */
@@ -20,6 +21,8 @@ export async function replay(run: RunState): Promise<void> {
   const points = input.opts.maxSteps ? pricePath.points.slice(0, input.opts.maxSteps) : pricePath.points;
   input.opts.progress.startReplay(input.setNumber, s.parameterSets.length, input.set.name, points.length);
   const obs = new Observations(run);
+  // The gas market (scenario key `gas`) sets every replay block's base fee; set-up blocks keep the node's.
+  run.chain.fees = createGasMarket(s.gas, (t) => run.priceTime(t));
   await slowDown("replay");
   for (let k = 0; k < points.length; k++) {
     const pt = points[k];
@@ -28,6 +31,7 @@ export async function replay(run: RunState): Promise<void> {
     run.metrics.lastIndexEth = pt.prices[dep.marketFeed[0]];
     run.metrics.stepStarts = 0;
     run.metrics.stepBids = 0;
+    run.chain.fees?.observeIndex(pt.prices[dep.marketFeed[0]], pricePath.stepSeconds);
 
     const pushed = await oracleBlock(run, obs, Tk, pt.prices);
     timer.lap("oracle");
@@ -41,4 +45,5 @@ export async function replay(run: RunState): Promise<void> {
     timer.lap("metrics");
     input.opts.progress.step(k + 1, `${dep.marketFeed[0]} ${run.metrics.lastIndexEth.toFixed(2)}`);
   }
+  run.chain.fees = undefined;
 }
