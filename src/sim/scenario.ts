@@ -98,6 +98,11 @@ export const scenarioSchema = z
         maxSpread: text,
         depth: z.record(text),
         orderLifetime: text,
+        depthResponse: z
+          .object({ reference: text, elasticity: z.number().nonnegative().max(5) })
+          .strict()
+          .optional(),
+        withdrawVolatility: text.optional(),
       })
       .strict(),
     liquidators: z.array(liquidatorSchema).min(1),
@@ -154,6 +159,10 @@ export interface Scenario {
     maxSpread: number;
     depth: Record<string, bigint>; // WAD base units per market name
     orderLifetime: number;
+    /** Depth x min(1, (reference / per-step sigma)^elasticity); undefined: fixed depth. */
+    depthResponse?: { reference: number; elasticity: number };
+    /** Per-step sigma (fraction) above which the market maker pulls its quotes; undefined: never. */
+    withdrawVolatility?: number;
   };
   liquidators: LiquidatorSpec[];
   insurance: { initialStake: bigint };
@@ -352,6 +361,14 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
       maxSpread: fraction("marketMaker.maxSpread", s.marketMaker.maxSpread),
       depth,
       orderLifetime: attempt(() => parseDuration("marketMaker.orderLifetime", s.marketMaker.orderLifetime), 600),
+      depthResponse: s.marketMaker.depthResponse && {
+        reference: fraction("marketMaker.depthResponse.reference", s.marketMaker.depthResponse.reference),
+        elasticity: s.marketMaker.depthResponse.elasticity,
+      },
+      withdrawVolatility:
+        s.marketMaker.withdrawVolatility === undefined
+          ? undefined
+          : fraction("marketMaker.withdrawVolatility", s.marketMaker.withdrawVolatility),
     },
     liquidators,
     insurance: { initialStake: cash("insurance.initialStake", s.insurance.initialStake) },
@@ -360,6 +377,9 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
   };
   if (sc.prices.end <= sc.prices.start) issues.push("prices.window: end must be after start");
   if (sc.traders.leverage.min <= 0 || sc.traders.leverage.max < sc.traders.leverage.min) issues.push("traders.leverage: bad bounds");
+  if (sc.marketMaker.depthResponse && sc.marketMaker.depthResponse.reference <= 0) issues.push("marketMaker.depthResponse.reference: must be above 0%");
+  if (sc.marketMaker.withdrawVolatility !== undefined && sc.marketMaker.withdrawVolatility <= 0)
+    issues.push("marketMaker.withdrawVolatility: must be above 0%");
   if (sc.marketMaker.maxSpread >= 0.045) issues.push("marketMaker.maxSpread: a quote must stay well inside the fill band (< 4.5%)");
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return sc;

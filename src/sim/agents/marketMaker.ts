@@ -1,6 +1,8 @@
 /**
  * The market maker: one account with deep capital that quotes a signed bid and ask on every market around the
- * index, at a half-spread that widens with realised volatility (an EWMA of squared log returns per step). Its
+ * index, at a half-spread that widens with realised volatility (an EWMA of squared log returns per step) and a
+ * depth that shrinks as volatility rises (`depthResponse`: depth x min(1, (reference / sigma)^elasticity)); above
+ * `withdrawVolatility` (per-step sigma) it pulls both quotes until the market calms. Its
  * quotes are the liquidity traders cut positions against and liquidators hedge against; it also takes the other
  * side of every trader's opening order. It refreshes a quote when the index moves, when the quote is mostly filled
  * or about to expire.
@@ -23,12 +25,24 @@ export class MarketMaker implements QuoteSource {
   private salt = 1n;
   private expiryAt = 0;
   quotesSigned = 0;
+  /** Times a market's quotes were pulled (volatility above `withdrawVolatility`). */
+  withdrawals = 0;
 
   constructor(
     readonly wallet: Wallet,
     readonly account: bigint,
     readonly domain: Domain,
-    readonly cfg: { baseSpread: number; volSpreadMultiplier: number; maxSpread: number; depth: bigint[]; orderLifetime: number },
+    readonly cfg: {
+      baseSpread: number;
+      volSpreadMultiplier: number;
+      maxSpread: number;
+      depth: bigint[];
+      orderLifetime: number;
+      /** Depth x min(1, (reference / sigma)^elasticity), sigma per step; undefined: fixed depth. */
+      depthResponse?: { reference: number; elasticity: number };
+      /** Per-step sigma above which both quotes are withdrawn (undefined: never). */
+      withdrawVolatility?: number;
+    },
     readonly takerFeeRate: bigint,
   ) {}
 
@@ -43,6 +57,22 @@ export class MarketMaker implements QuoteSource {
     const b = this.books.get(marketId);
     const sigma = Math.sqrt(b?.variance ?? 0);
     return Math.min(this.cfg.maxSpread, this.cfg.baseSpread + this.cfg.volSpreadMultiplier * sigma);
+  }
+
+  /** Whether the market maker has pulled its quotes on `marketId` (per-step sigma above `withdrawVolatility`). */
+  withdrawn(marketId: number): boolean {
+    const w = this.cfg.withdrawVolatility;
+    return w !== undefined && Math.sqrt(this.books.get(marketId)?.variance ?? 0) > w;
+  }
+
+  /** Size (base units, WAD) quoted on each side of `marketId` now: the configured depth, shrunk as volatility rises. */
+  depthNow(marketId: number): bigint {
+    const depth = this.cfg.depth[marketId];
+    const r = this.cfg.depthResponse;
+    const sigma = Math.sqrt(this.books.get(marketId)?.variance ?? 0);
+    if (!r || sigma <= r.reference) return depth;
+    const share = (r.reference / sigma) ** r.elasticity;
+    return (depth * BigInt(Math.round(share * 1e6))) / 1_000_000n;
   }
 
   /**
@@ -60,10 +90,16 @@ export class MarketMaker implements QuoteSource {
         if (b.lastLog !== undefined) b.variance = 0.9 * b.variance + 0.1 * (log - b.lastLog) ** 2;
         b.lastLog = log;
       }
-      const depth = this.cfg.depth[m];
-      const stale = b.index !== index || expiring || !b.bid || !b.ask || b.bid.remaining * 4n < depth || b.ask.remaining * 4n < depth;
+      const moved = b.index !== index;
       b.index = index;
       this.books.set(m, b);
+      if (this.withdrawn(m)) {
+        this.withdrawals += b.bid || b.ask ? 1 : 0;
+        b.bid = b.ask = undefined;
+        continue;
+      }
+      const depth = this.depthNow(m);
+      const stale = moved || expiring || !b.bid || !b.ask || b.bid.remaining * 4n < depth || b.ask.remaining * 4n < depth;
       if (!stale) continue;
       const hs = BigInt(Math.round(this.halfSpread(m) * 1e9)) * 10n ** 9n;
       b.bid = await this.quote(m, depth, index - (index * hs) / WAD);
