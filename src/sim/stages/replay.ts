@@ -21,7 +21,9 @@ export async function replay(run: RunState): Promise<void> {
   input.opts.progress.startReplay(input.setNumber, s.parameterSets.length, input.set.name, points.length);
   const obs = new Observations(run);
   await slowDown("replay");
+  run.metrics.setUp = false;
   for (let k = 0; k < points.length; k++) {
+    run.metrics.step = k;
     const pt = points[k];
     const Tk = run.chainTime(pt.t);
     const Tnext = k + 1 < points.length ? run.chainTime(points[k + 1].t) : Tk + pricePath.stepSeconds;
