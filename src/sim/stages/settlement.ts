@@ -94,12 +94,12 @@ function actorStats(run: RunState, agent: string): ActorStats {
 }
 
 /**
- * Whether a reverted keeper transaction lost a race: an earlier transaction of its block started an auction on
- * the same account (a start), or bid on or ended it (a bid, flash bid or terminate).
+ * Whether a reverted transaction lost a race: an earlier transaction of its block started an auction on the same
+ * account (a keeper's start, a trader's cut), or bid on or ended it (a bid, flash bid or terminate).
  */
 function lostARace(p: Pending, touched: Set<string>): boolean {
   if (p.account === undefined) return false;
-  if (p.action === "start") return touched.has(`start:${p.account}`);
+  if (p.action === "start" || p.action === "cut") return touched.has(`start:${p.account}`);
   if (p.action === "bid" || p.action === "flash-bid" || p.action === "terminate") return touched.has(`bid:${p.account}`);
   return false;
 }
