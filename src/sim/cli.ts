@@ -161,6 +161,14 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
       );
     }
     out(fitToWidth(t).toString());
+    for (const l of set.liquidators.filter((x) => x.ownAccountsLiquidated.auctions > 0))
+      out(
+        pc.yellow(
+          `keeper ${l.name} was itself liquidated: ${l.ownAccountsLiquidated.auctions} auctions on its own accounts, ${l.ownAccountsLiquidated.badDebt.toFixed(2)} USDC bad debt`,
+        ),
+      );
+    const reverts = set.reverts.map((r) => `${r.actor} ${r.error} ${r.count}`);
+    if (reverts.length > 0) out(`reverted by actor and error: ${reverts.join(", ")}`);
     const ok = set.invariants.ok;
     out(
       ok

@@ -17,6 +17,8 @@ import {
   withoutFeeIncome,
 } from "../../src/sim/summary";
 import type { AuctionRecord, FillRecord, SetResult, SimulationResult } from "../../src/sim/records";
+import { accountOwner } from "../../src/sim/stages/ledger";
+import type { RunState } from "../../src/sim/stages/state";
 
 const WAD = 10n ** 18n;
 const usd = (x: number) => BigInt(Math.round(x * 100)) * 10n ** 16n;
@@ -181,5 +183,23 @@ describe("simulator output", function () {
       expect(lines[2]).to.match(/,3,2020-03-12T10:00:00Z,400,,,,,running,/);
       expect(lines).to.have.length(4); // header, two rows, final newline
     });
+  });
+});
+
+describe("simulator output: account owners", function () {
+  it("names a keeper as the owner of its own account and of its FlashLiquidator's, so its liquidation is reported", function () {
+    const flashAccount = 7n << 96n;
+    const run = {
+      agents: { traderByAccount: new Map([[5n, { index: 3 }]]), mmAccount: 9n },
+      metrics: { accountOwner: new Map([[flashAccount, "flash"]]) },
+      dep: { fundAccount: 11n },
+    } as unknown as RunState;
+    expect([5n, flashAccount, 9n, 11n, 13n].map((a) => accountOwner(run, a))).to.deep.equal([
+      "trader:3",
+      "flash",
+      "market-maker",
+      "insurance fund",
+      "other",
+    ]);
   });
 });
