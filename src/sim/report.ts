@@ -744,8 +744,8 @@ ${verdicts}
 ${minFund}
 </ul>
 ${liq.map((t) => `<div class="scroll">${t}</div>`).join("\n")}
-${breakdowns(s)}
 <p class="note">Profit kept is each keeper's change in mark-to-market value (positions and collateral at the index, cash) minus the gas it paid (at the index price of ETH): socialised losses cut its cash like everyone's, so it is net of its share of them; profit before socialised loss adds that estimated share back. Gas is paid at base fee plus the priority fee the keeper offered, and transactions that lost a race reverted on chain and paid for their gas.</p>
+${breakdowns(s)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts
