@@ -142,19 +142,36 @@ export function renderSimulationBlock(run: RecordedRun): string {
     `| Socialised loss | ${usd(l.socialised)} USDC |`,
     `| Bad debt not yet realised (insolvent auctions still running at the end) | ${usd(l.unrealisedInRunningAuctions)} USDC |`,
     `| Insurance fund: initial / lowest / final | ${usd(l.insuranceFund.initial)} / ${usd(l.insuranceFund.min)} / ${usd(l.insuranceFund.final)} USDC |`,
-    `| Smallest insurance fund with no socialised loss on this path | ${usd(l.minimumFundWithoutSocialisedLoss)} USDC (per-event cap ${pct(l.insuranceFund.eventCapRatio)}) |`,
+    `| Insurance fund income: penalties / fees of the opening trades / later trade fees | ${usd(l.insuranceFund.income.penalties)} / ${usd(l.insuranceFund.income.openingTradeFees)} / ${usd(l.insuranceFund.income.tradeFeesDuringReplay)} USDC |`,
+    `| Smallest insurance fund with no socialised loss on this path | ${usd(l.minimumFund.withoutFeeIncome)} USDC without fee income; ${usd(l.minimumFund.countingAllIncome)} counting every credit to the fund, ${usd(l.minimumFund.withoutAnyIncome)} the stake alone (per-event cap ${pct(l.insuranceFund.eventCapRatio)}) |`,
     `| Transactions (reverted) / gas | ${int(set.chain.transactions)} (${int(set.chain.reverted)}) / ${int(Math.round(set.chain.gasUsed / 1e6))}M gas in ${int(set.chain.blocksWithTransactions)} blocks with transactions of ${int(set.chain.blocks)} |`,
     `| Traders' reactions | ${int(set.traders.topUps)} top-ups, ${int(set.traders.cuts)} position cuts |`,
     `| Invariants at the end | ${set.invariants.ok ? "hold" : "VIOLATED"} (${int(set.invariants.accountsChecked)} accounts) |`,
     "",
-    "| liquidator | strategy | starts won / sent | bids won / sent | reverted txs | gas (USDC) | wasted gas (USDC) | tips (USDC) | profit (USDC) |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| liquidator | strategy | starts won / sent | bids won / sent | reverted txs | gas (USDC) | wasted gas (USDC) | tips (USDC) | profit (USDC) | own accounts auctioned |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const k of set.liquidators) {
     out.push(
-      `| ${k.name} | ${k.strategy} | ${int(k.startsWon)} / ${int(k.startsSent)} | ${int(k.bidsWon)} / ${int(k.bidsSent)} | ${int(k.reverted)} | ${usd(k.gasCost)} | ${usd(k.wastedGasCost)} | ${usd(k.tips)} | ${usd(k.profit)} |`,
+      `| ${k.name} | ${k.strategy} | ${int(k.startsWon)} / ${int(k.startsSent)} | ${int(k.bidsWon)} / ${int(k.bidsSent)} | ${int(k.reverted)} | ${usd(k.gasCost)} | ${usd(k.wastedGasCost)} | ${usd(k.tips)} | ${usd(k.profit)} | ${int(k.ownAccountsLiquidated.auctions)} |`,
     );
   }
+  out.push(
+    "",
+    "| market(s) held at start | auctions | bids (insolvent) | bad debt (USDC) | paid by insurance (USDC) | socialised (USDC) | discount median |",
+    "|---|---|---|---|---|---|---|",
+    ...set.markets.map(
+      (m) =>
+        `| ${m.market} | ${int(m.auctions)} | ${int(m.bids)} (${int(m.insolventFills)}) | ${usd(m.badDebt)} | ${usd(m.paidByInsurance)} | ${usd(m.socialised)} | ${m.discountAtFill.median === null ? "-" : pct(m.discountAtFill.median)} |`,
+    ),
+    "",
+    "| actor | transactions (set-up) | reverted: by error |",
+    "|---|---|---|",
+    ...set.actors.map((a) => {
+      const errors = set.reverts.filter((r) => r.actor === a.actor).map((r) => `${r.error} ${int(r.count)}`);
+      return `| ${a.actor} | ${int(a.transactions)} (${int(a.setUpTransactions)}) | ${int(a.reverted)}${errors.length ? `: ${errors.join(", ")}` : ""} |`;
+    }),
+  );
   // The step with the largest increase of bad debt: where the crash outran the auctions.
   const bd = set.series.badDebt;
   let worst = 0;
@@ -170,12 +187,21 @@ export function renderSimulationBlock(run: RecordedRun): string {
       `${int(topStarter.startsWon)} of ${int(lq.auctions)} starts.`,
     `- **Bad debt comes in bursts**: the largest increase in one step, ${usd(worstJump)} USDC, comes in ` +
       `the step at ${set.series.time[worst] ?? "n/a"}; over the run the insurance fund pays ${usd(l.paidByInsurance)} USDC and ` +
-      `${usd(l.socialised)} USDC is socialised. The fund would have needed ${usd(l.minimumFundWithoutSocialisedLoss)} USDC to ` +
-      `avoid any socialised loss on this path, given its per-event cap.`,
+      `${usd(l.socialised)} USDC is socialised. The fund would have needed ${usd(l.minimumFund.withoutFeeIncome)} USDC to ` +
+      `avoid any socialised loss on this path, given its per-event cap and counting no fee income ` +
+      `(${usd(l.minimumFund.countingAllIncome)} USDC counting the ${usd(l.insuranceFund.income.openingTradeFees + l.insuranceFund.income.tradeFeesDuringReplay)} USDC of trading fees it received).`,
     `- **Some portfolios are never bought**: ${o.running} auctions are still running at the end ` +
       `(${usd(l.unrealisedInRunningAuctions)} USDC of bad debt not yet realised in those that are insolvent).`,
-    `- **Competition costs the losers gas**: ${int(set.chain.reverted)} of ${int(set.chain.transactions)} transactions reverted ` +
-      `(lost start races, bids on a changed account).`,
+    `- **Competition costs the losers gas**: ${int(set.chain.reverted)} of ${int(set.chain.transactions)} transactions reverted, ` +
+      `${int(set.actors.reduce((n, a) => n + a.lostRaces, 0))} of them lost races (a start or bid on an auction another ` +
+      `transaction of the block had already started or changed); every revert is named by its error in the table above.`,
+    ...set.liquidators
+      .filter((k) => k.ownAccountsLiquidated.auctions > 0)
+      .map(
+        (k) =>
+          `- **A keeper was liquidated**: ${k.name} (${k.strategy}) had ${int(k.ownAccountsLiquidated.auctions)} auctions on its own accounts ` +
+          `(${usd(k.ownAccountsLiquidated.badDebt)} USDC of bad debt).`,
+      ),
   );
   return out.join("\n");
 }

@@ -165,6 +165,7 @@ export class Chain {
 
   /**
    * Mines `count` empty blocks `interval` seconds apart, the first one `interval` seconds after the latest block.
+   * Call it with nothing pending: `hardhat_mine` would put pending transactions in the first of these blocks.
    * The first block's time is pinned explicitly: `hardhat_mine` alone would give it the node's wall-clock time, so
    * a slow set-up would shift every later block (and could pass the next step's time).
    */

@@ -1,7 +1,8 @@
 /**
  * What `npx hardhat simulate` (and `npm run simulate`) does: load a scenario, apply the command line's overrides,
- * run it, write `summary.json`, `report.html`, one keeper log per parameter set and `timings.json` (wall-clock
- * timings live there, never in the summary), and print the key numbers.
+ * run it, write `summary.json`, `report.html`, the per-auction records (`auctions.json`, `auctions.csv`), one keeper
+ * log per parameter set and `timings.json` (wall-clock timings live there, never in the summary), and print the key
+ * numbers.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,7 +11,7 @@ import Table from "cli-table3";
 import pc from "picocolors";
 import { loadScenario, readScenarioFile, STRATEGIES, type LiquidatorSpec, type Scenario, type StrategyKind } from "./scenario";
 import { simulate } from "./run";
-import { buildSummary, summaryJson, type Summary } from "./summary";
+import { auctionRows, auctionsCsv, auctionsJson, buildSummary, summaryJson, type Summary } from "./summary";
 import { keyRows, renderReport } from "./report";
 import { Progress } from "./progress";
 import type { SimulateOptions } from "../cli/simulate";
@@ -31,7 +32,7 @@ export type SimulateArgs = Omit<SimulateOptions, "gates" | "sweep"> & {
 export interface SimulateOutput {
   summary: Summary;
   outDir: string;
-  files: { summary: string; report: string; timings: string; keeperLogs: string[] };
+  files: { summary: string; report: string; timings: string; keeperLogs: string[]; auctionsJson: string; auctionsCsv: string };
   wallSeconds: number;
   steps: number;
 }
@@ -92,8 +93,13 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
     report: path.join(outDir, "report.html"),
     timings: path.join(outDir, "timings.json"),
     keeperLogs: result.sets.map((_, i) => path.join(outDir, `keeper-${i + 1}.log`)),
+    auctionsJson: path.join(outDir, "auctions.json"),
+    auctionsCsv: path.join(outDir, "auctions.csv"),
   };
   fs.writeFileSync(files.summary, summaryJson(summary));
+  const auctions = auctionRows(result);
+  fs.writeFileSync(files.auctionsJson, auctionsJson(auctions));
+  fs.writeFileSync(files.auctionsCsv, auctionsCsv(auctions));
   fs.writeFileSync(files.report, renderReport(summary));
   result.sets.forEach((set, i) => fs.writeFileSync(files.keeperLogs[i], set.keeperLog.join("\n") + "\n"));
   const steps = summary.scenario.steps;
@@ -155,6 +161,14 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
       );
     }
     out(fitToWidth(t).toString());
+    for (const l of set.liquidators.filter((x) => x.ownAccountsLiquidated.auctions > 0))
+      out(
+        pc.yellow(
+          `keeper ${l.name} was itself liquidated: ${l.ownAccountsLiquidated.auctions} auctions on its own accounts, ${l.ownAccountsLiquidated.badDebt.toFixed(2)} USDC bad debt`,
+        ),
+      );
+    const reverts = set.reverts.map((r) => `${r.actor} ${r.error} ${r.count}`);
+    if (reverts.length > 0) out(`reverted by actor and error: ${reverts.join(", ")}`);
     const ok = set.invariants.ok;
     out(
       ok
@@ -165,4 +179,5 @@ export function printSummary(s: Summary, files: SimulateOutput["files"], wallSec
   out(`wall time ${wallSeconds.toFixed(1)} s, ${(steps / wallSeconds).toFixed(2)} steps/s`);
   out(`summary: ${files.summary}`);
   out(`report:  ${files.report}`);
+  out(`auctions: ${files.auctionsCsv} (and .json)`);
 }

@@ -59,6 +59,8 @@ export interface StepRecord {
 }
 
 export interface FillRecord {
+  /** The auction's `AuctionRecord.id` (-1 when the simulator saw no start, which does not happen in a run). */
+  auction: number;
   account: bigint;
   bidder: string;
   t: number;
@@ -71,9 +73,26 @@ export interface FillRecord {
 }
 
 export interface AuctionRecord {
+  /** 0-based position among the set's auctions, in start order. */
+  id: number;
   account: bigint;
+  /** Who owns the account: `trader:<i>`, a keeper's name (its own or its FlashLiquidator's account), `market-maker`. */
+  owner: string;
+  /** Market ids the account held a position in when its auction started (after the start block). */
+  markets: number[];
   starter: string;
   startT: number;
+  /** Replay step (0-based) and block of the start. */
+  startStep: number;
+  startBlock: number;
+  endStep?: number;
+  endBlock?: number;
+  /** Keepers that won its bids, in the order of their first fill. */
+  bidders: string[];
+  /** Penalties its bids paid to the insurance fund (WAD cash). */
+  penaltyToFund: bigint;
+  /** Times a stalled auction restarted (`AuctionRestarted`). */
+  restarts: number;
   tip: bigint;
   shortfall: bigint;
   equity: bigint;
@@ -101,6 +120,32 @@ export interface SubsidyEvent {
   socialised: bigint;
 }
 
+/** Where a credit to the insurance fund came from. */
+export interface FundIncome {
+  seq: number;
+  amount: bigint;
+  /** `penalty`: an auction bid's penalty share; `fee`: a trade's maker and taker fees. */
+  kind: "penalty" | "fee";
+  /** Credited in the two set-up blocks (the traders' opening trades), before the replay. */
+  setUp: boolean;
+}
+
+/** What one actor class sent: the traders together, the market maker, each keeper, the oracle pusher, the staker. */
+export interface ActorStats {
+  actor: string;
+  transactions: number;
+  /** Of `transactions`, those mined in the two set-up blocks. */
+  setUpTransactions: number;
+  reverted: number;
+  gasUsed: bigint;
+  /** WAD cash, at the first market's index when mined. */
+  gasCost: bigint;
+  /** Reverts that lost a race (an earlier transaction of the block started or bid on the same auction). */
+  lostRaces: number;
+  /** Reverted transactions by decoded error name (`RevertDecoder`). */
+  reverts: Record<string, number>;
+}
+
 export interface SetResult {
   name: string;
   description: string;
@@ -111,7 +156,11 @@ export interface SetResult {
   fills: FillRecord[];
   episodes: EpisodeRecord[];
   liquidators: LiquidatorStats[];
-  fundIncome: { seq: number; amount: bigint }[];
+  fundIncome: FundIncome[];
+  /** Market names by market id. */
+  marketNames: string[];
+  /** Per actor class, in first-transaction order. */
+  actors: ActorStats[];
   subsidies: SubsidyEvent[];
   initialFund: bigint;
   eventCapRatio: bigint;
@@ -120,6 +169,7 @@ export interface SetResult {
   traders: { count: number; byBehaviour: Record<string, number>; topUps: number; cuts: number; liquidated: number };
   txs: { sent: number; reverted: number; gasUsed: bigint; blocks: number; activeBlocks: number };
   invariants: { violations: string[]; cashReserve: bigint; accounts: number };
+  /** Keepers' reverts that did not lose a race, with the decoded error and its arguments. */
   unexplainedReverts: { agent: string; action: string; reason: string }[];
   keeperLog: string[];
   timings: Record<string, number>;

@@ -548,7 +548,19 @@ export function keyRows(s: Summary): (string | number)[][] {
       "Insurance fund initial / final (USDC)",
       ...col((x) => `${money(x.losses.insuranceFund.initial)} / ${money(x.losses.insuranceFund.final)}`),
     ],
-    ["Smallest fund with no socialised loss (USDC)", ...col((x) => money(x.losses.minimumFundWithoutSocialisedLoss))],
+    [
+      "Fund income: penalties / opening-trade fees / later trade fees (USDC)",
+      ...col((x) => {
+        const i = x.losses.insuranceFund.income;
+        return `${money(i.penalties)} / ${money(i.openingTradeFees)} / ${money(i.tradeFeesDuringReplay)}`;
+      }),
+    ],
+    [
+      "Smallest fund with no socialised loss, counting all fund income (USDC)",
+      ...col((x) => money(x.losses.minimumFund.countingAllIncome)),
+    ],
+    ["Smallest fund with no socialised loss, without fee income (USDC)", ...col((x) => money(x.losses.minimumFund.withoutFeeIncome))],
+    ["Smallest fund with no socialised loss, the stake alone (USDC)", ...col((x) => money(x.losses.minimumFund.withoutAnyIncome))],
     ["Transactions (reverted)", ...col((x) => `${x.chain.transactions} (${x.chain.reverted})`)],
     [
       "Invariants at the end",
@@ -557,6 +569,78 @@ export function keyRows(s: Summary): (string | number)[][] {
       ),
     ],
   ];
+}
+
+/** The per-market, per-actor and revert tables of every set, and the keepers that were themselves liquidated. */
+function breakdowns(s: Summary): string {
+  const two = s.sets.length > 1;
+  const title = (what: string, set: SetSummary) => `<h3>${esc(what)}${two ? `: ${esc(set.name)}` : ""}</h3>`;
+  const wrap = (t: string) => `<div class="scroll">${t}</div>`;
+  return s.sets
+    .map((set) => {
+      const liquidated = set.liquidators.filter((l) => l.ownAccountsLiquidated.auctions > 0);
+      const warning = liquidated
+        .map(
+          (l) =>
+            `<p class="warning" data-keeper-liquidated="${esc(l.name)}">Keeper ${esc(l.name)} (${esc(l.strategy)}) was itself liquidated: ${l.ownAccountsLiquidated.auctions} auction${l.ownAccountsLiquidated.auctions === 1 ? "" : "s"} on ${l.ownAccountsLiquidated.accounts} of its account${l.ownAccountsLiquidated.accounts === 1 ? "" : "s"}, ${money(l.ownAccountsLiquidated.badDebt)} USDC of bad debt.</p>`,
+        )
+        .join("\n");
+      const markets = table(
+        [
+          "market(s) held at start",
+          "auctions",
+          "restored / emptied / terminated / running",
+          "bids (insolvent)",
+          "bad debt (USDC)",
+          "paid by insurance (USDC)",
+          "socialised (USDC)",
+          "penalties to fund (USDC)",
+          "discount median / p90",
+        ],
+        set.markets.map((m) => [
+          m.market,
+          m.auctions,
+          Object.values(m.auctionOutcomes).join(" / "),
+          `${m.bids} (${m.insolventFills})`,
+          money(m.badDebt),
+          money(m.paidByInsurance),
+          money(m.socialised),
+          money(m.penaltiesToFund),
+          `${pct(m.discountAtFill.median)} / ${pct(m.discountAtFill.p90)}`,
+        ]),
+      );
+      const actors = table(
+        ["actor", "transactions (set-up)", "reverted", "lost races", "gas (M)", "gas (USDC)"],
+        set.actors.map((a) => [
+          a.actor,
+          `${a.transactions} (${a.setUpTransactions})`,
+          a.reverted,
+          a.lostRaces,
+          fixed(a.gasUsed / 1e6, 2),
+          money(a.gasCost),
+        ]),
+      );
+      const reverts =
+        set.reverts.length === 0
+          ? `<p class="note">No transaction reverted.</p>`
+          : table(
+              ["actor", "error", "reverted txs"],
+              set.reverts.map((r) => [r.actor, r.error, r.count]),
+            );
+      return [
+        warning,
+        title("Markets", set),
+        wrap(markets),
+        title("Transactions by actor", set),
+        wrap(actors),
+        title("Reverted transactions by actor and error", set),
+        wrap(reverts),
+      ].join("\n");
+    })
+    .concat(
+      `<p class="note">Markets: each auction counts once, under the markets its account held when the auction started (several markets form a row of their own); bad debt = paid by insurance + socialised. Actors: every transaction mined, the two set-up blocks' included (in brackets); a lost race is a revert after an earlier transaction of the same block started or bid on the same auction. Every reverted transaction is decoded from its trace to the custom error it reverted with (a panic as Panic(code), a plain revert as Error(string) or empty revert). Per-auction records: auctions.csv and auctions.json beside summary.json.</p>`,
+    )
+    .join("\n");
 }
 
 function swatch(color: string): string {
@@ -590,6 +674,7 @@ export function renderReport(s: Summary): string {
           "profit before socialised loss (USDC)",
           "socialised loss borne (USDC)",
           "profit kept (USDC)",
+          "own accounts auctioned",
         ],
         set.liquidators.map((l) => [
           l.name,
@@ -604,6 +689,9 @@ export function renderReport(s: Summary): string {
           money(l.profit),
           money(l.socialisedLossBorne),
           money(l.pnl),
+          l.ownAccountsLiquidated.auctions === 0
+            ? "none"
+            : `LIQUIDATED: ${l.ownAccountsLiquidated.auctions} auction${l.ownAccountsLiquidated.auctions === 1 ? "" : "s"}, ${money(l.ownAccountsLiquidated.badDebt)} USDC bad debt`,
         ]),
         (name) => swatch(colors.get(name) ?? "transparent"),
       ),
@@ -611,7 +699,7 @@ export function renderReport(s: Summary): string {
   const minFund = s.sets
     .map(
       (x) =>
-        `<li><b>${esc(x.name)}</b>: the smallest insurance fund that would have avoided any socialised loss on this path is <b>${money(x.losses.minimumFundWithoutSocialisedLoss)} USDC</b> (the run started with ${money(x.losses.insuranceFund.initial)} USDC and socialised ${money(x.losses.socialised)} USDC; per-event cap ${(x.losses.insuranceFund.eventCapRatio * 100).toFixed(0)}% of the fund).</li>`,
+        `<li><b>${esc(x.name)}</b>: the smallest insurance fund that would have avoided any socialised loss on this path is <b>${money(x.losses.minimumFund.withoutFeeIncome)} USDC</b> without counting trading-fee income (${money(x.losses.minimumFund.countingAllIncome)} USDC counting every credit to the fund, ${money(x.losses.insuranceFund.income.openingTradeFees)} USDC of it fees of the traders' opening trades; ${money(x.losses.minimumFund.withoutAnyIncome)} USDC with no income at all). The run started with ${money(x.losses.insuranceFund.initial)} USDC and socialised ${money(x.losses.socialised)} USDC; per-event cap ${(x.losses.insuranceFund.eventCapRatio * 100).toFixed(0)}% of the fund.</li>`,
     )
     .join("\n");
   return `<!DOCTYPE html>
@@ -638,6 +726,7 @@ figure.chart { margin: 0; border: 1px solid #d0d7de; padding: 8px; width: ${WIDT
 figcaption { font-size: 12px; color: #57606a; }
 figcaption .outliers { display: block; margin-top: 4px; font-style: italic; }
 .note { font-size: 12px; color: #57606a; }
+.warning { padding: 6px 10px; border-radius: 6px; border: 1px solid #bf8700; background: #fff8c5; }
 </style>
 </head>
 <body>
@@ -656,6 +745,7 @@ ${minFund}
 </ul>
 ${liq.map((t) => `<div class="scroll">${t}</div>`).join("\n")}
 <p class="note">Profit kept is each keeper's change in mark-to-market value (positions and collateral at the index, cash) minus the gas it paid (at the index price of ETH): socialised losses cut its cash like everyone's, so it is net of its share of them; profit before socialised loss adds that estimated share back. Gas is paid at base fee plus the priority fee the keeper offered, and transactions that lost a race reverted on chain and paid for their gas.</p>
+${breakdowns(s)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts

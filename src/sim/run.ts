@@ -19,6 +19,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { cacheBuildInfo } from "./buildInfoCache";
 import { buildPath } from "./prices";
+import { RevertDecoder } from "./reverts";
 import type { Scenario } from "./scenario";
 import type { RunOptions, SetResult, SimulationResult } from "./records";
 import { deploy } from "./stages/deployment";
@@ -61,6 +62,7 @@ async function runSet(input: RunInput): Promise<SetResult> {
   const timer = new Timer();
   const dep = await deploy(input.hre, s, input.pricePath, input.set, timer);
   const run = new RunState(input, dep, timer);
+  run.reverts = await RevertDecoder.fromArtifacts(input.hre);
 
   await populate(run);
   timer.lap("agents");

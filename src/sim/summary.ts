@@ -4,7 +4,7 @@
  * Cash amounts are in cash units (USDC) rounded to the cent; prices to 1e-4; times are the price path's (UTC).
  */
 import { formatUnits } from "ethers";
-import type { SetResult, SimulationResult } from "./run";
+import type { AuctionRecord, FillRecord, FundIncome, SetResult, SimulationResult } from "./run";
 import { HEALTH_LABELS } from "./run";
 import { shortAccount } from "../keeper/keeper";
 
@@ -27,14 +27,20 @@ function quantile(xs: number[], q: number): number | null {
  * The smallest initial insurance fund that would have paid every subsidy on this path without socialising any
  * loss, given the same bids: for each subsidised auction e (need N_e, first paid when the fund had received income
  * I_e and paid P_e before it), the per-event cap requires capRatio * (F + I_e - P_e) >= N_e, and the fund's cash
- * requires F + I_e - P_e >= N_e. Income: liquidation penalties and trading fees credited to the fund (interest on
- * its cash is left out, which errs on the safe side). Amounts below one cash-token unit per payout are rounding
- * dust the fund never pays (it pays whole token units) and are ignored.
+ * requires F + I_e - P_e >= N_e. Income: the credits `counts` keeps (default: every one: liquidation penalties
+ * and trading fees, the traders' opening trades included); interest on the fund's cash is left out, which errs on
+ * the safe side. Amounts below one cash-token unit per payout are rounding dust the fund never pays (it pays whole
+ * token units) and are ignored.
+ * @param counts which fund income counts as protection (`withoutFeeIncome`: penalties only; `() => false`: none).
+ * @returns the amount (WAD cash) and the key of the subsidised auction that binds it (null when nothing was paid).
  */
-export function minimumInsuranceFund(set: SetResult): { amount: bigint; bindingEvent: string | null } {
+export function minimumInsuranceFund(
+  set: SetResult,
+  counts: (income: FundIncome) => boolean = () => true,
+): { amount: bigint; bindingEvent: string | null } {
   const cap = set.eventCapRatio;
   const events = [
-    ...set.fundIncome.map((e) => ({ seq: e.seq, income: e.amount, need: 0n, key: "" })),
+    ...set.fundIncome.filter(counts).map((e) => ({ seq: e.seq, income: e.amount, need: 0n, key: "" })),
     ...set.subsidies.map((e) => ({ seq: e.seq, income: 0n, need: e.insurance + e.socialised, key: e.key })),
   ].sort((a, b) => a.seq - b.seq);
   const dust = 10n ** BigInt(18 - set.plan.cash.decimals);
@@ -60,6 +66,79 @@ export function minimumInsuranceFund(set: SetResult): { amount: bigint; bindingE
   return { amount: best, bindingEvent: binding };
 }
 
+/** Fund income that `minimumInsuranceFund` counts when trading fees are left out: liquidation penalties only. */
+export const withoutFeeIncome = (income: FundIncome): boolean => income.kind === "penalty";
+
+const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+
+/**
+ * The discount bidders got on what they bought from an auction, over its solvent fills (V > 0, B >= 0):
+ * 1 - sum(f * B) / sum(f * V), each fill's fraction f of the portfolio then left, at unit price B, its value V.
+ * Null without a solvent fill.
+ */
+export function auctionDiscount(fills: FillRecord[]): number | null {
+  const solvent = fills.filter(isSolventFill);
+  if (solvent.length === 0) return null;
+  const paid = sum(solvent.map((f) => f.fraction * f.unitPrice));
+  const value = sum(solvent.map((f) => f.fraction * f.value!));
+  return round(1 - Number((paid * 10n ** 12n) / value) / 1e12);
+}
+
+/** The markets an auction's account held at its start, as one label ("ETH-PERP", "ETH-PERP + BTC-PERP", "none"). */
+export function marketLabel(set: SetResult, a: AuctionRecord): string {
+  return a.markets.length === 0 ? "no position" : a.markets.map((m) => set.marketNames[m] ?? `market ${m}`).join(" + ");
+}
+
+/**
+ * Per market: the auctions of accounts that held that market alone when their auction started, their bids, bad
+ * debt (insurance paid + socialised), penalties to the fund and discounts at fill; accounts holding several markets
+ * form rows of their own ("ETH-PERP + BTC-PERP"), so that every auction is counted once and the rows add up to the
+ * set's totals. Rows: the markets in id order, then the combinations and "no position" in order of appearance.
+ */
+function marketBreakdown(set: SetResult) {
+  const labels = [...set.marketNames];
+  for (const a of set.auctions) {
+    const l = marketLabel(set, a);
+    if (!labels.includes(l)) labels.push(l);
+  }
+  return labels.map((market) => {
+    const auctions = set.auctions.filter((a) => marketLabel(set, a) === market);
+    const ids = new Set(auctions.map((a) => a.id));
+    const fills = set.fills.filter((f) => ids.has(f.auction));
+    const discounts = fills.filter(isSolventFill).map((f) => 1 - Number(f.unitPrice) / Number(f.value!));
+    const outcomes: Record<string, number> = { Restored: 0, Emptied: 0, Terminated: 0, running: 0 };
+    for (const a of auctions) outcomes[a.reason ?? "running"]++;
+    const insurance = sum(auctions.map((a) => a.insurance));
+    const socialised = sum(auctions.map((a) => a.socialised));
+    return {
+      market,
+      auctions: auctions.length,
+      auctionOutcomes: outcomes,
+      accounts: new Set(auctions.map((a) => a.account)).size,
+      bids: fills.length,
+      insolventFills: fills.filter((f) => f.unitPrice < 0n).length,
+      badDebt: cash(insurance + socialised),
+      paidByInsurance: cash(insurance),
+      socialised: cash(socialised),
+      penaltiesToFund: cash(sum(auctions.map((a) => a.penaltyToFund))),
+      discountAtFill: {
+        median: discounts.length ? round(quantile(discounts, 0.5)!) : null,
+        p90: discounts.length ? round(quantile(discounts, 0.9)!) : null,
+        solventFills: discounts.length,
+      },
+    };
+  });
+}
+
+/** Every reverted transaction of the set by actor class and decoded error, most frequent first within an actor. */
+function revertBreakdown(set: SetResult) {
+  return set.actors.flatMap((a) =>
+    Object.entries(a.reverts)
+      .sort(([x, n], [y, m]) => m - n || (x < y ? -1 : 1))
+      .map(([error, count]) => ({ actor: a.actor, error, count })),
+  );
+}
+
 /** A fill of a solvent portfolio at a non-negative unit price: the ones with a discount 1 - B/V. */
 const isSolventFill = (f: SetResult["fills"][number]) => f.value !== undefined && f.value > 0n && f.unitPrice >= 0n;
 
@@ -67,6 +146,9 @@ function setSummary(r: SimulationResult, set: SetResult) {
   const last = set.steps[set.steps.length - 1];
   const fundSeries = set.steps.map((s) => s.fund);
   const minFund = minimumInsuranceFund(set);
+  const minFundNoFees = minimumInsuranceFund(set, withoutFeeIncome);
+  const minFundNoIncome = minimumInsuranceFund(set, () => false);
+  const income = (pick: (e: FundIncome) => boolean) => cash(sum(set.fundIncome.filter(pick).map((e) => e.amount)));
   const outcomes: Record<string, number> = { Restored: 0, Emptied: 0, Terminated: 0, running: 0 };
   for (const a of set.auctions) outcomes[a.reason ?? "running"]++;
   const toRestore = set.episodes.filter((e) => e.endT !== undefined).map((e) => e.endT! - e.liquidatableT);
@@ -137,8 +219,26 @@ function setSummary(r: SimulationResult, set: SetResult) {
         final: cash(last.fund),
         min: cash(fundSeries.reduce((a, b) => (b < a ? b : a), fundSeries[0])),
         eventCapRatio: ratio(set.eventCapRatio),
+        /** What the fund was credited during the run, by source (penalties; trading fees of the opening trades and later). */
+        income: {
+          penalties: income((e) => e.kind === "penalty"),
+          openingTradeFees: income((e) => e.kind === "fee" && e.setUp),
+          tradeFeesDuringReplay: income((e) => e.kind === "fee" && !e.setUp),
+          total: income(() => true),
+        },
       },
+      /** The smallest initial stake with no socialised loss, counting every credit to the fund as protection. */
       minimumFundWithoutSocialisedLoss: cash(minFund.amount),
+      /**
+       * The same smallest stake under three readings of what protects: every credit to the fund (penalties and
+       * trading fees, the opening trades' included: `minimumFundWithoutSocialisedLoss`), penalties only (no fee
+       * income), or nothing but the stake itself.
+       */
+      minimumFund: {
+        countingAllIncome: cash(minFund.amount),
+        withoutFeeIncome: cash(minFundNoFees.amount),
+        withoutAnyIncome: cash(minFundNoIncome.amount),
+      },
     },
     traders: set.traders,
     liquidators: set.liquidators.map((l) => ({
@@ -162,8 +262,26 @@ function setSummary(r: SimulationResult, set: SetResult) {
       socialisedLossBorne: cash(l.socialisedBorne),
       /** pnl + socialisedLossBorne: what liquidating earned before socialised losses. */
       profit: cash(l.profit),
+      /** Reverted transactions by decoded error. */
       revertReasons: Object.fromEntries(Object.entries(l.revertReasons).sort()),
+      /** Reverted transactions that lost a race to an earlier transaction of the block on the same auction. */
+      lostRaces: set.actors.find((a) => a.actor === l.name)?.lostRaces ?? 0,
+      /** Auctions on the keeper's own accounts (its vault account and its FlashLiquidator's): it was liquidated. */
+      ownAccountsLiquidated: ownAuctions(set, l.name),
     })),
+    /** Per actor class: every transaction it sent (set-up included), reverted ones, gas. */
+    actors: set.actors.map((a) => ({
+      actor: a.actor,
+      transactions: a.transactions,
+      setUpTransactions: a.setUpTransactions,
+      reverted: a.reverted,
+      lostRaces: a.lostRaces,
+      gasUsed: Number(a.gasUsed),
+      gasCost: cash(a.gasCost),
+    })),
+    /** Every reverted transaction, by actor class and decoded custom error (panics and plain reverts named as such). */
+    reverts: revertBreakdown(set),
+    markets: marketBreakdown(set),
     chain: {
       transactions: set.txs.sent,
       reverted: set.txs.reverted,
@@ -215,6 +333,109 @@ function setSummary(r: SimulationResult, set: SetResult) {
 }
 
 export type SetSummary = ReturnType<typeof setSummary>;
+
+/** The auctions on keeper `name`'s own accounts: how many, on how many accounts, their bad debt. */
+function ownAuctions(set: SetResult, name: string) {
+  const own = set.auctions.filter((a) => a.owner === name);
+  return {
+    auctions: own.length,
+    accounts: new Set(own.map((a) => a.account)).size,
+    badDebt: cash(sum(own.map((a) => a.insurance + a.socialised))),
+  };
+}
+
+/** CSV column order of `auctions.csv` (the keys of an `auctionRows` row). */
+export const AUCTION_COLUMNS = [
+  "set",
+  "auction",
+  "account",
+  "owner",
+  "markets",
+  "starter",
+  "startStep",
+  "startTime",
+  "startBlock",
+  "endStep",
+  "endTime",
+  "endBlock",
+  "seconds",
+  "outcome",
+  "restarts",
+  "bids",
+  "insolventFills",
+  "bidders",
+  "tip",
+  "shortfall",
+  "equityAtStart",
+  "maintenanceMarginAtStart",
+  "valueAtStart",
+  "discount",
+  "badDebt",
+  "insurancePaid",
+  "socialised",
+  "penaltyToFund",
+] as const;
+
+export type AuctionRow = Record<(typeof AUCTION_COLUMNS)[number], string | number | null>;
+
+/**
+ * One row per auction of every parameter set, in start order (`auctions.json`, `auctions.csv`). Steps are the
+ * replay's 0-based steps, times the price path's (UTC), amounts cash units to the cent; discount: `auctionDiscount`
+ * (null without a solvent fill); bad debt = insurance paid + socialised; outcome "running" when it had not ended.
+ */
+export function auctionRows(r: SimulationResult): AuctionRow[] {
+  return r.sets.flatMap((set) =>
+    set.auctions.map((a) => {
+      const fills = set.fills.filter((f) => f.auction === a.id);
+      return {
+        set: set.name,
+        auction: a.id + 1,
+        account: shortAccount(a.account),
+        owner: a.owner,
+        markets: marketLabel(set, a),
+        starter: a.starter,
+        startStep: a.startStep,
+        startTime: iso(a.startT),
+        startBlock: a.startBlock,
+        endStep: a.endStep ?? null,
+        endTime: a.endT === undefined ? null : iso(a.endT),
+        endBlock: a.endBlock ?? null,
+        seconds: a.endT === undefined ? null : a.endT - a.startT,
+        outcome: a.reason ?? "running",
+        restarts: a.restarts,
+        bids: a.bids,
+        insolventFills: fills.filter((f) => f.unitPrice < 0n).length,
+        bidders: a.bidders.join(";"),
+        tip: cash(a.tip),
+        shortfall: cash(a.shortfall),
+        equityAtStart: cash(a.equity),
+        maintenanceMarginAtStart: cash(a.maintenance),
+        valueAtStart: cash(a.value),
+        discount: auctionDiscount(fills),
+        badDebt: cash(a.insurance + a.socialised),
+        insurancePaid: cash(a.insurance),
+        socialised: cash(a.socialised),
+        penaltyToFund: cash(a.penaltyToFund),
+      };
+    }),
+  );
+}
+
+/** `auctions.json`: the rows as a JSON array (two-space indent, final newline). */
+export function auctionsJson(rows: AuctionRow[]): string {
+  return JSON.stringify(rows, null, 2) + "\n";
+}
+
+/** A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; null as an empty field. */
+const csvField = (v: string | number | null): string => {
+  const t = v === null ? "" : String(v);
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+
+/** `auctions.csv`: a header line (`AUCTION_COLUMNS`) and one line per auction. */
+export function auctionsCsv(rows: AuctionRow[]): string {
+  return [AUCTION_COLUMNS.join(","), ...rows.map((r) => AUCTION_COLUMNS.map((c) => csvField(r[c])).join(","))].join("\n") + "\n";
+}
 
 export function buildSummary(r: SimulationResult) {
   const s = r.scenario;

@@ -208,6 +208,8 @@ export interface RunFigures {
   socialised: number;
   unrealisedBadDebt: number;
   minimumFund: number;
+  /** The run's smallest sufficient fund counting no trading-fee income (penalties only). */
+  minimumFundWithoutFeeIncome: number;
   auctions: number;
   secondsToAuctionMedian: number | null;
   secondsToAuctionMax: number | null;
@@ -224,6 +226,7 @@ export interface SweepGroup {
   socialised: Distribution;
   unrealisedBadDebt: Distribution;
   minimumFund: Distribution;
+  minimumFundWithoutFeeIncome: Distribution;
   secondsToAuctionMedian: Distribution;
   secondsToAuctionMax: Distribution;
   discountMedian: Distribution;
@@ -235,6 +238,8 @@ export interface SweepGroup {
    * income and per-event cap; see minimumInsuranceFund in summary.ts). USDC.
    */
   recommendedFund: number;
+  /** The same from the runs' smallest sufficient funds counting no trading-fee income. USDC. */
+  recommendedFundWithoutFeeIncome: number;
   perRun: RunFigures[];
 }
 
@@ -268,6 +273,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
         socialised: set.losses.socialised,
         unrealisedBadDebt: set.losses.unrealisedInRunningAuctions,
         minimumFund: set.losses.minimumFundWithoutSocialisedLoss,
+        minimumFundWithoutFeeIncome: set.losses.minimumFund.withoutFeeIncome,
         auctions: lq.auctions,
         secondsToAuctionMedian: lq.secondsToAuction.median,
         secondsToAuctionMax: lq.secondsToAuction.max,
@@ -279,6 +285,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
   for (const g of groups.values()) {
     const col = (f: (r: RunFigures) => number | null) => g.rows.map(f).filter((x): x is number => x !== null);
     const minFunds = col((r) => r.minimumFund).sort((a, b) => a - b);
+    const minFundsNoFees = col((r) => r.minimumFundWithoutFeeIncome).sort((a, b) => a - b);
     out.push({
       scenario: g.scenario,
       set: g.set,
@@ -288,11 +295,13 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
       socialised: distribution(col((r) => r.socialised)),
       unrealisedBadDebt: distribution(col((r) => r.unrealisedBadDebt)),
       minimumFund: distribution(minFunds),
+      minimumFundWithoutFeeIncome: distribution(minFundsNoFees),
       secondsToAuctionMedian: distribution(col((r) => r.secondsToAuctionMedian)),
       secondsToAuctionMax: distribution(col((r) => r.secondsToAuctionMax)),
       discountMedian: distribution(col((r) => r.discountMedian)),
       runsWithSocialisedLoss: Math.round((1e4 * g.rows.filter((r) => r.socialised > 0).length) / g.rows.length) / 1e4,
       recommendedFund: quantileUp(minFunds, plan.confidence),
+      recommendedFundWithoutFeeIncome: quantileUp(minFundsNoFees, plan.confidence),
       perRun: g.rows,
     });
   }
@@ -334,6 +343,7 @@ export function sweepCsv(s: SweepSummary): string {
     "socialised",
     "unrealisedBadDebt",
     "minimumFund",
+    "minimumFundWithoutFeeIncome",
     "auctions",
     "secondsToAuctionMedian",
     "secondsToAuctionMax",
@@ -350,6 +360,7 @@ export function sweepCsv(s: SweepSummary): string {
         r.socialised,
         r.unrealisedBadDebt,
         r.minimumFund,
+        r.minimumFundWithoutFeeIncome,
         r.auctions,
         r.secondsToAuctionMedian ?? "",
         r.secondsToAuctionMax ?? "",

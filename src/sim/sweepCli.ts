@@ -87,7 +87,8 @@ export function sweepVerdict(g: SweepGroup, confidence: number): string {
   return (
     `${g.scenario} / ${g.set}: ${g.runs} seeds; socialised loss in ${pct(g.runsWithSocialisedLoss)} of them ` +
     `(p99 ${usd(g.socialised.p99)} USDC); bad debt p50 ${usd(g.badDebt.p50)}, p99 ${usd(g.badDebt.p99)} USDC; ` +
-    `recommended insurance fund at ${pct(confidence)}: ${usd(g.recommendedFund)} USDC`
+    `recommended insurance fund at ${pct(confidence)}: ${usd(g.recommendedFund)} USDC ` +
+    `(${usd(g.recommendedFundWithoutFeeIncome)} USDC counting no trading-fee income)`
   );
 }
 
@@ -128,7 +129,8 @@ export function renderSweepReport(s: SweepSummary): string {
         ["Paid by the insurance fund (USDC)", g.paidByInsurance],
         ["Socialised loss (USDC)", g.socialised],
         ["Bad debt not yet realised (USDC)", g.unrealisedBadDebt],
-        ["Smallest sufficient insurance fund (USDC)", g.minimumFund],
+        ["Smallest sufficient insurance fund, counting all fund income (USDC)", g.minimumFund],
+        ["Smallest sufficient insurance fund, without fee income (USDC)", g.minimumFundWithoutFeeIncome],
         ["Median time liquidatable -> auction (s)", g.secondsToAuctionMedian],
         ["Longest time liquidatable -> auction (s)", g.secondsToAuctionMax],
         ["Median discount at fill", g.discountMedian],

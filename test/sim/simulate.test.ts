@@ -96,6 +96,56 @@ describe("simulator: smoke scenario", function () {
     expect(a.equals(b)).to.equal(true);
   });
 
+  it("writes byte-identical per-auction records (auctions.json, auctions.csv) from both processes, one row per auction", function () {
+    for (const f of ["auctions.json", "auctions.csv"]) {
+      const a = fs.readFileSync(path.join(tmp, "a", f));
+      expect(a.equals(fs.readFileSync(path.join(tmp, "b", f))), f).to.equal(true);
+    }
+    const set = first.summary.sets[0];
+    const rows = JSON.parse(fs.readFileSync(path.join(tmp, "a", "auctions.json"), "utf8")) as {
+      bids: number;
+      badDebt: number;
+      outcome: string;
+    }[];
+    expect(rows).to.have.length(set.liquidations.auctions);
+    expect(
+      fs
+        .readFileSync(path.join(tmp, "a", "auctions.csv"), "utf8")
+        .trimEnd()
+        .split("\n"),
+    ).to.have.length(rows.length + 1);
+    expect(rows.reduce((n, r) => n + r.bids, 0)).to.equal(set.liquidations.bids);
+    expect(rows.filter((r) => r.outcome === "running").length).to.equal(set.liquidations.auctionOutcomes.running);
+    expect(rows.reduce((n, r) => n + r.badDebt, 0)).to.be.closeTo(set.losses.badDebt, 0.01 * rows.length + 0.01);
+  });
+
+  it("breaks the run down per market and per actor, with every reverted transaction named by its error", function () {
+    const set = first.summary.sets[0];
+    const total = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0);
+    expect(total(set.markets, (m) => m.auctions)).to.equal(set.liquidations.auctions);
+    expect(total(set.markets, (m) => m.bids)).to.equal(set.liquidations.bids);
+    expect(total(set.markets, (m) => m.badDebt)).to.be.closeTo(set.losses.badDebt, 0.01 * set.markets.length + 0.01);
+    expect(total(set.markets, (m) => m.paidByInsurance)).to.be.closeTo(set.losses.paidByInsurance, 0.01 * set.markets.length + 0.01);
+    expect(set.actors.map((a) => a.actor)).to.include.members(["oracle", "market-maker", "traders", ...set.liquidators.map((l) => l.name)]);
+    expect(total(set.actors, (a) => a.transactions)).to.equal(set.chain.transactions);
+    expect(total(set.actors, (a) => a.reverted)).to.equal(set.chain.reverted);
+    expect(total(set.reverts, (r) => r.count)).to.equal(set.chain.reverted);
+    for (const r of set.reverts) expect(r.error, `${r.actor}: ${r.error}`).not.to.match(/^unknown error/);
+    for (const l of set.liquidators) {
+      expect(
+        total(Object.values(l.revertReasons), (n) => n),
+        l.name,
+      ).to.equal(l.reverted);
+      expect(l.ownAccountsLiquidated.auctions, l.name).to.equal(
+        JSON.parse(fs.readFileSync(path.join(tmp, "a", "auctions.json"), "utf8")).filter((r: { owner: string }) => r.owner === l.name)
+          .length,
+      );
+    }
+    const html = fs.readFileSync(first.files.report, "utf8");
+    for (const h of ["Markets", "Transactions by actor", "Reverted transactions by actor and error"])
+      expect(html).to.contain(`<h3>${h}</h3>`);
+  });
+
   it("reports progress from its first second through named phases, never silent for more than 10 seconds", function () {
     const seconds = progressLines.map((l) => {
       const [m, s] = l.slice(1, l.indexOf("]")).split(":").map(Number);

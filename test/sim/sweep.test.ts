@@ -30,6 +30,7 @@ function fakeSummary(seed: number, scenario: string): Summary {
       socialised: seed % 2 === 0 ? 10 * x * k : 0,
       unrealisedInRunningAuctions: x,
       minimumFundWithoutSocialisedLoss: 1000 * x * k,
+      minimumFund: { withoutFeeIncome: 1100 * x * k },
     },
     liquidations: { auctions: x, secondsToAuction: { median: 12, p90: 24, max: 12 * seed }, discountAtFill: { median: 0.02 * k } },
   });
@@ -83,6 +84,8 @@ describe("simulator: Monte Carlo sweeps", function () {
     const g = s.groups[0];
     expect(g.minimumFund).to.deep.equal({ p50: 3000, p95: 5000, p99: 5000, max: 5000, mean: 3000 });
     expect(g.recommendedFund).to.equal(5000);
+    expect(g.minimumFundWithoutFeeIncome).to.deep.equal({ p50: 3300, p95: 5500, p99: 5500, max: 5500, mean: 3300 });
+    expect(g.recommendedFundWithoutFeeIncome).to.equal(5500);
     expect(g.runsWithSocialisedLoss).to.equal(0.4);
     expect(g.secondsToAuctionMax.max).to.equal(60);
   });

@@ -57,6 +57,8 @@ export async function aggregate(run: RunState): Promise<SetResult> {
     episodes: m.episodeList,
     liquidators: [...m.liquidators.values()],
     fundIncome: m.fundIncome,
+    marketNames: dep.plan.markets.map((x) => x.name),
+    actors: [...m.actors.values()],
     subsidies: [...m.subsidies.values()].sort((x, y) => x.seq - y.seq),
     initialFund: s.insurance.initialStake,
     eventCapRatio,

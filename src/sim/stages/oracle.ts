@@ -46,6 +46,9 @@ export class Observations {
 /** The oracle block at chain time `Tk` with the step's `prices` (floats by feed key). Returns whether any feed was pushed. */
 export async function oracleBlock(run: RunState, obs: Observations, Tk: number, prices: Record<string, number>): Promise<boolean> {
   const s = run.scenario;
+  // The empty blocks before the oracle block first: `hardhat_mine` puts pending transactions in the first block it
+  // mines, so sending the rounds first would publish them up to a step before their time.
+  await run.chain.mineEmpty(Math.floor((Tk - run.chain.now) / run.bt) - 1, run.bt);
   let pushed = false;
   for (const f of run.dep.feeds) {
     const p = prices[f.key];
@@ -68,7 +71,6 @@ export async function oracleBlock(run: RunState, obs: Observations, Tk: number, 
     await run.send("oracle", "observe", tx);
   }
   if (run.pending.length > 0) {
-    await run.chain.mineEmpty(Math.floor((Tk - run.chain.now) / run.bt) - 1, run.bt);
     await mineAndSettle(run, Tk);
     run.metrics.activeBlocks++;
   }

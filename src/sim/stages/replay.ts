@@ -24,7 +24,9 @@ export async function replay(run: RunState): Promise<void> {
   // The gas market (scenario key `gas`) sets every replay block's base fee; set-up blocks keep the node's.
   run.chain.fees = createGasMarket(s.gas, (t) => run.priceTime(t));
   await slowDown("replay");
+  run.metrics.setUp = false;
   for (let k = 0; k < points.length; k++) {
+    run.metrics.step = k;
     const pt = points[k];
     const Tk = run.chainTime(pt.t);
     const Tnext = k + 1 < points.length ? run.chainTime(points[k + 1].t) : Tk + pricePath.stepSeconds;

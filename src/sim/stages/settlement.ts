@@ -1,17 +1,17 @@
 /**
  * Replay step "mining and settlement": mines the queued transactions in a block at an explicit time and reads
- * their receipts in block order: gas and reverts per agent (a revert is explained as a lost race when an earlier
- * transaction in the block started or bid on the same account, else decoded from the trace), then the protocol
- * events of each successful transaction (src/sim/stages/ledger.ts).
+ * their receipts in block order: transactions, gas and reverts per actor class and per keeper (every revert is
+ * decoded from its trace to the custom error it reverted with, and a keeper's revert counts as a lost race when an
+ * earlier transaction in the block started or bid on the same account), then the protocol events of each
+ * successful transaction (src/sim/stages/ledger.ts) and the markets of the auctions they started.
  */
 import { WeiPerEther } from "ethers";
 import { wadFromNumber } from "../../model/wad";
-import { FlashLiquidator__factory } from "../../../typechain-types";
+import type { Receipt } from "../chain";
+import type { ActorStats } from "../records";
+import type { DecodedRevert } from "../reverts";
 import { recordEvent } from "./ledger";
-import type { Pending, RunState } from "./state";
-
-/** Reverts decoded from traces per run at most (later ones are "unknown"). */
-const MAX_DECODED_REVERTS = 25;
+import { actorClass, type Pending, type RunState } from "./state";
 
 /**
  * Mines the pending transactions in a block at `t` and processes their receipts. Transactions that did not fit
@@ -42,7 +42,12 @@ async function settle(run: RunState, t: number): Promise<void> {
     m.txSent++;
     m.gasUsedTotal += r.gasUsed;
     const stats = m.liquidators.get(p.agent);
+    const actor = actorStats(run, p.agent);
     const gasCost = (r.gasUsed * r.effectiveGasPrice * wadFromNumber(m.lastIndexEth)) / WeiPerEther;
+    actor.transactions++;
+    if (m.setUp) actor.setUpTransactions++;
+    actor.gasUsed += r.gasUsed;
+    actor.gasCost += gasCost;
     if (stats) {
       stats.txs++;
       stats.gasUsed += r.gasUsed;
@@ -50,62 +55,66 @@ async function settle(run: RunState, t: number): Promise<void> {
     }
     if (r.status === 0) {
       m.txReverted++;
+      actor.reverted++;
+      const lostRace = lostARace(p, touched);
+      const error = await decodeRevert(run, r);
+      actor.reverts[error.name] = (actor.reverts[error.name] ?? 0) + 1;
+      if (lostRace) actor.lostRaces++;
       if (stats) {
         stats.reverted++;
         stats.wastedGas += r.gasUsed;
         stats.wastedCost += gasCost;
-        const reason = await revertReason(run, p, touched);
-        stats.revertReasons[reason] = (stats.revertReasons[reason] ?? 0) + 1;
+        stats.revertReasons[error.name] = (stats.revertReasons[error.name] ?? 0) + 1;
+        if (!lostRace) m.unexplained.push({ agent: p.agent, action: p.action, reason: error.detail });
       }
       continue;
     }
     if (stats && p.action === "start") stats.startsWon++;
     for (const log of r.logs) {
       const ev = run.events.parse(log);
-      if (ev) recordEvent(run, ev, p, run.priceTime(t), touched);
+      if (ev) recordEvent(run, ev, p, { now: run.priceTime(t), block: r.blockNumber }, touched);
     }
+  }
+  // The markets each new auction's account held, read after its start block.
+  for (const rec of m.newAuctions.splice(0)) {
+    const [bits] = await run.dep.contracts.engine.accountInfo(rec.account, { blockTag: rec.startBlock });
+    for (let i = 0; bits >> BigInt(i) !== 0n; i++) if ((bits >> BigInt(i)) & 1n) rec.markets.push(i);
   }
 }
 
-/** Why a liquidator's transaction reverted: a lost race, or the decoded custom error (recorded as unexplained). */
-async function revertReason(run: RunState, p: Pending, touched: Set<string>): Promise<string> {
-  const key = p.account !== undefined ? `${p.action === "start" ? "start" : "bid"}:${p.account}` : "";
-  if (p.action === "start" && touched.has(key)) return "lost the race: AuctionAlreadyActive";
-  if ((p.action === "bid" || p.action === "flash-bid" || p.action === "terminate") && touched.has(key))
-    return p.action === "terminate" ? "lost the race: AuctionNotActive" : "lost the race: AuctionStaleNonce/AuctionNotActive";
-  const reason = await decodeRevert(run, p.hash);
-  run.metrics.unexplained.push({ agent: p.agent, action: p.action, reason });
-  return reason;
+/** The stats of `agent`'s actor class, created on its first transaction. */
+function actorStats(run: RunState, agent: string): ActorStats {
+  const key = actorClass(agent);
+  let a = run.metrics.actors.get(key);
+  if (!a) {
+    a = { actor: key, transactions: 0, setUpTransactions: 0, reverted: 0, gasUsed: 0n, gasCost: 0n, lostRaces: 0, reverts: {} };
+    run.metrics.actors.set(key, a);
+  }
+  return a;
 }
 
-/** The custom error a mined transaction reverted with, from its trace ("unknown" past MAX_DECODED_REVERTS). */
-async function decodeRevert(run: RunState, hash: string): Promise<string> {
-  if (run.metrics.unexplained.length >= MAX_DECODED_REVERTS) return "unknown";
-  const { auction, vault, engine, venue, oracle } = run.dep.contracts;
-  const errorInterfaces = [
-    auction.interface,
-    vault.interface,
-    engine.interface,
-    venue.interface,
-    oracle.interface,
-    FlashLiquidator__factory.createInterface(),
-  ];
-  try {
-    const trace = await run.chain.rpc<{ returnValue?: string }>("debug_traceTransaction", [
-      hash,
-      { disableStorage: true, disableMemory: true, disableStack: true },
-    ]);
-    const data = trace.returnValue ? (trace.returnValue.startsWith("0x") ? trace.returnValue : `0x${trace.returnValue}`) : "0x";
-    for (const i of errorInterfaces) {
-      try {
-        const e = i.parseError(data);
-        if (e) return `${e.name}(${e.args.map(String).join(", ")})`;
-      } catch {
-        /* not this interface */
-      }
-    }
-    return data === "0x" ? "out of gas or empty revert" : data.slice(0, 10);
-  } catch {
-    return "unknown";
+/**
+ * Whether a reverted transaction lost a race: an earlier transaction of its block started an auction on the same
+ * account (a keeper's start, a trader's cut), or bid on or ended it (a bid, flash bid or terminate).
+ */
+function lostARace(p: Pending, touched: Set<string>): boolean {
+  if (p.account === undefined) return false;
+  if (p.action === "start" || p.action === "cut") return touched.has(`start:${p.account}`);
+  if (p.action === "bid" || p.action === "flash-bid" || p.action === "terminate") return touched.has(`bid:${p.account}`);
+  return false;
+}
+
+/** The error a mined transaction reverted with, from its trace (every reverted transaction is traced). */
+async function decodeRevert(run: RunState, r: Receipt): Promise<DecodedRevert> {
+  const trace = await run.chain.rpc<{ returnValue?: string }>("debug_traceTransaction", [
+    r.hash,
+    { disableStorage: true, disableMemory: true, disableStack: true },
+  ]);
+  const data = trace.returnValue ? (trace.returnValue.startsWith("0x") ? trace.returnValue : `0x${trace.returnValue}`) : "0x";
+  let gasLimit: bigint | undefined;
+  if (data === "0x") {
+    const tx = await run.chain.rpc<{ gas: string } | null>("eth_getTransactionByHash", [r.hash]);
+    gasLimit = tx ? BigInt(tx.gas) : undefined;
   }
+  return run.reverts.decode(data, r.gasUsed, gasLimit);
 }

@@ -11,9 +11,11 @@ import type { PricePath } from "../prices";
 import type { MarketMaker } from "../agents/marketMaker";
 import type { Trader } from "../agents/traders";
 import type {
+  ActorStats,
   AuctionRecord,
   EpisodeRecord,
   FillRecord,
+  FundIncome,
   LiquidatorStats,
   RunOptions,
   SetResult,
@@ -27,6 +29,7 @@ import { WAD } from "../../model/wad";
 import type { FlashLiquidator } from "../../../typechain-types";
 import type { Deployment } from "./deployment";
 import type { Timer } from "./timer";
+import type { RevertDecoder } from "../reverts";
 
 /** What the run of one parameter set is given. */
 export interface RunInput {
@@ -37,6 +40,14 @@ export interface RunInput {
   opts: RunOptions;
   /** 1-based number of the set, for progress. */
   setNumber: number;
+}
+
+/**
+ * The actor class a transaction's agent belongs to: every `trader:<i>` is "traders"; the market maker, the oracle
+ * pusher, the staker and each keeper (by name) are classes of their own.
+ */
+export function actorClass(agent: string): string {
+  return agent.startsWith("trader:") ? "traders" : agent;
 }
 
 /** A sent transaction waiting for its receipt. */
@@ -72,7 +83,17 @@ export class Metrics {
   readonly auctionList: AuctionRecord[] = [];
   readonly fills: FillRecord[] = [];
   readonly subsidies = new Map<string, SubsidyEvent>();
-  readonly fundIncome: { seq: number; amount: bigint }[] = [];
+  readonly fundIncome: FundIncome[] = [];
+  /** Per actor class (`actorClass`), in first-transaction order. */
+  readonly actors = new Map<string, ActorStats>();
+  /** The latest auction of each account, running or ended (subsidies paid in the transaction that ended it). */
+  readonly lastAuction = new Map<bigint, AuctionRecord>();
+  /** Auctions started in the block being settled, whose markets are still to be read. */
+  readonly newAuctions: AuctionRecord[] = [];
+  /** The replay step being run (0-based; -1 during set-up). */
+  step = -1;
+  /** The set-up blocks are being mined (before the replay). */
+  setUp = true;
   readonly unexplained: SetResult["unexplainedReverts"] = [];
   /** Open liquidation episodes by account. */
   readonly episodes = new Map<bigint, EpisodeRecord>();
@@ -121,6 +142,8 @@ export class RunState {
   keepers: Keeper[] = [];
   /** The chain's block number when the replay began. */
   blockBase = 0;
+  /** Names reverted transactions (every compiled contract's errors); set by `runSet` before the set-up. */
+  reverts!: RevertDecoder;
 
   constructor(
     readonly input: RunInput,

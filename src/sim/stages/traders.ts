@@ -26,7 +26,9 @@ export async function traderReactions(run: RunState, block: number): Promise<voi
       tr.topUps++;
       run.metrics.topUps++;
       const amount = wadFromNumber(tr.equity * s.traders.topUpShare);
-      await depositTx(run, `trader:${tr.index}`, tr.wallet.address, plan.cash.symbol, amount, tr.account, false);
+      // A trader who posted other collateral approves the vault for cash at its first top-up.
+      const approve = tr.collateral !== plan.cash.symbol && tr.topUps === 1;
+      await depositTx(run, `trader:${tr.index}`, tr.wallet.address, plan.cash.symbol, amount, tr.account, approve);
     } else if (tr.behaviour === "deleverage" && !h.frozen) {
       const positions = await run.view.positions(block, tr.account);
       for (const [m, size] of positions) {
