@@ -135,7 +135,7 @@ export function renderSimulationBlock(run: RecordedRun): string {
     `| Accounts that became liquidatable | ${int(lq.accountsLiquidatable)} (${int(lq.tradersLiquidated)} of ${int(set.traders.count)} traders had at least one auction) |`,
     `| Auctions started / bids filled | ${int(lq.auctions)} / ${int(lq.bids)} (${int(lq.discountAtFill.insolventFills)} at a negative unit price) |`,
     `| Auction outcomes: restored / emptied / terminated / still running | ${o.Restored} / ${o.Emptied} / ${o.Terminated} / ${o.running} |`,
-    `| Time liquidatable -> auction started | median ${dur(lq.secondsToAuction.median)}, p90 ${dur(lq.secondsToAuction.p90)}, max ${dur(lq.secondsToAuction.max)} |`,
+    `| Time liquidatable -> auction started | median ${dur(lq.secondsToAuction.median)}, p90 ${dur(lq.secondsToAuction.p90)}, p99 ${dur(lq.secondsToAuction.p99)}, max ${dur(lq.secondsToAuction.max)} (blocks: ${lq.blocksToAuction.median} / ${lq.blocksToAuction.p90} / ${lq.blocksToAuction.p99} / ${lq.blocksToAuction.max}) |`,
     `| Time liquidatable -> restored or emptied | median ${dur(lq.secondsToRestored.median)}, p90 ${dur(lq.secondsToRestored.p90)} |`,
     `| Discount at fill (solvent portfolios) | median ${pct(lq.discountAtFill.median)}, p10 ${pct(lq.discountAtFill.p10)}, p90 ${pct(lq.discountAtFill.p90)} |`,
     `| Bad debt (subsidies to bidders) | ${usd(l.badDebt)} USDC, ${usd(l.paidByInsurance)} paid by the insurance fund |`,
@@ -183,7 +183,7 @@ export function renderSimulationBlock(run: RecordedRun): string {
     "What the run shows (figures above):",
     "",
     `- **Starts are prompt**: the median account waits ${dur(lq.secondsToAuction.median)} between becoming liquidatable and its ` +
-      `auction starting (p90 ${dur(lq.secondsToAuction.p90)}); every keeper races for the tip and ${topStarter.name} wins ` +
+      `auction starting (p99 ${dur(lq.secondsToAuction.p99)}, ${lq.blocksToAuction.p99} blocks); ${topStarter.name} wins ` +
       `${int(topStarter.startsWon)} of ${int(lq.auctions)} starts.`,
     `- **Bad debt comes in bursts**: the largest increase in one step, ${usd(worstJump)} USDC, comes in ` +
       `the step at ${set.series.time[worst] ?? "n/a"}; over the run the insurance fund pays ${usd(l.paidByInsurance)} USDC and ` +

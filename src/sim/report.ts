@@ -531,7 +531,13 @@ export function keyRows(s: Summary): (string | number)[][] {
       ),
     ],
     ["Discount at fill, solvent fills: p95", ...col((x) => pct(x.liquidations.discountAtFill.p95))],
-    ["Median time liquidatable -> auction", ...col((x) => minutes(x.liquidations.secondsToAuction.median))],
+    [
+      "Time liquidatable -> auction: median / p99 / max (blocks)",
+      ...col((x) => {
+        const b = x.liquidations.blocksToAuction;
+        return `${minutes(x.liquidations.secondsToAuction.median)} / ${minutes(x.liquidations.secondsToAuction.p99)} / ${minutes(x.liquidations.secondsToAuction.max)} (${b.median} / ${b.p99} / ${b.max})`;
+      }),
+    ],
     [
       "Median / p90 time liquidatable -> auction ended",
       ...col((x) => `${minutes(x.liquidations.secondsToLiquidate.median)} / ${minutes(x.liquidations.secondsToLiquidate.p90)}`),

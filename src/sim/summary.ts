@@ -139,6 +139,9 @@ function revertBreakdown(set: SetResult) {
   );
 }
 
+/** `seconds` in whole blocks of `blockTime` seconds, rounded up (null stays null). */
+const blocksOf = (seconds: number | null, blockTime: number): number | null => (seconds === null ? null : Math.ceil(seconds / blockTime));
+
 /** A fill of a solvent portfolio at a non-negative unit price: the ones with a discount 1 - B/V. */
 const isSolventFill = (f: SetResult["fills"][number]) => f.value !== undefined && f.value > 0n && f.unitPrice >= 0n;
 
@@ -197,7 +200,19 @@ function setSummary(r: SimulationResult, set: SetResult) {
       auctionOutcomes: outcomes,
       bids: set.fills.length,
       tradersLiquidated: set.traders.liquidated,
-      secondsToAuction: { median: quantile(toAuction, 0.5), p90: quantile(toAuction, 0.9), max: quantile(toAuction, 1) },
+      secondsToAuction: {
+        median: quantile(toAuction, 0.5),
+        p90: quantile(toAuction, 0.9),
+        p99: quantile(toAuction, 0.99),
+        max: quantile(toAuction, 1),
+      },
+      /** The same delays in blocks (`chain.blockTime` apart; 0: started in the block of the scan that found it). */
+      blocksToAuction: {
+        median: blocksOf(quantile(toAuction, 0.5), r.scenario.chain.blockTime),
+        p90: blocksOf(quantile(toAuction, 0.9), r.scenario.chain.blockTime),
+        p99: blocksOf(quantile(toAuction, 0.99), r.scenario.chain.blockTime),
+        max: blocksOf(quantile(toAuction, 1), r.scenario.chain.blockTime),
+      },
       secondsToRestored: { median: quantile(toRestore, 0.5), p90: quantile(toRestore, 0.9), max: quantile(toRestore, 1) },
       secondsToLiquidate: { median: quantile(toLiquidate, 0.5), p90: quantile(toLiquidate, 0.9), max: quantile(toLiquidate, 1) },
       discountAtFill: {
