@@ -9,6 +9,7 @@ import {BallastHandler} from "./BallastHandler.sol";
 import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
 import {RiskBounds} from "../../../contracts/libraries/RiskBounds.sol";
+import {FeeOnTransferERC20} from "../../../contracts/test/FeeOnTransferERC20.sol";
 
 /// @title BallastInvariants
 /// @custom:security-contact security@ballast.finance
@@ -24,11 +25,15 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     function setUp() public {
         vm.warp(1_767_225_600); // 2026-01-01T00:00:00Z, as the Hardhat network's genesis
         _deployBallast();
-        handler = new BallastHandler(this);
+        // Issue 11 class 13: a third collateral listed while it charges no fee; the handler may switch its fee on.
+        FeeOnTransferERC20 feeToken = new FeeOnTransferERC20();
+        feeToken.setFeeOn(false);
+        vault.listCollateral(address(feeToken), ETH_USD, 0.5e18, 100_000e18);
+        handler = new BallastHandler(this, feeToken);
         // The handler acts as risk manager: ADMIN may call every restricted function (no other role is mapped).
         manager.grantRole(0, address(handler), 0);
         targetContract(address(handler));
-        bytes4[] memory s = new bytes4[](27);
+        bytes4[] memory s = new bytes4[](28);
         s[0] = BallastHandler.deposit.selector;
         s[1] = BallastHandler.withdraw.selector;
         s[2] = BallastHandler.transferCash.selector;
@@ -56,6 +61,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         s[24] = BallastHandler.leveragedTrade.selector;
         s[25] = BallastHandler.setSessionKeyLimits.selector;
         s[26] = BallastHandler.selfDump.selector;
+        s[27] = BallastHandler.feeTokenAction.selector;
         targetSelector(address(handler), s);
     }
 
@@ -82,6 +88,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _checkINV22_freeze();
         _checkINV23_stoppedClock();
         _checkCLASS05_sessionKeyLimits();
+        _checkCLASS13_withdrawalMeasured();
         _checkISSUE11_noThirdPartyBlocksLiquidation();
         _checkISSUE11_noSelfDump();
     }
@@ -311,7 +318,13 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _noViolation("CLASS04");
     }
 
-    // ------------------------------------------------------------------ issue 11 (pending fixes)
+    /// @notice Issue 11, class 13: a withdrawal the vault accepts delivers exactly the amount it debited, also after
+    /// a listed collateral starts charging a transfer fee (handler-checked in `feeTokenAction`).
+    function _checkCLASS13_withdrawalMeasured() internal view {
+        _noViolation("CLASS13");
+    }
+
+    // ------------------------------------------------------------------ issue 11 (fixed; kept as regressions)
 
     /// @notice Issue 11, classes 2 and 3, review M1: no third party (dust deposit, one-unit transfer, dust bid)
     /// turns a keeper's succeeding start or bid into a failing one ("ISSUE11-BLOCK: ...").
@@ -328,7 +341,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// @notice After each run: how many of the actions that matter most the protocol accepted (shown with -vv),
     /// so that a campaign whose trades or auctions never go through is noticed.
     function afterInvariant() public view {
-        bytes32[10] memory actions = [
+        bytes32[12] memory actions = [
             bytes32("trade"),
             "selfDump",
             "leveragedTrade",
@@ -337,8 +350,10 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             "startAuction",
             "bid",
             "flashBid",
+            "flashBidHedged",
             "auctionUpkeep",
-            "insurance"
+            "insurance",
+            "feeTokenAction"
         ];
         for (uint256 i; i < actions.length; ++i) {
             Log.log(string.concat("accepted ", _trimmed(actions[i])), handler.accepted(actions[i]));
