@@ -3,9 +3,9 @@
  * campaign") with a printed seed, and reports handler calls per second.
  *
  * Environment:
- * - `FUZZ_CAMPAIGN`: `short` (inside `npm test`, 102,400 handler calls), unset (default, 409,600) or `long`
- *   (10 million); selects the foundry.toml profile of that name (runs x depth per suite, one invariant function
- *   per suite).
+ * - `FUZZ_CAMPAIGN`: `short` (inside `npm test`, 115,200 handler calls), unset (default, 460,800) or `long`
+ *   (10 million); selects the foundry.toml profile of that name (runs x depth per test contract, one invariant function
+ *   per contract).
  * - `FUZZ_SEED`: the seed (decimal or 0x-hex, or `random`). Unset: the short campaign uses the fixed
  *   `SHORT_CAMPAIGN_SEED` (so `npm test` is deterministic, like the Hardhat suites' fixed seeds); the default and
  *   long campaigns draw a random one. The seed is always printed; the same seed and campaign replay the same calls.

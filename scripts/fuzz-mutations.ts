@@ -21,8 +21,10 @@ import path from "node:path";
 interface Mutation {
   /** Patch file name without `.patch`, under test/foundry/mutations/. */
   id: string;
-  /** `--mt` pattern of the invariant function expected to fail (one per suite). */
+  /** `--mt` pattern of the invariant function expected to fail (one per test contract). */
   invariant: string;
+  /** `--mc` pattern of the test contract to run (unset: every contract with that function). */
+  contract?: string;
   /** Start of the expected failure message: the ID of the invariant that must break, e.g. "INV-20:". */
   failure: string;
   /** Campaign (foundry.toml profile) to run: `short` (CI's, the default), `default` or `long`. */
@@ -70,7 +72,7 @@ if (onlyAt >= 0) {
 if (args.includes("--list")) {
   for (const m of selected) {
     const expect = m.expectCaught ? `caught ("${m.failure}")` : "not caught";
-    console.log(`${m.id}  ${m.invariant}  ${m.campaign ?? "short"} ${m.seed}  expect ${expect}`);
+    console.log(`${m.id}  ${m.contract ?? "*"}.${m.invariant}  ${m.campaign ?? "short"} ${m.seed}  expect ${expect}`);
   }
   process.exit(0);
 }
@@ -109,7 +111,8 @@ try {
     // A persisted counterexample would be replayed first and hide what this seed finds.
     rmSync(path.join(root, "forge-cache", "invariant"), { recursive: true, force: true });
     const started = Date.now();
-    const r = spawnSync("npx", ["ts-node", "--transpile-only", "scripts/fuzz-forge.ts", "--mt", m.invariant], {
+    const match = ["--mt", m.invariant, ...(m.contract ? ["--mc", m.contract] : [])];
+    const r = spawnSync("npx", ["ts-node", "--transpile-only", "scripts/fuzz-forge.ts", ...match], {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, FUZZ_CAMPAIGN: m.campaign ?? "short", FUZZ_SEED: m.seed },
@@ -119,9 +122,11 @@ try {
     if (verbose) console.log(out);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     const compiled = !/Compiler run failed|Error \(\d+\)/.test(out);
-    const reason = /\[FAIL: ([^\]]*)\]/.exec(out)?.[1] ?? "";
+    // Every failing contract's reason (forge prints each twice); the expected one counts wherever it comes.
+    const reasons = [...out.matchAll(/\[FAIL: ([^\]]*)\]/g)].map((x) => x[1]);
     const failed = compiled && r.status === 1 && /\[FAIL/.test(out);
-    const caught = failed && reason.startsWith(m.failure);
+    const caught = failed && reasons.some((x) => x.startsWith(m.failure));
+    const reason = (caught ? reasons.find((x) => x.startsWith(m.failure)) : reasons[0]) ?? "";
     const sequence = /\[Sequence\] \(original: (\d+), shrunk: (\d+)\)/.exec(out);
     const depth = sequence ? `, depth ${sequence[1]} (shrunk to ${sequence[2]})` : "";
     let verdict: string;
