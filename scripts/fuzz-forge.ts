@@ -109,11 +109,19 @@ child.stdout.on("data", (chunk: Buffer) => {
 child.on("close", (code) => {
   const failed = /Suite result: FAILED|Encountered a total of \d+ failing test|Compiler run failed/.test(output);
   const exit = code === 0 && failed ? 1 : (code ?? 1);
-  // "invariant_protocol() (runs: 128, calls: 51200, reverts: 0)" per invariant function (one per suite; forge
-  // repeats the line of a failing one in its summary, so each function counts once); "Ran 2 test suites in 25.09s"
-  // for the whole run (all suites; each suite's own "finished in" would count only one of them).
+  // "invariant_protocol() (runs: 96, calls: 38400, reverts: 0)" per invariant function, under the line naming its
+  // test contract ("Ran 1 test for <path>:<Contract>", or "Encountered 1 failing test in <path>:<Contract>" before
+  // forge repeats a failing function's line in its summary), so each contract's function counts once even when two
+  // contracts share the function's name; "Ran 3 test suites in 25.09s" for the whole run (all suites; each suite's
+  // own "finished in" would count only one of them).
   const perFunction = new Map<string, number>();
-  for (const m of output.matchAll(/(\w+)\(\) \(runs: \d+, calls: (\d+)/g)) perFunction.set(m[1], Number(m[2]));
+  let contract = "";
+  for (const line of output.split("\n")) {
+    const header = /^(?:Ran \d+ tests? for|Encountered \d+ failing tests? in) (\S+)/.exec(line);
+    if (header) contract = header[1];
+    const result = /(\w+)\(\) \(runs: \d+, calls: (\d+)/.exec(line);
+    if (result) perFunction.set(`${contract}.${result[1]}`, Number(result[2]));
+  }
   const calls = [...perFunction.values()].reduce((s, n) => s + n, 0);
   const suite = /Ran \d+ test suites? in ([\d.]+)(ms|s)/.exec(output) ?? /Suite result: .*finished in ([\d.]+)(ms|s)/.exec(output);
   const seconds = suite ? Number(suite[1]) / (suite[2] === "ms" ? 1000 : 1) : (Date.now() - started) / 1000;
