@@ -3,12 +3,13 @@
  * campaign") with a printed seed, and reports handler calls per second.
  *
  * Environment:
- * - `FUZZ_CAMPAIGN`: `short` (inside `npm test`), unset (default, about 120,000 handler calls) or `long` (about
- *   10 million); selects the foundry.toml profile of that name.
+ * - `FUZZ_CAMPAIGN`: `short` (inside `npm test`, 115,200 handler calls), unset (default, 460,800) or `long`
+ *   (10 million); selects the foundry.toml profile of that name (runs x depth per test contract, one invariant function
+ *   per contract).
  * - `FUZZ_SEED`: the seed (decimal or 0x-hex, or `random`). Unset: the short campaign uses the fixed
  *   `SHORT_CAMPAIGN_SEED` (so `npm test` is deterministic, like the Hardhat suites' fixed seeds); the default and
  *   long campaigns draw a random one. The seed is always printed; the same seed and campaign replay the same calls.
- * Extra arguments are passed to `forge test` (e.g. `--mt INV01 -vv`).
+ * Extra arguments are passed to `forge test` (e.g. `--mc BallastInvariants -vv`).
  *
  * Each run is appended to reports/fuzz-forge.jsonl (campaign, seed, calls, seconds, exit code).
  *
@@ -108,9 +109,20 @@ child.stdout.on("data", (chunk: Buffer) => {
 child.on("close", (code) => {
   const failed = /Suite result: FAILED|Encountered a total of \d+ failing test|Compiler run failed/.test(output);
   const exit = code === 0 && failed ? 1 : (code ?? 1);
-  // "(runs: 16, calls: 6400, reverts: 3)" per invariant; "Ran 2 test suites in 25.09s" for the whole run (all
-  // suites; each suite's own "finished in" would count only one of them).
-  const calls = [...output.matchAll(/calls: (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
+  // "invariant_protocol() (runs: 96, calls: 38400, reverts: 0)" per invariant function, under the line naming its
+  // test contract ("Ran 1 test for <path>:<Contract>", or "Encountered 1 failing test in <path>:<Contract>" before
+  // forge repeats a failing function's line in its summary), so each contract's function counts once even when two
+  // contracts share the function's name; "Ran 3 test suites in 25.09s" for the whole run (all suites; each suite's
+  // own "finished in" would count only one of them).
+  const perFunction = new Map<string, number>();
+  let contract = "";
+  for (const line of output.split("\n")) {
+    const header = /^(?:Ran \d+ tests? for|Encountered \d+ failing tests? in) (\S+)/.exec(line);
+    if (header) contract = header[1];
+    const result = /(\w+)\(\) \(runs: \d+, calls: (\d+)/.exec(line);
+    if (result) perFunction.set(`${contract}.${result[1]}`, Number(result[2]));
+  }
+  const calls = [...perFunction.values()].reduce((s, n) => s + n, 0);
   const suite = /Ran \d+ test suites? in ([\d.]+)(ms|s)/.exec(output) ?? /Suite result: .*finished in ([\d.]+)(ms|s)/.exec(output);
   const seconds = suite ? Number(suite[1]) / (suite[2] === "ms" ? 1000 : 1) : (Date.now() - started) / 1000;
   const rate = seconds > 0 ? Math.round(calls / seconds) : 0;

@@ -1,8 +1,11 @@
 /**
  * `npm run fuzz:mutations`: replays the mutation table of docs/TESTING.md ("Mutation table"). For each entry of
  * test/foundry/mutations/mutations.json it applies the patch to contracts/ (`git apply`), runs the recorded invariant
- * of the default Foundry campaign with the recorded seed (`npm run fuzz:forge -- --mt <invariant>`), reverts the
- * patch (`git apply -R`, also on Ctrl-C or an error) and prints whether the campaign caught the mutation.
+ * function in the recorded campaign with the recorded seed (`FUZZ_CAMPAIGN=<campaign> FUZZ_SEED=<seed> npm run
+ * fuzz:forge -- --mt <invariant>`; the campaign is `short`, the one `npm test` runs, unless the entry names
+ * another), reverts the patch (`git apply -R`, also on Ctrl-C or an error) and prints whether the campaign caught
+ * the mutation. A catch counts only when the failure message names the expected invariant (`failure`), so a
+ * mutant caught for an unrelated reason is reported as such.
  *
  * Options: `--only <id>[,<id>...]` runs only those entries; `--list` prints the entries; `--verbose` prints forge's
  * output and stack traces. Not part of `npm test` (each entry recompiles the mutated contract: about 1-3 minutes).
@@ -18,11 +21,17 @@ import path from "node:path";
 interface Mutation {
   /** Patch file name without `.patch`, under test/foundry/mutations/. */
   id: string;
-  /** `--mt` pattern of the invariant expected to fail. */
+  /** `--mt` pattern of the invariant function expected to fail (one per test contract). */
   invariant: string;
-  /** Seed of the default campaign that caught it (0x-hex). */
+  /** `--mc` pattern of the test contract to run (unset: every contract with that function). */
+  contract?: string;
+  /** Start of the expected failure message: the ID of the invariant that must break, e.g. "INV-20:". */
+  failure: string;
+  /** Campaign (foundry.toml profile) to run: `short` (CI's, the default), `default` or `long`. */
+  campaign?: "short" | "default" | "long";
+  /** Seed of the campaign (0x-hex); CI's is 0xba11a57. */
   seed: string;
-  /** Whether the default campaign at that seed is expected to fail. */
+  /** Whether the campaign at that seed is expected to fail with `failure`. */
   expectCaught: boolean;
 }
 
@@ -39,8 +48,9 @@ function fail(message: string): never {
 if (args.includes("--help") || args.includes("-h")) {
   console.log(
     "Usage: npm run fuzz:mutations [-- --only <id>[,<id>...]] [--list] [--verbose]\n" +
-      "  Applies each patch of test/foundry/mutations/mutations.json to contracts/, runs its invariant with its seed\n" +
-      "  (default campaign), reverts the patch, and prints caught / not caught.\n" +
+      "  Applies each patch of test/foundry/mutations/mutations.json to contracts/, runs its invariant function with\n" +
+      "  its campaign (short, CI's, unless the entry says otherwise) and seed, reverts the patch, and prints caught /\n" +
+      "  not caught (a catch counts only with the entry's expected failure message).\n" +
       "Exit codes: 0 every expected catch happened, 1 an expected catch was missed, 2 bad option or dirty contracts/.",
   );
   process.exit(0);
@@ -60,7 +70,10 @@ if (onlyAt >= 0) {
   selected = all.filter((m) => ids.includes(m.id));
 }
 if (args.includes("--list")) {
-  for (const m of selected) console.log(`${m.id}  ${m.invariant}  ${m.seed}  expect ${m.expectCaught ? "caught" : "not caught"}`);
+  for (const m of selected) {
+    const expect = m.expectCaught ? `caught ("${m.failure}")` : "not caught";
+    console.log(`${m.id}  ${m.contract ?? "*"}.${m.invariant}  ${m.campaign ?? "short"} ${m.seed}  expect ${expect}`);
+  }
   process.exit(0);
 }
 
@@ -98,27 +111,33 @@ try {
     // A persisted counterexample would be replayed first and hide what this seed finds.
     rmSync(path.join(root, "forge-cache", "invariant"), { recursive: true, force: true });
     const started = Date.now();
-    const r = spawnSync("npx", ["ts-node", "--transpile-only", "scripts/fuzz-forge.ts", "--mt", m.invariant], {
+    const match = ["--mt", m.invariant, ...(m.contract ? ["--mc", m.contract] : [])];
+    const r = spawnSync("npx", ["ts-node", "--transpile-only", "scripts/fuzz-forge.ts", ...match], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, FUZZ_CAMPAIGN: "default", FUZZ_SEED: m.seed },
+      env: { ...process.env, FUZZ_CAMPAIGN: m.campaign ?? "short", FUZZ_SEED: m.seed },
     });
     revert();
     const out = (r.stdout ?? "") + (r.stderr ?? "");
     if (verbose) console.log(out);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     const compiled = !/Compiler run failed|Error \(\d+\)/.test(out);
-    const caught = compiled && r.status === 1 && /\[FAIL/.test(out);
-    const reason = /\[FAIL: ([^\]]*)\]/.exec(out)?.[1] ?? "";
+    // Every failing contract's reason (forge prints each twice); the expected one counts wherever it comes.
+    const reasons = [...out.matchAll(/\[FAIL: ([^\]]*)\]/g)].map((x) => x[1]);
+    const failed = compiled && r.status === 1 && /\[FAIL/.test(out);
+    const caught = failed && reasons.some((x) => x.startsWith(m.failure));
+    const reason = (caught ? reasons.find((x) => x.startsWith(m.failure)) : reasons[0]) ?? "";
     const sequence = /\[Sequence\] \(original: (\d+), shrunk: (\d+)\)/.exec(out);
     const depth = sequence ? `, depth ${sequence[1]} (shrunk to ${sequence[2]})` : "";
     let verdict: string;
     if (!compiled) verdict = "ERROR: does not compile";
     else if (caught) verdict = `caught by ${m.invariant}${depth}: ${reason}`;
+    else if (failed) verdict = `failed for another reason${depth}: ${reason}`;
     else verdict = "not caught";
     const ok = compiled && caught === m.expectCaught;
     if (!ok && m.expectCaught) missed++;
-    console.log(`${ok ? "ok  " : "MISS"} ${m.id} (seed ${m.seed}, ${seconds} s): ${verdict}`);
+    const calls = /fuzz:forge: (\d+) handler calls/.exec(out)?.[1] ?? "?";
+    console.log(`${ok ? "ok  " : "MISS"} ${m.id} (${m.campaign ?? "short"} ${m.seed}, ${calls} calls, ${seconds} s): ${verdict}`);
   }
 } catch (e) {
   revert();

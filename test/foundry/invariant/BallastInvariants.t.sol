@@ -9,23 +9,39 @@ import {BallastHandler} from "./BallastHandler.sol";
 import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
 import {RiskBounds} from "../../../contracts/libraries/RiskBounds.sol";
+import {FeeOnTransferERC20} from "../../../contracts/test/FeeOnTransferERC20.sol";
 
 /// @title BallastInvariants
 /// @custom:security-contact security@ballast.finance
 /// @notice Foundry invariant campaign over the whole protocol (docs/TESTING.md, "Foundry invariant campaign").
-/// Each `invariant_INVxx_*` function states the on-chain part of INV-xx of docs/INVARIANTS.md and is checked by
-/// forge after every handler call; transition invariants are recorded by the handler and asserted here.
+/// Each `_checkINVxx_*` function states the on-chain part of INV-xx of docs/INVARIANTS.md (or an attack class of
+/// issue 11) and fails with a message starting with its ID ("INV-18: ..."); transition invariants are recorded by
+/// the handler and asserted here. One invariant function, `invariant_protocol`, asserts them all: forge 1.7.1 gives
+/// every invariant function of a run the same seed, so separate functions would replay the same call sequence and
+/// split the budget without exploring more (docs/TESTING.md, "One invariant function per suite").
 contract BallastInvariants is InvariantBase, BallastDeployment {
     BallastHandler internal handler;
 
     function setUp() public {
         vm.warp(1_767_225_600); // 2026-01-01T00:00:00Z, as the Hardhat network's genesis
         _deployBallast();
-        handler = new BallastHandler(this);
+        // Issue 11 class 13: a third collateral listed while it charges no fee; the handler may switch its fee on.
+        FeeOnTransferERC20 feeToken = new FeeOnTransferERC20();
+        feeToken.setFeeOn(false);
+        vault.listCollateral(address(feeToken), ETH_USD, 0.5e18, 100_000e18);
+        handler = new BallastHandler(this, feeToken);
         // The handler acts as risk manager: ADMIN may call every restricted function (no other role is mapped).
         manager.grantRole(0, address(handler), 0);
         targetContract(address(handler));
-        bytes4[] memory s = new bytes4[](27);
+        targetSelector(address(handler), _selectors());
+    }
+
+    /// @notice The handler functions forge calls, in the order its random index picks them from.
+    /// @dev BallastInvariantsShard reverses the order: forge 1.7.1 gives every invariant function the same seed, so
+    /// a second test contract with the same function list in another order draws a different call sequence from the
+    /// same seed, and forge runs the two contracts in parallel (one per core).
+    function _selectors() internal pure virtual returns (bytes4[] memory s) {
+        s = new bytes4[](28);
         s[0] = BallastHandler.deposit.selector;
         s[1] = BallastHandler.withdraw.selector;
         s[2] = BallastHandler.transferCash.selector;
@@ -53,7 +69,35 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         s[24] = BallastHandler.leveragedTrade.selector;
         s[25] = BallastHandler.setSessionKeyLimits.selector;
         s[26] = BallastHandler.selfDump.selector;
-        targetSelector(address(handler), s);
+        s[27] = BallastHandler.feeTokenAction.selector;
+    }
+
+    /// @notice Every invariant of this suite, in ID order, after every `check_interval`-th handler call (and after
+    /// the last call of each run). The failure message names the invariant that broke.
+    function invariant_protocol() public view {
+        _checkINV01_conservation();
+        _checkINV02_cashClaims();
+        _checkINV03_principalTotals();
+        _checkINV04_bitmaps();
+        _checkINV05_nonces();
+        _checkINV06_indices();
+        _checkINV07_zeroSumPositions();
+        _checkINV09_openInterestCap();
+        _checkINV10_ratioBounds();
+        _checkINV11_isolation();
+        _checkINV12_marginAfterFill();
+        _checkINV13_marginAfterWithdrawal();
+        _checkINV14_noLiquidationOnBadPrice();
+        _checkINV18_bidNeverWorsens();
+        _checkINV19_bidderMargined();
+        _checkINV20_tipBounded();
+        _checkINV21_circuitBreakers();
+        _checkINV22_freeze();
+        _checkINV23_stoppedClock();
+        _checkCLASS05_sessionKeyLimits();
+        _checkCLASS13_withdrawalMeasured();
+        _checkISSUE11_noThirdPartyBlocksLiquidation();
+        _checkISSUE11_noSelfDump();
     }
 
     // ------------------------------------------------------------------ ledger and custody
@@ -61,33 +105,33 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// @notice INV-01: per collateral token, Σ accounts' WAD balances = totalHeldWad = the handlers' count of
     /// deposits − withdrawals, and the vault's token balance covers it (donations only add). For the cash token:
     /// totalHeldWad(cash) = the handlers' count, and the vault holds at least that many tokens.
-    function invariant_INV01_conservation() public view {
+    function _checkINV01_conservation() internal view {
         address[] memory tokens = handler.tokens();
         uint256 n = handler.accountCount();
         for (uint256 t; t < tokens.length; ++t) {
             uint256 held = vault.totalHeldWad(tokens[t]);
-            assertEq(held, handler.ghostHeldWad(tokens[t]), "INV-01 totalHeldWad equals deposits minus withdrawals");
+            assertEq(held, handler.ghostHeldWad(tokens[t]), "INV-01: totalHeldWad equals deposits minus withdrawals");
             uint256 scale = 10 ** (18 - IERC20Metadata(tokens[t]).decimals());
-            assertLe(held, IERC20Metadata(tokens[t]).balanceOf(address(vault)) * scale, "INV-01 the vault holds totalHeldWad");
+            assertLe(held, IERC20Metadata(tokens[t]).balanceOf(address(vault)) * scale, "INV-01: the vault holds totalHeldWad");
             if (t == 0) continue;
             uint256 sum;
             for (uint256 i; i < n; ++i) sum += vault.collateralBalanceWad(handler.accounts(i), tokens[t]);
-            assertEq(sum, held, "INV-01 sum of balances equals totalHeldWad");
+            assertEq(sum, held, "INV-01: sum of balances equals totalHeldWad");
         }
     }
 
     /// @notice INV-02: claims on cash (Σ cash + Σ position values = Σ cash − Σ totalBasis) never exceed H.
-    function invariant_INV02_cashClaims() public view {
+    function _checkINV02_cashClaims() internal view {
         uint256 n = handler.accountCount();
         int256 claims;
         for (uint256 i; i < n; ++i) claims += vault.cashBalance(handler.accounts(i));
         uint256 markets = engine.marketCount();
         for (uint256 m; m < markets; ++m) claims -= engine.marketView(m).totalBasis;
-        assertLe(claims, int256(vault.totalHeldWad(address(usdc))), "INV-02 claims on cash never exceed the cash held");
+        assertLe(claims, int256(vault.totalHeldWad(address(usdc))), "INV-02: claims on cash never exceed the cash held");
     }
 
     /// @notice INV-03: supply principal total = Σ positive cash, borrow total = Σ debt (one wei per account).
-    function invariant_INV03_principalTotals() public view {
+    function _checkINV03_principalTotals() internal view {
         uint256 n = handler.accountCount();
         uint256 positive;
         uint256 negative;
@@ -97,14 +141,14 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             else negative += uint256(-c);
         }
         (uint256 supplyValue, uint256 borrowValue) = vault.cashTotals();
-        assertLe(positive, supplyValue, "INV-03 supply total covers positive cash");
-        assertLe(supplyValue, positive + n, "INV-03 supply total within a wei per account");
-        assertLe(borrowValue, negative, "INV-03 borrow total within debt");
-        assertLe(negative, borrowValue + n, "INV-03 debt within a wei per account of the borrow total");
+        assertLe(positive, supplyValue, "INV-03: supply total covers positive cash");
+        assertLe(supplyValue, positive + n, "INV-03: supply total within a wei per account");
+        assertLe(borrowValue, negative, "INV-03: borrow total within debt");
+        assertLe(negative, borrowValue + n, "INV-03: debt within a wei per account of the borrow total");
     }
 
     /// @notice INV-04: token and market bitmaps, market count, the vault's hasPositions flag.
-    function invariant_INV04_bitmaps() public view {
+    function _checkINV04_bitmaps() internal view {
         address[] memory tokens = handler.tokens();
         uint256 n = handler.accountCount();
         uint256 markets = engine.marketCount();
@@ -113,36 +157,36 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             uint16 bits = vault.accountTokens(a);
             for (uint256 t = 1; t < tokens.length; ++t) {
                 bool held = vault.collateralBalanceWad(a, tokens[t]) > 0;
-                assertTrue(((bits >> (t - 1)) & 1 == 1) == held, "INV-04 token bit set exactly when the balance is non-zero");
+                assertTrue(((bits >> (t - 1)) & 1 == 1) == held, "INV-04: token bit set exactly when the balance is non-zero");
             }
             (uint128 mbits, ) = engine.accountInfo(a);
             for (uint256 m; m < markets; ++m) {
                 (int256 size, ) = engine.position(a, m);
-                assertTrue(((mbits >> m) & 1 == 1) == (size != 0), "INV-04 market bit set exactly when the size is non-zero");
+                assertTrue(((mbits >> m) & 1 == 1) == (size != 0), "INV-04: market bit set exactly when the size is non-zero");
             }
             (, bool hasPositions) = vault.accountStatus(a);
-            assertTrue(hasPositions == (mbits != 0), "INV-04 hasPositions equals market bitmap != 0");
+            assertTrue(hasPositions == (mbits != 0), "INV-04: hasPositions equals market bitmap != 0");
         }
     }
 
     /// @notice INV-05: nonces never decrease (checked by the handler after every call).
-    function invariant_INV05_nonces() public view {
+    function _checkINV05_nonces() internal view {
         _noViolation("INV-05");
     }
 
     /// @notice INV-06: borrow index ≥ 1e18 and never decreasing; supply index ≥ MIN_SUPPLY_INDEX and falling only
     /// in a liquidation (socialised loss).
-    function invariant_INV06_indices() public view {
+    function _checkINV06_indices() internal view {
         (uint256 supplyIndex, uint256 borrowIndex, ) = vault.cashIndices();
-        assertLe(1e18, borrowIndex, "INV-06 borrow index at least 1e18");
-        assertLe(vault.MIN_SUPPLY_INDEX(), supplyIndex, "INV-06 supply index at least MIN_SUPPLY_INDEX");
+        assertLe(1e18, borrowIndex, "INV-06: borrow index at least 1e18");
+        assertLe(vault.MIN_SUPPLY_INDEX(), supplyIndex, "INV-06: supply index at least MIN_SUPPLY_INDEX");
         _noViolation("INV-06");
     }
 
     // ------------------------------------------------------------------ positions and markets
 
     /// @notice INV-07: sizes sum to zero per market; long open interest and total basis match the accounts.
-    function invariant_INV07_zeroSumPositions() public view {
+    function _checkINV07_zeroSumPositions() internal view {
         uint256 n = handler.accountCount();
         uint256 markets = engine.marketCount();
         for (uint256 m; m < markets; ++m) {
@@ -156,80 +200,80 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
                 basis += b;
             }
             IMarginEngine.MarketView memory v = engine.marketView(m);
-            assertEq(sum, int256(0), "INV-07 sizes sum to zero");
-            assertEq(v.longOpenInterest, longs, "INV-07 long open interest equals the sum of long sizes");
-            assertEq(v.totalBasis, basis, "INV-07 total basis equals the sum of bases");
+            assertEq(sum, int256(0), "INV-07: sizes sum to zero");
+            assertEq(v.longOpenInterest, longs, "INV-07: long open interest equals the sum of long sizes");
+            assertEq(v.totalBasis, basis, "INV-07: total basis equals the sum of bases");
         }
     }
 
     /// @notice INV-09: a fill that raised long open interest left it at or below the cap (handler-checked).
-    function invariant_INV09_openInterestCap() public view {
+    function _checkINV09_openInterestCap() internal view {
         _noViolation("INV-09");
     }
 
     /// @notice INV-10: MIN_MMR ≤ mmr < imr ≤ MAX_IMR for every market, and the same for the targets.
-    function invariant_INV10_ratioBounds() public view {
+    function _checkINV10_ratioBounds() internal view {
         uint256 markets = engine.marketCount();
         for (uint256 m; m < markets; ++m) {
             IMarginEngine.MarketView memory v = engine.marketView(m);
-            assertLe(RiskBounds.MIN_MMR, v.mmr, "INV-10 mmr at least MIN_MMR");
-            assertTrue(v.mmr < v.imr, "INV-10 mmr below imr");
-            assertLe(v.imr, RiskBounds.MAX_IMR, "INV-10 imr at most MAX_IMR");
-            assertLe(RiskBounds.MIN_MMR, v.setup.mmrTarget, "INV-10 mmr target at least MIN_MMR");
-            assertTrue(v.setup.mmrTarget < v.setup.imrTarget, "INV-10 mmr target below imr target");
-            assertLe(v.setup.imrTarget, RiskBounds.MAX_IMR, "INV-10 imr target at most MAX_IMR");
+            assertLe(RiskBounds.MIN_MMR, v.mmr, "INV-10: mmr at least MIN_MMR");
+            assertTrue(v.mmr < v.imr, "INV-10: mmr below imr");
+            assertLe(v.imr, RiskBounds.MAX_IMR, "INV-10: imr at most MAX_IMR");
+            assertLe(RiskBounds.MIN_MMR, v.setup.mmrTarget, "INV-10: mmr target at least MIN_MMR");
+            assertTrue(v.setup.mmrTarget < v.setup.imrTarget, "INV-10: mmr target below imr target");
+            assertLe(v.setup.imrTarget, RiskBounds.MAX_IMR, "INV-10: imr target at most MAX_IMR");
         }
         // Class 6 of issue 11: a market update never moves the effective ratios (handler-checked).
         _noViolation("INV-10");
     }
 
     /// @notice INV-11: an isolated account holds at most one market.
-    function invariant_INV11_isolation() public view {
+    function _checkINV11_isolation() internal view {
         uint256 n = handler.accountCount();
         for (uint256 i; i < n; ++i) {
             (uint128 mbits, bool isolated) = engine.accountInfo(handler.accounts(i));
             if (isolated && mbits != 0)
-                assertTrue(mbits & (mbits - 1) == 0, "INV-11 an isolated account holds at most one market");
+                assertTrue(mbits & (mbits - 1) == 0, "INV-11: an isolated account holds at most one market");
         }
     }
 
     // ------------------------------------------------------------------ margin
 
     /// @notice INV-12: after a fill each account is at initial margin or reduced its risk (handler-checked).
-    function invariant_INV12_marginAfterFill() public view {
+    function _checkINV12_marginAfterFill() internal view {
         _noViolation("INV-12");
     }
 
     /// @notice INV-13: after a withdrawal the account is at initial margin (handler-checked).
-    function invariant_INV13_marginAfterWithdrawal() public view {
+    function _checkINV13_marginAfterWithdrawal() internal view {
         _noViolation("INV-13");
     }
 
     // ------------------------------------------------------------------ liquidation and insurance
 
     /// @notice INV-14 (in part): no auction starts while the L2 sequencer is down (handler-checked).
-    function invariant_INV14_noLiquidationOnBadPrice() public view {
+    function _checkINV14_noLiquidationOnBadPrice() internal view {
         _noViolation("INV-14");
     }
 
     /// @notice INV-18: a bid never lowers the account's health factor (handler-checked in value terms, up to the
     /// documented rounding: one wei of size per market and a few wei of cash; see BallastHandler._checkBid).
-    function invariant_INV18_bidNeverWorsens() public view {
+    function _checkINV18_bidNeverWorsens() internal view {
         _noViolation("INV-18");
     }
 
     /// @notice INV-19: after a bid the bidder is at initial margin (handler-checked).
-    function invariant_INV19_bidderMargined() public view {
+    function _checkINV19_bidderMargined() internal view {
         _noViolation("INV-19");
     }
 
     /// @notice INV-20: the starter's tip never exceeds penaltyRate × R (handler-checked at each start).
-    function invariant_INV20_tipBounded() public view {
+    function _checkINV20_tipBounded() internal view {
         _noViolation("INV-20");
     }
 
     /// @notice INV-21: the running global shortfall equals the sum of the running auctions' shortfalls.
-    function invariant_INV21_circuitBreakers() public view {
+    function _checkINV21_circuitBreakers() internal view {
         uint256 n = handler.accountCount();
         uint256 sum;
         for (uint256 i; i < n; ++i) {
@@ -237,7 +281,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             if (a.active) sum += a.shortfall;
         }
         (uint256 global, uint256 globalCap, , ) = auction.shortfallTotals(0);
-        assertEq(global, sum, "INV-21 global shortfall equals the running auctions' shortfalls");
+        assertEq(global, sum, "INV-21: global shortfall equals the running auctions' shortfalls");
         globalCap;
         // Class 7 of issue 11: setParams never changes a running auction's terms (handler-checked).
         _noViolation("INV-21");
@@ -246,60 +290,65 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         uint256 pending = auction.pendingBadDebt();
         pending = pending / 1e12 + (pending % 1e12 == 0 ? 0 : 1);
         uint256 owned = vault.balanceOf(fund.fundAccount(), address(usdc)) + usdc.balanceOf(address(fund));
-        assertLe(fund.totalAssets() + pending, owned > pending ? owned : pending, "INV-24 fund assets net of pending bad debt");
+        assertLe(fund.totalAssets() + pending, owned > pending ? owned : pending, "INV-24: fund assets net of pending bad debt");
     }
 
     /// @notice INV-22: an account is frozen exactly while its auction runs, and no frozen account trades,
     /// withdraws or transfers cash out (handler-checked).
-    function invariant_INV22_freeze() public view {
+    function _checkINV22_freeze() internal view {
         uint256 n = handler.accountCount();
         for (uint256 i; i < n; ++i) {
             uint256 a = handler.accounts(i);
             (bool frozen, ) = vault.accountStatus(a);
-            assertTrue(frozen == auction.auctionOf(a).active, "INV-22 frozen exactly while the auction runs");
+            assertTrue(frozen == auction.auctionOf(a).active, "INV-22: frozen exactly while the auction runs");
         }
         _noViolation("INV-22");
     }
 
     /// @notice INV-23: the auction clock never counts more seconds than have passed since the start.
-    function invariant_INV23_stoppedClock() public view {
+    function _checkINV23_stoppedClock() internal view {
         uint256 n = handler.accountCount();
         for (uint256 i; i < n; ++i) {
             uint256 a = handler.accounts(i);
             ILiquidationAuction.Auction memory au = auction.auctionOf(a);
             if (!au.active) continue;
-            assertLe(auction.clock(a), block.timestamp - au.startTime, "INV-23 the clock never runs ahead of time");
+            assertLe(auction.clock(a), block.timestamp - au.startTime, "INV-23: the clock never runs ahead of time");
         }
         _noViolation("INV-23");
     }
 
     /// @notice Issue 11, class 5: a trade-scope session key trades on the venue only with its owner's limits set,
     /// before their expiry, and never past its notional per window (handler-checked after every key-signed fill).
-    function invariant_CLASS05_sessionKeyLimits() public view {
+    function _checkCLASS05_sessionKeyLimits() internal view {
         _noViolation("CLASS05");
         // Issue 11, class 4: a fill moves the premium at most in proportion to its size (handler-checked).
         _noViolation("CLASS04");
     }
 
-    // ------------------------------------------------------------------ issue 11 (pending fixes)
+    /// @notice Issue 11, class 13: a withdrawal the vault accepts delivers exactly the amount it debited, also after
+    /// a listed collateral starts charging a transfer fee (handler-checked in `feeTokenAction`).
+    function _checkCLASS13_withdrawalMeasured() internal view {
+        _noViolation("CLASS13");
+    }
 
-    /// @notice Issue 11, classes 2 and 3: no third party (dust deposit, one-unit transfer) turns a keeper's
-    /// succeeding start or bid into a failing one. Known to fail until issue 11's fixes land: scripts/fuzz-forge.ts
-    /// skips `ISSUE11` invariants unless FUZZ_EXPECT_ISSUE11_FIXES=1.
-    function invariant_ISSUE11_noThirdPartyBlocksLiquidation() public view {
+    // ------------------------------------------------------------------ issue 11 (fixed; kept as regressions)
+
+    /// @notice Issue 11, classes 2 and 3, review M1: no third party (dust deposit, one-unit transfer, dust bid)
+    /// turns a keeper's succeeding start or bid into a failing one ("ISSUE11-BLOCK: ...").
+    function _checkISSUE11_noThirdPartyBlocksLiquidation() internal view {
         _noViolation("ISSUE11-BLOCK");
     }
 
     /// @notice Issue 11, class 1: no fill by an account below maintenance lowers its equity minus maintenance
-    /// margin at the index by more than its fees (self-dump to a sibling). Skipped like the one above.
-    function invariant_ISSUE11_noSelfDump() public view {
+    /// margin at the index by more than its fees (self-dump to a sibling; "ISSUE11-SELFDUMP: ...").
+    function _checkISSUE11_noSelfDump() internal view {
         _noViolation("ISSUE11-SELFDUMP");
     }
 
     /// @notice After each run: how many of the actions that matter most the protocol accepted (shown with -vv),
     /// so that a campaign whose trades or auctions never go through is noticed.
     function afterInvariant() public view {
-        bytes32[10] memory actions = [
+        bytes32[12] memory actions = [
             bytes32("trade"),
             "selfDump",
             "leveragedTrade",
@@ -308,8 +357,10 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             "startAuction",
             "bid",
             "flashBid",
+            "flashBidHedged",
             "auctionUpkeep",
-            "insurance"
+            "insurance",
+            "feeTokenAction"
         ];
         for (uint256 i; i < actions.length; ++i) {
             Log.log(string.concat("accepted ", _trimmed(actions[i])), handler.accepted(actions[i]));

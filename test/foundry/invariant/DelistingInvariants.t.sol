@@ -249,18 +249,18 @@ contract DelistingInvariants is InvariantBase, BallastDeployment {
     function invariant_F1_delistingLifecycle() public view {
         address t = address(handler.token());
         uint256 held = vault.totalHeldWad(t);
-        assertEq(held, handler.ghostHeldWad(), "INV-01 totalHeldWad equals deposits - withdrawals - evictions");
+        assertEq(held, handler.ghostHeldWad(), "INV-01: totalHeldWad equals deposits - withdrawals - evictions");
         (, uint256 claims) = vault.evictedClaim(0, t);
-        assertEq(claims, handler.ghostClaims(), "F1 unpaid claims equal evictions - claims paid");
+        assertEq(claims, handler.ghostClaims(), "F1: unpaid claims equal evictions - claims paid");
         assertLe(
             held + claims * 1e10,
             IERC20(t).balanceOf(address(vault)) * 1e10,
-            "INV-01 the vault holds the ledger plus the claims"
+            "INV-01: the vault holds the ledger plus the claims"
         );
         bool isListed = handler.listed();
         uint256 index = vault.tokenInfo(t).index;
         if (isListed)
-            assertEq(vault.tokenInfo(t).haircut, handler.expectedWeight(), "class 14 the weight in force follows the ramp");
+            assertEq(vault.tokenInfo(t).haircut, handler.expectedWeight(), "CLASS14: the weight in force follows the ramp");
         uint256 sum;
         for (uint256 i; i < handler.accountCount(); ++i) {
             uint256 a = handler.accounts(i);
@@ -268,11 +268,11 @@ contract DelistingInvariants is InvariantBase, BallastDeployment {
             sum += bal;
             if (isListed) {
                 bool bit = (vault.accountTokens(a) >> index) & 1 == 1;
-                assertTrue(bit == (bal != 0), "INV-04 the token's bit is set exactly when the balance is non-zero");
+                assertTrue(bit == (bal != 0), "INV-04: the token's bit is set exactly when the balance is non-zero");
             }
         }
-        assertEq(sum, held, "INV-01 sum of balances equals totalHeldWad");
-        if (!isListed) assertEq(sum, 0, "F1 an unlisted token has no balances");
-        assertEq(handler.violations("F1"), 0, handler.firstViolation("F1"));
+        assertEq(sum, held, "INV-01: sum of balances equals totalHeldWad");
+        if (!isListed) assertEq(sum, 0, "F1: an unlisted token has no balances");
+        assertEq(handler.violations("F1"), 0, string.concat("F1: ", handler.firstViolation("F1")));
     }
 }
