@@ -377,7 +377,8 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
   };
   if (sc.prices.end <= sc.prices.start) issues.push("prices.window: end must be after start");
   if (sc.traders.leverage.min <= 0 || sc.traders.leverage.max < sc.traders.leverage.min) issues.push("traders.leverage: bad bounds");
-  if (sc.marketMaker.depthResponse && sc.marketMaker.depthResponse.reference <= 0) issues.push("marketMaker.depthResponse.reference: must be above 0%");
+  if (sc.marketMaker.depthResponse && sc.marketMaker.depthResponse.reference <= 0)
+    issues.push("marketMaker.depthResponse.reference: must be above 0%");
   if (sc.marketMaker.withdrawVolatility !== undefined && sc.marketMaker.withdrawVolatility <= 0)
     issues.push("marketMaker.withdrawVolatility: must be above 0%");
   if (sc.marketMaker.maxSpread >= 0.045) issues.push("marketMaker.maxSpread: a quote must stay well inside the fill band (< 4.5%)");
