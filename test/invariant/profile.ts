@@ -52,9 +52,15 @@ export async function timed<T>(p: Phase, body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Counts one profiled command. */
-export function profiledCommand(): void {
+const byStep = new Map<string, { n: number; ms: number }>();
+
+/** Counts one profiled command named `name` that took `ms` in all (step, observation and checks). */
+export function profiledCommand(name = "?", ms = 0): void {
   commands++;
+  const t = byStep.get(name) ?? { n: 0, ms: 0 };
+  t.n++;
+  t.ms += ms;
+  byStep.set(name, t);
 }
 
 /** Prints requests and milliseconds per command for each phase (nothing unless FUZZ_PROFILE=1). */
@@ -71,5 +77,8 @@ export function printProfile(): void {
       `  ${p.padEnd(8)} ${(t.ms / commands).toFixed(1).padStart(7)} ms  ${(total / commands).toFixed(1).padStart(6)} requests: ${methods}`,
     );
   }
+  lines.push("  by step (count, mean ms of step + observation + checks):");
+  for (const [name, t] of [...byStep.entries()].sort((a, b) => b[1].ms - a[1].ms))
+    lines.push(`    ${name.padEnd(14)} ${String(t.n).padStart(4)} ${(t.ms / t.n).toFixed(1).padStart(8)}`);
   console.log(lines.join("\n"));
 }

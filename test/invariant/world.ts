@@ -117,6 +117,7 @@ export class World {
   /** Runs one step, then observes the protocol and checks every invariant (docs/INVARIANTS.md) against the last step. */
   async step(label: string, body: () => Promise<string>): Promise<void> {
     // The step's first block: after the last observed one.
+    const t0 = performance.now();
     const first = Number(this.prev?.block ?? BigInt(await ethers.provider.getBlockNumber())) + 1;
     let detail: string;
     try {
@@ -127,12 +128,12 @@ export class World {
     }
     this.log.push(`${label} -> ${detail}`);
     countCommands();
-    profiledCommand();
     const cur = await timed("observe", () => observe(this.f, this.accounts, this.book));
     await timed("check", async () => {
       const socialised = (await this.f.vault.queryFilter(this.f.vault.filters.LossSocialised(), first)).length > 0;
       checkState(this.f, this.accounts, this.prev, cur, socialised);
     });
+    profiledCommand(/^\["(\w+)"/.exec(label)?.[1] ?? label, performance.now() - t0);
     this.prev = cur;
   }
 }

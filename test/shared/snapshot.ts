@@ -114,6 +114,11 @@ export interface QueuedSnapshot {
   build(now: bigint, stored: StoredState, only?: bigint[], prices?: OraclePrices): M.ProtocolSnapshot;
   /** A queued account's flags and bitmaps (after the batch ran). */
   views(account: bigint): AccountViews;
+  /**
+   * With `deferPositions`: queues on `batch` the positions of the markets each account holds (after the first batch
+   * ran, so that only held markets are read; run `batch` at the same block before `build`).
+   */
+  queuePositions(batch: ViewBatch): void;
 }
 
 /** Queues the oracle's price of every market and token on `batch`; the getter gives them (undefined: refused). */
@@ -137,7 +142,13 @@ export function queuePrices(d: Deployment, batch: ViewBatch): () => OraclePrices
  * Queues every view a snapshot of `accounts` needs on `batch` (state) and `prices` (oracle prices: the same batch
  * for the latest block, another one run at "pending" for the next block, undefined when prices are not needed).
  */
-export function queueSnapshot(d: Deployment, accounts: bigint[], batch: ViewBatch, prices: ViewBatch | undefined): QueuedSnapshot {
+export function queueSnapshot(
+  d: Deployment,
+  accounts: bigint[],
+  batch: ViewBatch,
+  prices: ViewBatch | undefined,
+  deferPositions = false,
+): QueuedSnapshot {
   const { b } = d;
   const markets = d.marketAssets.map((_a, id) => batch.add<Parameters<typeof M.marketStateFromView>[0]>(b.engine, "marketView", [id]));
   const tokens = d.tokenAddresses.map((t) => batch.add<Awaited<ReturnType<Ballast["vault"]["tokenInfo"]>>>(b.vault, "tokenInfo", [t]));
@@ -151,8 +162,18 @@ export function queueSnapshot(d: Deployment, accounts: bigint[], batch: ViewBatc
     status: batch.add<[boolean, boolean]>(b.vault, "accountStatus", [a]),
     collateral: d.tokenAddresses.map((t) => batch.add<bigint>(b.vault, "collateralBalanceWad", [a, t])),
     info: batch.add<[bigint, boolean]>(b.engine, "accountInfo", [a]),
-    positions: d.marketAssets.map((_m, id) => batch.add<[bigint, bigint]>(b.engine, "position", [a, id])),
+    positions: deferPositions ? [] : d.marketAssets.map((_m, id) => batch.add<[bigint, bigint]>(b.engine, "position", [a, id])),
   }));
+  const queuePositions = (later: ViewBatch): void => {
+    accounts.forEach((a, k) => {
+      const [bits] = acc[k].info();
+      acc[k].positions = d.marketAssets.map((_m, id) =>
+        (bits & (1n << BigInt(id))) !== 0n
+          ? later.add<[bigint, bigint]>(b.engine, "position", [a, id])
+          : () => [0n, 0n] as [bigint, bigint],
+      );
+    });
+  };
   const at = (account: bigint): number => {
     const k = index.get(account);
     if (k === undefined) throw new Error(`snapshot: account ${account} was not read`);
@@ -213,7 +234,7 @@ export function queueSnapshot(d: Deployment, accounts: bigint[], batch: ViewBatc
     }
     return snapshot;
   };
-  return { accounts, build, views };
+  return { accounts, build, views, queuePositions };
 }
 
 /**
@@ -234,9 +255,13 @@ export interface StateCache {
 export async function cachedState(d: Deployment & { cache: StateCache }): Promise<{ q: QueuedSnapshot; stored: StoredState }> {
   const { hash } = (await ethers.provider.send("eth_getBlockByNumber", ["latest", false])) as { hash: string };
   if (d.cache.entry?.hash === hash) return d.cache.entry;
+  // Two eth_calls at the block: everything but positions, then the positions of held markets only.
   const batch = new ViewBatch(d.lens);
-  const q = queueSnapshot(d, d.cache.accounts, batch, undefined);
+  const q = queueSnapshot(d, d.cache.accounts, batch, undefined, true);
   const [stored] = await Promise.all([readStored(d, d.cache.accounts), batch.run({ blockHash: hash })]);
+  const positions = new ViewBatch(d.lens);
+  q.queuePositions(positions);
+  if (positions.size > 0) await positions.run({ blockHash: hash });
   d.cache.entry = { hash, q, stored };
   return d.cache.entry;
 }
