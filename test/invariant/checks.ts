@@ -20,6 +20,7 @@ import type { StoredAccount, StoredCash } from "../shared/vaultProbe";
 import type { FuzzProtocol } from "../fuzz/fixtures";
 import type { AuctionBook } from "../fuzz/auctionSteps";
 import { queueClockInput } from "../fuzz/auctionSteps";
+import { timed } from "./profile";
 
 const ERC20 = TestERC20__factory.createInterface();
 
@@ -82,8 +83,8 @@ export async function observe(f: FuzzProtocol, accounts: bigint[], book: Auction
     tokens: batch.add<bigint>(f.vault, "accountTokens", [a]),
   }));
   // The block's state (shared with the step's own last read of it) and the rest, at the same latest block.
-  const state = await cachedState({ ...f.d, cache });
-  await batch.run({ blockHash: cache.entry!.hash });
+  const state = await timed("observe: block state", () => cachedState({ ...f.d, cache }));
+  await timed("observe: other inputs", () => batch.run({ blockHash: cache.entry!.hash }));
   const now = batch.timestamp;
   const s = state.q.build(now, state.stored, accounts, prices());
   const views = accounts.map((a) => state.q.views(a));

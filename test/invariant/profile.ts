@@ -5,8 +5,11 @@
  */
 import { network } from "hardhat";
 
-/** A phase of a command: the step itself, the observation after it, the invariant checks. */
-export type Phase = "step" | "observe" | "check";
+/**
+ * A phase of a command: the step itself, the observation after it (the block's state for every account when no
+ * snapshot of that block was read yet, then the other invariant inputs), the invariant checks.
+ */
+export type Phase = "step" | "observe: block state" | "observe: other inputs" | "check";
 
 interface Tally {
   ms: number;

@@ -128,7 +128,7 @@ export class World {
     }
     this.log.push(`${label} -> ${detail}`);
     countCommands();
-    const cur = await timed("observe", () => observe(this.f, this.accounts, this.book));
+    const cur = await observe(this.f, this.accounts, this.book);
     await timed("check", async () => {
       const socialised = (await this.f.vault.queryFilter(this.f.vault.filters.LossSocialised(), first)).length > 0;
       checkState(this.f, this.accounts, this.prev, cur, socialised);
