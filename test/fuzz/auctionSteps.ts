@@ -13,6 +13,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import * as M from "../../src/model";
 import { accountId } from "../shared/fixtures";
 import { accountInput, readSnapshot } from "../shared/snapshot";
+import { ViewBatch } from "../shared/viewBatch";
+import { equal } from "../shared/assert";
 import type { FuzzProtocol } from "./fixtures";
 import type { Runner } from "./portfolio";
 
@@ -30,33 +32,59 @@ export interface AuctionEntry {
 /** Outcome of a step, for logs and statistics. */
 export type StepOutcome = { kind: "reverted"; error: string } | { kind: "ok"; detail: string };
 
-/** The stopped clock's input in the pending block, as LiquidationAuction._clockInput reads it. */
-export async function clockInput(f: FuzzProtocol, account: bigint, blockTag = "pending"): Promise<M.ClockInput> {
-  const tag = { blockTag };
-  const [bits] = await f.engine.accountInfo(account, tag);
-  const tokens = BigInt(await f.vault.accountTokens(account, tag));
-  const assets: string[] = [];
-  for (let id = 0; id < f.d.marketAssets.length; id++) if ((bits & (1n << BigInt(id))) !== 0n) assets.push(f.d.marketAssets[id]);
-  for (let i = 0; i < f.d.tokenAssets.length; i++) if ((tokens & (1n << BigInt(i))) !== 0n) assets.push(f.d.tokenAssets[i]);
-  const x: M.ClockInput = {
-    valid: true,
-    feedsSince: 0n,
-    feedsUntil: M.MAX_UINT256,
-    sequencerConfigured: false,
-    sequencerUp: true,
-    sequencerChangedAt: 0n,
-    sequencerGrace: 0n,
-    halted: (await f.auction.stopLevel(tag)) === 3n,
-    haltEndedAt: await f.auction.haltEndedAt(tag),
+/** The views an auction clock's input needs, queued on a batch (test/shared/viewBatch.ts). */
+export interface QueuedClockInput {
+  /** The clock input of an account with market bitmap `bits` and token bitmap `tokens` (after the batch ran). */
+  input(bits: bigint, tokens: bigint): M.ClockInput;
+}
+
+/**
+ * Queues on `batch` the views LiquidationAuction._clockInput reads (stop level, halt end, every asset's price
+ * validity, the sequencer); `input` then combines those of the account's assets, as the contract does.
+ */
+export function queueClockInput(f: FuzzProtocol, batch: ViewBatch): QueuedClockInput {
+  const stopLevel = batch.add<bigint>(f.auction, "stopLevel");
+  const haltEndedAt = batch.add<bigint>(f.auction, "haltEndedAt");
+  const validity = new Map<string, () => [boolean, bigint, bigint]>();
+  for (const asset of [...f.d.marketAssets, ...f.d.tokenAssets])
+    if (!validity.has(asset)) validity.set(asset, batch.add<[boolean, bigint, bigint]>(f.oracle, "priceValidity", [asset]));
+  const sequencer = batch.add<[boolean, boolean, bigint, bigint]>(f.oracle, "sequencerState");
+  return {
+    input(bits: bigint, tokens: bigint): M.ClockInput {
+      const assets: string[] = [];
+      for (let id = 0; id < f.d.marketAssets.length; id++) if ((bits & (1n << BigInt(id))) !== 0n) assets.push(f.d.marketAssets[id]);
+      for (let i = 0; i < f.d.tokenAssets.length; i++) if ((tokens & (1n << BigInt(i))) !== 0n) assets.push(f.d.tokenAssets[i]);
+      const x: M.ClockInput = {
+        valid: true,
+        feedsSince: 0n,
+        feedsUntil: M.MAX_UINT256,
+        sequencerConfigured: false,
+        sequencerUp: true,
+        sequencerChangedAt: 0n,
+        sequencerGrace: 0n,
+        halted: stopLevel() === 3n,
+        haltEndedAt: haltEndedAt(),
+      };
+      for (const asset of assets) {
+        const [ok, since, until] = validity.get(asset)!();
+        x.valid = x.valid && ok;
+        x.feedsSince = M.max(x.feedsSince, since);
+        x.feedsUntil = M.min(x.feedsUntil, until);
+      }
+      [x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace] = sequencer();
+      return x;
+    },
   };
-  for (const asset of assets) {
-    const [ok, since, until] = await f.oracle.priceValidity(asset, tag);
-    x.valid = x.valid && ok;
-    x.feedsSince = M.max(x.feedsSince, since);
-    x.feedsUntil = M.min(x.feedsUntil, until);
-  }
-  [x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace] = await f.oracle.sequencerState(tag);
-  return x;
+}
+
+/** The stopped clock's input in the pending block, as LiquidationAuction._clockInput reads it (one eth_call). */
+export async function clockInput(f: FuzzProtocol, account: bigint, blockTag = "pending"): Promise<M.ClockInput> {
+  const batch = new ViewBatch(f.d.lens);
+  const info = batch.add<[bigint, boolean]>(f.engine, "accountInfo", [account]);
+  const tokens = batch.add<bigint>(f.vault, "accountTokens", [account]);
+  const q = queueClockInput(f, batch);
+  await batch.run(blockTag);
+  return q.input(info()[0], BigInt(tokens()));
 }
 
 /** The stored auction of `account` as the model's clock state. */
@@ -125,24 +153,41 @@ export class AuctionBook {
    */
   async expectBreakers(accounts: bigint[]): Promise<void> {
     const { f } = this;
-    let global = 0n;
-    const perMarket = new Array<bigint>(f.d.marketAssets.length).fill(0n);
-    for (const e of this.entries.values()) {
-      global += e.shortfall;
-      for (let id = 0; id < perMarket.length; id++) if ((e.markets & (1n << BigInt(id))) !== 0n) perMarket[id] += e.shortfall;
-    }
-    const [g] = await f.auction.shortfallTotals(0);
-    expect(g, "INV-21 the global running shortfall equals the sum of active auctions' shortfalls").to.equal(global);
-    for (let id = 0; id < perMarket.length; id++) {
-      const [, , m] = await f.auction.shortfallTotals(id);
-      expect(m, `INV-21 market ${id}'s running shortfall equals its active auctions' shortfalls`).to.equal(perMarket[id]);
-    }
-    for (const a of accounts) {
-      const [frozen] = await f.vault.accountStatus(a);
-      const active = (await f.auction.auctionOf(a)).active;
-      expect(active, `the book knows whether ${a}'s auction runs`).to.equal(this.entries.has(a));
-      expect(frozen, `INV-22 account ${a} is frozen exactly while its auction runs`).to.equal(active);
-    }
+    const batch = new ViewBatch(f.d.lens);
+    const q = this.queueBreakers(batch, accounts);
+    await batch.run();
+    q();
+  }
+
+  /**
+   * Queues the views of `expectBreakers` on `batch`. @returns the check (plain assertions naming INV-21 and INV-22),
+   * to call after the batch ran.
+   */
+  queueBreakers(batch: ViewBatch, accounts: bigint[]): () => void {
+    const { f } = this;
+    const totals = f.d.marketAssets.map((_m, id) => batch.add<[bigint, bigint, bigint, bigint]>(f.auction, "shortfallTotals", [id]));
+    const status = accounts.map((a) => batch.add<[boolean, boolean]>(f.vault, "accountStatus", [a]));
+    const auctions = accounts.map((a) => batch.add<{ active: boolean }>(f.auction, "auctionOf", [a]));
+    return () => {
+      let global = 0n;
+      const perMarket = new Array<bigint>(f.d.marketAssets.length).fill(0n);
+      for (const e of this.entries.values()) {
+        global += e.shortfall;
+        for (let id = 0; id < perMarket.length; id++) if ((e.markets & (1n << BigInt(id))) !== 0n) perMarket[id] += e.shortfall;
+      }
+      const [g] = totals[0]();
+      equal(g, global, "INV-21 the global running shortfall equals the sum of active auctions' shortfalls");
+      for (let id = 0; id < perMarket.length; id++) {
+        const [, , m] = totals[id]();
+        equal(m, perMarket[id], `INV-21 market ${id}'s running shortfall equals its active auctions' shortfalls`);
+      }
+      accounts.forEach((a, k) => {
+        const [frozen] = status[k]();
+        const active = auctions[k]().active;
+        equal(active, this.entries.has(a), `the book knows whether ${a}'s auction runs`);
+        equal(frozen, active, `INV-22 account ${a} is frozen exactly while its auction runs`);
+      });
+    };
   }
 
   /** startAuction(account) by `keeper` at `now` (set by the runner); `watched` accounts are compared after. */

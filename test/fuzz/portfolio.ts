@@ -14,6 +14,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import * as M from "../../src/model";
 import { accountId, signOrder, MAX, type Order } from "../shared/fixtures";
 import { readSnapshot, holdings, type Deployment } from "../shared/snapshot";
+import { ViewBatch } from "../shared/viewBatch";
 import { show } from "../shared/fuzz";
 import { newHaircut, type PortfolioPlan } from "./arbitraries";
 import type { FuzzProtocol } from "./fixtures";
@@ -66,11 +67,15 @@ export class Runner {
    * just before; returns the step's timestamp (its block is next).
    */
   async prepare(gap: bigint, moves: Map<string, number> = new Map(), answers: Map<string, bigint> = new Map()): Promise<bigint> {
-    const latest = await this.latest();
+    // The latest block's time and every feed's round in one eth_call.
+    const batch = new ViewBatch(this.d.lens);
+    const rounds = this.feedKeys.map((key) => batch.add<[bigint, bigint, bigint, bigint, bigint]>(this.f.feeds[key], "latestRoundData"));
+    await batch.run();
+    const latest = batch.timestamp;
     const due: [string, bigint][] = [];
-    for (const key of this.feedKeys) {
-      const feed = this.f.feeds[key];
-      const [, answer, , updatedAt] = await feed.latestRoundData();
+    for (let k = 0; k < this.feedKeys.length; k++) {
+      const key = this.feedKeys[k];
+      const [, answer, , updatedAt] = rounds[k]();
       const move = moves.get(key);
       const set = answers.get(key);
       if (set !== undefined) {
@@ -243,24 +248,26 @@ export class Runner {
    */
   async marginAtCachedPrices(account: bigint, now: bigint) {
     const { f } = this;
-    const maxAge = await f.engine.maxPriceAge();
-    const [bits] = await f.engine.accountInfo(account);
-    const checked = bits !== 0n || (await this.d.probe.principal(account)) < 0n;
+    // The cached prices, the bitmaps and the principal from one snapshot of the latest block (shared with the step's
+    // state check when the deployment has a state cache), the token bitmap from the vault's view.
+    const [s, tokens] = await Promise.all([readSnapshot(this.d, [account], now, "none"), f.vault.accountTokens(account)]);
+    const a = s.accounts.get(account)!;
+    const maxAge = s.maxPriceAge;
+    const checked = a.positions.size !== 0 || a.principal < 0n;
     const mp: bigint[] = [];
     for (let id = 0; id < this.d.marketAssets.length; id++) {
-      const mv = await f.engine.marketView(id);
-      mp.push(mv.cachedPrice);
-      if (checked && (bits & (1n << BigInt(id))) !== 0n) {
-        expect(now - mv.cachedPriceTimestamp <= maxAge, `INV-14 market ${id}'s cached price is at most maxPriceAge old`).to.equal(true);
+      const m = s.markets[id];
+      mp.push(m.price);
+      if (checked && a.positions.has(id)) {
+        expect(now - m.priceTimestamp <= maxAge, `INV-14 market ${id}'s cached price is at most maxPriceAge old`).to.equal(true);
       }
     }
     const tp: bigint[] = [];
-    const tokens = await f.vault.accountTokens(account);
     for (let i = 0; i < this.d.tokenAddresses.length; i++) {
-      const info = await f.vault.tokenInfo(this.d.tokenAddresses[i]);
-      tp.push(info.cachedPrice);
+      const info = s.tokens[i];
+      tp.push(info.price);
       if (checked && (BigInt(tokens) & (1n << BigInt(i))) !== 0n) {
-        expect(now - info.cachedPriceTimestamp <= maxAge, `INV-14 token ${i}'s cached price is at most maxPriceAge old`).to.equal(true);
+        expect(now - info.priceTimestamp <= maxAge, `INV-14 token ${i}'s cached price is at most maxPriceAge old`).to.equal(true);
       }
     }
     const c = await f.vault.marginCollateralAtPrices(account, tp);

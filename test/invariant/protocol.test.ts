@@ -15,6 +15,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { fuzz, prop, replayPath, runsFor, timeoutFor } from "../shared/fuzz";
 import { World, statefulProtocol } from "./world";
 import { commandArbs } from "./steps";
+import { printProfile } from "./profile";
 
 const FILE = "test/invariant/protocol.test.ts";
 const SUITE = "stateful protocol";
@@ -60,5 +61,6 @@ describe("invariants: random command sequences keep every invariant after every 
         if (process.env.FUZZ_VERBOSE) console.log(w.log.map((l) => `  ${l}`).join("\n") + "\n");
       }),
     );
+    printProfile();
   });
 });

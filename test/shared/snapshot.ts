@@ -2,8 +2,10 @@
  * Reads the deployed protocol's state into the reference model's snapshot (src/model/protocol.ts) for the
  * one-step differential checks, and builds the model's account inputs (src/model/account.ts) at given prices.
  */
+import { ethers } from "hardhat";
 import type { Ballast } from "./fixtures";
-import type { VaultProbe } from "./vaultProbe";
+import { VaultProbe, type StoredAccount, type StoredCash } from "./vaultProbe";
+import { ViewBatch, deployInvariantLens } from "./viewBatch";
 import * as M from "../../src/model";
 
 /** Rates of the vault's cash model (setCashRateModel), needed to accrue interest in the model. */
@@ -22,6 +24,12 @@ export interface Deployment {
   tokenDecimals: number[];
   tokenAssets: string[];
   marketAssets: string[];
+  /** The cash token's address. */
+  cashToken: string;
+  /** The test-only InvariantLens every snapshot's views run through in one eth_call (test/shared/viewBatch.ts). */
+  lens: string;
+  /** When set, snapshots of the latest block share one read of its state (`StateCache`; the stateful suite). */
+  cache?: StateCache;
 }
 
 export async function describeDeployment(b: Ballast, probe: VaultProbe): Promise<Deployment> {
@@ -47,6 +55,8 @@ export async function describeDeployment(b: Ballast, probe: VaultProbe): Promise
     tokenDecimals,
     tokenAssets,
     marketAssets,
+    cashToken: await b.vault.cashToken(),
+    lens: await deployInvariantLens(),
   };
 }
 
@@ -62,64 +72,229 @@ export async function pendingPrice(b: Ballast, asset: string, blockTag = "pendin
   }
 }
 
+/** The vault's stored cash state and account slots (read with eth_getStorageAt: no view exposes them exactly). */
+export interface StoredState {
+  cash: StoredCash;
+  /** One decoded slot per account, in the order of the snapshot's accounts (checked when the snapshot is built). */
+  accounts: StoredAccount[];
+}
+
+/** Reads the stored cash state and the account slots of `accounts` at `blockTag`. */
+export async function readStored(d: Deployment, accounts: bigint[], blockTag: string | number = "latest"): Promise<StoredState> {
+  const [cash, ...slots] = await Promise.all([d.probe.cash(blockTag), ...accounts.map((a) => d.probe.rawAccount(a, blockTag))]);
+  return { cash: cash as StoredCash, accounts: slots as StoredAccount[] };
+}
+
+/** An account's flags and bitmaps as the vault's and engine's views report them. */
+export interface AccountViews {
+  nonce: bigint;
+  /** Collateral token bitmap (vault.accountTokens). */
+  tokens: bigint;
+  frozen: boolean;
+  hasPositions: boolean;
+  /** Market bitmap (engine.accountInfo). */
+  markets: bigint;
+  isolated: boolean;
+}
+
+/** Oracle prices (WAD) per market and per token; undefined where the oracle refuses the price. */
+export interface OraclePrices {
+  marketOracle: (bigint | undefined)[];
+  tokenOracle: (bigint | undefined)[];
+}
+
+/** A snapshot's views queued on a ViewBatch; `build` assembles the snapshot once the batch ran. */
+export interface QueuedSnapshot {
+  /** The queued accounts. */
+  readonly accounts: bigint[];
+  /**
+   * The snapshot at `now` of `only` (default: every queued account) from the batch's results and the stored slots
+   * (each slot checked against the views), with `prices` (default: the queued ones, none when none were queued).
+   */
+  build(now: bigint, stored: StoredState, only?: bigint[], prices?: OraclePrices): M.ProtocolSnapshot;
+  /** A queued account's flags and bitmaps (after the batch ran). */
+  views(account: bigint): AccountViews;
+  /**
+   * With `deferPositions`: queues on `batch` the positions of the markets each account holds (after the first batch
+   * ran, so that only held markets are read; run `batch` at the same block before `build`).
+   */
+  queuePositions(batch: ViewBatch): void;
+}
+
+/** Queues the oracle's price of every market and token on `batch`; the getter gives them (undefined: refused). */
+export function queuePrices(d: Deployment, batch: ViewBatch): () => OraclePrices {
+  const price = (a: string) => {
+    const g = batch.add<bigint>(d.b.oracle, "getPrice", [a]);
+    return () => {
+      try {
+        return g();
+      } catch {
+        return undefined;
+      }
+    };
+  };
+  const markets = d.marketAssets.map(price);
+  const tokens = d.tokenAssets.map(price);
+  return () => ({ marketOracle: markets.map((g) => g()), tokenOracle: tokens.map((g) => g()) });
+}
+
+/**
+ * Queues every view a snapshot of `accounts` needs on `batch` (state) and `prices` (oracle prices: the same batch
+ * for the latest block, another one run at "pending" for the next block, undefined when prices are not needed).
+ */
+export function queueSnapshot(
+  d: Deployment,
+  accounts: bigint[],
+  batch: ViewBatch,
+  prices: ViewBatch | undefined,
+  deferPositions = false,
+): QueuedSnapshot {
+  const { b } = d;
+  const markets = d.marketAssets.map((_a, id) => batch.add<Parameters<typeof M.marketStateFromView>[0]>(b.engine, "marketView", [id]));
+  const tokens = d.tokenAddresses.map((t) => batch.add<Awaited<ReturnType<Ballast["vault"]["tokenInfo"]>>>(b.vault, "tokenInfo", [t]));
+  const queuedPrices = prices ? queuePrices(d, prices) : undefined;
+  const cashHeld = batch.add<bigint>(b.vault, "totalHeldWad", [d.cashToken]);
+  const maxPriceAge = batch.add<bigint>(b.engine, "maxPriceAge");
+  const index = new Map(accounts.map((a, k) => [a, k]));
+  const acc = accounts.map((a) => ({
+    nonce: batch.add<bigint>(b.vault, "accountNonce", [a]),
+    tokens: batch.add<bigint>(b.vault, "accountTokens", [a]),
+    status: batch.add<[boolean, boolean]>(b.vault, "accountStatus", [a]),
+    collateral: d.tokenAddresses.map((t) => batch.add<bigint>(b.vault, "collateralBalanceWad", [a, t])),
+    info: batch.add<[bigint, boolean]>(b.engine, "accountInfo", [a]),
+    positions: deferPositions ? [] : d.marketAssets.map((_m, id) => batch.add<[bigint, bigint]>(b.engine, "position", [a, id])),
+  }));
+  const queuePositions = (later: ViewBatch): void => {
+    accounts.forEach((a, k) => {
+      const [bits] = acc[k].info();
+      acc[k].positions = d.marketAssets.map((_m, id) =>
+        (bits & (1n << BigInt(id))) !== 0n
+          ? later.add<[bigint, bigint]>(b.engine, "position", [a, id])
+          : () => [0n, 0n] as [bigint, bigint],
+      );
+    });
+  };
+  const at = (account: bigint): number => {
+    const k = index.get(account);
+    if (k === undefined) throw new Error(`snapshot: account ${account} was not read`);
+    return k;
+  };
+  const views = (account: bigint): AccountViews => {
+    const x = acc[at(account)];
+    const [frozen, hasPositions] = x.status();
+    const [markets, isolated] = x.info();
+    return { nonce: x.nonce(), tokens: BigInt(x.tokens()), frozen, hasPositions, markets, isolated };
+  };
+  const build = (now: bigint, stored: StoredState, only: bigint[] = accounts, prices?: OraclePrices): M.ProtocolSnapshot => {
+    const { supplyIndex, borrowIndex, supplyPrincipal, borrowPrincipal, lastAccrual } = stored.cash;
+    const px = prices ??
+      queuedPrices?.() ?? { marketOracle: d.marketAssets.map(() => undefined), tokenOracle: d.tokenAssets.map(() => undefined) };
+    const snapshot: M.ProtocolSnapshot = {
+      now,
+      maxPriceAge: maxPriceAge(),
+      markets: markets.map((m) => M.marketStateFromView(m())),
+      // No suite using snapshots delists a collateral (class 14), so the weight `tokenInfo` reports is the stored one.
+      tokens: tokens.map((g, i) => {
+        const info = g();
+        return {
+          decimals: d.tokenDecimals[i],
+          haircut: info.haircut,
+          price: info.cachedPrice,
+          priceTimestamp: info.cachedPriceTimestamp,
+          totalHeld: info.totalDeposits,
+        };
+      }),
+      marketOracle: px.marketOracle,
+      tokenOracle: px.tokenOracle,
+      cash: M.viewCash({ supplyIndex, borrowIndex, supplyPrincipal, borrowPrincipal }, lastAccrual, now, d.rates.base, d.rates.slope),
+      cashHeld: cashHeld(),
+      cashDecimals: d.cashDecimals,
+      accounts: new Map(),
+    };
+    for (const a of only) {
+      const k = at(a);
+      const v = views(a);
+      const slot = stored.accounts[k];
+      VaultProbe.check(slot, v);
+      const positions = new Map<number, M.Position>();
+      for (let id = 0; id < d.marketAssets.length; id++) {
+        if ((v.markets & (1n << BigInt(id))) === 0n) continue;
+        const [size, basis] = acc[k].positions[id]();
+        positions.set(id, { size, basis });
+      }
+      const collateral = acc[k].collateral.map((g) => g());
+      snapshot.accounts.set(a, {
+        principal: slot.cashPrincipal,
+        collateral,
+        positions,
+        frozen: slot.frozen,
+        nonce: slot.nonce,
+        isolated: v.isolated,
+      });
+    }
+    return snapshot;
+  };
+  return { accounts, build, views, queuePositions };
+}
+
+/**
+ * The state of one block, read once for a fixed list of accounts and shared by every snapshot of that block
+ * (issue #12): the stateful suite reads the accounts it watches once per block, not once per use.
+ */
+export interface StateCache {
+  /** The accounts every read covers (a snapshot of other accounts reads them directly). */
+  accounts: bigint[];
+  /** The block the cached state belongs to (its hash: a chain revert to an earlier block keeps state and hash). */
+  entry?: { hash: string; q: QueuedSnapshot; stored: StoredState };
+}
+
+/**
+ * The cached state of the latest block (read when the latest block is not the cached one). Only for deployments
+ * with a `cache` (the stateful suite's); no transaction may run while it is read.
+ */
+export async function cachedState(d: Deployment & { cache: StateCache }): Promise<{ q: QueuedSnapshot; stored: StoredState }> {
+  const { hash } = (await ethers.provider.send("eth_getBlockByNumber", ["latest", false])) as { hash: string };
+  if (d.cache.entry?.hash === hash) return d.cache.entry;
+  // Two eth_calls at the block: everything but positions, then the positions of held markets only.
+  const batch = new ViewBatch(d.lens);
+  const q = queueSnapshot(d, d.cache.accounts, batch, undefined, true);
+  const [stored] = await Promise.all([readStored(d, d.cache.accounts), batch.run({ blockHash: hash })]);
+  const positions = new ViewBatch(d.lens);
+  q.queuePositions(positions);
+  if (positions.size > 0) await positions.run({ blockHash: hash });
+  d.cache.entry = { hash, q, stored };
+  return d.cache.entry;
+}
+
 /**
  * The protocol's state as a block at `now` sees it, for `accounts`: the next block (`now` set beforehand with
  * setNextBlockTimestamp, oracle prices read in the pending block), or the latest one (`now` its timestamp,
- * `priceTag` "latest"). Interest and funding are accrued to `now`.
+ * `priceTag` "latest"; "none": no oracle prices, all undefined). Interest and funding are accrued to `now`.
+ * Every view is read in one eth_call through the InvariantLens (two with pending prices), the stored slots with
+ * eth_getStorageAt; with a state cache (`d.cache`), the latest block's state is read once and shared.
  */
 export async function readSnapshot(d: Deployment, accounts: bigint[], now: bigint, priceTag = "pending"): Promise<M.ProtocolSnapshot> {
-  const { b } = d;
-  const markets = await Promise.all(d.marketAssets.map(async (_a, id) => M.marketStateFromView(await b.engine.marketView(id))));
-  const tokens = await Promise.all(
-    d.tokenAddresses.map(async (t, i) => {
-      const info = await b.vault.tokenInfo(t);
-      // No suite using snapshots delists a collateral (class 14), so the weight `tokenInfo` reports is the stored one.
-      return {
-        decimals: d.tokenDecimals[i],
-        haircut: info.haircut,
-        price: info.cachedPrice,
-        priceTimestamp: info.cachedPriceTimestamp,
-        totalHeld: info.totalDeposits,
-      };
-    }),
-  );
-  // priceTag "none": oracle prices are not needed (undefined).
-  const price = (a: string) => (priceTag === "none" ? Promise.resolve(undefined) : pendingPrice(b, a, priceTag));
-  const marketOracle = await Promise.all(d.marketAssets.map(price));
-  const tokenOracle = await Promise.all(d.tokenAssets.map(price));
-  const stored = await d.probe.cash();
-  const { supplyIndex, borrowIndex, supplyPrincipal, borrowPrincipal, lastAccrual } = stored;
-  const cash = M.viewCash({ supplyIndex, borrowIndex, supplyPrincipal, borrowPrincipal }, lastAccrual, now, d.rates.base, d.rates.slope);
-  const cashHeld = await b.vault.totalHeldWad(await b.vault.cashToken());
-  const snapshot: M.ProtocolSnapshot = {
-    now,
-    maxPriceAge: await b.engine.maxPriceAge(),
-    markets,
-    tokens,
-    marketOracle,
-    tokenOracle,
-    cash,
-    cashHeld,
-    cashDecimals: d.cashDecimals,
-    accounts: new Map(),
-  };
-  for (const a of accounts) snapshot.accounts.set(a, await readAccount(d, a));
-  return snapshot;
+  const { cache } = d;
+  if (cache && accounts.every((a) => cache.accounts.includes(a))) {
+    const prices = priceTag === "none" ? undefined : new ViewBatch(d.lens);
+    const px = prices ? queuePrices(d, prices) : undefined;
+    const [state] = await Promise.all([cachedState({ ...d, cache }), prices?.run(priceTag)]);
+    return state.q.build(now, state.stored, accounts, px?.());
+  }
+  const batch = new ViewBatch(d.lens);
+  const prices = priceTag === "none" ? undefined : priceTag === "latest" ? batch : new ViewBatch(d.lens);
+  const q = queueSnapshot(d, accounts, batch, prices);
+  const [stored] = await Promise.all([
+    readStored(d, accounts),
+    batch.run("latest"),
+    prices && prices !== batch ? prices.run(priceTag) : undefined,
+  ]);
+  return q.build(now, stored);
 }
 
 /** One account's holdings as the model sees them. */
 export async function readAccount(d: Deployment, account: bigint): Promise<M.AccountSnapshot> {
-  const { b } = d;
-  const stored = await d.probe.account(account);
-  const collateral = await Promise.all(d.tokenAddresses.map((t) => b.vault.collateralBalanceWad(account, t)));
-  const positions = new Map<number, M.Position>();
-  const [bits, isolated] = await b.engine.accountInfo(account);
-  for (let id = 0; id < d.marketAssets.length; id++) {
-    if ((bits & (1n << BigInt(id))) === 0n) continue;
-    const [size, basis] = await b.engine.position(account, id);
-    positions.set(id, { size, basis });
-  }
-  return { principal: stored.cashPrincipal, collateral, positions, frozen: stored.frozen, nonce: stored.nonce, isolated };
+  return (await readSnapshot(d, [account], 0n, "none")).accounts.get(account)!;
 }
 
 /**

@@ -89,22 +89,36 @@ export class VaultProbe {
 
   /** The stored account slot of `account`, checked against the vault's views. */
   async account(account: bigint, blockTag: string | number = "latest"): Promise<StoredAccount> {
-    const a = decodeAccount(await VaultProbe.word(this.address, VaultProbe.mappingSlot(account, this.accountsSlot), blockTag));
+    const a = await this.rawAccount(account, blockTag);
     const [nonce, tokens, [frozen, hasPositions]] = await Promise.all([
       this.vault.accountNonce(account, { blockTag }),
       this.vault.accountTokens(account, { blockTag }),
       this.vault.accountStatus(account, { blockTag }),
     ]);
-    expect(
-      { nonce: a.nonce, tokens: a.tokens, frozen: a.frozen, hasPositions: a.hasPositions },
-      "vault probe: decoded account",
-    ).to.deep.equal({
-      nonce,
-      tokens: BigInt(tokens),
-      frozen,
-      hasPositions,
-    });
+    VaultProbe.check(a, { nonce, tokens: BigInt(tokens), frozen, hasPositions });
     return a;
+  }
+
+  /**
+   * The stored account slot of `account`, decoded but not yet checked: pass it with the vault's views
+   * (accountNonce, accountTokens, accountStatus at the same block) to `check`.
+   */
+  async rawAccount(account: bigint, blockTag: string | number = "latest"): Promise<StoredAccount> {
+    return decodeAccount(await VaultProbe.word(this.address, VaultProbe.mappingSlot(account, this.accountsSlot), blockTag));
+  }
+
+  /**
+   * Checks a decoded account slot against the vault's own views of it. @throws naming both when they differ (the
+   * storage layout changed).
+   */
+  static check(a: StoredAccount, views: { nonce: bigint; tokens: bigint; frozen: boolean; hasPositions: boolean }): void {
+    if (a.nonce !== views.nonce || a.tokens !== views.tokens || a.frozen !== views.frozen || a.hasPositions !== views.hasPositions) {
+      const { nonce, tokens, frozen, hasPositions } = a;
+      const show = (x: object) => JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+      throw new Error(
+        `vault probe: decoded account ${show({ nonce, tokens, frozen, hasPositions })} differs from the views ${show(views)}`,
+      );
+    }
   }
 
   /** The cash principal of `account` (WAD, signed). */
