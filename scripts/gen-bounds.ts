@@ -9,9 +9,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT, UserError, runMain } from "../src/cli/errors";
-import { BOUNDS_FILE, renderBounds } from "../src/docs/bounds";
+import { BOUNDS_FILE, exportedBounds, renderBounds } from "../src/docs/bounds";
 
-const FILE = BOUNDS_FILE;
 const USAGE = `Usage: npm run gen:bounds [-- --check]
 Writes src/config/bounds.ts from the compiled Solidity bounds (contracts/test/BoundsExport.sol).
   --check   write nothing; exit 1 if the file is out of date
@@ -22,7 +21,7 @@ async function generatedBounds(): Promise<string> {
   const hre = await import("hardhat");
   await hre.run("compile", { quiet: true });
   const exporter = await (await hre.ethers.getContractFactory("BoundsExport")).deploy();
-  return renderBounds((await exporter.bounds()).map((r) => ({ group: r.group, name: r.name, unit: r.unit, value: r.value })));
+  return renderBounds(exportedBounds(await exporter.bounds()));
 }
 
 async function main(): Promise<void> {
@@ -35,14 +34,15 @@ async function main(): Promise<void> {
     if (a !== "--check" && a !== "--verbose") throw new UserError(`unknown option "${a}" (allowed: --check, --verbose, --help)`);
   console.log("gen:bounds: compiling and reading the bounds from BoundsExport ...");
   const text = await generatedBounds();
-  const current = fs.existsSync(FILE) ? fs.readFileSync(FILE, "utf8") : "";
+  const current = fs.existsSync(BOUNDS_FILE) ? fs.readFileSync(BOUNDS_FILE, "utf8") : "";
   if (args.includes("--check")) {
-    if (current !== text) throw new CliError(`${path.relative(process.cwd(), FILE)} is out of date: run npm run gen:bounds`, EXIT.internal);
-    console.log(`${path.relative(process.cwd(), FILE)} is up to date`);
+    if (current !== text)
+      throw new CliError(`${path.relative(process.cwd(), BOUNDS_FILE)} is out of date: run npm run gen:bounds`, EXIT.internal);
+    console.log(`${path.relative(process.cwd(), BOUNDS_FILE)} is up to date`);
     return;
   }
-  fs.writeFileSync(FILE, text);
-  console.log(current === text ? `${FILE} unchanged` : `wrote ${FILE}`);
+  fs.writeFileSync(BOUNDS_FILE, text);
+  console.log(current === text ? `${BOUNDS_FILE} unchanged` : `wrote ${BOUNDS_FILE}`);
 }
 
 if (require.main === module) void runMain(main);

@@ -31,6 +31,11 @@ const GROUP_DOCS: Record<string, string> = {
   INSURANCE_BOUNDS: "Insurance fund withdrawal queue and per-event cap (contracts/libraries/ParameterBounds.sol; InsuranceFund).",
 };
 
+/** BoundsExport's rows as plain objects (ethers returns them as `Result`s). */
+export function exportedBounds(rows: readonly { group: string; name: string; unit: string; value: bigint }[]): ExportedBound[] {
+  return rows.map((r) => ({ group: r.group, name: r.name, unit: r.unit, value: r.value }));
+}
+
 const WAD = 10n ** 18n;
 
 /** `1234567` -> `1_234_567` (numeric separators every three digits). */

@@ -156,6 +156,12 @@ function setSummary(r: SimulationResult, set: SetResult) {
   for (const a of set.auctions) outcomes[a.reason ?? "running"]++;
   const toRestore = set.episodes.filter((e) => e.endT !== undefined).map((e) => e.endT! - e.liquidatableT);
   const toAuction = set.episodes.filter((e) => e.auctionT !== undefined).map((e) => e.auctionT! - e.liquidatableT);
+  const auctionDelay = {
+    median: quantile(toAuction, 0.5),
+    p90: quantile(toAuction, 0.9),
+    p99: quantile(toAuction, 0.99),
+    max: quantile(toAuction, 1),
+  };
   const toLiquidate = set.episodes.filter((e) => e.auctionT !== undefined && e.endT !== undefined).map((e) => e.endT! - e.liquidatableT);
   // Solvent fills only: a fill at a negative unit price (insolvent phase) has no meaningful discount.
   const discounts = set.fills.filter(isSolventFill).map((f) => 1 - Number(f.unitPrice) / Number(f.value!));
@@ -200,18 +206,13 @@ function setSummary(r: SimulationResult, set: SetResult) {
       auctionOutcomes: outcomes,
       bids: set.fills.length,
       tradersLiquidated: set.traders.liquidated,
-      secondsToAuction: {
-        median: quantile(toAuction, 0.5),
-        p90: quantile(toAuction, 0.9),
-        p99: quantile(toAuction, 0.99),
-        max: quantile(toAuction, 1),
-      },
+      secondsToAuction: auctionDelay,
       /** The same delays in blocks (`chain.blockTime` apart; 0: started in the block of the scan that found it). */
       blocksToAuction: {
-        median: blocksOf(quantile(toAuction, 0.5), r.scenario.chain.blockTime),
-        p90: blocksOf(quantile(toAuction, 0.9), r.scenario.chain.blockTime),
-        p99: blocksOf(quantile(toAuction, 0.99), r.scenario.chain.blockTime),
-        max: blocksOf(quantile(toAuction, 1), r.scenario.chain.blockTime),
+        median: blocksOf(auctionDelay.median, r.scenario.chain.blockTime),
+        p90: blocksOf(auctionDelay.p90, r.scenario.chain.blockTime),
+        p99: blocksOf(auctionDelay.p99, r.scenario.chain.blockTime),
+        max: blocksOf(auctionDelay.max, r.scenario.chain.blockTime),
       },
       secondsToRestored: { median: quantile(toRestore, 0.5), p90: quantile(toRestore, 0.9), max: quantile(toRestore, 1) },
       secondsToLiquidate: { median: quantile(toLiquidate, 0.5), p90: quantile(toLiquidate, 0.9), max: quantile(toLiquidate, 1) },

@@ -52,24 +52,27 @@ export class MarketMaker implements QuoteSource {
     return q && q.remaining > 0n ? q : undefined;
   }
 
+  /** Per-step volatility of `marketId`'s index (square root of the EWMA of squared log returns; 0 before any). */
+  private sigma(marketId: number): number {
+    return Math.sqrt(this.books.get(marketId)?.variance ?? 0);
+  }
+
   /** Half-spread (fraction) of `marketId` now. */
   halfSpread(marketId: number): number {
-    const b = this.books.get(marketId);
-    const sigma = Math.sqrt(b?.variance ?? 0);
-    return Math.min(this.cfg.maxSpread, this.cfg.baseSpread + this.cfg.volSpreadMultiplier * sigma);
+    return Math.min(this.cfg.maxSpread, this.cfg.baseSpread + this.cfg.volSpreadMultiplier * this.sigma(marketId));
   }
 
   /** Whether the market maker has pulled its quotes on `marketId` (per-step sigma above `withdrawVolatility`). */
   withdrawn(marketId: number): boolean {
     const w = this.cfg.withdrawVolatility;
-    return w !== undefined && Math.sqrt(this.books.get(marketId)?.variance ?? 0) > w;
+    return w !== undefined && this.sigma(marketId) > w;
   }
 
   /** Size (base units, WAD) quoted on each side of `marketId` now: the configured depth, shrunk as volatility rises. */
   depthNow(marketId: number): bigint {
     const depth = this.cfg.depth[marketId];
     const r = this.cfg.depthResponse;
-    const sigma = Math.sqrt(this.books.get(marketId)?.variance ?? 0);
+    const sigma = this.sigma(marketId);
     if (!r || sigma <= r.reference) return depth;
     const share = (r.reference / sigma) ** r.elasticity;
     return (depth * BigInt(Math.round(share * 1e6))) / 1_000_000n;

@@ -11,7 +11,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { FunctionFragment, type BaseContract } from "ethers";
 import * as bounds from "../../../src/config/bounds";
-import { BOUNDS_FILE, renderBounds, type ExportedBound } from "../../../src/docs/bounds";
+import { BOUNDS_FILE, exportedBounds, renderBounds, type ExportedBound } from "../../../src/docs/bounds";
 import { ballastFixture } from "../../shared/fixtures";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -35,14 +35,14 @@ const generated = new Map<string, bigint>(
   ),
 );
 
-async function exportedBounds(): Promise<ExportedBound[]> {
+async function compiledBounds(): Promise<ExportedBound[]> {
   const exporter = await (await ethers.getContractFactory("BoundsExport")).deploy();
-  return (await exporter.bounds()).map((r) => ({ group: r.group, name: r.name, unit: r.unit, value: r.value }));
+  return exportedBounds(await exporter.bounds());
 }
 
 describe("parameter bounds: src/config/bounds.ts matches the contracts", function () {
   it("src/config/bounds.ts is exactly what npm run gen:bounds writes from the compiled constants", async function () {
-    const expected = await renderBounds(await exportedBounds());
+    const expected = await renderBounds(await compiledBounds());
     // On a difference, the message says what to run; the diff shows which bound moved.
     expect(fs.readFileSync(BOUNDS_FILE, "utf8"), "src/config/bounds.ts is stale: run npm run gen:bounds").to.equal(expected);
   });
