@@ -87,6 +87,9 @@ contract BallastHandler {
 
     /// @notice Transition violations, by invariant id; the message of the first one.
     mapping(bytes32 id => uint256) public violations;
+    /// @notice Transition violations of every invariant together (the invariant function reads `violations` only
+    /// when this is non-zero).
+    uint256 public violationTotal;
     mapping(bytes32 id => string) public firstViolation;
 
     /// @notice Class 10 ghost, per account in auction: seconds since its auction's last checkpoint during which the
@@ -1234,6 +1237,11 @@ contract BallastHandler {
 
     // ================================================================== bookkeeping
 
+    /// @notice Every known account id, in the order of `accounts`.
+    function accountIds() external view returns (uint256[] memory) {
+        return accounts;
+    }
+
     /// @notice Number of known accounts.
     function accountCount() external view returns (uint256) {
         return accounts.length;
@@ -1267,6 +1275,7 @@ contract BallastHandler {
     function _violate(bytes32 id, string memory message) internal {
         if (violations[id] == 0) firstViolation[id] = message;
         violations[id] += 1;
+        violationTotal += 1;
     }
 
     /// @dev Mints `amount` (token units) of token `t` to `from`, which deposits it into `account`.
