@@ -100,6 +100,10 @@ describe("keeper against a hardhat node process", function () {
   let started: { account: bigint; block: number; starter: string }[];
   let liquidatableAtCrash: number;
   let sentForCrash: number;
+  /** Transactions the keeper sent after seeing block B + 1. */
+  let sentAfterFirst: number;
+  /** Reverted transactions in blocks B + 1 and B + 2. */
+  let reverted: number;
   let keeperRun: Awaited<ReturnType<LiveTask["exited"]>>;
   let firstBlock: { gasUsed: bigint; gasLimit: bigint };
 
@@ -208,13 +212,16 @@ describe("keeper against a hardhat node process", function () {
     const done = (block: number) => new RegExp(`block ${block} scanned \\d+ accounts, \\d+ auctions running, (\\d+) transactions sent`);
     sentForCrash = Number((await keeper.waitFor(done(crashBlock)))[1]);
     await p.send("evm_mine", []);
-    await keeper.waitFor(done(crashBlock + 1));
+    sentAfterFirst = Number((await keeper.waitFor(done(crashBlock + 1)))[1]);
     await p.send("evm_mine", []);
     await keeper.waitFor(done(crashBlock + 2));
     keeper.signal("SIGTERM");
     keeperRun = await keeper.exited();
 
-    firstBlock = (await p.getBlock(crashBlock + 1))!;
+    const first = (await p.getBlock(crashBlock + 1))!;
+    firstBlock = first;
+    const hashes = [...first.transactions, ...(await p.getBlock(crashBlock + 2))!.transactions];
+    reverted = (await Promise.all(hashes.map((h) => p.getTransactionReceipt(h)))).filter((r) => r?.status !== 1).length;
     const auction = LiquidationAuction__factory.connect(at["Ballast#LiquidationAuction"], p);
     const events = await auction.queryFilter(auction.filters.AuctionStarted(), 0, "latest");
     started = events.map((e) => ({ account: e.args.account, block: e.blockNumber, starter: e.args.starter }));
@@ -234,6 +241,11 @@ describe("keeper against a hardhat node process", function () {
   it("has the keeper send a start for every account right after block B, and stop cleanly on SIGTERM", function () {
     expect(sentForCrash).to.equal(ACCOUNTS);
     expect(keeperRun.code, keeperRun.stderr).to.equal(0);
+  });
+
+  it("sends each start once: none again after block B + 1 for the starts still waiting for room in a block", function () {
+    expect(sentAfterFirst).to.equal(0);
+    expect(reverted).to.equal(0);
   });
 
   it(`starts the auction of every one of the ${ACCOUNTS} accounts within two blocks (in block B + 1 or B + 2), all by the keeper`, function () {
