@@ -35,6 +35,11 @@ task("keeper", "Runs the liquidation keeper bot: scans accounts through the lens
   .addOptionalParam("gasAsset", "Oracle asset pricing gas in cash", "ETH/USD")
   .addOptionalParam("flashLiquidator", "FlashLiquidator owned by the keeper, an address, required by --strategy flash (default: none)")
   .addOptionalParam("hedgeSlippage", "Cost assumed for holding or hedging what a bid buys, a percentage of its notional", "0.5%")
+  .addOptionalParam(
+    "maxStarts",
+    "Most auctions started per block, a whole number from 1 to 1,000 (the rest wait for the next block; the simulated keepers use 25)",
+    "25",
+  )
   .setAction(
     cliAction(async (raw: RawKeeperOptions, hre) => {
       const { parseKeeperOptions } = await import("../src/cli/keeper");

@@ -30,6 +30,7 @@ export interface RawKeeperOptions {
   gasAsset: string;
   flashLiquidator?: string;
   hedgeSlippage: string;
+  maxStarts: string;
 }
 
 /** The validated options, in on-chain units. */
@@ -52,7 +53,15 @@ export interface KeeperOptions {
   flashLiquidator?: string;
   /** WAD share of a bid's notional. */
   hedgeSlippage: bigint;
+  /** Most auctions started per block (`KeeperConfig.maxStartsPerBlock`), 1 to `MAX_STARTS_LIMIT`. */
+  maxStarts: number;
 }
+
+/**
+ * Upper bound of `--max-starts`: 1,000 starts per block, more than any block holds (at the keeper's 400,000-gas limit
+ * per start, a 60M-gas block holds 150).
+ */
+export const MAX_STARTS_LIMIT = 1_000;
 
 const KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -107,6 +116,7 @@ export function parseKeeperOptions(raw: RawKeeperOptions, env: NodeJS.ProcessEnv
     gasAsset: raw.gasAsset,
     flashLiquidator: raw.flashLiquidator,
     hedgeSlippage: parsePercent("--hedge-slippage", raw.hedgeSlippage),
+    maxStarts: parseWholeNumber("--max-starts", raw.maxStarts, 1, MAX_STARTS_LIMIT),
   };
   if (opts.strategy.maxPriorityFee < opts.strategy.minPriorityFee) {
     throw badValue("--max-priority-fee", raw.maxPriorityFee, `at least --min-priority-fee (${raw.minPriorityFee})`);

@@ -149,8 +149,8 @@ export class Keeper {
   /** Check the bidder's exposure from this block on (set after each bid; cleared once flat). */
   private hedgeFrom: number | undefined = 0;
   private readonly lastSent = new Map<bigint, number>();
-  /** Transactions sent and not yet seen mined: hash -> target account. */
-  private readonly inflight = new Map<string, { account: bigint; action: KeeperAction }>();
+  /** Transactions sent and not yet seen mined: hash -> target account, action and the block it was sent at. */
+  private readonly inflight = new Map<string, { account: bigint; action: KeeperAction; block: number }>();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
   private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
@@ -251,8 +251,19 @@ export class Keeper {
     }
     // Start auctions for the tip, up to `maxStartsPerBlock` per block; what is left waits for the next block, not for
     // the next oracle round. An account touched since the scan (a deposit, a trade) waits for the next scan instead.
+    // A start sent earlier and not mined yet (its block was full) is not sent again, unless `retryAfterBlocks` passed
+    // without a receipt (the node dropped it).
+    const pendingStarts = new Set(
+      [...this.inflight.values()]
+        .filter((t) => t.action === "start" && ctx.block - t.block < this.cfg.retryAfterBlocks)
+        .map((t) => t.account),
+    );
     const queue = this.backlog.filter(
-      (c) => !v.auctions.has(c.account) && v.touchedAt(c.account) <= this.backlogBlock && (this.backoff.get(c.account) ?? 0) <= ctx.block,
+      (c) =>
+        !v.auctions.has(c.account) &&
+        !pendingStarts.has(c.account) &&
+        v.touchedAt(c.account) <= this.backlogBlock &&
+        (this.backoff.get(c.account) ?? 0) <= ctx.block,
     );
     let started = 0;
     let i = 0;
@@ -265,7 +276,7 @@ export class Keeper {
       const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
       if (!hash) continue;
       started++;
-      this.inflight.set(hash, { account, action: "start" });
+      this.inflight.set(hash, { account, action: "start", block: ctx.block });
       this.stats.starts++;
       sent.push({ hash, action: "start", account, expectedGain: tip });
       this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
@@ -302,7 +313,7 @@ export class Keeper {
           priorityFee: this.cfg.strategy.minPriorityFee,
         });
         if (!hash) continue;
-        this.inflight.set(hash, { account, action: "terminate" });
+        this.inflight.set(hash, { account, action: "terminate", block: ctx.block });
         this.lastSent.set(account, ctx.block);
         sent.push({ hash, action: "terminate", account });
         this.entry(ctx, "terminate", account, hash, {});
@@ -361,7 +372,7 @@ export class Keeper {
       }
       if (!hash) continue;
       this.stats.bids++;
-      this.inflight.set(hash, { account, action });
+      this.inflight.set(hash, { account, action, block: ctx.block });
       this.lastSent.set(account, ctx.block);
       sent.push({ hash, action, account, value: q.markToMarket, expectedGain: plan.net });
       this.entry(ctx, action, account, hash, {

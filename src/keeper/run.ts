@@ -60,6 +60,7 @@ export async function runKeeper(
   cfg.blockTime = opts.blockTime;
   cfg.gasAsset = encodeBytes32String(opts.gasAsset);
   cfg.assumedSlippage = opts.hedgeSlippage;
+  cfg.maxStartsPerBlock = opts.maxStarts;
   if (opts.flashLiquidator) cfg.flashLiquidator = FlashLiquidator__factory.connect(opts.flashLiquidator, provider);
   const view = new ChainView(contracts, provider, { fromBlock: opts.fromBlock });
   const keeper = new Keeper(cfg, view, sender, (e) => out(formatEntry(e)));

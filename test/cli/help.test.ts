@@ -23,6 +23,7 @@ const UNITS: Record<string, Record<string, RegExp>> = {
     targetDiscount: /percentage/,
     hedgeSlippage: /percentage/,
     privateKey: /64 hex digits/,
+    maxStarts: /whole number/,
   },
   "deploy-ballast": { parameters: /JSON/ },
   "check-deployment": { parameters: /JSON/ },

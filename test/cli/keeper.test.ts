@@ -4,6 +4,8 @@
  * together in `before` (their start-up overlaps); each test checks its own.
  */
 import { expect } from "chai";
+import hre from "hardhat";
+import { defaultKeeperConfig } from "../../src/keeper/keeper";
 import { closedPort, fakeNode, hardhat, hasStackTrace, removeTempFiles, startAll, tempFile, type FakeNode, type Run } from "./helpers";
 
 function expectBadInput(r: Run, line: string): void {
@@ -37,6 +39,8 @@ describe("keeper command line", function () {
       strategy: keeper(["--strategy", "lazy"]),
       blocks: keeper(["--blocks", "-1"]),
       poll: keeper(["--poll", "0"]),
+      maxStartsZero: keeper(["--max-starts", "0"]),
+      maxStartsHigh: keeper(["--max-starts", "1001"]),
       minProfit: keeper(["--min-profit", "5"]),
       key: keeper(["--private-key", "0x1234"]),
       envKey: keeper([], { KEEPER_PRIVATE_KEY: "not-a-key" }),
@@ -71,6 +75,20 @@ describe("keeper command line", function () {
 
   it("refuses a poll interval of zero milliseconds", async function () {
     expectBadInput(await runs.poll, '--poll "0": expected a whole number of at least 1');
+  });
+
+  it("refuses zero auction starts per block, naming the allowed range", async function () {
+    expectBadInput(await runs.maxStartsZero, '--max-starts "0": expected a whole number from 1 to 1000');
+  });
+
+  it("refuses more than 1,000 auction starts per block", async function () {
+    expectBadInput(await runs.maxStartsHigh, '--max-starts "1001": expected a whole number from 1 to 1000');
+  });
+
+  it("defaults --max-starts to the simulated keepers' 25 starts per block", function () {
+    const simulated = defaultKeeperConfig("eager", {} as never, 0n).maxStartsPerBlock;
+    expect(simulated).to.equal(25);
+    expect(hre.tasks.keeper.paramDefinitions.maxStarts.defaultValue).to.equal(String(simulated));
   });
 
   it("refuses a profit floor without its unit", async function () {

@@ -88,6 +88,66 @@ export async function hardhat(node: LocalNode, args: string[], killWhen?: () => 
   return runHardhat([...args, "--network", "localhost"], { LOCALHOST_RPC_URL: node.url }, 600_000, killWhen);
 }
 
+/** A Hardhat task still running against a node: its output so far, and a way to wait for a line of it. */
+export interface LiveTask {
+  /** Everything the task printed on stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  /**
+   * Resolves with the first match of `pattern` in stdout once it appears; rejects when the task exits first or
+   * after `timeoutMs`.
+   */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves when the task exits (SIGKILLed after `timeoutMs`). */
+  exited(timeoutMs?: number): Promise<TaskRun>;
+  /** Sends the task `signal` (e.g. SIGTERM, which the keeper answers by finishing its block and exiting 0). */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGKILLs the task if it is still running and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts `hardhat <args> --network localhost` against `node` and returns at once, its output readable while it runs. */
+export function startHardhat(node: LocalNode, args: string[]): LiveTask {
+  const child = spawn(process.execPath, [HARDHAT_CLI, ...args, "--network", "localhost"], {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: "0", LOCALHOST_RPC_URL: node.url },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const exit = new Promise<TaskRun>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  let done = false;
+  void exit.then(() => (done = true));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async waitFor(pattern, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = stdout.match(pattern);
+        if (m) return m;
+        if (done) throw new Error(`the task exited before printing ${pattern}:\n${stdout}\n${stderr}`);
+        if (Date.now() > deadline) throw new Error(`the task did not print ${pattern} within ${timeoutMs} ms:\n${stdout}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async exited(timeoutMs = 60_000) {
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      try {
+        return await exit;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    signal: (signal) => {
+      if (!done) child.kill(signal);
+    },
+    kill: () => stopChild(child),
+  };
+}
+
 /** A deployment id unique to this test process, whose journal `removeDeployment` deletes. */
 export function testDeploymentId(name: string): string {
   return `chain-31337-test-${process.pid}-${name}`;
