@@ -49,9 +49,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     uint256 public constant MAX_FLAT_TIP = AuctionGovernance.MAX_FLAT_TIP;
     /// @notice dustMargin <= 100,000e18 (100,000 cash units).
     uint256 public constant MAX_DUST_MARGIN = AuctionGovernance.MAX_DUST_MARGIN;
-    /// @notice Highest stop level (3: no starts, restarts or bids).
+    /// @notice Highest stop level (3, `StopLevel.Halted`: no starts, restarts or bids).
     uint8 public constant MAX_STOP_LEVEL = AuctionGovernance.MAX_STOP_LEVEL;
-    /// @notice Highest stop level the guardian may set (2: no starts or restarts; bids continue).
+    /// @notice Highest stop level the guardian may set (2, `StopLevel.NoNewAuctionsOrRestarts`: bids continue).
     uint8 public constant GUARDIAN_MAX_STOP_LEVEL = AuctionGovernance.GUARDIAN_MAX_STOP_LEVEL;
 
     /// @notice The margin engine.
@@ -110,7 +110,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @inheritdoc ILiquidationAuction
     function startAuction(uint256 account, uint256 tipAccount) external nonReentrant {
         AuctionGovernance.Breaker memory br = _breaker;
-        if (br.stopLevel >= 1) revert AuctionStopped(br.stopLevel, 1);
+        if (br.stopLevel >= uint8(StopLevel.NoNewAuctions)) {
+            revert AuctionStopped(br.stopLevel, uint8(StopLevel.NoNewAuctions));
+        }
         if (_auctions[account].active) revert AuctionAlreadyActive(account);
         // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
         AuctionMath.Valuation memory v = _value(account);
@@ -194,7 +196,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint64 expectedNonce,
         int256 maxUnitPrice
     ) internal returns (Auction memory a, AuctionMath.Take memory take) {
-        if (_breaker.stopLevel >= MAX_STOP_LEVEL) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
+        if (_breaker.stopLevel >= uint8(StopLevel.Halted)) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
         a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         if (bidderAccount == account) revert AuctionSelfBid(account);
@@ -247,7 +249,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @inheritdoc ILiquidationAuction
     function restartAuction(uint256 account) external nonReentrant {
         AuctionGovernance.Breaker memory br = _breaker;
-        if (br.stopLevel >= 2) revert AuctionStopped(br.stopLevel, 2);
+        if (br.stopLevel >= uint8(StopLevel.NoNewAuctionsOrRestarts)) {
+            revert AuctionStopped(br.stopLevel, uint8(StopLevel.NoNewAuctionsOrRestarts));
+        }
         Auction memory a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         a = _advanceClock(account, a);
@@ -419,7 +423,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
             x.valid = false;
         AuctionGovernance.Breaker memory br = _breaker;
-        x.halted = br.stopLevel == MAX_STOP_LEVEL;
+        x.halted = br.stopLevel == uint8(StopLevel.Halted);
         x.haltEndedAt = br.haltEndedAt;
     }
 
