@@ -115,8 +115,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         }
         if (_auctions[account].active) revert AuctionAlreadyActive(account);
         // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
-        AuctionMath.Valuation memory v = _value(account);
-        if (v.equity >= v.maintenance.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenance);
+        AuctionMath.Valuation memory v = _valuation(account);
+        if (v.equity >= v.maintenanceMargin.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenanceMargin);
         uint256 shortfall = _shortfall(v);
 
         (uint128 markets, ) = engine.accountInfo(account);
@@ -138,13 +138,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             shortfall: uint96(shortfall)
         });
         uint32 version = _paramsVersion;
-        _storeTerms(account, a, markets, version, v.value);
+        _storeTerms(account, a, markets, version, v.markToMarket);
         _auctions[account] = a;
 
         AuctionParams storage p = _paramsAt[version];
-        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.value);
+        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
         vault.startLiquidation(account, tipAccount, tip);
-        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenance, v.value, shortfall);
+        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -208,7 +208,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint64 nonce = vault.accountNonce(account);
         if (nonce != expectedNonce) revert AuctionStaleNonce(account, expectedNonce, nonce);
         // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
-        AuctionMath.Valuation memory v = _value(account);
+        AuctionMath.Valuation memory v = _valuation(account);
         a = _advanceValid(account, a);
         take = AuctionMath.take(_termsOf(account), v, a.elapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
@@ -240,8 +240,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             _end(account, a, EndReason.Emptied);
             return;
         }
-        AuctionMath.Valuation memory v = _value(account);
-        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance);
+        AuctionMath.Valuation memory v = _valuation(account);
+        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenanceMargin);
         if (v.equity < target.toInt256()) revert AuctionAccountNotRestored(account, v.equity, target);
         _end(account, a, EndReason.Terminated);
     }
@@ -258,7 +258,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         AuctionParams storage p = _termsOf(account);
         uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
         if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
-        AuctionMath.Valuation memory v = _value(account);
+        AuctionMath.Valuation memory v = _valuation(account);
         uint256 shortfall = _shortfall(v);
         _releaseShortfall(account, a);
         (uint128 markets, ) = engine.accountInfo(account);
@@ -272,7 +272,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a.validAtCheckpoint = true;
         a.shortfall = uint96(shortfall);
         // A restart is a new auction: it takes the parameters in force now.
-        _storeTerms(account, a, markets, _paramsVersion, v.value);
+        _storeTerms(account, a, markets, _paramsVersion, v.markToMarket);
         _auctions[account] = a;
         emit AuctionRestarted(account, shortfall);
     }
@@ -319,10 +319,10 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         Auction memory a = _auctions[account];
         q.active = a.active;
         q.nonce = vault.accountNonce(account);
-        AuctionMath.Valuation memory v = _value(account);
+        AuctionMath.Valuation memory v = _valuation(account);
         q.equity = v.equity;
-        q.maintenanceMargin = v.maintenance;
-        q.markToMarket = v.value;
+        q.maintenanceMargin = v.maintenanceMargin;
+        q.markToMarket = v.markToMarket;
         q.requirement = v.requirement;
         if (!a.active) return q;
         q.elapsed = _clockView(account, a);
@@ -381,20 +381,20 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). Any price that
     /// fails a check reverts (a bad price never liquidates, R-01); nobody but the owner can add a collateral to an
     /// account, and not while it is in auction (R-15), so no third party's deposit can block this path.
-    function _value(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
+    function _valuation(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
         (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
         uint256 haircutAmount = raw - c.collateralValue;
         v.equity = s.equity;
-        v.maintenance = s.maintenanceMargin;
-        v.value = s.equity + haircutAmount.toInt256();
+        v.maintenanceMargin = s.maintenanceMargin;
+        v.markToMarket = s.equity + haircutAmount.toInt256();
         v.requirement = s.maintenanceMargin + haircutAmount;
     }
 
     /// @dev max(M - E, 0) capped at 2**96 - 1 wei (79 billion cash units, the auction record's width): what an
     /// auction counts in the circuit breakers, so no shortfall is too large to liquidate.
     function _shortfall(AuctionMath.Valuation memory v) internal pure returns (uint256) {
-        int256 gap = v.maintenance.toInt256() - v.equity;
+        int256 gap = v.maintenanceMargin.toInt256() - v.equity;
         return gap <= 0 ? 0 : WadMath.min(uint256(gap), type(uint96).max);
     }
 
@@ -481,8 +481,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.
     function _restored(uint256 account) internal view returns (bool) {
-        AuctionMath.Valuation memory v = _value(account);
-        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance).toInt256();
+        AuctionMath.Valuation memory v = _valuation(account);
+        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash

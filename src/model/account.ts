@@ -87,5 +87,5 @@ export function accountMargin(a: AccountInput): MarginState {
 export function valuation(a: AccountInput): Valuation {
   const s = accountMargin(a);
   const h = rawCollateralSum(a.collateral) - collateralSum(a.collateral);
-  return { equity: s.equity, maintenance: s.maintenanceMargin, value: s.equity + h, requirement: s.maintenanceMargin + h };
+  return { equity: s.equity, maintenanceMargin: s.maintenanceMargin, markToMarket: s.equity + h, requirement: s.maintenanceMargin + h };
 }

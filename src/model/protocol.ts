@@ -347,7 +347,7 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
     mm += maintenanceMargin(pos.size, p, effectiveRatios(m, s.now).mmr);
   }
   const h = raw - haircutValue;
-  return { equity, maintenance: mm, value: equity + h, requirement: mm + h };
+  return { equity, maintenanceMargin: mm, markToMarket: equity + h, requirement: mm + h };
 }
 
 /** CollateralVault.startLiquidation: freezes `account` and moves `tip` (WAD cash) to `tipAccount`. */
