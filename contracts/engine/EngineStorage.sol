@@ -163,7 +163,9 @@ abstract contract EngineStorage is IMarginEngine {
     /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
     /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by
     /// `sampleWeight` [wad, <= 1e18; 0: no sample]: premium += (sample - premium) * weight / 1e18, toward zero.
-    /// Writes `mark` back. Returns the cumulative funding index now.
+    /// Writes `mark` back. Returns the cumulative funding index now. A finished ramp stores its targets and clears
+    /// `rampActive`; an unfinished one stays a function of time from its start (nothing is re-based, so no rounding
+    /// depends on when updates happen).
     function _updateMarket(
         uint256 id,
         Market storage m,
@@ -199,8 +201,6 @@ abstract contract EngineStorage is IMarginEngine {
                 pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
             }
             if (fd.rampActive) {
-                // A finished ramp stores its targets and clears the flag; an unfinished one stays a function of
-                // time from its start (nothing is re-based, so no rounding depends on when updates happen).
                 MarketRamp memory r = m.ramp;
                 (uint256 mmr, uint256 imr) = _effectiveRatios(m, mark, true);
                 if (mmr == r.mmrTarget && imr == r.imrTarget) {
