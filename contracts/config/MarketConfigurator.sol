@@ -176,7 +176,7 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
                 r.maxRatioStepPerHour,
                 r.imrSizeFactor,
                 t.openInterestCap,
-                t.maxFundingRate,
+                t.maxFundingRatePer8h,
                 t.maxFillDeviation
             );
     }
@@ -225,7 +225,7 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
 
     function _validateTrading(TradingParams calldata t) internal pure {
         _bound("openInterestCap", t.openInterestCap, 1, type(uint112).max);
-        _bound("maxFundingRate", t.maxFundingRate, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP);
+        _bound("maxFundingRate", t.maxFundingRatePer8h, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP);
         _bound("maxFillDeviation", t.maxFillDeviation, RiskBounds.MIN_FILL_DEVIATION, RiskBounds.MAX_FILL_DEVIATION);
     }
 

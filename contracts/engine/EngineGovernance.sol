@@ -37,7 +37,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
         m.mark = MarketMark(price.toUint96(), uint32(block.timestamp), s.mmrTarget, s.imrTarget);
         m.funding = MarketFunding(0, 0, false, uint32(block.timestamp), s.imrSizeFactor);
         m.premium = MarketPremium(0, 0, uint32(block.timestamp / FUNDING_EPOCH));
-        m.trading = MarketTrading(s.openInterestCap, s.maxFundingRate, s.maxFillDeviation, true, false);
+        m.trading = MarketTrading(s.openInterestCap, s.maxFundingRatePer8h, s.maxFillDeviation, true, false);
         emit MarketListed(marketId, oracleAsset, s);
     }
 
@@ -65,7 +65,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
         fd.imrSizeFactor = s.imrSizeFactor;
         MarketTrading storage t = m.trading;
         t.openInterestCap = s.openInterestCap;
-        t.maxFundingRate = s.maxFundingRate;
+        t.maxFundingRatePer8h = s.maxFundingRatePer8h;
         t.maxFillDeviation = s.maxFillDeviation;
         emit MarketConfigured(marketId, s);
     }
@@ -134,7 +134,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
         _bound("maxStepPerHour", s.maxStepPerHour, RiskBounds.MIN_RATIO_STEP_PER_HOUR, RiskBounds.MAX_RATIO_STEP_PER_HOUR);
         _bound("imrSizeFactor", s.imrSizeFactor, 0, RiskBounds.MAX_IMR_SIZE_FACTOR);
         _bound("openInterestCap", s.openInterestCap, 1, type(uint112).max);
-        _bound("maxFundingRate", s.maxFundingRate, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP);
+        _bound("maxFundingRate", s.maxFundingRatePer8h, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP);
         _bound("maxFillDeviation", s.maxFillDeviation, RiskBounds.MIN_FILL_DEVIATION, RiskBounds.MAX_FILL_DEVIATION);
     }
 

@@ -47,12 +47,12 @@ abstract contract EngineStorage is IMarginEngine {
         uint64 imr;
     }
 
-    /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRate [wad per second;
-    /// |rate| <= MAX_FUNDING_RATE_CAP / 8 h < 2**41]; rampActive: the stored ratios differ from their targets (kept
+    /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRatePerSecond [wad per
+    /// second; |rate| <= MAX_FUNDING_RATE_CAP / 8 h < 2**41]; rampActive: the stored ratios differ from their targets (kept
     /// here, in a slot every check reads, so that a finished ramp costs no read of `MarketRamp`).
     struct MarketFunding {
         int96 cumulativeFunding;
-        int56 fundingRate;
+        int56 fundingRatePerSecond;
         bool rampActive;
         uint32 timestamp;
         uint64 imrSizeFactor;
@@ -74,10 +74,11 @@ abstract contract EngineStorage is IMarginEngine {
         uint32 start;
     }
 
-    /// @dev Trade-path parameters. openInterestCap [wad base]; maxFundingRate [wad per 8 h]; maxFillDeviation [wad].
+    /// @dev Trade-path parameters. openInterestCap [wad base]; maxFundingRatePer8h [wad per 8 h]; maxFillDeviation
+    /// [wad].
     struct MarketTrading {
         uint112 openInterestCap;
-        uint64 maxFundingRate;
+        uint64 maxFundingRatePer8h;
         uint64 maxFillDeviation;
         bool listed;
         bool reduceOnly;
@@ -162,7 +163,9 @@ abstract contract EngineStorage is IMarginEngine {
     /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
     /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by
     /// `sampleWeight` [wad, <= 1e18; 0: no sample]: premium += (sample - premium) * weight / 1e18, toward zero.
-    /// Writes `mark` back. Returns the cumulative funding index now.
+    /// Writes `mark` back. Returns the cumulative funding index now. A finished ramp stores its targets and clears
+    /// `rampActive`; an unfinished one stays a function of time from its start (nothing is re-based, so no rounding
+    /// depends on when updates happen).
     function _updateMarket(
         uint256 id,
         Market storage m,
@@ -175,7 +178,9 @@ abstract contract EngineStorage is IMarginEngine {
         if (dt == 0 && sampleWeight == 0) return fd.cumulativeFunding;
         MarketPremium memory pr = m.premium;
         if (dt > 0) {
-            fd.cumulativeFunding = MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, mark.price, dt).toInt96();
+            fd.cumulativeFunding = MarginMath
+                .fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, mark.price, dt)
+                .toInt96();
             uint256 epoch = block.timestamp / FUNDING_EPOCH;
             if (epoch > pr.epoch) {
                 int256 twap;
@@ -184,20 +189,18 @@ abstract contract EngineStorage is IMarginEngine {
                     int256 acc = pr.accumulator + int256(pr.premium) * int256(epoch * FUNDING_EPOCH - fd.timestamp);
                     twap = acc / int256(FUNDING_EPOCH);
                 }
-                int256 cap = int256(uint256(m.trading.maxFundingRate));
+                int256 cap = int256(uint256(m.trading.maxFundingRatePer8h));
                 if (twap > cap) twap = cap;
                 if (twap < -cap) twap = -cap;
-                fd.fundingRate = (twap / int256(FUNDING_PERIOD)).toInt56();
+                fd.fundingRatePerSecond = (twap / int256(FUNDING_PERIOD)).toInt56();
                 pr.accumulator = 0;
                 pr.premium = 0;
                 pr.epoch = uint32(epoch);
-                emit FundingRateUpdated(id, twap, fd.fundingRate);
+                emit FundingRateUpdated(id, twap, fd.fundingRatePerSecond);
             } else {
                 pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
             }
             if (fd.rampActive) {
-                // A finished ramp stores its targets and clears the flag; an unfinished one stays a function of
-                // time from its start (nothing is re-based, so no rounding depends on when updates happen).
                 MarketRamp memory r = m.ramp;
                 (uint256 mmr, uint256 imr) = _effectiveRatios(m, mark, true);
                 if (mmr == r.mmrTarget && imr == r.imrTarget) {
@@ -282,7 +285,12 @@ abstract contract EngineStorage is IMarginEngine {
     ) internal view returns (int256 value, int256 size, uint256 imrSizeFactor) {
         Position memory p = _positions[account][id];
         MarketFunding memory fd = m.funding;
-        int256 f = MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, price, block.timestamp - fd.timestamp);
+        int256 f = MarginMath.fundingIndexAt(
+            fd.cumulativeFunding,
+            fd.fundingRatePerSecond,
+            price,
+            block.timestamp - fd.timestamp
+        );
         return (MarginMath.positionValue(p.size, p.basis, price, f), p.size, fd.imrSizeFactor);
     }
 

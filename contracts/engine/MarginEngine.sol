@@ -197,7 +197,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     function cumulativeFundingAt(uint256 marketId, uint256 price) public view returns (int256) {
         if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
         MarketFunding memory fd = _markets[marketId].funding;
-        return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRate, price, block.timestamp - fd.timestamp);
+        return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);
     }
 
     /// @inheritdoc IMarginEngine
@@ -230,7 +230,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         v.rampFromImr = mk.imr;
         v.rampStart = r.start;
         v.cumulativeFunding = fd.cumulativeFunding;
-        v.fundingRatePerSecond = fd.fundingRate;
+        v.fundingRatePerSecond = fd.fundingRatePerSecond;
         v.lastUpdate = fd.timestamp;
         v.premium = pr.premium;
         v.premiumAccumulator = pr.accumulator;
@@ -243,7 +243,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             r.maxStepPerHour,
             fd.imrSizeFactor,
             tr.openInterestCap,
-            tr.maxFundingRate,
+            tr.maxFundingRatePer8h,
             tr.maxFillDeviation
         );
     }

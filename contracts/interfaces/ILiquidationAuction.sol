@@ -21,6 +21,18 @@ pragma solidity 0.8.28;
 /// (`maxFraction`), or everything when R is below `dustMargin` or V <= 0. The bidder's account must end at or
 /// above initial margin.
 interface ILiquidationAuction {
+    /// @notice What the circuit breaker stops (docs/LIQUIDATION.md, "Circuit breakers and stop levels"); each level
+    /// stops everything the levels below it stop. External functions and events carry it as its integer (0..3).
+    /// @dev None (0): nothing stopped. NoNewAuctions (1): `startAuction` reverts. NoNewAuctionsOrRestarts (2): also
+    /// `restartAuction`. Halted (3): also every bid, and every auction clock stops (leaving it records `haltEndedAt`).
+    /// The admin sets any level; the guardian only raises it, to at most NoNewAuctionsOrRestarts.
+    enum StopLevel {
+        None,
+        NoNewAuctions,
+        NoNewAuctionsOrRestarts,
+        Halted
+    }
+
     /// @notice Auction parameters (WAD ratios, seconds, WAD cash), each within hard bounds (see `setParams`).
     struct AuctionParams {
         uint64 startPrice;
@@ -158,7 +170,8 @@ interface ILiquidationAuction {
     event GlobalShortfallCapSet(uint256 cap);
     /// @notice A market's running-shortfall cap (WAD) was set.
     event MarketShortfallCapSet(uint256 indexed marketId, uint256 cap);
-    /// @notice The stop level was set (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
+    /// @notice The stop level was set (`StopLevel` as its integer: 0 none, 1 no starts, 2 no starts or restarts,
+    /// 3 nothing).
     event StopLevelSet(uint256 level);
 
     /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
@@ -205,10 +218,13 @@ interface ILiquidationAuction {
     function setGlobalShortfallCap(uint256 cap) external;
     /// @notice Risk manager: cap on the total shortfall (WAD) of running auctions touching `marketId`.
     function setMarketShortfallCap(uint256 marketId, uint256 cap) external;
-    /// @notice Admin (timelocked): sets any stop level 0..3 (3 also stops bids, and stops every auction clock:
-    /// leaving it records `haltEndedAt`).
+    /// @notice Admin (timelocked): sets any stop level 0..3 (`StopLevel` as its integer; 3, Halted, also stops bids,
+    /// and stops every auction clock: leaving it records `haltEndedAt`).
+    /// @dev Takes the integer, not the enum, so that a level above 3 reverts
+    /// `AuctionParameterOutOfBounds("stopLevel", level, 0, 3)` rather than in the ABI decoder.
     function setStopLevel(uint8 level) external;
-    /// @notice Guardian: raises the stop level to 1 (no new auctions) or 2 (no new auctions or restarts).
+    /// @notice Guardian: raises the stop level to 1 (NoNewAuctions) or 2 (NoNewAuctionsOrRestarts).
+    /// @dev Reverts `AuctionGuardianCannotLoosen(current, level)` below the current level or above 2.
     function raiseStopLevel(uint8 level) external;
 
     /// @notice The live quote of `account`'s auction at fresh prices (reverts on an invalid price).
@@ -226,7 +242,8 @@ interface ILiquidationAuction {
     /// of their deficit -V at start (or restart), less the subsidies bids have paid since. The insurance fund marks
     /// its share price with it (class 8 of issue #11).
     function pendingBadDebt() external view returns (uint256);
-    /// @notice Current stop level (0 none, 1 no starts, 2 no starts or restarts, 3 nothing).
+    /// @notice Current stop level (`StopLevel` as its integer: 0 none, 1 no starts, 2 no starts or restarts,
+    /// 3 nothing).
     function stopLevel() external view returns (uint8);
     /// @notice When stop level 3 last ended (unix seconds; 0 never): no auction clock counts a second before it
     /// (review M3: a halt never reprices running auctions by the time nobody could bid).

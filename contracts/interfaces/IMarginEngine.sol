@@ -54,7 +54,7 @@ interface IMarginEngine {
     /// @param maxStepPerHour Largest change of an effective ratio per hour (absolute).
     /// @param imrSizeFactor Initial margin ratio added per base unit of |size| (0 disables size scaling).
     /// @param openInterestCap Largest long open interest, WAD base units.
-    /// @param maxFundingRate Largest |funding rate| per 8 hours (0.01e18 = 1% per 8 h).
+    /// @param maxFundingRatePer8h Largest |funding rate| per 8 hours (0.01e18 = 1% per 8 h).
     /// @param maxFillDeviation Largest |fill price - index| / index accepted.
     struct MarketSetup {
         uint64 mmrTarget;
@@ -62,7 +62,7 @@ interface IMarginEngine {
         uint64 maxStepPerHour;
         uint64 imrSizeFactor;
         uint112 openInterestCap;
-        uint64 maxFundingRate;
+        uint64 maxFundingRatePer8h;
         uint64 maxFillDeviation;
     }
 
@@ -192,8 +192,8 @@ interface IMarginEngine {
         int256 makerRealisedPnl,
         int256 takerRealisedPnl
     );
-    /// @notice A funding epoch closed: `twapPremium` (WAD per 8 h, clamped) set the new per-second rate (WAD).
-    event FundingRateUpdated(uint256 indexed marketId, int256 twapPremium, int256 fundingRatePerSecond);
+    /// @notice A funding epoch closed: `twapPremiumPer8h` (WAD per 8 h, clamped) set the new per-second rate (WAD).
+    event FundingRateUpdated(uint256 indexed marketId, int256 twapPremiumPer8h, int256 fundingRatePerSecond);
 
     // ----------------------------------------------------------------- accounts
     /// @notice Lets `operator` act for every account of the caller with `scope` until `expiry` (seconds).

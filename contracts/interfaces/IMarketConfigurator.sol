@@ -42,11 +42,12 @@ interface IMarketConfigurator {
 
     /// @notice Trading parameters of a market.
     /// @param openInterestCap Largest long open interest, WAD base units, >= 1.
-    /// @param maxFundingRate Largest |funding rate| per 8 hours, WAD, in [MIN_FUNDING_RATE_CAP, MAX_FUNDING_RATE_CAP].
+    /// @param maxFundingRatePer8h Largest |funding rate| per 8 hours, WAD, in [MIN_FUNDING_RATE_CAP,
+    /// MAX_FUNDING_RATE_CAP] (`maxFundingRate` in the deployment parameter files).
     /// @param maxFillDeviation Largest |fill - index| / index, WAD, in [MIN_FILL_DEVIATION, MAX_FILL_DEVIATION].
     struct TradingParams {
         uint112 openInterestCap;
-        uint64 maxFundingRate;
+        uint64 maxFundingRatePer8h;
         uint64 maxFillDeviation;
     }
 

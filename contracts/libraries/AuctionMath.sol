@@ -24,11 +24,13 @@ library AuctionMath {
     /// the allowance covers that for any realistic portfolio, so the largest bid reaches the buffer (INV-25).
     int256 internal constant ROUNDING_ALLOWANCE = 1e12;
 
-    /// @notice An account's valuation at fresh prices (WAD cash): E, M, V = E + H, R = M + H.
+    /// @notice An account's valuation at fresh prices (WAD cash), the four quantities `ILiquidationAuction.Quote`
+    /// reports under the same names: equity E, maintenanceMargin M, markToMarket V = E + H (H: the collateral
+    /// haircut amount) and requirement R = M + H.
     struct Valuation {
         int256 equity;
-        uint256 maintenance;
-        int256 value;
+        uint256 maintenanceMargin;
+        int256 markToMarket;
         uint256 requirement;
     }
 
@@ -66,12 +68,12 @@ library AuctionMath {
     function unitPrice(
         ILiquidationAuction.AuctionParams memory p,
         uint256 t,
-        int256 value,
+        int256 markToMarket,
         uint256 requirement
     ) internal pure returns (int256) {
         uint256 bonus = uint256(p.insolventBonus).mulWadDown(requirement);
-        if (value <= 0) return value - bonus.mulWadDown(_progress(t, p.insolventDuration)).toInt256();
-        uint256 v = uint256(value);
+        if (markToMarket <= 0) return markToMarket - bonus.mulWadDown(_progress(t, p.insolventDuration)).toInt256();
+        uint256 v = uint256(markToMarket);
         uint256 solventEnd = uint256(p.fastDuration) + p.slowDuration;
         if (t <= solventEnd) return v.mulWadUp(priceFactor(p, t)).toInt256();
         uint256 floorValue = v.mulWadUp(p.floorPrice);
@@ -88,20 +90,20 @@ library AuctionMath {
         return p.floorPrice;
     }
 
-    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(value, 0)), so it
-    /// never exceeds the liquidation penalty of the whole portfolio (self-liquidation cannot farm it, INV-20) nor the
-    /// account's own mark-to-market value V: an insolvent account pays none, so no tip is ever a loss the insurance
-    /// fund covers (class 9 of issue #11). WAD, rounded down.
+    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)),
+    /// so it never exceeds the liquidation penalty of the whole portfolio (self-liquidation cannot farm it, INV-20)
+    /// nor the account's own mark-to-market value V: an insolvent account pays none, so no tip is ever a loss the
+    /// insurance fund covers (class 9 of issue #11). WAD, rounded down.
     function tip(
         uint256 flatTip,
         uint256 tipRate,
         uint256 penaltyRate,
         uint256 shortfall,
         uint256 requirement,
-        int256 value
+        int256 markToMarket
     ) internal pure returns (uint256) {
         uint256 t = WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
-        return value <= 0 ? 0 : WadMath.min(t, uint256(value));
+        return markToMarket <= 0 ? 0 : WadMath.min(t, uint256(markToMarket));
     }
 
     /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v`.
@@ -116,11 +118,11 @@ library AuctionMath {
         uint256 t,
         uint256 requested
     ) internal pure returns (Take memory k) {
-        k.unitPrice = unitPrice(p, t, v.value, v.requirement);
+        k.unitPrice = unitPrice(p, t, v.markToMarket, v.requirement);
         // Per whole portfolio; never above the unit price, so a bid cannot lower the health factor.
         uint256 penaltyUnit =
             k.unitPrice > 0 ? WadMath.min(uint256(p.penaltyRate).mulWadDown(v.requirement), uint256(k.unitPrice)) : 0;
-        int256 shortOfBuffer = uint256(WAD + p.bufferRatio).mulWadUp(v.maintenance).toInt256() - v.equity;
+        int256 shortOfBuffer = uint256(WAD + p.bufferRatio).mulWadUp(v.maintenanceMargin).toInt256() - v.equity;
         if (shortOfBuffer <= 0) {
             k.maxFraction = 0;
         } else if (k.unitPrice <= 0 || v.requirement < p.dustMargin) {

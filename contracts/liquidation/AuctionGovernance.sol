@@ -34,13 +34,17 @@ library AuctionGovernance {
     uint256 internal constant MAX_FLAT_TIP = 1_000e18;
     /// @notice dustMargin <= 100,000e18 (100,000 cash units).
     uint256 internal constant MAX_DUST_MARGIN = 100_000e18;
-    /// @notice Highest stop level (3: no starts, restarts or bids).
-    uint8 internal constant MAX_STOP_LEVEL = 3;
-    /// @notice Highest stop level the guardian may set (2: no starts or restarts; bids continue).
-    uint8 internal constant GUARDIAN_MAX_STOP_LEVEL = 2;
+    /// @notice Highest stop level (3, `StopLevel.Halted`: no starts, restarts or bids).
+    uint8 internal constant MAX_STOP_LEVEL = uint8(ILiquidationAuction.StopLevel.Halted);
+    /// @notice Highest stop level the guardian may set (2, `StopLevel.NoNewAuctionsOrRestarts`: bids continue).
+    uint8 internal constant GUARDIAN_MAX_STOP_LEVEL = uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts);
 
-    /// @dev Global running shortfall and its cap [wad], the stop level, and when stop level 3 last ended [unix
-    /// seconds; 0 never], in one slot (read by every start and bid anyway).
+    /// @dev Global running shortfall and its cap [wad], the stop level, and when stop level Halted last ended [unix
+    /// seconds; 0 never], in one slot (read by every start and bid anyway). `stopLevel` is an
+    /// `ILiquidationAuction.StopLevel` stored as its integer and compared with `uint8(StopLevel.X)` (compile-time
+    /// constants): an enum-typed field makes the compiler range-check it on each of the auction's four copies of the
+    /// breaker to memory (LiquidationAuction 370 bytes and this library 93 bytes larger) for a value only
+    /// `setStopLevel` and `raiseStopLevel` write, after their own bound checks.
     struct Breaker {
         uint104 shortfall;
         uint104 cap;
@@ -94,8 +98,9 @@ library AuctionGovernance {
         emit ILiquidationAuction.MarketShortfallCapSet(marketId, cap);
     }
 
-    /// @notice Sets the stop level (0 .. MAX_STOP_LEVEL) as the risk manager may. Leaving level 3 records the
+    /// @notice Sets the stop level (0 .. MAX_STOP_LEVEL) as the risk manager may. Leaving Halted records the
     /// time in `haltEndedAt`: no auction clock counts a second before it (review M3, see `AuctionMath.advance`).
+    /// @dev `level` is checked as an integer (a custom error with its value, not an enum conversion's panic).
     function setStopLevel(Breaker storage b, uint8 level) external {
         _bound("stopLevel", level, 0, MAX_STOP_LEVEL);
         if (b.stopLevel == MAX_STOP_LEVEL && level < MAX_STOP_LEVEL) b.haltEndedAt = uint32(block.timestamp);

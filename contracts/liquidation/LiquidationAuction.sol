@@ -49,9 +49,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     uint256 public constant MAX_FLAT_TIP = AuctionGovernance.MAX_FLAT_TIP;
     /// @notice dustMargin <= 100,000e18 (100,000 cash units).
     uint256 public constant MAX_DUST_MARGIN = AuctionGovernance.MAX_DUST_MARGIN;
-    /// @notice Highest stop level (3: no starts, restarts or bids).
+    /// @notice Highest stop level (3, `StopLevel.Halted`: no starts, restarts or bids).
     uint8 public constant MAX_STOP_LEVEL = AuctionGovernance.MAX_STOP_LEVEL;
-    /// @notice Highest stop level the guardian may set (2: no starts or restarts; bids continue).
+    /// @notice Highest stop level the guardian may set (2, `StopLevel.NoNewAuctionsOrRestarts`: bids continue).
     uint8 public constant GUARDIAN_MAX_STOP_LEVEL = AuctionGovernance.GUARDIAN_MAX_STOP_LEVEL;
 
     /// @notice The margin engine.
@@ -110,11 +110,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @inheritdoc ILiquidationAuction
     function startAuction(uint256 account, uint256 tipAccount) external nonReentrant {
         AuctionGovernance.Breaker memory br = _breaker;
-        if (br.stopLevel >= 1) revert AuctionStopped(br.stopLevel, 1);
+        if (br.stopLevel >= uint8(StopLevel.NoNewAuctions)) {
+            revert AuctionStopped(br.stopLevel, uint8(StopLevel.NoNewAuctions));
+        }
         if (_auctions[account].active) revert AuctionAlreadyActive(account);
         // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
-        AuctionMath.Valuation memory v = _value(account);
-        if (v.equity >= v.maintenance.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenance);
+        AuctionMath.Valuation memory v = _valuation(account);
+        if (v.equity >= v.maintenanceMargin.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenanceMargin);
         uint256 shortfall = _shortfall(v);
 
         (uint128 markets, ) = engine.accountInfo(account);
@@ -136,13 +138,13 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             shortfall: uint96(shortfall)
         });
         uint32 version = _paramsVersion;
-        _storeTerms(account, a, markets, version, v.value);
+        _storeTerms(account, a, markets, version, v.markToMarket);
         _auctions[account] = a;
 
         AuctionParams storage p = _paramsAt[version];
-        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.value);
+        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
         vault.startLiquidation(account, tipAccount, tip);
-        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenance, v.value, shortfall);
+        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -194,7 +196,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint64 expectedNonce,
         int256 maxUnitPrice
     ) internal returns (Auction memory a, AuctionMath.Take memory take) {
-        if (_breaker.stopLevel >= MAX_STOP_LEVEL) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
+        if (_breaker.stopLevel >= uint8(StopLevel.Halted)) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
         a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         if (bidderAccount == account) revert AuctionSelfBid(account);
@@ -206,7 +208,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint64 nonce = vault.accountNonce(account);
         if (nonce != expectedNonce) revert AuctionStaleNonce(account, expectedNonce, nonce);
         // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
-        AuctionMath.Valuation memory v = _value(account);
+        AuctionMath.Valuation memory v = _valuation(account);
         a = _advanceValid(account, a);
         take = AuctionMath.take(_termsOf(account), v, a.elapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
@@ -238,8 +240,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             _end(account, a, EndReason.Emptied);
             return;
         }
-        AuctionMath.Valuation memory v = _value(account);
-        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance);
+        AuctionMath.Valuation memory v = _valuation(account);
+        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenanceMargin);
         if (v.equity < target.toInt256()) revert AuctionAccountNotRestored(account, v.equity, target);
         _end(account, a, EndReason.Terminated);
     }
@@ -247,14 +249,16 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @inheritdoc ILiquidationAuction
     function restartAuction(uint256 account) external nonReentrant {
         AuctionGovernance.Breaker memory br = _breaker;
-        if (br.stopLevel >= 2) revert AuctionStopped(br.stopLevel, 2);
+        if (br.stopLevel >= uint8(StopLevel.NoNewAuctionsOrRestarts)) {
+            revert AuctionStopped(br.stopLevel, uint8(StopLevel.NoNewAuctionsOrRestarts));
+        }
         Auction memory a = _auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         a = _advanceClock(account, a);
         AuctionParams storage p = _termsOf(account);
         uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
         if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
-        AuctionMath.Valuation memory v = _value(account);
+        AuctionMath.Valuation memory v = _valuation(account);
         uint256 shortfall = _shortfall(v);
         _releaseShortfall(account, a);
         (uint128 markets, ) = engine.accountInfo(account);
@@ -268,7 +272,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a.validAtCheckpoint = true;
         a.shortfall = uint96(shortfall);
         // A restart is a new auction: it takes the parameters in force now.
-        _storeTerms(account, a, markets, _paramsVersion, v.value);
+        _storeTerms(account, a, markets, _paramsVersion, v.markToMarket);
         _auctions[account] = a;
         emit AuctionRestarted(account, shortfall);
     }
@@ -315,10 +319,10 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         Auction memory a = _auctions[account];
         q.active = a.active;
         q.nonce = vault.accountNonce(account);
-        AuctionMath.Valuation memory v = _value(account);
+        AuctionMath.Valuation memory v = _valuation(account);
         q.equity = v.equity;
-        q.maintenanceMargin = v.maintenance;
-        q.markToMarket = v.value;
+        q.maintenanceMargin = v.maintenanceMargin;
+        q.markToMarket = v.markToMarket;
         q.requirement = v.requirement;
         if (!a.active) return q;
         q.elapsed = _clockView(account, a);
@@ -377,20 +381,20 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). Any price that
     /// fails a check reverts (a bad price never liquidates, R-01); nobody but the owner can add a collateral to an
     /// account, and not while it is in auction (R-15), so no third party's deposit can block this path.
-    function _value(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
+    function _valuation(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
         (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
         uint256 haircutAmount = raw - c.collateralValue;
         v.equity = s.equity;
-        v.maintenance = s.maintenanceMargin;
-        v.value = s.equity + haircutAmount.toInt256();
+        v.maintenanceMargin = s.maintenanceMargin;
+        v.markToMarket = s.equity + haircutAmount.toInt256();
         v.requirement = s.maintenanceMargin + haircutAmount;
     }
 
     /// @dev max(M - E, 0) capped at 2**96 - 1 wei (79 billion cash units, the auction record's width): what an
     /// auction counts in the circuit breakers, so no shortfall is too large to liquidate.
     function _shortfall(AuctionMath.Valuation memory v) internal pure returns (uint256) {
-        int256 gap = v.maintenance.toInt256() - v.equity;
+        int256 gap = v.maintenanceMargin.toInt256() - v.equity;
         return gap <= 0 ? 0 : WadMath.min(uint256(gap), type(uint96).max);
     }
 
@@ -419,7 +423,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
             x.valid = false;
         AuctionGovernance.Breaker memory br = _breaker;
-        x.halted = br.stopLevel == MAX_STOP_LEVEL;
+        x.halted = br.stopLevel == uint8(StopLevel.Halted);
         x.haltEndedAt = br.haltEndedAt;
     }
 
@@ -477,8 +481,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.
     function _restored(uint256 account) internal view returns (bool) {
-        AuctionMath.Valuation memory v = _value(account);
-        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenance).toInt256();
+        AuctionMath.Valuation memory v = _valuation(account);
+        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash

@@ -23,7 +23,7 @@ contract AuctionMathBatchHarness {
         uint256 penaltyRate;
         uint256 shortfall;
         uint256 requirement;
-        int256 value;
+        int256 markToMarket;
     }
 
     /// @notice One clock advance.
@@ -50,7 +50,7 @@ contract AuctionMathBatchHarness {
         r = new uint256[](cs.length);
         for (uint256 i; i < cs.length; ++i) {
             TipCase calldata c = cs[i];
-            r[i] = AuctionMath.tip(c.flatTip, c.tipRate, c.penaltyRate, c.shortfall, c.requirement, c.value);
+            r[i] = AuctionMath.tip(c.flatTip, c.tipRate, c.penaltyRate, c.shortfall, c.requirement, c.markToMarket);
         }
     }
 

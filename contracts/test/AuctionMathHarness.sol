@@ -11,10 +11,10 @@ contract AuctionMathHarness {
     function unitPrice(
         ILiquidationAuction.AuctionParams memory p,
         uint256 t,
-        int256 value,
+        int256 markToMarket,
         uint256 requirement
     ) external pure returns (int256) {
-        return AuctionMath.unitPrice(p, t, value, requirement);
+        return AuctionMath.unitPrice(p, t, markToMarket, requirement);
     }
 
     function take(
@@ -32,9 +32,9 @@ contract AuctionMathHarness {
         uint256 penaltyRate,
         uint256 shortfall,
         uint256 requirement,
-        int256 value
+        int256 markToMarket
     ) external pure returns (uint256) {
-        return AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement, value);
+        return AuctionMath.tip(flatTip, tipRate, penaltyRate, shortfall, requirement, markToMarket);
     }
 
     function advance(

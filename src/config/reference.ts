@@ -144,7 +144,11 @@ export const PARAMETER_DOCS: Record<string, [string, string, string]> = {
   ],
   "markets[].imrSizeFactor": ["percentage", range("0%", pct(R.MAX_IMR_SIZE_FACTOR)), "Extra initial margin for large positions."],
   "markets[].openInterestCap": ['amount in base, "100,000 ETH"', "1 wei .. 2^112 - 1 wei", "Cap on long open interest."],
-  "markets[].maxFundingRate": ["percentage", range(pct(R.MIN_FUNDING_RATE_CAP), pct(R.MAX_FUNDING_RATE_CAP)), "Funding rate cap per 8 h."],
+  "markets[].maxFundingRate": [
+    "percentage",
+    range(pct(R.MIN_FUNDING_RATE_CAP), pct(R.MAX_FUNDING_RATE_CAP)),
+    "Funding rate cap per 8 hours (`maxFundingRatePer8h` on-chain).",
+  ],
   "markets[].maxFillDeviation": [
     "percentage",
     range(pct(R.MIN_FILL_DEVIATION), pct(R.MAX_FILL_DEVIATION)),

@@ -238,7 +238,10 @@ const MARKET_RISK = {
   imrSizeFactor: inUnit(PERCENT, { bound: [0n, R.MAX_IMR_SIZE_FACTOR] }),
 };
 
-/** A market's trading parameters (MarketConfigurator.TradingParams). */
+/**
+ * A market's trading parameters as the parameter file names them (MarketConfigurator.TradingParams): `maxFundingRate`
+ * is the funding-rate cap per 8 hours (the contracts' `maxFundingRatePer8h`).
+ */
 const MARKET_TRADING = {
   openInterestCap: inUnit(BASE_WAD, { bound: [1n, 2n ** 112n - 1n] }),
   maxFundingRate: inUnit(PERCENT, { bound: [R.MIN_FUNDING_RATE_CAP, R.MAX_FUNDING_RATE_CAP] }),
@@ -351,7 +354,8 @@ export interface MarketPlan {
     maxRatioStepPerHour: bigint;
     imrSizeFactor: bigint;
   };
-  trading: { openInterestCap: bigint; maxFundingRate: bigint; maxFillDeviation: bigint };
+  /** MarketConfigurator.TradingParams: open-interest cap [WAD base], funding-rate cap [WAD per 8 h], fill band [WAD]. */
+  trading: { openInterestCap: bigint; maxFundingRatePer8h: bigint; maxFillDeviation: bigint };
   shortfallCap: bigint; // WAD cash
 }
 
@@ -628,9 +632,9 @@ function resolveMarket(r: Resolution, m: NetworkParameters["markets"][number], i
   r.listedOnce(names, m.name, `${k}.name`);
   r.needFeed(`${k}.oracle`, m.oracle);
   const v = r.read(MARKET_RISK, m, k);
-  const trading = r.read(MARKET_TRADING, m, k);
+  const t = r.read(MARKET_TRADING, m, k);
   r.check(MARKET_RISK, v, k);
-  r.check(MARKET_TRADING, trading, k);
+  r.check(MARKET_TRADING, t, k);
   const risk = {
     mmrBase: v.mmr,
     imrBase: v.imr,
@@ -643,6 +647,7 @@ function resolveMarket(r: Resolution, m: NetworkParameters["markets"][number], i
     maxRatioStepPerHour: v.maxRatioStepPerHour,
     imrSizeFactor: v.imrSizeFactor,
   };
+  const trading = { openInterestCap: t.openInterestCap, maxFundingRatePer8h: t.maxFundingRate, maxFillDeviation: t.maxFillDeviation };
   return { name: m.name, oracleAsset: assetKey(m.oracle), risk, trading, ...r.resolve(MARKET_SHORTFALL, m, k) };
 }
 

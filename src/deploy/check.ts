@@ -429,7 +429,7 @@ function marketChecks({ c, feedName }: CheckContext, mk: MarketPlan, i: number):
     eq(`${k}.maxRatioStepPerHour`, mk.risk.maxRatioStepPerHour, field(r, "maxRatioStepPerHour"), formatPercent),
     eq(`${k}.imrSizeFactor`, mk.risk.imrSizeFactor, field(r, "imrSizeFactor"), formatPercent),
     eq(`${k}.openInterestCap`, mk.trading.openInterestCap, field(t, "openInterestCap"), formatWad),
-    eq(`${k}.maxFundingRate`, mk.trading.maxFundingRate, field(t, "maxFundingRate"), formatPercent),
+    eq(`${k}.maxFundingRate`, mk.trading.maxFundingRatePer8h, field(t, "maxFundingRatePer8h"), formatPercent),
     eq(`${k}.maxFillDeviation`, mk.trading.maxFillDeviation, field(t, "maxFillDeviation"), formatPercent),
     eq(`${k}.shortfallCap`, mk.shortfallCap, async () => (await c.auction.shortfallTotals(i)).marketCap, formatWad),
     eq(`${k}.reduceOnly`, false, async () => (await c.engine.marketView(i)).reduceOnly),

@@ -295,11 +295,11 @@ export class Keeper {
       if (!q.active) continue;
       const valuation: Valuation = {
         equity: q.equity,
-        maintenance: q.maintenanceMargin,
-        value: q.markToMarket,
+        maintenanceMargin: q.maintenanceMargin,
+        markToMarket: q.markToMarket,
         requirement: q.requirement,
       };
-      const debtOnly = valuation.maintenance === 0n && valuation.equity < 0n && (await this.isDebtOnly(ctx, account));
+      const debtOnly = valuation.maintenanceMargin === 0n && valuation.equity < 0n && (await this.isDebtOnly(ctx, account));
       if (debtOnly || (isRestored(p, valuation) && this.cfg.strategy.kind === "eager")) {
         // Restored by its owner (a deposit) or by prices: end it so the account is free again. A debt-only account
         // (no position, no collateral, negative cash) has nothing to bid on and pays no tip: every strategy ends its
@@ -335,7 +335,12 @@ export class Keeper {
         // About to bid on a remembered quote: read it afresh (funding and interest move the value between reads).
         this.quoteCache.delete(account);
         q = await this.quote(ctx, account, feeds);
-        bctx.valuation = { equity: q.equity, maintenance: q.maintenanceMargin, value: q.markToMarket, requirement: q.requirement };
+        bctx.valuation = {
+          equity: q.equity,
+          maintenanceMargin: q.maintenanceMargin,
+          markToMarket: q.markToMarket,
+          requirement: q.requirement,
+        };
         bctx.elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
         plan = planBid(this.cfg.strategy, bctx);
       }

@@ -78,7 +78,7 @@ export function gasCostCash(gas: bigint, pricePerGas: bigint, ethPrice: bigint):
 /** The bid this strategy would make at `ctx.elapsed` (requesting everything the auction allows). */
 export function planBid(cfg: StrategyConfig, ctx: BidContext): BidPlan {
   const t = take(ctx.params, ctx.valuation, ctx.elapsed, WAD);
-  const v = ctx.valuation.value;
+  const v = ctx.valuation.markToMarket;
   const received = mulWadDown(v, t.fraction);
   const hedgeCost = mulWadDown(ctx.hedgeCostPerWhole, t.fraction);
   const gain = received - t.payment + t.penalty - t.penaltyToFund + t.subsidy - hedgeCost;
@@ -95,7 +95,7 @@ export function wantsToBid(cfg: StrategyConfig, ctx: BidContext, plan: BidPlan):
   if (cfg.kind === "patient" && plan.discount >= 0n && plan.discount < cfg.targetDiscount) return false;
   if (cfg.kind === "flash") {
     // The flash account keeps the collateral it receives at its haircut value: it must end with equity >= 0.
-    const haircut = ctx.valuation.value - ctx.valuation.equity;
+    const haircut = ctx.valuation.markToMarket - ctx.valuation.equity;
     const after = ctx.bidderEquity + plan.gain - mulWadDown(max(haircut, 0n), plan.take.fraction);
     if (after <= 0n) return false;
   }

@@ -34,7 +34,7 @@ export interface PricedPosition {
   basis: bigint;
   price: bigint;
   cumulativeFunding: bigint;
-  fundingRate: bigint;
+  fundingRatePerSecond: bigint;
   sinceUpdate: bigint;
   mmr: bigint;
   imr: bigint;
@@ -58,7 +58,7 @@ export interface MarginState {
 }
 
 /** The funding index of a priced position's market accrued to the valuation time at its price. */
-export const fundingOf = (p: PricedPosition): bigint => fundingIndexAt(p.cumulativeFunding, p.fundingRate, p.price, p.sinceUpdate);
+export const fundingOf = (p: PricedPosition): bigint => fundingIndexAt(p.cumulativeFunding, p.fundingRatePerSecond, p.price, p.sinceUpdate);
 
 /** Value of one priced position (unrealised PnL plus funding), rounded down. */
 export const pricedValue = (p: PricedPosition): bigint => positionValue(p.size, p.basis, p.price, fundingOf(p));
@@ -87,5 +87,5 @@ export function accountMargin(a: AccountInput): MarginState {
 export function valuation(a: AccountInput): Valuation {
   const s = accountMargin(a);
   const h = rawCollateralSum(a.collateral) - collateralSum(a.collateral);
-  return { equity: s.equity, maintenance: s.maintenanceMargin, value: s.equity + h, requirement: s.maintenanceMargin + h };
+  return { equity: s.equity, maintenanceMargin: s.maintenanceMargin, markToMarket: s.equity + h, requirement: s.maintenanceMargin + h };
 }

@@ -21,11 +21,15 @@ export interface AuctionParams {
   dustMargin: bigint;
 }
 
-/** An account's valuation (WAD cash): margin equity E, maintenance M, mark-to-market V = E + H, requirement R = M + H. */
+/**
+ * An account's valuation (WAD cash), AuctionMath.Valuation: the quantities ILiquidationAuction.Quote reports under
+ * the same names, margin equity E, maintenanceMargin M, markToMarket V = E + H (H: the collateral haircut amount) and
+ * requirement R = M + H.
+ */
 export interface Valuation {
   equity: bigint;
-  maintenance: bigint;
-  value: bigint;
+  maintenanceMargin: bigint;
+  markToMarket: bigint;
   requirement: bigint;
 }
 
@@ -61,12 +65,12 @@ export function priceFactor(p: AuctionParams, t: bigint): bigint {
 }
 
 /** Unit price B(t): WAD cash per whole portfolio, rounded up; negative means the bidder is paid. */
-export function unitPrice(p: AuctionParams, t: bigint, value: bigint, requirement: bigint): bigint {
+export function unitPrice(p: AuctionParams, t: bigint, markToMarket: bigint, requirement: bigint): bigint {
   const bonus = mulWadDown(p.insolventBonus, requirement);
-  if (value <= 0n) return value - mulWadDown(bonus, progress(t, p.insolventDuration));
+  if (markToMarket <= 0n) return markToMarket - mulWadDown(bonus, progress(t, p.insolventDuration));
   const solventEnd = p.fastDuration + p.slowDuration;
-  if (t <= solventEnd) return mulWadUp(value, priceFactor(p, t));
-  const floorValue = mulWadUp(value, p.floorPrice);
+  if (t <= solventEnd) return mulWadUp(markToMarket, priceFactor(p, t));
+  const floorValue = mulWadUp(markToMarket, p.floorPrice);
   return floorValue - mulWadDown(floorValue + bonus, progress(t - solventEnd, p.insolventDuration));
 }
 
@@ -79,14 +83,14 @@ export function restoreTargetUp(p: Pick<AuctionParams, "bufferRatio">, maintenan
 }
 
 /** Whether the account is restored: E >= (1 + bufferRatio) * M rounded up (AuctionMath.take then allows no bid). */
-export function isRestored(p: Pick<AuctionParams, "bufferRatio">, v: Pick<Valuation, "equity" | "maintenance">): boolean {
-  return v.equity >= restoreTargetUp(p, v.maintenance);
+export function isRestored(p: Pick<AuctionParams, "bufferRatio">, v: Pick<Valuation, "equity" | "maintenanceMargin">): boolean {
+  return v.equity >= restoreTargetUp(p, v.maintenanceMargin);
 }
 
 /** The bid of `requested` (WAD fraction) at clock `t`. */
 export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigint): Take {
   const k: Take = {
-    unitPrice: unitPrice(p, t, v.value, v.requirement),
+    unitPrice: unitPrice(p, t, v.markToMarket, v.requirement),
     maxFraction: 0n,
     fraction: 0n,
     payment: 0n,
@@ -95,7 +99,7 @@ export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigin
     subsidy: 0n,
   };
   const penaltyUnit = k.unitPrice > 0n ? min(mulWadDown(p.penaltyRate, v.requirement), k.unitPrice) : 0n;
-  const shortOfBuffer = restoreTargetUp(p, v.maintenance) - v.equity;
+  const shortOfBuffer = restoreTargetUp(p, v.maintenanceMargin) - v.equity;
   if (shortOfBuffer <= 0n) k.maxFraction = 0n;
   else if (k.unitPrice <= 0n || v.requirement < p.dustMargin) k.maxFraction = WAD;
   else {
@@ -131,19 +135,19 @@ export function positionShare(size: bigint, basis: bigint, fraction: bigint): { 
 
 /** LiquidationAuction._shortfall: max(M - E, 0) capped at 2**96 - 1 wei (what the breakers count and the tip uses). */
 export const MAX_SHORTFALL = 2n ** 96n - 1n;
-export function auctionShortfall(v: { equity: bigint; maintenance: bigint }): bigint {
-  const gap = v.maintenance - v.equity;
+export function auctionShortfall(v: Pick<Valuation, "equity" | "maintenanceMargin">): bigint {
+  const gap = v.maintenanceMargin - v.equity;
   return gap <= 0n ? 0n : min(gap, MAX_SHORTFALL);
 }
 
 /**
- * The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(value, 0)) (WAD): never above
- * the penalty of the whole portfolio (INV-20) nor the account's own mark-to-market value (class 9: an insolvent
+ * The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)) (WAD): never
+ * above the penalty of the whole portfolio (INV-20) nor the account's own mark-to-market value (class 9: an insolvent
  * account pays no tip, so the insurance fund never funds one).
  */
-export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint, value: bigint): bigint {
+export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint, markToMarket: bigint): bigint {
   const t = min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
-  return value <= 0n ? 0n : min(t, value);
+  return markToMarket <= 0n ? 0n : min(t, markToMarket);
 }
 
 /** What the clock knows now (AuctionMath.ClockInput). */

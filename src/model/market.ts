@@ -2,7 +2,7 @@
  * Exact bigint mirror of the engine's per-market state machine (contracts/engine/EngineStorage.sol
  * `_markNoOlderThan` and `_updateMarket`, contracts/engine/EngineGovernance.sol `configureMarket`): the cached
  * mark price, funding accrual at the stored per-second rate, the hourly premium TWAP that sets the next rate
- * (clamped to maxFundingRate per 8 h) of premiums that each fill moves in proportion to its size, and the ramp of the effective margin ratios toward their targets.
+ * (clamped to maxFundingRatePer8h) of premiums that each fill moves in proportion to its size, and the ramp of the effective margin ratios toward their targets.
  *
  * Functions are pure: they take a `MarketState` and return a new one.
  */
@@ -38,7 +38,7 @@ export interface MarketSetup {
   maxStepPerHour: bigint;
   imrSizeFactor: bigint;
   openInterestCap: bigint;
-  maxFundingRate: bigint;
+  maxFundingRatePer8h: bigint;
   maxFillDeviation: bigint;
 }
 
@@ -56,7 +56,7 @@ export interface MarketState extends MarketSetup {
   rampStart: bigint;
   /** Funding index [wad cash per base unit], rate [wad per second], last update [s]. */
   cumulativeFunding: bigint;
-  fundingRate: bigint;
+  fundingRatePerSecond: bigint;
   timestamp: bigint;
   /** Premium [wad] (each fill moves it toward its sample by its size weight), accumulated premium * seconds of this epoch, epoch number. */
   premium: bigint;
@@ -81,7 +81,7 @@ export function effectiveRatios(m: MarketState, now: bigint): { mmr: bigint; imr
 
 /** The funding index accrued to `now` at `price` (IMarginEngine.cumulativeFundingAt). */
 export function fundingAt(m: MarketState, price: bigint, now: bigint): bigint {
-  return fundingIndexAt(m.cumulativeFunding, m.fundingRate, price, now - m.timestamp);
+  return fundingIndexAt(m.cumulativeFunding, m.fundingRatePerSecond, price, now - m.timestamp);
 }
 
 /** Fill premium (price - index) / index, rounded toward negative infinity (MarginEngine.settleTrade). */
@@ -108,7 +108,7 @@ export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint
   if (dt === 0n && weight === 0n) return m;
   const next = { ...m };
   if (dt > 0n) {
-    next.cumulativeFunding = fundingIndexAt(m.cumulativeFunding, m.fundingRate, m.price, dt);
+    next.cumulativeFunding = fundingIndexAt(m.cumulativeFunding, m.fundingRatePerSecond, m.price, dt);
     const epoch = now / FUNDING_EPOCH;
     if (epoch > m.epoch) {
       let twap = 0n;
@@ -116,10 +116,10 @@ export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint
         const acc = m.accumulator + m.premium * (epoch * FUNDING_EPOCH - m.timestamp);
         twap = acc / FUNDING_EPOCH;
       }
-      const cap = m.maxFundingRate;
+      const cap = m.maxFundingRatePer8h;
       if (twap > cap) twap = cap;
       if (twap < -cap) twap = -cap;
-      next.fundingRate = twap / FUNDING_PERIOD;
+      next.fundingRatePerSecond = twap / FUNDING_PERIOD;
       next.accumulator = 0n;
       next.premium = 0n;
       next.epoch = epoch;
@@ -139,8 +139,8 @@ export function updateMarket(m: MarketState, now: bigint, premiumSample?: bigint
 }
 
 /** The next funding rate an epoch would set from a TWAP premium (clamped, per second, truncated toward zero). */
-export function rateFromTwap(twap: bigint, maxFundingRate: bigint): bigint {
-  const t = twap > maxFundingRate ? maxFundingRate : twap < -maxFundingRate ? -maxFundingRate : twap;
+export function rateFromTwap(twap: bigint, maxFundingRatePer8h: bigint): bigint {
+  const t = twap > maxFundingRatePer8h ? maxFundingRatePer8h : twap < -maxFundingRatePer8h ? -maxFundingRatePer8h : twap;
   return t / FUNDING_PERIOD;
 }
 
@@ -193,7 +193,7 @@ export function marketStateFromView(v: {
     imr: v.rampFromImr,
     rampStart: v.rampStart,
     cumulativeFunding: v.cumulativeFunding,
-    fundingRate: v.fundingRatePerSecond,
+    fundingRatePerSecond: v.fundingRatePerSecond,
     timestamp: v.lastUpdate,
     premium: v.premium,
     accumulator: v.premiumAccumulator,
@@ -203,7 +203,7 @@ export function marketStateFromView(v: {
     maxStepPerHour: v.setup.maxStepPerHour,
     imrSizeFactor: v.setup.imrSizeFactor,
     openInterestCap: v.setup.openInterestCap,
-    maxFundingRate: v.setup.maxFundingRate,
+    maxFundingRatePer8h: v.setup.maxFundingRatePer8h,
     maxFillDeviation: v.setup.maxFillDeviation,
     reduceOnly: v.reduceOnly,
     longOpenInterest: v.longOpenInterest,

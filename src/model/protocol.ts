@@ -139,7 +139,7 @@ export function positionsCached(s: ProtocolSnapshot, account: bigint): { value: 
   for (const id of heldMarkets(a)) {
     const m = markNoOlderThan(s, id, s.maxPriceAge);
     const p = a.positions.get(id)!;
-    const f = fundingIndexAt(m.cumulativeFunding, m.fundingRate, m.price, s.now - m.timestamp);
+    const f = fundingIndexAt(m.cumulativeFunding, m.fundingRatePerSecond, m.price, s.now - m.timestamp);
     value += positionValue(p.size, p.basis, m.price, f);
     const r = effectiveRatios(m, s.now);
     im += initialMargin(p.size, m.price, r.imr, m.imrSizeFactor);
@@ -343,11 +343,11 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
     if (p === undefined) throw new OracleInvalid("market", id);
     const m = s.markets[id];
     const pos = a.positions.get(id)!;
-    equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRate, p, s.now - m.timestamp));
+    equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRatePerSecond, p, s.now - m.timestamp));
     mm += maintenanceMargin(pos.size, p, effectiveRatios(m, s.now).mmr);
   }
   const h = raw - haircutValue;
-  return { equity, maintenance: mm, value: equity + h, requirement: mm + h };
+  return { equity, maintenanceMargin: mm, markToMarket: equity + h, requirement: mm + h };
 }
 
 /** CollateralVault.startLiquidation: freezes `account` and moves `tip` (WAD cash) to `tipAccount`. */

@@ -26,7 +26,7 @@ export const riskParamsArb: fc.Arbitrary<M.RiskParams> = spread(B.MIN_MMR, B.MAX
 
 /** Trading parameters within bounds, the open-interest cap left huge (the suites test margins, not caps). */
 export const tradingParamsArb = fc.record({
-  maxFundingRate: spread(B.MIN_FUNDING_RATE_CAP, B.MAX_FUNDING_RATE_CAP),
+  maxFundingRatePer8h: spread(B.MIN_FUNDING_RATE_CAP, B.MAX_FUNDING_RATE_CAP),
   maxFillDeviation: spread(B.MIN_FILL_DEVIATION, B.MAX_FILL_DEVIATION),
 });
 
@@ -76,7 +76,7 @@ export interface PortfolioPlan {
   markets: number[];
   long: boolean[];
   risk: (M.RiskParams | null)[];
-  trading: ({ maxFundingRate: bigint; maxFillDeviation: bigint } | null)[];
+  trading: ({ maxFundingRatePer8h: bigint; maxFillDeviation: bigint } | null)[];
   /** Collateral token indices deposited (0-4 of them) and whether cash is deposited. */
   tokens: number[];
   cash: boolean;

@@ -29,7 +29,7 @@ const valuationArb: fc.Arbitrary<M.Valuation> = fc
     fc.oneof(fc.constant(0n), spread(0n, 10n ** 30n)),
     fc.oneof(fc.constant(0n), signedSpread(10n ** 30n)),
   )
-  .map(([maintenance, h, equity]) => ({ equity, maintenance, value: equity + h, requirement: maintenance + h }));
+  .map(([maintenanceMargin, h, equity]) => ({ equity, maintenanceMargin, markToMarket: equity + h, requirement: maintenanceMargin + h }));
 
 const takeCaseArb = fc.record({
   p: auctionParamsArb,
@@ -136,7 +136,7 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
       penaltyRate: spread(0n, A.MAX_PENALTY_RATE),
       shortfall: spread(0n, 10n ** 30n),
       requirement: spread(0n, 10n ** 30n),
-      value: fc.oneof(
+      markToMarket: fc.oneof(
         spread(0n, 10n ** 30n),
         spread(0n, 10n ** 30n).map((x) => -x),
       ),
@@ -148,10 +148,10 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
         countCases(cs.length);
         cs.forEach((c, i) => {
           const p = { flatTip: c.flatTip, tipRate: c.tipRate, penaltyRate: c.penaltyRate } as M.AuctionParams;
-          const expected = M.tip(p, c.shortfall, c.requirement, c.value);
+          const expected = M.tip(p, c.shortfall, c.requirement, c.markToMarket);
           expect(r[i], `tip ${show(c)}`).to.equal(expected);
           expect(r[i] <= M.mulWadDown(c.penaltyRate, c.requirement), "INV-20 tip <= penaltyRate * R").to.equal(true);
-          expect(r[i] <= (c.value > 0n ? c.value : 0n), "class 9 tip <= max(V, 0)").to.equal(true);
+          expect(r[i] <= (c.markToMarket > 0n ? c.markToMarket : 0n), "class 9 tip <= max(V, 0)").to.equal(true);
         });
       }),
     );

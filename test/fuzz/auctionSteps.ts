@@ -209,7 +209,7 @@ export class AuctionBook {
     if (this.entries.has(account)) return fail("AuctionAlreadyActive", account);
     const v = await this.valueOrOracleRevert(s, account, send, now);
     if ("kind" in v) return v;
-    if (v.equity >= v.maintenance) return fail("AuctionNotLiquidatable", account, v.equity, v.maintenance);
+    if (v.equity >= v.maintenanceMargin) return fail("AuctionNotLiquidatable", account, v.equity, v.maintenanceMargin);
     const shortfall = M.auctionShortfall(v);
     const markets = (await f.engine.accountInfo(account))[0];
     const [global, globalCap] = await f.auction.shortfallTotals(0);
@@ -219,11 +219,11 @@ export class AuctionBook {
       const [, , m, cap] = await f.auction.shortfallTotals(id);
       if (m + shortfall > cap) return fail("AuctionMarketShortfallCapExceeded", id, cap, m + shortfall);
     }
-    const tip = M.tip(p, shortfall, v.requirement, v.value);
+    const tip = M.tip(p, shortfall, v.requirement, v.markToMarket);
     expect(tip <= M.mulWadDown(p.penaltyRate, v.requirement), "INV-20 the tip never exceeds penaltyRate * R").to.equal(true);
     await expect(send())
       .to.emit(f.auction, "AuctionStarted")
-      .withArgs(account, keeper.address, keeperAccount, tip, v.equity, v.maintenance, v.value, shortfall);
+      .withArgs(account, keeper.address, keeperAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
     await r.expectState(M.startLiquidation(s, account, keeperAccount, tip), "startAuction", all);
     this.entries.set(account, { startTime: now, shortfall, markets, event: { cap: 0n, paid: 0n } });
     // INV-21: within the caps when it started.
@@ -292,7 +292,7 @@ export class AuctionBook {
     expect(
       [q.active, q.elapsed, q.equity, q.maintenanceMargin, q.markToMarket, q.requirement, q.unitPrice, q.maxFraction, q.nonce],
       "the auction's quote equals the model",
-    ).to.deep.equal([true, clock.elapsed, v.equity, v.maintenance, v.value, v.requirement, k.unitPrice, k.maxFraction, nonce]);
+    ).to.deep.equal([true, clock.elapsed, v.equity, v.maintenanceMargin, v.markToMarket, v.requirement, k.unitPrice, k.maxFraction, nonce]);
     const limit = tooLow ? k.unitPrice - 1n : k.unitPrice;
     const send = () => f.auction.connect(bidder).bid(account, B, requested, nonce, limit, "0x");
     if (tooLow) return fail(send, "AuctionPriceLimitExceeded", k.unitPrice, limit);
@@ -323,7 +323,7 @@ export class AuctionBook {
     if (bm.equity < bm.initialMargin) return fail(send, "AuctionBidderBelowInitialMargin", B, bm.equity, bm.initialMargin);
 
     const va = M.auctionValuation({ ...after, now }, account);
-    const target = M.mulWadUp(WAD + p.bufferRatio, va.maintenance);
+    const target = M.mulWadUp(WAD + p.bufferRatio, va.maintenanceMargin);
     const restored = va.equity >= target;
     const ended = k.fraction === WAD || (k.fraction === k.maxFraction && restored);
     if (ended) after.accounts.get(account)!.frozen = false;
@@ -368,7 +368,7 @@ export class AuctionBook {
     let slack = 0n;
     for (const id of M.heldMarkets(s.accounts.get(account)!)) slack += s.marketOracle[id]! / WAD + 1n;
     expect(
-      M.healthFactor(va.equity + slack, va.maintenance) >= M.healthFactor(v.equity, v.maintenance),
+      M.healthFactor(va.equity + slack, va.maintenanceMargin) >= M.healthFactor(v.equity, v.maintenanceMargin),
       "INV-18 a bid never lowers the account's health factor",
     ).to.equal(true);
     // INV-19 on the chain's own view.
@@ -383,7 +383,7 @@ export class AuctionBook {
       );
     } else if (k.fraction === k.maxFraction) {
       expect(restored, "INV-25 a maximum bid restores the account to (1 + bufferRatio) * M").to.equal(true);
-      expect(va.equity >= va.maintenance, "INV-25 never below maintenance margin when it could be restored").to.equal(true);
+      expect(va.equity >= va.maintenanceMargin, "INV-25 never below maintenance margin when it could be restored").to.equal(true);
     }
     const endEv = evs.find((e) => e!.name === "AuctionEnded");
     expect(endEv !== undefined, "the auction ends exactly when emptied or restored by a maximum bid").to.equal(ended);
@@ -440,7 +440,7 @@ export class AuctionBook {
     const v = await this.valueOrOracleRevert(s, account, send, now);
     if ("kind" in v) return v;
     const p = await paramsOf(f, account);
-    const target = M.mulWadUp(WAD + p.bufferRatio, v.maintenance);
+    const target = M.mulWadUp(WAD + p.bufferRatio, v.maintenanceMargin);
     if (v.equity < target) return fail("AuctionAccountNotRestored", account, v.equity, target);
     await expect(send()).to.emit(f.auction, "AuctionEnded");
     const after = structuredClone(s);

@@ -373,7 +373,7 @@ export async function buildPortfolio(r: Runner, plan: PortfolioPlan, log: Log = 
         maxStepPerHour: risk.maxRatioStepPerHour,
         imrSizeFactor: risk.imrSizeFactor,
         openInterestCap: m.openInterestCap,
-        maxFundingRate: m.maxFundingRate,
+        maxFundingRatePer8h: m.maxFundingRatePer8h,
         maxFillDeviation: m.maxFillDeviation,
       };
       const expected = M.configureMarket(m, now, setup, before.maxPriceAge, before.marketOracle[id]);

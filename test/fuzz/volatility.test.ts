@@ -58,7 +58,7 @@ const toSetup = (r: M.RiskParams, t: { mmrTarget: bigint; imrTarget: bigint }, m
   maxStepPerHour: r.maxRatioStepPerHour,
   imrSizeFactor: r.imrSizeFactor,
   openInterestCap: m.openInterestCap,
-  maxFundingRate: m.maxFundingRate,
+  maxFundingRatePer8h: m.maxFundingRatePer8h,
   maxFillDeviation: m.maxFillDeviation,
 });
 

@@ -34,7 +34,7 @@ const setupOf = (m: M.MarketState, o: Partial<M.MarketSetup>): M.MarketSetup => 
   maxStepPerHour: m.maxStepPerHour,
   imrSizeFactor: m.imrSizeFactor,
   openInterestCap: m.openInterestCap,
-  maxFundingRate: m.maxFundingRate,
+  maxFundingRatePer8h: m.maxFundingRatePer8h,
   maxFillDeviation: m.maxFillDeviation,
   ...o,
 });
@@ -284,7 +284,7 @@ const risk = async (w: World, p: { market: number; risk: M.RiskParams }) => {
   return `targets ${setup.mmrTarget}/${setup.imrTarget}`;
 };
 
-const trading = async (w: World, p: { market: number; t: { maxFundingRate: bigint; maxFillDeviation: bigint }; cap: bigint }) => {
+const trading = async (w: World, p: { market: number; t: { maxFundingRatePer8h: bigint; maxFillDeviation: bigint }; cap: bigint }) => {
   const { f } = w;
   const now = await w.next();
   const before = await readSnapshot(f.d, [], now);

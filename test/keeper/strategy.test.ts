@@ -37,10 +37,10 @@ const cfg = (kind: StrategyConfig["kind"], over: Partial<StrategyConfig> = {}): 
   ...over,
 });
 
-// A cash-only account: equity 600, maintenance 618, value 600 (no haircut), requirement 618.
+// A cash-only account: equity 600, maintenance margin 618, mark-to-market 600 (no haircut), requirement 618.
 const ctx = (over: Partial<BidContext> = {}): BidContext => ({
   params,
-  valuation: { equity: 600n * WAD, maintenance: 618n * WAD, value: 600n * WAD, requirement: 618n * WAD },
+  valuation: { equity: 600n * WAD, maintenanceMargin: 618n * WAD, markToMarket: 600n * WAD, requirement: 618n * WAD },
   elapsed: 0n,
   hedgeCostPerWhole: 0n,
   bidderEquity: 0n,
@@ -68,8 +68,10 @@ describe("keeper strategies", function () {
   });
 
   it("a flash keeper without capital waits until the discount covers the collateral haircut it would keep", function () {
-    // Equity 600 at haircut, value 1,000: 400 of haircut on collateral.
-    const c = ctx({ valuation: { equity: 600n * WAD, maintenance: 618n * WAD, value: 1000n * WAD, requirement: 1018n * WAD } });
+    // Equity 600 at haircut, mark-to-market 1,000: 400 of haircut on collateral.
+    const c = ctx({
+      valuation: { equity: 600n * WAD, maintenanceMargin: 618n * WAD, markToMarket: 1000n * WAD, requirement: 1018n * WAD },
+    });
     expect(wantsToBid(cfg("flash"), c, planBid(cfg("flash"), c))).to.equal(false);
     const t = earliestBidClock(cfg("flash"), c)!;
     expect(t > 0n).to.equal(true);

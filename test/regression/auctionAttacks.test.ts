@@ -178,7 +178,7 @@ describe("Regression: tip and clock classes of issue #11", function () {
     await setEth(f, 1900);
     const v = await valuation(f, f.A);
     // E = V = 9,985 - 11,000 = -1,015: insolvent (no collateral, so V = E).
-    expect(v.value).to.equal(-1015n * WAD);
+    expect(v.markToMarket).to.equal(-1015n * WAD);
     const own = accountId(f.alice.address, 1);
     const cash = await f.vault.cashBalance(f.A);
     await expect(f.auction.connect(f.alice).startAuction(f.A, own)).to.emit(f.vault, "LiquidationStarted").withArgs(f.A, own, 0n);
@@ -190,7 +190,7 @@ describe("Regression: tip and clock classes of issue #11", function () {
     const f = await loadFixture(auctionFixture);
     await setEth(f, 2002); // E = V = 9,985 - 9,980 = 5 < the nominal tip 5 + 1% * (600.6 - 5)
     const v = await valuation(f, f.A);
-    expect(v.value).to.equal(5n * WAD);
+    expect(v.markToMarket).to.equal(5n * WAD);
     const keeper = accountId(f.carol.address);
     await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
       .to.emit(f.vault, "LiquidationStarted")
@@ -284,7 +284,7 @@ describe("Regression: insurance fund classes of issue #11", function () {
     await time.increaseTo(request.readyAt);
     await setEth(f, 1900);
     const v = await valuation(f, f.A);
-    expect(v.value).to.equal(-1015n * WAD);
+    expect(v.markToMarket).to.equal(-1015n * WAD);
     await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
     expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
     // The fund's vault cash (its stake plus the fees of the fixture's fills) and idle tokens.

@@ -315,7 +315,7 @@ export function accountInput(s: M.ProtocolSnapshot, a: M.AccountSnapshot, market
         basis: p.basis,
         price: marketPrices[id],
         cumulativeFunding: m.cumulativeFunding,
-        fundingRate: m.fundingRate,
+        fundingRatePerSecond: m.fundingRatePerSecond,
         sinceUpdate: s.now - m.timestamp,
         mmr: M.effectiveRatios(m, s.now).mmr,
         imr: M.effectiveRatios(m, s.now).imr,

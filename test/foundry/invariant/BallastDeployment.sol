@@ -157,7 +157,7 @@ contract BallastDeployment {
         return
             IMarketConfigurator.TradingParams({
                 openInterestCap: openInterestCap,
-                maxFundingRate: 0.01e18,
+                maxFundingRatePer8h: 0.01e18,
                 maxFillDeviation: 0.05e18
             });
     }

@@ -1043,7 +1043,7 @@ contract BallastHandler {
         if (action == 0) {
             IMarketConfigurator.TradingParams memory t = IMarketConfigurator.TradingParams({
                 openInterestCap: uint112(_bound(a, 10e18, 100_000e18)),
-                maxFundingRate: uint64(_bound(b, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP)),
+                maxFundingRatePer8h: uint64(_bound(b, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP)),
                 maxFillDeviation: uint64(_bound(b >> 64, 0.01e18, 0.1e18))
             });
             try configurator.setTradingParams(a % 2, t) {} catch {

@@ -30,8 +30,8 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       const a = await f.auction.auctionOf(f.A);
       expect(a.elapsed).to.equal(t);
       const q = await f.auction.quote(f.A);
-      expect(q.unitPrice).to.equal(unitPrice(p, t, v.value, v.requirement));
-      expect(q.unitPrice).to.equal(mulWadUp(v.value, priceFactor(p, t)));
+      expect(q.unitPrice).to.equal(unitPrice(p, t, v.markToMarket, v.requirement));
+      expect(q.unitPrice).to.equal(mulWadUp(v.markToMarket, priceFactor(p, t)));
     }
     expect(priceFactor(p, 0n)).to.equal(p.startPrice);
     expect(priceFactor(p, p.fastDuration)).to.equal(p.fastPrice);
@@ -53,7 +53,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       const [t, requested] = schedule[i];
       await at(f, t);
       const v = await valuation(f, f.A);
-      const healthBefore = (v.equity * WAD) / v.maintenance;
+      const healthBefore = (v.equity * WAD) / v.maintenanceMargin;
       const k = take(p, v, BigInt(t), requested);
       const bidder = accountId(bidders[i].address);
       const bidderCash = await f.vault.cashBalance(bidder);
@@ -75,7 +75,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       if (i < schedule.length - 1) {
         // INV-18: a bid never lowers the account's health factor, and partial bids leave the auction running.
         const after = await valuation(f, f.A);
-        expect((after.equity * WAD) / after.maintenance >= healthBefore).to.equal(true);
+        expect((after.equity * WAD) / after.maintenanceMargin >= healthBefore).to.equal(true);
         expect((await f.auction.auctionOf(f.A)).active).to.equal(true);
       } else {
         await expect(tx).to.emit(f.auction, "AuctionEnded").withArgs(f.A, 0, BigInt(t));

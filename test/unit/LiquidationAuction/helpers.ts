@@ -87,7 +87,7 @@ export async function stake(b: Ballast, who: HardhatEthersSigner, amount: bigint
 /** The auction's valuation of `account` now (fresh prices): E, M, V, R. */
 export async function valuation(b: Ballast, account: bigint): Promise<Valuation> {
   const q = await b.auction.quote(account);
-  return { equity: q.equity, maintenance: q.maintenanceMargin, value: q.markToMarket, requirement: q.requirement };
+  return { equity: q.equity, maintenanceMargin: q.maintenanceMargin, markToMarket: q.markToMarket, requirement: q.requirement };
 }
 
 /** Impersonates a contract (funded with ETH for gas). */

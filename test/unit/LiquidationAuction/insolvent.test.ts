@@ -37,9 +37,9 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const f = await loadFixture(stakedFixture);
     const T = await insolventAuction(f);
     const v = await valuation(f, f.A);
-    expect(v.value < 0n).to.equal(true);
-    const B = unitPrice(f.p, 900n, v.value, v.requirement);
-    expect(B).to.equal(v.value - mulWadDown(mulWadDown(f.p.insolventBonus, v.requirement), WAD / 2n));
+    expect(v.markToMarket < 0n).to.equal(true);
+    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement);
+    expect(B).to.equal(v.markToMarket - mulWadDown(mulWadDown(f.p.insolventBonus, v.requirement), WAD / 2n));
     const k = take(f.p, v, 900n, WAD);
     expect([k.fraction, k.payment, k.penalty, k.subsidy]).to.deep.equal([WAD, 0n, 0n, -B]);
 
@@ -72,7 +72,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const f = await loadFixture(auctionFixture);
     const T = await insolventAuction(f);
     const v = await valuation(f, f.A);
-    const B = unitPrice(f.p, 900n, v.value, v.requirement);
+    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement);
     const subsidy = -B;
     const D = accountId(f.dave.address);
     const fundAccount = await f.fund.fundAccount();
@@ -121,7 +121,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     await f.fund.setEventCapRatio(WAD / 100n); // 1%
     const T = await insolventAuction(f);
     const v = await valuation(f, f.A);
-    const B = unitPrice(f.p, 900n, v.value, v.requirement);
+    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement);
     const fundCash = await f.vault.cashBalance(await f.fund.fundAccount());
     const cap = mulWadDown(fundCash, WAD / 100n);
     await pricesAt(f, T + 900);
@@ -138,9 +138,9 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const f = await loadFixture(stakedFixture);
     const T = await insolventAuction(f, 2050n);
     const v = await valuation(f, f.A);
-    expect(v.value > 0n).to.equal(true);
+    expect(v.markToMarket > 0n).to.equal(true);
     const t = f.p.fastDuration + f.p.slowDuration + (f.p.insolventDuration * 9n) / 10n;
-    const B = unitPrice(f.p, t, v.value, v.requirement);
+    const B = unitPrice(f.p, t, v.markToMarket, v.requirement);
     expect(B < 0n).to.equal(true);
     // Keep the feeds fresh so the clock counts every second.
     for (let s = 3000; s < Number(t); s += 3000) {

@@ -25,7 +25,7 @@ describe("LiquidationAuction: terminating and restarting", function () {
   it("reverts with AuctionAccountNotRestored(account, equity, target) while equity is below (1 + bufferRatio) * M", async function () {
     const f = await loadFixture(startedAuctionFixture);
     const v = await valuation(f, f.A);
-    const target = mulWadUp(WAD + f.p.bufferRatio, v.maintenance);
+    const target = mulWadUp(WAD + f.p.bufferRatio, v.maintenanceMargin);
     await expect(f.auction.terminateAuction(f.A))
       .to.be.revertedWithCustomError(f.auction, "AuctionAccountNotRestored")
       .withArgs(f.A, v.equity, target);
@@ -58,7 +58,7 @@ describe("LiquidationAuction: terminating and restarting", function () {
     await expect(tx).to.not.emit(f.vault, "LiquidationStarted");
     const a = await f.auction.auctionOf(f.A);
     expect(a.elapsed).to.equal(0n);
-    expect(a.shortfall).to.equal(v.maintenance - v.equity);
+    expect(a.shortfall).to.equal(v.maintenanceMargin - v.equity);
     expect(await f.vault.cashBalance(accountId(f.carol.address))).to.equal(carolCash);
   });
 

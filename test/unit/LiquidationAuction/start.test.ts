@@ -15,9 +15,9 @@ describe("LiquidationAuction: starting an auction", function () {
     const v = await valuation(f, f.A);
     // E = 9,985 cash - 9,500 loss; M = 10 * 2,050 * 3%: the account is below maintenance margin.
     expect(v.equity).to.equal(485n * WAD);
-    expect(v.maintenance).to.equal(615n * WAD);
-    const shortfall = v.maintenance - v.equity;
-    const tip = modelTip(f.p, shortfall, v.requirement, v.value);
+    expect(v.maintenanceMargin).to.equal(615n * WAD);
+    const shortfall = v.maintenanceMargin - v.equity;
+    const tip = modelTip(f.p, shortfall, v.requirement, v.markToMarket);
     expect(tip).to.equal(5n * WAD + (130n * WAD) / 100n); // 5 + 1% of 130 = 6.3
     const keeper = accountId(f.carol.address);
     const aliceCash = await f.vault.cashBalance(f.A);
@@ -26,7 +26,7 @@ describe("LiquidationAuction: starting an auction", function () {
 
     await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
       .to.emit(f.auction, "AuctionStarted")
-      .withArgs(f.A, f.carol.address, keeper, tip, v.equity, v.maintenance, v.value, shortfall)
+      .withArgs(f.A, f.carol.address, keeper, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall)
       .and.to.emit(f.vault, "LiquidationStarted")
       .withArgs(f.A, keeper, tip);
 

@@ -1,7 +1,7 @@
 /**
  * Funding (EngineStorage._updateMarket): every fill samples the premium (fill - index) / index (rounded down);
  * the sample is held and accumulated per second; the first update of a new hour-epoch turns the previous epoch's
- * time-weighted premium, clamped to +-maxFundingRate, into a per-second rate (twap / 8 h, toward zero) that
+ * time-weighted premium, clamped to +-maxFundingRatePer8h, into a per-second rate (twap / 8 h, toward zero) that
  * accrues into cumulativeFunding (F += rate * dt * mark, rounded down) until the next rollover. configureMarket
  * accrues under the old setup at a mark no older than maxPriceAge (refreshed from the oracle when older).
  *
@@ -306,7 +306,11 @@ describe("MarginEngine: funding", function () {
       const { f, H, rate, price } = await loadFixture(accruingFixture);
       const { b } = f;
       const t = await b.configurator.tradingParams(ETH);
-      const trading = { openInterestCap: t.openInterestCap, maxFundingRate: t.maxFundingRate, maxFillDeviation: t.maxFillDeviation };
+      const trading = {
+        openInterestCap: t.openInterestCap,
+        maxFundingRatePer8h: t.maxFundingRatePer8h,
+        maxFillDeviation: t.maxFillDeviation,
+      };
       await setFeed(b, "ETH/USD", 3100, H + 3660);
       // Mark cached at H + 3650: 50 s later it is still fresh enough and funding accrues at 3,000.12345678.
       await at(H + 3700);

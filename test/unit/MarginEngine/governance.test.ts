@@ -46,7 +46,7 @@ const SETUP: IMarginEngine.MarketSetupStruct = {
   maxStepPerHour: wad("0.01"),
   imrSizeFactor: 0n,
   openInterestCap: wad(1000),
-  maxFundingRate: MAX_FUNDING_RATE,
+  maxFundingRatePer8h: MAX_FUNDING_RATE,
   maxFillDeviation: MAX_FILL_DEVIATION,
 };
 
@@ -169,7 +169,7 @@ describe("MarginEngine: governance and hooks", function () {
         wad("0.015"),
         wad(2),
       ]);
-      const trading = { openInterestCap: wad(77), maxFundingRate: wad("0.02"), maxFillDeviation: wad("0.1") };
+      const trading = { openInterestCap: wad(77), maxFundingRatePer8h: wad("0.02"), maxFillDeviation: wad("0.1") };
       await expect(b.configurator.listMarket(BTC_ASSET, risk, trading))
         .to.emit(b.engine, "MarketListed")
         .withArgs(2, BTC_ASSET, [wad("0.017"), wad("0.034"), wad("0.01"), 0n, wad(77), wad("0.02"), wad("0.1")]);
@@ -191,7 +191,8 @@ describe("MarginEngine: governance and hooks", function () {
       const { b } = await loadFixture(engineFixture);
       const cfg = await impersonate(await b.configurator.getAddress());
       const e = b.engine.connect(cfg);
-      const cases: [keyof IMarginEngine.MarketSetupStruct, bigint, bigint, bigint][] = [
+      // [field, value, min, max, the error's name when it is not the field's (the field carries its unit)]
+      const cases: [keyof IMarginEngine.MarketSetupStruct, bigint, bigint, bigint, string?][] = [
         ["mmrTarget", wad("0.002") - 1n, wad("0.002"), wad("0.5")],
         ["mmrTarget", wad("0.5") + 1n, wad("0.002"), wad("0.5")],
         ["imrTarget", ETH_MMR, ETH_MMR + 1n, WAD],
@@ -200,13 +201,13 @@ describe("MarginEngine: governance and hooks", function () {
         ["maxStepPerHour", wad("0.05") + 1n, wad("0.0005"), wad("0.05")],
         ["imrSizeFactor", WAD + 1n, 0n, WAD],
         ["openInterestCap", 0n, 1n, 2n ** 112n - 1n],
-        ["maxFundingRate", wad("0.0001") - 1n, wad("0.0001"), wad("0.05")],
-        ["maxFundingRate", wad("0.05") + 1n, wad("0.0001"), wad("0.05")],
+        ["maxFundingRatePer8h", wad("0.0001") - 1n, wad("0.0001"), wad("0.05"), "maxFundingRate"],
+        ["maxFundingRatePer8h", wad("0.05") + 1n, wad("0.0001"), wad("0.05"), "maxFundingRate"],
         ["maxFillDeviation", wad("0.001") - 1n, wad("0.001"), wad("0.5")],
         ["maxFillDeviation", wad("0.5") + 1n, wad("0.001"), wad("0.5")],
       ];
-      for (const [name, value, lo, hi] of cases) {
-        const s = { ...SETUP, [name]: value };
+      for (const [field, value, lo, hi, name = field] of cases) {
+        const s = { ...SETUP, [field]: value };
         await expect(e.configureMarket(ETH, s))
           .to.be.revertedWithCustomError(b.engine, "EngineParameterOutOfBounds")
           .withArgs(bytes32(name), value, lo, hi);
@@ -236,7 +237,7 @@ describe("MarginEngine: governance and hooks", function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
       const risk = await riskParamsOf(b, ETH);
-      const trading = { openInterestCap: wad(1000), maxFundingRate: MAX_FUNDING_RATE, maxFillDeviation: MAX_FILL_DEVIATION };
+      const trading = { openInterestCap: wad(1000), maxFundingRatePer8h: MAX_FUNDING_RATE, maxFillDeviation: MAX_FILL_DEVIATION };
       for (let i = 2; i < 128; i++) await (await b.configurator.listMarket(BTC_ASSET, risk, trading)).wait();
       expect(await b.engine.marketCount()).to.equal(128n);
       await expect(b.configurator.listMarket(BTC_ASSET, risk, trading))

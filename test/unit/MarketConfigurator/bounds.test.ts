@@ -21,7 +21,8 @@ import {
 } from "./helpers";
 
 type Bad<P> = { override: Partial<P>; value: bigint; min: bigint; max: bigint };
-type Case<P> = { name: keyof P & string; range: string; bad: Bad<P>[]; good: Partial<P>[] };
+/** `name`: the struct field; `label`: the bytes32 name the contract's error carries when it differs from the field. */
+type Case<P> = { name: keyof P & string; label?: string; range: string; bad: Bad<P>[]; good: Partial<P>[] };
 
 /** A parameter bounded to [min, max]: one wei outside each end (below zero skipped) is refused, both ends accepted. */
 function bounded<P>(name: keyof P & string, range: string, min: bigint, max: bigint): Case<P> {
@@ -72,7 +73,16 @@ const tradingCases: Case<Trading>[] = [
     bad: [{ override: { openInterestCap: 0n }, value: 0n, min: 1n, max: B.MAX_UINT112 }],
     good: [{ openInterestCap: 1n }, { openInterestCap: B.MAX_UINT112 }],
   },
-  bounded<Trading>("maxFundingRate", "[MIN_FUNDING_RATE_CAP, MAX_FUNDING_RATE_CAP]", B.MIN_FUNDING_RATE_CAP, B.MAX_FUNDING_RATE_CAP),
+  {
+    // The field carries its unit; the error keeps the parameter file's name for it.
+    ...bounded<Trading>(
+      "maxFundingRatePer8h",
+      "[MIN_FUNDING_RATE_CAP, MAX_FUNDING_RATE_CAP]",
+      B.MIN_FUNDING_RATE_CAP,
+      B.MAX_FUNDING_RATE_CAP,
+    ),
+    label: "maxFundingRate",
+  },
   bounded<Trading>("maxFillDeviation", "[MIN_FILL_DEVIATION, MAX_FILL_DEVIATION]", B.MIN_FILL_DEVIATION, B.MAX_FILL_DEVIATION),
 ];
 
@@ -82,17 +92,17 @@ describe("MarketConfigurator: parameter bounds (RiskBounds)", function () {
   describe("listMarket", function () {
     for (const c of riskCases) {
       if (c.bad.length > 0) {
-        it(`rejects ${c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.name}", value, min, max)`, async function () {
+        it(`rejects ${c.label ?? c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.label ?? c.name}", value, min, max)`, async function () {
           const f = await loadFixture(configuratorFixture);
           for (const bad of c.bad) {
             await expect(f.configurator.listMarket(SOL, risk(bad.override), TRADING))
               .to.be.revertedWithCustomError(f.configurator, "ConfiguratorParameterOutOfBounds")
-              .withArgs(name(c.name), bad.value, bad.min, bad.max);
+              .withArgs(name(c.label ?? c.name), bad.value, bad.min, bad.max);
           }
         });
       }
 
-      it(`accepts ${c.name} at both ends of ${c.range}`, async function () {
+      it(`accepts ${c.label ?? c.name} at both ends of ${c.range}`, async function () {
         const f = await loadFixture(configuratorFixture);
         for (const good of c.good) {
           const id = await f.engine.marketCount();
@@ -103,16 +113,16 @@ describe("MarketConfigurator: parameter bounds (RiskBounds)", function () {
     }
 
     for (const c of tradingCases) {
-      it(`rejects ${c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.name}", value, min, max)`, async function () {
+      it(`rejects ${c.label ?? c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.label ?? c.name}", value, min, max)`, async function () {
         const f = await loadFixture(configuratorFixture);
         for (const bad of c.bad) {
           await expect(f.configurator.listMarket(SOL, RISK, trading(bad.override)))
             .to.be.revertedWithCustomError(f.configurator, "ConfiguratorParameterOutOfBounds")
-            .withArgs(name(c.name), bad.value, bad.min, bad.max);
+            .withArgs(name(c.label ?? c.name), bad.value, bad.min, bad.max);
         }
       });
 
-      it(`accepts ${c.name} at both ends of ${c.range}`, async function () {
+      it(`accepts ${c.label ?? c.name} at both ends of ${c.range}`, async function () {
         const f = await loadFixture(configuratorFixture);
         for (const good of c.good) {
           const id = await f.engine.marketCount();
@@ -149,18 +159,18 @@ describe("MarketConfigurator: parameter bounds (RiskBounds)", function () {
   describe("setRiskParams", function () {
     for (const c of riskCases) {
       if (c.bad.length > 0) {
-        it(`rejects ${c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.name}", value, min, max)`, async function () {
+        it(`rejects ${c.label ?? c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.label ?? c.name}", value, min, max)`, async function () {
           const f = await loadFixture(listedFixture);
           for (const bad of c.bad) {
             await expect(f.configurator.setRiskParams(SOL_ID, risk(bad.override)))
               .to.be.revertedWithCustomError(f.configurator, "ConfiguratorParameterOutOfBounds")
-              .withArgs(name(c.name), bad.value, bad.min, bad.max);
+              .withArgs(name(c.label ?? c.name), bad.value, bad.min, bad.max);
           }
           expect(await f.configurator.riskParams(SOL_ID)).to.deep.equal(riskTuple(RISK));
         });
       }
 
-      it(`accepts ${c.name} at both ends of ${c.range} and emits RiskParamsSet with the new targets`, async function () {
+      it(`accepts ${c.label ?? c.name} at both ends of ${c.range} and emits RiskParamsSet with the new targets`, async function () {
         const f = await loadFixture(listedFixture);
         for (const good of c.good) {
           const r = risk(good);
@@ -177,17 +187,17 @@ describe("MarketConfigurator: parameter bounds (RiskBounds)", function () {
 
   describe("setTradingParams", function () {
     for (const c of tradingCases) {
-      it(`rejects ${c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.name}", value, min, max)`, async function () {
+      it(`rejects ${c.label ?? c.name} outside ${c.range} with ConfiguratorParameterOutOfBounds("${c.label ?? c.name}", value, min, max)`, async function () {
         const f = await loadFixture(listedFixture);
         for (const bad of c.bad) {
           await expect(f.configurator.setTradingParams(SOL_ID, trading(bad.override)))
             .to.be.revertedWithCustomError(f.configurator, "ConfiguratorParameterOutOfBounds")
-            .withArgs(name(c.name), bad.value, bad.min, bad.max);
+            .withArgs(name(c.label ?? c.name), bad.value, bad.min, bad.max);
         }
         expect(await f.configurator.tradingParams(SOL_ID)).to.deep.equal(tradingTuple(TRADING));
       });
 
-      it(`accepts ${c.name} at both ends of ${c.range} and emits TradingParamsSet`, async function () {
+      it(`accepts ${c.label ?? c.name} at both ends of ${c.range} and emits TradingParamsSet`, async function () {
         const f = await loadFixture(listedFixture);
         const [mmrT, imrT] = targetsOf(RISK, 0n);
         for (const good of c.good) {

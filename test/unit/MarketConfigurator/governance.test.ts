@@ -61,7 +61,7 @@ describe("MarketConfigurator: governance", function () {
   describe("setTradingParams", function () {
     it("stores the parameters, pushes them with unchanged targets to the engine and emits TradingParamsSet", async function () {
       const f = await loadFixture(listedFixture);
-      const t = trading({ openInterestCap: 5n * WAD, maxFundingRate: pct(2), maxFillDeviation: pct(10) });
+      const t = trading({ openInterestCap: 5n * WAD, maxFundingRatePer8h: pct(2), maxFillDeviation: pct(10) });
       await expect(f.configurator.setTradingParams(SOL_ID, t))
         .to.emit(f.configurator, "TradingParamsSet")
         .withArgs(SOL_ID, tradingTuple(t))
@@ -85,8 +85,8 @@ describe("MarketConfigurator: governance", function () {
       const cap = 40_000n * WAD;
       await expect(f.configurator.reduceOpenInterestCap(SOL_ID, cap))
         .to.emit(f.configurator, "TradingParamsSet")
-        .withArgs(SOL_ID, [cap, TRADING.maxFundingRate, TRADING.maxFillDeviation]);
-      expect(await f.configurator.tradingParams(SOL_ID)).to.deep.equal([cap, TRADING.maxFundingRate, TRADING.maxFillDeviation]);
+        .withArgs(SOL_ID, [cap, TRADING.maxFundingRatePer8h, TRADING.maxFillDeviation]);
+      expect(await f.configurator.tradingParams(SOL_ID)).to.deep.equal([cap, TRADING.maxFundingRatePer8h, TRADING.maxFillDeviation]);
       expect((await f.engine.marketView(SOL_ID)).setup).to.deep.equal(setupTuple(RISK, trading({ openInterestCap: cap }), pct(3), pct(5)));
     });
 

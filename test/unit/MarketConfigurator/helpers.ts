@@ -45,7 +45,7 @@ export const pct = (p: number | string): bigint => ethers.parseUnits(String(p), 
 
 /** IMarketConfigurator.RiskParams as bigint (src/model). */
 export type Risk = RiskParams;
-export type Trading = { openInterestCap: bigint; maxFundingRate: bigint; maxFillDeviation: bigint };
+export type Trading = { openInterestCap: bigint; maxFundingRatePer8h: bigint; maxFillDeviation: bigint };
 
 export const RISK: Risk = {
   mmrBase: pct(3),
@@ -60,7 +60,7 @@ export const RISK: Risk = {
   imrSizeFactor: 0n,
 };
 
-export const TRADING: Trading = { openInterestCap: 100_000n * WAD, maxFundingRate: pct(1), maxFillDeviation: pct(5) };
+export const TRADING: Trading = { openInterestCap: 100_000n * WAD, maxFundingRatePer8h: pct(1), maxFillDeviation: pct(5) };
 
 export const risk = (o: Partial<Risk> = {}): Risk => ({ ...RISK, ...o });
 export const trading = (o: Partial<Trading> = {}): Trading => ({ ...TRADING, ...o });
@@ -77,7 +77,7 @@ export const riskTuple = (r: Risk): bigint[] => [
   r.maxRatioStepPerHour,
   r.imrSizeFactor,
 ];
-export const tradingTuple = (t: Trading): bigint[] => [t.openInterestCap, t.maxFundingRate, t.maxFillDeviation];
+export const tradingTuple = (t: Trading): bigint[] => [t.openInterestCap, t.maxFundingRatePer8h, t.maxFillDeviation];
 
 /** The engine's MarketSetup tuple for the given parameters and targets. */
 export const setupTuple = (r: Risk, t: Trading, mmrT: bigint, imrT: bigint): bigint[] => [
@@ -86,7 +86,7 @@ export const setupTuple = (r: Risk, t: Trading, mmrT: bigint, imrT: bigint): big
   r.maxRatioStepPerHour,
   r.imrSizeFactor,
   t.openInterestCap,
-  t.maxFundingRate,
+  t.maxFundingRatePer8h,
   t.maxFillDeviation,
 ];
 

@@ -109,7 +109,7 @@ describe("MarketConfigurator: engine ramp of the effective ratios (INV-10)", fun
     const f = await loadFixture(listedFixture);
     const T1 = f.T0 + 1000;
     await atBlock(T1, () => f.configurator.setRiskParams(SOL_ID, risk({ mmrBase: pct(5), imrBase: pct(8) })));
-    const t = trading({ openInterestCap: 1n, maxFundingRate: pct(2) });
+    const t = trading({ openInterestCap: 1n, maxFundingRatePer8h: pct(2) });
     await atBlock(T1 + 1800, () => f.configurator.setTradingParams(SOL_ID, t));
     expect(await effective(f)).to.deep.equal([pct("3.5"), pct("5.5")]);
     expect(await engineTargets(f)).to.deep.equal([pct(5), pct(8)]);
