@@ -309,7 +309,8 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     }
 
     /// @notice INV-18: a bid never lowers the account's health factor (handler-checked in value terms, up to the
-    /// documented rounding: one wei of size per market and a few wei of cash; see BallastHandler._checkBid).
+    /// documented rounding: one wei of size per market and a few wei of cash, plus the account's share of a loss the
+    /// same bid socialises; see BallastHandler._checkBid).
     function _checkINV18_bidNeverWorsens(Observation memory o) internal view {
         _noViolation(o, "INV-18");
     }
