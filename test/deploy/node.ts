@@ -7,7 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
-import { runHardhat, type ProcessRun } from "../shared/processes";
+import { runHardhat, spawnHardhat, type ProcessRun } from "../shared/processes";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli.js");
@@ -108,28 +108,19 @@ export interface LiveTask {
 
 /** Starts `hardhat <args> --network localhost` against `node` and returns at once, its output readable while it runs. */
 export function startHardhat(node: LocalNode, args: string[]): LiveTask {
-  const child = spawn(process.execPath, [HARDHAT_CLI, ...args, "--network", "localhost"], {
-    cwd: ROOT,
-    env: { ...process.env, FORCE_COLOR: "0", LOCALHOST_RPC_URL: node.url },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => (stdout += d));
-  child.stderr?.on("data", (d) => (stderr += d));
-  const exit = new Promise<TaskRun>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const { child, stdout, stderr, exit } = spawnHardhat([...args, "--network", "localhost"], { LOCALHOST_RPC_URL: node.url });
   let done = false;
   void exit.then(() => (done = true));
   return {
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout,
+    stderr,
     async waitFor(pattern, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const m = stdout.match(pattern);
+        const m = stdout().match(pattern);
         if (m) return m;
-        if (done) throw new Error(`the task exited before printing ${pattern}:\n${stdout}\n${stderr}`);
-        if (Date.now() > deadline) throw new Error(`the task did not print ${pattern} within ${timeoutMs} ms:\n${stdout}\n${stderr}`);
+        if (done) throw new Error(`the task exited before printing ${pattern}:\n${stdout()}\n${stderr()}`);
+        if (Date.now() > deadline) throw new Error(`the task did not print ${pattern} within ${timeoutMs} ms:\n${stdout()}\n${stderr()}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

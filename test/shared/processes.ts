@@ -2,7 +2,7 @@
  * Child processes in tests: Hardhat tasks run as real processes (as a user runs them), and the suite-wide check that
  * no process a test started outlives the suite (registered as a Mocha root hook in hardhat.config.ts).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -17,9 +17,37 @@ export interface ProcessRun {
   stderr: string;
 }
 
+/** A `hardhat` child process started by `spawnHardhat`: the process, its output so far, and its exit. */
+export interface HardhatProcess {
+  child: ChildProcess;
+  /** Everything the process printed on stdout / stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process exits, with all its output. */
+  exit: Promise<ProcessRun>;
+}
+
 /**
- * Runs `hardhat <args>` in the repository as a child process (node directly, no `npx` wrapper whose grandchildren
- * could outlive it) and resolves when it exits.
+ * Starts `hardhat <args>` in the repository as a child process (node directly, no `npx` wrapper whose grandchildren
+ * could outlive it) and returns at once, collecting its output.
+ * @param env extra environment variables, merged over this process's environment.
+ */
+export function spawnHardhat(args: string[], env: NodeJS.ProcessEnv = {}): HardhatProcess {
+  const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const exit = new Promise<ProcessRun>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+/**
+ * Runs `hardhat <args>` in the repository as a child process (see `spawnHardhat`) and resolves when it exits.
  * @param env extra environment variables, merged over this process's environment.
  * @param timeoutMs the child is SIGKILLed after this many milliseconds (the run then has `signal: "SIGKILL"`).
  * @param killWhen polled every 20 ms while the child runs; it is SIGKILLed as soon as this returns true.
@@ -30,27 +58,17 @@ export async function runHardhat(
   timeoutMs = 600_000,
   killWhen?: () => boolean,
 ): Promise<ProcessRun> {
-  const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, FORCE_COLOR: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => (stdout += d));
-  child.stderr?.on("data", (d) => (stderr += d));
+  const { child, exit } = spawnHardhat(args, env);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   const poll = killWhen
     ? setInterval(() => {
         if (killWhen()) child.kill("SIGKILL");
       }, 20)
     : undefined;
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once("exit", (c, s) => resolve([c, s])),
-  );
+  const run = await exit;
   clearTimeout(timer);
   if (poll) clearInterval(poll);
-  return { code, signal, stdout, stderr };
+  return run;
 }
 
 /** One live process: its pid and command line. */
