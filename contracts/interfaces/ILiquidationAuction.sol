@@ -12,7 +12,8 @@ pragma solidity 0.8.28;
 /// bidder pays per whole portfolio, t being the auction clock (valid seconds only, see `clock`):
 ///  - V > 0 and t <= T_s = fastDuration + slowDuration: B = pi(t) * V with pi falling linearly from startPrice to
 ///    fastPrice over fastDuration, then to floorPrice over slowDuration;
-///  - V > 0 and t > T_s: B = floorPrice * V - (floorPrice * V + insolventBonus * R) * min(1, (t - T_s) / insolventDuration);
+///  - V > 0 and t > T_s: B = max(0, floorPrice * V - (floorPrice * V + insolventBonus * R) * min(1, (t - T_s) / insolventDuration)):
+///    a solvent account is never priced below zero, so the insurance fund pays only for bad debt (INV-26);
 ///  - V <= 0: B = V - insolventBonus * R * min(1, t / insolventDuration).
 /// When B >= 0 the bidder pays f * B to the account, and the account pays a penalty f * min(penaltyRate * R, pi * V)
 /// (split insuranceShare to the fund, the rest to the bidder), so a bid never lowers the account's health factor.

@@ -78,7 +78,9 @@ library AuctionMath {
         if (t <= solventEnd) return v.mulWadUp(priceFactor(p, t)).toInt256();
         uint256 floorValue = v.mulWadUp(p.floorPrice);
         uint256 fall = (floorValue + bonus).mulWadDown(_progress(t - solventEnd, p.insolventDuration));
-        return floorValue.toInt256() - fall.toInt256();
+        // A solvent account is never priced below zero (INV-26): its own equity is the bidder's reward, and a
+        // subsidy here would be paid by the insurance fund (or socialised) with no bad debt behind it.
+        return fall >= floorValue ? int256(0) : (floorValue - fall).toInt256();
     }
 
     /// @notice pi(t) during the solvent phase: startPrice to fastPrice over fastDuration, then to floorPrice over

@@ -64,14 +64,19 @@ export function priceFactor(p: AuctionParams, t: bigint): bigint {
   return p.floorPrice;
 }
 
-/** Unit price B(t): WAD cash per whole portfolio, rounded up; negative means the bidder is paid. */
+/**
+ * Unit price B(t): WAD cash per whole portfolio, rounded up; negative (the bidder is paid) only when V <= 0: a solvent
+ * account's price stops at zero past the floor (INV-26).
+ */
 export function unitPrice(p: AuctionParams, t: bigint, markToMarket: bigint, requirement: bigint): bigint {
   const bonus = mulWadDown(p.insolventBonus, requirement);
   if (markToMarket <= 0n) return markToMarket - mulWadDown(bonus, progress(t, p.insolventDuration));
   const solventEnd = p.fastDuration + p.slowDuration;
   if (t <= solventEnd) return mulWadUp(markToMarket, priceFactor(p, t));
   const floorValue = mulWadUp(markToMarket, p.floorPrice);
-  return floorValue - mulWadDown(floorValue + bonus, progress(t - solventEnd, p.insolventDuration));
+  // A solvent account is never priced below zero (INV-26): the fund pays only for bad debt.
+  const fall = mulWadDown(floorValue + bonus, progress(t - solventEnd, p.insolventDuration));
+  return fall >= floorValue ? 0n : floorValue - fall;
 }
 
 /**

@@ -128,7 +128,7 @@ async function crash(r: Runner, depth: number, log: Log): Promise<bigint> {
 }
 
 describe("fuzz: liquidation auctions pay, restore and cover losses exactly as the reference model", function () {
-  it("random crashes, starts, bids and terminations: prices, fractions, payments, tips and insurance payouts equal the model; a maximum bid restores the buffer or empties the account (INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-25)", async function () {
+  it("random crashes, starts, bids and terminations: prices, fractions, payments, tips and insurance payouts equal the model; a maximum bid restores the buffer or empties the account (INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-25, INV-26)", async function () {
     const runs = runsFor(20);
     this.timeout(timeoutFor(runs, 4000));
     await loadFixture(fuzzProtocol); // deployed before timing starts

@@ -87,7 +87,7 @@ async function harnessFixture(): Promise<AuctionMathBatchHarness> {
 }
 
 describe("fuzz: auction math equals the reference model to the wei", function () {
-  it("unit price, price factor, largest fraction, payment, penalty, insurance share and subsidy equal the model for random parameters, valuations, times and fractions; the penalty never exceeds the payment (INV-18)", async function () {
+  it("unit price, price factor, largest fraction, payment, penalty, insurance share and subsidy equal the model for random parameters, valuations, times and fractions; the penalty never exceeds the payment (INV-18); a solvent account is never priced below zero, so no subsidy is paid on it (INV-26)", async function () {
     const runs = runsFor(120);
     this.timeout(timeoutFor(runs, 40));
     const h = await loadFixture(harnessFixture);
@@ -121,6 +121,9 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
           expect(k.maxFraction <= WAD && k.fraction <= c.requested && k.fraction <= k.maxFraction, "fractions in range").to.equal(true);
           expect(k.penalty <= k.payment, "INV-18 the account's penalty never exceeds what the bidder pays it").to.equal(true);
           expect(k.penaltyToFund <= k.penalty, "the fund's share is part of the penalty").to.equal(true);
+          if (c.v.markToMarket > 0n) {
+            expect(got.unitPrice >= 0n && got.subsidy === 0n, "INV-26 no subsidy on an account with V > 0").to.equal(true);
+          }
         });
       }),
     );

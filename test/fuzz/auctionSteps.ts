@@ -346,6 +346,13 @@ export class AuctionBook {
     // INV-17: the fund pays first, within its per-event cap, then the rest is socialised; every part is an event.
     const drawn = evs.find((e) => e!.name === "InsuranceDrawn");
     const social = evs.find((e) => e!.name === "BadDebtSocialised");
+    // INV-26: a solvent account (V > 0) is never priced below zero, so its bid draws on no one.
+    if (v.markToMarket > 0n) {
+      expect(
+        [k.unitPrice >= 0n, bidEv.args.subsidy, drawn, social],
+        "INV-26 no subsidy, draw or socialised loss while V > 0",
+      ).to.deep.equal([true, 0n, undefined, undefined]);
+    }
     if (cover) {
       expect(drawn?.args.amount ?? 0n, "INV-17 the fund's payment equals the model's").to.equal(cover.drawn);
       if (drawn) expect(drawn.args.eventId, "INV-17 the payment names its event").to.equal(eventIdOf(account, entry.startTime));

@@ -771,7 +771,8 @@ contract BallastHandler {
         int256 equity; // E before the bid, at the oracle's prices (WAD)
         uint256 maintenance; // M before the bid (WAD)
         uint256 rounding; // the bid's documented rounding allowance for this account (WAD, see _checkBid)
-        uint256 positiveCash; // the account's cash before the bid when positive (WAD)
+        int256 markToMarket; // V before the bid, at the oracle's prices (WAD; 0 when not measured)
+        int256 fundCash; // the insurance fund account's cash before the bid (WAD)
         uint256 supplyIndex; // the vault's supply index before the bid (WAD)
     }
 
@@ -795,8 +796,10 @@ contract BallastHandler {
             }
         }
         b.rounding += 8;
-        int256 cash = vault.cashBalance(target);
-        if (cash > 0) b.positiveCash = uint256(cash);
+        try auction.quote(target) returns (ILiquidationAuction.Quote memory q) {
+            b.markToMarket = q.markToMarket;
+        } catch {} // solhint-disable-line no-empty-blocks
+        b.fundCash = vault.cashBalance(fund.fundAccount());
         (b.supplyIndex, , ) = vault.cashIndices();
     }
 
@@ -813,14 +816,21 @@ contract BallastHandler {
     /// bid was rolled back unchecked) whenever a bid left no maintenance margin (HF' = type(uint256).max).
     /// Each maintenance margin is rounded up by at most a wei per market, so M' is compared less the markets
     /// still held. HF = 0 before (E <= 0) cannot be lowered; M' = 0 leaves HF' = max unless E' < 0.
-    /// A bid whose subsidy the insurance fund does not cover socialises the rest through the supply index (INV-17),
-    /// and the account, if it holds positive cash, bears its pro-rata share like every other holder: that share
-    /// (its cash times the index's relative fall, plus a wei) is allowed too (docs/INVARIANTS.md, INV-18; found by
-    /// the coverage campaign: a solvent account sold past its floor, a 0.1 % take, 7.6e9 wei of 49,700 cash).
+    /// With E > 0 the account's V = E + H is positive too, so the bid pays no subsidy (INV-26) and socialises
+    /// nothing: the account bears no share of a loss (before the 5 December 2026 fix a solvent account sold past its
+    /// floor did, found by the coverage campaign: a 0.1 % take, 7.6e9 wei of 49,700 cash).
+    /// INV-26: a bid on an account with V > 0 takes nothing from the insurance fund's cash and leaves the supply
+    /// index where it was (the fund only receives its share of the penalty; interest only raises the index).
     function _checkBid(BidSnapshot memory b, uint256 target, uint256 bidder) internal {
         IMarginEngine.MarginState memory s = engine.accountMargin(target);
+        if (b.measured && b.markToMarket > 0) {
+            (uint256 supplyIndex, , ) = vault.cashIndices();
+            if (vault.cashBalance(fund.fundAccount()) < b.fundCash || supplyIndex < b.supplyIndex) {
+                _violate("INV-26", "a bid on a solvent account drew on the insurance fund or socialised a loss");
+            }
+        }
         if (b.measured && b.equity > 0) {
-            int256 tolerance = int256(b.rounding + _socialisedShare(b));
+            int256 tolerance = int256(b.rounding);
             bool worse;
             if (s.maintenanceMargin == 0 || b.maintenance == 0) {
                 worse = s.equity + tolerance < 0;
@@ -835,14 +845,6 @@ contract BallastHandler {
         }
         IMarginEngine.MarginState memory k = engine.accountMargin(bidder);
         if (k.equity < int256(k.initialMargin)) _violate("INV-19", "a bid left the bidder below initial margin");
-    }
-
-    /// @dev The account's share of a loss the bid socialised: its positive cash before the bid times the supply
-    /// index's relative fall, rounded up (0 when the index did not fall).
-    function _socialisedShare(BidSnapshot memory b) internal view returns (uint256) {
-        (uint256 supplyIndex, , ) = vault.cashIndices();
-        if (supplyIndex >= b.supplyIndex || b.positiveCash == 0) return 0;
-        return (b.positiveCash * (b.supplyIndex - supplyIndex)) / b.supplyIndex + 1;
     }
 
     /// @dev The first account in auction from a seed-chosen position on (keepers watch the auctions), or the

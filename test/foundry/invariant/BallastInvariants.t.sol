@@ -128,6 +128,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _checkINV21_circuitBreakers(o);
         _checkINV22_freeze(o);
         _checkINV23_stoppedClock(o);
+        _checkINV26_noSubsidyWhileSolvent(o);
         _checkCLASS05_sessionKeyLimits(o);
         _checkCLASS13_withdrawalMeasured(o);
         _checkISSUE11_noThirdPartyBlocksLiquidation(o);
@@ -309,10 +310,15 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     }
 
     /// @notice INV-18: a bid never lowers the account's health factor (handler-checked in value terms, up to the
-    /// documented rounding: one wei of size per market and a few wei of cash, plus the account's share of a loss the
-    /// same bid socialises; see BallastHandler._checkBid).
+    /// documented rounding: one wei of size per market and a few wei of cash; see BallastHandler._checkBid).
     function _checkINV18_bidNeverWorsens(Observation memory o) internal view {
         _noViolation(o, "INV-18");
+    }
+
+    /// @notice INV-26: a bid on an account with V > 0 draws nothing from the insurance fund and socialises nothing
+    /// (handler-checked at each bid).
+    function _checkINV26_noSubsidyWhileSolvent(Observation memory o) internal view {
+        _noViolation(o, "INV-26");
     }
 
     /// @notice INV-19: after a bid the bidder is at initial margin (handler-checked).

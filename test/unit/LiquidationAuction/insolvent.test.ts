@@ -134,24 +134,51 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
       .withArgs(f.A, 1n << BigInt(ETH), -B - cap);
   });
 
-  it("a solvent auction past its floor keeps falling below zero, and then the fund pays the bidder", async function () {
-    const f = await loadFixture(stakedFixture);
-    const T = await insolventAuction(f, 2050n);
-    const v = await valuation(f, f.A);
-    expect(v.markToMarket > 0n).to.equal(true);
-    const t = f.p.fastDuration + f.p.slowDuration + (f.p.insolventDuration * 9n) / 10n;
-    const B = unitPrice(f.p, t, v.markToMarket, v.requirement);
-    expect(B < 0n).to.equal(true);
-    // Keep the feeds fresh so the clock counts every second.
+  /** Runs a solvent auction's clock to `t` with fresh feeds (so every second counts), then pins the next block. */
+  async function runClockTo(f: AuctionFixture, T: number, t: bigint): Promise<void> {
     for (let s = 3000; s < Number(t); s += 3000) {
       await pricesAt(f, T + s);
       await f.auction.checkpoint(f.A);
     }
     await pricesAt(f, T + Number(t));
+  }
+
+  it("INV-26 a solvent auction past its floor stops at a zero price: the bidder takes the portfolio for nothing and the insurance fund pays nothing", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f, 2050n);
+    const v = await valuation(f, f.A);
+    expect(v.markToMarket > 0n).to.equal(true);
+    const t = f.p.fastDuration + f.p.slowDuration + (f.p.insolventDuration * 9n) / 10n;
+    // The curve before the 5 December 2026 fix: it crossed zero here, and the fund paid the bidder a subsidy.
+    const floorValue = (v.markToMarket * f.p.floorPrice + WAD - 1n) / WAD;
+    const fall = mulWadDown(floorValue + mulWadDown(f.p.insolventBonus, v.requirement), (9n * WAD) / 10n);
+    expect(floorValue - fall < 0n).to.equal(true);
+    expect(unitPrice(f.p, t, v.markToMarket, v.requirement)).to.equal(0n);
+    await runClockTo(f, T, t);
+    const fundAccount = await f.fund.fundAccount();
+    const fundBefore = await f.vault.cashBalance(fundAccount);
+    const [supplyBefore] = await f.vault.cashIndices();
     const D = accountId(f.dave.address);
-    await expect(f.auction.connect(f.dave).bid(f.A, D, WAD, await f.vault.accountNonce(f.A), B, "0x"))
-      .to.emit(f.auction, "AuctionBid")
-      .withArgs(f.A, D, WAD, B, 0n, 0n, 0n, -B, t);
+    const tx = f.auction.connect(f.dave).bid(f.A, D, WAD, await f.vault.accountNonce(f.A), 0n, "0x");
+    await expect(tx).to.emit(f.auction, "AuctionBid").withArgs(f.A, D, WAD, 0n, 0n, 0n, 0n, 0n, t);
+    await expect(tx).to.not.emit(f.auction, "InsuranceDrawn");
+    expect(await f.vault.cashBalance(fundAccount)).to.equal(fundBefore);
+    expect((await f.vault.cashIndices())[0]).to.equal(supplyBefore);
+  });
+
+  it("a solvent auction past its floor falls from floorPrice * V along the insolvent slope until it reaches zero", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f, 2050n);
+    const v = await valuation(f, f.A);
+    const t = f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration / 10n;
+    const floorValue = (v.markToMarket * f.p.floorPrice + WAD - 1n) / WAD;
+    const fall = mulWadDown(floorValue + mulWadDown(f.p.insolventBonus, v.requirement), WAD / 10n);
+    const B = floorValue - fall;
+    expect(B > 0n).to.equal(true);
+    expect(unitPrice(f.p, t, v.markToMarket, v.requirement)).to.equal(B);
+    await runClockTo(f, T, t);
+    await ethers.provider.send("evm_mine", []);
+    expect((await f.auction.quote(f.A)).unitPrice).to.equal(B);
   });
 
   it("terminateAuction resolves an account left with nothing but debt: the fund covers it, then positive cash", async function () {
