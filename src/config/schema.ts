@@ -28,6 +28,8 @@ import {
   formatWad,
   UnitError,
 } from "./units";
+import type { AuctionParams } from "../model/auction";
+import type { RiskParams } from "../model/volatility";
 
 /** Parameter files committed for live networks mark the addresses a deployer must fill in with this prefix. */
 export const PLACEHOLDER = "SET-ME";
@@ -342,38 +344,19 @@ export interface CollateralPlan extends TokenPlan {
 export interface MarketPlan {
   name: string;
   oracleAsset: string;
-  risk: {
-    mmrBase: bigint;
-    imrBase: bigint;
-    mmrFloor: bigint;
-    mmrCap: bigint;
-    volMultiplier: bigint;
-    volReference: bigint;
-    volDecay: bigint;
-    minObservationInterval: number;
-    maxRatioStepPerHour: bigint;
-    imrSizeFactor: bigint;
-  };
+  /** IMarketConfigurator.RiskParams, with the observation interval in seconds as a number. */
+  risk: Omit<RiskParams, "minObservationInterval"> & { minObservationInterval: number };
   /** MarketConfigurator.TradingParams: open-interest cap [WAD base], funding-rate cap [WAD per 8 h], fill band [WAD]. */
   trading: { openInterestCap: bigint; maxFundingRatePer8h: bigint; maxFillDeviation: bigint };
   shortfallCap: bigint; // WAD cash
 }
 
 export interface AuctionPlan {
-  params: {
-    startPrice: bigint;
-    fastPrice: bigint;
-    floorPrice: bigint;
+  /** ILiquidationAuction.AuctionParams, with the durations in seconds as numbers. */
+  params: Omit<AuctionParams, "fastDuration" | "slowDuration" | "insolventDuration"> & {
     fastDuration: number;
     slowDuration: number;
     insolventDuration: number;
-    insolventBonus: bigint;
-    bufferRatio: bigint;
-    penaltyRate: bigint;
-    insuranceShare: bigint;
-    tipRate: bigint;
-    flatTip: bigint;
-    dustMargin: bigint;
   };
   globalShortfallCap: bigint; // WAD cash
 }
