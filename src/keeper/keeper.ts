@@ -32,6 +32,8 @@ import type { FlashLiquidator } from "../../typechain-types";
 export interface TxSender {
   readonly address: string;
   send(tx: { to: string; data: string; gas: number; priorityFee: bigint }): Promise<string>;
+  /** Forget the local nonce (a sent transaction was dropped): the next send reads it from the node again. */
+  resync?(): void;
 }
 
 /** A signed maker order a keeper may take to hedge. */
@@ -68,6 +70,11 @@ export interface KeeperConfig {
   scan: ScanPolicy;
   /** Blocks to wait before trying an account again after a transaction on it reverted. */
   retryAfterBlocks: number;
+  /**
+   * Blocks after which a sent transaction with no receipt counts as dropped by the node: it is forgotten (logged as
+   * `dropped`) and the sender re-reads its nonce, so a dropped transaction cannot leave a nonce gap.
+   */
+  dropAfterBlocks: number;
   maxStartsPerBlock: number;
   /** Oracle asset pricing gas (ETH/USD). */
   gasAsset: string;
@@ -75,7 +82,7 @@ export interface KeeperConfig {
   assumedSlippage: bigint;
 }
 
-export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "scan" | "failed";
+export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "scan" | "failed" | "dropped";
 
 export interface KeeperLogEntry {
   keeper: string;
@@ -136,6 +143,7 @@ export function defaultKeeperConfig(name: string, strategy: StrategyConfig, acco
     maxScanAge: 0,
     scan: FULL_SCANS,
     retryAfterBlocks: 5,
+    dropAfterBlocks: 50,
     maxStartsPerBlock: 25,
     gasAsset: encodeBytes32String("ETH/USD"),
     assumedSlippage: WAD / 200n,
@@ -444,9 +452,17 @@ export class Keeper {
 
   /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */
   private async checkInflight(ctx: BlockContext): Promise<void> {
-    for (const [hash, { account, action }] of [...this.inflight]) {
+    let dropped = false;
+    for (const [hash, { account, action, block }] of [...this.inflight]) {
       const r = await this.view.provider.getTransactionReceipt(hash);
-      if (!r) continue;
+      if (!r) {
+        if (ctx.block - block >= this.cfg.dropAfterBlocks) {
+          this.inflight.delete(hash);
+          this.entry(ctx, "dropped", account, hash, { action, sentInBlock: block });
+          dropped = true;
+        }
+        continue;
+      }
       this.inflight.delete(hash);
       // A start that lost the race is no reason to stay away from the auction.
       if (r.status === 0 && action !== "start") {
@@ -454,6 +470,7 @@ export class Keeper {
         this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
       }
     }
+    if (dropped) this.sender.resync?.();
   }
 
   /** Quotes that would flatten the target's positions, and their cost against the index for the whole portfolio. */
