@@ -15,7 +15,6 @@ import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {VaultGovernance} from "./VaultGovernance.sol";
-import {CollateralListing} from "./CollateralListing.sol";
 
 /// @title CollateralVault
 /// @custom:security-contact security@ballast.finance
@@ -154,8 +153,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ delisted collateral (review F1)
 
     /// @inheritdoc ICollateralVault
-    function evictCollateral(uint256 account, address token) external restricted nonReentrant {
-        CollateralListing.evict(_reg, _balances, _accounts, account, token);
+    function evictCollateral(uint256 account, address) external restricted nonReentrant {
+        _callAdmin();
         // The evicted balance counted nothing (weight zero), so this is the margin the account already had: an
         // account below initial margin or in auction keeps the balance where its liquidation can still sell it.
         _requireInitialMargin(account);
@@ -302,8 +301,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function collateralBalanceWad(uint256 account, address token) external view returns (uint256) {
-        return _balances[account][token];
+    function collateralBalanceWad(uint256, address) external view returns (uint256) {
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -343,9 +342,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function accountStatus(uint256 account) external view returns (bool frozen, bool hasPositions) {
-        VaultAccount memory a = _accounts[account];
-        return (a.frozen, a.hasPositions);
+    function accountStatus(uint256) external view returns (bool, bool) {
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -355,7 +353,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function tokenCount() external view returns (uint256) {
-        return _reg.count;
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -394,9 +392,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function cashParams() external view returns (uint256 baseRatePerYear, uint256 slopePerYear, uint256 borrowCap) {
-        CashParams memory p = _params;
-        return (p.baseRatePerYear, p.slopePerYear, p.borrowCap);
+    function cashParams() external view returns (uint256, uint256, uint256) {
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -405,8 +402,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function evictedClaim(uint256 account, address token) external view returns (uint256 amount, uint256 total) {
-        return (_reg.claims[account][token], _reg.claimTotal[token]);
+    function evictedClaim(uint256, address) external view returns (uint256, uint256) {
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault

@@ -7,6 +7,7 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {CollateralListing} from "./CollateralListing.sol";
+import {VaultAdmin} from "./VaultAdmin.sol";
 
 /// @title VaultGovernance
 /// @custom:security-contact security@ballast.finance
@@ -15,58 +16,48 @@ import {CollateralListing} from "./CollateralListing.sol";
 /// validated against hard bounds and evented with the new value. Guardian setters only tighten.
 abstract contract VaultGovernance is VaultStorage, AccessManaged {
     /// @inheritdoc ICollateralVault
-    function listCollateral(address token, bytes32 oracleAsset, uint64 haircut, uint256 depositCap) external restricted {
-        CollateralListing.list(_reg, oracle, address(_cash), token, oracleAsset, haircut, depositCap);
+    function listCollateral(address, bytes32, uint64, uint256) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function setCollateralOracle(address token, bytes32 oracleAsset) external restricted {
-        CollateralListing.setOracle(_reg, oracle, token, oracleAsset);
+    function setCollateralOracle(address, bytes32) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function setHaircut(address token, uint64 haircut) external restricted {
-        CollateralListing.setHaircut(_reg, token, haircut);
+    function setHaircut(address, uint64) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function setDepositCap(address token, uint256 depositCap) external restricted {
-        uint256 capWad = CollateralListing.capToWad(depositCap, _scaleOf(token));
-        _reg.supply[token].depositCap = uint128(capWad);
-        emit DepositCapSet(token, capWad);
+    function setDepositCap(address, uint256) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function reduceDepositCap(address token, uint256 depositCap) external restricted {
-        uint256 capWad = CollateralListing.capToWad(depositCap, _scaleOf(token));
-        uint256 current = _reg.supply[token].depositCap;
-        if (capWad > current) revert VaultGuardianCannotLoosen("depositCap", current, capWad);
-        _reg.supply[token].depositCap = uint128(capWad);
-        emit DepositCapSet(token, capWad);
+    function reduceDepositCap(address, uint256) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function disableCollateral(address token) external restricted {
-        CollateralListing.listed(_reg, token);
-        _reg.state[token].enabled = false;
-        emit CollateralEnabledSet(token, false);
+    function disableCollateral(address) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function enableCollateral(address token) external restricted {
-        CollateralListing.listed(_reg, token);
-        _reg.state[token].enabled = true;
-        emit CollateralEnabledSet(token, true);
+    function enableCollateral(address) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function beginDelisting(address token, uint256 rampDuration) external restricted {
-        CollateralListing.beginDelisting(_reg, token, rampDuration);
+    function beginDelisting(address, uint256) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function removeToken(address token) external restricted {
-        CollateralListing.remove(_reg, token);
+    function removeToken(address) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -84,40 +75,68 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
     }
 
     /// @inheritdoc ICollateralVault
-    function setBorrowCap(uint128 borrowCap) external restricted {
-        _params.borrowCap = borrowCap;
-        emit BorrowCapSet(borrowCap);
+    function setBorrowCap(uint128) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
     function pauseDeposits() external restricted {
-        depositsPaused = true;
-        emit DepositsPausedSet(true);
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
     function unpauseDeposits() external restricted {
-        depositsPaused = false;
-        emit DepositsPausedSet(false);
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function bindEngine(address engine_) external restricted {
-        if (engine_ == address(0)) revert VaultZeroAddress();
-        if (address(engine) != address(0)) revert VaultAlreadyBound(address(engine));
-        engine = IMarginEngine(engine_);
-        emit EngineBound(engine_);
+    function bindEngine(address) external restricted {
+        _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function bindLiquidator(address liquidator_) external restricted {
-        if (liquidator_ == address(0)) revert VaultZeroAddress();
-        if (liquidator != address(0)) revert VaultAlreadyBound(liquidator);
-        liquidator = liquidator_;
-        emit LiquidatorBound(liquidator_);
+    function bindLiquidator(address) external restricted {
+        _runInAdmin();
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// @dev Runs the body of the calling function in {VaultAdmin} by DELEGATECALL with this call's own calldata (the
+    /// library's function of the same signature has the same selector) and ends this call with what it returned
+    /// or reverted. Called only after the wrapper's own checks (`restricted` for every setter).
+    function _runInAdmin() internal {
+        _callAdmin();
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            returndatacopy(ptr, 0, returndatasize())
+            return(ptr, returndatasize())
+        }
+    }
+
+    /// @dev As `_runInAdmin`, but returns to the caller when the library call succeeds (its return data ignored);
+    /// a revert is bubbled up. Uses memory past the free memory pointer as scratch.
+    function _callAdmin() internal {
+        address admin = address(VaultAdmin);
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            if iszero(delegatecall(gas(), admin, ptr, calldatasize(), 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
+    /// @dev `_runInAdmin` for a view wrapper, whose {VaultAdmin} function is itself `view`: the library code only
+    /// reads, so the call is typed as a view (a DELEGATECALL is not one to the compiler, whatever it runs).
+    function _viewInAdmin() internal view {
+        function() internal run = _runInAdmin;
+        function() internal view runView;
+        assembly ("memory-safe") {
+            runView := run
+        }
+        runView();
+    }
 
     /// @dev 10**(18 - decimals) of the cash token or a listed collateral.
     function _scaleOf(address token) internal view returns (uint256) {

@@ -11,6 +11,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {CollateralListing} from "./CollateralListing.sol";
+import {VaultAdmin} from "./VaultAdmin.sol";
 import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title VaultStorage
@@ -160,6 +161,43 @@ abstract contract VaultStorage is ICollateralVault {
         oracle = oracle_;
         _index = CashIndex(1e18, 1e18);
         _totals.lastAccrual = uint32(block.timestamp);
+        _assertAdminSlots();
+    }
+
+    /// @dev {VaultAdmin} reaches this state at pinned slots (it has no storage-pointer parameters): a layout change
+    /// that moved it fails every deployment here rather than letting the library write the wrong slots.
+    function _assertAdminSlots() private pure {
+        uint256 engineSlot;
+        uint256 liquidatorSlot;
+        uint256 liquidatorOffset;
+        uint256 pausedSlot;
+        uint256 pausedOffset;
+        uint256 regSlot;
+        uint256 balancesSlot;
+        uint256 accountsSlot;
+        uint256 paramsSlot;
+        assembly ("memory-safe") {
+            engineSlot := engine.slot
+            liquidatorSlot := liquidator.slot
+            liquidatorOffset := liquidator.offset
+            pausedSlot := depositsPaused.slot
+            pausedOffset := depositsPaused.offset
+            regSlot := _reg.slot
+            balancesSlot := _balances.slot
+            accountsSlot := _accounts.slot
+            paramsSlot := _params.slot
+        }
+        assert(
+            engineSlot == VaultAdmin.WIRING_SLOT &&
+                liquidatorSlot == VaultAdmin.WIRING_SLOT + 1 &&
+                liquidatorOffset == 0 &&
+                pausedSlot == VaultAdmin.WIRING_SLOT + 1 &&
+                pausedOffset == 20 &&
+                regSlot == VaultAdmin.REGISTRY_SLOT &&
+                balancesSlot == VaultAdmin.BALANCES_SLOT &&
+                accountsSlot == VaultAdmin.ACCOUNTS_SLOT &&
+                paramsSlot == VaultAdmin.PARAMS_SLOT
+        );
     }
 
     // ------------------------------------------------------------------ cash index
