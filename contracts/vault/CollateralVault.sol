@@ -13,6 +13,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
+import {MeasuredTransfer} from "../libraries/MeasuredTransfer.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {VaultGovernance} from "./VaultGovernance.sol";
 
@@ -118,23 +119,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             _reg.supply[token].totalDeposits -= uint128(wad);
         }
         _requireInitialMargin(account);
-        _sendExact(IERC20(token), to, amount);
+        MeasuredTransfer.sendExact(IERC20(token), to, amount);
         emit Withdrawn(account, token, amount, to);
-    }
-
-    /// @dev Sends `amount` of `token` to `to` and measures it as deposits are measured: the vault's balance must
-    /// fall by exactly `amount` and `to`'s must rise by exactly `amount`, else `VaultWithdrawalMismatch` (a token
-    /// that starts charging a transfer fee after listing would otherwise short the recipient or let the ledger
-    /// drift from the tokens held). The reentrancy guard of the caller blocks reentry from the token.
-    function _sendExact(IERC20 token, address to, uint256 amount) internal {
-        uint256 vaultBefore = token.balanceOf(address(this));
-        uint256 toBefore = token.balanceOf(to);
-        token.safeTransfer(to, amount);
-        uint256 vaultAfter = token.balanceOf(address(this));
-        uint256 toAfter = token.balanceOf(to);
-        uint256 sent = vaultBefore > vaultAfter ? vaultBefore - vaultAfter : 0;
-        uint256 received = toAfter > toBefore ? toAfter - toBefore : 0;
-        if (sent != amount || received != amount) revert VaultWithdrawalMismatch(address(token), amount, sent, received);
     }
 
     /// @inheritdoc ICollateralVault
@@ -161,15 +147,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function claimEvicted(uint256 account, address token, address to) external nonReentrant {
+    function claimEvicted(uint256 account, address, address to) external nonReentrant {
         if (to == address(0)) revert VaultZeroAddress();
         _authorize(account);
-        uint256 amount = _reg.claims[account][token];
-        if (amount == 0) revert VaultZeroAmount();
-        _reg.claims[account][token] = 0;
-        _reg.claimTotal[token] -= amount;
-        _sendExact(IERC20(token), to, amount);
-        emit EvictedCollateralClaimed(account, token, amount, to);
+        _runInAdmin();
     }
 
     // ------------------------------------------------------------------ engine and liquidator

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
+import {MeasuredTransfer} from "../libraries/MeasuredTransfer.sol";
 import {CollateralListing} from "./CollateralListing.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 
 /// @title VaultAdmin
 /// @custom:security-contact security@ballast.finance
 /// @notice The bodies of the vault's cold governance setters: the collateral life cycle of {CollateralListing}
-/// (listing, oracle, haircut, delisting, eviction, removal), deposit caps, collateral enable/disable, borrow cap, deposit pause
+/// (listing, oracle, haircut, delisting, eviction, removal), the payment of evicted-collateral claims, deposit caps, collateral enable/disable, borrow cap, deposit pause
 /// and the one-time wiring. A linked library run by DELEGATECALL on the vault's storage, so the vault keeps
 /// room under the EIP-170 size limit while only governance calls pay the library call.
 /// @dev Each function here has the signature of the {ICollateralVault} function it implements, hence the same
@@ -70,6 +72,18 @@ library VaultAdmin {
     /// account's initial margin.
     function evictCollateral(uint256 account, address token) external {
         CollateralListing.evict(_registry(), _balances(), _accounts(), account, token);
+    }
+
+    /// @notice See {ICollateralVault-claimEvicted}: pays the claim; the vault's wrapper has checked the recipient and
+    /// the caller, under its reentrancy guard.
+    function claimEvicted(uint256 account, address token, address to) external {
+        VaultStorage.Registry storage r = _registry();
+        uint256 amount = r.claims[account][token];
+        if (amount == 0) revert ICollateralVault.VaultZeroAmount();
+        r.claims[account][token] = 0;
+        r.claimTotal[token] -= amount;
+        MeasuredTransfer.sendExact(IERC20(token), to, amount);
+        emit ICollateralVault.EvictedCollateralClaimed(account, token, amount, to);
     }
 
     /// @notice See {ICollateralVault-setDepositCap}.

@@ -141,6 +141,9 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
     /// @dev 10**(18 - decimals) of the cash token or a listed collateral.
     function _scaleOf(address token) internal view returns (uint256) {
         if (token == address(_cash)) return _cashScale;
-        return TokenAmountLib.scaleOf(CollateralListing.listed(_reg, token).decimals);
+        // Reads the two fields it needs from the token's slot rather than copying the whole state to memory.
+        TokenState storage ts = _reg.state[token];
+        if (!ts.listed) revert VaultTokenNotListed(token);
+        return TokenAmountLib.scaleOf(ts.decimals);
     }
 }
