@@ -150,7 +150,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     function claimEvicted(uint256 account, address, address to) external nonReentrant {
         if (to == address(0)) revert VaultZeroAddress();
         _authorize(account);
-        _runInAdmin();
+        // Continues after the library call, so that the reentrancy guard is released.
+        _callAdmin();
     }
 
     // ------------------------------------------------------------------ engine and liquidator
@@ -292,24 +293,18 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory m) {
-        (m, ) = _marginCollateralView(account, new uint256[](0));
+    function marginCollateralFresh(uint256) external view returns (MarginCollateral memory) {
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
     function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256) {
-        return _marginCollateralView(account, new uint256[](0));
+        return _marginCollateralView(account);
     }
 
     /// @inheritdoc ICollateralVault
-    function marginCollateralAtPrices(
-        uint256 account,
-        uint256[] calldata tokenPrices
-    ) external view returns (MarginCollateral memory) {
-        if (tokenPrices.length != _reg.count)
-            revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _reg.count, _reg.count);
-        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices);
-        return m;
+    function marginCollateralAtPrices(uint256, uint256[] calldata) external view returns (MarginCollateral memory) {
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault

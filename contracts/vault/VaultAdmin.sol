@@ -5,7 +5,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
+import {CollateralValuation} from "../libraries/CollateralValuation.sol";
 import {MeasuredTransfer} from "../libraries/MeasuredTransfer.sol";
 import {CollateralListing} from "./CollateralListing.sol";
 import {VaultStorage} from "./VaultStorage.sol";
@@ -150,6 +152,34 @@ library VaultAdmin {
     }
 
     // ------------------------------------------------------------------ cold views (the lens and off-chain readers)
+
+    /// @notice See {ICollateralVault-marginCollateralFresh}: the vault's `collateralValuesFresh` without the raw value.
+    function marginCollateralFresh(uint256 account) external view returns (ICollateralVault.MarginCollateral memory m) {
+        (m, ) = ICollateralVault(address(this)).collateralValuesFresh(account);
+    }
+
+    /// @notice See {ICollateralVault-marginCollateralAtPrices}. The cash value and each haircut weight in force are
+    /// the vault's own (`cashBalance`, `tokenInfo`); the value is {CollateralValuation}'s.
+    function marginCollateralAtPrices(
+        uint256 account,
+        uint256[] calldata tokenPrices
+    ) external view returns (ICollateralVault.MarginCollateral memory m) {
+        VaultStorage.Registry storage r = _registry();
+        uint256 count = r.count;
+        if (tokenPrices.length != count) {
+            revert ICollateralVault.VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, count, count);
+        }
+        ICollateralVault vault = ICollateralVault(address(this));
+        m.cash = vault.cashBalance(account);
+        uint256 bits = _accounts()[account].tokens;
+        while (bits != 0) {
+            uint256 i = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            address token = r.at[i];
+            uint256 weight = vault.tokenInfo(token).haircut;
+            m.collateralValue += CollateralValuation.marginValueDown(_balances()[account][token], tokenPrices[i], weight);
+        }
+    }
 
     /// @notice See {ICollateralVault-collateralBalanceWad}.
     function collateralBalanceWad(uint256 account, address token) external view returns (uint256) {
