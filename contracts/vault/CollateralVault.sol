@@ -139,7 +139,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ delisted collateral (review F1)
 
     /// @inheritdoc ICollateralVault
-    function evictCollateral(uint256 account, address) external restricted nonReentrant {
+    function evictCollateral(uint256 account, address token) external restricted nonReentrant {
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
         _callAdmin();
         // The evicted balance counted nothing (weight zero), so this is the margin the account already had: an
         // account below initial margin or in auction keeps the balance where its liquidation can still sell it.
@@ -147,7 +148,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function claimEvicted(uint256 account, address, address to) external nonReentrant {
+    function claimEvicted(uint256 account, address token, address to) external nonReentrant {
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
         if (to == address(0)) revert VaultZeroAddress();
         _authorize(account);
         // Continues after the library call, so that the reentrancy guard is released.
@@ -283,7 +285,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function collateralBalanceWad(uint256, address) external view returns (uint256) {
+    function collateralBalanceWad(uint256 account, address token) external view returns (uint256) {
+        (account, token); // ABI names only: VaultAdmin runs on the forwarded calldata
         _viewInAdmin();
     }
 
@@ -293,7 +296,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function marginCollateralFresh(uint256) external view returns (MarginCollateral memory) {
+    function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory m) {
+        (account, m); // ABI names only: VaultAdmin runs on the forwarded calldata
         _viewInAdmin();
     }
 
@@ -303,7 +307,11 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function marginCollateralAtPrices(uint256, uint256[] calldata) external view returns (MarginCollateral memory) {
+    function marginCollateralAtPrices(
+        uint256 account,
+        uint256[] calldata tokenPrices
+    ) external view returns (MarginCollateral memory) {
+        (account, tokenPrices); // ABI names only: VaultAdmin runs on the forwarded calldata
         _viewInAdmin();
     }
 
@@ -318,7 +326,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function accountStatus(uint256) external view returns (bool, bool) {
+    function accountStatus(uint256 account) external view returns (bool frozen, bool hasPositions) {
+        (account, frozen, hasPositions); // ABI names only: VaultAdmin runs on the forwarded calldata
         _viewInAdmin();
     }
 
@@ -368,7 +377,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function cashParams() external view returns (uint256, uint256, uint256) {
+    function cashParams() external view returns (uint256 baseRatePerYear, uint256 slopePerYear, uint256 borrowCap) {
+        (baseRatePerYear, slopePerYear, borrowCap); // ABI names only: VaultAdmin runs on the forwarded calldata
         _viewInAdmin();
     }
 
@@ -378,7 +388,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function evictedClaim(uint256, address) external view returns (uint256, uint256) {
+    function evictedClaim(uint256 account, address token) external view returns (uint256 amount, uint256 total) {
+        (account, token, amount, total); // ABI names only: VaultAdmin runs on the forwarded calldata
         _viewInAdmin();
     }
 

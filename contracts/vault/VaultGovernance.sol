@@ -16,47 +16,56 @@ import {VaultAdmin} from "./VaultAdmin.sol";
 /// validated against hard bounds and evented with the new value. Guardian setters only tighten.
 abstract contract VaultGovernance is VaultStorage, AccessManaged {
     /// @inheritdoc ICollateralVault
-    function listCollateral(address, bytes32, uint64, uint256) external restricted {
+    function listCollateral(address token, bytes32 oracleAsset, uint64 haircut, uint256 depositCap) external restricted {
+        (token, oracleAsset, haircut, depositCap); // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function setCollateralOracle(address, bytes32) external restricted {
+    function setCollateralOracle(address token, bytes32 oracleAsset) external restricted {
+        (token, oracleAsset); // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function setHaircut(address, uint64) external restricted {
+    function setHaircut(address token, uint64 haircut) external restricted {
+        (token, haircut); // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function setDepositCap(address, uint256) external restricted {
+    function setDepositCap(address token, uint256 depositCap) external restricted {
+        (token, depositCap); // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function reduceDepositCap(address, uint256) external restricted {
+    function reduceDepositCap(address token, uint256 depositCap) external restricted {
+        (token, depositCap); // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function disableCollateral(address) external restricted {
+    function disableCollateral(address token) external restricted {
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function enableCollateral(address) external restricted {
+    function enableCollateral(address token) external restricted {
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function beginDelisting(address, uint256) external restricted {
+    function beginDelisting(address token, uint256 rampDuration) external restricted {
+        (token, rampDuration); // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function removeToken(address) external restricted {
+    function removeToken(address token) external restricted {
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
@@ -75,7 +84,8 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
     }
 
     /// @inheritdoc ICollateralVault
-    function setBorrowCap(uint128) external restricted {
+    function setBorrowCap(uint128 borrowCap) external restricted {
+        borrowCap; // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
@@ -90,12 +100,14 @@ abstract contract VaultGovernance is VaultStorage, AccessManaged {
     }
 
     /// @inheritdoc ICollateralVault
-    function bindEngine(address) external restricted {
+    function bindEngine(address engine_) external restricted {
+        engine_; // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
-    function bindLiquidator(address) external restricted {
+    function bindLiquidator(address liquidator_) external restricted {
+        liquidator_; // ABI names only: VaultAdmin runs on the forwarded calldata
         _runInAdmin();
     }
 
