@@ -14,17 +14,20 @@ import {VaultStorage} from "./VaultStorage.sol";
 
 /// @title VaultAdmin
 /// @custom:security-contact security@ballast.finance
-/// @notice The bodies of the vault's cold governance setters: the collateral life cycle of {CollateralListing}
-/// (listing, oracle, haircut, delisting, eviction, removal), the payment of evicted-collateral claims, deposit caps, collateral enable/disable, borrow cap, deposit pause
-/// and the one-time wiring. A linked library run by DELEGATECALL on the vault's storage, so the vault keeps
-/// room under the EIP-170 size limit while only governance calls pay the library call.
+/// @notice The bodies of the vault's cold functions: the collateral life cycle of {CollateralListing} (listing,
+/// oracle, haircut, delisting, eviction, removal), the payment of evicted-collateral claims, deposit caps, collateral
+/// enable/disable, borrow cap, deposit pause, the one-time wiring, and the views only the lens and off-chain readers
+/// use. A linked library run by DELEGATECALL on the vault's storage, so the vault keeps room under the EIP-170 size
+/// limit while only governance calls and these views pay the library call.
 /// @dev Each function here has the signature of the {ICollateralVault} function it implements, hence the same
-/// selector: the vault's wrapper authorises the caller (`restricted`) and then forwards its own calldata unchanged
-/// (`VaultGovernance._runInAdmin`), which costs the vault a few bytes per setter instead of an ABI re-encoding.
-/// Having no storage-pointer parameters, these functions reach the vault's state at the slots pinned below; the
-/// vault's constructor asserts that its layout has them. Must only ever be called by DELEGATECALL from the vault:
-/// called directly, it would act on the library's own (empty) storage, which nothing reads. Reverts and events are
-/// the vault's own ({ICollateralVault}).
+/// selector: the vault's wrapper runs its own checks (`restricted`, the owner check, the reentrancy guard) and then
+/// forwards its own calldata unchanged (`VaultGovernance._runInAdmin`, `_callAdmin`, `_viewInAdmin`), which costs the
+/// vault a few bytes per function instead of an ABI re-encoding. Having no storage-pointer parameters, these
+/// functions reach the vault's state at the slots pinned below; the vault's constructor asserts that its layout has
+/// them. Must only ever be called by DELEGATECALL from the vault: its state-changing functions refuse a direct call
+/// (the compiler's library call guard), and its views called directly read the library's own empty storage. The
+/// immutables of the vault (cash token, oracle) are read back through the vault's views. Reverts and events are the
+/// vault's own ({ICollateralVault}).
 library VaultAdmin {
     /// @dev Mirror of the vault's first state variables (`engine`; `liquidator` and `depositsPaused` packed in the
     /// next slot), declared in this order in {VaultStorage}.

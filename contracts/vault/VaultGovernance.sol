@@ -3,10 +3,8 @@ pragma solidity 0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
-import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {VaultStorage} from "./VaultStorage.sol";
-import {CollateralListing} from "./CollateralListing.sol";
 import {VaultAdmin} from "./VaultAdmin.sol";
 
 /// @title VaultGovernance
