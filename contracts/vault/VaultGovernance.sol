@@ -11,7 +11,9 @@ import {VaultAdmin} from "./VaultAdmin.sol";
 /// @custom:security-contact security@ballast.finance
 /// @notice Collateral listing and bounded parameter setters of the vault.
 /// @dev Every setter is `restricted` through OpenZeppelin AccessManager (roles in docs/ACCESS_CONTROL.md),
-/// validated against hard bounds and evented with the new value. Guardian setters only tighten.
+/// validated against hard bounds and evented with the new value. Guardian setters only tighten. Apart from
+/// `setCashRateModel` (which accrues the cash index), each setter's body runs in the linked library {VaultAdmin}
+/// after the `restricted` check, forwarded with the setter's own calldata (`_runInAdmin`).
 abstract contract VaultGovernance is VaultStorage, AccessManaged {
     /// @inheritdoc ICollateralVault
     function listCollateral(address token, bytes32 oracleAsset, uint64 haircut, uint256 depositCap) external restricted {
