@@ -9,6 +9,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IMarketConfigurator} from "../interfaces/IMarketConfigurator.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {CollateralValuation} from "../libraries/CollateralValuation.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 
 /// @title RiskLens
@@ -254,7 +255,7 @@ contract RiskLens is IRiskLens {
             r.balanceWad = vault.collateralBalanceWad(account, token);
             r.price = px.tokens[i];
             r.haircut = ti.haircut;
-            r.value = r.balanceWad.mulWadDown(r.price).mulWadDown(ti.haircut);
+            r.value = CollateralValuation.marginValueDown(r.balanceWad, r.price, ti.haircut);
         }
     }
 

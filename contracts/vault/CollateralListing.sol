@@ -12,9 +12,9 @@ import {VaultStorage} from "./VaultStorage.sol";
 /// @custom:security-contact security@ballast.finance
 /// @notice The collateral life cycle of {CollateralVault}: listing, oracle and haircut changes, delisting, eviction
 /// of what is left after a delisting into per-account claims, and removal; with every hard bound of a listing
-/// declared once here. A linked library (external functions run by DELEGATECALL on the vault's storage), so the
-/// vault keeps room under the EIP-170 size limit while only governance calls pay the library call; the vault's
-/// `restricted` entry points authorise every caller.
+/// declared once here. Internal functions, compiled into {VaultAdmin}: the vault's linked library that runs them by
+/// DELEGATECALL on the vault's storage, so the vault keeps room under the EIP-170 size limit while only governance
+/// calls pay the library call; the vault's `restricted` entry points authorise every caller.
 /// @dev Reverts and events are the vault's own ({ICollateralVault}).
 library CollateralListing {
     using SafeCast for uint256;
@@ -43,7 +43,7 @@ library CollateralListing {
         bytes32 oracleAsset,
         uint64 haircut,
         uint256 depositCap
-    ) external {
+    ) internal {
         if (token == address(0)) revert ICollateralVault.VaultZeroAddress();
         if (token == cash || r.state[token].listed) revert ICollateralVault.VaultTokenAlreadyListed(token);
         uint256 count = r.count;
@@ -74,7 +74,7 @@ library CollateralListing {
 
     /// @notice Points a listed collateral at another oracle asset and caches its price.
     /// @dev Reverts `VaultTokenNotListed`, or the oracle's error if it cannot price the asset.
-    function setOracle(VaultStorage.Registry storage r, IOracleRouter oracle, address token, bytes32 oracleAsset) external {
+    function setOracle(VaultStorage.Registry storage r, IOracleRouter oracle, address token, bytes32 oracleAsset) internal {
         VaultStorage.TokenState memory ts = listed(r, token);
         ts.price = oracle.getPrice(oracleAsset).toUint96();
         ts.priceTimestamp = uint32(block.timestamp);
@@ -85,7 +85,7 @@ library CollateralListing {
 
     /// @notice Sets a collateral's haircut weight [wad], a decrease limited to MAX_HAIRCUT_DECREASE per cooldown.
     /// @dev See {ICollateralVault-setHaircut}.
-    function setHaircut(VaultStorage.Registry storage r, address token, uint64 haircut) external {
+    function setHaircut(VaultStorage.Registry storage r, address token, uint64 haircut) internal {
         VaultStorage.TokenState memory ts = listed(r, token);
         // A delisting ramp starts from the weight it froze: no setter may move it.
         if (ts.delistingEnd != 0) revert ICollateralVault.VaultTokenDelisting(token);
@@ -106,7 +106,7 @@ library CollateralListing {
 
     /// @notice Starts the linear ramp of a collateral's weight to zero over `rampDuration` seconds.
     /// @dev See {ICollateralVault-beginDelisting}.
-    function beginDelisting(VaultStorage.Registry storage r, address token, uint256 rampDuration) external {
+    function beginDelisting(VaultStorage.Registry storage r, address token, uint256 rampDuration) internal {
         VaultStorage.TokenState memory ts = listed(r, token);
         if (ts.delistingEnd != 0) revert ICollateralVault.VaultTokenDelisting(token);
         if (rampDuration < MIN_DELISTING_RAMP || rampDuration > MAX_DELISTING_RAMP) {
@@ -136,7 +136,7 @@ library CollateralListing {
         mapping(uint256 => VaultStorage.VaultAccount) storage accounts,
         uint256 account,
         address token
-    ) external returns (uint256 amount) {
+    ) internal returns (uint256 amount) {
         VaultStorage.TokenState memory ts = delisted(r, token);
         uint256 wad = balances[account][token];
         if (wad == 0) revert ICollateralVault.VaultInsufficientBalance(account, token, 0, 0);
@@ -154,7 +154,7 @@ library CollateralListing {
     /// @notice Removes a delisted collateral none of which the ledger holds, freeing its bitmap slot.
     /// @dev See {ICollateralVault-removeToken}. Balances sum to the total (INV-01) and an account's bit is set
     /// exactly while it holds some (INV-04): with none held, no account still points at the slot. Claims survive.
-    function remove(VaultStorage.Registry storage r, address token) external {
+    function remove(VaultStorage.Registry storage r, address token) internal {
         VaultStorage.TokenState memory ts = delisted(r, token);
         uint256 held = r.supply[token].totalDeposits;
         if (held != 0) revert ICollateralVault.VaultTokenStillHeld(token, held);

@@ -13,9 +13,9 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
+import {MeasuredTransfer} from "../libraries/MeasuredTransfer.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {VaultGovernance} from "./VaultGovernance.sol";
-import {CollateralListing} from "./CollateralListing.sol";
 
 /// @title CollateralVault
 /// @custom:security-contact security@ballast.finance
@@ -119,23 +119,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
             _reg.supply[token].totalDeposits -= uint128(wad);
         }
         _requireInitialMargin(account);
-        _sendExact(IERC20(token), to, amount);
+        MeasuredTransfer.sendExact(IERC20(token), to, amount);
         emit Withdrawn(account, token, amount, to);
-    }
-
-    /// @dev Sends `amount` of `token` to `to` and measures it as deposits are measured: the vault's balance must
-    /// fall by exactly `amount` and `to`'s must rise by exactly `amount`, else `VaultWithdrawalMismatch` (a token
-    /// that starts charging a transfer fee after listing would otherwise short the recipient or let the ledger
-    /// drift from the tokens held). The reentrancy guard of the caller blocks reentry from the token.
-    function _sendExact(IERC20 token, address to, uint256 amount) internal {
-        uint256 vaultBefore = token.balanceOf(address(this));
-        uint256 toBefore = token.balanceOf(to);
-        token.safeTransfer(to, amount);
-        uint256 vaultAfter = token.balanceOf(address(this));
-        uint256 toAfter = token.balanceOf(to);
-        uint256 sent = vaultBefore > vaultAfter ? vaultBefore - vaultAfter : 0;
-        uint256 received = toAfter > toBefore ? toAfter - toBefore : 0;
-        if (sent != amount || received != amount) revert VaultWithdrawalMismatch(address(token), amount, sent, received);
     }
 
     /// @inheritdoc ICollateralVault
@@ -155,7 +140,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function evictCollateral(uint256 account, address token) external restricted nonReentrant {
-        CollateralListing.evict(_reg, _balances, _accounts, account, token);
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
+        _callAdmin();
         // The evicted balance counted nothing (weight zero), so this is the margin the account already had: an
         // account below initial margin or in auction keeps the balance where its liquidation can still sell it.
         _requireInitialMargin(account);
@@ -163,14 +149,11 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function claimEvicted(uint256 account, address token, address to) external nonReentrant {
+        token; // ABI names only: VaultAdmin runs on the forwarded calldata
         if (to == address(0)) revert VaultZeroAddress();
         _authorize(account);
-        uint256 amount = _reg.claims[account][token];
-        if (amount == 0) revert VaultZeroAmount();
-        _reg.claims[account][token] = 0;
-        _reg.claimTotal[token] -= amount;
-        _sendExact(IERC20(token), to, amount);
-        emit EvictedCollateralClaimed(account, token, amount, to);
+        // Continues after the library call, so that the reentrancy guard is released.
+        _callAdmin();
     }
 
     // ------------------------------------------------------------------ engine and liquidator
@@ -303,7 +286,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function collateralBalanceWad(uint256 account, address token) external view returns (uint256) {
-        return _balances[account][token];
+        (account, token); // ABI names only: VaultAdmin runs on the forwarded calldata
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -313,12 +297,13 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function marginCollateralFresh(uint256 account) external view returns (MarginCollateral memory m) {
-        (m, ) = _marginCollateralView(account, new uint256[](0));
+        (account, m); // ABI names only: VaultAdmin runs on the forwarded calldata
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
     function collateralValuesFresh(uint256 account) external view returns (MarginCollateral memory, uint256) {
-        return _marginCollateralView(account, new uint256[](0));
+        return _marginCollateralView(account);
     }
 
     /// @inheritdoc ICollateralVault
@@ -326,10 +311,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         uint256 account,
         uint256[] calldata tokenPrices
     ) external view returns (MarginCollateral memory) {
-        if (tokenPrices.length != _reg.count)
-            revert VaultParameterOutOfBounds("tokenPrices", tokenPrices.length, _reg.count, _reg.count);
-        (MarginCollateral memory m, ) = _marginCollateralView(account, tokenPrices);
-        return m;
+        (account, tokenPrices); // ABI names only: VaultAdmin runs on the forwarded calldata
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -344,8 +327,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function accountStatus(uint256 account) external view returns (bool frozen, bool hasPositions) {
-        VaultAccount memory a = _accounts[account];
-        return (a.frozen, a.hasPositions);
+        (account, frozen, hasPositions); // ABI names only: VaultAdmin runs on the forwarded calldata
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -355,7 +338,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function tokenCount() external view returns (uint256) {
-        return _reg.count;
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -395,8 +378,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function cashParams() external view returns (uint256 baseRatePerYear, uint256 slopePerYear, uint256 borrowCap) {
-        CashParams memory p = _params;
-        return (p.baseRatePerYear, p.slopePerYear, p.borrowCap);
+        (baseRatePerYear, slopePerYear, borrowCap); // ABI names only: VaultAdmin runs on the forwarded calldata
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault
@@ -406,7 +389,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc ICollateralVault
     function evictedClaim(uint256 account, address token) external view returns (uint256 amount, uint256 total) {
-        return (_reg.claims[account][token], _reg.claimTotal[token]);
+        (account, token, amount, total); // ABI names only: VaultAdmin runs on the forwarded calldata
+        _viewInAdmin();
     }
 
     /// @inheritdoc ICollateralVault

@@ -10,7 +10,9 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
+import {CollateralValuation} from "../libraries/CollateralValuation.sol";
 import {CollateralListing} from "./CollateralListing.sol";
+import {VaultAdmin} from "./VaultAdmin.sol";
 import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 
 /// @title VaultStorage
@@ -160,6 +162,43 @@ abstract contract VaultStorage is ICollateralVault {
         oracle = oracle_;
         _index = CashIndex(1e18, 1e18);
         _totals.lastAccrual = uint32(block.timestamp);
+        _assertAdminSlots();
+    }
+
+    /// @dev {VaultAdmin} reaches this state at pinned slots (it has no storage-pointer parameters): a layout change
+    /// that moved it fails every deployment here rather than letting the library write the wrong slots.
+    function _assertAdminSlots() private pure {
+        uint256 engineSlot;
+        uint256 liquidatorSlot;
+        uint256 liquidatorOffset;
+        uint256 pausedSlot;
+        uint256 pausedOffset;
+        uint256 regSlot;
+        uint256 balancesSlot;
+        uint256 accountsSlot;
+        uint256 paramsSlot;
+        assembly ("memory-safe") {
+            engineSlot := engine.slot
+            liquidatorSlot := liquidator.slot
+            liquidatorOffset := liquidator.offset
+            pausedSlot := depositsPaused.slot
+            pausedOffset := depositsPaused.offset
+            regSlot := _reg.slot
+            balancesSlot := _balances.slot
+            accountsSlot := _accounts.slot
+            paramsSlot := _params.slot
+        }
+        assert(
+            engineSlot == VaultAdmin.WIRING_SLOT &&
+                liquidatorSlot == VaultAdmin.WIRING_SLOT + 1 &&
+                liquidatorOffset == 0 &&
+                pausedSlot == VaultAdmin.WIRING_SLOT + 1 &&
+                pausedOffset == 20 &&
+                regSlot == VaultAdmin.REGISTRY_SLOT &&
+                balancesSlot == VaultAdmin.BALANCES_SLOT &&
+                accountsSlot == VaultAdmin.ACCOUNTS_SLOT &&
+                paramsSlot == VaultAdmin.PARAMS_SLOT
+        );
     }
 
     // ------------------------------------------------------------------ cash index
@@ -275,17 +314,14 @@ abstract contract VaultStorage is ICollateralVault {
                 ts.priceTimestamp = uint32(block.timestamp);
                 _reg.state[token] = ts;
             }
-            m.collateralValue += _balances[account][token].mulWadDown(ts.price).mulWadDown(weight);
+            m.collateralValue += CollateralValuation.marginValueDown(_balances[account][token], ts.price, weight);
         }
     }
 
-    /// @dev As `_marginCollateral` without writing: interest accrued to now, prices from `prices[index]` when
-    /// given, else fresh from the oracle (an invalid price reverts with the oracle's error: a bad price never
-    /// liquidates anyone, R-01). Also returns the collateral value without haircuts.
-    function _marginCollateralView(
-        uint256 account,
-        uint256[] memory prices
-    ) internal view returns (MarginCollateral memory m, uint256 raw) {
+    /// @dev As `_marginCollateral` without writing: interest accrued to now, prices fresh from the oracle (an
+    /// invalid price reverts with the oracle's error: a bad price never liquidates anyone, R-01). Also returns the
+    /// collateral value without haircuts.
+    function _marginCollateralView(uint256 account) internal view returns (MarginCollateral memory m, uint256 raw) {
         VaultAccount memory a = _accounts[account];
         m.cash = _cashValue(a.cashPrincipal, _viewCash());
         uint256 bits = a.tokens;
@@ -295,9 +331,7 @@ abstract contract VaultStorage is ICollateralVault {
             address token = _reg.at[i];
             uint256 weight = _weightNow(token);
             uint256 price;
-            if (prices.length != 0) {
-                price = prices[i];
-            } else if (weight != 0) {
+            if (weight != 0) {
                 price = oracle.getPrice(_reg.asset[token]);
             } else {
                 // A collateral of weight zero (fully delisted) counts nothing in margin, so its price may fail
@@ -306,9 +340,9 @@ abstract contract VaultStorage is ICollateralVault {
                     price = p;
                 } catch {}
             }
-            uint256 value = _balances[account][token].mulWadDown(price);
+            uint256 value = CollateralValuation.valueDown(_balances[account][token], price);
             raw += value;
-            m.collateralValue += value.mulWadDown(weight);
+            m.collateralValue += CollateralValuation.haircutDown(value, weight);
         }
     }
 

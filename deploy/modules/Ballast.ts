@@ -71,9 +71,10 @@ export function buildBallastModule(plan: DeploymentPlan) {
       : undefined;
 
     // ---- core contracts
-    // The collateral life cycle (listing, haircuts, delisting, eviction, removal) is a linked library (EIP-170 room).
-    const collateralListing = m.library("CollateralListing");
-    const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { CollateralListing: collateralListing } });
+    // The collateral life cycle (listing, haircuts, delisting, eviction, removal) and the vault's other cold setters and
+    // views run in a linked library (EIP-170 room).
+    const vaultAdmin = m.library("VaultAdmin");
+    const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { VaultAdmin: vaultAdmin } });
     const engine = m.contract("MarginEngine", [manager, vault, oracle]);
     const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
     const ins = plan.insurance;

@@ -100,7 +100,7 @@ const CORE = [
   "AccessManager",
   "OracleRouter",
   "CollateralVault",
-  "CollateralListing",
+  "VaultAdmin",
   "MarginEngine",
   "MarketConfigurator",
   "InsuranceFund",

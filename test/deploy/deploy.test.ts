@@ -55,7 +55,6 @@ describe("deployment on a hardhat node process", function () {
         [
           "AccessManager",
           "AuctionGovernance",
-          "CollateralListing",
           "CollateralVault",
           "Feed_BTC_USD",
           "Feed_ETH_USD",
@@ -70,6 +69,7 @@ describe("deployment on a hardhat node process", function () {
           "Token_USDC",
           "Token_WBTC",
           "Token_WETH",
+          "VaultAdmin",
         ].map((n) => `Ballast#${n}`),
       );
     });

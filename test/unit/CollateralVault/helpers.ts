@@ -9,7 +9,7 @@ import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployBallast, accountId, assetKey, fund, trade, setPrice, WAD, type Ballast } from "../../shared/fixtures";
 import {
   AccessManager__factory,
-  CollateralListing__factory,
+  VaultAdmin__factory,
   CollateralVault__factory,
   MockV3Aggregator__factory,
   TestERC20__factory,
@@ -192,12 +192,12 @@ export async function auctionSigner(b: Ballast): Promise<HardhatEthersSigner> {
 }
 
 /**
- * A CollateralVault factory linked to a freshly deployed CollateralListing library (the vault's collateral life
- * cycle runs in that linked library, as the Ignition module deploys it).
+ * A CollateralVault factory linked to a freshly deployed VaultAdmin library (the vault's collateral life cycle and its
+ * other cold setters and views run in that linked library, as the Ignition module deploys it).
  */
 export async function vaultFactory(signer: HardhatEthersSigner): Promise<CollateralVault__factory> {
-  const listing = await new CollateralListing__factory(signer).deploy();
-  return new CollateralVault__factory({ "contracts/vault/CollateralListing.sol:CollateralListing": await listing.getAddress() }, signer);
+  const admin = await new VaultAdmin__factory(signer).deploy();
+  return new CollateralVault__factory({ "contracts/vault/VaultAdmin.sol:VaultAdmin": await admin.getAddress() }, signer);
 }
 
 /**
