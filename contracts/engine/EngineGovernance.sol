@@ -6,6 +6,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {RiskBounds} from "../libraries/RiskBounds.sol";
 import {EngineStorage} from "./EngineStorage.sol";
+import {EngineMarkets} from "./EngineMarkets.sol";
 
 /// @title EngineGovernance
 /// @custom:security-contact security@ballast.finance
@@ -54,10 +55,10 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
                 mark.priceTimestamp = uint32(block.timestamp);
             } catch {}
         }
-        _updateMarket(marketId, m, mark, 0, 0);
+        EngineMarkets.update(marketId, m, mark, 0, 0);
         // The new ramp starts now from the effective ratios of the old one (a new ramp never jumps either).
         MarketFunding storage fd = m.funding;
-        (uint256 mmr, uint256 imr) = _effectiveRatios(m, m.mark, fd.rampActive);
+        (uint256 mmr, uint256 imr) = EngineMarkets.effectiveRatios(m, m.mark, fd.rampActive);
         m.mark.mmr = uint64(mmr);
         m.mark.imr = uint64(imr);
         m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));

@@ -12,6 +12,7 @@ import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
+import {EngineMarkets} from "./EngineMarkets.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
 /// @title MarginEngine
@@ -90,9 +91,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (premium.abs() > tr.maxFillDeviation) {
             revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
         }
-        int256 f = _updateMarket(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
+        int256 f = EngineMarkets.update(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
         // The risk-reduction exception releases maintenance margin at the effective ratio now.
-        (uint256 mmrNow, ) = _effectiveRatios(m, mark, m.funding.rampActive);
+        (uint256 mmrNow, ) = EngineMarkets.effectiveRatios(m, mark, m.funding.rampActive);
         mark.mmr = uint64(mmrNow);
         (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
         _settleAndCheck(t, feeAccount, mk, tk, mark);
@@ -101,7 +102,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IMarginEngine
     function updateMarket(uint256 marketId) external nonReentrant {
         Market storage m = _listed(marketId);
-        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, 0);
+        EngineMarkets.update(marketId, m, _markNoOlderThan(m, 0), 0, 0);
     }
 
     // ------------------------------------------------------------------ vault and liquidator hooks
@@ -225,7 +226,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         v.reduceOnly = tr.reduceOnly;
         v.cachedPrice = mk.price;
         v.cachedPriceTimestamp = mk.priceTimestamp;
-        (v.mmr, v.imr) = _effectiveRatios(m, mk, fd.rampActive);
+        (v.mmr, v.imr) = EngineMarkets.effectiveRatios(m, mk, fd.rampActive);
         v.rampFromMmr = mk.mmr;
         v.rampFromImr = mk.imr;
         v.rampStart = r.start;
@@ -439,7 +440,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             bits &= bits - 1;
             Market storage m = _markets[id];
             MarketMark memory mk = m.mark;
-            (uint256 mmr, ) = _effectiveRatios(m, mk, m.funding.rampActive);
+            (uint256 mmr, ) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
             mm += MarginMath.maintenanceMargin(_positions[account][id].size, mk.price, mmr);
         }
     }
