@@ -20,6 +20,11 @@ library EngineMarkets {
     /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
     uint256 internal constant FUNDING_PERIOD = 8 hours;
 
+    /// @dev Reverts `EngineMarketUnknown(marketId)` unless `m` (market `marketId`) is listed.
+    function requireListed(EngineStorage.Market storage m, uint256 marketId) internal view {
+        if (!m.trading.listed) revert IMarginEngine.EngineMarketUnknown(marketId);
+    }
+
     /// @dev Accrues funding at the stored rate over the time since the last update (at `mark.price`), accumulates
     /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
     /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by

@@ -13,6 +13,7 @@ import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
+import {EngineMarketListing} from "./EngineMarketListing.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
 /// @title MarginEngine
@@ -214,39 +215,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function marketView(uint256 marketId) external view returns (MarketView memory v) {
-        Market storage m = _markets[marketId];
-        MarketMark memory mk = m.mark;
-        MarketFunding memory fd = m.funding;
-        MarketPremium memory pr = m.premium;
-        MarketTrading memory tr = m.trading;
-        MarketRamp memory r = m.ramp;
-        v.oracleAsset = m.oracleAsset;
-        v.listed = tr.listed;
-        v.reduceOnly = tr.reduceOnly;
-        v.cachedPrice = mk.price;
-        v.cachedPriceTimestamp = mk.priceTimestamp;
-        (v.mmr, v.imr) = EngineMarkets.effectiveRatios(m, mk, fd.rampActive);
-        v.rampFromMmr = mk.mmr;
-        v.rampFromImr = mk.imr;
-        v.rampStart = r.start;
-        v.cumulativeFunding = fd.cumulativeFunding;
-        v.fundingRatePerSecond = fd.fundingRatePerSecond;
-        v.lastUpdate = fd.timestamp;
-        v.premium = pr.premium;
-        v.premiumAccumulator = pr.accumulator;
-        v.fundingEpoch = pr.epoch;
-        v.longOpenInterest = m.oi.longOpenInterest;
-        v.totalBasis = m.oi.totalBasis;
-        v.setup = MarketSetup(
-            r.mmrTarget,
-            r.imrTarget,
-            r.maxStepPerHour,
-            fd.imrSizeFactor,
-            tr.openInterestCap,
-            tr.maxFundingRatePer8h,
-            tr.maxFillDeviation
-        );
+    function marketView(uint256 marketId) external view returns (MarketView memory) {
+        return EngineMarketListing.marketView(_markets[marketId]);
     }
 
     // ------------------------------------------------------------------ internals
