@@ -12,10 +12,9 @@ import {EngineMarkets} from "./EngineMarkets.sol";
 /// @title EngineMarketListing
 /// @custom:security-contact security@ballast.finance
 /// @notice The market life cycle of {MarginEngine}: listing and configuration pushed by the bound
-/// `MarketConfigurator` (re-validated here against `RiskBounds`), and the full market view read by the lens and
-/// off-chain tools. A linked library (external functions run by DELEGATECALL on the engine's storage), so the engine
-/// keeps room under the EIP-170 size limit while only governance calls and views pay the library call; the engine's
-/// `onlyConfigurator` entry points authorise every caller.
+/// `MarketConfigurator`, re-validated here against `RiskBounds`. A linked library (external functions run by
+/// DELEGATECALL on the engine's storage), so the engine keeps room under the EIP-170 size limit while only
+/// governance calls pay the library call; the engine's `onlyConfigurator` entry points authorise every caller.
 /// @dev Reverts and events are the engine's own ({IMarginEngine}).
 library EngineMarketListing {
     using SafeCast for uint256;
@@ -78,41 +77,6 @@ library EngineMarketListing {
         t.maxFundingRatePer8h = s.maxFundingRatePer8h;
         t.maxFillDeviation = s.maxFillDeviation;
         emit IMarginEngine.MarketConfigured(marketId, s);
-    }
-
-    /// @notice Every stored field of market `m` with its effective ratios now (see {IMarginEngine-marketView}).
-    function marketView(EngineStorage.Market storage m) external view returns (IMarginEngine.MarketView memory v) {
-        EngineStorage.MarketMark memory mk = m.mark;
-        EngineStorage.MarketFunding memory fd = m.funding;
-        EngineStorage.MarketPremium memory pr = m.premium;
-        EngineStorage.MarketTrading memory tr = m.trading;
-        EngineStorage.MarketRamp memory r = m.ramp;
-        v.oracleAsset = m.oracleAsset;
-        v.listed = tr.listed;
-        v.reduceOnly = tr.reduceOnly;
-        v.cachedPrice = mk.price;
-        v.cachedPriceTimestamp = mk.priceTimestamp;
-        (v.mmr, v.imr) = EngineMarkets.effectiveRatios(m, mk, fd.rampActive);
-        v.rampFromMmr = mk.mmr;
-        v.rampFromImr = mk.imr;
-        v.rampStart = r.start;
-        v.cumulativeFunding = fd.cumulativeFunding;
-        v.fundingRatePerSecond = fd.fundingRatePerSecond;
-        v.lastUpdate = fd.timestamp;
-        v.premium = pr.premium;
-        v.premiumAccumulator = pr.accumulator;
-        v.fundingEpoch = pr.epoch;
-        v.longOpenInterest = m.oi.longOpenInterest;
-        v.totalBasis = m.oi.totalBasis;
-        v.setup = IMarginEngine.MarketSetup(
-            r.mmrTarget,
-            r.imrTarget,
-            r.maxStepPerHour,
-            fd.imrSizeFactor,
-            tr.openInterestCap,
-            tr.maxFundingRatePer8h,
-            tr.maxFillDeviation
-        );
     }
 
     /// @dev Re-validates pushed values against the hard bounds (defence in depth behind the configurator).

@@ -13,7 +13,7 @@ import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
-import {EngineMarketListing} from "./EngineMarketListing.sol";
+import {EngineViews} from "./EngineViews.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
 /// @title MarginEngine
@@ -190,16 +190,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256) {
-        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
-        Position memory p = _positions[account][marketId];
-        return MarginMath.positionValue(p.size, p.basis, price, cumulativeFundingAt(marketId, price));
+        return EngineViews.positionValue(_positions[account][marketId], _markets[marketId], price);
     }
 
     /// @inheritdoc IMarginEngine
-    function cumulativeFundingAt(uint256 marketId, uint256 price) public view returns (int256) {
-        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
-        MarketFunding memory fd = _markets[marketId].funding;
-        return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);
+    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256) {
+        return EngineViews.cumulativeFundingAt(_markets[marketId], price);
     }
 
     /// @inheritdoc IMarginEngine
@@ -216,7 +212,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function marketView(uint256 marketId) external view returns (MarketView memory) {
-        return EngineMarketListing.marketView(_markets[marketId]);
+        return EngineViews.marketView(_markets[marketId]);
     }
 
     // ------------------------------------------------------------------ internals
