@@ -14,8 +14,15 @@ import {EngineMarkets} from "./EngineMarkets.sol";
 /// size limit while its trade, margin-check and liquidation paths pay no library call.
 /// @dev Reverts are the engine's own ({IMarginEngine}).
 library EngineViews {
+    /// @notice The ABI encoding of every stored field of market `m` with its effective ratios now.
+    /// @dev Returns the ABI encoding of the view (what {IMarginEngine-marketView} returns), which the engine hands
+    /// back unchanged: the engine then carries no decoder or encoder for the large struct.
+    function marketViewEncoded(EngineStorage.Market storage m) external view returns (bytes memory) {
+        return abi.encode(marketView(m));
+    }
+
     /// @notice Every stored field of market `m` with its effective ratios now (see {IMarginEngine-marketView}).
-    function marketView(EngineStorage.Market storage m) external view returns (IMarginEngine.MarketView memory v) {
+    function marketView(EngineStorage.Market storage m) internal view returns (IMarginEngine.MarketView memory v) {
         EngineStorage.MarketMark memory mk = m.mark;
         EngineStorage.MarketFunding memory fd = m.funding;
         EngineStorage.MarketPremium memory pr = m.premium;

@@ -212,7 +212,13 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function marketView(uint256 marketId) external view returns (MarketView memory) {
-        return EngineViews.marketView(_markets[marketId]);
+        bytes memory encoded = EngineViews.marketViewEncoded(_markets[marketId]);
+        // `encoded` is exactly this function's ABI-encoded return value: returned as is, the large struct needs no
+        // decoder and encoder in the engine (EIP-170 room). It only reads the memory the library call wrote.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            return(add(encoded, 32), mload(encoded))
+        }
     }
 
     // ------------------------------------------------------------------ internals
