@@ -45,14 +45,12 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function pauseTrading() external restricted {
-        tradingPaused = true;
-        emit TradingPausedSet(true);
+        _setTradingPaused(true);
     }
 
     /// @inheritdoc IMarginEngine
     function unpauseTrading() external restricted {
-        tradingPaused = false;
-        emit TradingPausedSet(false);
+        _setTradingPaused(false);
     }
 
     /// @inheritdoc IMarginEngine
@@ -71,21 +69,30 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function bindLiquidator(address liquidator_) external restricted {
-        if (liquidator_ == address(0)) revert EngineZeroAddress();
-        if (liquidator != address(0)) revert EngineAlreadyBound(liquidator);
+        _requireBindable(liquidator, liquidator_);
         liquidator = liquidator_;
         emit LiquidatorBound(liquidator_);
     }
 
     /// @inheritdoc IMarginEngine
     function bindConfigurator(address configurator_) external restricted {
-        if (configurator_ == address(0)) revert EngineZeroAddress();
-        if (configurator != address(0)) revert EngineAlreadyBound(configurator);
+        _requireBindable(configurator, configurator_);
         configurator = configurator_;
         emit ConfiguratorBound(configurator_);
     }
 
     // ------------------------------------------------------------------ validation
+
+    function _setTradingPaused(bool paused) private {
+        tradingPaused = paused;
+        emit TradingPausedSet(paused);
+    }
+
+    /// @dev A bind-once address: `next` must be non-zero and `current` unset.
+    function _requireBindable(address current, address next) private pure {
+        if (next == address(0)) revert EngineZeroAddress();
+        if (current != address(0)) revert EngineAlreadyBound(current);
+    }
 
     function _listed(uint256 marketId) internal view returns (Market storage m) {
         m = _markets[marketId];
