@@ -229,10 +229,17 @@ abstract contract EngineStorage is IMarginEngine {
             }
             if (a.marketCount >= MAX_ACCOUNT_MARKETS) revert EngineTooManyMarkets(account, MAX_ACCOUNT_MARKETS);
             a.markets |= bit;
-            a.marketCount += 1;
+            // Cannot overflow: marketCount < MAX_ACCOUNT_MARKETS (checked just above) < 2**8 - 1.
+            unchecked {
+                a.marketCount += 1;
+            }
         } else {
             a.markets &= ~bit;
-            a.marketCount -= 1;
+            // Cannot underflow: callers remove only a market the account holds, so its bit was set and marketCount,
+            // the bitmap's popcount, is at least 1.
+            unchecked {
+                a.marketCount -= 1;
+            }
         }
         _accounts[account] = a;
     }

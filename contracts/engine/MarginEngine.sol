@@ -140,13 +140,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function accountMargin(uint256 account) external view returns (MarginState memory s) {
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(
-            account,
-            vault.marginCollateralFresh(account),
-            new uint256[](0)
-        );
-        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
-        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+        return _marginState(account, vault.marginCollateralFresh(account), new uint256[](0));
     }
 
     /// @inheritdoc IMarginEngine
@@ -162,9 +156,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             if (marketPrices[id] > type(uint96).max)
                 revert EngineParameterOutOfBounds("price", marketPrices[id], 0, type(uint96).max);
         }
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, marketPrices);
-        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
-        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+        return _marginState(account, c, marketPrices);
     }
 
     /// @inheritdoc IMarginEngine
@@ -222,6 +214,17 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Margin state of `account` given its vault inputs; prices as in `_margin`.
+    function _marginState(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c,
+        uint256[] memory prices
+    ) internal view returns (MarginState memory s) {
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, prices);
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
 
     /// @dev Weight [wad] of a fill of `size` in the premium: min(1e18, |size| / (openInterestCap * 1%)), rounded
     /// down (a fill moves the premium at most in proportion to its size). The depth rounds up and is >= 1 wei.
