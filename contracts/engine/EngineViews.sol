@@ -70,8 +70,24 @@ library EngineViews {
     /// @dev Reverts `EngineParameterOutOfBounds("price", ...)` above 2**96 - 1 (the width of every stored price, on
     /// which MarginMath's unchecked arithmetic relies).
     function cumulativeFundingAt(EngineStorage.Market storage m, uint256 price) public view returns (int256) {
-        if (price > type(uint96).max) revert IMarginEngine.EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
+        _requirePrice(price);
         EngineStorage.MarketFunding memory fd = m.funding;
         return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);
+    }
+
+    /// @notice Reverts unless `marketPrices` holds one price per listed market (`marketCount`), each at most
+    /// 2**96 - 1 [wad] (the width of every stored price, on which MarginMath's unchecked arithmetic relies).
+    /// @dev Reverts `EngineParameterOutOfBounds("marketPrices", ...)` or `EngineParameterOutOfBounds("price", ...)`.
+    function requireMarketPrices(uint256[] memory marketPrices, uint256 marketCount) external pure {
+        if (marketPrices.length != marketCount) {
+            revert IMarginEngine.EngineParameterOutOfBounds("marketPrices", marketPrices.length, marketCount, marketCount);
+        }
+        for (uint256 id; id < marketPrices.length; ++id) {
+            _requirePrice(marketPrices[id]);
+        }
+    }
+
+    function _requirePrice(uint256 price) private pure {
+        if (price > type(uint96).max) revert IMarginEngine.EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
     }
 }

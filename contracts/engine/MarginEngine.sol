@@ -149,13 +149,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         ICollateralVault.MarginCollateral memory c,
         uint256[] memory marketPrices
     ) external view returns (MarginState memory s) {
-        if (marketPrices.length != marketCount)
-            revert EngineParameterOutOfBounds("marketPrices", marketPrices.length, marketCount, marketCount);
-        for (uint256 id; id < marketPrices.length; ++id) {
-            // MarginMath's unchecked arithmetic relies on prices below 2**96 (the width of every stored price).
-            if (marketPrices[id] > type(uint96).max)
-                revert EngineParameterOutOfBounds("price", marketPrices[id], 0, type(uint96).max);
-        }
+        EngineViews.requireMarketPrices(marketPrices, marketCount);
         return _marginState(account, c, marketPrices);
     }
 
