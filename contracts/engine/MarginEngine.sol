@@ -14,6 +14,7 @@ import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
 import {EngineViews} from "./EngineViews.sol";
+import {EngineAccounts} from "./EngineAccounts.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
 /// @title MarginEngine
@@ -48,19 +49,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function setOperator(address operator, Scope scope, uint64 expiry) external {
-        if (operator == address(0)) revert EngineZeroAddress();
-        if (uint8(scope) > uint8(Scope.Full)) revert EngineInvalidScope(uint8(scope));
-        _operators[msg.sender][operator] = Operator(scope, expiry);
-        emit OperatorSet(msg.sender, operator, scope, expiry);
+        EngineAccounts.setOperator(_operators[msg.sender], operator, scope, expiry);
     }
 
     /// @inheritdoc IMarginEngine
     function setAccountIsolated(uint96 subaccountId, bool isolated) external {
-        uint256 account = AccountLib.accountId(msg.sender, subaccountId);
-        AccountState storage a = _accounts[account];
-        if (a.markets != 0) revert EngineAccountHasPositions(account);
-        a.isolated = isolated;
-        emit AccountIsolationSet(account, isolated);
+        EngineAccounts.setIsolated(_accounts, subaccountId, isolated);
     }
 
     /// @inheritdoc IMarginEngine
