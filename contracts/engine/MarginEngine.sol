@@ -447,9 +447,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         uint256 sizeAbs = int256(p.size).abs();
         uint256 moved = sizeAbs.mulWadUp(fraction);
         ds = p.size >= 0 ? moved.toInt256() : -moved.toInt256();
-        db =
-            p.basis >= 0
-                ? WadMath.mulDivUp(uint256(int256(p.basis)), moved, sizeAbs).toInt256()
-                : -WadMath.mulDivDown(int256(p.basis).abs(), moved, sizeAbs).toInt256();
+        db = _shareUp(p.basis, moved, sizeAbs);
     }
 }
