@@ -27,7 +27,10 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
     function listMarket(bytes32 oracleAsset, MarketSetup calldata s) external onlyConfigurator returns (uint256 marketId) {
         marketId = marketCount;
         EngineMarketListing.list(_markets[marketId], oracle, marketId, oracleAsset, s);
-        marketCount = marketId + 1;
+        // Cannot overflow: `list` reverts unless marketId < MAX_MARKETS.
+        unchecked {
+            marketCount = marketId + 1;
+        }
     }
 
     /// @inheritdoc IMarginEngine
