@@ -17,7 +17,7 @@ import {EngineMarketListing} from "./EngineMarketListing.sol";
 abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     modifier onlyConfigurator() {
-        if (msg.sender != configurator) revert EngineOnlyConfigurator(msg.sender);
+        _checkConfigurator();
         _;
     }
 
@@ -85,6 +85,11 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
     }
 
     // ------------------------------------------------------------------ validation
+
+    /// @dev One copy of the check behind `onlyConfigurator` (a modifier's body is inlined at every use).
+    function _checkConfigurator() private view {
+        if (msg.sender != configurator) revert EngineOnlyConfigurator(msg.sender);
+    }
 
     function _setTradingPaused(bool paused) private {
         tradingPaused = paused;

@@ -9,7 +9,7 @@ import {EngineMarkets} from "./EngineMarkets.sol";
 /// @title EngineViews
 /// @custom:security-contact security@ballast.finance
 /// @notice The margin engine's read-only views that no contract calls inside a transaction (the market view, and
-/// position values and funding indices at a caller's price, read by {RiskLens} and off-chain tools). A linked library
+/// funding indices at a caller's price, read by {RiskLens} and off-chain tools). A linked library
 /// (external view functions run by DELEGATECALL on the engine's storage), so the engine keeps room under the EIP-170
 /// size limit while its trade, margin-check and liquidation paths pay no library call.
 /// @dev Reverts are the engine's own ({IMarginEngine}).
@@ -56,20 +56,10 @@ library EngineViews {
         );
     }
 
-    /// @notice Value of position `p` in market `m` at `price` [wad], with funding accrued to now at that price.
-    /// @dev Reverts `EngineParameterOutOfBounds("price", ...)` above 2**96 - 1.
-    function positionValue(
-        EngineStorage.Position storage p,
-        EngineStorage.Market storage m,
-        uint256 price
-    ) external view returns (int256) {
-        return MarginMath.positionValue(p.size, p.basis, price, cumulativeFundingAt(m, price));
-    }
-
     /// @notice Cumulative funding index of market `m` accrued to now at `price` [wad cash per base unit].
     /// @dev Reverts `EngineParameterOutOfBounds("price", ...)` above 2**96 - 1 (the width of every stored price, on
     /// which MarginMath's unchecked arithmetic relies).
-    function cumulativeFundingAt(EngineStorage.Market storage m, uint256 price) public view returns (int256) {
+    function cumulativeFundingAt(EngineStorage.Market storage m, uint256 price) external view returns (int256) {
         _requirePrice(price);
         EngineStorage.MarketFunding memory fd = m.funding;
         return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);

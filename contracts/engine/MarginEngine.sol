@@ -169,8 +169,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256) {
-        return EngineViews.positionValue(_positions[account][marketId], _markets[marketId], price);
+    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256 value) {
+        // MarginMath's unchecked arithmetic relies on prices below 2**96 (the width of every stored price).
+        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
+        (value, , ) = _positionValue(account, marketId, _markets[marketId], price);
     }
 
     /// @inheritdoc IMarginEngine
