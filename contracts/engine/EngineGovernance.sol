@@ -15,7 +15,6 @@ import {EngineMarketListing} from "./EngineMarketListing.sol";
 /// can push an out-of-bounds value. The other setters are `restricted` through
 /// OpenZeppelin AccessManager (roles in docs/ACCESS_CONTROL.md) and emit the new value.
 abstract contract EngineGovernance is EngineStorage, AccessManaged {
-
     modifier onlyConfigurator() {
         _checkConfigurator();
         _;

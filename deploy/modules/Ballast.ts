@@ -74,7 +74,13 @@ export function buildBallastModule(plan: DeploymentPlan) {
     // The collateral life cycle (listing, haircuts, delisting, eviction, removal) is a linked library (EIP-170 room).
     const collateralListing = m.library("CollateralListing");
     const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { CollateralListing: collateralListing } });
-    const engine = m.contract("MarginEngine", [manager, vault, oracle]);
+    // The engine's market listing, account settings and cold views are linked libraries (EIP-170 room).
+    const engineMarketListing = m.library("EngineMarketListing");
+    const engineAccounts = m.library("EngineAccounts");
+    const engineViews = m.library("EngineViews");
+    const engine = m.contract("MarginEngine", [manager, vault, oracle], {
+      libraries: { EngineMarketListing: engineMarketListing, EngineAccounts: engineAccounts, EngineViews: engineViews },
+    });
     const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
     const ins = plan.insurance;
     const fund = m.contract("InsuranceFund", [manager, vault, ins.name, ins.symbol, ins.cooldown, ins.unstakeWindow, ins.eventCapRatio]);
