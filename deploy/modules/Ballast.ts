@@ -75,9 +75,9 @@ export function buildBallastModule(plan: DeploymentPlan) {
     const collateralListing = m.library("CollateralListing");
     const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { CollateralListing: collateralListing } });
     // The engine's market listing, account settings and cold views are linked libraries (EIP-170 room).
-    const engineMarketListing = m.library("EngineMarketListing");
-    const engineAccounts = m.library("EngineAccounts");
-    const engineViews = m.library("EngineViews");
+    const engineMarketListing = m.library("EngineMarketListing", { after: [vault] });
+    const engineAccounts = m.library("EngineAccounts", { after: [vault] });
+    const engineViews = m.library("EngineViews", { after: [vault] });
     const engine = m.contract("MarginEngine", [manager, vault, oracle], {
       libraries: { EngineMarketListing: engineMarketListing, EngineAccounts: engineAccounts, EngineViews: engineViews },
     });
