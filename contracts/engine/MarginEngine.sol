@@ -338,13 +338,23 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     function _updateOpenInterest(Market storage m, MarketTrading memory tr, uint256 id, Side memory a, Side memory b) internal {
         MarketOpenInterest memory oi = m.oi;
-        int256 longDelta = _long(a.sizeAfter) - _long(a.sizeBefore) + _long(b.sizeAfter) - _long(b.sizeBefore);
-        uint256 newLong = (int256(uint256(oi.longOpenInterest)) + longDelta).toUint256();
+        int256 longDelta;
+        int256 newLongSigned;
+        int256 newTotalBasis;
+        // Cannot overflow: `_applyFill` already stored both sides' sizes and bases as int128, so every size here is
+        // below 2**127 in magnitude and each basisDelta (new basis - old basis) below 2**128; the sums stay far
+        // inside int256. The casts below still check the results' own ranges.
+        unchecked {
+            longDelta = _long(a.sizeAfter) - _long(a.sizeBefore) + _long(b.sizeAfter) - _long(b.sizeBefore);
+            newLongSigned = int256(uint256(oi.longOpenInterest)) + longDelta;
+            newTotalBasis = int256(oi.totalBasis) + a.basisDelta + b.basisDelta;
+        }
+        uint256 newLong = newLongSigned.toUint256();
         if (longDelta > 0 && newLong > tr.openInterestCap) {
             revert EngineOpenInterestCapExceeded(id, tr.openInterestCap, newLong);
         }
         oi.longOpenInterest = uint128(newLong);
-        oi.totalBasis = (int256(oi.totalBasis) + a.basisDelta + b.basisDelta).toInt128();
+        oi.totalBasis = newTotalBasis.toInt128();
         m.oi = oi;
     }
 
