@@ -8,7 +8,6 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
