@@ -2,22 +2,21 @@
 pragma solidity 0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
-import {RiskBounds} from "../libraries/RiskBounds.sol";
 import {EngineStorage} from "./EngineStorage.sol";
+import {EngineMarkets} from "./EngineMarkets.sol";
+import {EngineMarketListing} from "./EngineMarketListing.sol";
 
 /// @title EngineGovernance
 /// @custom:security-contact security@ballast.finance
 /// @notice Configurator hooks and the engine's own bounded setters.
-/// @dev Market parameters arrive only from the bound `MarketConfigurator`, and are re-validated here against
-/// `RiskBounds` so that no caller can push an out-of-bounds value. The other setters are `restricted` through
+/// @dev Market parameters arrive only from the bound `MarketConfigurator`, and are re-validated against `RiskBounds`
+/// by the linked library {EngineMarketListing} (which holds the listing and configuration bodies) so that no caller
+/// can push an out-of-bounds value. The other setters are `restricted` through
 /// OpenZeppelin AccessManager (roles in docs/ACCESS_CONTROL.md) and emit the new value.
 abstract contract EngineGovernance is EngineStorage, AccessManaged {
-    using SafeCast for uint256;
-
     modifier onlyConfigurator() {
-        if (msg.sender != configurator) revert EngineOnlyConfigurator(msg.sender);
+        _checkConfigurator();
         _;
     }
 
@@ -26,48 +25,16 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
     /// @inheritdoc IMarginEngine
     function listMarket(bytes32 oracleAsset, MarketSetup calldata s) external onlyConfigurator returns (uint256 marketId) {
         marketId = marketCount;
-        if (marketId >= MAX_MARKETS) revert EngineTooManyMarketsListed(MAX_MARKETS);
-        _validate(s);
-        uint256 price = oracle.getPrice(oracleAsset);
-        marketCount = marketId + 1;
-        Market storage m = _markets[marketId];
-        m.oracleAsset = oracleAsset;
-        m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
-        // A new market has no positions, so its effective ratios start at their targets.
-        m.mark = MarketMark(price.toUint96(), uint32(block.timestamp), s.mmrTarget, s.imrTarget);
-        m.funding = MarketFunding(0, 0, false, uint32(block.timestamp), s.imrSizeFactor);
-        m.premium = MarketPremium(0, 0, uint32(block.timestamp / FUNDING_EPOCH));
-        m.trading = MarketTrading(s.openInterestCap, s.maxFundingRatePer8h, s.maxFillDeviation, true, false);
-        emit MarketListed(marketId, oracleAsset, s);
+        EngineMarketListing.list(_markets[marketId], oracle, marketId, oracleAsset, s);
+        // Cannot overflow: `list` reverts unless marketId < MAX_MARKETS.
+        unchecked {
+            marketCount = marketId + 1;
+        }
     }
 
     /// @inheritdoc IMarginEngine
     function configureMarket(uint256 marketId, MarketSetup calldata s) external onlyConfigurator {
-        Market storage m = _listed(marketId);
-        _validate(s);
-        // Ramp and accrue up to now under the old targets and rates, at a fresh price when the oracle has one; an
-        // oracle outage must never block governance (a guardian cutting open interest), so the cache serves then.
-        MarketMark memory mark = m.mark;
-        if (block.timestamp - mark.priceTimestamp > maxPriceAge) {
-            try oracle.getPrice(m.oracleAsset) returns (uint256 price) {
-                mark.price = price.toUint96();
-                mark.priceTimestamp = uint32(block.timestamp);
-            } catch {}
-        }
-        _updateMarket(marketId, m, mark, 0, 0);
-        // The new ramp starts now from the effective ratios of the old one (a new ramp never jumps either).
-        MarketFunding storage fd = m.funding;
-        (uint256 mmr, uint256 imr) = _effectiveRatios(m, m.mark, fd.rampActive);
-        m.mark.mmr = uint64(mmr);
-        m.mark.imr = uint64(imr);
-        m.ramp = MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
-        fd.rampActive = mmr != s.mmrTarget || imr != s.imrTarget;
-        fd.imrSizeFactor = s.imrSizeFactor;
-        MarketTrading storage t = m.trading;
-        t.openInterestCap = s.openInterestCap;
-        t.maxFundingRatePer8h = s.maxFundingRatePer8h;
-        t.maxFillDeviation = s.maxFillDeviation;
-        emit MarketConfigured(marketId, s);
+        EngineMarketListing.configure(_markets[marketId], oracle, maxPriceAge, marketId, s);
     }
 
     /// @inheritdoc IMarginEngine
@@ -80,14 +47,12 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function pauseTrading() external restricted {
-        tradingPaused = true;
-        emit TradingPausedSet(true);
+        _setTradingPaused(true);
     }
 
     /// @inheritdoc IMarginEngine
     function unpauseTrading() external restricted {
-        tradingPaused = false;
-        emit TradingPausedSet(false);
+        _setTradingPaused(false);
     }
 
     /// @inheritdoc IMarginEngine
@@ -106,39 +71,38 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function bindLiquidator(address liquidator_) external restricted {
-        if (liquidator_ == address(0)) revert EngineZeroAddress();
-        if (liquidator != address(0)) revert EngineAlreadyBound(liquidator);
+        _requireBindable(liquidator, liquidator_);
         liquidator = liquidator_;
         emit LiquidatorBound(liquidator_);
     }
 
     /// @inheritdoc IMarginEngine
     function bindConfigurator(address configurator_) external restricted {
-        if (configurator_ == address(0)) revert EngineZeroAddress();
-        if (configurator != address(0)) revert EngineAlreadyBound(configurator);
+        _requireBindable(configurator, configurator_);
         configurator = configurator_;
         emit ConfiguratorBound(configurator_);
     }
 
     // ------------------------------------------------------------------ validation
 
+    /// @dev One copy of the check behind `onlyConfigurator` (a modifier's body is inlined at every use).
+    function _checkConfigurator() private view {
+        if (msg.sender != configurator) revert EngineOnlyConfigurator(msg.sender);
+    }
+
+    function _setTradingPaused(bool paused) private {
+        tradingPaused = paused;
+        emit TradingPausedSet(paused);
+    }
+
+    /// @dev A bind-once address: `next` must be non-zero and `current` unset.
+    function _requireBindable(address current, address next) private pure {
+        if (next == address(0)) revert EngineZeroAddress();
+        if (current != address(0)) revert EngineAlreadyBound(current);
+    }
+
     function _listed(uint256 marketId) internal view returns (Market storage m) {
         m = _markets[marketId];
-        if (!m.trading.listed) revert EngineMarketUnknown(marketId);
-    }
-
-    /// @dev Re-validates pushed values against the hard bounds (defence in depth behind the configurator).
-    function _validate(MarketSetup calldata s) internal pure {
-        _bound("mmrTarget", s.mmrTarget, RiskBounds.MIN_MMR, RiskBounds.MAX_MMR);
-        _bound("imrTarget", s.imrTarget, uint256(s.mmrTarget) + 1, RiskBounds.MAX_IMR);
-        _bound("maxStepPerHour", s.maxStepPerHour, RiskBounds.MIN_RATIO_STEP_PER_HOUR, RiskBounds.MAX_RATIO_STEP_PER_HOUR);
-        _bound("imrSizeFactor", s.imrSizeFactor, 0, RiskBounds.MAX_IMR_SIZE_FACTOR);
-        _bound("openInterestCap", s.openInterestCap, 1, type(uint112).max);
-        _bound("maxFundingRate", s.maxFundingRatePer8h, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP);
-        _bound("maxFillDeviation", s.maxFillDeviation, RiskBounds.MIN_FILL_DEVIATION, RiskBounds.MAX_FILL_DEVIATION);
-    }
-
-    function _bound(bytes32 name, uint256 value, uint256 lo, uint256 hi) internal pure {
-        if (value < lo || value > hi) revert EngineParameterOutOfBounds(name, value, lo, hi);
+        EngineMarkets.requireListed(m, marketId);
     }
 }

@@ -9,6 +9,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {ParameterBounds} from "../libraries/ParameterBounds.sol";
+import {EngineMarkets} from "./EngineMarkets.sol";
 
 /// @title EngineStorage
 /// @custom:security-contact security@ballast.finance
@@ -27,9 +28,9 @@ abstract contract EngineStorage is IMarginEngine {
     /// @notice Largest number of markets one account may hold (bounds margin-check and liquidation gas).
     uint256 public constant MAX_ACCOUNT_MARKETS = ParameterBounds.MAX_ACCOUNT_MARKETS;
     /// @notice Length of a funding sampling epoch: 1 hour.
-    uint256 public constant FUNDING_EPOCH = 1 hours;
+    uint256 public constant FUNDING_EPOCH = EngineMarkets.FUNDING_EPOCH;
     /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
-    uint256 public constant FUNDING_PERIOD = 8 hours;
+    uint256 public constant FUNDING_PERIOD = EngineMarkets.FUNDING_PERIOD;
     /// @notice Premium depth as a share of the open-interest cap: 0.01e18 // 1%. A fill of size s moves the
     /// market's premium toward its sample by the weight min(1, s / (openInterestCap * 1%)), so a fill's effect on
     /// the premium, and so on the funding rate, is at most proportional to its size (issue #11 class 4).
@@ -159,66 +160,6 @@ abstract contract EngineStorage is IMarginEngine {
         }
     }
 
-    /// @dev Accrues funding at the stored rate over the time since the last update (at `mark.price`), accumulates
-    /// the premium, closes a funding epoch if one ended (setting the next rate from its time-weighted premium),
-    /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by
-    /// `sampleWeight` [wad, <= 1e18; 0: no sample]: premium += (sample - premium) * weight / 1e18, toward zero.
-    /// Writes `mark` back. Returns the cumulative funding index now. A finished ramp stores its targets and clears
-    /// `rampActive`; an unfinished one stays a function of time from its start (nothing is re-based, so no rounding
-    /// depends on when updates happen).
-    function _updateMarket(
-        uint256 id,
-        Market storage m,
-        MarketMark memory mark,
-        int256 premiumSample,
-        uint256 sampleWeight
-    ) internal returns (int256 cumulativeFunding) {
-        MarketFunding memory fd = m.funding;
-        uint256 dt = block.timestamp - fd.timestamp;
-        if (dt == 0 && sampleWeight == 0) return fd.cumulativeFunding;
-        MarketPremium memory pr = m.premium;
-        if (dt > 0) {
-            fd.cumulativeFunding = MarginMath
-                .fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, mark.price, dt)
-                .toInt96();
-            uint256 epoch = block.timestamp / FUNDING_EPOCH;
-            if (epoch > pr.epoch) {
-                int256 twap;
-                // Only the epoch that just ended can have a non-zero premium: an epoch without fills samples zero.
-                if (epoch == uint256(pr.epoch) + 1) {
-                    int256 acc = pr.accumulator + int256(pr.premium) * int256(epoch * FUNDING_EPOCH - fd.timestamp);
-                    twap = acc / int256(FUNDING_EPOCH);
-                }
-                int256 cap = int256(uint256(m.trading.maxFundingRatePer8h));
-                if (twap > cap) twap = cap;
-                if (twap < -cap) twap = -cap;
-                fd.fundingRatePerSecond = (twap / int256(FUNDING_PERIOD)).toInt56();
-                pr.accumulator = 0;
-                pr.premium = 0;
-                pr.epoch = uint32(epoch);
-                emit FundingRateUpdated(id, twap, fd.fundingRatePerSecond);
-            } else {
-                pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
-            }
-            if (fd.rampActive) {
-                MarketRamp memory r = m.ramp;
-                (uint256 mmr, uint256 imr) = _effectiveRatios(m, mark, true);
-                if (mmr == r.mmrTarget && imr == r.imrTarget) {
-                    (mark.mmr, mark.imr, fd.rampActive) = (r.mmrTarget, r.imrTarget, false);
-                }
-            }
-            fd.timestamp = uint32(block.timestamp);
-            m.funding = fd;
-            m.mark = mark;
-        }
-        if (sampleWeight != 0) {
-            // |sample - premium| <= 2 * MAX_FILL_DEVIATION and weight <= 1e18: the product fits easily.
-            pr.premium = (pr.premium + ((premiumSample - pr.premium) * int256(sampleWeight)) / 1e18).toInt64();
-        }
-        m.premium = pr;
-        return fd.cumulativeFunding;
-    }
-
     // ------------------------------------------------------------------ margin internals
 
     /// @dev Equity, maintenance and initial margin of `account` given its vault inputs, for views. Prices:
@@ -237,7 +178,7 @@ abstract contract EngineStorage is IMarginEngine {
             MarketMark memory mk = m.mark;
             uint256 price = prices.length != 0 ? prices[id] : oracle.getPrice(m.oracleAsset);
             (int256 value, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, price);
-            (uint256 mmr, uint256 imr) = _effectiveRatios(m, mk, m.funding.rampActive);
+            (uint256 mmr, uint256 imr) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
             equity += value;
             mm += MarginMath.maintenanceMargin(size, price, mmr);
             im += MarginMath.initialMargin(size, price, imr, imrSizeFactor);
@@ -254,25 +195,10 @@ abstract contract EngineStorage is IMarginEngine {
             Market storage m = _markets[id];
             MarketMark memory mk = _markNoOlderThan(m, maxAge);
             (int256 v, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, mk.price);
-            (, uint256 imr) = _effectiveRatios(m, mk, m.funding.rampActive);
+            (, uint256 imr) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
             value += v;
             im += MarginMath.initialMargin(size, mk.price, imr, imrSizeFactor);
         }
-    }
-
-    /// @dev Effective (mmr, imr) [wad] of market `m` now, given its stored mark and ramp flag: the ratios stored at
-    /// the ramp's start moved toward the targets by floor(maxStepPerHour * (now - start) / 1 h), never past them.
-    /// A pure function of block time between two configurations (issue #11 class 6): checks, views, the lens and
-    /// the next update all see the same value, and it never jumps when the market is next updated.
-    function _effectiveRatios(
-        Market storage m,
-        MarketMark memory mk,
-        bool rampActive
-    ) internal view returns (uint256 mmr, uint256 imr) {
-        if (!rampActive) return (mk.mmr, mk.imr);
-        MarketRamp memory r = m.ramp;
-        uint256 step = (uint256(r.maxStepPerHour) * (block.timestamp - r.start)) / 1 hours;
-        return (MarginMath.moveTowards(mk.mmr, r.mmrTarget, step), MarginMath.moveTowards(mk.imr, r.imrTarget, step));
     }
 
     /// @dev Value of `account`'s position in market `id` at `price`, with funding accrued to now at that price;
@@ -303,10 +229,17 @@ abstract contract EngineStorage is IMarginEngine {
             }
             if (a.marketCount >= MAX_ACCOUNT_MARKETS) revert EngineTooManyMarkets(account, MAX_ACCOUNT_MARKETS);
             a.markets |= bit;
-            a.marketCount += 1;
+            // Cannot overflow: marketCount < MAX_ACCOUNT_MARKETS (checked just above) < 2**8 - 1.
+            unchecked {
+                a.marketCount += 1;
+            }
         } else {
             a.markets &= ~bit;
-            a.marketCount -= 1;
+            // Cannot underflow: callers remove only a market the account holds, so its bit was set and marketCount,
+            // the bitmap's popcount, is at least 1.
+            unchecked {
+                a.marketCount -= 1;
+            }
         }
         _accounts[account] = a;
     }

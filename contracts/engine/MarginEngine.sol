@@ -8,10 +8,12 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
+import {EngineMarkets} from "./EngineMarkets.sol";
+import {EngineViews} from "./EngineViews.sol";
+import {EngineAccounts} from "./EngineAccounts.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
 /// @title MarginEngine
@@ -46,19 +48,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function setOperator(address operator, Scope scope, uint64 expiry) external {
-        if (operator == address(0)) revert EngineZeroAddress();
-        if (uint8(scope) > uint8(Scope.Full)) revert EngineInvalidScope(uint8(scope));
-        _operators[msg.sender][operator] = Operator(scope, expiry);
-        emit OperatorSet(msg.sender, operator, scope, expiry);
+        EngineAccounts.setOperator(_operators[msg.sender], operator, scope, expiry);
     }
 
     /// @inheritdoc IMarginEngine
     function setAccountIsolated(uint96 subaccountId, bool isolated) external {
-        uint256 account = AccountLib.accountId(msg.sender, subaccountId);
-        AccountState storage a = _accounts[account];
-        if (a.markets != 0) revert EngineAccountHasPositions(account);
-        a.isolated = isolated;
-        emit AccountIsolationSet(account, isolated);
+        EngineAccounts.setIsolated(_accounts, subaccountId, isolated);
     }
 
     /// @inheritdoc IMarginEngine
@@ -90,9 +85,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (premium.abs() > tr.maxFillDeviation) {
             revert EngineFillPriceOutOfBand(t.marketId, t.price, mark.price, tr.maxFillDeviation);
         }
-        int256 f = _updateMarket(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
+        int256 f = EngineMarkets.update(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
         // The risk-reduction exception releases maintenance margin at the effective ratio now.
-        (uint256 mmrNow, ) = _effectiveRatios(m, mark, m.funding.rampActive);
+        (uint256 mmrNow, ) = EngineMarkets.effectiveRatios(m, mark, m.funding.rampActive);
         mark.mmr = uint64(mmrNow);
         (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
         _settleAndCheck(t, feeAccount, mk, tk, mark);
@@ -101,7 +96,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IMarginEngine
     function updateMarket(uint256 marketId) external nonReentrant {
         Market storage m = _listed(marketId);
-        _updateMarket(marketId, m, _markNoOlderThan(m, 0), 0, 0);
+        EngineMarkets.update(marketId, m, _markNoOlderThan(m, 0), 0, 0);
     }
 
     // ------------------------------------------------------------------ vault and liquidator hooks
@@ -138,13 +133,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function accountMargin(uint256 account) external view returns (MarginState memory s) {
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(
-            account,
-            vault.marginCollateralFresh(account),
-            new uint256[](0)
-        );
-        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
-        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+        return _marginState(account, vault.marginCollateralFresh(account), new uint256[](0));
     }
 
     /// @inheritdoc IMarginEngine
@@ -153,16 +142,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         ICollateralVault.MarginCollateral memory c,
         uint256[] memory marketPrices
     ) external view returns (MarginState memory s) {
-        if (marketPrices.length != marketCount)
-            revert EngineParameterOutOfBounds("marketPrices", marketPrices.length, marketCount, marketCount);
-        for (uint256 id; id < marketPrices.length; ++id) {
-            // MarginMath's unchecked arithmetic relies on prices below 2**96 (the width of every stored price).
-            if (marketPrices[id] > type(uint96).max)
-                revert EngineParameterOutOfBounds("price", marketPrices[id], 0, type(uint96).max);
-        }
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, marketPrices);
-        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
-        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+        EngineViews.requireMarketPrices(marketPrices, marketCount);
+        return _marginState(account, c, marketPrices);
     }
 
     /// @inheritdoc IMarginEngine
@@ -187,17 +168,15 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256) {
+    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256 value) {
+        // MarginMath's unchecked arithmetic relies on prices below 2**96 (the width of every stored price).
         if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
-        Position memory p = _positions[account][marketId];
-        return MarginMath.positionValue(p.size, p.basis, price, cumulativeFundingAt(marketId, price));
+        (value, , ) = _positionValue(account, marketId, _markets[marketId], price);
     }
 
     /// @inheritdoc IMarginEngine
-    function cumulativeFundingAt(uint256 marketId, uint256 price) public view returns (int256) {
-        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
-        MarketFunding memory fd = _markets[marketId].funding;
-        return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);
+    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256) {
+        return EngineViews.cumulativeFundingAt(_markets[marketId], price);
     }
 
     /// @inheritdoc IMarginEngine
@@ -213,42 +192,28 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function marketView(uint256 marketId) external view returns (MarketView memory v) {
-        Market storage m = _markets[marketId];
-        MarketMark memory mk = m.mark;
-        MarketFunding memory fd = m.funding;
-        MarketPremium memory pr = m.premium;
-        MarketTrading memory tr = m.trading;
-        MarketRamp memory r = m.ramp;
-        v.oracleAsset = m.oracleAsset;
-        v.listed = tr.listed;
-        v.reduceOnly = tr.reduceOnly;
-        v.cachedPrice = mk.price;
-        v.cachedPriceTimestamp = mk.priceTimestamp;
-        (v.mmr, v.imr) = _effectiveRatios(m, mk, fd.rampActive);
-        v.rampFromMmr = mk.mmr;
-        v.rampFromImr = mk.imr;
-        v.rampStart = r.start;
-        v.cumulativeFunding = fd.cumulativeFunding;
-        v.fundingRatePerSecond = fd.fundingRatePerSecond;
-        v.lastUpdate = fd.timestamp;
-        v.premium = pr.premium;
-        v.premiumAccumulator = pr.accumulator;
-        v.fundingEpoch = pr.epoch;
-        v.longOpenInterest = m.oi.longOpenInterest;
-        v.totalBasis = m.oi.totalBasis;
-        v.setup = MarketSetup(
-            r.mmrTarget,
-            r.imrTarget,
-            r.maxStepPerHour,
-            fd.imrSizeFactor,
-            tr.openInterestCap,
-            tr.maxFundingRatePer8h,
-            tr.maxFillDeviation
-        );
+    function marketView(uint256 marketId) external view returns (MarketView memory) {
+        bytes memory encoded = EngineViews.marketViewEncoded(_markets[marketId]);
+        // `encoded` is exactly this function's ABI-encoded return value: returned as is, the large struct needs no
+        // decoder and encoder in the engine (EIP-170 room). It only reads the memory the library call wrote.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            return(add(encoded, 32), mload(encoded))
+        }
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Margin state of `account` given its vault inputs; prices as in `_margin`.
+    function _marginState(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c,
+        uint256[] memory prices
+    ) internal view returns (MarginState memory s) {
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, prices);
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
 
     /// @dev Weight [wad] of a fill of `size` in the premium: min(1e18, |size| / (openInterestCap * 1%)), rounded
     /// down (a fill moves the premium at most in proportion to its size). The depth rounds up and is >= 1 wei.
@@ -372,13 +337,23 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     function _updateOpenInterest(Market storage m, MarketTrading memory tr, uint256 id, Side memory a, Side memory b) internal {
         MarketOpenInterest memory oi = m.oi;
-        int256 longDelta = _long(a.sizeAfter) - _long(a.sizeBefore) + _long(b.sizeAfter) - _long(b.sizeBefore);
-        uint256 newLong = (int256(uint256(oi.longOpenInterest)) + longDelta).toUint256();
+        int256 longDelta;
+        int256 newLongSigned;
+        int256 newTotalBasis;
+        // Cannot overflow: `_applyFill` already stored both sides' sizes and bases as int128, so every size here is
+        // below 2**127 in magnitude and each basisDelta (new basis - old basis) below 2**128; the sums stay far
+        // inside int256. The casts below still check the results' own ranges.
+        unchecked {
+            longDelta = _long(a.sizeAfter) - _long(a.sizeBefore) + _long(b.sizeAfter) - _long(b.sizeBefore);
+            newLongSigned = int256(uint256(oi.longOpenInterest)) + longDelta;
+            newTotalBasis = int256(oi.totalBasis) + a.basisDelta + b.basisDelta;
+        }
+        uint256 newLong = newLongSigned.toUint256();
         if (longDelta > 0 && newLong > tr.openInterestCap) {
             revert EngineOpenInterestCapExceeded(id, tr.openInterestCap, newLong);
         }
         oi.longOpenInterest = uint128(newLong);
-        oi.totalBasis = (int256(oi.totalBasis) + a.basisDelta + b.basisDelta).toInt128();
+        oi.totalBasis = newTotalBasis.toInt128();
         m.oi = oi;
     }
 
@@ -439,7 +414,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
             bits &= bits - 1;
             Market storage m = _markets[id];
             MarketMark memory mk = m.mark;
-            (uint256 mmr, ) = _effectiveRatios(m, mk, m.funding.rampActive);
+            (uint256 mmr, ) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
             mm += MarginMath.maintenanceMargin(_positions[account][id].size, mk.price, mmr);
         }
     }
@@ -483,9 +458,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         uint256 sizeAbs = int256(p.size).abs();
         uint256 moved = sizeAbs.mulWadUp(fraction);
         ds = p.size >= 0 ? moved.toInt256() : -moved.toInt256();
-        db =
-            p.basis >= 0
-                ? WadMath.mulDivUp(uint256(int256(p.basis)), moved, sizeAbs).toInt256()
-                : -WadMath.mulDivDown(int256(p.basis).abs(), moved, sizeAbs).toInt256();
+        db = _shareUp(p.basis, moved, sizeAbs);
     }
 }

@@ -75,7 +75,13 @@ export function buildBallastModule(plan: DeploymentPlan) {
     // views run in a linked library (EIP-170 room).
     const vaultAdmin = m.library("VaultAdmin");
     const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { VaultAdmin: vaultAdmin } });
-    const engine = m.contract("MarginEngine", [manager, vault, oracle]);
+    // The engine's market listing, account settings and cold views are linked libraries (EIP-170 room).
+    const engineMarketListing = m.library("EngineMarketListing", { after: [vault] });
+    const engineAccounts = m.library("EngineAccounts", { after: [vault] });
+    const engineViews = m.library("EngineViews", { after: [vault] });
+    const engine = m.contract("MarginEngine", [manager, vault, oracle], {
+      libraries: { EngineMarketListing: engineMarketListing, EngineAccounts: engineAccounts, EngineViews: engineViews },
+    });
     const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
     const ins = plan.insurance;
     const fund = m.contract("InsuranceFund", [manager, vault, ins.name, ins.symbol, ins.cooldown, ins.unstakeWindow, ins.eventCapRatio]);

@@ -1,6 +1,6 @@
 /**
  * Exact bigint mirror of the engine's per-market state machine (contracts/engine/EngineStorage.sol
- * `_markNoOlderThan` and `_updateMarket`, contracts/engine/EngineGovernance.sol `configureMarket`): the cached
+ * `_markNoOlderThan`, contracts/engine/EngineMarkets.sol `update`, contracts/engine/EngineMarketListing.sol `configure`): the cached
  * mark price, funding accrual at the stored per-second rate, the hourly premium TWAP that sets the next rate
  * (clamped to maxFundingRatePer8h) of premiums that each fill moves in proportion to its size, and the ramp of the effective margin ratios toward their targets.
  *
@@ -71,7 +71,7 @@ export interface MarketState extends MarketSetup {
 export const rampActive = (m: MarketState): boolean => m.mmr !== m.mmrTarget || m.imr !== m.imrTarget;
 
 /**
- * `_effectiveRatios` at `now`: the stored ratios moved toward the targets by
+ * `EngineMarkets.effectiveRatios` at `now`: the stored ratios moved toward the targets by
  * floor(maxStepPerHour * (now - rampStart) / 1 h), never past them (the engine's `marketView` mmr/imr).
  */
 export function effectiveRatios(m: MarketState, now: bigint): { mmr: bigint; imr: bigint } {
@@ -96,7 +96,7 @@ export function markNoOlderThan(m: MarketState, now: bigint, maxAge: bigint, ora
 }
 
 /**
- * `_updateMarket` at `now` with the market's current mark: accrues funding at the stored rate over the time since
+ * `EngineMarkets.update` at `now` with the market's current mark: accrues funding at the stored rate over the time since
  * the last update, accumulates the premium, closes the funding epoch if one ended (only the epoch that just ended
  * can have a non-zero TWAP; Solidity's signed division truncates toward zero, as bigint division does), ramps
  * the effective ratios, then moves the premium toward `premiumSample` by `sampleWeight` (wad; a fill's
@@ -158,7 +158,7 @@ export function configureMarket(
 ): MarketState {
   let mark = m;
   if (now - m.priceTimestamp > maxPriceAge && oraclePrice !== undefined) mark = { ...m, price: oraclePrice, priceTimestamp: now };
-  // _updateMarket writes the mark only when time passed; a refreshed price within the same second stays unstored.
+  // EngineMarkets.update writes the mark only when time passed; a refreshed price within the same second stays unstored.
   const updated = updateMarket(mark, now);
   const base = now - m.timestamp > 0n ? updated : { ...updated, price: m.price, priceTimestamp: m.priceTimestamp };
   // The new ramp starts now from the old one's effective ratios.

@@ -6,7 +6,7 @@
  * protocol's state and the valid oracle prices at the time of the next block, each returns the new state or the
  * custom error (with its arguments) the contracts revert with.
  *
- * Mirrors, in order: the cached mark and the fill's price band (refreshing a stale cache), `_updateMarket`, both
+ * Mirrors, in order: the cached mark and the fill's price band (refreshing a stale cache), `EngineMarkets.update`, both
  * sides' `_applyFill`, open interest, the vault's cash settlement (interest accrued to now, fees first, then maker
  * and taker), then each side's initial-margin check at cached prices no older than `maxPriceAge` (refreshing and
  * storing stale market and collateral prices), with the strict risk-reduction exception.

@@ -1,6 +1,6 @@
 /**
  * Exact bigint mirror of the volatility-adjusted margin targets (contracts/config/MarketConfigurator.sol:
- * `recordObservation`, `_targetsOf`) and of the engine's ramp of effective ratios (EngineStorage._updateMarket,
+ * `recordObservation`, `_targetsOf`) and of the engine's ramp of effective ratios (EngineMarkets.update,
  * MarginMath.moveTowards).
  *
  * - Observation: r = |p - p0| / p0 (rounded up), sample = min(1e18, r^2 * 3600 / dt) (rounded up),

@@ -24,6 +24,7 @@ import {
   auctionSigner,
   bytes32,
   cashOf,
+  engineFactory,
   engineFixture,
   expectMarketConsistent,
   fill,
@@ -37,7 +38,6 @@ import {
   wad,
 } from "./helpers";
 import type { IMarginEngine } from "../../../typechain-types/contracts/engine/MarginEngine";
-import { MarginEngine__factory } from "../../../typechain-types";
 import { positionShare } from "../../../src/model/auction";
 
 const SETUP: IMarginEngine.MarketSetupStruct = {
@@ -107,7 +107,7 @@ describe("MarginEngine: governance and hooks", function () {
       // A fresh engine under the deployment's AccessManager (the deployer holds ADMIN): nothing bound yet.
       const { b, dave, erin } = await loadFixture(engineFixture);
       const [manager, vault, oracle] = await Promise.all([b.manager.getAddress(), b.vault.getAddress(), b.oracle.getAddress()]);
-      const engine = await new MarginEngine__factory(b.deployer).deploy(manager, vault, oracle);
+      const engine = await (await engineFactory(b.deployer)).deploy(manager, vault, oracle);
       expect(await engine.liquidator()).to.equal(ethers.ZeroAddress);
       await expect(engine.bindLiquidator(ethers.ZeroAddress)).to.be.revertedWithCustomError(engine, "EngineZeroAddress");
       await expect(engine.bindLiquidator(erin.address)).to.emit(engine, "LiquidatorBound").withArgs(erin.address);
@@ -128,7 +128,7 @@ describe("MarginEngine: governance and hooks", function () {
 
     it("the constructor refuses a zero vault or oracle with EngineZeroAddress", async function () {
       const { b } = await loadFixture(engineFixture);
-      const factory = new MarginEngine__factory(b.deployer);
+      const factory = await engineFactory(b.deployer);
       const [manager, vault, oracle] = await Promise.all([b.manager.getAddress(), b.vault.getAddress(), b.oracle.getAddress()]);
       await expect(factory.deploy(manager, ethers.ZeroAddress, oracle)).to.be.revertedWithCustomError(b.engine, "EngineZeroAddress");
       await expect(factory.deploy(manager, vault, ethers.ZeroAddress)).to.be.revertedWithCustomError(b.engine, "EngineZeroAddress");
