@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
@@ -172,8 +173,8 @@ abstract contract EngineStorage is IMarginEngine {
         equity = c.cash + c.collateralValue.toInt256();
         uint256 bits = _accounts[account].markets;
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
             MarketMark memory mk = m.mark;
             uint256 price = prices.length != 0 ? prices[id] : oracle.getPrice(m.oracleAsset);
@@ -190,8 +191,8 @@ abstract contract EngineStorage is IMarginEngine {
     function _positionsCached(uint256 account, uint256 maxAge) internal returns (int256 value, uint256 im) {
         uint256 bits = _accounts[account].markets;
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
             MarketMark memory mk = _markNoOlderThan(m, maxAge);
             (int256 v, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, mk.price);

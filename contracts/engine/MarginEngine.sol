@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
@@ -121,8 +121,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         int256 cashTo;
         uint256 bits = _accounts[from].markets;
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             cashTo += _movePosition(from, to, id, fraction);
         }
         vault.transferFraction(from, to, fraction, _accounts[from].markets != 0, _accounts[to].markets != 0, legs);
@@ -410,8 +410,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     function _maintenanceCached(uint256 account) internal view returns (uint256 mm) {
         uint256 bits = _accounts[account].markets;
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
             MarketMark memory mk = m.mark;
             (uint256 mmr, ) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);

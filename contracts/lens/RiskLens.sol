@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IRiskLens} from "../interfaces/IRiskLens.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
@@ -73,19 +74,20 @@ contract RiskLens is IRiskLens {
         Prices memory px = _prices();
         p.account = account;
         p.owner = AccountLib.ownerOf(account);
-        (uint128 bits, bool isolated) = engine.accountInfo(account);
+        (uint128 held128, bool isolated) = engine.accountInfo(account);
+        uint256 bits = held128;
         p.isolated = isolated;
         (p.frozen, ) = vault.accountStatus(account);
         p.nonce = vault.accountNonce(account);
         p.cash = vault.cashBalance(account);
         p.priceValid = _covered(account, bits, px);
         p.collateral = _collateral(account, px);
-        p.positions = new PositionInfo[](Math.min(_popcount(bits), 256));
+        p.positions = new PositionInfo[](Math.min(Bitmap.count(bits), 256));
         uint256 n;
         uint256 held = bits;
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             p.positions[n++] = _position(account, id, held, px, p.priceValid);
         }
         if (p.priceValid) {
@@ -151,8 +153,8 @@ contract RiskLens is IRiskLens {
         }
         uint256 bits = vault.accountTokens(account);
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             if (vault.tokenInfo(vault.tokenAt(i)).oracleAsset == asset) p.shared |= 1 << i;
         }
         p.collateral = vault.marginCollateralAtPrices(account, tokenPrices);
@@ -188,8 +190,8 @@ contract RiskLens is IRiskLens {
         if (p.shared != 0) {
             uint256 bits = p.shared;
             while (bits != 0) {
-                uint256 i = Math.log2(bits & (~bits + 1));
-                bits &= bits - 1;
+                uint256 i;
+                (i, bits) = Bitmap.next(bits);
                 p.tokenPrices[i] = price;
             }
             c = vault.marginCollateralAtPrices(p.account, p.tokenPrices);
@@ -242,11 +244,11 @@ contract RiskLens is IRiskLens {
 
     function _collateral(uint256 account, Prices memory px) internal view returns (CollateralInfo[] memory rows) {
         uint256 bits = vault.accountTokens(account);
-        rows = new CollateralInfo[](_popcount(bits));
+        rows = new CollateralInfo[](Bitmap.count(bits));
         uint256 n;
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             address token = vault.tokenAt(i);
             ICollateralVault.TokenInfo memory ti = vault.tokenInfo(token);
             CollateralInfo memory r = rows[n++];
@@ -303,8 +305,8 @@ contract RiskLens is IRiskLens {
         tp = new uint256[](vault.tokenCount());
         uint256 bits = vault.accountTokens(account);
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
             if (info.haircut != 0) tp[i] = oracle.getPrice(info.oracleAsset); // weight zero: no price (review F2)
         }
@@ -313,12 +315,5 @@ contract RiskLens is IRiskLens {
     function _copy(uint256[] memory a) internal pure returns (uint256[] memory b) {
         b = new uint256[](a.length);
         for (uint256 i; i < a.length; ++i) b[i] = a[i];
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 n) {
-        while (x != 0) {
-            x &= x - 1;
-            ++n;
-        }
     }
 }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
@@ -195,8 +195,8 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         if (_accounts[to].frozen) revert VaultAccountInAuction(to);
         uint256 bits = _accounts[from].tokens;
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             address token = _reg.at[i];
             uint256 bal = _balances[from][token];
             _moveCollateral(from, to, token, uint8(i), fraction == 1e18 ? bal : bal.mulWadDown(fraction));

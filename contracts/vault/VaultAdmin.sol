@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
 import {CollateralValuation} from "../libraries/CollateralValuation.sol";
 import {MeasuredTransfer} from "../libraries/MeasuredTransfer.sol";
@@ -176,8 +176,8 @@ library VaultAdmin {
         m.cash = vault.cashBalance(account);
         uint256 bits = _accounts()[account].tokens;
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             address token = r.at[i];
             uint256 weight = vault.tokenInfo(token).haircut;
             m.collateralValue += CollateralValuation.marginValueDown(_balances()[account][token], tokenPrices[i], weight);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
@@ -302,8 +302,8 @@ abstract contract VaultStorage is ICollateralVault {
         m.cash = _cashValue(a.cashPrincipal, c);
         uint256 bits = a.tokens;
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             address token = _reg.at[i];
             // A collateral of weight zero (fully delisted) counts nothing and needs no price (review F2).
             uint256 weight = _weightNow(token);
@@ -326,8 +326,8 @@ abstract contract VaultStorage is ICollateralVault {
         m.cash = _cashValue(a.cashPrincipal, _viewCash());
         uint256 bits = a.tokens;
         while (bits != 0) {
-            uint256 i = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
             address token = _reg.at[i];
             uint256 weight = _weightNow(token);
             uint256 price;
