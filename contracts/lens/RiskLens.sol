@@ -74,8 +74,8 @@ contract RiskLens is IRiskLens {
         Prices memory px = _prices();
         p.account = account;
         p.owner = AccountLib.ownerOf(account);
-        (uint128 held128, bool isolated) = engine.accountInfo(account);
-        uint256 bits = held128;
+        (uint128 heldMarkets, bool isolated) = engine.accountInfo(account);
+        uint256 bits = heldMarkets;
         p.isolated = isolated;
         (p.frozen, ) = vault.accountStatus(account);
         p.nonce = vault.accountNonce(account);
