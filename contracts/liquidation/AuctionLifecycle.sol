@@ -178,7 +178,13 @@ library AuctionLifecycle {
             x.feedsSince = WadMath.max(x.feedsSince, since);
             x.feedsUntil = WadMath.min(x.feedsUntil, until);
         }
-        _clockStatus(s, oracle, x, true);
+        x.valid = true;
+        (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
+        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
+            x.valid = false;
+        AuctionGovernance.Breaker memory br = s.breaker;
+        x.halted = br.stopLevel == uint8(ILiquidationAuction.StopLevel.Halted);
+        x.haltEndedAt = br.haltEndedAt;
     }
 
     /// @dev The markets `account` holds now (bitmap).

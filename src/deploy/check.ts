@@ -107,6 +107,7 @@ const CORE = [
   "OrderSettlement",
   "LiquidationAuction",
   "AuctionGovernance",
+  "AuctionLifecycle",
   "RiskLens",
 ];
 

@@ -55,6 +55,7 @@ describe("deployment on a hardhat node process", function () {
         [
           "AccessManager",
           "AuctionGovernance",
+          "AuctionLifecycle",
           "CollateralListing",
           "CollateralVault",
           "Feed_BTC_USD",
