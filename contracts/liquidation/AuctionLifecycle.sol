@@ -37,7 +37,9 @@ library AuctionLifecycle {
         uint96 badDebt;
     }
 
-    /// @dev The auction's whole state, the contract's only state variable (slots 0..5, in this order).
+    /// @dev The auction's whole state, the contract's only state variable: the same slots, in the same order, as the six
+    /// variables it replaced (a parameter set by version; version and pending bad debt packed; breaker; market
+    /// breakers; auctions; terms).
     struct State {
         /// @dev Every parameter set ever set, by version (1, 2, ...); never overwritten, so a version fixes an
         /// auction's curve, penalty, buffer and dust limit for its whole life.
@@ -81,23 +83,14 @@ library AuctionLifecycle {
 
     /// @notice Body of `ILiquidationAuction.restartAuction`.
     function restart(State storage s, Deps calldata d, uint256 account) external {
-        AuctionGovernance.Breaker memory br = s.breaker;
-        if (br.stopLevel >= uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts)) {
-            revert ILiquidationAuction.AuctionStopped(br.stopLevel, uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts));
-        }
-        ILiquidationAuction.Auction memory a = s.auctions[account];
-        if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
-        a = _advanceClock(s, d, account, a);
-        ILiquidationAuction.AuctionParams storage p = termsOf(s, account);
-        uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
-        if (a.elapsed < required) revert ILiquidationAuction.AuctionNotStalled(account, a.elapsed, required);
+        ILiquidationAuction.Auction memory a = _stalledAuction(s, d, account);
         AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
         uint256 shortfall = shortfallOf(v);
         releaseShortfall(s, account, a);
         (uint128 markets, ) = d.engine.accountInfo(account);
         s.breaker.shortfall = (uint256(s.breaker.shortfall) + shortfall).toUint104();
-        addMarketShortfall(s, markets, shortfall, false);
-        uint256 freshUntil = clockInputFresh(s, d.engine, d.vault, d.oracle, account, markets).feedsUntil;
+        addMarketShortfall(s.marketBreakers, markets, shortfall, false);
+        uint256 freshUntil = clockInputFresh(s.breaker, d.engine, d.vault, d.oracle, account, markets).feedsUntil;
         a.startTime = uint32(block.timestamp);
         a.checkpoint = uint32(block.timestamp);
         a.elapsed = 0;
@@ -105,7 +98,7 @@ library AuctionLifecycle {
         a.validAtCheckpoint = true;
         a.shortfall = uint96(shortfall);
         // A restart is a new auction: it takes the parameters in force now.
-        storeTerms(s, account, a, markets, s.paramsVersion, v.markToMarket);
+        s.pendingBadDebt = storeTerms(s.terms, s.pendingBadDebt, account, a, markets, s.paramsVersion, v.markToMarket);
         s.auctions[account] = a;
         emit ILiquidationAuction.AuctionRestarted(account, shortfall);
     }
@@ -120,11 +113,7 @@ library AuctionLifecycle {
     // ------------------------------------------------------------------ views (external)
 
     /// @notice Body of `ILiquidationAuction.quote`.
-    function quote(
-        State storage s,
-        Deps calldata d,
-        uint256 account
-    ) external view returns (ILiquidationAuction.Quote memory) {
+    function quote(State storage s, Deps calldata d, uint256 account) external view returns (ILiquidationAuction.Quote memory) {
         return _quote(s, d, account);
     }
 
@@ -163,7 +152,7 @@ library AuctionLifecycle {
     /// @dev What the clock knows now about `account`'s prices, when the caller has just valued the account at fresh
     /// prices in this call (so every price is valid, and the cheaper `priceWindow` gives each feed's window).
     function clockInputFresh(
-        State storage s,
+        AuctionGovernance.Breaker storage breaker,
         IMarginEngine engine,
         ICollateralVault vault,
         IOracleRouter oracle,
@@ -182,7 +171,7 @@ library AuctionLifecycle {
         (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
         if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
             x.valid = false;
-        AuctionGovernance.Breaker memory br = s.breaker;
+        AuctionGovernance.Breaker memory br = breaker;
         x.halted = br.stopLevel == uint8(ILiquidationAuction.StopLevel.Halted);
         x.haltEndedAt = br.haltEndedAt;
     }
@@ -224,28 +213,35 @@ library AuctionLifecycle {
 
     /// @dev Counts `shortfall` in every market in `bits`, against each market's cap when `capped` (a start; a restart
     /// re-counts a running auction and is not capped).
-    function addMarketShortfall(State storage s, uint256 bits, uint256 shortfall, bool capped) internal {
+    function addMarketShortfall(
+        mapping(uint256 => AuctionGovernance.MarketBreaker) storage marketBreakers,
+        uint256 bits,
+        uint256 shortfall,
+        bool capped
+    ) internal {
         while (bits != 0) {
             uint256 id = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            AuctionGovernance.MarketBreaker memory mb = s.marketBreakers[id];
+            AuctionGovernance.MarketBreaker memory mb = marketBreakers[id];
             uint256 total = uint256(mb.shortfall) + shortfall;
             if (capped && total > mb.cap) revert ILiquidationAuction.AuctionMarketShortfallCapExceeded(id, mb.cap, total);
-            s.marketBreakers[id].shortfall = total.toUint128();
+            marketBreakers[id].shortfall = total.toUint128();
         }
     }
 
     /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot), fixes the
     /// auction's parameter set `version`, and records its known bad debt: the deficit -V of an account valued
-    /// `value` < 0 (what bidders must at least be paid), replacing any earlier record (a restart) in the total.
+    /// `value` < 0 (what bidders must at least be paid), replacing any earlier record (a restart) in `pending`, the
+    /// running auctions' total; returns the new total.
     function storeTerms(
-        State storage s,
+        mapping(uint256 => AuctionTerms) storage terms,
+        uint128 pending,
         uint256 account,
         ILiquidationAuction.Auction memory a,
         uint128 markets,
         uint32 version,
         int256 value
-    ) internal {
+    ) internal returns (uint128) {
         // Several markets: more than one bit set (an account without positions has none).
         a.multi = markets != 0 && markets & (markets - 1) != 0;
         a.market =
@@ -255,8 +251,9 @@ library AuctionLifecycle {
                     ? type(uint8).max
                     : uint8(Math.log2(markets));
         uint256 debt = value < 0 ? WadMath.min(uint256(-value), type(uint96).max) : 0;
-        s.pendingBadDebt = uint128(s.pendingBadDebt - s.terms[account].badDebt + debt);
-        s.terms[account] = AuctionTerms(a.multi ? markets : 0, version, uint96(debt));
+        uint128 total = uint128(pending - terms[account].badDebt + debt);
+        terms[account] = AuctionTerms(a.multi ? markets : 0, version, uint96(debt));
+        return total;
     }
 
     /// @dev The parameters `account`'s running auction started with.
@@ -287,6 +284,25 @@ library AuctionLifecycle {
         AuctionMath.Take memory t = AuctionMath.take(termsOf(s, account), v, q.elapsed, WAD);
         q.unitPrice = t.unitPrice;
         q.maxFraction = t.maxFraction;
+    }
+
+    /// @dev `account`'s running auction, its clock advanced to now, when restarts are allowed and it has run through
+    /// all three phases without emptying the account.
+    function _stalledAuction(
+        State storage s,
+        Deps calldata d,
+        uint256 account
+    ) private returns (ILiquidationAuction.Auction memory a) {
+        AuctionGovernance.Breaker memory br = s.breaker;
+        if (br.stopLevel >= uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts)) {
+            revert ILiquidationAuction.AuctionStopped(br.stopLevel, uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts));
+        }
+        a = s.auctions[account];
+        if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
+        a = _advanceClock(s, d, account, a);
+        ILiquidationAuction.AuctionParams storage p = termsOf(s, account);
+        uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
+        if (a.elapsed < required) revert ILiquidationAuction.AuctionNotStalled(account, a.elapsed, required);
     }
 
     /// @dev The auction's clock advanced to now (see `AuctionMath.advance`), emitting `AuctionClockUpdated`.
@@ -336,12 +352,7 @@ library AuctionLifecycle {
 
     /// @dev Completes `x` with the sequencer's state and the stop level: valid when `pricesValid` and the sequencer
     /// (when configured) is up and past its grace period.
-    function _clockStatus(
-        State storage s,
-        IOracleRouter oracle,
-        AuctionMath.ClockInput memory x,
-        bool pricesValid
-    ) private view {
+    function _clockStatus(State storage s, IOracleRouter oracle, AuctionMath.ClockInput memory x, bool pricesValid) private view {
         x.valid = pricesValid;
         (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
         if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
@@ -359,7 +370,11 @@ library AuctionLifecycle {
         if (paid != 0) emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
         int256 left = d.vault.cashBalance(account);
         if (left < 0) {
-            emit ILiquidationAuction.BadDebtSocialised(account, marketsOf(s, account, a), d.vault.socialiseLoss(account, uint256(-left)));
+            emit ILiquidationAuction.BadDebtSocialised(
+                account,
+                marketsOf(s, account, a),
+                d.vault.socialiseLoss(account, uint256(-left))
+            );
         }
     }
 

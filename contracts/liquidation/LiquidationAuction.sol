@@ -63,8 +63,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @notice The insurance fund.
     IInsuranceFund public immutable fund;
 
-    /// @dev The whole state (slots 0..5: parameter sets, version and pending bad debt, breaker, market breakers,
-    /// auctions, terms); see {AuctionLifecycle.State}.
+    /// @dev The whole state (parameter sets, version and pending bad debt, breakers, auctions, terms); see
+    /// {AuctionLifecycle.State}.
     AuctionLifecycle.State internal _s;
 
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
@@ -107,9 +107,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         br.shortfall = (uint256(br.shortfall) + shortfall).toUint104();
         if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
         _s.breaker = br;
-        AuctionLifecycle.addMarketShortfall(_s, markets, shortfall, true);
+        AuctionLifecycle.addMarketShortfall(_s.marketBreakers, markets, shortfall, true);
 
-        uint256 freshUntil = AuctionLifecycle.clockInputFresh(_s, engine, vault, oracle, account, markets).feedsUntil;
+        uint256 freshUntil = AuctionLifecycle.clockInputFresh(_s.breaker, engine, vault, oracle, account, markets).feedsUntil;
         Auction memory a = Auction({
             startTime: uint32(block.timestamp),
             checkpoint: uint32(block.timestamp),
@@ -122,7 +122,15 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             shortfall: uint96(shortfall)
         });
         uint32 version = _s.paramsVersion;
-        AuctionLifecycle.storeTerms(_s, account, a, markets, version, v.markToMarket);
+        _s.pendingBadDebt = AuctionLifecycle.storeTerms(
+            _s.terms,
+            _s.pendingBadDebt,
+            account,
+            a,
+            markets,
+            version,
+            v.markToMarket
+        );
         _s.auctions[account] = a;
 
         AuctionParams storage p = _s.paramsAt[version];
@@ -319,7 +327,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     function _advanceValid(uint256 account, Auction memory a) internal view returns (Auction memory) {
         if (a.checkpoint == block.timestamp) return a;
         AuctionMath.ClockInput memory x = AuctionLifecycle.clockInputFresh(
-            _s,
+            _s.breaker,
             engine,
             vault,
             oracle,
@@ -332,7 +340,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.
     function _restored(uint256 account) internal view returns (bool) {
         AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
-        return v.equity >= uint256(WAD + AuctionLifecycle.termsOf(_s, account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
+        return
+            v.equity >= uint256(WAD + AuctionLifecycle.termsOf(_s, account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash
