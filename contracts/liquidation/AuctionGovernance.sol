@@ -61,11 +61,14 @@ library AuctionGovernance {
     /// @notice Checks `p` against the hard bounds and stores it as version `version + 1`; returns that version.
     /// @dev Earlier versions are never overwritten: auctions already running keep the version they started with
     /// (issue #11 class 7). Reverts `AuctionParameterOutOfBounds(name, value, min, max)` on the first bad field.
+    /// `encoded` is the ABI encoding of the parameter set (`setParams`' calldata after its selector); a value too
+    /// wide for its field reverts without data, as the auction's own decoding of it would.
     function setParams(
         mapping(uint256 => ILiquidationAuction.AuctionParams) storage paramsAt,
         uint32 version,
-        ILiquidationAuction.AuctionParams calldata p
+        bytes calldata encoded
     ) external returns (uint32 next) {
+        ILiquidationAuction.AuctionParams memory p = abi.decode(encoded, (ILiquidationAuction.AuctionParams));
         _bound("startPrice", p.startPrice, MIN_START_PRICE, WAD);
         _bound("fastPrice", p.fastPrice, MIN_FLOOR_PRICE, p.startPrice);
         _bound("floorPrice", p.floorPrice, MIN_FLOOR_PRICE, p.fastPrice);

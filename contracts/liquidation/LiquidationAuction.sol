@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
 import {ILiquidationCallback} from "../interfaces/ILiquidationCallback.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
@@ -15,6 +14,7 @@ import {AccountLib} from "../libraries/AccountLib.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
 import {AuctionGovernance} from "./AuctionGovernance.sol";
+import {AuctionLifecycle} from "./AuctionLifecycle.sol";
 
 /// @title LiquidationAuction
 /// @custom:security-contact security@ballast.finance
@@ -63,25 +63,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// @notice The insurance fund.
     IInsuranceFund public immutable fund;
 
-    /// @dev Per running auction, one slot: the markets held at start (when several), the parameter set it started
-    /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced), and its
-    /// known bad debt not yet paid [wad] (class 8: the insurance fund's share price marks it).
-    struct AuctionTerms {
-        uint128 markets;
-        uint32 paramsVersion;
-        uint96 badDebt;
-    }
-
-    /// @dev Every parameter set ever set, by version (1, 2, ...); never overwritten, so a version fixes an auction's
-    /// curve, penalty, buffer and dust limit for its whole life.
-    mapping(uint256 version => AuctionParams) internal _paramsAt;
-    uint32 internal _paramsVersion;
-    /// @dev Sum over running auctions of their known pending bad debt [wad] (see `pendingBadDebt`).
-    uint128 internal _pendingBadDebt;
-    AuctionGovernance.Breaker internal _breaker;
-    mapping(uint256 marketId => AuctionGovernance.MarketBreaker) internal _marketBreakers;
-    mapping(uint256 account => Auction) internal _auctions;
-    mapping(uint256 account => AuctionTerms) internal _terms;
+    /// @dev The whole state (parameter sets, version and pending bad debt, breakers, auctions, terms); see
+    /// {AuctionLifecycle.State}.
+    AuctionLifecycle.State internal _s;
 
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
     constructor(
@@ -109,23 +93,23 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function startAuction(uint256 account, uint256 tipAccount) external nonReentrant {
-        AuctionGovernance.Breaker memory br = _breaker;
+        AuctionGovernance.Breaker memory br = _s.breaker;
         if (br.stopLevel >= uint8(StopLevel.NoNewAuctions)) {
             revert AuctionStopped(br.stopLevel, uint8(StopLevel.NoNewAuctions));
         }
-        if (_auctions[account].active) revert AuctionAlreadyActive(account);
+        if (_s.auctions[account].active) revert AuctionAlreadyActive(account);
         // Fresh prices: reverts with the oracle's error on any invalid price, so a bad price never liquidates.
-        AuctionMath.Valuation memory v = _valuation(account);
+        AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         if (v.equity >= v.maintenanceMargin.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenanceMargin);
-        uint256 shortfall = _shortfall(v);
+        uint256 shortfall = AuctionLifecycle.shortfallOf(v);
 
         (uint128 markets, ) = engine.accountInfo(account);
         br.shortfall = (uint256(br.shortfall) + shortfall).toUint104();
         if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
-        _breaker = br;
-        _addMarketShortfall(markets, shortfall, true);
+        _s.breaker = br;
+        AuctionLifecycle.addMarketShortfall(_s.marketBreakers, markets, shortfall, true);
 
-        uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
+        uint256 freshUntil = AuctionLifecycle.clockInputFresh(_s.breaker, engine, vault, oracle, account, markets).feedsUntil;
         Auction memory a = Auction({
             startTime: uint32(block.timestamp),
             checkpoint: uint32(block.timestamp),
@@ -137,11 +121,19 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             multi: false,
             shortfall: uint96(shortfall)
         });
-        uint32 version = _paramsVersion;
-        _storeTerms(account, a, markets, version, v.markToMarket);
-        _auctions[account] = a;
+        uint32 version = _s.paramsVersion;
+        _s.pendingBadDebt = AuctionLifecycle.storeTerms(
+            _s.terms,
+            _s.pendingBadDebt,
+            account,
+            a,
+            markets,
+            version,
+            v.markToMarket
+        );
+        _s.auctions[account] = a;
 
-        AuctionParams storage p = _paramsAt[version];
+        AuctionParams storage p = _s.paramsAt[version];
         uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
         vault.startLiquidation(account, tipAccount, tip);
         emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
@@ -179,11 +171,11 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         );
 
         if (take.fraction == WAD) {
-            _end(account, a, EndReason.Emptied);
+            AuctionLifecycle.end(_s, vault, account, a, EndReason.Emptied);
         } else if (take.fraction == take.maxFraction && _restored(account)) {
-            _end(account, a, EndReason.Restored);
+            AuctionLifecycle.end(_s, vault, account, a, EndReason.Restored);
         } else {
-            _auctions[account] = a;
+            _s.auctions[account] = a;
         }
     }
 
@@ -196,8 +188,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint64 expectedNonce,
         int256 maxUnitPrice
     ) internal returns (Auction memory a, AuctionMath.Take memory take) {
-        if (_breaker.stopLevel >= uint8(StopLevel.Halted)) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
-        a = _auctions[account];
+        if (_s.breaker.stopLevel >= uint8(StopLevel.Halted)) revert AuctionStopped(MAX_STOP_LEVEL, MAX_STOP_LEVEL);
+        a = _s.auctions[account];
         if (!a.active) revert AuctionNotActive(account);
         if (bidderAccount == account) revert AuctionSelfBid(account);
         address bidderOwner = AccountLib.ownerOf(bidderAccount);
@@ -208,9 +200,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         uint64 nonce = vault.accountNonce(account);
         if (nonce != expectedNonce) revert AuctionStaleNonce(account, expectedNonce, nonce);
         // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
-        AuctionMath.Valuation memory v = _valuation(account);
+        AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         a = _advanceValid(account, a);
-        take = AuctionMath.take(_termsOf(account), v, a.elapsed, fraction);
+        take = AuctionMath.take(AuctionLifecycle.termsOf(_s, account), v, a.elapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
@@ -230,259 +222,126 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function terminateAuction(uint256 account) external nonReentrant {
-        Auction memory a = _auctions[account];
-        if (!a.active) revert AuctionNotActive(account);
-        a = _advanceClock(account, a);
-        (uint128 markets, ) = engine.accountInfo(account);
-        if (markets == 0 && vault.accountTokens(account) == 0 && vault.cashBalance(account) < 0) {
-            // Only debt is left: nothing to auction. The fund covers it, then positive cash bears the rest.
-            _writeOffDebt(account, a);
-            _end(account, a, EndReason.Emptied);
-            return;
-        }
-        AuctionMath.Valuation memory v = _valuation(account);
-        uint256 target = uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenanceMargin);
-        if (v.equity < target.toInt256()) revert AuctionAccountNotRestored(account, v.equity, target);
-        _end(account, a, EndReason.Terminated);
+        AuctionLifecycle.terminate(_s, _deps(), account);
     }
 
     /// @inheritdoc ILiquidationAuction
     function restartAuction(uint256 account) external nonReentrant {
-        AuctionGovernance.Breaker memory br = _breaker;
-        if (br.stopLevel >= uint8(StopLevel.NoNewAuctionsOrRestarts)) {
-            revert AuctionStopped(br.stopLevel, uint8(StopLevel.NoNewAuctionsOrRestarts));
-        }
-        Auction memory a = _auctions[account];
-        if (!a.active) revert AuctionNotActive(account);
-        a = _advanceClock(account, a);
-        AuctionParams storage p = _termsOf(account);
-        uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
-        if (a.elapsed < required) revert AuctionNotStalled(account, a.elapsed, required);
-        AuctionMath.Valuation memory v = _valuation(account);
-        uint256 shortfall = _shortfall(v);
-        _releaseShortfall(account, a);
-        (uint128 markets, ) = engine.accountInfo(account);
-        _breaker.shortfall = (uint256(_breaker.shortfall) + shortfall).toUint104();
-        _addMarketShortfall(markets, shortfall, false);
-        uint256 freshUntil = _clockInput(account, markets, true).feedsUntil;
-        a.startTime = uint32(block.timestamp);
-        a.checkpoint = uint32(block.timestamp);
-        a.elapsed = 0;
-        a.guaranteedUntil = uint32(WadMath.min(freshUntil, type(uint32).max));
-        a.validAtCheckpoint = true;
-        a.shortfall = uint96(shortfall);
-        // A restart is a new auction: it takes the parameters in force now.
-        _storeTerms(account, a, markets, _paramsVersion, v.markToMarket);
-        _auctions[account] = a;
-        emit AuctionRestarted(account, shortfall);
+        AuctionLifecycle.restart(_s, _deps(), account);
     }
 
     /// @inheritdoc ILiquidationAuction
     function checkpoint(uint256 account) external nonReentrant {
-        Auction memory a = _auctions[account];
-        if (!a.active) revert AuctionNotActive(account);
-        _auctions[account] = _advanceClock(account, a);
+        AuctionLifecycle.checkpoint(_s, _deps(), account);
     }
 
     // ------------------------------------------------------------------ governance
 
     /// @inheritdoc ILiquidationAuction
-    function setParams(AuctionParams calldata p) external restricted {
-        // Auctions already running keep the version they started with.
-        _paramsVersion = AuctionGovernance.setParams(_paramsAt, _paramsVersion, p);
+    function setParams(AuctionParams calldata) external restricted {
+        // Auctions already running keep the version they started with. The argument goes on as the ABI encoding it
+        // arrived in (a static struct: `msg.data` after the selector); the library decodes and checks it, so this
+        // contract carries no re-encoder for the struct (600 bytes).
+        _s.paramsVersion = AuctionGovernance.setParams(_s.paramsAt, _s.paramsVersion, msg.data[4:]);
     }
 
     /// @inheritdoc ILiquidationAuction
     function setGlobalShortfallCap(uint256 cap) external restricted {
-        AuctionGovernance.setGlobalShortfallCap(_breaker, cap);
+        AuctionGovernance.setGlobalShortfallCap(_s.breaker, cap);
     }
 
     /// @inheritdoc ILiquidationAuction
     function setMarketShortfallCap(uint256 marketId, uint256 cap) external restricted {
-        AuctionGovernance.setMarketShortfallCap(_marketBreakers[marketId], marketId, cap);
+        AuctionGovernance.setMarketShortfallCap(_s.marketBreakers[marketId], marketId, cap);
     }
 
     /// @inheritdoc ILiquidationAuction
     function setStopLevel(uint8 level) external restricted {
-        AuctionGovernance.setStopLevel(_breaker, level);
+        AuctionGovernance.setStopLevel(_s.breaker, level);
     }
 
     /// @inheritdoc ILiquidationAuction
     function raiseStopLevel(uint8 level) external restricted {
-        AuctionGovernance.raiseStopLevel(_breaker, level);
+        AuctionGovernance.raiseStopLevel(_s.breaker, level);
     }
 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc ILiquidationAuction
-    function quote(uint256 account) external view returns (Quote memory q) {
-        Auction memory a = _auctions[account];
-        q.active = a.active;
-        q.nonce = vault.accountNonce(account);
-        AuctionMath.Valuation memory v = _valuation(account);
-        q.equity = v.equity;
-        q.maintenanceMargin = v.maintenanceMargin;
-        q.markToMarket = v.markToMarket;
-        q.requirement = v.requirement;
-        if (!a.active) return q;
-        q.elapsed = _clockView(account, a);
-        AuctionMath.Take memory t = AuctionMath.take(_termsOf(account), v, q.elapsed, WAD);
-        q.unitPrice = t.unitPrice;
-        q.maxFraction = t.maxFraction;
+    function quote(uint256 account) external view returns (Quote memory) {
+        return AuctionLifecycle.quote(_s, _deps(), account);
     }
 
     /// @inheritdoc ILiquidationAuction
     function auctionOf(uint256 account) external view returns (Auction memory) {
-        return _auctions[account];
+        return _s.auctions[account];
     }
 
     /// @inheritdoc ILiquidationAuction
     function clock(uint256 account) external view returns (uint256) {
-        Auction memory a = _auctions[account];
-        return a.active ? _clockView(account, a) : 0;
+        return AuctionLifecycle.clock(_s, _deps(), account);
     }
 
     /// @inheritdoc ILiquidationAuction
     function params() external view returns (AuctionParams memory) {
-        return _paramsAt[_paramsVersion];
+        return _s.paramsAt[_s.paramsVersion];
     }
 
     /// @inheritdoc ILiquidationAuction
     function auctionParams(uint256 account) external view returns (AuctionParams memory) {
-        return _termsOf(account);
+        return AuctionLifecycle.termsOf(_s, account);
     }
 
     /// @inheritdoc ILiquidationAuction
     function pendingBadDebt() external view returns (uint256) {
-        return _pendingBadDebt;
+        return _s.pendingBadDebt;
     }
 
     /// @inheritdoc ILiquidationAuction
     function stopLevel() external view returns (uint8) {
-        return _breaker.stopLevel;
+        return _s.breaker.stopLevel;
     }
 
     /// @inheritdoc ILiquidationAuction
     function haltEndedAt() external view returns (uint256) {
-        return _breaker.haltEndedAt;
+        return _s.breaker.haltEndedAt;
     }
 
     /// @inheritdoc ILiquidationAuction
     function shortfallTotals(
         uint256 marketId
     ) external view returns (uint256 global, uint256 globalCap, uint256 market, uint256 marketCap) {
-        AuctionGovernance.Breaker memory br = _breaker;
-        AuctionGovernance.MarketBreaker memory mb = _marketBreakers[marketId];
+        AuctionGovernance.Breaker memory br = _s.breaker;
+        AuctionGovernance.MarketBreaker memory mb = _s.marketBreakers[marketId];
         return (br.shortfall, br.cap, mb.shortfall, mb.cap);
     }
 
-    // ------------------------------------------------------------------ internals: valuation and clock
+    // ------------------------------------------------------------------ internals: clock
 
-    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). Any price that
-    /// fails a check reverts (a bad price never liquidates, R-01); nobody but the owner can add a collateral to an
-    /// account, and not while it is in auction (R-15), so no third party's deposit can block this path.
-    function _valuation(uint256 account) internal view returns (AuctionMath.Valuation memory v) {
-        (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
-        IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(account, c);
-        uint256 haircutAmount = raw - c.collateralValue;
-        v.equity = s.equity;
-        v.maintenanceMargin = s.maintenanceMargin;
-        v.markToMarket = s.equity + haircutAmount.toInt256();
-        v.requirement = s.maintenanceMargin + haircutAmount;
-    }
-
-    /// @dev max(M - E, 0) capped at 2**96 - 1 wei (79 billion cash units, the auction record's width): what an
-    /// auction counts in the circuit breakers, so no shortfall is too large to liquidate.
-    function _shortfall(AuctionMath.Valuation memory v) internal pure returns (uint256) {
-        int256 gap = v.maintenanceMargin.toInt256() - v.equity;
-        return gap <= 0 ? 0 : WadMath.min(uint256(gap), type(uint96).max);
-    }
-
-    /// @dev What the clock knows now about `account`'s prices (never reverts). With `assumeValid` (the caller has just
-    /// valued the account at fresh prices in this call) the cheaper `priceWindow` replaces `priceValidity`.
-    function _clockInput(
-        uint256 account,
-        uint256 markets,
-        bool assumeValid
-    ) internal view returns (AuctionMath.ClockInput memory x) {
-        x.valid = true;
-        x.feedsUntil = type(uint256).max;
-        bytes32[] memory assets = _assets(account, markets);
-        for (uint256 i; i < assets.length; ++i) {
-            if (assets[i] == bytes32(0)) continue; // a collateral of weight zero: no price needed (review F2)
-            bool ok = true;
-            uint256 since;
-            uint256 until;
-            if (assumeValid) (since, until) = oracle.priceWindow(assets[i]);
-            else (ok, since, until) = oracle.priceValidity(assets[i]);
-            x.valid = x.valid && ok;
-            x.feedsSince = WadMath.max(x.feedsSince, since);
-            x.feedsUntil = WadMath.min(x.feedsUntil, until);
-        }
-        (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
-        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
-            x.valid = false;
-        AuctionGovernance.Breaker memory br = _breaker;
-        x.halted = br.stopLevel == uint8(StopLevel.Halted);
-        x.haltEndedAt = br.haltEndedAt;
-    }
-
-    /// @dev Oracle assets of the markets in `markets` and of every collateral `account` holds.
-    function _assets(uint256 account, uint256 markets) internal view returns (bytes32[] memory assets) {
-        uint256 tokens = vault.accountTokens(account);
-        assets = new bytes32[](_popcount(markets) + _popcount(tokens));
-        uint256 n;
-        while (markets != 0) {
-            uint256 id = Math.log2(markets & (~markets + 1));
-            markets &= markets - 1;
-            assets[n++] = engine.oracleAssetOf(id);
-        }
-        while (tokens != 0) {
-            uint256 i = Math.log2(tokens & (~tokens + 1));
-            tokens &= tokens - 1;
-            ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
-            // Left bytes32(0) (skipped by `_clockInput`) when the collateral counts nothing (fully delisted).
-            if (info.haircut != 0) assets[n] = info.oracleAsset;
-            ++n;
-        }
-    }
-
-    function _marketsHeld(uint256 account) internal view returns (uint256) {
-        (uint128 markets, ) = engine.accountInfo(account);
-        return markets;
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 n) {
-        while (x != 0) {
-            x &= x - 1;
-            ++n;
-        }
+    /// @dev The contracts the auction calls, for the linked library's external functions.
+    function _deps() internal view returns (AuctionLifecycle.Deps memory) {
+        return AuctionLifecycle.Deps(engine, vault, oracle, fund);
     }
 
     /// @dev Advances the clock when every price was just validated (a valuation in the same call succeeded).
     function _advanceValid(uint256 account, Auction memory a) internal view returns (Auction memory) {
         if (a.checkpoint == block.timestamp) return a;
-        return AuctionMath.advance(a, _clockInput(account, _marketsHeld(account), true), block.timestamp);
-    }
-
-    /// @dev The auction's clock advanced to now (see `AuctionMath.advance`), emitting `AuctionClockUpdated`.
-    function _advanceClock(uint256 account, Auction memory a) internal returns (Auction memory) {
-        if (a.checkpoint == block.timestamp) return a;
-        AuctionMath.ClockInput memory x = _clockInput(account, _marketsHeld(account), false);
-        a = AuctionMath.advance(a, x, block.timestamp);
-        emit AuctionClockUpdated(account, a.elapsed, x.valid);
-        return a;
-    }
-
-    function _clockView(uint256 account, Auction memory a) internal view returns (uint256) {
-        if (a.checkpoint == block.timestamp) return a.elapsed;
-        return AuctionMath.advance(a, _clockInput(account, _marketsHeld(account), false), block.timestamp).elapsed;
+        AuctionMath.ClockInput memory x = AuctionLifecycle.clockInputFresh(
+            _s.breaker,
+            engine,
+            vault,
+            oracle,
+            account,
+            AuctionLifecycle.marketsHeld(engine, account)
+        );
+        return AuctionMath.advance(a, x, block.timestamp);
     }
 
     /// @dev E >= (1 + bufferRatio) * M at fresh prices.
     function _restored(uint256 account) internal view returns (bool) {
-        AuctionMath.Valuation memory v = _valuation(account);
-        return v.equity >= uint256(WAD + _termsOf(account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
+        AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
+        return
+            v.equity >= uint256(WAD + AuctionLifecycle.termsOf(_s, account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash
@@ -518,91 +377,18 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     /// socialised over positive cash. Every part is an event.
     function _subsidise(uint256 account, Auction memory a, uint256 recipient, uint256 amount) internal {
         // The subsidy settles that much of the known bad debt.
-        AuctionTerms storage t = _terms[account];
+        AuctionLifecycle.AuctionTerms storage t = _s.terms[account];
         uint256 settled = WadMath.min(t.badDebt, amount);
         if (settled != 0) {
             t.badDebt -= uint96(settled);
-            _pendingBadDebt -= uint128(settled);
+            _s.pendingBadDebt -= uint128(settled);
         }
         bytes32 eventId = keccak256(abi.encode(account, a.startTime));
         uint256 paid = fund.cover(eventId, recipient, amount);
         if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
         if (paid < amount) {
             uint256 socialised = vault.socialiseLoss(recipient, amount - paid);
-            emit BadDebtSocialised(account, _marketsOf(account, a), socialised);
+            emit BadDebtSocialised(account, AuctionLifecycle.marketsOf(_s, account, a), socialised);
         }
-    }
-
-    /// @dev Clears a debt-only account: the fund pays what it can, then what is left (read after the payment, so
-    /// no rounding dust remains) is socialised.
-    function _writeOffDebt(uint256 account, Auction memory a) internal {
-        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
-        uint256 paid = fund.cover(eventId, account, uint256(-vault.cashBalance(account)));
-        if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
-        int256 left = vault.cashBalance(account);
-        if (left < 0) emit BadDebtSocialised(account, _marketsOf(account, a), vault.socialiseLoss(account, uint256(-left)));
-    }
-
-    // ------------------------------------------------------------------ internals: breakers and bookkeeping
-
-    function _end(uint256 account, Auction memory a, EndReason reason) internal {
-        _releaseShortfall(account, a);
-        uint96 debt = _terms[account].badDebt;
-        if (debt != 0) _pendingBadDebt -= debt;
-        delete _auctions[account];
-        delete _terms[account];
-        vault.endLiquidation(account);
-        emit AuctionEnded(account, reason, a.elapsed);
-    }
-
-    function _releaseShortfall(uint256 account, Auction memory a) internal {
-        _breaker.shortfall -= uint104(a.shortfall);
-        uint256 bits = _marketsOf(account, a);
-        while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
-            _marketBreakers[id].shortfall -= uint128(a.shortfall);
-        }
-    }
-
-    /// @dev Counts `shortfall` in every market in `bits`, against each market's cap when `capped` (a start; a restart
-    /// re-counts a running auction and is not capped).
-    function _addMarketShortfall(uint256 bits, uint256 shortfall, bool capped) internal {
-        while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
-            AuctionGovernance.MarketBreaker memory mb = _marketBreakers[id];
-            uint256 total = uint256(mb.shortfall) + shortfall;
-            if (capped && total > mb.cap) revert AuctionMarketShortfallCapExceeded(id, mb.cap, total);
-            _marketBreakers[id].shortfall = total.toUint128();
-        }
-    }
-
-    /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot), fixes the
-    /// auction's parameter set `version`, and records its known bad debt: the deficit -V of an account valued
-    /// `value` < 0 (what bidders must at least be paid), replacing any earlier record (a restart) in the total.
-    function _storeTerms(uint256 account, Auction memory a, uint128 markets, uint32 version, int256 value) internal {
-        // Several markets: more than one bit set (an account without positions has none).
-        a.multi = markets != 0 && markets & (markets - 1) != 0;
-        a.market =
-            a.multi
-                ? 0
-                : markets == 0
-                    ? type(uint8).max
-                    : uint8(Math.log2(markets));
-        uint256 debt = value < 0 ? WadMath.min(uint256(-value), type(uint96).max) : 0;
-        _pendingBadDebt = uint128(_pendingBadDebt - _terms[account].badDebt + debt);
-        _terms[account] = AuctionTerms(a.multi ? markets : 0, version, uint96(debt));
-    }
-
-    /// @dev The parameters `account`'s running auction started with.
-    function _termsOf(uint256 account) internal view returns (AuctionParams storage) {
-        return _paramsAt[_terms[account].paramsVersion];
-    }
-
-    /// @dev Bitmap of the markets recorded at start (0 when none).
-    function _marketsOf(uint256 account, Auction memory a) internal view returns (uint256) {
-        if (a.multi) return _terms[account].markets;
-        return a.market == type(uint8).max ? 0 : uint256(1) << a.market;
     }
 }

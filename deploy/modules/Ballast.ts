@@ -89,8 +89,11 @@ export function buildBallastModule(plan: DeploymentPlan) {
     const venue = m.contract("OrderSettlement", [manager, engine, fund]);
     // The auction's governed side (parameter sets, breakers' caps, stop level) is a linked library (EIP-170 room).
     const auctionGovernance = m.library("AuctionGovernance");
+    // Its cold side (terminate, restart, checkpoint, quote, clock) is a second linked library (EIP-170 room), deployed
+    // after the fund so that no address but the auction's own moved when it was split out (issue #16).
+    const auctionLifecycle = m.library("AuctionLifecycle", { after: [fund] });
     const auction = m.contract("LiquidationAuction", [manager, engine, vault, oracle, fund], {
-      libraries: { AuctionGovernance: auctionGovernance },
+      libraries: { AuctionGovernance: auctionGovernance, AuctionLifecycle: auctionLifecycle },
     });
     const lens = m.contract("RiskLens", [engine, vault, configurator, oracle]);
 

@@ -110,6 +110,7 @@ const CORE = [
   "OrderSettlement",
   "LiquidationAuction",
   "AuctionGovernance",
+  "AuctionLifecycle",
   "RiskLens",
 ];
 

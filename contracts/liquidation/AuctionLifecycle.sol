@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {AuctionMath} from "../libraries/AuctionMath.sol";
+import {AuctionGovernance} from "./AuctionGovernance.sol";
+
+/// @title AuctionLifecycle
+/// @custom:security-contact security@ballast.finance
+/// @notice The cold side of {LiquidationAuction}: terminating, restarting and checkpointing a running auction and
+/// the off-chain views (`quote`, `clock`, the parameter sets, `auctionOf`), plus the auction's storage layout and the
+/// bookkeeping helpers starts and bids share with them. External functions are a linked library run by DELEGATECALL
+/// on the auction's storage (the auction keeps room under the EIP-170 size limit); internal ones are compiled into
+/// the auction itself, so starts and bids never pay a library call.
+/// @dev Reverts and events are the auction's own ({ILiquidationAuction}). The auction's entry points hold its
+/// reentrancy guard around every external function here.
+library AuctionLifecycle {
+    using WadMath for uint256;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    uint256 internal constant WAD = 1e18;
+
+    /// @dev Per running auction, one slot: the markets held at start (when several), the parameter set it started
+    /// with, which no later `setParams` changes (class 7 of issue #11: running auctions cannot be repriced), and its
+    /// known bad debt not yet paid [wad] (class 8: the insurance fund's share price marks it).
+    struct AuctionTerms {
+        uint128 markets;
+        uint32 paramsVersion;
+        uint96 badDebt;
+    }
+
+    /// @dev The auction's whole state, the contract's only state variable: the same slots, in the same order, as the six
+    /// variables it replaced (a parameter set by version; version and pending bad debt packed; breaker; market
+    /// breakers; auctions; terms).
+    struct State {
+        /// @dev Every parameter set ever set, by version (1, 2, ...); never overwritten, so a version fixes an
+        /// auction's curve, penalty, buffer and dust limit for its whole life.
+        mapping(uint256 version => ILiquidationAuction.AuctionParams) paramsAt;
+        uint32 paramsVersion;
+        /// @dev Sum over running auctions of their known pending bad debt [wad] (see `pendingBadDebt`).
+        uint128 pendingBadDebt;
+        AuctionGovernance.Breaker breaker;
+        mapping(uint256 marketId => AuctionGovernance.MarketBreaker) marketBreakers;
+        mapping(uint256 account => ILiquidationAuction.Auction) auctions;
+        mapping(uint256 account => AuctionTerms) terms;
+    }
+
+    /// @dev The contracts the auction calls (its immutables), passed to the library's external functions.
+    struct Deps {
+        IMarginEngine engine;
+        ICollateralVault vault;
+        IOracleRouter oracle;
+        IInsuranceFund fund;
+    }
+
+    // ------------------------------------------------------------------ cold entry points (external)
+
+    /// @notice Body of `ILiquidationAuction.terminateAuction`.
+    function terminate(State storage s, Deps calldata d, uint256 account) external {
+        ILiquidationAuction.Auction memory a = s.auctions[account];
+        if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
+        a = _advanceClock(s, d, account, a);
+        (uint128 markets, ) = d.engine.accountInfo(account);
+        if (markets == 0 && d.vault.accountTokens(account) == 0 && d.vault.cashBalance(account) < 0) {
+            // Only debt is left: nothing to auction. The fund covers it, then positive cash bears the rest.
+            _writeOffDebt(s, d, account, a);
+            end(s, d.vault, account, a, ILiquidationAuction.EndReason.Emptied);
+            return;
+        }
+        AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
+        uint256 target = uint256(WAD + termsOf(s, account).bufferRatio).mulWadUp(v.maintenanceMargin);
+        if (v.equity < target.toInt256()) revert ILiquidationAuction.AuctionAccountNotRestored(account, v.equity, target);
+        end(s, d.vault, account, a, ILiquidationAuction.EndReason.Terminated);
+    }
+
+    /// @notice Body of `ILiquidationAuction.restartAuction`.
+    function restart(State storage s, Deps calldata d, uint256 account) external {
+        ILiquidationAuction.Auction memory a = _stalledAuction(s, d, account);
+        AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
+        uint256 shortfall = shortfallOf(v);
+        releaseShortfall(s, account, a);
+        (uint128 markets, ) = d.engine.accountInfo(account);
+        s.breaker.shortfall = (uint256(s.breaker.shortfall) + shortfall).toUint104();
+        addMarketShortfall(s.marketBreakers, markets, shortfall, false);
+        uint256 freshUntil = clockInputFresh(s.breaker, d.engine, d.vault, d.oracle, account, markets).feedsUntil;
+        a.startTime = uint32(block.timestamp);
+        a.checkpoint = uint32(block.timestamp);
+        a.elapsed = 0;
+        a.guaranteedUntil = uint32(WadMath.min(freshUntil, type(uint32).max));
+        a.validAtCheckpoint = true;
+        a.shortfall = uint96(shortfall);
+        // A restart is a new auction: it takes the parameters in force now.
+        s.pendingBadDebt = storeTerms(s.terms, s.pendingBadDebt, account, a, markets, s.paramsVersion, v.markToMarket);
+        s.auctions[account] = a;
+        emit ILiquidationAuction.AuctionRestarted(account, shortfall);
+    }
+
+    /// @notice Body of `ILiquidationAuction.checkpoint`.
+    function checkpoint(State storage s, Deps calldata d, uint256 account) external {
+        ILiquidationAuction.Auction memory a = s.auctions[account];
+        if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
+        s.auctions[account] = _advanceClock(s, d, account, a);
+    }
+
+    // ------------------------------------------------------------------ views (external)
+
+    /// @notice Body of `ILiquidationAuction.quote`.
+    function quote(State storage s, Deps calldata d, uint256 account) external view returns (ILiquidationAuction.Quote memory) {
+        return _quote(s, d, account);
+    }
+
+    /// @notice Body of `ILiquidationAuction.clock`.
+    function clock(State storage s, Deps calldata d, uint256 account) external view returns (uint256) {
+        ILiquidationAuction.Auction memory a = s.auctions[account];
+        return a.active ? _clockView(s, d, account, a) : 0;
+    }
+
+    // ------------------------------------------------------------------ shared helpers (internal: inlined in the auction)
+
+    /// @dev E, M, V = E + H and R = M + H of `account` at fresh prices (H: collateral haircut amount). Any price that
+    /// fails a check reverts (a bad price never liquidates, R-01); nobody but the owner can add a collateral to an
+    /// account, and not while it is in auction (R-15), so no third party's deposit can block this path.
+    function valuation(
+        IMarginEngine engine,
+        ICollateralVault vault,
+        uint256 account
+    ) internal view returns (AuctionMath.Valuation memory v) {
+        (ICollateralVault.MarginCollateral memory c, uint256 raw) = vault.collateralValuesFresh(account);
+        IMarginEngine.MarginState memory st = engine.accountMarginWithCollateral(account, c);
+        uint256 haircutAmount = raw - c.collateralValue;
+        v.equity = st.equity;
+        v.maintenanceMargin = st.maintenanceMargin;
+        v.markToMarket = st.equity + haircutAmount.toInt256();
+        v.requirement = st.maintenanceMargin + haircutAmount;
+    }
+
+    /// @dev max(M - E, 0) capped at 2**96 - 1 wei (79 billion cash units, the auction record's width): what an
+    /// auction counts in the circuit breakers, so no shortfall is too large to liquidate.
+    function shortfallOf(AuctionMath.Valuation memory v) internal pure returns (uint256) {
+        int256 gap = v.maintenanceMargin.toInt256() - v.equity;
+        return gap <= 0 ? 0 : WadMath.min(uint256(gap), type(uint96).max);
+    }
+
+    /// @dev What the clock knows now about `account`'s prices, when the caller has just valued the account at fresh
+    /// prices in this call (so every price is valid, and the cheaper `priceWindow` gives each feed's window).
+    function clockInputFresh(
+        AuctionGovernance.Breaker storage breaker,
+        IMarginEngine engine,
+        ICollateralVault vault,
+        IOracleRouter oracle,
+        uint256 account,
+        uint256 markets
+    ) internal view returns (AuctionMath.ClockInput memory x) {
+        x.feedsUntil = type(uint256).max;
+        bytes32[] memory assets = _assets(engine, vault, account, markets);
+        for (uint256 i; i < assets.length; ++i) {
+            if (assets[i] == bytes32(0)) continue; // a collateral of weight zero: no price needed (review F2)
+            (uint256 since, uint256 until) = oracle.priceWindow(assets[i]);
+            x.feedsSince = WadMath.max(x.feedsSince, since);
+            x.feedsUntil = WadMath.min(x.feedsUntil, until);
+        }
+        x.valid = true;
+        (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
+        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
+            x.valid = false;
+        AuctionGovernance.Breaker memory br = breaker;
+        x.halted = br.stopLevel == uint8(ILiquidationAuction.StopLevel.Halted);
+        x.haltEndedAt = br.haltEndedAt;
+    }
+
+    /// @dev The markets `account` holds now (bitmap).
+    function marketsHeld(IMarginEngine engine, uint256 account) internal view returns (uint256) {
+        (uint128 markets, ) = engine.accountInfo(account);
+        return markets;
+    }
+
+    /// @dev Ends `account`'s auction: releases its shortfall from the breakers and its bad debt from the pending
+    /// total, deletes its records and tells the vault.
+    function end(
+        State storage s,
+        ICollateralVault vault,
+        uint256 account,
+        ILiquidationAuction.Auction memory a,
+        ILiquidationAuction.EndReason reason
+    ) internal {
+        releaseShortfall(s, account, a);
+        uint96 debt = s.terms[account].badDebt;
+        if (debt != 0) s.pendingBadDebt -= debt;
+        delete s.auctions[account];
+        delete s.terms[account];
+        vault.endLiquidation(account);
+        emit ILiquidationAuction.AuctionEnded(account, reason, a.elapsed);
+    }
+
+    /// @dev Removes the auction's recorded shortfall from the global and per-market running totals.
+    function releaseShortfall(State storage s, uint256 account, ILiquidationAuction.Auction memory a) internal {
+        s.breaker.shortfall -= uint104(a.shortfall);
+        uint256 bits = marketsOf(s, account, a);
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            s.marketBreakers[id].shortfall -= uint128(a.shortfall);
+        }
+    }
+
+    /// @dev Counts `shortfall` in every market in `bits`, against each market's cap when `capped` (a start; a restart
+    /// re-counts a running auction and is not capped).
+    function addMarketShortfall(
+        mapping(uint256 => AuctionGovernance.MarketBreaker) storage marketBreakers,
+        uint256 bits,
+        uint256 shortfall,
+        bool capped
+    ) internal {
+        while (bits != 0) {
+            uint256 id = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            AuctionGovernance.MarketBreaker memory mb = marketBreakers[id];
+            uint256 total = uint256(mb.shortfall) + shortfall;
+            if (capped && total > mb.cap) revert ILiquidationAuction.AuctionMarketShortfallCapExceeded(id, mb.cap, total);
+            marketBreakers[id].shortfall = total.toUint128();
+        }
+    }
+
+    /// @dev Records the markets held at start (one id in the auction slot, or a bitmap in the terms slot), fixes the
+    /// auction's parameter set `version`, and records its known bad debt: the deficit -V of an account valued
+    /// `value` < 0 (what bidders must at least be paid), replacing any earlier record (a restart) in `pending`, the
+    /// running auctions' total; returns the new total.
+    function storeTerms(
+        mapping(uint256 => AuctionTerms) storage terms,
+        uint128 pending,
+        uint256 account,
+        ILiquidationAuction.Auction memory a,
+        uint128 markets,
+        uint32 version,
+        int256 value
+    ) internal returns (uint128) {
+        // Several markets: more than one bit set (an account without positions has none).
+        a.multi = markets != 0 && markets & (markets - 1) != 0;
+        a.market =
+            a.multi
+                ? 0
+                : markets == 0
+                    ? type(uint8).max
+                    : uint8(Math.log2(markets));
+        uint256 debt = value < 0 ? WadMath.min(uint256(-value), type(uint96).max) : 0;
+        uint128 total = uint128(pending - terms[account].badDebt + debt);
+        terms[account] = AuctionTerms(a.multi ? markets : 0, version, uint96(debt));
+        return total;
+    }
+
+    /// @dev The parameters `account`'s running auction started with.
+    function termsOf(State storage s, uint256 account) internal view returns (ILiquidationAuction.AuctionParams storage) {
+        return s.paramsAt[s.terms[account].paramsVersion];
+    }
+
+    /// @dev Bitmap of the markets recorded at start (0 when none).
+    function marketsOf(State storage s, uint256 account, ILiquidationAuction.Auction memory a) internal view returns (uint256) {
+        if (a.multi) return s.terms[account].markets;
+        return a.market == type(uint8).max ? 0 : uint256(1) << a.market;
+    }
+
+    // ------------------------------------------------------------------ private (library only)
+
+    /// @dev `ILiquidationAuction.quote`'s value.
+    function _quote(State storage s, Deps calldata d, uint256 account) private view returns (ILiquidationAuction.Quote memory q) {
+        ILiquidationAuction.Auction memory a = s.auctions[account];
+        q.active = a.active;
+        q.nonce = d.vault.accountNonce(account);
+        AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
+        q.equity = v.equity;
+        q.maintenanceMargin = v.maintenanceMargin;
+        q.markToMarket = v.markToMarket;
+        q.requirement = v.requirement;
+        if (!a.active) return q;
+        q.elapsed = _clockView(s, d, account, a);
+        AuctionMath.Take memory t = AuctionMath.take(termsOf(s, account), v, q.elapsed, WAD);
+        q.unitPrice = t.unitPrice;
+        q.maxFraction = t.maxFraction;
+    }
+
+    /// @dev `account`'s running auction, its clock advanced to now, when restarts are allowed and it has run through
+    /// all three phases without emptying the account.
+    function _stalledAuction(
+        State storage s,
+        Deps calldata d,
+        uint256 account
+    ) private returns (ILiquidationAuction.Auction memory a) {
+        AuctionGovernance.Breaker memory br = s.breaker;
+        if (br.stopLevel >= uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts)) {
+            revert ILiquidationAuction.AuctionStopped(br.stopLevel, uint8(ILiquidationAuction.StopLevel.NoNewAuctionsOrRestarts));
+        }
+        a = s.auctions[account];
+        if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
+        a = _advanceClock(s, d, account, a);
+        ILiquidationAuction.AuctionParams storage p = termsOf(s, account);
+        uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
+        if (a.elapsed < required) revert ILiquidationAuction.AuctionNotStalled(account, a.elapsed, required);
+    }
+
+    /// @dev The auction's clock advanced to now (see `AuctionMath.advance`), emitting `AuctionClockUpdated`.
+    function _advanceClock(
+        State storage s,
+        Deps calldata d,
+        uint256 account,
+        ILiquidationAuction.Auction memory a
+    ) private returns (ILiquidationAuction.Auction memory) {
+        if (a.checkpoint == block.timestamp) return a;
+        AuctionMath.ClockInput memory x = _clockInputChecked(s, d, account);
+        a = AuctionMath.advance(a, x, block.timestamp);
+        emit ILiquidationAuction.AuctionClockUpdated(account, a.elapsed, x.valid);
+        return a;
+    }
+
+    /// @dev The clock's reading now, without recording it.
+    function _clockView(
+        State storage s,
+        Deps calldata d,
+        uint256 account,
+        ILiquidationAuction.Auction memory a
+    ) private view returns (uint256) {
+        if (a.checkpoint == block.timestamp) return a.elapsed;
+        AuctionMath.ClockInput memory x = _clockInputChecked(s, d, account);
+        return AuctionMath.advance(a, x, block.timestamp).elapsed;
+    }
+
+    /// @dev What the clock knows now about `account`'s prices (never reverts: `priceValidity` reports a bad price).
+    function _clockInputChecked(
+        State storage s,
+        Deps calldata d,
+        uint256 account
+    ) private view returns (AuctionMath.ClockInput memory x) {
+        x.feedsUntil = type(uint256).max;
+        bytes32[] memory assets = _assets(d.engine, d.vault, account, marketsHeld(d.engine, account));
+        bool valid = true;
+        for (uint256 i; i < assets.length; ++i) {
+            if (assets[i] == bytes32(0)) continue; // a collateral of weight zero: no price needed (review F2)
+            (bool ok, uint256 since, uint256 until) = d.oracle.priceValidity(assets[i]);
+            valid = valid && ok;
+            x.feedsSince = WadMath.max(x.feedsSince, since);
+            x.feedsUntil = WadMath.min(x.feedsUntil, until);
+        }
+        _clockStatus(s, d.oracle, x, valid);
+    }
+
+    /// @dev Completes `x` with the sequencer's state and the stop level: valid when `pricesValid` and the sequencer
+    /// (when configured) is up and past its grace period.
+    function _clockStatus(State storage s, IOracleRouter oracle, AuctionMath.ClockInput memory x, bool pricesValid) private view {
+        x.valid = pricesValid;
+        (x.sequencerConfigured, x.sequencerUp, x.sequencerChangedAt, x.sequencerGrace) = oracle.sequencerState();
+        if (x.sequencerConfigured && (!x.sequencerUp || block.timestamp <= x.sequencerChangedAt + x.sequencerGrace))
+            x.valid = false;
+        AuctionGovernance.Breaker memory br = s.breaker;
+        x.halted = br.stopLevel == uint8(ILiquidationAuction.StopLevel.Halted);
+        x.haltEndedAt = br.haltEndedAt;
+    }
+
+    /// @dev Clears a debt-only account: the fund pays what it can, then what is left (read after the payment, so
+    /// no rounding dust remains) is socialised.
+    function _writeOffDebt(State storage s, Deps calldata d, uint256 account, ILiquidationAuction.Auction memory a) private {
+        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+        uint256 paid = d.fund.cover(eventId, account, uint256(-d.vault.cashBalance(account)));
+        if (paid != 0) emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
+        int256 left = d.vault.cashBalance(account);
+        if (left < 0) {
+            emit ILiquidationAuction.BadDebtSocialised(
+                account,
+                marketsOf(s, account, a),
+                d.vault.socialiseLoss(account, uint256(-left))
+            );
+        }
+    }
+
+    /// @dev Oracle assets of the markets in `markets` and of every collateral `account` holds.
+    function _assets(
+        IMarginEngine engine,
+        ICollateralVault vault,
+        uint256 account,
+        uint256 markets
+    ) private view returns (bytes32[] memory assets) {
+        uint256 tokens = vault.accountTokens(account);
+        assets = new bytes32[](_popcount(markets) + _popcount(tokens));
+        uint256 n;
+        while (markets != 0) {
+            uint256 id = Math.log2(markets & (~markets + 1));
+            markets &= markets - 1;
+            assets[n++] = engine.oracleAssetOf(id);
+        }
+        while (tokens != 0) {
+            uint256 i = Math.log2(tokens & (~tokens + 1));
+            tokens &= tokens - 1;
+            ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
+            // Left bytes32(0) (skipped by the clock inputs) when the collateral counts nothing (fully delisted).
+            if (info.haircut != 0) assets[n] = info.oracleAsset;
+            ++n;
+        }
+    }
+
+    function _popcount(uint256 x) private pure returns (uint256 n) {
+        while (x != 0) {
+            x &= x - 1;
+            ++n;
+        }
+    }
+}
