@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
@@ -205,8 +206,8 @@ library AuctionLifecycle {
         s.breaker.shortfall -= uint104(a.shortfall);
         uint256 bits = marketsOf(s, account, a);
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             s.marketBreakers[id].shortfall -= uint128(a.shortfall);
         }
     }
@@ -220,8 +221,8 @@ library AuctionLifecycle {
         bool capped
     ) internal {
         while (bits != 0) {
-            uint256 id = Math.log2(bits & (~bits + 1));
-            bits &= bits - 1;
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
             AuctionGovernance.MarketBreaker memory mb = marketBreakers[id];
             uint256 total = uint256(mb.shortfall) + shortfall;
             if (capped && total > mb.cap) revert ILiquidationAuction.AuctionMarketShortfallCapExceeded(id, mb.cap, total);
@@ -386,7 +387,7 @@ library AuctionLifecycle {
         uint256 markets
     ) private view returns (bytes32[] memory assets) {
         uint256 tokens = vault.accountTokens(account);
-        assets = new bytes32[](_popcount(markets) + _popcount(tokens));
+        assets = new bytes32[](Bitmap.count(markets) + Bitmap.count(tokens));
         uint256 n;
         while (markets != 0) {
             uint256 id = Math.log2(markets & (~markets + 1));
@@ -399,13 +400,6 @@ library AuctionLifecycle {
             ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
             // Left bytes32(0) (skipped by the clock inputs) when the collateral counts nothing (fully delisted).
             if (info.haircut != 0) assets[n] = info.oracleAsset;
-            ++n;
-        }
-    }
-
-    function _popcount(uint256 x) private pure returns (uint256 n) {
-        while (x != 0) {
-            x &= x - 1;
             ++n;
         }
     }
