@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -229,7 +230,8 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
         _bound("maxFillDeviation", t.maxFillDeviation, RiskBounds.MIN_FILL_DEVIATION, RiskBounds.MAX_FILL_DEVIATION);
     }
 
+    /// @dev ParameterBounds.check with this contract's domain error.
     function _bound(bytes32 name, uint256 value, uint256 lo, uint256 hi) internal pure {
-        if (value < lo || value > hi) revert ConfiguratorParameterOutOfBounds(name, value, lo, hi);
+        ParameterBounds.check(ConfiguratorParameterOutOfBounds.selector, name, value, lo, hi);
     }
 }

@@ -90,7 +90,8 @@ library EngineMarketListing {
         _bound("maxFillDeviation", s.maxFillDeviation, RiskBounds.MIN_FILL_DEVIATION, RiskBounds.MAX_FILL_DEVIATION);
     }
 
+    /// @dev ParameterBounds.check with this contract's domain error.
     function _bound(bytes32 name, uint256 value, uint256 lo, uint256 hi) private pure {
-        if (value < lo || value > hi) revert IMarginEngine.EngineParameterOutOfBounds(name, value, lo, hi);
+        ParameterBounds.check(IMarginEngine.EngineParameterOutOfBounds.selector, name, value, lo, hi);
     }
 }

@@ -8,8 +8,24 @@ pragma solidity 0.8.28;
 /// RiskBounds, the collateral life-cycle bounds in CollateralListing and the auction bounds in AuctionGovernance.
 /// @dev Grouped by the contract that enforces them. src/config/bounds.ts is generated from these declarations
 /// (`npm run gen:bounds`, through contracts/test/BoundsExport.sol); test/unit/config/bounds.test.ts fails when the
-/// two differ.
+/// two differ. `check` is the one range check every bounded setter uses, with its contract's domain error.
 library ParameterBounds {
+    /// @notice Reverts with the domain error `err(name, value, lo, hi)` unless `lo <= value <= hi`.
+    /// @param err Selector of the caller's error with the arguments (bytes32 parameter, uint256 value, uint256 min,
+    /// uint256 max), e.g. `IMarginEngine.EngineParameterOutOfBounds.selector`.
+    /// @param name The parameter's name as in the setter's NatSpec.
+    /// @param value The proposed value, in the parameter's unit; `lo` and `hi` are its inclusive bounds.
+    function check(bytes4 err, bytes32 name, uint256 value, uint256 lo, uint256 hi) internal pure {
+        if (value < lo || value > hi) {
+            bytes memory data = abi.encodeWithSelector(err, name, value, lo, hi);
+            // Re-throws the ABI-encoded custom error as the revert data, as `revert Error(...)` would.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                revert(add(data, 32), mload(data))
+            }
+        }
+    }
+
     // ---- Bounds of a price feed's configuration (OracleRouter.setFeed, setSequencerFeed).
     /// @notice Shortest accepted heartbeat: 60 seconds.
     uint256 internal constant MIN_HEARTBEAT = 60;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
 
 /// @title AuctionGovernance
@@ -121,7 +122,8 @@ library AuctionGovernance {
         emit ILiquidationAuction.StopLevelSet(level);
     }
 
+    /// @dev ParameterBounds.check with this contract's domain error.
     function _bound(bytes32 name, uint256 value, uint256 lo, uint256 hi) private pure {
-        if (value < lo || value > hi) revert ILiquidationAuction.AuctionParameterOutOfBounds(name, value, lo, hi);
+        ParameterBounds.check(ILiquidationAuction.AuctionParameterOutOfBounds.selector, name, value, lo, hi);
     }
 }

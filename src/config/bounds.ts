@@ -5,7 +5,7 @@
  * test/unit/config/bounds.test.ts fails when this file and the contracts differ.
  */
 
-/** Market risk and trading parameters (contracts/libraries/RiskBounds.sol; MarketConfigurator, EngineGovernance). */
+/** Market risk and trading parameters (contracts/libraries/RiskBounds.sol; MarketConfigurator, EngineMarketListing). */
 export const RISK_BOUNDS = {
   MIN_MMR: 2_000_000_000_000_000n, // 0.002e18 = 0.2%
   MAX_MMR: 500_000_000_000_000_000n, // 0.5e18 = 50%
@@ -46,7 +46,7 @@ export const VAULT_BOUNDS = {
   MAX_RATE_SLOPE_PER_YEAR: 3_000_000_000_000_000_000n, // 3e18 = 300%
 } as const;
 
-/** Engine market list and price cache (contracts/libraries/ParameterBounds.sol; MarginEngine, EngineGovernance). */
+/** Engine market list and price cache (contracts/libraries/ParameterBounds.sol; MarginEngine, EngineGovernance, EngineMarketListing). */
 export const ENGINE_BOUNDS = {
   MAX_MARKETS: 128,
   MAX_ACCOUNT_MARKETS: 16,

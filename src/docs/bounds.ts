@@ -21,11 +21,12 @@ export interface ExportedBound {
 
 /** What each group bounds, for its TSDoc line (in the order the groups appear). */
 const GROUP_DOCS: Record<string, string> = {
-  RISK_BOUNDS: "Market risk and trading parameters (contracts/libraries/RiskBounds.sol; MarketConfigurator, EngineGovernance).",
+  RISK_BOUNDS: "Market risk and trading parameters (contracts/libraries/RiskBounds.sol; MarketConfigurator, EngineMarketListing).",
   ORACLE_BOUNDS: "Price feed configuration (contracts/libraries/ParameterBounds.sol; OracleRouter).",
   VAULT_BOUNDS:
     "Collateral listing and the cash rate model (contracts/vault/CollateralListing.sol, contracts/libraries/ParameterBounds.sol; CollateralVault).",
-  ENGINE_BOUNDS: "Engine market list and price cache (contracts/libraries/ParameterBounds.sol; MarginEngine, EngineGovernance).",
+  ENGINE_BOUNDS:
+    "Engine market list and price cache (contracts/libraries/ParameterBounds.sol; MarginEngine, EngineGovernance, EngineMarketListing).",
   VENUE_BOUNDS: "Order venue fees and session keys (contracts/libraries/ParameterBounds.sol; OrderSettlement).",
   AUCTION_BOUNDS: "Liquidation auction parameters and stop levels (contracts/liquidation/AuctionGovernance.sol; LiquidationAuction).",
   INSURANCE_BOUNDS: "Insurance fund withdrawal queue and per-event cap (contracts/libraries/ParameterBounds.sol; InsuranceFund).",
