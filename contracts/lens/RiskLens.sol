@@ -147,8 +147,8 @@ contract RiskLens is IRiskLens {
         p.tokenPrices = tokenPrices;
         bytes32 asset = engine.oracleAssetOf(marketId);
         while (held != 0) {
-            uint256 id = Math.log2(held & (~held + 1));
-            held &= held - 1;
+            uint256 id;
+            (id, held) = Bitmap.next(held);
             if (id == marketId || engine.oracleAssetOf(id) == asset) p.markets |= 1 << id;
         }
         uint256 bits = vault.accountTokens(account);
@@ -182,8 +182,8 @@ contract RiskLens is IRiskLens {
     function _liquidatableAt(Probe memory p, uint256 price) internal view returns (bool) {
         uint256 held = p.markets;
         while (held != 0) {
-            uint256 id = Math.log2(held & (~held + 1));
-            held &= held - 1;
+            uint256 id;
+            (id, held) = Bitmap.next(held);
             p.marketPrices[id] = price;
         }
         ICollateralVault.MarginCollateral memory c = p.collateral;
@@ -293,8 +293,8 @@ contract RiskLens is IRiskLens {
     function _marketPricesStrict(uint256 held) internal view returns (uint256[] memory mp) {
         mp = new uint256[](engine.marketCount());
         while (held != 0) {
-            uint256 id = Math.log2(held & (~held + 1));
-            held &= held - 1;
+            uint256 id;
+            (id, held) = Bitmap.next(held);
             mp[id] = oracle.getPrice(engine.oracleAssetOf(id));
         }
     }

@@ -390,13 +390,13 @@ library AuctionLifecycle {
         assets = new bytes32[](Bitmap.count(markets) + Bitmap.count(tokens));
         uint256 n;
         while (markets != 0) {
-            uint256 id = Math.log2(markets & (~markets + 1));
-            markets &= markets - 1;
+            uint256 id;
+            (id, markets) = Bitmap.next(markets);
             assets[n++] = engine.oracleAssetOf(id);
         }
         while (tokens != 0) {
-            uint256 i = Math.log2(tokens & (~tokens + 1));
-            tokens &= tokens - 1;
+            uint256 i;
+            (i, tokens) = Bitmap.next(tokens);
             ICollateralVault.TokenInfo memory info = vault.tokenInfo(vault.tokenAt(i));
             // Left bytes32(0) (skipped by the clock inputs) when the collateral counts nothing (fully delisted).
             if (info.haircut != 0) assets[n] = info.oracleAsset;

@@ -17,7 +17,7 @@ contract BitmapHarness {
         }
     }
 
-    /// @notice `Bitmap.next` itself (so that its revert on an empty bitmap can be tested).
+    /// @notice `Bitmap.next` itself (so that its result on one bit and on an empty bitmap can be tested).
     function next(uint256 bits) external pure returns (uint256 index, uint256 rest) {
         return Bitmap.next(bits);
     }
