@@ -170,7 +170,7 @@ abstract contract EngineStorage is IMarginEngine {
         ICollateralVault.MarginCollateral memory c,
         uint256[] memory prices
     ) internal view returns (int256 equity, uint256 mm, uint256 im) {
-        equity = c.cash + c.collateralValue.toInt256();
+        equity = MarginMath.marginEquity(c.cash, c.collateralValue, 0);
         uint256 bits = _accounts[account].markets;
         while (bits != 0) {
             uint256 id;

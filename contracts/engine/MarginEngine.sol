@@ -379,7 +379,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     ) internal {
         if (capExceeded && c.cash < 0 && !s.reducesRisk) revert EngineBorrowCapExceeded(account);
         (int256 value, uint256 im) = _positionsCached(account, maxAge);
-        int256 equity = c.cash + c.collateralValue.toInt256() + value;
+        int256 equity = MarginMath.marginEquity(c.cash, c.collateralValue, value);
         if (equity >= im.toInt256()) return;
         if (s.reducesRisk) {
             (bool notWorse, int256 pnlAtMark) = _surplusNotWorse(s, price, fee, mark);

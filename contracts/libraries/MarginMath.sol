@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
 /// @title MarginMath
 /// @custom:security-contact security@ballast.finance
-/// @notice Pure margin formulas shared by the engine and the lens, and mirrored exactly (same rounding) by the
+/// @notice Pure margin formulas shared by the engine, the vault and the lens, and mirrored exactly (same rounding) by the
 /// TypeScript reference model in src/model/.
 /// @dev Rounding always favours the protocol: values and equity round toward negative infinity, margins round up.
 ///
@@ -15,6 +17,14 @@ library MarginMath {
     /// @dev 1.0 in WAD.
     uint256 internal constant WAD = 1e18;
     int256 internal constant IWAD = 1e18;
+
+    /// @notice Margin equity E = cash + collateral value after haircuts + positions' value (WAD cash; a sum, so no
+    /// rounding), the one quantity every margin check compares with a requirement (the engine's checks after a fill
+    /// and its views, the vault's check after a withdrawal).
+    /// @dev Checked: reverts (SafeCast) on a collateral value above 2**255 - 1, and on overflow of the sum.
+    function marginEquity(int256 cash, uint256 collateralValue, int256 positionsValue) internal pure returns (int256) {
+        return cash + SafeCast.toInt256(collateralValue) + positionsValue;
+    }
 
     /// @notice Unrealised PnL plus accrued funding of `(size, basis)` at `price` and funding index `F`:
     /// `size * (price - F) - basis`, WAD cash, rounded toward negative infinity.

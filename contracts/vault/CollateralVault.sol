@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {MarginMath} from "../libraries/MarginMath.sol";
 import {Bitmap} from "../libraries/Bitmap.sol";
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -417,7 +418,7 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         if (!a.hasPositions && a.cashPrincipal >= 0) return;
         (int256 value, uint256 im, uint256 maxAge) = engine.positionsMargin(account);
         MarginCollateral memory m = _marginCollateral(account, a, _viewCash(), maxAge);
-        int256 equity = m.cash + m.collateralValue.toInt256() + value;
+        int256 equity = MarginMath.marginEquity(m.cash, m.collateralValue, value);
         if (equity < im.toInt256()) revert VaultInsufficientMargin(account, equity, im);
     }
 
