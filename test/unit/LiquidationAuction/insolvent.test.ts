@@ -5,7 +5,7 @@ import { auctionFixture, stakedFixture, valuation, accountId, WAD, USDC, ETH, ty
 import { trade } from "../../shared/fixtures";
 import { take, unitPrice } from "../../../src/model/auction";
 import { addCash, cashValue, socialise, type CashState } from "../../../src/model/cash";
-import { mulWadDown } from "../../../src/model/wad";
+import { mulWadDown, mulWadUp } from "../../../src/model/wad";
 
 const eventId = (account: bigint, start: bigint) =>
   ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, start]));
@@ -134,6 +134,15 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
       .withArgs(f.A, 1n << BigInt(ETH), -B - cap);
   });
 
+  /**
+   * The solvent curve's line past the floor before INV-26 clamped it at zero: floorPrice * V (rounded up) less
+   * (floorPrice * V + insolventBonus * R) * `progress` (WAD share of insolventDuration, rounded down).
+   */
+  const lineBelowFloor = (f: AuctionFixture, v: { markToMarket: bigint; requirement: bigint }, progress: bigint): bigint => {
+    const floorValue = mulWadUp(v.markToMarket, f.p.floorPrice);
+    return floorValue - mulWadDown(floorValue + mulWadDown(f.p.insolventBonus, v.requirement), progress);
+  };
+
   /** Runs a solvent auction's clock to `t` with fresh feeds (so every second counts), then pins the next block. */
   async function runClockTo(f: AuctionFixture, T: number, t: bigint): Promise<void> {
     for (let s = 3000; s < Number(t); s += 3000) {
@@ -150,9 +159,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     expect(v.markToMarket > 0n).to.equal(true);
     const t = f.p.fastDuration + f.p.slowDuration + (f.p.insolventDuration * 9n) / 10n;
     // The curve before the 5 December 2026 fix: it crossed zero here, and the fund paid the bidder a subsidy.
-    const floorValue = (v.markToMarket * f.p.floorPrice + WAD - 1n) / WAD;
-    const fall = mulWadDown(floorValue + mulWadDown(f.p.insolventBonus, v.requirement), (9n * WAD) / 10n);
-    expect(floorValue - fall < 0n).to.equal(true);
+    expect(lineBelowFloor(f, v, (9n * WAD) / 10n) < 0n).to.equal(true);
     expect(unitPrice(f.p, t, v.markToMarket, v.requirement)).to.equal(0n);
     await runClockTo(f, T, t);
     const fundAccount = await f.fund.fundAccount();
@@ -171,9 +178,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const T = await insolventAuction(f, 2050n);
     const v = await valuation(f, f.A);
     const t = f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration / 10n;
-    const floorValue = (v.markToMarket * f.p.floorPrice + WAD - 1n) / WAD;
-    const fall = mulWadDown(floorValue + mulWadDown(f.p.insolventBonus, v.requirement), WAD / 10n);
-    const B = floorValue - fall;
+    const B = lineBelowFloor(f, v, WAD / 10n);
     expect(B > 0n).to.equal(true);
     expect(unitPrice(f.p, t, v.markToMarket, v.requirement)).to.equal(B);
     await runClockTo(f, T, t);
