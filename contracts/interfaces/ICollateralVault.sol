@@ -400,6 +400,10 @@ interface ICollateralVault {
     /// @notice The cash (settlement) token.
     function cashToken() external view returns (address);
 
+    /// @notice 10**(18 - decimals) of the cash token, fixed at deployment from its `decimals()` [WAD per token unit]:
+    /// every cash amount converts between token units and WAD with it (a later `decimals()` answer changes nothing).
+    function cashScale() external view returns (uint256);
+
     /// @notice Deposits are paused by the guardian.
     function depositsPaused() external view returns (bool);
 }

@@ -14,7 +14,11 @@ pragma solidity 0.8.28;
 ///    fastPrice over fastDuration, then to floorPrice over slowDuration;
 ///  - V > 0 and t > T_s: B = max(0, floorPrice * V - (floorPrice * V + insolventBonus * R) * min(1, (t - T_s) / insolventDuration)):
 ///    a solvent account is never priced below zero, so the insurance fund pays only for bad debt (INV-26);
-///  - V <= 0: B = V - insolventBonus * R * min(1, t / insolventDuration).
+///  - V <= 0: B = V - insolventBonus * R * min(1, t_i / insolventDuration), t_i being the clock seconds since the
+///    account's insolvency was recorded (at the start or a restart when V <= 0 then, else by the first `checkpoint` that
+///    finds V <= 0 at valid prices; t_i = 0 while none is recorded). So the bonus is a Dutch auction of its own from
+///    the moment insolvency is known, and a solvent account crossing V = 0 late is not paid at once the whole bonus
+///    (review R3-1).
 /// When B >= 0 the bidder pays f * B to the account, and the account pays a penalty f * min(penaltyRate * R, pi * V)
 /// (split insuranceShare to the fund, the rest to the bidder), so a bid never lowers the account's health factor.
 /// When B < 0 the bidder receives f * |B|: first from the insurance fund (per-event cap), then socialised over all
@@ -70,7 +74,9 @@ interface ILiquidationAuction {
         uint96 shortfall;
     }
 
-    /// @notice An auction's live quote (all WAD).
+    /// @notice An auction's live quote (all WAD; `elapsed` and `insolventSince` are auction-clock seconds).
+    /// `insolvencyRecorded`: the account's insolvency is recorded, at clock reading `insolventSince` (the insolvent
+    /// bonus grows from there; see the price formula above).
     struct Quote {
         bool active;
         uint256 elapsed;
@@ -81,6 +87,8 @@ interface ILiquidationAuction {
         int256 unitPrice;
         uint256 maxFraction;
         uint64 nonce;
+        bool insolvencyRecorded;
+        uint256 insolventSince;
     }
 
     /// @notice Why an auction ended.
@@ -163,6 +171,9 @@ interface ILiquidationAuction {
     event AuctionEnded(uint256 indexed account, EndReason reason, uint256 elapsed);
     /// @notice A stalled auction restarted with a new clock and `shortfall` (WAD).
     event AuctionRestarted(uint256 indexed account, uint256 shortfall);
+    /// @notice `account`'s insolvency (V <= 0) was recorded at auction-clock reading `elapsed` [s]: its insolvent
+    /// bonus grows from there.
+    event AuctionInsolvencyRecorded(uint256 indexed account, uint256 elapsed);
     /// @notice The auction's clock was advanced to `elapsed` valid seconds; `valid`: every price is valid now.
     event AuctionClockUpdated(uint256 indexed account, uint256 elapsed, bool valid);
     /// @notice The auction parameters were set.
@@ -209,7 +220,9 @@ interface ILiquidationAuction {
     /// @notice Restarts an auction whose whole price curve ran without completing it (no tip). Level < 2.
     function restartAuction(uint256 account) external;
 
-    /// @notice Advances `account`'s auction clock (valid seconds only). Anyone.
+    /// @notice Advances `account`'s auction clock (valid seconds only), and records the account's insolvency when V <= 0
+    /// at valid prices and none is recorded yet (the insolvent bonus then grows from this clock reading). Anyone.
+    /// @dev Never reverts on a bad price: the clock then counts what it can and no insolvency is recorded.
     function checkpoint(uint256 account) external;
 
     /// @notice Risk manager: sets the auction parameters within hard bounds, for auctions that start (or restart)

@@ -65,14 +65,21 @@ library AuctionMath {
     }
 
     /// @notice Unit price B(t) (WAD cash per whole portfolio, rounded up); see {ILiquidationAuction}.
+    /// @param t The auction clock [s].
+    /// @param insolventElapsed Auction-clock seconds since the account's insolvency (V <= 0) was recorded (at the
+    /// start, a restart or a `checkpoint`); 0 when none is recorded. The insolvent bonus grows with it, not with t, so
+    /// a solvent account that crosses V = 0 late in its auction is not priced at once at the full bonus (review R3-1).
     function unitPrice(
         ILiquidationAuction.AuctionParams memory p,
         uint256 t,
         int256 markToMarket,
-        uint256 requirement
+        uint256 requirement,
+        uint256 insolventElapsed
     ) internal pure returns (int256) {
         uint256 bonus = uint256(p.insolventBonus).mulWadDown(requirement);
-        if (markToMarket <= 0) return markToMarket - bonus.mulWadDown(_progress(t, p.insolventDuration)).toInt256();
+        if (markToMarket <= 0) {
+            return markToMarket - bonus.mulWadDown(_progress(insolventElapsed, p.insolventDuration)).toInt256();
+        }
         uint256 v = uint256(markToMarket);
         uint256 solventEnd = uint256(p.fastDuration) + p.slowDuration;
         if (t <= solventEnd) return v.mulWadUp(priceFactor(p, t)).toInt256();
@@ -108,7 +115,15 @@ library AuctionMath {
         return markToMarket <= 0 ? 0 : WadMath.min(t, uint256(markToMarket));
     }
 
-    /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v`.
+    /// @notice The margin equity an auctioned account needs to count as restored: (1 + bufferRatio) * M (WAD cash,
+    /// rounded up, so a restoration is never declared a wei early). Used by `take`'s largest fraction, a bid's
+    /// restored check and `terminateAuction`.
+    function restoreTargetUp(uint256 bufferRatio, uint256 maintenanceMargin) internal pure returns (uint256) {
+        return (WAD + bufferRatio).mulWadUp(maintenanceMargin);
+    }
+
+    /// @notice The bid of `requested` (WAD fraction) at clock `t` on an account valued `v` (`insolventElapsed`: see
+    /// `unitPrice`).
     /// @dev Largest fraction: with A = (1 + bufferRatio) * M - E and, for B > 0, D = A + B - penaltyUnit, a take of
     /// f restores E' >= (1 + bufferRatio) * M' iff f >= A / D (all of it when D <= 0); it is sized with
     /// A + ROUNDING_ALLOWANCE so the transfer's rounding cannot leave the account a few wei short. Accounts already restored
@@ -118,13 +133,14 @@ library AuctionMath {
         ILiquidationAuction.AuctionParams memory p,
         Valuation memory v,
         uint256 t,
+        uint256 insolventElapsed,
         uint256 requested
     ) internal pure returns (Take memory k) {
-        k.unitPrice = unitPrice(p, t, v.markToMarket, v.requirement);
+        k.unitPrice = unitPrice(p, t, v.markToMarket, v.requirement, insolventElapsed);
         // Per whole portfolio; never above the unit price, so a bid cannot lower the health factor.
         uint256 penaltyUnit =
             k.unitPrice > 0 ? WadMath.min(uint256(p.penaltyRate).mulWadDown(v.requirement), uint256(k.unitPrice)) : 0;
-        int256 shortOfBuffer = uint256(WAD + p.bufferRatio).mulWadUp(v.maintenanceMargin).toInt256() - v.equity;
+        int256 shortOfBuffer = restoreTargetUp(p.bufferRatio, v.maintenanceMargin).toInt256() - v.equity;
         if (shortOfBuffer <= 0) {
             k.maxFraction = 0;
         } else if (k.unitPrice <= 0 || v.requirement < p.dustMargin) {

@@ -52,6 +52,9 @@ library AuctionLifecycle {
         mapping(uint256 marketId => AuctionGovernance.MarketBreaker) marketBreakers;
         mapping(uint256 account => ILiquidationAuction.Auction) auctions;
         mapping(uint256 account => AuctionTerms) terms;
+        /// @dev Per running auction, 1 + the auction-clock reading [s] at which its account was first recorded
+        /// insolvent (V <= 0): the insolvent bonus grows from there (review R3-1); 0 when none is recorded.
+        mapping(uint256 account => uint256) insolventAt;
     }
 
     /// @dev The contracts the auction calls (its immutables), passed to the library's external functions.
@@ -77,7 +80,7 @@ library AuctionLifecycle {
             return;
         }
         AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
-        uint256 target = uint256(WAD + termsOf(s, account).bufferRatio).mulWadUp(v.maintenanceMargin);
+        uint256 target = AuctionMath.restoreTargetUp(termsOf(s, account).bufferRatio, v.maintenanceMargin);
         if (v.equity < target.toInt256()) revert ILiquidationAuction.AuctionAccountNotRestored(account, v.equity, target);
         end(s, d.vault, account, a, ILiquidationAuction.EndReason.Terminated);
     }
@@ -101,6 +104,9 @@ library AuctionLifecycle {
         // A restart is a new auction: it takes the parameters in force now.
         s.pendingBadDebt = storeTerms(s.terms, s.pendingBadDebt, account, a, markets, s.paramsVersion, v.markToMarket);
         s.auctions[account] = a;
+        // The new clock starts at 0: an insolvent account's bonus runs from there, a solvent one has none recorded.
+        if (v.markToMarket <= 0) recordInsolvency(s, account, 0);
+        else delete s.insolventAt[account];
         emit ILiquidationAuction.AuctionRestarted(account, shortfall);
     }
 
@@ -108,7 +114,39 @@ library AuctionLifecycle {
     function checkpoint(State storage s, Deps calldata d, uint256 account) external {
         ILiquidationAuction.Auction memory a = s.auctions[account];
         if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
-        s.auctions[account] = _advanceClock(s, d, account, a);
+        a = _advanceClock(s, d, account, a);
+        s.auctions[account] = a;
+        // Records a first insolvency seen at valid prices (the clock's inputs say so; the valuation then cannot revert).
+        if (s.insolventAt[account] != 0 || !_pricesValidNow(s, d, account)) return;
+        AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
+        if (v.markToMarket <= 0) recordInsolvency(s, account, a.elapsed);
+    }
+
+    /// @notice Pays a bid's subsidy: credits `recipient` with `amount` (WAD cash), from the insurance fund first (within
+    /// its per-event cap), then the rest socialised over positive cash; each part is an event. The subsidy settles that
+    /// much of the auction's known bad debt.
+    /// @dev Called by a bid at a negative price only (V <= 0): solvent bids never pay this library call.
+    function subsidise(
+        State storage s,
+        Deps calldata d,
+        uint256 account,
+        ILiquidationAuction.Auction memory a,
+        uint256 recipient,
+        uint256 amount
+    ) external {
+        AuctionTerms storage t = s.terms[account];
+        uint256 settled = WadMath.min(t.badDebt, amount);
+        if (settled != 0) {
+            t.badDebt -= uint96(settled);
+            s.pendingBadDebt -= uint128(settled);
+        }
+        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+        uint256 paid = d.fund.cover(eventId, recipient, amount);
+        if (paid != 0) emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
+        if (paid < amount) {
+            uint256 socialised = d.vault.socialiseLoss(recipient, amount - paid);
+            emit ILiquidationAuction.BadDebtSocialised(account, marketsOf(s, account, a), socialised);
+        }
     }
 
     // ------------------------------------------------------------------ views (external)
@@ -197,6 +235,7 @@ library AuctionLifecycle {
         if (debt != 0) s.pendingBadDebt -= debt;
         delete s.auctions[account];
         delete s.terms[account];
+        delete s.insolventAt[account];
         vault.endLiquidation(account);
         emit ILiquidationAuction.AuctionEnded(account, reason, a.elapsed);
     }
@@ -257,6 +296,19 @@ library AuctionLifecycle {
         return total;
     }
 
+    /// @dev Records that `account`'s running auction is insolvent (V <= 0) from clock reading `elapsed` [s].
+    function recordInsolvency(State storage s, uint256 account, uint256 elapsed) internal {
+        s.insolventAt[account] = elapsed + 1;
+        emit ILiquidationAuction.AuctionInsolvencyRecorded(account, elapsed);
+    }
+
+    /// @dev Auction-clock seconds since `account`'s insolvency was recorded, at clock reading `elapsed`; 0 when none.
+    function insolventElapsed(State storage s, uint256 account, uint256 elapsed) internal view returns (uint256) {
+        uint256 at = s.insolventAt[account];
+        // The record is at most the clock when written, and the clock never runs backwards within an auction.
+        return at == 0 ? 0 : elapsed - (at - 1);
+    }
+
     /// @dev The parameters `account`'s running auction started with.
     function termsOf(State storage s, uint256 account) internal view returns (ILiquidationAuction.AuctionParams storage) {
         return s.paramsAt[s.terms[account].paramsVersion];
@@ -280,9 +332,18 @@ library AuctionLifecycle {
         q.maintenanceMargin = v.maintenanceMargin;
         q.markToMarket = v.markToMarket;
         q.requirement = v.requirement;
+        uint256 at = s.insolventAt[account];
+        q.insolvencyRecorded = at != 0;
+        if (at != 0) q.insolventSince = at - 1;
         if (!a.active) return q;
         q.elapsed = _clockView(s, d, account, a);
-        AuctionMath.Take memory t = AuctionMath.take(termsOf(s, account), v, q.elapsed, WAD);
+        AuctionMath.Take memory t = AuctionMath.take(
+            termsOf(s, account),
+            v,
+            q.elapsed,
+            v.markToMarket <= 0 ? insolventElapsed(s, account, q.elapsed) : 0,
+            WAD
+        );
         q.unitPrice = t.unitPrice;
         q.maxFraction = t.maxFraction;
     }
@@ -349,6 +410,11 @@ library AuctionLifecycle {
             x.feedsUntil = WadMath.min(x.feedsUntil, until);
         }
         _clockStatus(s, d.oracle, x, valid);
+    }
+
+    /// @dev Whether every price `account`'s valuation needs is valid now (sequencer included).
+    function _pricesValidNow(State storage s, Deps calldata d, uint256 account) private view returns (bool) {
+        return _clockInputChecked(s, d, account).valid;
     }
 
     /// @dev Completes `x` with the sequencer's state and the stop level: valid when `pricesValid` and the sequencer

@@ -132,6 +132,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             v.markToMarket
         );
         _s.auctions[account] = a;
+        if (v.markToMarket <= 0) AuctionLifecycle.recordInsolvency(_s, account, 0);
 
         AuctionParams storage p = _s.paramsAt[version];
         uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
@@ -156,7 +157,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             maxUnitPrice
         );
         _executeBid(account, bidderAccount, take, data);
-        if (take.subsidy != 0) _subsidise(account, a, bidderAccount, take.subsidy);
+        if (take.subsidy != 0) AuctionLifecycle.subsidise(_s, _deps(), account, a, bidderAccount, take.subsidy);
         _requireBidderMargin(bidderAccount);
         emit AuctionBid(
             account,
@@ -202,7 +203,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         // Fresh prices (a bad price reverts), then the clock over the window they prove valid.
         AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         a = _advanceValid(account, a);
-        take = AuctionMath.take(AuctionLifecycle.termsOf(_s, account), v, a.elapsed, fraction);
+        // The insolvency record is read only when the bonus can apply (V <= 0): a solvent bid pays no extra read.
+        uint256 insolventElapsed = v.markToMarket <= 0 ? AuctionLifecycle.insolventElapsed(_s, account, a.elapsed) : 0;
+        take = AuctionMath.take(AuctionLifecycle.termsOf(_s, account), v, a.elapsed, insolventElapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
@@ -341,7 +344,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     function _restored(uint256 account) internal view returns (bool) {
         AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         return
-            v.equity >= uint256(WAD + AuctionLifecycle.termsOf(_s, account).bufferRatio).mulWadUp(v.maintenanceMargin).toInt256();
+            v.equity >=
+            AuctionMath.restoreTargetUp(AuctionLifecycle.termsOf(_s, account).bufferRatio, v.maintenanceMargin).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash
@@ -371,24 +375,5 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         IMarginEngine.MarginState memory s = engine.accountMarginWithCollateral(bidderAccount, c);
         if (s.equity < s.initialMargin.toInt256())
             revert AuctionBidderBelowInitialMargin(bidderAccount, s.equity, s.initialMargin);
-    }
-
-    /// @dev Credits `recipient` with `amount`: the insurance fund first (within its per-event cap), then the rest is
-    /// socialised over positive cash. Every part is an event.
-    function _subsidise(uint256 account, Auction memory a, uint256 recipient, uint256 amount) internal {
-        // The subsidy settles that much of the known bad debt.
-        AuctionLifecycle.AuctionTerms storage t = _s.terms[account];
-        uint256 settled = WadMath.min(t.badDebt, amount);
-        if (settled != 0) {
-            t.badDebt -= uint96(settled);
-            _s.pendingBadDebt -= uint128(settled);
-        }
-        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
-        uint256 paid = fund.cover(eventId, recipient, amount);
-        if (paid != 0) emit InsuranceDrawn(account, eventId, paid);
-        if (paid < amount) {
-            uint256 socialised = vault.socialiseLoss(recipient, amount - paid);
-            emit BadDebtSocialised(account, AuctionLifecycle.marketsOf(_s, account, a), socialised);
-        }
     }
 }

@@ -13,6 +13,7 @@ contract AuctionMathBatchHarness {
         ILiquidationAuction.AuctionParams p;
         AuctionMath.Valuation v;
         uint256 t;
+        uint256 insolventElapsed;
         uint256 requested;
     }
 
@@ -35,7 +36,8 @@ contract AuctionMathBatchHarness {
 
     function takes(TakeCase[] calldata cs) external pure returns (AuctionMath.Take[] memory r) {
         r = new AuctionMath.Take[](cs.length);
-        for (uint256 i; i < cs.length; ++i) r[i] = AuctionMath.take(cs[i].p, cs[i].v, cs[i].t, cs[i].requested);
+        for (uint256 i; i < cs.length; ++i)
+            r[i] = AuctionMath.take(cs[i].p, cs[i].v, cs[i].t, cs[i].insolventElapsed, cs[i].requested);
     }
 
     function priceFactors(

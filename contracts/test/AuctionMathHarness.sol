@@ -12,18 +12,20 @@ contract AuctionMathHarness {
         ILiquidationAuction.AuctionParams memory p,
         uint256 t,
         int256 markToMarket,
-        uint256 requirement
+        uint256 requirement,
+        uint256 insolventElapsed
     ) external pure returns (int256) {
-        return AuctionMath.unitPrice(p, t, markToMarket, requirement);
+        return AuctionMath.unitPrice(p, t, markToMarket, requirement, insolventElapsed);
     }
 
     function take(
         ILiquidationAuction.AuctionParams memory p,
         AuctionMath.Valuation memory v,
         uint256 t,
+        uint256 insolventElapsed,
         uint256 requested
     ) external pure returns (AuctionMath.Take memory) {
-        return AuctionMath.take(p, v, t, requested);
+        return AuctionMath.take(p, v, t, insolventElapsed, requested);
     }
 
     function tip(

@@ -395,6 +395,11 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
+    function cashScale() external view returns (uint256) {
+        return _cashScale;
+    }
+
+    /// @inheritdoc ICollateralVault
     function cashToken() external view returns (address) {
         return address(_cash);
     }

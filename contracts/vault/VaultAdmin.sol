@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {Bitmap} from "../libraries/Bitmap.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {TokenAmountLib} from "../libraries/TokenAmountLib.sol";
@@ -221,12 +220,11 @@ library VaultAdmin {
         emit ICollateralVault.CollateralEnabledSet(token, enabled);
     }
 
-    /// @dev 10**(18 - decimals) of the cash token or a listed collateral. The cash token is the vault's immutable
-    /// (read back through its `cashToken` view, as a library has no access to the vault's immutables); its scale
-    /// is that of its `decimals()`, as the vault's constructor computed it.
+    /// @dev 10**(18 - decimals) of the cash token or a listed collateral. The cash token's scale is the vault's
+    /// immutable, read back through its `cashScale` view (a library has no access to the vault's immutables), so a
+    /// cap converts exactly as every cash amount does, whatever the token's `decimals()` answers now (review R3-2).
     function _scaleOf(address token) private view returns (uint256) {
-        address cash = _cashToken();
-        if (token == cash) return TokenAmountLib.scaleOf(IERC20Metadata(cash).decimals());
+        if (token == _cashToken()) return ICollateralVault(address(this)).cashScale();
         return TokenAmountLib.scaleOf(CollateralListing.listed(_registry(), token).decimals);
     }
 

@@ -82,7 +82,7 @@ export interface KeeperConfig {
   assumedSlippage: bigint;
 }
 
-export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "scan" | "failed" | "dropped";
+export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "checkpoint" | "scan" | "failed" | "dropped";
 
 export interface KeeperLogEntry {
   keeper: string;
@@ -112,6 +112,8 @@ export interface CachedQuote {
   markToMarket: bigint;
   requirement: bigint;
   nonce: bigint;
+  /** Auction-clock reading [s] at which the account's insolvency was recorded; undefined when none is. */
+  insolventSince?: bigint;
 }
 
 export interface BlockContext {
@@ -222,6 +224,7 @@ export class Keeper {
       markToMarket: r.markToMarket,
       requirement: r.requirement,
       nonce: r.nonce,
+      insolventSince: r.insolvencyRecorded ? r.insolventSince : undefined,
     };
     this.quoteCache.set(account, { q, feeds, time: ctx.timestamp, block: ctx.block });
     return q;
@@ -327,12 +330,33 @@ export class Keeper {
         this.entry(ctx, "terminate", account, hash, {});
         continue;
       }
+      if (valuation.markToMarket <= 0n && q.insolventSince === undefined) {
+        // Insolvent, with no insolvency recorded (it started solvent): the insolvent bonus grows only from a record,
+        // so record it now (LiquidationAuction.checkpoint); bids come once the bonus covers their costs.
+        if (this.inflightFor(account, "checkpoint", ctx.block)) continue;
+        const data = v.c.auction.interface.encodeFunctionData("checkpoint", [account]);
+        const hash = await this.send(ctx, account, {
+          to: v.c.addresses.auction,
+          data,
+          gas: GAS.checkpoint.limit,
+          priorityFee: this.cfg.strategy.minPriorityFee,
+        });
+        if (!hash) continue;
+        this.inflight.set(hash, { account, action: "checkpoint", block: ctx.block });
+        this.lastSent.set(account, ctx.block);
+        this.quoteCache.delete(account);
+        sent.push({ hash, action: "checkpoint", account });
+        this.entry(ctx, "checkpoint", account, hash, { markToMarket: fmt(valuation.markToMarket) });
+        wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
+        continue;
+      }
       const elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
       const hedge = await this.hedgePlan(ctx.block, account, q.nonce, this.cfg.strategy.kind !== "flash");
       const bctx: BidContext = {
         params: p,
         valuation,
         elapsed,
+        insolventSince: q.insolventSince,
         hedgeCostPerWhole: hedge.cost,
         bidderEquity,
         baseFee: ctx.baseFee,
@@ -350,6 +374,7 @@ export class Keeper {
           requirement: q.requirement,
         };
         bctx.elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
+        bctx.insolventSince = q.insolventSince;
         plan = planBid(this.cfg.strategy, bctx);
       }
       if (!wantsToBid(this.cfg.strategy, bctx, plan) || (this.cfg.strategy.kind === "flash" && !hedge.complete)) {
@@ -448,6 +473,14 @@ export class Keeper {
       this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
       return undefined;
     }
+  }
+
+  /** Whether a transaction of `action` on `account` is awaiting its receipt (sent less than `retryAfterBlocks` ago). */
+  private inflightFor(account: bigint, action: KeeperAction, block: number): boolean {
+    for (const t of this.inflight.values()) {
+      if (t.account === account && t.action === action && block - t.block < this.cfg.retryAfterBlocks) return true;
+    }
+    return false;
   }
 
   /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */

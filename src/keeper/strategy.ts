@@ -12,7 +12,7 @@
  *             can only bid once the discount covers the collateral haircut it takes on (its account must end at or
  *             above initial margin); otherwise like eager.
  */
-import { take, tip, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
+import { insolventElapsedAt, take, tip, unitPrice, type AuctionParams, type Take, type Valuation } from "../model/auction";
 import { WAD, mulWadDown, max, min } from "../model/wad";
 
 /** The liquidation strategies a keeper can run (scenario files and `npx hardhat keeper --strategy` name them). */
@@ -36,6 +36,7 @@ export const GAS = {
   flashBid: { used: 520_000n, limit: 2_000_000 },
   hedge: { used: 230_000n, limit: 700_000 },
   terminate: { used: 120_000n, limit: 400_000 },
+  checkpoint: { used: 90_000n, limit: 400_000 },
 } as const;
 
 export interface BidContext {
@@ -43,6 +44,8 @@ export interface BidContext {
   valuation: Valuation;
   /** Auction clock (seconds) when the bid will execute. */
   elapsed: bigint;
+  /** Auction-clock reading [s] at which the account's insolvency was recorded (the insolvent bonus grows from there); undefined when none is. */
+  insolventSince?: bigint;
   /** Cost of hedging the whole portfolio (fraction 1), WAD cash; scaled by the fraction taken. */
   hedgeCostPerWhole: bigint;
   /** Bidder's current margin equity (flash: its account's equity; others: ignored). */
@@ -77,7 +80,13 @@ export function gasCostCash(gas: bigint, pricePerGas: bigint, ethPrice: bigint):
 
 /** The bid this strategy would make at `ctx.elapsed` (requesting everything the auction allows). */
 export function planBid(cfg: StrategyConfig, ctx: BidContext): BidPlan {
-  const t = take(ctx.params, ctx.valuation, ctx.elapsed, WAD);
+  const t = take(
+    ctx.params,
+    ctx.valuation,
+    ctx.elapsed,
+    insolventElapsedAt(ctx.elapsed, ctx.insolventSince, ctx.valuation.markToMarket),
+    WAD,
+  );
   const v = ctx.valuation.markToMarket;
   const received = mulWadDown(v, t.fraction);
   const hedgeCost = mulWadDown(ctx.hedgeCostPerWhole, t.fraction);
@@ -108,7 +117,8 @@ export function wantsToBid(cfg: StrategyConfig, ctx: BidContext, plan: BidPlan):
  */
 export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint | undefined {
   const p = ctx.params;
-  const end = p.fastDuration + p.slowDuration + p.insolventDuration;
+  // The price stops falling at the end of the curve, or once a recorded insolvency's bonus has fully grown.
+  const end = max(p.fastDuration + p.slowDuration, ctx.insolventSince ?? 0n) + p.insolventDuration;
   const ok = (t: bigint) => {
     const c = { ...ctx, elapsed: t };
     return wantsToBid(cfg, c, planBid(cfg, c));

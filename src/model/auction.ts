@@ -67,10 +67,14 @@ export function priceFactor(p: AuctionParams, t: bigint): bigint {
 /**
  * Unit price B(t): WAD cash per whole portfolio, rounded up; negative (the bidder is paid) only when V <= 0: a solvent
  * account's price stops at zero past the floor (INV-26).
+ *
+ * @param t The auction clock [s].
+ * @param insolventElapsed Auction-clock seconds since the account's insolvency was recorded (0 when none is): the
+ *   insolvent bonus grows with it, not with `t` (review R3-1; see {@link insolventElapsedAt}).
  */
-export function unitPrice(p: AuctionParams, t: bigint, markToMarket: bigint, requirement: bigint): bigint {
+export function unitPrice(p: AuctionParams, t: bigint, markToMarket: bigint, requirement: bigint, insolventElapsed: bigint): bigint {
   const bonus = mulWadDown(p.insolventBonus, requirement);
-  if (markToMarket <= 0n) return markToMarket - mulWadDown(bonus, progress(t, p.insolventDuration));
+  if (markToMarket <= 0n) return markToMarket - mulWadDown(bonus, progress(insolventElapsed, p.insolventDuration));
   const solventEnd = p.fastDuration + p.slowDuration;
   if (t <= solventEnd) return mulWadUp(markToMarket, priceFactor(p, t));
   const floorValue = mulWadUp(markToMarket, p.floorPrice);
@@ -92,10 +96,18 @@ export function isRestored(p: Pick<AuctionParams, "bufferRatio">, v: Pick<Valuat
   return v.equity >= restoreTargetUp(p, v.maintenanceMargin);
 }
 
-/** The bid of `requested` (WAD fraction) at clock `t`. */
-export function take(p: AuctionParams, v: Valuation, t: bigint, requested: bigint): Take {
+/**
+ * Auction-clock seconds since insolvency was recorded, at clock reading `t`, as the auction reads its record: 0 when
+ * none is recorded (`since` undefined) or when V > 0 (the bonus does not apply).
+ */
+export function insolventElapsedAt(t: bigint, since: bigint | undefined, markToMarket: bigint): bigint {
+  return since === undefined || markToMarket > 0n || t < since ? 0n : t - since;
+}
+
+/** The bid of `requested` (WAD fraction) at clock `t` (`insolventElapsed`: see {@link unitPrice}). */
+export function take(p: AuctionParams, v: Valuation, t: bigint, insolventElapsed: bigint, requested: bigint): Take {
   const k: Take = {
-    unitPrice: unitPrice(p, t, v.markToMarket, v.requirement),
+    unitPrice: unitPrice(p, t, v.markToMarket, v.requirement, insolventElapsed),
     maxFraction: 0n,
     fraction: 0n,
     payment: 0n,

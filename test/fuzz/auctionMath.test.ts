@@ -35,6 +35,8 @@ const takeCaseArb = fc.record({
   p: auctionParamsArb,
   v: valuationArb,
   t: fc.oneof(spread(0n, 3n * 86_400n), spread(0n, 3600n)),
+  // Seconds since a recorded insolvency (R3-1): none, within the insolvent phase, or anywhere.
+  insolventElapsed: fc.oneof(fc.constant(0n), spread(0n, 3600n), spread(0n, 3n * 86_400n)),
   requested: fc.oneof(spread(1n, WAD), fc.constant(WAD)),
 });
 
@@ -87,7 +89,7 @@ async function harnessFixture(): Promise<AuctionMathBatchHarness> {
 }
 
 describe("fuzz: auction math equals the reference model to the wei", function () {
-  it("unit price, price factor, largest fraction, payment, penalty, insurance share and subsidy equal the model for random parameters, valuations, times and fractions; the penalty never exceeds the payment (INV-18); a solvent account is never priced below zero, so no subsidy is paid on it (INV-26)", async function () {
+  it("unit price, price factor, largest fraction, payment, penalty, insurance share and subsidy equal the model for random parameters, valuations, times and fractions; the penalty never exceeds the payment (INV-18); a solvent account is never priced below zero, so no subsidy is paid on it (INV-26); an insolvent account with no recorded insolvency gets no bonus (INV-27)", async function () {
     const runs = runsFor(120);
     this.timeout(timeoutFor(runs, 40));
     const h = await loadFixture(harnessFixture);
@@ -103,7 +105,7 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
         ]);
         countCases(cs.length);
         cs.forEach((c, i) => {
-          const k = M.take(c.p, c.v, c.t, c.requested);
+          const k = M.take(c.p, c.v, c.t, c.insolventElapsed, c.requested);
           const got = r[i];
           expect(
             {
@@ -123,6 +125,8 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
           expect(k.penaltyToFund <= k.penalty, "the fund's share is part of the penalty").to.equal(true);
           if (c.v.markToMarket > 0n) {
             expect(got.unitPrice >= 0n && got.subsidy === 0n, "INV-26 no subsidy on an account with V > 0").to.equal(true);
+          } else if (c.insolventElapsed === 0n) {
+            expect(got.unitPrice, "INV-27 no insolvent bonus before the insolvency is recorded").to.equal(c.v.markToMarket);
           }
         });
       }),

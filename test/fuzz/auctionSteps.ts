@@ -27,6 +27,8 @@ export interface AuctionEntry {
   /** Markets held at start (bitmap). */
   markets: bigint;
   event: M.EventPayout;
+  /** Clock reading [s] at which the account's insolvency was recorded (the bonus grows from there); undefined: none. */
+  insolventSince?: bigint;
 }
 
 /** Outcome of a step, for logs and statistics. */
@@ -225,7 +227,13 @@ export class AuctionBook {
       .to.emit(f.auction, "AuctionStarted")
       .withArgs(account, keeper.address, keeperAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
     await r.expectState(M.startLiquidation(s, account, keeperAccount, tip), "startAuction", all);
-    this.entries.set(account, { startTime: now, shortfall, markets, event: { cap: 0n, paid: 0n } });
+    this.entries.set(account, {
+      startTime: now,
+      shortfall,
+      markets,
+      event: { cap: 0n, paid: 0n },
+      insolventSince: v.markToMarket <= 0n ? 0n : undefined,
+    });
     // INV-21: within the caps when it started.
     const [g2, cap2] = await f.auction.shortfallTotals(0);
     expect(g2 <= cap2, "INV-21 the global running shortfall is within its cap when an auction starts").to.equal(true);
@@ -287,12 +295,36 @@ export class AuctionBook {
     const x = await clockInput(f, account);
     const clock = stored.checkpoint === now ? stored : M.advance(stored, x, now);
     expect(clock.elapsed <= now - stored.startTime, "INV-23 the auction clock never counts more than wall-clock time").to.equal(true);
-    const k = M.take(p, v, clock.elapsed, requested);
+    const k = M.take(p, v, clock.elapsed, M.insolventElapsedAt(clock.elapsed, entry.insolventSince, v.markToMarket), requested);
     const q = await f.auction.quote(account, { blockTag: "pending" });
     expect(
-      [q.active, q.elapsed, q.equity, q.maintenanceMargin, q.markToMarket, q.requirement, q.unitPrice, q.maxFraction, q.nonce],
+      [
+        q.active,
+        q.elapsed,
+        q.equity,
+        q.maintenanceMargin,
+        q.markToMarket,
+        q.requirement,
+        q.unitPrice,
+        q.maxFraction,
+        q.nonce,
+        q.insolvencyRecorded,
+        q.insolventSince,
+      ],
       "the auction's quote equals the model",
-    ).to.deep.equal([true, clock.elapsed, v.equity, v.maintenanceMargin, v.markToMarket, v.requirement, k.unitPrice, k.maxFraction, nonce]);
+    ).to.deep.equal([
+      true,
+      clock.elapsed,
+      v.equity,
+      v.maintenanceMargin,
+      v.markToMarket,
+      v.requirement,
+      k.unitPrice,
+      k.maxFraction,
+      nonce,
+      entry.insolventSince !== undefined,
+      entry.insolventSince ?? 0n,
+    ]);
     const limit = tooLow ? k.unitPrice - 1n : k.unitPrice;
     const send = () => f.auction.connect(bidder).bid(account, B, requested, nonce, limit, "0x");
     if (tooLow) return fail(send, "AuctionPriceLimitExceeded", k.unitPrice, limit);
@@ -469,7 +501,20 @@ export class AuctionBook {
     const stored = await storedClock(f, account);
     const x = await clockInput(f, account);
     const expected = stored.checkpoint === now ? stored : M.advance(stored, x, now);
-    await (await send()).wait();
+    // R3-1: a first insolvency seen at valid prices is recorded at the advanced clock reading.
+    const entry = this.entries.get(account)!;
+    let records = false;
+    if (entry.insolventSince === undefined && x.valid) {
+      const s = await readSnapshot(f.d, [account], now);
+      records = M.auctionValuation(s, account).markToMarket <= 0n;
+    }
+    const receipt = await (await send()).wait();
+    const recorded = auctionLogs(f, receipt!).filter((l) => l!.name === "AuctionInsolvencyRecorded");
+    expect(
+      recorded.map((l) => [l!.args.account, l!.args.elapsed]),
+      "INV-27 checkpoint records a first insolvency at valid prices, at the advanced clock",
+    ).to.deep.equal(records ? [[account, expected.elapsed]] : []);
+    if (records) entry.insolventSince = expected.elapsed;
     const got = await storedClock(f, account);
     expect(
       { checkpoint: got.checkpoint, elapsed: got.elapsed, guaranteedUntil: got.guaranteedUntil, validAtCheckpoint: got.validAtCheckpoint },
@@ -513,7 +558,13 @@ export class AuctionBook {
     const shortfall = M.auctionShortfall(v);
     await expect(send()).to.emit(f.auction, "AuctionRestarted").withArgs(account, shortfall);
     const markets = (await f.engine.accountInfo(account))[0];
-    this.entries.set(account, { startTime: now, shortfall, markets, event: { cap: 0n, paid: 0n } });
+    this.entries.set(account, {
+      startTime: now,
+      shortfall,
+      markets,
+      event: { cap: 0n, paid: 0n },
+      insolventSince: v.markToMarket <= 0n ? 0n : undefined,
+    });
     return { kind: "ok", detail: `restarted with shortfall ${shortfall}` };
   }
 }

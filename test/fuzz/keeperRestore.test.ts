@@ -37,7 +37,7 @@ const caseArb = fc
   .map(({ p, maintenance, offset, h, t }) => {
     const equity = M.restoreTargetUp(p, maintenance) + offset;
     const v: M.Valuation = { equity, maintenanceMargin: maintenance, markToMarket: equity + h, requirement: maintenance + h };
-    return { p, v, t, requested: WAD };
+    return { p, v, t, insolventElapsed: t, requested: WAD };
   });
 
 async function harnessFixture(): Promise<AuctionMathBatchHarness> {
@@ -50,7 +50,7 @@ describe("fuzz: the keeper's restoration check rounds as the contract", function
     const [p] = fc.sample(auctionParamsArb, { seed: 1, numRuns: 1 });
     const params = { ...p, bufferRatio: WAD / 10n }; // 10%
     const v: M.Valuation = { equity: 110n * WAD, maintenanceMargin: 100n * WAD, markToMarket: 110n * WAD, requirement: 100n * WAD };
-    const [r] = await h.takes([{ p: params, v, t: 0n, requested: WAD }]);
+    const [r] = await h.takes([{ p: params, v, t: 0n, insolventElapsed: 0n, requested: WAD }]);
     expect(r.maxFraction).to.equal(0n);
     expect(M.restoreTargetUp(params, v.maintenanceMargin)).to.equal(110n * WAD);
     expect(M.isRestored(params, v)).to.equal(true);

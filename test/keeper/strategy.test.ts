@@ -101,4 +101,23 @@ describe("keeper strategies", function () {
     expect(tipEstimate(params, -100_000n * WAD, 618n * WAD)).to.equal(0n);
     expect(tipEstimate(params, 3n * WAD, 618n * WAD)).to.equal(3n * WAD);
   });
+
+  it("INV-27 an insolvent account with no recorded insolvency is priced at V: no keeper bids for a bonus it would not get, and the earliest bid counts from the record", function () {
+    // Deficit 10, R 618: insolvent; the bonus is insolventBonus * R grown over insolventDuration from the record.
+    const insolvent = { equity: -10n * WAD, maintenanceMargin: 618n * WAD, markToMarket: -10n * WAD, requirement: 618n * WAD };
+    const late = params.fastDuration + params.slowDuration + params.insolventDuration + 600n;
+    const eager = cfg("eager", { minProfit: 5n * WAD });
+    const unrecorded = ctx({ valuation: insolvent, elapsed: late });
+    const plan = planBid(eager, unrecorded);
+    expect([plan.take.unitPrice, plan.take.subsidy, plan.gain]).to.deep.equal([-10n * WAD, 10n * WAD, 0n]);
+    expect(wantsToBid(eager, unrecorded, plan)).to.equal(false);
+    // Recorded at `late`: nothing yet at `late`, the whole bonus one insolventDuration later.
+    const recorded = ctx({ valuation: insolvent, elapsed: late, insolventSince: late });
+    expect(planBid(eager, recorded).take.unitPrice).to.equal(-10n * WAD);
+    const full = ctx({ valuation: insolvent, elapsed: late + params.insolventDuration, insolventSince: late });
+    const bonus = (params.insolventBonus * 618n * WAD) / WAD;
+    expect(planBid(eager, full).take.unitPrice).to.equal(-10n * WAD - bonus);
+    const t = earliestBidClock(eager, recorded);
+    expect(t !== undefined && t > late && t <= late + params.insolventDuration).to.equal(true);
+  });
 });

@@ -151,9 +151,9 @@ describe("Regression: auction parameter classes of issue #11", function () {
       expect(toAuctionParams(await f.auction.auctionParams(f.A))).to.deep.equal(f.p);
       const after = await f.auction.quote(f.A);
       const v = await valuation(f, f.A);
-      const own = take(f.p, v, after.elapsed, WAD);
+      const own = take(f.p, v, after.elapsed, 0n, WAD); // solvent: no insolvent bonus
       expect([after.unitPrice, after.maxFraction]).to.deep.equal([own.unitPrice, own.maxFraction]);
-      expect(take(cheap, v, after.elapsed, WAD).unitPrice < own.unitPrice).to.equal(true);
+      expect(take(cheap, v, after.elapsed, 0n, WAD).unitPrice < own.unitPrice).to.equal(true);
       // A bid pays the unit price of the auction's own curve.
       await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, after.nonce, after.unitPrice, "0x")).to.emit(
         f.auction,

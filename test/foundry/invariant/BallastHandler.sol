@@ -774,6 +774,7 @@ contract BallastHandler {
         int256 markToMarket; // V before the bid, at the oracle's prices (WAD; 0 when not measured)
         int256 fundCash; // the insurance fund account's cash before the bid (WAD)
         uint256 supplyIndex; // the vault's supply index before the bid (WAD)
+        bool insolvencyRecorded; // the auction's quote shows a recorded insolvency (the bonus may apply)
     }
 
     function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
@@ -798,6 +799,7 @@ contract BallastHandler {
         b.rounding += 8;
         try auction.quote(target) returns (ILiquidationAuction.Quote memory q) {
             b.markToMarket = q.markToMarket;
+            b.insolvencyRecorded = q.insolvencyRecorded;
         } catch {} // solhint-disable-line no-empty-blocks
         b.fundCash = vault.cashBalance(fund.fundAccount());
         (b.supplyIndex, , ) = vault.cashIndices();
@@ -821,12 +823,20 @@ contract BallastHandler {
     /// floor did, found by the coverage campaign: a 0.1 % take, 7.6e9 wei of 49,700 cash).
     /// INV-26: a bid on an account with V > 0 takes nothing from the insurance fund's cash and leaves the supply
     /// index where it was (the fund only receives its share of the penalty; interest only raises the index).
+    /// INV-27: a bid on an insolvent account (V <= 0) with no insolvency recorded draws at most -V from the fund: the
+    /// insolvent bonus grows only from a recorded insolvency (review R3-1).
     function _checkBid(BidSnapshot memory b, uint256 target, uint256 bidder) internal {
         IMarginEngine.MarginState memory s = engine.accountMargin(target);
         if (b.measured && b.markToMarket > 0) {
             (uint256 supplyIndex, , ) = vault.cashIndices();
             if (vault.cashBalance(fund.fundAccount()) < b.fundCash || supplyIndex < b.supplyIndex) {
                 _violate("INV-26", "a bid on a solvent account drew on the insurance fund or socialised a loss");
+            }
+        }
+        if (b.measured && b.markToMarket <= 0 && !b.insolvencyRecorded) {
+            // The subsidy is at most the deficit -V (the fraction taken of it, rounded down): no bonus yet.
+            if (b.fundCash - vault.cashBalance(fund.fundAccount()) > -b.markToMarket) {
+                _violate("INV-27", "an insolvent bid paid a bonus before the insolvency was recorded");
             }
         }
         if (b.measured && b.equity > 0) {

@@ -129,6 +129,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _checkINV22_freeze(o);
         _checkINV23_stoppedClock(o);
         _checkINV26_noSubsidyWhileSolvent(o);
+        _checkINV27_noBonusBeforeInsolvencyRecorded(o);
         _checkCLASS05_sessionKeyLimits(o);
         _checkCLASS13_withdrawalMeasured(o);
         _checkISSUE11_noThirdPartyBlocksLiquidation(o);
@@ -319,6 +320,12 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// (handler-checked at each bid).
     function _checkINV26_noSubsidyWhileSolvent(Observation memory o) internal view {
         _noViolation(o, "INV-26");
+    }
+
+    /// @notice INV-27: an insolvent account's bid pays no bonus before its insolvency is recorded (handler-checked at
+    /// each bid: the fund pays at most the deficit -V).
+    function _checkINV27_noBonusBeforeInsolvencyRecorded(Observation memory o) internal view {
+        _noViolation(o, "INV-27");
     }
 
     /// @notice INV-19: after a bid the bidder is at initial margin (handler-checked).

@@ -288,6 +288,20 @@ describe("CollateralVault: governance", function () {
         .withArgs(await b.cash.getAddress(), 10n ** 9n * WAD);
     });
 
+    it("review R3-2 a cash deposit cap converts with the cash scale fixed at deployment, whatever the token's decimals() answers later", async function () {
+      const b = await loadFixture(protocolFixture);
+      const token = await ethers.deployContract("MutableDecimalsERC20", [6]);
+      const factory = await vaultFactory(b.deployer);
+      const vault = await factory.deploy(await b.manager.getAddress(), token, b.oracle);
+      expect(await vault.cashScale()).to.equal(10n ** 12n);
+      await (await token.setDecimals(18)).wait();
+      // 5 cash units are 5e6 token units: 5e18 WAD at the vault's scale (the token's new answer would give 5e6 WAD).
+      await expect(vault.setDepositCap(token, 5n * USDC))
+        .to.emit(vault, "DepositCapSet")
+        .withArgs(await token.getAddress(), 5n * WAD);
+      expect(await vault.cashScale()).to.equal(10n ** 12n);
+    });
+
     it("setDepositCap refuses an unlisted token and a cap above uint128 in WAD", async function () {
       const b = await loadFixture(protocolFixture);
       await expect(b.vault.setDepositCap(b.alice.address, 1n))

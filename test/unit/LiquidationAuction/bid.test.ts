@@ -30,7 +30,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       const a = await f.auction.auctionOf(f.A);
       expect(a.elapsed).to.equal(t);
       const q = await f.auction.quote(f.A);
-      expect(q.unitPrice).to.equal(unitPrice(p, t, v.markToMarket, v.requirement));
+      expect(q.unitPrice).to.equal(unitPrice(p, t, v.markToMarket, v.requirement, 0n));
       expect(q.unitPrice).to.equal(mulWadUp(v.markToMarket, priceFactor(p, t)));
     }
     expect(priceFactor(p, 0n)).to.equal(p.startPrice);
@@ -54,7 +54,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
       await at(f, t);
       const v = await valuation(f, f.A);
       const healthBefore = (v.equity * WAD) / v.maintenanceMargin;
-      const k = take(p, v, BigInt(t), requested);
+      const k = take(p, v, BigInt(t), 0n, requested);
       const bidder = accountId(bidders[i].address);
       const bidderCash = await f.vault.cashBalance(bidder);
       const aliceCash = await f.vault.cashBalance(f.A);
@@ -95,7 +95,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
     const v = await valuation(f, f.A);
     const q = await f.auction.quote(f.A);
     // A quote is a view at its own block time: compare it with the model at the clock it reports.
-    const k = take(f.p, v, q.elapsed, WAD);
+    const k = take(f.p, v, q.elapsed, 0n, WAD);
     expect(k.maxFraction < WAD).to.equal(true);
     expect(q.maxFraction).to.equal(k.maxFraction);
     await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice, "0x");
@@ -133,7 +133,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
     const f = await loadFixture(startedAuctionFixture);
     await at(f, 200);
     const q = await f.auction.quote(f.A);
-    const price = unitPrice(f.p, 200n, q.markToMarket, q.requirement);
+    const price = unitPrice(f.p, 200n, q.markToMarket, q.requirement, 0n);
     await expect(f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD / 20n, q.nonce, price - 1n, "0x"))
       .to.be.revertedWithCustomError(f.auction, "AuctionPriceLimitExceeded")
       .withArgs(price, price - 1n);

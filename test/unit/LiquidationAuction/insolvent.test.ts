@@ -38,9 +38,10 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const T = await insolventAuction(f);
     const v = await valuation(f, f.A);
     expect(v.markToMarket < 0n).to.equal(true);
-    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement);
+    // Insolvent at its start: the insolvency is recorded at clock 0, so the bonus has grown for all 900 s.
+    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement, 900n);
     expect(B).to.equal(v.markToMarket - mulWadDown(mulWadDown(f.p.insolventBonus, v.requirement), WAD / 2n));
-    const k = take(f.p, v, 900n, WAD);
+    const k = take(f.p, v, 900n, 900n, WAD);
     expect([k.fraction, k.payment, k.penalty, k.subsidy]).to.deep.equal([WAD, 0n, 0n, -B]);
 
     const D = accountId(f.dave.address);
@@ -72,7 +73,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const f = await loadFixture(auctionFixture);
     const T = await insolventAuction(f);
     const v = await valuation(f, f.A);
-    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement);
+    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement, 900n);
     const subsidy = -B;
     const D = accountId(f.dave.address);
     const fundAccount = await f.fund.fundAccount();
@@ -121,7 +122,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     await f.fund.setEventCapRatio(WAD / 100n); // 1%
     const T = await insolventAuction(f);
     const v = await valuation(f, f.A);
-    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement);
+    const B = unitPrice(f.p, 900n, v.markToMarket, v.requirement, 900n);
     const fundCash = await f.vault.cashBalance(await f.fund.fundAccount());
     const cap = mulWadDown(fundCash, WAD / 100n);
     await pricesAt(f, T + 900);
@@ -160,7 +161,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const t = f.p.fastDuration + f.p.slowDuration + (f.p.insolventDuration * 9n) / 10n;
     // The curve before the 5 December 2026 fix: it crossed zero here, and the fund paid the bidder a subsidy.
     expect(lineBelowFloor(f, v, (9n * WAD) / 10n) < 0n).to.equal(true);
-    expect(unitPrice(f.p, t, v.markToMarket, v.requirement)).to.equal(0n);
+    expect(unitPrice(f.p, t, v.markToMarket, v.requirement, 0n)).to.equal(0n);
     await runClockTo(f, T, t);
     const fundAccount = await f.fund.fundAccount();
     const fundBefore = await f.vault.cashBalance(fundAccount);
@@ -180,10 +181,82 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const t = f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration / 10n;
     const B = lineBelowFloor(f, v, WAD / 10n);
     expect(B > 0n).to.equal(true);
-    expect(unitPrice(f.p, t, v.markToMarket, v.requirement)).to.equal(B);
+    expect(unitPrice(f.p, t, v.markToMarket, v.requirement, 0n)).to.equal(B);
     await runClockTo(f, T, t);
     await ethers.provider.send("evm_mine", []);
     expect((await f.auction.quote(f.A)).unitPrice).to.equal(B);
+  });
+
+  it("INV-27 an auction that starts insolvent records its insolvency at clock 0 (AuctionInsolvencyRecorded) and quotes it", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = (await time.latest()) + 100;
+    await pricesAt(f, T, 1900n * 10n ** 8n);
+    const tx = f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
+    await expect(tx).to.emit(f.auction, "AuctionInsolvencyRecorded").withArgs(f.A, 0n);
+    const q = await f.auction.quote(f.A);
+    expect([q.insolvencyRecorded, q.insolventSince]).to.deep.equal([true, 0n]);
+  });
+
+  it("INV-27 (review R3-1) a solvent auction that crosses V = 0 late gets no bonus until a checkpoint records the insolvency; the bonus then grows from that clock reading", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f, 2050n);
+    expect((await valuation(f, f.A)).markToMarket > 0n).to.equal(true);
+    const q0 = await f.auction.quote(f.A);
+    expect([q0.insolvencyRecorded, q0.insolventSince]).to.deep.equal([false, 0n]);
+    // The whole curve runs out at a zero price (INV-26), then ETH falls and V crosses zero.
+    const end = f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration;
+    await runClockTo(f, T, end);
+    await f.auction.checkpoint(f.A);
+    await pricesAt(f, T + Number(end) + 60, 1900n * 10n ** 8n);
+    await ethers.provider.send("evm_mine", []);
+    const v = await valuation(f, f.A);
+    expect(v.markToMarket < 0n).to.equal(true);
+    // Before the fix the price jumped at once to V - insolventBonus * R (the whole bonus for any deficit).
+    const q1 = await f.auction.quote(f.A);
+    expect(q1.elapsed).to.equal(end + 60n);
+    expect([q1.insolvencyRecorded, q1.unitPrice]).to.deep.equal([false, v.markToMarket]);
+    expect(unitPrice(f.p, q1.elapsed, v.markToMarket, v.requirement, q1.elapsed) < v.markToMarket).to.equal(true);
+    // Anyone records it; the clock reading is the checkpoint's.
+    await time.setNextBlockTimestamp(T + Number(end) + 61);
+    await expect(f.auction.connect(f.erin).checkpoint(f.A))
+      .to.emit(f.auction, "AuctionInsolvencyRecorded")
+      .withArgs(f.A, end + 61n);
+    // A second checkpoint records nothing more.
+    await time.setNextBlockTimestamp(T + Number(end) + 62);
+    await expect(f.auction.checkpoint(f.A)).to.not.emit(f.auction, "AuctionInsolvencyRecorded");
+    // 600 s later the bonus has grown for 600 s, not for the whole clock.
+    await pricesAt(f, T + Number(end) + 661);
+    await ethers.provider.send("evm_mine", []);
+    const v2 = await valuation(f, f.A);
+    const q2 = await f.auction.quote(f.A);
+    expect([q2.insolvencyRecorded, q2.insolventSince, q2.elapsed]).to.deep.equal([true, end + 61n, end + 661n]);
+    const bonus = mulWadDown(f.p.insolventBonus, v2.requirement);
+    expect(q2.unitPrice).to.equal(v2.markToMarket - mulWadDown(bonus, (600n * WAD) / f.p.insolventDuration));
+    expect(q2.unitPrice).to.equal(unitPrice(f.p, q2.elapsed, v2.markToMarket, v2.requirement, 600n));
+  });
+
+  it("INV-27 a checkpoint at an invalid price advances what it can, does not revert and records no insolvency", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f, 2050n);
+    // ETH falls to an insolvent level, then its feed goes stale (no update for longer than the heartbeat).
+    await pricesAt(f, T + 60, 1900n * 10n ** 8n);
+    await f.auction.checkpoint(f.A);
+    await time.increase(3 * 86_400);
+    await expect(f.auction.checkpoint(f.A)).to.not.emit(f.auction, "AuctionInsolvencyRecorded");
+    expect((await f.auction.auctionOf(f.A)).active).to.equal(true);
+  });
+
+  it("INV-27 an ended auction's insolvency record does not carry over to the account's next auction", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f);
+    // The insolvent auction is emptied by a bid: its record (clock 0) goes with it.
+    await pricesAt(f, T + 900);
+    const q = await f.auction.quote(f.A);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice, "0x")).wait();
+    expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
+    // The quote shows the stored record even without a running auction: none is left for alice's next auction.
+    const after = await f.auction.quote(f.A);
+    expect([after.active, after.insolvencyRecorded, after.insolventSince]).to.deep.equal([false, false, 0n]);
   });
 
   it("terminateAuction resolves an account left with nothing but debt: the fund covers it, then positive cash", async function () {
