@@ -188,7 +188,9 @@ abstract contract EngineStorage is IMarginEngine {
 
     /// @dev Sum of `account`'s position values and its initial margin at cached prices no older than `maxAge`
     /// (refreshed and stored when older): with the vault's collateral, the check behind trades and withdrawals.
-    function _positionsCached(uint256 account, uint256 maxAge) internal returns (int256 value, uint256 im) {
+    /// With `profitCounts` false only losing positions' values are summed (INV-28: unrealised profit backs new risk
+    /// but never a withdrawal).
+    function _positionsCached(uint256 account, uint256 maxAge, bool profitCounts) internal returns (int256 value, uint256 im) {
         uint256 bits = _accounts[account].markets;
         while (bits != 0) {
             uint256 id;
@@ -197,7 +199,7 @@ abstract contract EngineStorage is IMarginEngine {
             MarketMark memory mk = _markNoOlderThan(m, maxAge);
             (int256 v, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, mk.price);
             (, uint256 imr) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
-            value += v;
+            if (profitCounts || v < 0) value += v;
             im += MarginMath.initialMargin(size, mk.price, imr, imrSizeFactor);
         }
     }

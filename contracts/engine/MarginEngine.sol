@@ -105,7 +105,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     function positionsMargin(uint256 account) external returns (int256 value, uint256 initialMargin, uint256 maxAge) {
         if (msg.sender != address(vault)) revert EngineOnlyVault(msg.sender);
         maxAge = maxPriceAge;
-        (value, initialMargin) = _positionsCached(account, maxAge);
+        (value, initialMargin) = _positionsCached(account, maxAge, false);
     }
 
     /// @inheritdoc IMarginEngine
@@ -378,7 +378,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         uint256 maxAge
     ) internal {
         if (capExceeded && c.cash < 0 && !s.reducesRisk) revert EngineBorrowCapExceeded(account);
-        (int256 value, uint256 im) = _positionsCached(account, maxAge);
+        (int256 value, uint256 im) = _positionsCached(account, maxAge, true);
         int256 equity = MarginMath.marginEquity(c.cash, c.collateralValue, value);
         if (equity >= im.toInt256()) return;
         if (s.reducesRisk) {

@@ -226,8 +226,14 @@ interface IMarginEngine {
 
     // ----------------------------------------------------------------- vault and liquidator hooks
     /// @notice Vault only: the margin inputs the engine holds for `account`, at cached prices no older than
-    /// `maxAge` (refreshed first). The vault adds its collateral and requires equity >= initial margin.
-    /// @return value Sum of the account's position values (unrealised PnL plus funding), WAD cash, rounded down.
+    /// `maxAge` (refreshed first), for a withdrawal or an outgoing cash transfer. The vault adds its collateral and
+    /// requires cash + collateral value + `value` >= initial margin.
+    /// @dev Unrealised profit never backs a withdrawal (INV-28): a position in profit counts 0 here, a position at a
+    /// loss its full (negative) value, so only cash and collateral the account holds can leave it, and profit can be
+    /// taken out once a trade has realised it, i.e. once a counterparty has paid it in cash (what a manipulated index
+    /// alone cannot do: Mango Markets, October 2022). Trades still count profit as margin.
+    /// @return value Sum of the values (unrealised PnL plus funding) of the account's positions at a loss, WAD cash,
+    /// each rounded down (0 when none is at a loss).
     /// @return initialMargin Sum of the positions' initial margins, WAD cash, rounded up.
     /// @return maxAge The engine's `maxPriceAge`, for the vault's own collateral prices.
     function positionsMargin(uint256 account) external returns (int256 value, uint256 initialMargin, uint256 maxAge);

@@ -414,9 +414,10 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Equity (collateral here plus the engine's position values) must cover the engine's initial margin, at
-    /// cached prices no older than the engine's `maxPriceAge`. An account with no position and no debt meets it
-    /// trivially (its initial margin is zero), so the engine is not asked. Accounts in an auction are refused.
+    /// @dev Cash and collateral here plus the engine's losing position values (unrealised profit never counts, INV-28)
+    /// must cover the engine's initial margin, at cached prices no older than the engine's `maxPriceAge`. An account
+    /// with no position and no debt meets it trivially (its initial margin is zero), so the engine is not asked.
+    /// Accounts in an auction are refused.
     function _requireInitialMargin(uint256 account) internal {
         VaultAccount memory a = _accounts[account];
         if (a.frozen) revert VaultAccountInAuction(account);

@@ -129,9 +129,10 @@ function markNoOlderThan(s: ProtocolSnapshot, id: number, maxAge: bigint): Marke
   return s.markets[id];
 }
 
-/** `_positionsCached`: sum of position values and initial margin at cached prices no older than maxPriceAge; also the
+/** `_positionsCached`: sum of position values (only the losing ones when `profitCounts` is false: withdrawals, INV-28)
+ * and initial margin at cached prices no older than maxPriceAge; also the
  * maintenance margin at those prices (`_maintenanceCached`, read only by the risk-reduction exception). */
-export function positionsCached(s: ProtocolSnapshot, account: bigint): { value: bigint; im: bigint; mm: bigint } {
+export function positionsCached(s: ProtocolSnapshot, account: bigint, profitCounts: boolean): { value: bigint; im: bigint; mm: bigint } {
   const a = accountOf(s, account);
   let value = 0n;
   let im = 0n;
@@ -140,7 +141,8 @@ export function positionsCached(s: ProtocolSnapshot, account: bigint): { value: 
     const m = markNoOlderThan(s, id, s.maxPriceAge);
     const p = a.positions.get(id)!;
     const f = fundingIndexAt(m.cumulativeFunding, m.fundingRatePerSecond, m.price, s.now - m.timestamp);
-    value += positionValue(p.size, p.basis, m.price, f);
+    const v = positionValue(p.size, p.basis, m.price, f);
+    if (profitCounts || v < 0n) value += v;
     const r = effectiveRatios(m, s.now);
     im += initialMargin(p.size, m.price, r.imr, m.imrSizeFactor);
     mm += maintenanceMargin(p.size, m.price, r.mmr);
@@ -248,7 +250,7 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
     [t.maker, collateralMaker, r.maker, t.makerFee],
     [t.taker, collateralTaker, r.taker, t.takerFee],
   ] as const) {
-    const { value, im, mm } = positionsCached(s, account);
+    const { value, im, mm } = positionsCached(s, account, true);
     const equity = c.cash + c.collateralValue + value;
     if (equity >= im) continue;
     if (side.reducesRisk && surplusNotWorse(side, t.price, fee, mark.price, effectiveRatios(mark, s.now).mmr)) {
@@ -303,7 +305,8 @@ export function withdraw(
   }
   if (a.frozen) return { state: before, revert: { error: "VaultAccountInAuction", args: [account] } };
   if (heldMarkets(a).length === 0 && a.principal >= 0n) return { state: s };
-  const { value, im } = positionsCached(s, account);
+  // INV-28: unrealised profit never backs a withdrawal; losses count in full.
+  const { value, im } = positionsCached(s, account, false);
   const c = marginCollateral(s, account);
   const equity = c.cash + c.collateralValue + value;
   if (equity < im) return { state: before, revert: { error: "VaultInsufficientMargin", args: [account, equity, im] } };

@@ -21,6 +21,7 @@ import {IMarketConfigurator} from "../../../contracts/interfaces/IMarketConfigur
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
 import {IOrderSettlement} from "../../../contracts/interfaces/IOrderSettlement.sol";
 import {RiskBounds} from "../../../contracts/libraries/RiskBounds.sol";
+import {MarginMath} from "../../../contracts/libraries/MarginMath.sol";
 
 /// @title BallastHandler
 /// @custom:security-contact security@ballast.finance
@@ -264,6 +265,7 @@ contract BallastHandler {
             if (_atCachedPrices(account)) {
                 IMarginEngine.MarginState memory s = engine.accountMargin(account);
                 if (s.equity < int256(s.initialMargin)) _violate("INV-13", "a withdrawal left the account below initial margin");
+                _checkNoPaperProfitOut(account, s);
             }
         }
         _after("withdraw", ok);
@@ -278,6 +280,7 @@ contract BallastHandler {
         (bool frozen, ) = vault.accountStatus(from);
         bool ok = _callTransferCash(o, from, to, _bound(amountSeed, 1, 100_000e6));
         if (ok && frozen) _violate("INV-22", "a frozen account transferred cash out");
+        if (ok && from != to && _atCachedPrices(from)) _checkNoPaperProfitOut(from, engine.accountMargin(from));
         _after("transferCash", ok);
     }
 
@@ -639,6 +642,21 @@ contract BallastHandler {
 
     /// @dev Whether every market price and collateral price `account` depends on is cached at the oracle's current
     /// value, so that the fresh margin the handler reads equals the one the protocol checked.
+    /// @dev INV-28: after value left `account` (a withdrawal or an outgoing cash transfer, judged at the cached
+    /// prices the vault's check used), its equity without unrealised profit, i.e. E less every position's positive
+    /// value at the engine's cached mark, still covers initial margin: no paper profit left the account.
+    function _checkNoPaperProfitOut(uint256 account, IMarginEngine.MarginState memory s) internal {
+        int256 profit;
+        for (uint256 m; m < 2; ++m) {
+            (int256 size, int256 basis) = engine.position(account, m);
+            if (size == 0 && basis == 0) continue;
+            uint256 price = engine.marketView(m).cachedPrice;
+            int256 v = MarginMath.positionValue(size, basis, price, engine.cumulativeFundingAt(m, price));
+            if (v > 0) profit += v;
+        }
+        if (s.equity - profit < int256(s.initialMargin)) _violate("INV-28", "unrealised profit left an account");
+    }
+
     function _atCachedPrices(uint256 account) internal view returns (bool) {
         (uint128 markets, ) = engine.accountInfo(account);
         for (uint256 m; m < 2; ++m) {

@@ -130,6 +130,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _checkINV23_stoppedClock(o);
         _checkINV26_noSubsidyWhileSolvent(o);
         _checkINV27_noBonusBeforeInsolvencyRecorded(o);
+        _checkINV28_noPaperProfitOut(o);
         _checkCLASS05_sessionKeyLimits(o);
         _checkCLASS13_withdrawalMeasured(o);
         _checkISSUE11_noThirdPartyBlocksLiquidation(o);
@@ -326,6 +327,12 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// each bid: the fund pays at most the deficit -V).
     function _checkINV27_noBonusBeforeInsolvencyRecorded(Observation memory o) internal view {
         _noViolation(o, "INV-27");
+    }
+
+    /// @notice INV-28: no withdrawal or outgoing cash transfer takes out unrealised profit (handler-checked: equity
+    /// less every position's positive value still covers initial margin after it).
+    function _checkINV28_noPaperProfitOut(Observation memory o) internal view {
+        _noViolation(o, "INV-28");
     }
 
     /// @notice INV-19: after a bid the bidder is at initial margin (handler-checked).

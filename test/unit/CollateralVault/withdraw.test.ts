@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { setPrice } from "../../shared/fixtures";
+import { fund, setPrice, trade } from "../../shared/fixtures";
 import {
   protocolFixture,
   positionFixture,
@@ -306,6 +306,55 @@ describe("CollateralVault: withdraw", function () {
       expect(await b.vault.cashBalance(acc)).to.equal(245n * WAD); // equity 245 - 100 = 145
       const m = await b.engine.accountMargin(acc);
       expect([m.equity, m.initialMargin]).to.deep.equal([145n * WAD, 145n * WAD]);
+    });
+
+    it("INV-28 pumping the index of one market then withdrawing cannot take out the paper profit: only cash and collateral back a withdrawal", async function () {
+      const b = await loadFixture(positionFixture);
+      const acc = accountId(b.alice.address);
+      // Alice is long 1 ETH from 3,000 with 999.4 USDC; the index is pushed to 4,000: 1,000 of unrealised profit.
+      await setPrice(b, "ETH/USD", "4000");
+      await time.increase(61);
+      const im = initialMargin(WAD, 4_000n * WAD, IMR); // 200
+      const cash = 999_400_000n * USDC_SCALE;
+      // The profit still counts for trading: the engine sees equity 1,999.4 (1,799.4 above initial margin).
+      const m = await b.engine.accountMargin(acc);
+      expect([m.equity, m.initialMargin]).to.deep.equal([cash + 1_000n * WAD, im]);
+      // A withdrawal counts only the cash: 999.4 - 200 = 799.4 may leave, not one unit more (before: 1,799.4).
+      const maxOut = (cash - im) / USDC_SCALE;
+      expect(maxOut).to.equal(799_400_000n);
+      await expect(b.vault.connect(b.alice).withdraw(acc, b.cash, maxOut + 1n, b.alice.address))
+        .to.be.revertedWithCustomError(b.vault, "VaultInsufficientMargin")
+        .withArgs(acc, im - USDC_SCALE, im);
+      await (await b.vault.connect(b.alice).withdraw(acc, b.cash, maxOut, b.alice.address)).wait();
+      expect(await b.vault.cashBalance(acc)).to.equal(im);
+    });
+
+    it("INV-28 an outgoing cash transfer cannot move paper profit either, not even to the owner's own subaccount", async function () {
+      const b = await loadFixture(positionFixture);
+      const from = accountId(b.alice.address);
+      const to = accountId(b.alice.address, 1);
+      await setPrice(b, "ETH/USD", "4000");
+      await time.increase(61);
+      await expect(b.vault.connect(b.alice).transferCash(from, to, 799_400_001n))
+        .to.be.revertedWithCustomError(b.vault, "VaultInsufficientMargin")
+        .withArgs(from, 200n * WAD - USDC_SCALE, 200n * WAD);
+      await (await b.vault.connect(b.alice).transferCash(from, to, 799_400_000n)).wait();
+      expect(await b.vault.cashBalance(to)).to.equal(799_400_000n * USDC_SCALE);
+    });
+
+    it("INV-28 profit realised by a trade (paid in cash by the counterparty) can be withdrawn", async function () {
+      const b = await loadFixture(positionFixture);
+      const acc = accountId(b.alice.address);
+      await setPrice(b, "ETH/USD", "4000");
+      // Carol buys alice's long at 4,000: alice's 1,000 of profit is realised into cash (less the fee).
+      await fund(b, b.carol, "USDC", 2_000n * USDC);
+      await (await trade(b, b.alice, b.carol, "ETH-PERP", -WAD, 4_000n * WAD)).wait();
+      expect(await b.engine.position(acc, b.markets["ETH-PERP"])).to.deep.equal([0n, 0n]);
+      const cash = await b.vault.cashBalance(acc);
+      // 999.4 + 1,000 realised - 0.8 maker fee (0.02% of 4,000).
+      expect(cash).to.equal(1_998_600_000n * USDC_SCALE);
+      await (await b.vault.connect(b.alice).withdraw(acc, b.cash, cash / USDC_SCALE, b.alice.address)).wait();
+      expect(await b.vault.cashBalance(acc)).to.equal(0n);
     });
 
     it("INV-13 counts haircut collateral: a WETH withdrawal may leave exactly initial margin and not one wei less", async function () {
