@@ -138,6 +138,7 @@ export function renderSimulationBlock(run: RecordedRun): string {
     `| Time liquidatable -> auction started | median ${dur(lq.secondsToAuction.median)}, p90 ${dur(lq.secondsToAuction.p90)}, p99 ${dur(lq.secondsToAuction.p99)}, max ${dur(lq.secondsToAuction.max)} (blocks: ${lq.blocksToAuction.median} / ${lq.blocksToAuction.p90} / ${lq.blocksToAuction.p99} / ${lq.blocksToAuction.max}) |`,
     `| Time liquidatable -> restored or emptied | median ${dur(lq.secondsToRestored.median)}, p90 ${dur(lq.secondsToRestored.p90)} |`,
     `| Discount at fill (solvent portfolios) | median ${pct(lq.discountAtFill.median)}, p10 ${pct(lq.discountAtFill.p10)}, p90 ${pct(lq.discountAtFill.p90)} |`,
+    `| Small portfolios (0 < V < ${usd(lq.smallPortfolios.threshold)} USDC at start): auctions / with a solvent fill / discount per auction | ${int(lq.smallPortfolios.auctions)} / ${int(lq.smallPortfolios.withSolventFill)} / ${lq.smallPortfolios.discountMedian === null ? "-" : `median ${pct(lq.smallPortfolios.discountMedian)}, p90 ${pct(lq.smallPortfolios.discountP90!)}`} |`,
     `| Bad debt (subsidies to bidders) | ${usd(l.badDebt)} USDC, ${usd(l.paidByInsurance)} paid by the insurance fund |`,
     `| Socialised loss | ${usd(l.socialised)} USDC |`,
     `| Bad debt not yet realised (insolvent auctions still running at the end) | ${usd(l.unrealisedInRunningAuctions)} USDC |`,

@@ -532,6 +532,13 @@ export function keyRows(s: Summary): (string | number)[][] {
     ],
     ["Discount at fill, solvent fills: p95", ...col((x) => pct(x.liquidations.discountAtFill.p95))],
     [
+      "Small portfolios (under 500 USDC at start): auctions, median / p90 discount",
+      ...col((x) => {
+        const sp = x.liquidations.smallPortfolios;
+        return sp.discountMedian === null ? `${sp.auctions}` : `${sp.auctions}, ${pct(sp.discountMedian, 2)} / ${pct(sp.discountP90)}`;
+      }),
+    ],
+    [
       "Time liquidatable -> auction: median / p99 / max (blocks)",
       ...col((x) => {
         const b = x.liquidations.blocksToAuction;

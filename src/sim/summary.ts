@@ -142,6 +142,29 @@ function revertBreakdown(set: SetResult) {
 /** `seconds` in whole blocks of `blockTime` seconds, rounded up (null stays null). */
 const blocksOf = (seconds: number | null, blockTime: number): number | null => (seconds === null ? null : Math.ceil(seconds / blockTime));
 
+/**
+ * Issue #13's small portfolios: accounts whose mark-to-market value V was positive and below this when their auction
+ * started (WAD cash: 500 cash units).
+ */
+export const SMALL_PORTFOLIO = 500n * 10n ** 18n;
+
+/**
+ * The auctions of small portfolios (0 < V at start < {@link SMALL_PORTFOLIO}): how many, how many had a solvent fill,
+ * and the discount each got over its solvent fills (`auctionDiscount`, one figure per auction), median and p90, to
+ * compare with the penalty (issue #13's target: median at most penalty + 2%).
+ */
+export function smallPortfolios(set: SetResult) {
+  const small = set.auctions.filter((a) => a.value > 0n && a.value < SMALL_PORTFOLIO);
+  const discounts = small.map((a) => auctionDiscount(set.fills.filter((f) => f.auction === a.id))).filter((d): d is number => d !== null);
+  return {
+    threshold: cash(SMALL_PORTFOLIO),
+    auctions: small.length,
+    withSolventFill: discounts.length,
+    discountMedian: discounts.length ? round(quantile(discounts, 0.5)!) : null,
+    discountP90: discounts.length ? round(quantile(discounts, 0.9)!) : null,
+  };
+}
+
 /** A fill of a solvent portfolio at a non-negative unit price: the ones with a discount 1 - B/V. */
 const isSolventFill = (f: SetResult["fills"][number]) => f.value !== undefined && f.value > 0n && f.unitPrice >= 0n;
 
@@ -224,6 +247,8 @@ function setSummary(r: SimulationResult, set: SetResult) {
         solventFills: discounts.length,
         insolventFills: set.fills.filter((f) => f.unitPrice < 0n).length,
       },
+      /** Auctions of portfolios worth less than 500 cash units at start, and their discounts (issue #13, item 3). */
+      smallPortfolios: smallPortfolios(set),
     },
     losses: {
       badDebt: cash(last.badDebt),

@@ -14,6 +14,7 @@ import {
   auctionsCsv,
   auctionsJson,
   minimumInsuranceFund,
+  smallPortfolios,
   withoutFeeIncome,
 } from "../../src/sim/summary";
 import type { AuctionRecord, FillRecord, SetResult, SimulationResult } from "../../src/sim/records";
@@ -171,6 +172,26 @@ describe("simulator output", function () {
         socialised: 1.25,
       });
       expect(rows[1]).to.include({ markets: "no position", outcome: "running", endTime: null, seconds: null, endStep: null });
+    });
+
+    it("counts small portfolios (0 < V < 500 USDC at start) and the discount each auction got over its solvent fills", function () {
+      const small = (id: number, value: bigint): AuctionRecord => ({ ...auction, id, value });
+      const set = {
+        auctions: [small(0, usd(100)), small(1, usd(499.99)), small(2, usd(500)), small(3, -usd(1)), small(4, usd(300))],
+        // Auction 0 sold all at 90 of 100 (10%); auction 1 half at 400 of 499.99, then all at 450 of 499.99; auction 4 was
+        // never filled at a non-negative price; auctions 2 (500, not small) and 3 (insolvent) are left out.
+        fills: [
+          fill(0, WAD, usd(90), usd(100)),
+          fill(1, WAD / 2n, usd(400), usd(499.99)),
+          fill(1, WAD, usd(450), usd(499.99)),
+          fill(2, WAD, usd(100), usd(500)),
+          fill(4, WAD, -usd(1), usd(300)),
+        ],
+      } as unknown as SetResult;
+      const sp = smallPortfolios(set);
+      // Auction 1: 1 - (0.5 * 400 + 1 * 450) / (0.5 * 499.99 + 1 * 499.99) = 0.1333 (rounded to 1e-4).
+      // The summary's quantiles take the floor(q * n)-th value (0-based): of two, the median is the larger.
+      expect(sp).to.deep.equal({ threshold: 500, auctions: 3, withSolventFill: 2, discountMedian: 0.1333, discountP90: 0.1333 });
     });
 
     it("writes the same rows as JSON and as RFC 4180 CSV (quoted commas, empty nulls)", function () {
