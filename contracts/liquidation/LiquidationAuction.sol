@@ -62,6 +62,9 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     IOracleRouter public immutable oracle;
     /// @notice The insurance fund.
     IInsuranceFund public immutable fund;
+    /// @dev The insurance fund's vault account (immutable in the fund too), read once at construction so a bid's
+    /// penalty leg costs no call to the fund.
+    uint256 internal immutable _fundAccount;
 
     /// @dev The whole state (parameter sets, version and pending bad debt, breakers, auctions, terms); see
     /// {AuctionLifecycle.State}.
@@ -87,6 +90,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         vault = vault_;
         oracle = oracle_;
         fund = fund_;
+        _fundAccount = fund_.fundAccount();
     }
 
     // ------------------------------------------------------------------ auctions
@@ -356,7 +360,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         if (t.payment == 0 && t.penalty == 0) return legs;
         legs.toFrom = t.payment.toInt256() - t.penalty.toInt256();
         legs.toTo = (t.penalty - t.penaltyToFund).toInt256() - t.payment.toInt256();
-        legs.third = fund.fundAccount();
+        legs.third = _fundAccount;
         legs.toThird = t.penaltyToFund.toInt256();
     }
 
