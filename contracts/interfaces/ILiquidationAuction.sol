@@ -174,6 +174,9 @@ interface ILiquidationAuction {
     /// @notice `account`'s insolvency (V <= 0) was recorded at auction-clock reading `elapsed` [s]: its insolvent
     /// bonus grows from there.
     event AuctionInsolvencyRecorded(uint256 indexed account, uint256 elapsed);
+    /// @notice A `checkpoint` found `account` solvent again (V > 0) at auction-clock reading `elapsed` [s] and cleared
+    /// its insolvency record: a later insolvency grows its bonus from zero again.
+    event AuctionInsolvencyCleared(uint256 indexed account, uint256 elapsed);
     /// @notice The auction's clock was advanced to `elapsed` valid seconds; `valid`: every price is valid now.
     event AuctionClockUpdated(uint256 indexed account, uint256 elapsed, bool valid);
     /// @notice The auction parameters were set.
@@ -218,11 +221,14 @@ interface ILiquidationAuction {
     function terminateAuction(uint256 account) external;
 
     /// @notice Restarts an auction whose whole price curve ran without completing it (no tip). Level < 2.
+    /// @dev The whole curve: `max(fastDuration + slowDuration, insolventSince) + insolventDuration` clock seconds, the
+    /// recorded insolvency's reading counting when there is one; else `AuctionNotStalled(account, elapsed, required)`.
     function restartAuction(uint256 account) external;
 
-    /// @notice Advances `account`'s auction clock (valid seconds only), and records the account's insolvency when V <= 0
-    /// at valid prices and none is recorded yet (the insolvent bonus then grows from this clock reading). Anyone.
-    /// @dev Never reverts on a bad price: the clock then counts what it can and no insolvency is recorded.
+    /// @notice Advances `account`'s auction clock (valid seconds only) and, at valid prices, keeps its insolvency record
+    /// in step with V: records it when V <= 0 and none is recorded (the insolvent bonus then grows from this clock
+    /// reading), clears it when V > 0. Anyone.
+    /// @dev Never reverts on a bad price: the clock then counts what it can and the record is left as it is.
     function checkpoint(uint256 account) external;
 
     /// @notice Risk manager: sets the auction parameters within hard bounds, for auctions that start (or restart)

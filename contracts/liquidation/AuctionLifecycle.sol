@@ -114,12 +114,25 @@ library AuctionLifecycle {
     function checkpoint(State storage s, Deps calldata d, uint256 account) external {
         ILiquidationAuction.Auction memory a = s.auctions[account];
         if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
-        a = _advanceClock(s, d, account, a);
-        s.auctions[account] = a;
-        // Records a first insolvency seen at valid prices (the clock's inputs say so; the valuation then cannot revert).
-        if (s.insolventAt[account] != 0 || !_pricesValidNow(s, d, account)) return;
+        // One reading of the clock's inputs serves both the clock and the insolvency record.
+        AuctionMath.ClockInput memory x = _clockInputChecked(s, d, account);
+        if (a.checkpoint != block.timestamp) {
+            a = AuctionMath.advance(a, x, block.timestamp);
+            s.auctions[account] = a;
+            emit ILiquidationAuction.AuctionClockUpdated(account, a.elapsed, x.valid);
+        }
+        // At valid prices (the clock's inputs say so, so the valuation cannot revert) the insolvency record follows V:
+        // a first V <= 0 is recorded; V > 0 clears a record, so a later crossing starts the bonus again from zero
+        // (review 4, M-1).
+        if (!x.valid) return;
+        uint256 at = s.insolventAt[account];
         AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
-        if (v.markToMarket <= 0) recordInsolvency(s, account, a.elapsed);
+        if (v.markToMarket <= 0) {
+            if (at == 0) recordInsolvency(s, account, a.elapsed);
+        } else if (at != 0) {
+            delete s.insolventAt[account];
+            emit ILiquidationAuction.AuctionInsolvencyCleared(account, a.elapsed);
+        }
     }
 
     /// @notice Pays a bid's subsidy: credits `recipient` with `amount` (WAD cash), from the insurance fund first (within
@@ -363,7 +376,10 @@ library AuctionLifecycle {
         if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
         a = _advanceClock(s, d, account, a);
         ILiquidationAuction.AuctionParams storage p = termsOf(s, account);
-        uint256 required = uint256(p.fastDuration) + p.slowDuration + p.insolventDuration;
+        // The whole curve: the solvent phases, then the insolvent bonus's whole growth from a recorded insolvency (a
+        // restart before it would reset a bonus bidders are waiting for; review 4, L-1).
+        uint256 at = s.insolventAt[account];
+        uint256 required = WadMath.max(uint256(p.fastDuration) + p.slowDuration, at == 0 ? 0 : at - 1) + p.insolventDuration;
         if (a.elapsed < required) revert ILiquidationAuction.AuctionNotStalled(account, a.elapsed, required);
     }
 
@@ -410,11 +426,6 @@ library AuctionLifecycle {
             x.feedsUntil = WadMath.min(x.feedsUntil, until);
         }
         _clockStatus(s, d.oracle, x, valid);
-    }
-
-    /// @dev Whether every price `account`'s valuation needs is valid now (sequencer included).
-    function _pricesValidNow(State storage s, Deps calldata d, uint256 account) private view returns (bool) {
-        return _clockInputChecked(s, d, account).valid;
     }
 
     /// @dev Completes `x` with the sequencer's state and the stop level: valid when `pricesValid` and the sequencer

@@ -165,6 +165,8 @@ export class Keeper {
   private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
   private readonly quoteCache = new Map<bigint, { q: CachedQuote; feeds: string; time: number; block: number }>();
+  /** Block of the last `checkpoint` sent per account (rate limit, see `sendCheckpoint`). */
+  private readonly checkpointedAt = new Map<bigint, number>();
   /** Liquidatable accounts of the latest scan not yet started by this keeper, in its start order. */
   private backlog: StartCandidate[] = [];
   /** Block of the scan the backlog comes from. */
@@ -333,21 +335,8 @@ export class Keeper {
       if (valuation.markToMarket <= 0n && q.insolventSince === undefined) {
         // Insolvent, with no insolvency recorded (it started solvent): the insolvent bonus grows only from a record,
         // so record it now (LiquidationAuction.checkpoint); bids come once the bonus covers their costs.
-        if (this.inflightFor(account, "checkpoint", ctx.block)) continue;
-        const data = v.c.auction.interface.encodeFunctionData("checkpoint", [account]);
-        const hash = await this.send(ctx, account, {
-          to: v.c.addresses.auction,
-          data,
-          gas: GAS.checkpoint.limit,
-          priorityFee: this.cfg.strategy.minPriorityFee,
-        });
-        if (!hash) continue;
-        this.inflight.set(hash, { account, action: "checkpoint", block: ctx.block });
-        this.lastSent.set(account, ctx.block);
-        this.quoteCache.delete(account);
-        sent.push({ hash, action: "checkpoint", account });
-        this.entry(ctx, "checkpoint", account, hash, { markToMarket: fmt(valuation.markToMarket) });
-        wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
+        if (await this.sendCheckpoint(ctx, account, valuation.markToMarket, sent))
+          wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
         continue;
       }
       const elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
@@ -378,6 +367,10 @@ export class Keeper {
         plan = planBid(this.cfg.strategy, bctx);
       }
       if (!wantsToBid(this.cfg.strategy, bctx, plan) || (this.cfg.strategy.kind === "flash" && !hedge.complete)) {
+        // Solvent again with an insolvency still recorded: clear it, so a later crossing of V = 0 starts the bonus from
+        // zero instead of paying the bonus grown since the old record (INV-27).
+        if (valuation.markToMarket > 0n && q.insolventSince !== undefined)
+          await this.sendCheckpoint(ctx, account, valuation.markToMarket, sent);
         const t = this.cfg.strategy.kind === "flash" && !hedge.complete ? undefined : earliestBidClock(this.cfg.strategy, bctx);
         if (t !== undefined) {
           const at = next + Number(t - elapsed);
@@ -475,12 +468,30 @@ export class Keeper {
     }
   }
 
-  /** Whether a transaction of `action` on `account` is awaiting its receipt (sent less than `retryAfterBlocks` ago). */
-  private inflightFor(account: bigint, action: KeeperAction, block: number): boolean {
-    for (const t of this.inflight.values()) {
-      if (t.account === account && t.action === action && block - t.block < this.cfg.retryAfterBlocks) return true;
-    }
-    return false;
+  /**
+   * Sends `checkpoint(account)` (which records or clears the account's insolvency), at most once per
+   * `retryAfterBlocks` per account: a checkpoint that changed nothing (prices not valid yet) is not repeated every
+   * block. Returns whether one was sent.
+   */
+  private async sendCheckpoint(ctx: BlockContext, account: bigint, markToMarket: bigint, sent: SentTx[]): Promise<boolean> {
+    const last = this.checkpointedAt.get(account);
+    if (last !== undefined && ctx.block - last < this.cfg.retryAfterBlocks) return false;
+    const v = this.view;
+    const data = v.c.auction.interface.encodeFunctionData("checkpoint", [account]);
+    const hash = await this.send(ctx, account, {
+      to: v.c.addresses.auction,
+      data,
+      gas: GAS.checkpoint.limit,
+      priorityFee: this.cfg.strategy.minPriorityFee,
+    });
+    if (!hash) return false;
+    this.checkpointedAt.set(account, ctx.block);
+    this.inflight.set(hash, { account, action: "checkpoint", block: ctx.block });
+    this.lastSent.set(account, ctx.block);
+    this.quoteCache.delete(account);
+    sent.push({ hash, action: "checkpoint", account });
+    this.entry(ctx, "checkpoint", account, hash, { markToMarket: fmt(markToMarket) });
+    return true;
   }
 
   /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */

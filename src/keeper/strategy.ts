@@ -36,7 +36,7 @@ export const GAS = {
   flashBid: { used: 520_000n, limit: 2_000_000 },
   hedge: { used: 230_000n, limit: 700_000 },
   terminate: { used: 120_000n, limit: 400_000 },
-  checkpoint: { used: 90_000n, limit: 400_000 },
+  checkpoint: { used: 120_000n, limit: 1_000_000 },
 } as const;
 
 export interface BidContext {

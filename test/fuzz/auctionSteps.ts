@@ -501,20 +501,29 @@ export class AuctionBook {
     const stored = await storedClock(f, account);
     const x = await clockInput(f, account);
     const expected = stored.checkpoint === now ? stored : M.advance(stored, x, now);
-    // R3-1: a first insolvency seen at valid prices is recorded at the advanced clock reading.
+    // INV-27: at valid prices the record follows V: a first V <= 0 is recorded at the advanced clock reading, V > 0
+    // clears a record.
     const entry = this.entries.get(account)!;
     let records = false;
-    if (entry.insolventSince === undefined && x.valid) {
+    let clears = false;
+    if (x.valid) {
       const s = await readSnapshot(f.d, [account], now);
-      records = M.auctionValuation(s, account).markToMarket <= 0n;
+      const insolvent = M.auctionValuation(s, account).markToMarket <= 0n;
+      records = insolvent && entry.insolventSince === undefined;
+      clears = !insolvent && entry.insolventSince !== undefined;
     }
     const receipt = await (await send()).wait();
-    const recorded = auctionLogs(f, receipt!).filter((l) => l!.name === "AuctionInsolvencyRecorded");
+    const logs = auctionLogs(f, receipt!);
+    const named = (name: string) => logs.filter((l) => l!.name === name).map((l) => [l!.args.account, l!.args.elapsed]);
     expect(
-      recorded.map((l) => [l!.args.account, l!.args.elapsed]),
+      named("AuctionInsolvencyRecorded"),
       "INV-27 checkpoint records a first insolvency at valid prices, at the advanced clock",
     ).to.deep.equal(records ? [[account, expected.elapsed]] : []);
+    expect(named("AuctionInsolvencyCleared"), "INV-27 checkpoint clears the record when V > 0 at valid prices").to.deep.equal(
+      clears ? [[account, expected.elapsed]] : [],
+    );
     if (records) entry.insolventSince = expected.elapsed;
+    if (clears) entry.insolventSince = undefined;
     const got = await storedClock(f, account);
     expect(
       { checkpoint: got.checkpoint, elapsed: got.elapsed, guaranteedUntil: got.guaranteedUntil, validAtCheckpoint: got.validAtCheckpoint },
@@ -550,7 +559,7 @@ export class AuctionBook {
     const x = await clockInput(f, account);
     const clock = stored.checkpoint === now ? stored : M.advance(stored, x, now);
     const p = await paramsOf(f, account);
-    const required = p.fastDuration + p.slowDuration + p.insolventDuration;
+    const required = M.max(p.fastDuration + p.slowDuration, entry.insolventSince ?? 0n) + p.insolventDuration;
     if (clock.elapsed < required) return fail("AuctionNotStalled", account, clock.elapsed, required);
     const s = await readSnapshot(f.d, [...new Set([...watched, account])], now);
     const v = await this.valueOrOracleRevert(s, account, send, now);

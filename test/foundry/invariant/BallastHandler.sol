@@ -715,6 +715,7 @@ contract BallastHandler {
         uint256 bidder = _accountId(k, 0);
         BidSnapshot memory b = _bidSnapshot(target);
         uint256 fraction = _fraction(target, fractionSeed);
+        b.fraction = fraction;
         (bool ok, ) = _callBid(k, target, bidder, fraction, vault.accountNonce(target));
         if (ok) _checkBid(b, target, bidder);
         _after("bid", ok);
@@ -729,6 +730,7 @@ contract BallastHandler {
         uint256 target = targetSeed % 4 == 0 ? accounts[targetSeed % accounts.length] : _pickActive(targetSeed);
         BidSnapshot memory b = _bidSnapshot(target);
         uint256 fraction = _fraction(target, fractionSeed);
+        b.fraction = fraction;
         FlashLiquidator.Hedge[] memory hedges = hedge ? _hedges(target, fraction) : new FlashLiquidator.Hedge[](0);
         bool ok = _callFlashBid(target, fraction, vault.accountNonce(target), hedges);
         if (ok) _checkBid(b, target, flash.account());
@@ -793,6 +795,7 @@ contract BallastHandler {
         int256 fundCash; // the insurance fund account's cash before the bid (WAD)
         uint256 supplyIndex; // the vault's supply index before the bid (WAD)
         bool insolvencyRecorded; // the auction's quote shows a recorded insolvency (the bonus may apply)
+        uint256 fraction; // the fraction requested (WAD; an insolvent auction allows all of it)
     }
 
     function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
@@ -852,8 +855,9 @@ contract BallastHandler {
             }
         }
         if (b.measured && b.markToMarket <= 0 && !b.insolvencyRecorded) {
-            // The subsidy is at most the deficit -V (the fraction taken of it, rounded down): no bonus yet.
-            if (b.fundCash - vault.cashBalance(fund.fundAccount()) > -b.markToMarket) {
+            // The subsidy is the fraction taken of the deficit -V, rounded down, and no bonus: the fund pays at most that.
+            uint256 taken = b.fraction > WAD ? WAD : b.fraction;
+            if (b.fundCash - vault.cashBalance(fund.fundAccount()) > int256((uint256(-b.markToMarket) * taken) / WAD)) {
                 _violate("INV-27", "an insolvent bid paid a bonus before the insolvency was recorded");
             }
         }

@@ -235,6 +235,38 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     expect(q2.unitPrice).to.equal(unitPrice(f.p, q2.elapsed, v2.markToMarket, v2.requirement, 600n));
   });
 
+  it("INV-27 (review 4, M-1) a checkpoint at valid prices clears the record once V > 0 again, so a later crossing starts the bonus from zero", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f); // insolvent at its start: recorded at 0
+    await pricesAt(f, T + 600, 2050n * 10n ** 8n);
+    expect((await valuation(f, f.A)).markToMarket > 0n).to.equal(true);
+    await expect(f.auction.connect(f.erin).checkpoint(f.A)).to.emit(f.auction, "AuctionInsolvencyCleared").withArgs(f.A, 600n);
+    // V crosses zero again 600 s later: no record, so no bonus (before the clear it would have grown for 1,200 s).
+    await pricesAt(f, T + 1200, 1900n * 10n ** 8n);
+    await ethers.provider.send("evm_mine", []);
+    const v = await valuation(f, f.A);
+    const q = await f.auction.quote(f.A);
+    expect([q.insolvencyRecorded, q.unitPrice]).to.deep.equal([false, v.markToMarket]);
+  });
+
+  it("INV-27 (review 4, L-1) a restart waits until a late record's bonus has grown fully: AuctionNotStalled(account, elapsed, record + insolventDuration)", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f, 2050n);
+    const solventEnd = f.p.fastDuration + f.p.slowDuration;
+    const late = solventEnd + f.p.insolventDuration - 600n;
+    await runClockTo(f, T, late);
+    await f.auction.checkpoint(f.A);
+    // ETH falls: the insolvency is recorded 600 s before the curve's old end.
+    await pricesAt(f, T + Number(late) + 60, 1900n * 10n ** 8n);
+    await expect(f.auction.checkpoint(f.A))
+      .to.emit(f.auction, "AuctionInsolvencyRecorded")
+      .withArgs(f.A, late + 60n);
+    const required = late + 60n + f.p.insolventDuration;
+    const t = solventEnd + f.p.insolventDuration + 60n; // past the old requirement
+    await pricesAt(f, T + Number(t));
+    await expect(f.auction.restartAuction(f.A)).to.be.revertedWithCustomError(f.auction, "AuctionNotStalled").withArgs(f.A, t, required);
+  });
+
   it("INV-27 a checkpoint at an invalid price advances what it can, does not revert and records no insolvency", async function () {
     const f = await loadFixture(stakedFixture);
     const T = await insolventAuction(f, 2050n);
