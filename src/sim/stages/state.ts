@@ -26,6 +26,7 @@ import { ChainView, type AccountHealth } from "../../keeper/view";
 import { EventFollower } from "../../keeper/events";
 import type { Keeper, SentTx } from "../../keeper/keeper";
 import { WAD } from "../../model/wad";
+import { cashPrice } from "../prices";
 import type { FlashLiquidator } from "../../../typechain-types";
 import type { Deployment } from "./deployment";
 import type { Timer } from "./timer";
@@ -115,7 +116,7 @@ export class Metrics {
   activeBlocks = 0;
   topUps = 0;
   cuts = 0;
-  /** Price of the first market's feed (cash per ETH, float): prices gas. */
+  /** Price of the first market's feed in cash (cash per ETH, float; USD price / cash peg): prices gas. */
   lastIndexEth: number;
   /** The latest scan's health rows. */
   lastHealth: AccountHealth[] = [];
@@ -154,7 +155,7 @@ export class RunState {
     this.S = dep.T0 - 3600;
     this.view = new ChainView(dep.contracts, input.hre.ethers.provider, { batchSize: 100 });
     this.events = new EventFollower(dep.contracts);
-    this.metrics = new Metrics(input.pricePath.initial.prices[dep.marketFeed[0]]);
+    this.metrics = new Metrics(cashPrice(input.pricePath.initial.prices[dep.marketFeed[0]], input.pricePath.initial.cashPeg));
   }
 
   get scenario(): Scenario {
