@@ -11,6 +11,7 @@ import path from "node:path";
 import { z } from "zod";
 import { parseDuration, parseGwei, parsePercent, parseTokenAmount, UnitError } from "../config/units";
 import { parseBaseFeeSeries, type GasSpec } from "./gasMarket";
+import { parseLatency } from "./latency";
 import { oneLine, UserError } from "../cli/errors";
 import type { NetworkParameters } from "../config/schema";
 import type { CashPegSpec, PathSpec } from "./prices";
@@ -38,6 +39,7 @@ const liquidatorSchema = z
     minPriorityFee: text.optional(),
     maxPriorityFee: text.optional(),
     hedge: z.boolean().optional(),
+    latency: text.optional(),
   })
   .strict();
 
@@ -137,6 +139,8 @@ export interface LiquidatorSpec {
   minPriorityFee: bigint; // wei per gas
   maxPriorityFee: bigint; // wei per gas
   hedge: boolean;
+  /** RPC latency in blocks (src/sim/latency.ts): sees the chain this many blocks late, its transactions land as late. 0: none. */
+  latency: number;
 }
 
 export interface Scenario {
@@ -313,6 +317,7 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
       minPriorityFee: attempt(() => parseGwei(`${k}.minPriorityFee`, l.minPriorityFee ?? "1 gwei"), 0n),
       maxPriorityFee: attempt(() => parseGwei(`${k}.maxPriorityFee`, l.maxPriorityFee ?? "500 gwei"), 0n),
       hedge: l.hedge ?? true,
+      latency: 0, // set below, once chain.blockTime is known
     };
     if (spec.strategy === "flash" && spec.capital !== 0n)
       issues.push(`${k}.capital: a flash liquidator is capital-free ("0 ${cashSymbol}")`);
@@ -329,6 +334,15 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
     );
   }
   const cashPeg = resolveCashPeg(s.prices.cashPeg, root, issues, time, attempt);
+  s.liquidators.forEach((l, i) => {
+    if (l.latency === undefined) return;
+    const key = `liquidators[${i}](${l.name}).latency`;
+    const blocks = attempt(() => parseLatency(key, l.latency!, blockTime), 0);
+    liquidators[i].latency = blocks;
+    // An oracle round seen `blocks` late, answered by a transaction that lands `blocks` later, must fit in a step.
+    if ((2 * blocks + 1) * blockTime >= stepSeconds)
+      issues.push(`${key}: ${blocks} blocks; a step (${stepSeconds}s) must hold 2 x ${blocks} + 1 blocks of ${blockTime}s`);
+  });
   const heartbeat = attempt(() => parseDuration("oracle.heartbeat", s.oracle.heartbeat), 3600);
   const gas = resolveGas(s.gas, root, issues, attempt);
   const sc: Scenario = {

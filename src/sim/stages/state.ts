@@ -31,6 +31,7 @@ import type { FlashLiquidator } from "../../../typechain-types";
 import type { Deployment } from "./deployment";
 import type { Timer } from "./timer";
 import type { RevertDecoder } from "../reverts";
+import { HeldTxs } from "../latency";
 
 /** What the run of one parameter set is given. */
 export interface RunInput {
@@ -145,6 +146,10 @@ export class RunState {
   blockBase = 0;
   /** Names reverted transactions (every compiled contract's errors); set by `runSet` before the set-up. */
   reverts!: RevertDecoder;
+  /** Transactions of keepers with RPC latency, held until their release block (src/sim/latency.ts). */
+  readonly held = new HeldTxs<Pending>();
+  /** The latest block mined with transactions in it (a latent keeper must get to see it). */
+  lastActiveBlock = -1;
 
   constructor(
     readonly input: RunInput,
