@@ -128,6 +128,18 @@ export class Chain {
     return this.rpc<string>("eth_sendRawTransaction", [raw]);
   }
 
+  /** For the blocks mined empty in one `mineEmpty` call: the block before them, whose state they share. */
+  private readonly sameStateAs = new Map<number, number>();
+
+  /**
+   * A block whose state equals block `block`'s and can be read at: `block` itself, or for a block mined empty by
+   * `mineEmpty` the last block before its run (the node keeps no readable state for every block of a
+   * `hardhat_mine` run: a read pinned inside one returns nothing).
+   */
+  stateBlock(block: number): number {
+    return this.sameStateAs.get(block) ?? block;
+  }
+
   /** Timestamps of the blocks mined through this object (block number -> unix seconds). */
   private readonly times = new Map<number, number>();
 
@@ -218,7 +230,11 @@ export class Chain {
     await this.rpc("evm_setNextBlockTimestamp", [this.now + interval]);
     if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(this.now + interval))]);
     await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
-    for (let i = 1; i <= count; i++) this.times.set(this.block + i, this.now + i * interval);
+    const base = this.stateBlock(this.block);
+    for (let i = 1; i <= count; i++) {
+      this.times.set(this.block + i, this.now + i * interval);
+      this.sameStateAs.set(this.block + i, base);
+    }
     this.block += count;
     this.now += count * interval;
     if (this.fees) {

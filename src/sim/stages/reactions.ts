@@ -45,9 +45,11 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
     let wake: number | undefined;
     for (const [i, kp] of run.keepers.entries()) {
       const lat = latencies[i];
-      // A latent keeper reads the block `lat` before the head and expects its transactions to land `lat` blocks late.
+      // A latent keeper reads the block `lat` before the head (at a block of the same state: see Chain.stateBlock),
+      // with that block's time as its clock, and expects its transactions to land `lat` blocks late.
+      const seen = ctx.block - lat;
       const out = await kp.onBlock(
-        lat === 0 ? ctx : { ...ctx, block: ctx.block - lat, timestamp: chain.timeOf(ctx.block - lat, bt), nextTimestamp: next + lat * bt },
+        lat === 0 ? ctx : { ...ctx, block: chain.stateBlock(seen), timestamp: chain.timeOf(seen, bt), nextTimestamp: next + lat * bt },
       );
       const stats = m.liquidators.get(kp.cfg.name)!;
       for (const tx of out.sent) {
