@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { loadScenario, readScenarioFile, resolveScenario, ScenarioError } from "../../src/sim/scenario";
 import { buildPath, cashPrice, pegAt } from "../../src/sim/prices";
 import { cashPegSummary } from "../../src/sim/summary";
+import { cashPegNote } from "../../src/sim/report";
 import type { SimulationResult } from "../../src/sim/records";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -140,13 +141,18 @@ describe("simulator: cash-token depeg path", function () {
     expect(issues({ points: [], interpolate: "linear" })[0]).to.match(/^prices\.cashPeg\.points: /);
   });
 
-  it("summarises the peg over the replayed steps: lowest value and when, first and last", function () {
+  it("summarises the peg over the replayed steps (lowest value and when, first and last) for summary.json and the report", function () {
     const s = resolveScenario(smokeWithPeg(DIP), "peg.json", ROOT);
     const p = buildPath(s.prices);
     const result = (steps: number) => ({ scenario: s, path: p, sets: [{ steps: new Array(steps) }] }) as unknown as SimulationResult;
     expect(cashPegSummary(result(36))).to.deep.equal({ min: 0.95, minAt: "2020-03-12T11:00:00Z", first: 1, last: 1 });
     // --steps 6 replays 10:05-10:30 only: the dip is not reached
     expect(cashPegSummary(result(6))).to.deep.equal({ min: 1, minAt: "2020-03-12T10:05:00Z", first: 1, last: 1 });
+    expect(cashPegNote(cashPegSummary(result(36))!)).to.equal(
+      "Cash peg path: one cash unit worth 1 USD at the start, 0.95 at its lowest (12 Mar 11:00 UTC), 1 at the end; the oracle " +
+        "kept publishing USD prices, read by the protocol as cash prices, while the market maker quoted cash prices " +
+        "(USD / peg) and gas was paid at ETH's cash price.",
+    );
     const plain = loadScenario(path.join(ROOT, "scenarios/smoke.json"), ROOT);
     expect(cashPegSummary({ scenario: plain, path: buildPath(plain.prices), sets: [] } as unknown as SimulationResult)).to.equal(undefined);
   });
