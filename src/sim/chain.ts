@@ -3,7 +3,7 @@
  * timestamps, transactions from unlocked (impersonated) accounts with explicit nonces, gas limits and fees, so
  * that a transaction that reverts is still mined and its gas counted.
  */
-import { toQuantity, type Log } from "ethers";
+import { keccak256, toQuantity, type Log, type Wallet } from "ethers";
 import type { BaseFeeSource } from "./gasMarket";
 
 export interface Eip1193 {
@@ -91,12 +91,67 @@ export class Chain {
     this.nonces.set(address.toLowerCase(), Number(await this.rpc<string>("eth_getTransactionCount", [address, "latest"])));
   }
 
-  /** Sends a transaction from an unlocked account with the next local nonce; it is mined by `mine`. */
-  async send(tx: TxRequest): Promise<string> {
-    const from = tx.from.toLowerCase();
+  /** The next local nonce of `from` (read from the node the first time), counted as used. */
+  private async takeNonce(from: string): Promise<number> {
     let nonce = this.nonces.get(from);
     if (nonce === undefined) nonce = Number(await this.rpc<string>("eth_getTransactionCount", [from, "pending"]));
     this.nonces.set(from, nonce + 1);
+    return nonce;
+  }
+
+  private chainId?: number;
+
+  /**
+   * Signs `tx` with `wallet` (its sender) and the next local nonce, without sending it: a transaction held back
+   * (keeper latency, src/sim/latency.ts) has its hash now and reaches the node later with `sendRaw`, with the same
+   * fees as `send`. Deterministic (RFC 6979 signatures).
+   */
+  async sign(wallet: Wallet, tx: TxRequest): Promise<{ hash: string; raw: string }> {
+    const nonce = await this.takeNonce(tx.from.toLowerCase());
+    this.chainId ??= Number(await this.rpc<string>("eth_chainId"));
+    const raw = await wallet.signTransaction({
+      type: 2,
+      chainId: this.chainId,
+      nonce,
+      to: tx.to,
+      data: tx.data,
+      gasLimit: tx.gas,
+      value: tx.value ?? 0n,
+      maxFeePerGas: MAX_FEE_PER_GAS,
+      maxPriorityFeePerGas: tx.priorityFee,
+    });
+    return { hash: keccak256(raw), raw };
+  }
+
+  /** Sends a transaction signed by `sign`; it is mined by `mine`. */
+  async sendRaw(raw: string): Promise<string> {
+    return this.rpc<string>("eth_sendRawTransaction", [raw]);
+  }
+
+  /** For the blocks mined empty in one `mineEmpty` call: the block before them, whose state they share. */
+  private readonly sameStateAs = new Map<number, number>();
+
+  /**
+   * A block whose state equals block `block`'s and can be read at: `block` itself, or for a block mined empty by
+   * `mineEmpty` the last block before its run (the node keeps no readable state for every block of a
+   * `hardhat_mine` run: a read pinned inside one returns nothing).
+   */
+  stateBlock(block: number): number {
+    return this.sameStateAs.get(block) ?? block;
+  }
+
+  /** Timestamps of the blocks mined through this object (block number -> unix seconds). */
+  private readonly times = new Map<number, number>();
+
+  /** The timestamp of block `block` (mined through this object), else an estimate `blockTime` seconds per block back. */
+  timeOf(block: number, blockTime: number): number {
+    return this.times.get(block) ?? this.now - (this.block - block) * blockTime;
+  }
+
+  /** Sends a transaction from an unlocked account with the next local nonce; it is mined by `mine`. */
+  async send(tx: TxRequest): Promise<string> {
+    const from = tx.from.toLowerCase();
+    const nonce = await this.takeNonce(from);
     return this.rpc<string>("eth_sendTransaction", [
       {
         from,
@@ -151,6 +206,7 @@ export class Chain {
     await this.rpc("evm_mine", [timestamp]);
     this.block += 1;
     this.now = timestamp;
+    this.times.set(this.block, timestamp);
     if (this.fees) {
       const b = await this.rpc<{ gasUsed: string; gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);
       this.fees.mined(BigInt(b.gasUsed), BigInt(b.gasLimit));
@@ -174,6 +230,11 @@ export class Chain {
     await this.rpc("evm_setNextBlockTimestamp", [this.now + interval]);
     if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(this.now + interval))]);
     await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
+    const base = this.stateBlock(this.block);
+    for (let i = 1; i <= count; i++) {
+      this.times.set(this.block + i, this.now + i * interval);
+      this.sameStateAs.set(this.block + i, base);
+    }
     this.block += count;
     this.now += count * interval;
     if (this.fees) {

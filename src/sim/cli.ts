@@ -56,6 +56,7 @@ export function liquidatorsFromList(s: Scenario, list: string): LiquidatorSpec[]
       minPriorityFee: 10n ** 9n,
       maxPriorityFee: 1000n * 10n ** 9n,
       hedge: true,
+      latency: 0,
     };
     return { ...template, name: `${kind}-${counts[kind]}` };
   });

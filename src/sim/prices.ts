@@ -16,10 +16,47 @@ export interface Bar {
   close: number;
 }
 
-/** One step of the path: the time the price is known (bar close) and every series' price at that time. */
+/**
+ * One step of the path: the time the price is known (bar close) and every series' price at that time (USD). With a
+ * cash peg path, `cashPeg` is the USD value of one cash unit at that time (absent: the cash token is worth 1 USD).
+ */
 export interface PricePoint {
   t: number;
   prices: Record<string, number>;
+  cashPeg?: number;
+}
+
+/** One point of a piecewise cash peg path: from time `t` (unix seconds), one cash unit is worth `price` USD. */
+export interface PegPoint {
+  t: number;
+  price: number;
+}
+
+/**
+ * The cash token's USD value over time (scenario key `prices.cashPeg`): a piecewise path of points, or an OHLCV file
+ * read like a price series (bar closes, known at bar end).
+ */
+export type CashPegSpec = { points: PegPoint[]; interpolate: "previous" | "linear" } | { file: string; interpolate: "previous" | "linear" };
+
+/**
+ * The peg at time `t` from points in increasing time: the first point's price before it, the last one's after it,
+ * in between the latest point's price ("previous") or the straight line between the two around `t` ("linear").
+ */
+export function pegAt(points: PegPoint[], t: number, interpolate: "previous" | "linear"): number {
+  if (points.length === 0) return 1;
+  if (t <= points[0].t) return points[0].price;
+  const last = points[points.length - 1];
+  if (t >= last.t) return last.price;
+  let i = 0;
+  while (points[i + 1].t <= t) i++;
+  const a = points[i];
+  const b = points[i + 1];
+  return interpolate === "previous" ? a.price : a.price + ((b.price - a.price) * (t - a.t)) / (b.t - a.t);
+}
+
+/** The cash value of an asset worth `usd` USD when one cash unit is worth `peg` USD (no peg: `usd`). */
+export function cashPrice(usd: number, peg: number | undefined): number {
+  return peg === undefined ? usd : usd / peg;
 }
 
 /** A price file that cannot be read or parsed; a `UserError` (exit code 2) naming the file and the line. */
@@ -105,6 +142,8 @@ export interface PathSpec {
   resolution: number;
   intrabar: "close" | "ohlc";
   series: Record<string, { file: string; interpolate: "previous" | "linear" }>;
+  /** The cash token's USD value over time; undefined: exactly 1 USD throughout. */
+  cashPeg?: CashPegSpec;
 }
 
 export interface PricePath {
@@ -138,10 +177,11 @@ export function buildPath(spec: PathSpec): PricePath {
   );
   if (bars.length < 2) throw new Error("prices.window holds fewer than two bars of the index series");
   const others = Object.keys(spec.series).filter((k) => k !== spec.index);
+  const peg = pegFunction(spec.cashPeg);
   const at = (t: number, index: number): PricePoint => {
     const prices: Record<string, number> = { [spec.index]: index };
     for (const k of others) prices[k] = priceAt(loaded[k].bars, loaded[k].interval, t, spec.series[k].interpolate);
-    return { t, prices };
+    return peg ? { t, prices, cashPeg: peg(t) } : { t, prices };
   };
   const res = spec.resolution;
   const points: PricePoint[] = [];
@@ -154,4 +194,13 @@ export function buildPath(spec: PathSpec): PricePath {
     points.push(at(b.t + res, b.close));
   }
   return { initial: at(bars[0].t, bars[0].open), points, stepSeconds };
+}
+
+/** The peg at a time, from the scenario's peg path; undefined when the scenario has none. */
+function pegFunction(spec: CashPegSpec | undefined): ((t: number) => number) | undefined {
+  if (!spec) return undefined;
+  if ("points" in spec) return (t) => pegAt(spec.points, t, spec.interpolate);
+  const bars = loadBars(spec.file);
+  const interval = barInterval(bars);
+  return (t) => priceAt(bars, interval, t, spec.interpolate);
 }

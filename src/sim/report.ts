@@ -660,6 +660,15 @@ function swatch(color: string): string {
   return `<span class="swatch" style="background:${color}"></span>`;
 }
 
+/** The report's sentence on a cash peg path (`scenario.cashPeg` of the summary): its first, lowest and last values. */
+export function cashPegNote(peg: { min: number; minAt: string; first: number; last: number }): string {
+  return (
+    `Cash peg path: one cash unit worth ${peg.first} USD at the start, ${peg.min} at its lowest ` +
+    `(${utcLabel(Date.parse(peg.minAt))}), ${peg.last} at the end; the oracle kept publishing USD prices, read by the ` +
+    `protocol as cash prices, while the market maker quoted cash prices (USD / peg) and gas was paid at ETH's cash price.`
+  );
+}
+
 export function renderReport(s: Summary): string {
   const sc = s.scenario;
   const charts = reportCharts(s);
@@ -750,7 +759,7 @@ ${verdicts}
     .map((f) => `<code>${esc(f)}</code>`)
     .join(
       ", ",
-    )}; window ${esc(utcLabel(ms(sc.window.start)))} to ${esc(utcLabel(ms(sc.window.end)))} (${esc(sc.window.start.slice(0, 4))}), ${sc.steps} steps of ${sc.resolution / 60} min (${esc(sc.intrabar)}); ${sc.blockTime} s blocks; oracle pushes on a ${(sc.oracle.deviation * 100).toFixed(2)}% move or every ${sc.oracle.heartbeat / 60} min; ${sc.traders} traders; keepers ${sc.liquidators.map((l) => `${swatch(colors.get(l.name)!)}${esc(l.name)} (${l.strategy})`).join(", ")}. The index is Binance's ETH/USDT (and BTC/USDT) price used as USD: USDT traded off its peg on these days (see data/prices/README.md). Verdict: solvent means no loss was socialised and every invariant holds; time to liquidate runs from the scan that found an account liquidatable to the end of its auction; discounts are those of solvent fills.</p>
+    )}; window ${esc(utcLabel(ms(sc.window.start)))} to ${esc(utcLabel(ms(sc.window.end)))} (${esc(sc.window.start.slice(0, 4))}), ${sc.steps} steps of ${sc.resolution / 60} min (${esc(sc.intrabar)}); ${sc.blockTime} s blocks; oracle pushes on a ${(sc.oracle.deviation * 100).toFixed(2)}% move or every ${sc.oracle.heartbeat / 60} min; ${sc.traders} traders; keepers ${sc.liquidators.map((l) => `${swatch(colors.get(l.name)!)}${esc(l.name)} (${l.strategy})`).join(", ")}. The index is Binance's ETH/USDT (and BTC/USDT) price used as USD: USDT traded off its peg on these days (see data/prices/README.md).${sc.cashPeg ? ` ${esc(cashPegNote(sc.cashPeg))}` : ""} Verdict: solvent means no loss was socialised and every invariant holds; time to liquidate runs from the scan that found an account liquidatable to the end of its auction; discounts are those of solvent fills.</p>
 <h2>Key numbers</h2>
 <div class="scroll">${table(["", ...s.sets.map((x) => x.name)], keyRows(s))}</div>
 <ul>

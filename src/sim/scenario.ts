@@ -11,9 +11,10 @@ import path from "node:path";
 import { z } from "zod";
 import { parseDuration, parseGwei, parsePercent, parseTokenAmount, UnitError } from "../config/units";
 import { parseBaseFeeSeries, type GasSpec } from "./gasMarket";
+import { parseLatency } from "./latency";
 import { oneLine, UserError } from "../cli/errors";
 import type { NetworkParameters } from "../config/schema";
-import type { PathSpec } from "./prices";
+import type { CashPegSpec, PathSpec } from "./prices";
 import { wadToNumber } from "../model/wad";
 import { STRATEGIES, type StrategyKind } from "../keeper/strategy";
 
@@ -38,6 +39,7 @@ const liquidatorSchema = z
     minPriorityFee: text.optional(),
     maxPriorityFee: text.optional(),
     hedge: z.boolean().optional(),
+    latency: text.optional(),
   })
   .strict();
 
@@ -57,6 +59,17 @@ export const scenarioSchema = z
         resolution: text,
         intrabar: z.enum(["close", "ohlc"]),
         series: z.record(z.object({ file: text, interpolate: z.enum(["previous", "linear"]) }).strict()),
+        cashPeg: z
+          .object({
+            file: text.optional(),
+            points: z
+              .array(z.object({ at: text, price: text }).strict())
+              .min(1)
+              .optional(),
+            interpolate: z.enum(["previous", "linear"]),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     chain: z.object({ blockTime: text, reactionBlocks: z.number().int().min(1).max(10) }).strict(),
@@ -126,6 +139,8 @@ export interface LiquidatorSpec {
   minPriorityFee: bigint; // wei per gas
   maxPriorityFee: bigint; // wei per gas
   hedge: boolean;
+  /** RPC latency in blocks (src/sim/latency.ts): sees the chain this many blocks late, its transactions land as late. 0: none. */
+  latency: number;
 }
 
 export interface Scenario {
@@ -302,6 +317,7 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
       minPriorityFee: attempt(() => parseGwei(`${k}.minPriorityFee`, l.minPriorityFee ?? "1 gwei"), 0n),
       maxPriorityFee: attempt(() => parseGwei(`${k}.maxPriorityFee`, l.maxPriorityFee ?? "500 gwei"), 0n),
       hedge: l.hedge ?? true,
+      latency: 0, // set below, once chain.blockTime is known
     };
     if (spec.strategy === "flash" && spec.capital !== 0n)
       issues.push(`${k}.capital: a flash liquidator is capital-free ("0 ${cashSymbol}")`);
@@ -317,6 +333,16 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
       `chain: a step (${stepSeconds}s) must hold the oracle block and ${s.chain.reactionBlocks} reaction blocks of ${blockTime}s`,
     );
   }
+  const cashPeg = resolveCashPeg(s.prices.cashPeg, root, issues, time, attempt);
+  s.liquidators.forEach((l, i) => {
+    if (l.latency === undefined) return;
+    const key = `liquidators[${i}](${l.name}).latency`;
+    const blocks = attempt(() => parseLatency(key, l.latency!, blockTime), 0);
+    liquidators[i].latency = blocks;
+    // An oracle round seen `blocks` late, answered by a transaction that lands `blocks` later, must fit in a step.
+    if ((2 * blocks + 1) * blockTime >= stepSeconds)
+      issues.push(`${key}: ${blocks} blocks; a step (${stepSeconds}s) must hold 2 x ${blocks} + 1 blocks of ${blockTime}s`);
+  });
   const heartbeat = attempt(() => parseDuration("oracle.heartbeat", s.oracle.heartbeat), 3600);
   const gas = resolveGas(s.gas, root, issues, attempt);
   const sc: Scenario = {
@@ -331,6 +357,7 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
       resolution,
       intrabar: s.prices.intrabar,
       series,
+      ...(cashPeg ? { cashPeg } : {}),
     },
     chain: { blockTime, reactionBlocks: s.chain.reactionBlocks },
     oracle: { deviation: attempt(() => parsePercent("oracle.deviation", s.oracle.deviation), 0n), heartbeat },
@@ -384,6 +411,42 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
   if (sc.marketMaker.maxSpread >= 0.045) issues.push("marketMaker.maxSpread: a quote must stay well inside the fill band (< 4.5%)");
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return sc;
+}
+
+/** Largest USD value of one cash unit a peg path may give (a stablecoin far above 1 USD is a typo). */
+const MAX_PEG = 2;
+
+/**
+ * The `prices.cashPeg` section: exactly one of `file` (an OHLCV file read like a price series) and `points`
+ * (`[{ at: ISO time, price: USD per cash unit }]`, strictly increasing in time, each price in (0, 2]).
+ */
+function resolveCashPeg(
+  p: ScenarioFile["prices"]["cashPeg"],
+  root: string,
+  issues: string[],
+  time: (key: string, iso: string) => number,
+  attempt: <T>(fn: () => T, fallback: T) => T,
+): CashPegSpec | undefined {
+  if (!p) return undefined;
+  if ((p.file === undefined) === (p.points === undefined)) {
+    issues.push("prices.cashPeg: give exactly one of file and points");
+    return undefined;
+  }
+  if (p.file !== undefined) {
+    const file = path.resolve(root, p.file);
+    if (!fs.existsSync(file)) issues.push(`prices.cashPeg.file: ${p.file} does not exist`);
+    return { file, interpolate: p.interpolate };
+  }
+  const points = p.points!.map((x, i) => {
+    const key = `prices.cashPeg.points[${i}]`;
+    const price = Number(x.price);
+    if (!/^\d+(\.\d+)?$/.test(x.price.trim()) || !(price > 0) || price > MAX_PEG)
+      issues.push(`${key}.price: "${x.price}" is not a USD value of one cash unit in (0, ${MAX_PEG}], e.g. "0.97"`);
+    return { t: attempt(() => time(`${key}.at`, x.at), NaN), price }; // NaN: reported, not compared
+  });
+  for (let i = 1; i < points.length; i++)
+    if (points[i].t <= points[i - 1].t) issues.push(`prices.cashPeg.points[${i}].at: not after the previous point's`);
+  return { points, interpolate: p.interpolate };
 }
 
 /**

@@ -478,8 +478,27 @@ export function auctionsCsv(rows: AuctionRow[]): string {
   return [AUCTION_COLUMNS.join(","), ...rows.map((r) => AUCTION_COLUMNS.map((c) => csvField(r[c])).join(","))].join("\n") + "\n";
 }
 
+/**
+ * The cash peg over the replayed steps (scenario key `prices.cashPeg`): its lowest value (USD per cash unit, 1e-6)
+ * and the first step time it was reached, and its first and last values. Undefined without a peg path.
+ */
+export function cashPegSummary(r: SimulationResult): { min: number; minAt: string; first: number; last: number } | undefined {
+  if (!r.scenario.prices.cashPeg) return undefined;
+  const points = r.path.points.slice(0, r.sets[0]?.steps.length ?? r.path.points.length).filter((p) => p.cashPeg !== undefined);
+  if (points.length === 0) return undefined;
+  let low = points[0];
+  for (const p of points) if (p.cashPeg! < low.cashPeg!) low = p;
+  return {
+    min: round(low.cashPeg!, 6),
+    minAt: iso(low.t),
+    first: round(points[0].cashPeg!, 6),
+    last: round(points[points.length - 1].cashPeg!, 6),
+  };
+}
+
 export function buildSummary(r: SimulationResult) {
   const s = r.scenario;
+  const peg = cashPegSummary(r);
   return {
     scenario: {
       name: s.name,
@@ -496,6 +515,8 @@ export function buildSummary(r: SimulationResult) {
       traders: s.traders.count,
       liquidators: s.liquidators.map((l) => ({ name: l.name, strategy: l.strategy, capital: cash(l.capital) })),
       priceFiles: Object.fromEntries(Object.entries(s.prices.series).map(([k, v]) => [k, v.file.split(/[\\/]/).slice(-3).join("/")])),
+      /** Present only with a cash peg path: the protocol kept reading USD prices as cash prices (threat R-02). */
+      ...(peg ? { cashPeg: peg } : {}),
     },
     sets: r.sets.map((set) => setSummary(r, set)),
   };

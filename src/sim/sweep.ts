@@ -186,6 +186,16 @@ export function quantileUp(sorted: number[], q: number): number {
   return sorted[i];
 }
 
+/** A distribution over the runs that had the figure (a run without one, e.g. no auction, is left out). */
+export interface PartialDistribution extends Distribution {
+  /** Runs that had the figure (of the group's `runs`). */
+  runs: number;
+}
+
+function partialDistribution(xs: number[]): PartialDistribution {
+  return { ...distribution(xs), runs: xs.length };
+}
+
 function distribution(xs: number[]): Distribution {
   const s = [...xs].sort((a, b) => a - b);
   const mean = s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
@@ -214,6 +224,13 @@ export interface RunFigures {
   secondsToAuctionMedian: number | null;
   secondsToAuctionMax: number | null;
   discountMedian: number;
+  /** The run's p99 start delay in blocks (`liquidations.blocksToAuction.p99`); null: no auction started. */
+  blocksToAuctionP99: number | null;
+  /**
+   * The run's median discount over small portfolios' auctions (`liquidations.smallPortfolios.discountMedian`:
+   * 0 < V < 500 USDC at start); null: none had a solvent fill (or a summary from before that figure).
+   */
+  smallPortfolioDiscountMedian: number | null;
 }
 
 /** The aggregate of one (scenario, parameter set) over every seed. */
@@ -230,6 +247,10 @@ export interface SweepGroup {
   secondsToAuctionMedian: Distribution;
   secondsToAuctionMax: Distribution;
   discountMedian: Distribution;
+  /** Over the runs with an auction: each run's p99 start delay, in blocks. */
+  blocksToAuctionP99: PartialDistribution;
+  /** Over the runs with a small portfolio's solvent fill: each run's median small-portfolio discount (fraction). */
+  smallPortfolioDiscountMedian: PartialDistribution;
   /** Share of runs with any socialised loss. */
   runsWithSocialisedLoss: number;
   /**
@@ -278,6 +299,8 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
         secondsToAuctionMedian: lq.secondsToAuction.median,
         secondsToAuctionMax: lq.secondsToAuction.max,
         discountMedian: lq.discountAtFill.median,
+        blocksToAuctionP99: lq.blocksToAuction?.p99 ?? null,
+        smallPortfolioDiscountMedian: lq.smallPortfolios?.discountMedian ?? null,
       });
     }
   }
@@ -299,6 +322,8 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
       secondsToAuctionMedian: distribution(col((r) => r.secondsToAuctionMedian)),
       secondsToAuctionMax: distribution(col((r) => r.secondsToAuctionMax)),
       discountMedian: distribution(col((r) => r.discountMedian)),
+      blocksToAuctionP99: partialDistribution(col((r) => r.blocksToAuctionP99)),
+      smallPortfolioDiscountMedian: partialDistribution(col((r) => r.smallPortfolioDiscountMedian)),
       runsWithSocialisedLoss: Math.round((1e4 * g.rows.filter((r) => r.socialised > 0).length) / g.rows.length) / 1e4,
       recommendedFund: quantileUp(minFunds, plan.confidence),
       recommendedFundWithoutFeeIncome: quantileUp(minFundsNoFees, plan.confidence),
@@ -348,6 +373,8 @@ export function sweepCsv(s: SweepSummary): string {
     "secondsToAuctionMedian",
     "secondsToAuctionMax",
     "discountMedian",
+    "blocksToAuctionP99",
+    "smallPortfolioDiscountMedian",
   ];
   const rows = s.groups.flatMap((g) =>
     g.perRun.map((r) =>
@@ -365,6 +392,8 @@ export function sweepCsv(s: SweepSummary): string {
         r.secondsToAuctionMedian ?? "",
         r.secondsToAuctionMax ?? "",
         r.discountMedian,
+        r.blocksToAuctionP99 ?? "",
+        r.smallPortfolioDiscountMedian ?? "",
       ].join(","),
     ),
   );

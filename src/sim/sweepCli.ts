@@ -134,9 +134,16 @@ export function renderSweepReport(s: SweepSummary): string {
         ["Median time liquidatable -> auction (s)", g.secondsToAuctionMedian],
         ["Longest time liquidatable -> auction (s)", g.secondsToAuctionMax],
         ["Median discount at fill", g.discountMedian],
+        [`Start delay p99 (blocks), over the ${g.blocksToAuctionP99.runs} of ${g.runs} runs with an auction`, g.blocksToAuctionP99],
+        [
+          `Median small-portfolio discount (0 < V < 500 USDC at start), over the ${g.smallPortfolioDiscountMedian.runs} of ${g.runs} runs with one`,
+          g.smallPortfolioDiscountMedian,
+        ],
       ] as const
     )
-      .map(([label, d]) => `<tr><th>${label}</th>${[d.p50, d.p95, d.p99, d.max, d.mean].map((x) => `<td>${usd(x)}</td>`).join("")}</tr>`)
+      .map(
+        ([label, d]) => `<tr><th>${esc(label)}</th>${[d.p50, d.p95, d.p99, d.max, d.mean].map((x) => `<td>${usd(x)}</td>`).join("")}</tr>`,
+      )
       .join("\n");
   const charts = [
     {

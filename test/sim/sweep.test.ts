@@ -32,7 +32,13 @@ function fakeSummary(seed: number, scenario: string): Summary {
       minimumFundWithoutSocialisedLoss: 1000 * x * k,
       minimumFund: { withoutFeeIncome: 1100 * x * k },
     },
-    liquidations: { auctions: x, secondsToAuction: { median: 12, p90: 24, max: 12 * seed }, discountAtFill: { median: 0.02 * k } },
+    liquidations: {
+      auctions: x,
+      secondsToAuction: { median: 12, p90: 24, max: 12 * seed },
+      blocksToAuction: { median: 1, p90: 2, p99: seed === 3 ? null : seed * k, max: seed * k },
+      discountAtFill: { median: 0.02 * k },
+      smallPortfolios: { discountMedian: seed % 2 === 1 ? 0.01 * seed : null },
+    },
   });
   return { sets: [set("baseline", 1), set("slow-auction", 2)] } as unknown as Summary;
 }
@@ -88,6 +94,40 @@ describe("simulator: Monte Carlo sweeps", function () {
     expect(g.recommendedFundWithoutFeeIncome).to.equal(5500);
     expect(g.runsWithSocialisedLoss).to.equal(0.4);
     expect(g.secondsToAuctionMax.max).to.equal(60);
+  });
+
+  it("aggregates each run's start-delay p99 (blocks) and small-portfolio discount median over the runs that had one", function () {
+    const summaries = new Map(planRuns(plan).map((r) => [r.id, fakeSummary(r.seed, r.scenario)]));
+    const [baseline, slow] = aggregateSweep(plan, summaries).groups;
+    // seeds 1, 2, 4, 5 have a p99 (seed 3 none): 1, 2, 4, 5 blocks; x2 in the second set
+    expect(baseline.blocksToAuctionP99).to.deep.equal({ p50: 2, p95: 5, p99: 5, max: 5, mean: 3, runs: 4 });
+    expect(slow.blocksToAuctionP99).to.deep.equal({ p50: 4, p95: 10, p99: 10, max: 10, mean: 6, runs: 4 });
+    // odd seeds 1, 3, 5 have small portfolios with a solvent fill: 0.01, 0.03, 0.05
+    expect(baseline.smallPortfolioDiscountMedian).to.deep.equal({ p50: 0.03, p95: 0.05, p99: 0.05, max: 0.05, mean: 0.03, runs: 3 });
+    expect(baseline.perRun.map((r) => [r.blocksToAuctionP99, r.smallPortfolioDiscountMedian])).to.deep.equal([
+      [1, 0.01],
+      [2, null],
+      [null, 0.03],
+      [4, null],
+      [5, 0.05],
+    ]);
+    const csv = sweepCsv(aggregateSweep(plan, summaries)).split("\n");
+    expect(csv[0].endsWith(",discountMedian,blocksToAuctionP99,smallPortfolioDiscountMedian")).to.equal(true);
+    expect(csv[3].endsWith(",0.02,,0.03")).to.equal(true); // smoke, baseline, seed 3: no p99, 0.03
+  });
+
+  it("treats a run summary without the newer figures as a run without them", function () {
+    const old = (seed: number, scenario: string) => {
+      const s = fakeSummary(seed, scenario) as unknown as { sets: { liquidations: Record<string, unknown> }[] };
+      for (const set of s.sets) {
+        delete set.liquidations.blocksToAuction;
+        delete set.liquidations.smallPortfolios;
+      }
+      return s as unknown as Summary;
+    };
+    const g = aggregateSweep(plan, new Map(planRuns(plan).map((r) => [r.id, old(r.seed, r.scenario)]))).groups[0];
+    expect(g.blocksToAuctionP99).to.deep.equal({ p50: 0, p95: 0, p99: 0, max: 0, mean: 0, runs: 0 });
+    expect(g.smallPortfolioDiscountMedian.runs).to.equal(0);
   });
 
   it("gives byte-identical output whatever order the runs finished in (merged shards equal an unsharded sweep)", function () {

@@ -7,6 +7,7 @@ import { encodeBytes32String } from "ethers";
 import type { LiquidatorStats } from "../records";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "../../keeper/keeper";
 import { accountId } from "../../model/accountId";
+import { ChainView, type ScanPolicy } from "../../keeper/view";
 import { WAD } from "../../model/wad";
 import type { RunState } from "./state";
 
@@ -21,14 +22,35 @@ export async function startKeepers(run: RunState): Promise<void> {
     cfg.hedge = l.hedge;
     cfg.blockTime = run.bt;
     cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
-    cfg.scan = { watchHealth: 2n * WAD, fullScanMove: WAD / 100n, fullScanEvery: 3600 };
+    cfg.scan = SIM_SCAN_POLICY;
     cfg.gasAsset = encodeBytes32String(run.dep.marketFeed[0]);
     cfg.flashLiquidator = a.flash[i];
-    const sender: TxSender = {
-      address: w.address,
-      send: async (tx) => run.chain.send({ from: w.address, to: tx.to, data: tx.data, gas: tx.gas, priorityFee: tx.priorityFee }),
-    };
-    const k = new Keeper(cfg, run.view, sender, (e) => run.metrics.keeperLog.push(formatLog(e, (t) => run.priceTime(t))), a.mm);
+    const request = (tx: { to: string; data: string; gas: number; priorityFee: bigint }) => ({
+      from: w.address,
+      to: tx.to,
+      data: tx.data,
+      gas: tx.gas,
+      priorityFee: tx.priorityFee,
+    });
+    // With latency, a transaction is signed now (its hash known) and held until the head is `latency` blocks on.
+    const sender: TxSender =
+      l.latency === 0
+        ? { address: w.address, send: async (tx) => run.chain.send(request(tx)) }
+        : {
+            address: w.address,
+            send: async (tx) => {
+              const { hash, raw } = await run.chain.sign(w, request(tx));
+              run.held.hold(hash, raw, run.chain.block + l.latency);
+              return hash;
+            },
+          };
+    const k = new Keeper(
+      cfg,
+      keeperView(run, l.latency),
+      sender,
+      (e) => run.metrics.keeperLog.push(formatLog(e, (t) => run.priceTime(t))),
+      a.mm,
+    );
     await k.init();
     run.keepers.push(k);
     run.metrics.liquidators.set(l.name, newStats(l.name, l.strategy));
@@ -36,6 +58,27 @@ export async function startKeepers(run: RunState): Promise<void> {
   for (let i = 0; i < run.keepers.length; i++)
     run.metrics.liquidators.get(s.liquidators[i].name)!.valueStart = await liquidatorValue(run, i);
 }
+
+/** How the simulated keepers scan: a watch list between full scans (a 1% move or an hour). */
+export const SIM_SCAN_POLICY: ScanPolicy = { watchHealth: 2n * WAD, fullScanMove: WAD / 100n, fullScanEvery: 3600 };
+
+/**
+ * The view a keeper with `latency` blocks reads through: the run's shared view without latency; one view per
+ * latency otherwise (a view remembers reads per block, and latent keepers read older blocks than the others).
+ */
+function keeperView(run: RunState, latency: number): ChainView {
+  if (latency === 0) return run.view;
+  let v = latentViews.get(run)?.get(latency);
+  if (!v) {
+    v = new ChainView(run.dep.contracts, run.input.hre.ethers.provider, { batchSize: 100 });
+    const byLatency = latentViews.get(run) ?? new Map<number, ChainView>();
+    byLatency.set(latency, v);
+    latentViews.set(run, byLatency);
+  }
+  return v;
+}
+
+const latentViews = new WeakMap<RunState, Map<number, ChainView>>();
 
 /** Liquidator `i`'s accounts: its own and its FlashLiquidator's. */
 export function liquidatorAccounts(run: RunState, i: number): bigint[] {

@@ -8,6 +8,8 @@
 import { mineAndSettle } from "./settlement";
 import { trackEpisodes, traderReactions } from "./traders";
 import type { RunState } from "./state";
+import { nextLatencyBlock } from "../latency";
+import { SIM_SCAN_POLICY } from "./keepers";
 
 /** The first block time >= t on the grid of blocks `bt` apart that starts at `origin`. */
 export function alignUp(t: number, origin: number, bt: number): number {
@@ -21,32 +23,52 @@ export function alignUp(t: number, origin: number, bt: number): number {
 export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, stepIndex: bigint[], pushed: boolean): Promise<void> {
   const { chain, bt, timer, metrics: m } = run;
   const { mm } = run.agents;
+  const latencies = run.scenario.liquidators.map((l) => l.latency);
+  // Without a keeper free of latency, nobody scans through the run's shared view: the simulator does (for the traders'
+  // reactions and the step's record), as such a keeper would.
+  const ownScan = latencies.every((l) => l > 0);
   let scanDue = pushed;
   let next = Tk + bt;
   let reactions = run.scenario.chain.reactionBlocks;
   while (next < Tnext) {
     const gap = Math.floor((next - chain.now) / bt) - 1;
     if (gap > 0) await chain.mineEmpty(gap, bt);
+    // Latent keepers' transactions whose release block the head reached enter the mempool now.
+    for (const h of run.held.due(chain.block)) {
+      await chain.sendRaw(h.raw);
+      if (h.info) run.pending.push(h.info);
+    }
     // The base fee the keepers' transactions will pay: the gas market's next one, else the latest block's.
     const baseFee = await chain.nextBaseFee(next);
     const ctx = { block: chain.block, timestamp: chain.now, nextTimestamp: next, baseFee };
     await mm.update(chain.now, stepIndex, false);
     let wake: number | undefined;
-    for (const kp of run.keepers) {
-      const out = await kp.onBlock(ctx);
+    for (const [i, kp] of run.keepers.entries()) {
+      const lat = latencies[i];
+      // A latent keeper reads the block `lat` before the head (at a block of the same state: see Chain.stateBlock),
+      // with that block's time as its clock, and expects its transactions to land `lat` blocks late.
+      const seen = ctx.block - lat;
+      const out = await kp.onBlock(
+        lat === 0 ? ctx : { ...ctx, block: chain.stateBlock(seen), timestamp: chain.timeOf(seen, bt), nextTimestamp: next + lat * bt },
+      );
       const stats = m.liquidators.get(kp.cfg.name)!;
       for (const tx of out.sent) {
-        run.pending.push({ hash: tx.hash, agent: kp.cfg.name, action: tx.action, account: tx.account, meta: tx });
+        const p = { hash: tx.hash, agent: kp.cfg.name, action: tx.action, account: tx.account, meta: tx };
+        if (lat === 0) run.pending.push(p);
+        else run.held.describe(tx.hash, p);
         if (tx.action === "start") stats.starts++;
         else if (tx.action === "bid" || tx.action === "flash-bid") stats.bids++;
         else if (tx.action === "hedge") stats.hedges++;
       }
-      if (out.wakeAt !== undefined) wake = wake === undefined ? out.wakeAt : Math.min(wake, out.wakeAt);
+      const wakeAt = out.wakeAt === undefined ? undefined : out.wakeAt - lat * bt;
+      if (wakeAt !== undefined) wake = wake === undefined ? wakeAt : Math.min(wake, wakeAt);
     }
+    if (ownScan) await run.view.sync(ctx.block);
     timer.lap("keepers");
     // Traders react to the scan the keepers just made (the same lens call, remembered for this block).
     if (scanDue) {
       scanDue = false;
+      if (ownScan) await run.view.scan(ctx.block, ctx.timestamp, SIM_SCAN_POLICY);
       m.lastHealth = [...run.view.latest.values()];
       timer.lap("health");
       await traderReactions(run, ctx.block);
@@ -60,9 +82,17 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
     }
     timer.lap("mining");
     reactions--;
-    if (acted || reactions > 0) next += bt;
-    else if (wake !== undefined && wake > next) next = alignUp(wake, Tk, bt);
-    else if (wake !== undefined) next += bt;
-    else break;
+    let after: number | undefined;
+    if (acted || reactions > 0) after = next + bt;
+    else if (wake !== undefined && wake > next) after = alignUp(wake, Tk, bt);
+    else if (wake !== undefined) after = next + bt;
+    // Latency: the head a latent keeper must reach to see the last change, or a held transaction to leave.
+    const head = nextLatencyBlock(chain.block, run.lastActiveBlock, latencies, run.held.releases());
+    if (head !== undefined) {
+      const at = chain.now + (head - chain.block + 1) * bt; // the block after that head
+      after = after === undefined ? at : Math.min(after, at);
+    }
+    if (after === undefined) break;
+    next = after;
   }
 }

@@ -9,6 +9,7 @@ import { reactionBlocks } from "./reactions";
 import { observeStep } from "./observation";
 import { slowDown } from "./timer";
 import { createGasMarket } from "../gasMarket";
+import { cashPrice } from "../prices";
 import type { RunState } from "./state";
 
 /** Decimals of a float price turned into WAD. */
@@ -30,14 +31,17 @@ export async function replay(run: RunState): Promise<void> {
     const pt = points[k];
     const Tk = run.chainTime(pt.t);
     const Tnext = k + 1 < points.length ? run.chainTime(points[k + 1].t) : Tk + pricePath.stepSeconds;
-    run.metrics.lastIndexEth = pt.prices[dep.marketFeed[0]];
+    // Gas is paid in ETH bought with cash: its cash price is the USD price over the cash peg (1 without a peg path).
+    run.metrics.lastIndexEth = cashPrice(pt.prices[dep.marketFeed[0]], pt.cashPeg);
     run.metrics.stepStarts = 0;
     run.metrics.stepBids = 0;
     run.chain.fees?.observeIndex(pt.prices[dep.marketFeed[0]], pricePath.stepSeconds);
 
     const pushed = await oracleBlock(run, obs, Tk, pt.prices);
     timer.lap("oracle");
-    const stepIndex = dep.plan.markets.map((_, m) => wadFromNumber(pt.prices[dep.marketFeed[m]], PRICE_DECIMALS));
+    // The oracle publishes USD prices, which the protocol reads as cash prices (threat R-02); the market maker quotes
+    // the venue, which trades in cash, around the cash price (USD price / peg).
+    const stepIndex = dep.plan.markets.map((_, m) => wadFromNumber(cashPrice(pt.prices[dep.marketFeed[m]], pt.cashPeg), PRICE_DECIMALS));
     await run.agents.mm.update(Tk, stepIndex, true);
     timer.lap("market-maker");
 

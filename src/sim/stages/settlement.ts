@@ -25,6 +25,7 @@ export async function mineAndSettle(run: RunState, t: number): Promise<number> {
     await run.chain.mineAt(t);
     await settle(run, t);
   }
+  run.lastActiveBlock = run.chain.block;
   return t;
 }
 

@@ -12,6 +12,7 @@ import { WAD, wadFromNumber } from "../../model/wad";
 import { depositTx, stakeTx, SETUP_PRIORITY_FEE } from "./population";
 import { pushFeed } from "./oracle";
 import { mineAndSettle } from "./settlement";
+import { cashPrice } from "../prices";
 import type { RunState } from "./state";
 
 /** Decimals of a float price turned into WAD. */
@@ -68,7 +69,8 @@ async function openingTradesBlock(run: RunState): Promise<void> {
   const { plan, marketFeed, marketIds, domain, contracts } = run.dep;
   const a = run.agents;
   const initialPrices = run.input.pricePath.initial.prices;
-  const index = (m: number) => wadFromNumber(initialPrices[marketFeed[m]], PRICE_DECIMALS);
+  // The market maker's cash price (USD price / cash peg, as in the replay); the protocol's feeds start at USD prices.
+  const index = (m: number) => wadFromNumber(cashPrice(initialPrices[marketFeed[m]], run.input.pricePath.initial.cashPeg), PRICE_DECIMALS);
   await a.mm.update(
     run.S + run.bt,
     plan.markets.map((_, m) => index(m)),

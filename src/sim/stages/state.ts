@@ -26,10 +26,12 @@ import { ChainView, type AccountHealth } from "../../keeper/view";
 import { EventFollower } from "../../keeper/events";
 import type { Keeper, SentTx } from "../../keeper/keeper";
 import { WAD } from "../../model/wad";
+import { cashPrice } from "../prices";
 import type { FlashLiquidator } from "../../../typechain-types";
 import type { Deployment } from "./deployment";
 import type { Timer } from "./timer";
 import type { RevertDecoder } from "../reverts";
+import { HeldTxs } from "../latency";
 
 /** What the run of one parameter set is given. */
 export interface RunInput {
@@ -115,7 +117,7 @@ export class Metrics {
   activeBlocks = 0;
   topUps = 0;
   cuts = 0;
-  /** Price of the first market's feed (cash per ETH, float): prices gas. */
+  /** Price of the first market's feed in cash (cash per ETH, float; USD price / cash peg): prices gas. */
   lastIndexEth: number;
   /** The latest scan's health rows. */
   lastHealth: AccountHealth[] = [];
@@ -144,6 +146,10 @@ export class RunState {
   blockBase = 0;
   /** Names reverted transactions (every compiled contract's errors); set by `runSet` before the set-up. */
   reverts!: RevertDecoder;
+  /** Transactions of keepers with RPC latency, held until their release block (src/sim/latency.ts). */
+  readonly held = new HeldTxs<Pending>();
+  /** The latest block mined with transactions in it (a latent keeper must get to see it). */
+  lastActiveBlock = -1;
 
   constructor(
     readonly input: RunInput,
@@ -154,7 +160,7 @@ export class RunState {
     this.S = dep.T0 - 3600;
     this.view = new ChainView(dep.contracts, input.hre.ethers.provider, { batchSize: 100 });
     this.events = new EventFollower(dep.contracts);
-    this.metrics = new Metrics(input.pricePath.initial.prices[dep.marketFeed[0]]);
+    this.metrics = new Metrics(cashPrice(input.pricePath.initial.prices[dep.marketFeed[0]], input.pricePath.initial.cashPeg));
   }
 
   get scenario(): Scenario {
