@@ -37,7 +37,7 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
       const stats = m.liquidators.get(kp.cfg.name)!;
       for (const tx of out.sent) {
         run.pending.push({ hash: tx.hash, agent: kp.cfg.name, action: tx.action, account: tx.account, meta: tx });
-        if (tx.action === "start") stats.starts++;
+        if (tx.action === "start") stats.starts += tx.accounts?.length ?? 1;
         else if (tx.action === "bid" || tx.action === "flash-bid") stats.bids++;
         else if (tx.action === "hedge") stats.hedges++;
       }
