@@ -141,8 +141,12 @@ export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigin
 
 export { unitPrice };
 
-/** Largest batch a keeper sends to `AuctionStarter.startAuctions` (its on-chain `MAX_BATCH`). */
-export const MAX_BATCH_STARTS = 100;
+/**
+ * Largest batch a keeper sends to `AuctionStarter.startAuctions` in one transaction (the contract takes up to
+ * `MAX_BATCH` = 100): 50 keeps the gas limit, `batchStartGasLimit(50)` = 14,150,000, under the per-transaction gas cap
+ * of EIP-7825 (2^24 = 16,777,216), which nodes enforce when the transaction is sent.
+ */
+export const MAX_BATCH_STARTS = 50;
 
 /** Gas a batch start of `n` accounts is expected to use (see `GAS.batchStart`). */
 export function batchStartGasUsed(n: number): bigint {

@@ -8,11 +8,11 @@
  *
  * Blocks are mined by the test (automine off): a block is mined once the keeper has printed that it is done with the
  * previous one, so a block holds every transaction the keeper sent for it, as a real block does. The deployment has
- * the AuctionStarter, so the keeper sends its starts as `startAuctions` batches of at most MAX_BATCH_STARTS (100)
- * accounts: two transactions for 200 accounts, each with a gas limit of `batchStartGasLimit(100)` (28.15M). The block
- * gas limit is set to 30M (Hardhat's default is 60M, which holds both): a builder adds a transaction while its gas
- * limit fits in what the block has not used, so B + 1 holds one batch and B + 2 the other, and the keeper must not
- * send an account twice meanwhile.
+ * the AuctionStarter, so the keeper sends its starts as `startAuctions` batches of at most MAX_BATCH_STARTS (50)
+ * accounts: four transactions for 200 accounts, each with a gas limit of `batchStartGasLimit(50)` (14.15M, under the
+ * EIP-7825 transaction gas cap of 16,777,216 the node enforces). The block gas limit is set to 30M (Hardhat's default
+ * is 60M, which holds all four): a builder adds a transaction while its gas limit fits in what the block has not
+ * used, so B + 1 holds two batches and B + 2 the other two, and the keeper must not send an account twice meanwhile.
  */
 import { expect } from "chai";
 import { MaxUint256, toQuantity, type JsonRpcProvider } from "ethers";
