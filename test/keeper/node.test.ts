@@ -11,8 +11,9 @@
  * the AuctionStarter, so the keeper sends its starts as `startAuctions` batches of at most MAX_BATCH_STARTS (50)
  * accounts: four transactions for 200 accounts, each with a gas limit of `batchStartGasLimit(50)` (14.15M, under the
  * EIP-7825 transaction gas cap of 16,777,216 the node enforces). The block gas limit is set to 30M (Hardhat's default
- * is 60M, which holds all four): a builder adds a transaction while its gas limit fits in what the block has not
- * used, so B + 1 holds two batches and B + 2 the other two, and the keeper must not send an account twice meanwhile.
+ * is 60M): a builder adds a transaction while its gas limit fits in what the block has not used, so a block may hold
+ * fewer batches than were sent (measured: all four fit in B + 1, 20,478,557 gas, since the fourth's limit still fits
+ * after three), and the keeper must not send an account twice while its batch waits.
  */
 import { expect } from "chai";
 import { MaxUint256, toQuantity, type JsonRpcProvider } from "ethers";
@@ -231,7 +232,12 @@ describe("keeper against a hardhat node process", function () {
     reverted = (await Promise.all(hashes.map((h) => p.getTransactionReceipt(h)))).filter((r) => r?.status !== 1).length;
     const auction = LiquidationAuction__factory.connect(at["Ballast#LiquidationAuction"], p);
     const events = await auction.queryFilter(auction.filters.AuctionStarted(), 0, "latest");
-    started = events.map((e) => ({ account: e.args.account, block: e.blockNumber, starter: e.args.starter, tipAccount: e.args.tipAccount }));
+    started = events.map((e) => ({
+      account: e.args.account,
+      block: e.blockNumber,
+      starter: e.args.starter,
+      tipAccount: e.args.tipAccount,
+    }));
     starterAddress = at["Ballast#AuctionStarter"];
     const starter = AuctionStarter__factory.connect(starterAddress, p);
     batchCallers = (await starter.queryFilter(starter.filters.StarterBatchRan(), 0, "latest")).map((e) => e.args.caller);
