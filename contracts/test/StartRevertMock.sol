@@ -4,11 +4,15 @@ pragma solidity 0.8.28;
 /// @title StartRevertMock
 /// @custom:security-contact security@ballast.finance
 /// @notice Stands in for the auction in the batch starter's tests: `startAuction` reverts with the bytes set for the
-/// account (none set: it succeeds), or, for `burnAccount`, burns all the gas it is given.
+/// account (none set: it succeeds and counts the start), or, for `BURN_ACCOUNT`, burns all the gas it is given.
 contract StartRevertMock {
-    mapping(uint256 account => bytes) private _reverts;
+    /// @notice The account whose start burns all its gas.
     uint256 public constant BURN_ACCOUNT = 666;
+    /// @notice Starts that succeeded.
     uint256 public starts;
+
+    mapping(uint256 account => bool) private _set;
+    mapping(uint256 account => bytes) private _reverts;
 
     /// @notice Makes `startAuction(account, ...)` revert with `data` (an empty `data` too).
     function setRevert(uint256 account, bytes calldata data) external {
@@ -16,8 +20,7 @@ contract StartRevertMock {
         _set[account] = true;
     }
 
-    mapping(uint256 account => bool) private _set;
-
+    /// @notice Mimics `ILiquidationAuction.startAuction` (see the contract's notice).
     function startAuction(uint256 account, uint256) external {
         if (account == BURN_ACCOUNT) {
             while (true) {
