@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
+import fc from "fast-check";
 import { starterFixture, expectedTip, type StarterFixture } from "./helpers";
 import { ETH, WAD, accountId, valuation } from "../LiquidationAuction/helpers";
 import { AuctionStarter__factory, ILiquidationAuction__factory, StartRevertMock__factory } from "../../../typechain-types";
@@ -105,6 +106,30 @@ describe("AuctionStarter: batch auction starts", function () {
     await f.starter.connect(f.alice).startAuctions([f.A], f.A);
     expect(await f.vault.cashBalance(f.A)).to.equal(cashA);
     expect((await f.auction.auctionOf(f.A)).active).to.equal(true);
+  });
+
+  it("for any list of accounts (liquidatable, healthy, already started, unused ids, repeats) starts each liquidatable one once and credits exactly its tips (property)", async function () {
+    const base = await loadFixture(starterFixture);
+    const [tipA, tipF] = [await expectedTip(base, base.A), await expectedTip(base, base.F)];
+    const pool = [base.A, base.F, base.E, 1n, 2n ** 256n - 1n];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...pool), { maxLength: 12 }), fc.boolean(), async (accounts, aliceFirst) => {
+        const f = await loadFixture(starterFixture);
+        if (aliceFirst) await f.auction.connect(f.dave).startAuction(f.A, accountId(f.dave.address));
+        const cashK = await f.vault.cashBalance(f.K);
+        const startable = [...new Set(accounts)].filter((a) => a === f.F || (a === f.A && !aliceFirst));
+        const tips = startable.reduce((sum, a) => sum + (a === f.A ? tipA : tipF), 0n);
+        await expect(f.starter.connect(f.carol).startAuctions(accounts, f.K))
+          .to.emit(f.starter, "StarterBatchRan")
+          .withArgs(f.carol.address, f.K, BigInt(startable.length), BigInt(accounts.length - startable.length));
+        expect(await f.vault.cashBalance(f.K)).to.equal(cashK + tips);
+        for (const a of [f.A, f.F]) {
+          expect((await f.auction.auctionOf(a)).active).to.equal(accounts.includes(a) || (a === f.A && aliceFirst));
+        }
+        expect((await f.vault.accountStatus(f.E)).frozen).to.equal(false);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it("reverts with StarterBatchTooLarge(length, MAX_BATCH) above MAX_BATCH accounts and accepts exactly MAX_BATCH", async function () {
