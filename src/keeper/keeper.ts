@@ -169,7 +169,15 @@ export class Keeper {
   private hedgeFrom: number | undefined = 0;
   private readonly lastSent = new Map<bigint, number>();
   /** Transactions sent and not yet seen mined: hash -> target account, action and the block it was sent at. */
-  private readonly inflight = new Map<string, { account: bigint; accounts?: bigint[]; action: KeeperAction; block: number }>();
+  private readonly inflight = new Map<
+    string,
+    { account: bigint; accounts?: bigint[]; batch?: StartCandidate[]; action: KeeperAction; block: number }
+  >();
+  /**
+   * Accounts to start in a transaction of their own: those of a batch that reverted (one account's error, a shortfall
+   * cap for example, reverts the whole batch), so the others are not held back by it. Cleared once sent.
+   */
+  private readonly startAlone = new Set<bigint>();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
   private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
@@ -297,10 +305,11 @@ export class Keeper {
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
       if (!insolvent && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
-      if (batching) {
+      if (batching && !this.startAlone.has(account)) {
         chosen.push(queue[i]);
         continue;
       }
+      this.startAlone.delete(account);
       const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
       const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
       if (!hash) continue;
@@ -310,13 +319,13 @@ export class Keeper {
       sent.push({ hash, action: "start", account, expectedGain: tip });
       this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
     }
+    // Sent or passed over (a tip below gas) accounts leave the backlog; a sent start that loses the race is an
+    // auction another keeper started. (A refused batch puts its accounts back: `retryAlone`.)
+    this.backlog = queue.slice(i);
     for (let from = 0; from < chosen.length; from += MAX_BATCH_STARTS) {
       const out = await this.sendBatchStart(ctx, chosen.slice(from, from + MAX_BATCH_STARTS), ethPrice);
       if (out) sent.push(out);
     }
-    // Sent or passed over (a tip below gas) accounts leave the backlog; a sent start that loses the race is an
-    // auction another keeper started.
-    this.backlog = queue.slice(i);
     if (this.backlog.length > 0) wakeAt = next;
 
     // (2) Running auctions: bid when the strategy says so, else say when to look again.
@@ -463,8 +472,10 @@ export class Keeper {
   /**
    * Sends `chosen` as one `AuctionStarter.startAuctions` transaction, its gas limit sized from the count and its
    * priority fee from the sum of the tips (`priorityFeeFor` over the batch's expected gas). Each account is pending
-   * (not chosen again) until the receipt or `retryAfterBlocks`; a refused send puts every account of the batch in
-   * backoff. Returns the sent transaction (`accounts` lists the batch), or undefined.
+   * (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is refused or reverts (an error other
+   * than "healthy" or "already in auction", which the starter skips) is retried one account per transaction
+   * (`retryAlone`), so one account's error cannot hold the others back. Returns the sent transaction (`accounts`
+   * lists the batch), or undefined.
    */
   private async sendBatchStart(ctx: BlockContext, chosen: StartCandidate[], ethPrice: bigint): Promise<SentTx | undefined> {
     const starter = this.view.c.starter!;
@@ -478,18 +489,24 @@ export class Keeper {
       hash = await this.sender.send(tx);
     } catch (e) {
       const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
-      for (const account of accounts) {
-        this.entry(ctx, "failed", account, undefined, { reason });
-        this.backoff.set(account, ctx.block + this.cfg.retryAfterBlocks);
-      }
+      // No backoff: each account is tried once more alone, and backs off if that fails too.
+      for (const account of accounts) this.entry(ctx, "failed", account, undefined, { reason });
+      this.retryAlone(chosen);
       return undefined;
     }
-    this.inflight.set(hash, { account: accounts[0], accounts, action: "start", block: ctx.block });
+    this.inflight.set(hash, { account: accounts[0], accounts, batch: chosen, action: "start", block: ctx.block });
     this.stats.starts += accounts.length;
     for (const c of chosen) {
       this.entry(ctx, "start", c.account, hash, { tip: fmt(c.tip), priorityGwei: Number(fee) / 1e9, batch: accounts.length });
     }
     return { hash, action: "start", account: accounts[0], accounts, expectedGain: tips };
+  }
+
+  /** Puts `batch`'s accounts back at the front of the backlog, each to be started in a transaction of its own. */
+  private retryAlone(batch: StartCandidate[]): void {
+    for (const c of batch) this.startAlone.add(c.account);
+    const queued = new Set(this.backlog.map((c) => c.account));
+    this.backlog = [...batch.filter((c) => !queued.has(c.account)), ...this.backlog];
   }
 
   /**
@@ -510,7 +527,7 @@ export class Keeper {
   /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */
   private async checkInflight(ctx: BlockContext): Promise<void> {
     let dropped = false;
-    for (const [hash, { account, action, block }] of [...this.inflight]) {
+    for (const [hash, { account, action, block, batch }] of [...this.inflight]) {
       const r = await this.view.provider.getTransactionReceipt(hash);
       if (!r) {
         if (ctx.block - block >= this.cfg.dropAfterBlocks) {
@@ -521,6 +538,8 @@ export class Keeper {
         continue;
       }
       this.inflight.delete(hash);
+      // A reverted batch start: its accounts go back to the backlog, each to be started in a transaction of its own.
+      if (r.status === 0 && batch) this.retryAlone(batch);
       // A start that lost the race is no reason to stay away from the auction.
       if (r.status === 0 && action !== "start") {
         this.quoteCache.delete(account);

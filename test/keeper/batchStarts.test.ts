@@ -2,7 +2,8 @@
  * Batch starts (issue 13 item 1): with the deployment's AuctionStarter, a keeper sends one block's starts as ONE
  * `startAuctions` transaction, its gas limit sized from the count, and keeps its per-account bookkeeping (an account
  * in a batch not yet mined is not sent again; the rest of the backlog goes out in the next block). Two keepers racing
- * on the same accounts do not revert: the later batch skips the accounts the earlier one started.
+ * on the same accounts do not revert: the later batch skips the accounts the earlier one started. A batch that
+ * reverts (one account over a shortfall cap) is retried one account per transaction.
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
@@ -126,5 +127,29 @@ describe("keeper batch starts through the AuctionStarter", function () {
     // Each account started once in all; what one keeper started the other skipped.
     expect(ran.map((x) => Number(x.started) + Number(x.skipped))).to.deep.equal([6, 6]);
     expect(Number(ran[0].started) + Number(ran[1].started)).to.equal(6);
+  });
+
+  it("retries the accounts of a reverted batch one transaction each, so one account's error (a shortfall cap) does not hold the others back", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const log: KeeperLogEntry[] = [];
+    const keeper = await keeperOf(f, "eager", f.carol, 6, log);
+    // Each account's shortfall is 130: the global cap lets exactly two auctions run.
+    await f.auction.setGlobalShortfallCap(260n * WAD);
+    await network.provider.send("evm_setAutomine", [false]);
+    const first = await onLatest(keeper);
+    expect(first.sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+    await network.provider.send("evm_mine", []);
+    const batchReceipt = await ethers.provider.getTransactionReceipt(first.sent[0].hash);
+    expect(batchReceipt!.status).to.equal(0);
+    // Next block: six single startAuction transactions, in the same order.
+    const second = await onLatest(keeper);
+    expect(second.sent.map((s) => [s.action, s.accounts])).to.deep.equal(Array(6).fill(["start", undefined]));
+    expect(second.sent.map((s) => s.account)).to.deep.equal(first.sent[0].accounts);
+    for (const s of second.sent) expect((await ethers.provider.getTransaction(s.hash))!.to).to.equal(await f.auction.getAddress());
+    await network.provider.send("evm_mine", []);
+    const statuses = await Promise.all(second.sent.map(async (s) => (await ethers.provider.getTransactionReceipt(s.hash))!.status));
+    expect(statuses).to.deep.equal([1, 1, 0, 0, 0, 0]);
+    const active = await Promise.all(f.subs.map(async (a) => (await f.auction.quote(a)).active));
+    expect(active.filter(Boolean).length).to.equal(2);
   });
 });
