@@ -37,7 +37,7 @@ task("keeper", "Runs the liquidation keeper bot: scans accounts through the lens
   .addOptionalParam("hedgeSlippage", "Cost assumed for holding or hedging what a bid buys, a percentage of its notional", "0.5%")
   .addOptionalParam(
     "maxStarts",
-    "Most auctions started per block, a whole number from 1 to 1,000 (the rest wait for the next block; the simulated keepers use 25)",
+    "Most auctions started per block, a whole number from 1 to 1,000, sent as one AuctionStarter batch per 50 when the deployment has the starter (the rest wait for the next block; the simulated keepers use 25)",
     "25",
   )
   .setAction(

@@ -7,7 +7,8 @@
  * -> role table -> role grants -> (when `governance.handover`) TimelockController, ADMIN granted to it and renounced
  * by the deployer. Every parameter call runs while only ADMIN can call anything (the deployer); the role table is
  * applied afterwards, and the handover is the very last step, so an interrupted deployment never leaves ADMIN with
- * nobody.
+ * nobody. The AuctionStarter (a periphery contract with no role: batch auction starts for keepers) is deployed last,
+ * so that adding it moved no other contract's address.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Future, ContractFuture } from "@nomicfoundation/ignition-core";
@@ -174,6 +175,7 @@ export function buildBallastModule(plan: DeploymentPlan) {
     ];
 
     // ---- handover: ADMIN to a TimelockController, then the deployer renounces ADMIN (its last role)
+    let last: Future[] = grants;
     if (plan.governance.handover) {
       const t = plan.governance.timelock;
       if (!t) throw new Error("governance.timelock is required when governance.handover is true");
@@ -185,9 +187,12 @@ export function buildBallastModule(plan: DeploymentPlan) {
         { after: grants },
       );
       const grantAdmin = m.call(manager, "grantRole", [ROLE.ADMIN, timelock, 0], { id: "grantTimelockAdmin", after: grants });
-      m.call(manager, "renounceRole", [ROLE.ADMIN, deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
+      last = [m.call(manager, "renounceRole", [ROLE.ADMIN, deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] })];
     }
 
-    return { manager, oracle, vault, engine, configurator, venue, lens, auction, fund };
+    // ---- periphery: batch auction starts (no role, no funds; anyone may call it, as anyone may call startAuction)
+    const starter = m.contract("AuctionStarter", [auction], { after: last });
+
+    return { manager, oracle, vault, engine, configurator, venue, lens, auction, fund, starter };
   });
 }

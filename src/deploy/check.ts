@@ -28,6 +28,7 @@ import {
   OracleRouter__factory,
   OrderSettlement__factory,
   RiskLens__factory,
+  AuctionStarter__factory,
   TimelockController__factory,
 } from "../../typechain-types";
 
@@ -112,6 +113,7 @@ const CORE = [
   "AuctionGovernance",
   "AuctionLifecycle",
   "RiskLens",
+  "AuctionStarter",
 ];
 
 const futureId = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
@@ -202,6 +204,7 @@ function connectCore(a: Record<string, string>, provider: Provider) {
     venue: OrderSettlement__factory.connect(a.OrderSettlement, provider),
     auction: LiquidationAuction__factory.connect(a.LiquidationAuction, provider),
     lens: RiskLens__factory.connect(a.RiskLens, provider),
+    starter: AuctionStarter__factory.connect(a.AuctionStarter, provider),
   };
 }
 
@@ -317,6 +320,7 @@ function wiringChecks(x: CheckContext): Checks {
     wire("lens.vault", a.CollateralVault, () => c.lens.vault()),
     wire("lens.configurator", a.MarketConfigurator, () => c.lens.configurator()),
     wire("lens.oracle", a.OracleRouter, () => c.lens.oracle()),
+    wire("starter.auction", a.LiquidationAuction, () => c.starter.auction()),
   ];
 }
 

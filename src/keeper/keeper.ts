@@ -2,7 +2,8 @@
  * The keeper bot: each block it (1) follows the protocol's events, (2) when an oracle round landed (or
  * `maxScanAge` passed) scans every known account through the lens in one batched call, and every block starts
  * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet (most
- * under-margined first, in an order of its own: src/keeper/startOrder.ts), (3) quotes every running auction and bids when its strategy says so, offering a
+ * under-margined first, in an order of its own: src/keeper/startOrder.ts), all in one `AuctionStarter.startAuctions`
+ * transaction when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
  * priority fee in proportion to the gain, and (4) hedges the positions it bought by taking quotes on the venue.
  *
  * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
@@ -12,6 +13,9 @@ import { encodeBytes32String } from "ethers";
 import { FULL_SCANS, type ChainView, type ScanPolicy } from "./view";
 import {
   GAS,
+  MAX_BATCH_STARTS,
+  batchStartGasLimit,
+  batchStartGasUsed,
   earliestBidClock,
   planBid,
   priorityFeeFor,
@@ -75,6 +79,10 @@ export interface KeeperConfig {
    * `dropped`) and the sender re-reads its nonce, so a dropped transaction cannot leave a nonce gap.
    */
   dropAfterBlocks: number;
+  /**
+   * Auctions started per block at most; with the deployment's AuctionStarter they go out as one `startAuctions`
+   * transaction per `MAX_BATCH_STARTS` accounts, else as one `startAuction` transaction each.
+   */
   maxStartsPerBlock: number;
   /** Oracle asset pricing gas (ETH/USD). */
   gasAsset: string;
@@ -97,7 +105,10 @@ export interface KeeperLogEntry {
 export interface SentTx {
   hash: string;
   action: KeeperAction;
+  /** The target account (a batch start: its first account). */
   account: bigint;
+  /** A batch start's accounts, in the order sent (undefined for every other transaction). */
+  accounts?: bigint[];
   /** Mark-to-market value of the target when priced (bids), for the discount at fill. */
   value?: bigint;
   expectedGain?: bigint;
@@ -160,7 +171,15 @@ export class Keeper {
   private hedgeFrom: number | undefined = 0;
   private readonly lastSent = new Map<bigint, number>();
   /** Transactions sent and not yet seen mined: hash -> target account, action and the block it was sent at. */
-  private readonly inflight = new Map<string, { account: bigint; action: KeeperAction; block: number }>();
+  private readonly inflight = new Map<
+    string,
+    { account: bigint; accounts?: bigint[]; batch?: StartCandidate[]; action: KeeperAction; block: number }
+  >();
+  /**
+   * Accounts to start in a transaction of their own: those of a batch that reverted (one account's error, a shortfall
+   * cap for example, reverts the whole batch), so the others are not held back by it. Cleared once sent.
+   */
+  private readonly startAlone = new Set<bigint>();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
   private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
@@ -269,7 +288,7 @@ export class Keeper {
     const pendingStarts = new Set(
       [...this.inflight.values()]
         .filter((t) => t.action === "start" && ctx.block - t.block < this.cfg.retryAfterBlocks)
-        .map((t) => t.account),
+        .flatMap((t) => t.accounts ?? [t.account]),
     );
     const queue = this.backlog.filter(
       (c) =>
@@ -278,13 +297,24 @@ export class Keeper {
         v.touchedAt(c.account) <= this.backlogBlock &&
         (this.backoff.get(c.account) ?? 0) <= ctx.block,
     );
+    // With a batch starter, this block's starts go out as ONE `startAuctions` transaction (accounts another keeper
+    // started meanwhile are skipped on chain, not reverted), or one per MAX_BATCH_STARTS accounts when
+    // `maxStartsPerBlock` is larger; without a starter, one `startAuction` transaction each.
+    const batching = v.c.starter !== undefined;
+    const perStartGas = batching ? GAS.batchStart.perAccount : GAS.start.used;
+    const chosen: StartCandidate[] = [];
     let started = 0;
     let i = 0;
-    for (; i < queue.length && started < this.cfg.maxStartsPerBlock; i++) {
+    for (; i < queue.length && started + chosen.length < this.cfg.maxStartsPerBlock; i++) {
       const { account, tip, insolvent } = queue[i];
-      const fee = priorityFeeFor(this.cfg.strategy, tip, GAS.start.used, ethPrice);
+      const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
-      if (!insolvent && tip - gasCostCash(GAS.start.used, ctx.baseFee + fee, ethPrice) <= 0n) continue;
+      if (!insolvent && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
+      if (batching && !this.startAlone.has(account)) {
+        chosen.push(queue[i]);
+        continue;
+      }
+      this.startAlone.delete(account);
       const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
       const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
       if (!hash) continue;
@@ -295,8 +325,12 @@ export class Keeper {
       this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
     }
     // Sent or passed over (a tip below gas) accounts leave the backlog; a sent start that loses the race is an
-    // auction another keeper started.
+    // auction another keeper started. (A refused batch puts its accounts back: `retryAlone`.)
     this.backlog = queue.slice(i);
+    for (let from = 0; from < chosen.length; from += MAX_BATCH_STARTS) {
+      const out = await this.sendBatchStart(ctx, chosen.slice(from, from + MAX_BATCH_STARTS), ethPrice);
+      if (out) sent.push(out);
+    }
     if (this.backlog.length > 0) wakeAt = next;
 
     // (2) Running auctions: bid when the strategy says so, else say when to look again.
@@ -454,6 +488,46 @@ export class Keeper {
   }
 
   /**
+   * Sends `chosen` as one `AuctionStarter.startAuctions` transaction, its gas limit sized from the count and its
+   * priority fee from the sum of the tips (`priorityFeeFor` over the batch's expected gas). Each account is pending
+   * (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is refused or reverts (an error other
+   * than "healthy" or "already in auction", which the starter skips) is retried one account per transaction
+   * (`retryAlone`), so one account's error cannot hold the others back. Returns the sent transaction (`accounts`
+   * lists the batch), or undefined.
+   */
+  private async sendBatchStart(ctx: BlockContext, chosen: StartCandidate[], ethPrice: bigint): Promise<SentTx | undefined> {
+    const starter = this.view.c.starter!;
+    const accounts = chosen.map((c) => c.account);
+    const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
+    const fee = priorityFeeFor(this.cfg.strategy, tips, batchStartGasUsed(accounts.length), ethPrice);
+    const data = starter.interface.encodeFunctionData("startAuctions", [accounts, this.cfg.account]);
+    const tx = { to: this.view.c.addresses.starter!, data, gas: batchStartGasLimit(accounts.length), priorityFee: fee };
+    let hash: string;
+    try {
+      hash = await this.sender.send(tx);
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
+      // No backoff: each account is tried once more alone, and backs off if that fails too.
+      for (const account of accounts) this.entry(ctx, "failed", account, undefined, { reason });
+      this.retryAlone(chosen);
+      return undefined;
+    }
+    this.inflight.set(hash, { account: accounts[0], accounts, batch: chosen, action: "start", block: ctx.block });
+    this.stats.starts += accounts.length;
+    for (const c of chosen) {
+      this.entry(ctx, "start", c.account, hash, { tip: fmt(c.tip), priorityGwei: Number(fee) / 1e9, batch: accounts.length });
+    }
+    return { hash, action: "start", account: accounts[0], accounts, expectedGain: tips };
+  }
+
+  /** Puts `batch`'s accounts back at the front of the backlog, each to be started in a transaction of its own. */
+  private retryAlone(batch: StartCandidate[]): void {
+    for (const c of batch) this.startAlone.add(c.account);
+    const queued = new Set(this.backlog.map((c) => c.account));
+    this.backlog = [...batch.filter((c) => !queued.has(c.account)), ...this.backlog];
+  }
+
+  /**
    * Sends a transaction; a node that refuses it (or, automining, reports its revert) is logged and the target
    * account left alone for a few blocks. Returns the hash, or undefined.
    */
@@ -497,7 +571,7 @@ export class Keeper {
   /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */
   private async checkInflight(ctx: BlockContext): Promise<void> {
     let dropped = false;
-    for (const [hash, { account, action, block }] of [...this.inflight]) {
+    for (const [hash, { account, action, block, batch }] of [...this.inflight]) {
       const r = await this.view.provider.getTransactionReceipt(hash);
       if (!r) {
         if (ctx.block - block >= this.cfg.dropAfterBlocks) {
@@ -508,6 +582,8 @@ export class Keeper {
         continue;
       }
       this.inflight.delete(hash);
+      // A reverted batch start: its accounts go back to the backlog, each to be started in a transaction of its own.
+      if (r.status === 0 && batch) this.retryAlone(batch);
       // A start that lost the race is no reason to stay away from the auction.
       if (r.status === 0 && action !== "start") {
         this.quoteCache.delete(account);

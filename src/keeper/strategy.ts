@@ -29,9 +29,15 @@ export interface StrategyConfig {
   maxPriorityFee: bigint;
 }
 
-/** Gas a keeper expects each action to use (for its profit estimate) and the limit it sends with. */
+/**
+ * Gas a keeper expects each action to use (for its profit estimate) and the limit it sends with. `batchStart` is
+ * `AuctionStarter.startAuctions` on n accounts: `base + perAccount * n` used (measured, test/gas/gas-snapshot.json:
+ * 187,246 for one account, 1,092,688 for ten, so about 100,600 per further account and 86,600 shared: the transaction
+ * base and the cold first reads), sent with `limitBase + limitPerAccount * n` (a multi-market account costs more).
+ */
 export const GAS = {
   start: { used: 170_000n, limit: 400_000 },
+  batchStart: { base: 87_000n, perAccount: 101_000n, limitBase: 150_000, limitPerAccount: 280_000 },
   bid: { used: 260_000n, limit: 900_000 },
   flashBid: { used: 520_000n, limit: 2_000_000 },
   hedge: { used: 230_000n, limit: 700_000 },
@@ -144,3 +150,20 @@ export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigin
 }
 
 export { unitPrice };
+
+/**
+ * Largest batch a keeper sends to `AuctionStarter.startAuctions` in one transaction (the contract takes up to
+ * `MAX_BATCH` = 100): 50 keeps the gas limit, `batchStartGasLimit(50)` = 14,150,000, under the per-transaction gas cap
+ * of EIP-7825 (2^24 = 16,777,216), which nodes enforce when the transaction is sent.
+ */
+export const MAX_BATCH_STARTS = 50;
+
+/** Gas a batch start of `n` accounts is expected to use (see `GAS.batchStart`). */
+export function batchStartGasUsed(n: number): bigint {
+  return GAS.batchStart.base + GAS.batchStart.perAccount * BigInt(n);
+}
+
+/** Gas limit a batch start of `n` accounts is sent with (see `GAS.batchStart`). */
+export function batchStartGasLimit(n: number): number {
+  return GAS.batchStart.limitBase + GAS.batchStart.limitPerAccount * n;
+}

@@ -14,6 +14,11 @@ import { snapshotGas, snapshotValue } from "./snapshot";
 const USDC = 10n ** 6n;
 // Raised for issue #11 (per-auction terms slot, pending bad debt, 1 optimizer run for the auction: docs/GAS.md).
 const REGRESSION_CEILING = { start: 190_000, partialBid: 210_000, startPlusBid: 400_000 };
+// Batch starts through the AuctionStarter (issue #13 item 1): regression guards at the measured level (docs/GAS.md);
+// the issue's target of 80,000 per account amortised over 10 is not met by this design (see docs/GAS.md).
+const BATCH_CEILING = { one: 190_000, ten: 1_150_000, perAccountOfTen: 115_000 };
+/** Accounts in the measured batch. */
+const BATCH = 10;
 let salt = 1n;
 
 async function fill(b: Ballast, maker: HardhatEthersSigner, taker: HardhatEthersSigner, size: bigint, price: bigint) {
@@ -52,6 +57,22 @@ async function liquidationFixture() {
   return { b, T, alice, carol, dave };
 }
 
+/**
+ * The liquidation fixture plus BATCH more owners (signers 5 to 14), each long 1 ETH at 3,000 with 1,000 USDC; all
+ * of them and alice are liquidatable once ETH is at 2,050.
+ */
+async function batchFixture() {
+  const f = await liquidationFixture();
+  const { b } = f;
+  const bob = b.users[1];
+  const traders = b.users.slice(4, 4 + BATCH);
+  for (const t of traders) {
+    await fund(b, t, "USDC", 1_000n * USDC);
+    await (await fill(b, bob, t, -1n * WAD, 3000n * WAD)).wait();
+  }
+  return { ...f, accounts: traders.map((t) => accountId(t.address)) };
+}
+
 describe("gas: liquidation (#3)", function () {
   it("records startAuction and a partial bid on an account with one position and one collateral", async function () {
     const { b, T, alice, carol, dave } = await loadFixture(liquidationFixture);
@@ -73,5 +94,27 @@ describe("gas: liquidation (#3)", function () {
     expect(start).to.be.at.most(REGRESSION_CEILING.start);
     expect(bid).to.be.at.most(REGRESSION_CEILING.partialBid);
     expect(start + bid).to.be.at.most(REGRESSION_CEILING.startPlusBid);
+  });
+
+  it("records batch starts through the AuctionStarter: one account, and ten accounts with the per-account share (#13)", async function () {
+    const { b, T, alice, carol, accounts } = await loadFixture(batchFixture);
+    const K = accountId(carol.address);
+    await publishAll(b, T, 2050n * 10n ** 8n);
+    await time.setNextBlockTimestamp(T + 2);
+    const one = await snapshotGas(
+      "starter: startAuctions, batch of 1 (one position and cash)",
+      b.starter.connect(carol).startAuctions([accountId(alice.address)], K),
+    );
+    await time.setNextBlockTimestamp(T + 3);
+    const ten = await snapshotGas(
+      "starter: startAuctions, batch of 10 (one position and cash each)",
+      b.starter.connect(carol).startAuctions(accounts, K),
+    );
+    for (const a of accounts) expect((await b.auction.auctionOf(a)).active).to.equal(true);
+    const perAccount = Math.round(ten / BATCH);
+    snapshotValue("starter: startAuctions, batch of 10, per account (total / 10)", perAccount);
+    expect(one).to.be.at.most(BATCH_CEILING.one);
+    expect(ten).to.be.at.most(BATCH_CEILING.ten);
+    expect(perAccount).to.be.at.most(BATCH_CEILING.perAccountOfTen);
   });
 });

@@ -7,14 +7,18 @@
  * update made it liquidatable (a start sent after seeing B can be mined in B + 1 at the earliest).
  *
  * Blocks are mined by the test (automine off): a block is mined once the keeper has printed that it is done with the
- * previous one, so a block holds every transaction the keeper sent for it, as a real block does. The block gas limit
- * is set to 30M (Hardhat's default is 60M, which holds all 200 starts in one block): at about 178,000 gas per start a
- * block holds about 166 of them (a builder adds a transaction while its gas limit, 400,000 for a start, fits in what
- * the block has not used), so 200 starts need two blocks and the keeper must carry the rest over.
+ * previous one, so a block holds every transaction the keeper sent for it, as a real block does. The deployment has
+ * the AuctionStarter, so the keeper sends its starts as `startAuctions` batches of at most MAX_BATCH_STARTS (50)
+ * accounts: four transactions for 200 accounts, each with a gas limit of `batchStartGasLimit(50)` (14.15M, under the
+ * EIP-7825 transaction gas cap of 16,777,216 the node enforces). The block gas limit is set to 30M (Hardhat's default
+ * is 60M): a builder adds a transaction while its gas limit fits in what the block has not used, so a block may hold
+ * fewer batches than were sent (measured: all four fit in B + 1, 20,478,557 gas, since the fourth's limit still fits
+ * after three), and the keeper must not send an account twice while its batch waits.
  */
 import { expect } from "chai";
 import { MaxUint256, toQuantity, type JsonRpcProvider } from "ethers";
 import {
+  AuctionStarter__factory,
   CollateralVault__factory,
   LiquidationAuction__factory,
   MockV3Aggregator__factory,
@@ -25,7 +29,7 @@ import {
 import { accountId } from "../../src/model/accountId";
 import { signOrder, venueDomain, type Order } from "../../src/venue/orders";
 import { WAD } from "../../src/model/wad";
-import { GAS } from "../../src/keeper/strategy";
+import { MAX_BATCH_STARTS, batchStartGasLimit } from "../../src/keeper/strategy";
 import {
   deployedAddresses,
   hardhat,
@@ -42,8 +46,9 @@ const ACCOUNTS = 200;
 /** Block gas limit of the node (gas). */
 const BLOCK_GAS_LIMIT = 30_000_000;
 const USDC = 10n ** 6n;
-/** Gas limit the keeper sends a start with. */
-const START_GAS_LIMIT = BigInt(GAS.start.limit);
+/** Batch start transactions the keeper sends for ACCOUNTS accounts, and the gas limit of a full one. */
+const BATCHES = Math.ceil(ACCOUNTS / MAX_BATCH_STARTS);
+const BATCH_GAS_LIMIT = BigInt(batchStartGasLimit(MAX_BATCH_STARTS));
 /** Each account's deposit: 200 USDC against a 1 ETH long at 3,000 (initial margin 150 USDC at 5%). */
 const DEPOSIT = 200n * USDC;
 /** ETH/USD before and after the move (8-decimal feed answers): 3,000 -> 2,850 leaves each account 48.5 USDC of equity
@@ -97,7 +102,10 @@ describe("keeper against a hardhat node process", function () {
   let accounts: bigint[];
   /** The block whose oracle update made every account liquidatable. */
   let crashBlock: number;
-  let started: { account: bigint; block: number; starter: string }[];
+  let started: { account: bigint; block: number; starter: string; tipAccount: bigint }[];
+  /** Callers of the AuctionStarter's batches (`StarterBatchRan`). */
+  let batchCallers: string[];
+  let starterAddress: string;
   let liquidatableAtCrash: number;
   let sentForCrash: number;
   /** Transactions the keeper sent after seeing block B + 1. */
@@ -224,7 +232,15 @@ describe("keeper against a hardhat node process", function () {
     reverted = (await Promise.all(hashes.map((h) => p.getTransactionReceipt(h)))).filter((r) => r?.status !== 1).length;
     const auction = LiquidationAuction__factory.connect(at["Ballast#LiquidationAuction"], p);
     const events = await auction.queryFilter(auction.filters.AuctionStarted(), 0, "latest");
-    started = events.map((e) => ({ account: e.args.account, block: e.blockNumber, starter: e.args.starter }));
+    started = events.map((e) => ({
+      account: e.args.account,
+      block: e.blockNumber,
+      starter: e.args.starter,
+      tipAccount: e.args.tipAccount,
+    }));
+    starterAddress = at["Ballast#AuctionStarter"];
+    const starter = AuctionStarter__factory.connect(starterAddress, p);
+    batchCallers = (await starter.queryFilter(starter.filters.StarterBatchRan(), 0, "latest")).map((e) => e.args.caller);
   });
 
   after(async function () {
@@ -238,8 +254,8 @@ describe("keeper against a hardhat node process", function () {
     expect(started.filter((s) => s.block <= crashBlock)).to.deep.equal([]);
   });
 
-  it("has the keeper send a start for every account right after block B, and stop cleanly on SIGTERM", function () {
-    expect(sentForCrash).to.equal(ACCOUNTS);
+  it(`has the keeper send every account's start right after block B, in ${BATCHES} batch transactions, and stop cleanly on SIGTERM`, function () {
+    expect(sentForCrash).to.equal(BATCHES);
     expect(keeperRun.code, keeperRun.stderr).to.equal(0);
   });
 
@@ -253,12 +269,15 @@ describe("keeper against a hardhat node process", function () {
     const startedOurs = started.filter((s) => ours.has(s.account));
     expect(new Set(startedOurs.map((s) => s.account)).size).to.equal(ACCOUNTS);
     expect(startedOurs.filter((s) => s.block !== crashBlock + 1 && s.block !== crashBlock + 2)).to.deep.equal([]);
-    expect(new Set(startedOurs.map((s) => s.starter))).to.deep.equal(new Set([KEEPER]));
-    // Block B + 1 holds every start it has room for: all of them, or as many as fit in its gas (the next start's gas
+    // Started through the AuctionStarter, by the keeper's batches only, every tip to the keeper's account.
+    expect(new Set(startedOurs.map((s) => s.starter))).to.deep.equal(new Set([starterAddress]));
+    expect(new Set(startedOurs.map((s) => s.tipAccount))).to.deep.equal(new Set([accountId(KEEPER)]));
+    expect(new Set(batchCallers)).to.deep.equal(new Set([KEEPER]));
+    // Block B + 1 holds every batch it has room for: all of them, or as many as fit in its gas (the next batch's gas
     // limit did not fit in what was left).
     const first = startedOurs.filter((s) => s.block === crashBlock + 1).length;
     expect(
-      first === ACCOUNTS || firstBlock.gasLimit - firstBlock.gasUsed < START_GAS_LIMIT,
+      first === ACCOUNTS || firstBlock.gasLimit - firstBlock.gasUsed < BATCH_GAS_LIMIT,
       `${first} starts, ${firstBlock.gasUsed} gas`,
     ).to.equal(true);
   });

@@ -11,6 +11,7 @@ import { buildBallastModule } from "../../deploy/modules/Ballast";
 import { resolveParameters, assetKey, type NetworkParameters } from "../../src/config/schema";
 import {
   AccessManager__factory,
+  AuctionStarter__factory,
   CollateralVault__factory,
   InsuranceFund__factory,
   LiquidationAuction__factory,
@@ -76,6 +77,7 @@ async function deployWith(params: NetworkParameters) {
   const lens = RiskLens__factory.connect(await at(d.lens), deployer);
   const auction = LiquidationAuction__factory.connect(await at(d.auction), deployer);
   const fund = InsuranceFund__factory.connect(await at(d.fund), deployer);
+  const starter = AuctionStarter__factory.connect(await at(d.starter), deployer);
 
   const cash = TestERC20__factory.connect(await vault.cashToken(), deployer);
   const tokens: Record<string, TestERC20> = { [plan.cash.symbol]: cash };
@@ -87,7 +89,25 @@ async function deployWith(params: NetworkParameters) {
     feeds[f.key] = MockV3Aggregator__factory.connect((await oracle.feedConfig(f.asset)).primary, deployer);
   }
   const markets: Record<string, number> = Object.fromEntries(plan.markets.map((m, i) => [m.name, i]));
-  return { plan, deployer, users, manager, oracle, vault, engine, configurator, venue, lens, auction, fund, cash, tokens, feeds, markets };
+  return {
+    plan,
+    deployer,
+    users,
+    manager,
+    oracle,
+    vault,
+    engine,
+    configurator,
+    venue,
+    lens,
+    auction,
+    fund,
+    starter,
+    cash,
+    tokens,
+    feeds,
+    markets,
+  };
 }
 
 export type Ballast = Awaited<ReturnType<typeof deployWith>>;

@@ -111,6 +111,7 @@ export async function deploy(
       vault: await addr(deployed.vault),
       venue: await addr(deployed.venue),
       oracle: await addr(deployed.oracle),
+      starter: await addr(deployed.starter),
     },
     provider,
   );

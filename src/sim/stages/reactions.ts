@@ -56,7 +56,7 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
         const p = { hash: tx.hash, agent: kp.cfg.name, action: tx.action, account: tx.account, meta: tx };
         if (lat === 0) run.pending.push(p);
         else run.held.describe(tx.hash, p);
-        if (tx.action === "start") stats.starts++;
+        if (tx.action === "start") stats.starts += tx.accounts?.length ?? 1;
         else if (tx.action === "bid" || tx.action === "flash-bid") stats.bids++;
         else if (tx.action === "hedge") stats.hedges++;
       }

@@ -70,10 +70,13 @@ async function settle(run: RunState, t: number): Promise<void> {
       }
       continue;
     }
-    if (stats && p.action === "start") stats.startsWon++;
+    // A batch start (`meta.accounts`) wins the auctions it started; the accounts it skipped were another's.
+    if (stats && p.action === "start" && !p.meta?.accounts) stats.startsWon++;
     for (const log of r.logs) {
       const ev = run.events.parse(log);
-      if (ev) recordEvent(run, ev, p, { now: run.priceTime(t), block: r.blockNumber }, touched);
+      if (!ev) continue;
+      if (stats && p.meta?.accounts && ev.name === "AuctionStarted") stats.startsWon++;
+      recordEvent(run, ev, p, { now: run.priceTime(t), block: r.blockNumber }, touched);
     }
   }
   // The markets each new auction's account held, read after its start block.

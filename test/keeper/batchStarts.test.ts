@@ -1,0 +1,155 @@
+/**
+ * Batch starts (issue 13 item 1): with the deployment's AuctionStarter, a keeper sends one block's starts as ONE
+ * `startAuctions` transaction, its gas limit sized from the count, and keeps its per-account bookkeeping (an account
+ * in a batch not yet mined is not sent again; the rest of the backlog goes out in the next block). Two keepers racing
+ * on the same accounts do not revert: the later batch skips the accounts the earlier one started. A batch that
+ * reverts (one account over a shortfall cap) is retried one account per transaction.
+ */
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keeper/keeper";
+import { ChainView } from "../../src/keeper/view";
+import { connectContracts } from "../../src/keeper/contracts";
+import { batchStartGasLimit } from "../../src/keeper/strategy";
+import { accountId, fund, trade, WAD, type Ballast } from "../shared/fixtures";
+import { auctionFixture, setEth, USDC, type AuctionFixture } from "../unit/LiquidationAuction/helpers";
+
+/** alice's account and five sub-accounts, each 10 ETH long at 3,000 with 10,000 USDC, made liquidatable by ETH at 2,050. */
+async function sixLiquidatable(): Promise<AuctionFixture & { subs: bigint[] }> {
+  const f = await auctionFixture();
+  const subs: bigint[] = [f.A];
+  for (let sub = 1n; sub <= 5n; sub++) {
+    const account = accountId(f.alice.address, sub);
+    await fund(f as Ballast, f.alice, "USDC", 10_000n * USDC, account);
+    await (await trade(f, f.bob, f.alice, "ETH-PERP", -10n * WAD, 3000n * WAD, { takerAccount: account })).wait();
+    subs.push(account);
+  }
+  await setEth(f, 2050);
+  return { ...f, subs };
+}
+
+/** A keeper named `name` sending from `signer` through the fixture's deployment, starter included. */
+async function keeperOf(f: AuctionFixture, name: string, signer: HardhatEthersSigner, maxStartsPerBlock: number, log: KeeperLogEntry[]) {
+  const contracts = connectContracts(
+    {
+      auction: await f.auction.getAddress(),
+      lens: await f.lens.getAddress(),
+      engine: await f.engine.getAddress(),
+      vault: await f.vault.getAddress(),
+      venue: await f.venue.getAddress(),
+      oracle: await f.oracle.getAddress(),
+      starter: await f.starter.getAddress(),
+    },
+    signer,
+  );
+  const cfg = defaultKeeperConfig(
+    name,
+    { kind: "eager", minProfit: 0n, targetDiscount: 0n, gasShare: 0n, minPriorityFee: 10n ** 9n, maxPriorityFee: 10n ** 9n },
+    accountId(signer.address),
+  );
+  cfg.maxStartsPerBlock = maxStartsPerBlock;
+  cfg.hedge = false;
+  cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
+  const sender = {
+    address: signer.address,
+    send: async (tx: { to: string; data: string; gas: number; priorityFee: bigint }) =>
+      (await signer.sendTransaction({ to: tx.to, data: tx.data, gasLimit: tx.gas, maxPriorityFeePerGas: tx.priorityFee })).hash,
+  };
+  return new Keeper(cfg, new ChainView(contracts, ethers.provider), sender, (e) => log.push(e));
+}
+
+async function onLatest(k: Keeper) {
+  const block = (await ethers.provider.getBlock("latest"))!;
+  return k.onBlock({ block: block.number, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n });
+}
+
+describe("keeper batch starts through the AuctionStarter", function () {
+  afterEach(async function () {
+    await network.provider.send("evm_setAutomine", [true]);
+  });
+
+  it("sends one block's starts as ONE startAuctions transaction (gas limit sized from the count), then the rest of the backlog in the next block", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const log: KeeperLogEntry[] = [];
+    const keeper = await keeperOf(f, "eager", f.carol, 4, log);
+    await network.provider.send("evm_setAutomine", [false]);
+    const first = await onLatest(keeper);
+    expect(first.sent.map((s) => [s.action, s.accounts?.length])).to.deep.equal([["start", 4]]);
+    const tx1 = (await ethers.provider.getTransaction(first.sent[0].hash))!;
+    expect(tx1.to).to.equal(await f.starter.getAddress());
+    expect(tx1.gasLimit).to.equal(BigInt(batchStartGasLimit(4)));
+    const call = f.starter.interface.decodeFunctionData("startAuctions", tx1.data);
+    expect([...call.accounts]).to.deep.equal(first.sent[0].accounts);
+    expect(call.tipAccount).to.equal(accountId(f.carol.address));
+    await network.provider.send("evm_mine", []);
+    const second = await onLatest(keeper);
+    expect(second.sent.map((s) => s.accounts?.length)).to.deep.equal([2]);
+    await network.provider.send("evm_mine", []);
+    expect((await onLatest(keeper)).sent).to.deep.equal([]);
+
+    // Every account started once, by the starter, tips to carol; the keeper logs one start per account.
+    const batched = [...first.sent[0].accounts!, ...second.sent[0].accounts!];
+    expect([...batched].sort()).to.deep.equal([...f.subs].sort());
+    const events = await f.auction.queryFilter(f.auction.filters.AuctionStarted());
+    expect(events.map((e) => e.args.account)).to.deep.equal(batched);
+    expect(new Set(events.map((e) => e.args.starter))).to.deep.equal(new Set([await f.starter.getAddress()]));
+    expect(new Set(events.map((e) => e.args.tipAccount))).to.deep.equal(new Set([accountId(f.carol.address)]));
+    expect(log.filter((e) => e.action === "start").map((e) => e.account)).to.deep.equal(batched);
+    expect(keeper.stats.starts).to.equal(6);
+  });
+
+  it("does not send an account again while its batch waits to be mined", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const keeper = await keeperOf(f, "eager", f.carol, 6, []);
+    await network.provider.send("evm_setAutomine", [false]);
+    const block = (await ethers.provider.getBlock("latest"))!;
+    const ctx = { block: block.number, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n };
+    expect((await keeper.onBlock(ctx)).sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+    // The same block seen again (the batch still in the mempool): nothing to send.
+    expect((await keeper.onBlock(ctx)).sent).to.deep.equal([]);
+    await network.provider.send("evm_mine", []);
+    for (const account of f.subs) expect((await f.auction.quote(account)).active).to.equal(true);
+  });
+
+  it("two keepers batching the same accounts in one block: the later batch skips them instead of reverting", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const a = await keeperOf(f, "eager", f.carol, 6, []);
+    const b = await keeperOf(f, "eager", f.dave, 6, []);
+    await network.provider.send("evm_setAutomine", [false]);
+    const sentA = (await onLatest(a)).sent;
+    const sentB = (await onLatest(b)).sent;
+    await network.provider.send("evm_mine", []);
+    const receipts = await Promise.all([...sentA, ...sentB].map((s) => ethers.provider.getTransactionReceipt(s.hash)));
+    expect(receipts.map((r) => r!.status)).to.deep.equal([1, 1]);
+    const ran = receipts.map((r) => f.starter.interface.parseLog(r!.logs[r!.logs.length - 1])!.args);
+    // Each account started once in all; what one keeper started the other skipped.
+    expect(ran.map((x) => Number(x.started) + Number(x.skipped))).to.deep.equal([6, 6]);
+    expect(Number(ran[0].started) + Number(ran[1].started)).to.equal(6);
+  });
+
+  it("retries the accounts of a reverted batch one transaction each, so one account's error (a shortfall cap) does not hold the others back", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const log: KeeperLogEntry[] = [];
+    const keeper = await keeperOf(f, "eager", f.carol, 6, log);
+    // Each account's shortfall is 130: the global cap lets exactly two auctions run.
+    await f.auction.setGlobalShortfallCap(260n * WAD);
+    await network.provider.send("evm_setAutomine", [false]);
+    const first = await onLatest(keeper);
+    expect(first.sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+    await network.provider.send("evm_mine", []);
+    const batchReceipt = await ethers.provider.getTransactionReceipt(first.sent[0].hash);
+    expect(batchReceipt!.status).to.equal(0);
+    // Next block: six single startAuction transactions, in the same order.
+    const second = await onLatest(keeper);
+    expect(second.sent.map((s) => [s.action, s.accounts])).to.deep.equal(Array(6).fill(["start", undefined]));
+    expect(second.sent.map((s) => s.account)).to.deep.equal(first.sent[0].accounts);
+    for (const s of second.sent) expect((await ethers.provider.getTransaction(s.hash))!.to).to.equal(await f.auction.getAddress());
+    await network.provider.send("evm_mine", []);
+    const statuses = await Promise.all(second.sent.map(async (s) => (await ethers.provider.getTransactionReceipt(s.hash))!.status));
+    expect(statuses).to.deep.equal([1, 1, 0, 0, 0, 0]);
+    const active = await Promise.all(f.subs.map(async (a) => (await f.auction.quote(a)).active));
+    expect(active.filter(Boolean).length).to.equal(2);
+  });
+});
