@@ -855,9 +855,15 @@ contract BallastHandler {
             }
         }
         if (b.measured && b.markToMarket <= 0 && !b.insolvencyRecorded) {
-            // The subsidy is the fraction taken of the deficit -V, rounded down, and no bonus: the fund pays at most that.
+            // The subsidy is the fraction taken of the deficit -V, rounded down, and no bonus: the fund pays at most that,
+            // in whole token units, and bears its pro-rata share of what is socialised beyond its payment; the supply
+            // index's cut is rounded against holders, which may cost the fund up to about its cash / 1e18 wei more
+            // (allowed tenfold, plus the balance's own rounding).
             uint256 taken = b.fraction > WAD ? WAD : b.fraction;
-            if (b.fundCash - vault.cashBalance(fund.fundAccount()) > int256((uint256(-b.markToMarket) * taken) / WAD)) {
+            int256 allowance = b.fundCash / 1e17 + 10;
+            if (
+                b.fundCash - vault.cashBalance(fund.fundAccount()) > int256((uint256(-b.markToMarket) * taken) / WAD) + allowance
+            ) {
                 _violate("INV-27", "an insolvent bid paid a bonus before the insolvency was recorded");
             }
         }
