@@ -31,6 +31,14 @@ export interface AuctionEntry {
   insolventSince?: bigint;
 }
 
+/**
+ * The book's record of an auction (re)started at `now`: its shortfall and markets, no insurance paid yet, and its
+ * insolvency recorded at clock 0 when it (re)starts with V <= 0 (INV-27).
+ */
+function newEntry(now: bigint, shortfall: bigint, markets: bigint, v: M.Valuation): AuctionEntry {
+  return { startTime: now, shortfall, markets, event: { cap: 0n, paid: 0n }, insolventSince: v.markToMarket <= 0n ? 0n : undefined };
+}
+
 /** Outcome of a step, for logs and statistics. */
 export type StepOutcome = { kind: "reverted"; error: string } | { kind: "ok"; detail: string };
 
@@ -227,13 +235,7 @@ export class AuctionBook {
       .to.emit(f.auction, "AuctionStarted")
       .withArgs(account, keeper.address, keeperAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
     await r.expectState(M.startLiquidation(s, account, keeperAccount, tip), "startAuction", all);
-    this.entries.set(account, {
-      startTime: now,
-      shortfall,
-      markets,
-      event: { cap: 0n, paid: 0n },
-      insolventSince: v.markToMarket <= 0n ? 0n : undefined,
-    });
+    this.entries.set(account, newEntry(now, shortfall, markets, v));
     // INV-21: within the caps when it started.
     const [g2, cap2] = await f.auction.shortfallTotals(0);
     expect(g2 <= cap2, "INV-21 the global running shortfall is within its cap when an auction starts").to.equal(true);
@@ -567,13 +569,7 @@ export class AuctionBook {
     const shortfall = M.auctionShortfall(v);
     await expect(send()).to.emit(f.auction, "AuctionRestarted").withArgs(account, shortfall);
     const markets = (await f.engine.accountInfo(account))[0];
-    this.entries.set(account, {
-      startTime: now,
-      shortfall,
-      markets,
-      event: { cap: 0n, paid: 0n },
-      insolventSince: v.markToMarket <= 0n ? 0n : undefined,
-    });
+    this.entries.set(account, newEntry(now, shortfall, markets, v));
     return { kind: "ok", detail: `restarted with shortfall ${shortfall}` };
   }
 }

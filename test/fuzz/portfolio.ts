@@ -274,7 +274,7 @@ export class Runner {
     return f.engine.accountMarginAtPrices(account, { cash: c.cash, collateralValue: c.collateralValue }, mp);
   }
 
-  /** Withdraws `amount` of token `token` (-1: cash) at `now`; checks the outcome and INV-13. */
+  /** Withdraws `amount` of token `token` (-1: cash) at `now`; checks the outcome, INV-13 and INV-28. */
   async withdraw(token: number, amount: bigint, now: bigint): Promise<void> {
     const { f } = this;
     const addr = token < 0 ? await f.cash.getAddress() : this.d.tokenAddresses[token];
@@ -300,6 +300,10 @@ export class Runner {
     await this.expectState(r.state, `withdrawal of ${amount} of token ${token}`);
     const s = await this.marginAtCachedPrices(this.account, now);
     expect(s.equity >= s.initialMargin, "INV-13 at or above initial margin after a withdrawal").to.equal(true);
+    // INV-28: cash, collateral and the losing positions alone cover initial margin (no unrealised profit left).
+    const losses = M.positionsCached(r.state, this.account, false);
+    const c = M.marginCollateral(r.state, this.account);
+    expect(c.cash + c.collateralValue + losses.value >= losses.im, "INV-28 no unrealised profit left with a withdrawal").to.equal(true);
   }
 
   /**

@@ -10,8 +10,8 @@ import { orderStarts, startHash, START_BAND, type StartCandidate } from "../../s
 import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keeper/keeper";
 import { ChainView } from "../../src/keeper/view";
 import { connectContracts } from "../../src/keeper/contracts";
-import { accountId, fund, trade, WAD, type Ballast } from "../shared/fixtures";
-import { auctionFixture, setEth, USDC, type AuctionFixture } from "../unit/LiquidationAuction/helpers";
+import { accountId, WAD } from "../shared/fixtures";
+import { sixLiquidatable } from "./fixtures";
 
 const hf = (percent: bigint): bigint => (WAD * percent) / 100n;
 const candidate = (account: bigint, healthFactor: bigint): StartCandidate => ({
@@ -57,20 +57,6 @@ describe("keeper start order: most under-margined first, spread between keepers"
 });
 
 describe("keeper start backlog: accounts past the per-block cap are started in the next blocks", function () {
-  /** alice's account and five sub-accounts, each 10 ETH long at 3,000 with 10,000 USDC, made liquidatable by ETH at 2,050. */
-  async function sixLiquidatable(): Promise<AuctionFixture & { subs: bigint[] }> {
-    const f = await auctionFixture();
-    const subs: bigint[] = [f.A];
-    for (let sub = 1n; sub <= 5n; sub++) {
-      const account = accountId(f.alice.address, sub);
-      await fund(f as Ballast, f.alice, "USDC", 10_000n * USDC, account);
-      await (await trade(f, f.bob, f.alice, "ETH-PERP", -10n * WAD, 3000n * WAD, { takerAccount: account })).wait();
-      subs.push(account);
-    }
-    await setEth(f, 2050);
-    return { ...f, subs };
-  }
-
   afterEach(async function () {
     await network.provider.send("evm_setAutomine", [true]);
   });
