@@ -289,7 +289,7 @@ describe("MarginEngine: governance and hooks", function () {
   });
 
   describe("vault and liquidator hooks", function () {
-    it("positionsMargin refuses any caller but the vault with EngineOnlyVault; for the vault it returns value, IM and maxPriceAge", async function () {
+    it("positionsMargin refuses any caller but the vault with EngineOnlyVault; for the vault it returns the losing positions' value (INV-28: a profit counts 0), IM and maxPriceAge", async function () {
       const f = await loadFixture(engineFixture);
       const { b } = f;
       await expect(b.engine.connect(f.erin).positionsMargin(f.B))
@@ -300,8 +300,9 @@ describe("MarginEngine: governance and hooks", function () {
       const vault = await impersonate(await b.vault.getAddress());
       await setFeed(b, "ETH/USD", 3100);
       await b.engine.setMaxPriceAge(0);
+      // B's ETH position is 200 in profit at 3,100 and its BTC position flat: a withdrawal counts neither.
       expect(await b.engine.connect(vault).positionsMargin.staticCall(f.B)).to.deep.equal([
-        wad(200),
+        0n,
         mulWadDown(wad(6200), wad("0.05")) + mulWadDown(wad(6000), wad("0.05")),
         0n,
       ]);
