@@ -8,44 +8,10 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keeper/keeper";
-import { ChainView } from "../../src/keeper/view";
-import { connectContracts } from "../../src/keeper/contracts";
+import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
 import { batchStartGasLimit } from "../../src/keeper/strategy";
 import { accountId, WAD } from "../shared/fixtures";
-import { sixLiquidatable } from "./fixtures";
-import type { AuctionFixture } from "../unit/LiquidationAuction/helpers";
-
-/** A keeper named `name` sending from `signer` through the fixture's deployment, starter included. */
-async function keeperOf(f: AuctionFixture, name: string, signer: HardhatEthersSigner, maxStartsPerBlock: number, log: KeeperLogEntry[]) {
-  const contracts = connectContracts(
-    {
-      auction: await f.auction.getAddress(),
-      lens: await f.lens.getAddress(),
-      engine: await f.engine.getAddress(),
-      vault: await f.vault.getAddress(),
-      venue: await f.venue.getAddress(),
-      oracle: await f.oracle.getAddress(),
-      starter: await f.starter.getAddress(),
-    },
-    signer,
-  );
-  const cfg = defaultKeeperConfig(
-    name,
-    { kind: "eager", minProfit: 0n, targetDiscount: 0n, gasShare: 0n, minPriorityFee: 10n ** 9n, maxPriorityFee: 10n ** 9n },
-    accountId(signer.address),
-  );
-  cfg.maxStartsPerBlock = maxStartsPerBlock;
-  cfg.hedge = false;
-  cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
-  const sender = {
-    address: signer.address,
-    send: async (tx: { to: string; data: string; gas: number; priorityFee: bigint }) =>
-      (await signer.sendTransaction({ to: tx.to, data: tx.data, gasLimit: tx.gas, maxPriorityFeePerGas: tx.priorityFee })).hash,
-  };
-  return new Keeper(cfg, new ChainView(contracts, ethers.provider), sender, (e) => log.push(e));
-}
+import { keeperOf, sixLiquidatable } from "./fixtures";
 
 async function onLatest(k: Keeper) {
   const block = (await ethers.provider.getBlock("latest"))!;

@@ -2,6 +2,11 @@
  * Shared keeper-test fixture: several liquidatable accounts of one owner, so that start order, backlog and batches
  * can be watched block by block.
  */
+import { ethers } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keeper/keeper";
+import { ChainView } from "../../src/keeper/view";
+import { connectContracts } from "../../src/keeper/contracts";
 import { accountId, fund, trade, WAD, type Ballast } from "../shared/fixtures";
 import { auctionFixture, setEth, USDC, type AuctionFixture } from "../unit/LiquidationAuction/helpers";
 
@@ -17,4 +22,45 @@ export async function sixLiquidatable(): Promise<AuctionFixture & { subs: bigint
   }
   await setEth(f, 2050);
   return { ...f, subs };
+}
+
+/**
+ * An eager keeper named `name` sending from `signer` through the fixture's deployment, at most `maxStartsPerBlock`
+ * starts a block, no hedging, scanning once; with `starter` its starts go through the AuctionStarter in batches,
+ * without it one `startAuction` each.
+ */
+export async function keeperOf(
+  f: AuctionFixture,
+  name: string,
+  signer: HardhatEthersSigner,
+  maxStartsPerBlock: number,
+  log: KeeperLogEntry[],
+  starter = true,
+): Promise<Keeper> {
+  const contracts = connectContracts(
+    {
+      auction: await f.auction.getAddress(),
+      lens: await f.lens.getAddress(),
+      engine: await f.engine.getAddress(),
+      vault: await f.vault.getAddress(),
+      venue: await f.venue.getAddress(),
+      oracle: await f.oracle.getAddress(),
+      ...(starter ? { starter: await f.starter.getAddress() } : {}),
+    },
+    signer,
+  );
+  const cfg = defaultKeeperConfig(
+    name,
+    { kind: "eager", minProfit: 0n, targetDiscount: 0n, gasShare: 0n, minPriorityFee: 10n ** 9n, maxPriorityFee: 10n ** 9n },
+    accountId(signer.address),
+  );
+  cfg.maxStartsPerBlock = maxStartsPerBlock;
+  cfg.hedge = false;
+  cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
+  const sender = {
+    address: signer.address,
+    send: async (tx: { to: string; data: string; gas: number; priorityFee: bigint }) =>
+      (await signer.sendTransaction({ to: tx.to, data: tx.data, gasLimit: tx.gas, maxPriorityFeePerGas: tx.priorityFee })).hash,
+  };
+  return new Keeper(cfg, new ChainView(contracts, ethers.provider), sender, (e) => log.push(e));
 }

@@ -7,11 +7,9 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { orderStarts, startHash, START_BAND, type StartCandidate } from "../../src/keeper/startOrder";
-import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keeper/keeper";
-import { ChainView } from "../../src/keeper/view";
-import { connectContracts } from "../../src/keeper/contracts";
-import { accountId, WAD } from "../shared/fixtures";
-import { sixLiquidatable } from "./fixtures";
+import type { KeeperLogEntry } from "../../src/keeper/keeper";
+import { WAD } from "../shared/fixtures";
+import { keeperOf, sixLiquidatable } from "./fixtures";
 
 const hf = (percent: bigint): bigint => (WAD * percent) / 100n;
 const candidate = (account: bigint, healthFactor: bigint): StartCandidate => ({
@@ -63,37 +61,8 @@ describe("keeper start backlog: accounts past the per-block cap are started in t
 
   it("a keeper capped at 2 starts per block starts 2, 2 and 2 of six auctions in three blocks with no new oracle round, in its start order", async function () {
     const f = await loadFixture(sixLiquidatable);
-    const contracts = connectContracts(
-      {
-        auction: await f.auction.getAddress(),
-        lens: await f.lens.getAddress(),
-        engine: await f.engine.getAddress(),
-        vault: await f.vault.getAddress(),
-        venue: await f.venue.getAddress(),
-        oracle: await f.oracle.getAddress(),
-      },
-      f.carol,
-    );
-    const view = new ChainView(contracts, ethers.provider);
-    const cfg = defaultKeeperConfig(
-      "eager",
-      { kind: "eager", minProfit: 0n, targetDiscount: 0n, gasShare: 0n, minPriorityFee: 10n ** 9n, maxPriorityFee: 10n ** 9n },
-      accountId(f.carol.address),
-    );
-    cfg.maxStartsPerBlock = 2;
-    cfg.hedge = false;
-    cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
     const log: KeeperLogEntry[] = [];
-    const keeper = new Keeper(
-      cfg,
-      view,
-      {
-        address: f.carol.address,
-        send: async (tx) =>
-          (await f.carol.sendTransaction({ to: tx.to, data: tx.data, gasLimit: tx.gas, maxPriorityFeePerGas: tx.priorityFee })).hash,
-      },
-      (e) => log.push(e),
-    );
+    const keeper = await keeperOf(f, "eager", f.carol, 2, log, false); // one startAuction transaction each
     await network.provider.send("evm_setAutomine", [false]);
     const startsPerBlock: number[] = [];
     for (let i = 0; i < 4; i++) {
