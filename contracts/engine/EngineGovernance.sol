@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {EngineStorage} from "./EngineStorage.sol";
-import {EngineMarkets} from "./EngineMarkets.sol";
 import {EngineMarketListing} from "./EngineMarketListing.sol";
 
 /// @title EngineGovernance
