@@ -123,8 +123,14 @@ export function effectiveTiers(m: MarketState, now: bigint): MarginTier[] {
 export function setMarketTiers(m: MarketState, tiers: readonly MarginTier[], now: bigint): MarketState {
   const n = BigInt(tiers.length);
   if (tiers.length > MAX_MARGIN_TIERS) throw new MarginTierOutOfBounds(n, "count", n, 0n, BigInt(MAX_MARGIN_TIERS));
-  // No tiers before or after: nothing the margin rule reads changes (the model keeps the state as it was).
-  if (tiers.length === 0 && (m.tiers ?? []).length === 0) return m;
+  // No tiers after: the margin rule reads none (the engine's view then shows none; the model drops the fields).
+  if (tiers.length === 0) {
+    const { tiers: _tiers, tierRampStart: _start, tierStepPerHour: _step, ...rest } = m;
+    void _tiers;
+    void _start;
+    void _step;
+    return rest;
+  }
   const old = effectiveTiers(m, now);
   const fresh = m.longOpenInterest === 0n;
   const out: MarketTierState[] = [];
