@@ -29,6 +29,7 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
     mapping(uint256 marketId => Volatility) internal _vol;
     mapping(uint256 marketId => bytes32) internal _asset;
     mapping(uint256 marketId => bool) internal _listed;
+    mapping(uint256 marketId => IMarginEngine.MarginTier[]) internal _tiers;
 
     /// @param accessManager OpenZeppelin AccessManager authorising restricted functions.
     /// @param engine_ The margin engine (which must bind this configurator).
@@ -75,6 +76,17 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
         _trading[marketId] = trading;
         _push(marketId);
         emit TradingParamsSet(marketId, trading);
+    }
+
+    /// @inheritdoc IMarketConfigurator
+    function setMarginTiers(uint256 marketId, IMarginEngine.MarginTier[] calldata tiers) external restricted {
+        _requireListed(marketId);
+        delete _tiers[marketId];
+        IMarginEngine.MarginTier[] storage stored = _tiers[marketId];
+        // The engine bounds the count (RiskBounds.MAX_MARGIN_TIERS) and every value when it reads these back.
+        for (uint256 i; i < tiers.length; ++i) stored.push(tiers[i]);
+        _push(marketId);
+        emit MarginTiersSet(marketId, tiers);
     }
 
     /// @inheritdoc IMarketConfigurator
@@ -143,6 +155,11 @@ contract MarketConfigurator is IMarketConfigurator, AccessManaged {
     /// @inheritdoc IMarketConfigurator
     function volatility(uint256 marketId) external view returns (Volatility memory) {
         return _vol[marketId];
+    }
+
+    /// @inheritdoc IMarketConfigurator
+    function marginTiers(uint256 marketId) external view returns (IMarginEngine.MarginTier[] memory) {
+        return _tiers[marketId];
     }
 
     /// @inheritdoc IMarketConfigurator

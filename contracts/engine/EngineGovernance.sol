@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {EngineStorage} from "./EngineStorage.sol";
-import {EngineMarkets} from "./EngineMarkets.sol";
 import {EngineMarketListing} from "./EngineMarketListing.sol";
 
 /// @title EngineGovernance
@@ -39,8 +38,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function setMarketReduceOnly(uint256 marketId, bool reduceOnly) external onlyConfigurator {
-        _listed(marketId).trading.reduceOnly = reduceOnly;
-        emit MarketReduceOnlySet(marketId, reduceOnly);
+        EngineMarketListing.setReduceOnly(_markets[marketId], marketId, reduceOnly);
     }
 
     // ------------------------------------------------------------------ own setters
@@ -57,9 +55,7 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function setVenue(address venue, bool allowed) external restricted {
-        if (venue == address(0)) revert EngineZeroAddress();
-        isVenue[venue] = allowed;
-        emit VenueSet(venue, allowed);
+        EngineMarketListing.setVenue(isVenue, venue, allowed);
     }
 
     /// @inheritdoc IMarginEngine
@@ -99,10 +95,5 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
     function _requireBindable(address current, address next) private pure {
         if (next == address(0)) revert EngineZeroAddress();
         if (current != address(0)) revert EngineAlreadyBound(current);
-    }
-
-    function _listed(uint256 marketId) internal view returns (Market storage m) {
-        m = _markets[marketId];
-        EngineMarkets.requireListed(m, marketId);
     }
 }

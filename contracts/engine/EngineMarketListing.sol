@@ -2,8 +2,10 @@
 pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IMarketConfigurator} from "../interfaces/IMarketConfigurator.sol";
 import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 import {RiskBounds} from "../libraries/RiskBounds.sol";
 import {EngineStorage} from "./EngineStorage.sol";
@@ -37,10 +39,11 @@ library EngineMarketListing {
         m.ramp = EngineStorage.MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
         // A new market has no positions, so its effective ratios start at their targets.
         m.mark = EngineStorage.MarketMark(price.toUint96(), uint32(block.timestamp), s.mmrTarget, s.imrTarget);
-        m.funding = EngineStorage.MarketFunding(0, 0, false, uint32(block.timestamp), s.imrSizeFactor);
+        m.funding = EngineStorage.MarketFunding(0, 0, false, EngineMarkets.NO_TIERS, uint32(block.timestamp), s.imrSizeFactor);
         m.premium = EngineStorage.MarketPremium(0, 0, uint32(block.timestamp / EngineMarkets.FUNDING_EPOCH));
         m.trading = EngineStorage.MarketTrading(s.openInterestCap, s.maxFundingRatePer8h, s.maxFillDeviation, true, false);
         emit IMarginEngine.MarketListed(marketId, oracleAsset, s);
+        setTiers(m, marketId, IMarketConfigurator(msg.sender).marginTiers(marketId));
     }
 
     /// @notice Replaces listed market `marketId`'s targets and limits; a new ramp starts now from the effective
@@ -77,6 +80,76 @@ library EngineMarketListing {
         t.maxFundingRatePer8h = s.maxFundingRatePer8h;
         t.maxFillDeviation = s.maxFillDeviation;
         emit IMarginEngine.MarketConfigured(marketId, s);
+        setTiers(m, marketId, IMarketConfigurator(msg.sender).marginTiers(marketId));
+    }
+
+    /// @notice Replaces market `marketId`'s margin tiers with `tiers`, read back from the configurator (the caller:
+    /// msg.sender is kept by the DELEGATECALL) by {list} and {configure}; see {IMarginEngine-configureMarket}.
+    /// @dev Each new tier's add-ons start at min(target, the add-on in force now under the old tiers at the new
+    /// tier's threshold) and ramp up at the market's maxStepPerHour (snapshotted): the add-on in force at every
+    /// notional is then never above the old one at the start, so no requirement jumps up, while every decrease
+    /// applies at once. Start values and targets are non-decreasing across tiers and mmr <= imr add-on at each, so
+    /// the effective table keeps these orders during the ramp (moveTowards is monotone in both arguments), and the
+    /// maintenance requirement stays at or below the initial one at every notional. A market without open interest
+    /// (no position) takes the targets at once.
+    function setTiers(EngineStorage.Market storage m, uint256 marketId, IMarginEngine.MarginTier[] memory tiers) internal {
+        uint256 n = tiers.length;
+        if (n > RiskBounds.MAX_MARGIN_TIERS) {
+            revert IMarginEngine.EngineMarginTierOutOfBounds(n, "count", n, 0, RiskBounds.MAX_MARGIN_TIERS);
+        }
+        EngineStorage.MarketTiers storage ts = m.tiers;
+        // The old tiers in force now, read before any write.
+        uint256 oldCount = ts.count;
+        uint256[3][4] memory old;
+        {
+            uint256 step = EngineMarkets.tierStep(ts);
+            for (uint256 j; j < oldCount; ++j) {
+                EngineStorage.MarketTier storage t = ts.tier[j];
+                old[j][0] = t.threshold;
+                (old[j][1], old[j][2]) = EngineMarkets.tierAddOns(t, step);
+            }
+        }
+        bool fresh = m.oi.longOpenInterest == 0;
+        uint256 maxGap;
+        for (uint256 i; i < n; ++i) {
+            IMarginEngine.MarginTier memory x = tiers[i];
+            uint256 threshold = x.notionalThreshold;
+            uint256 prevThreshold = i == 0 ? RiskBounds.MIN_TIER_THRESHOLD - 1 : tiers[i - 1].notionalThreshold;
+            uint256 prevM = i == 0 ? 0 : tiers[i - 1].mmrAddOn;
+            uint256 prevI = i == 0 ? 0 : tiers[i - 1].imrAddOn;
+            _tierBound(i, "notionalThreshold", threshold, prevThreshold + 1, type(uint128).max);
+            _tierBound(i, "mmrAddOn", x.mmrAddOn, prevM, RiskBounds.MAX_TIER_MMR_ADD_ON);
+            _tierBound(i, "imrAddOn", x.imrAddOn, Math.max(prevI, x.mmrAddOn), RiskBounds.MAX_TIER_IMR_ADD_ON);
+            (uint256 fromM, uint256 fromI) = (x.mmrAddOn, x.imrAddOn);
+            if (!fresh) {
+                // The add-on in force now at this threshold: the highest old tier at or below it (0 below all).
+                uint256 oldM;
+                uint256 oldI;
+                for (uint256 j; j < oldCount && old[j][0] <= threshold; ++j) (oldM, oldI) = (old[j][1], old[j][2]);
+                fromM = Math.min(fromM, oldM);
+                fromI = Math.min(fromI, oldI);
+            }
+            maxGap = Math.max(maxGap, Math.max(x.mmrAddOn - fromM, x.imrAddOn - fromI));
+            ts.tier[i] = EngineStorage.MarketTier(uint128(threshold), x.mmrAddOn, x.imrAddOn, uint64(fromM), uint64(fromI));
+        }
+        uint64 stepPerHour = m.ramp.maxStepPerHour;
+        (ts.count, ts.start, ts.stepPerHour, ts.maxGap) = (uint8(n), uint32(block.timestamp), stepPerHour, uint64(maxGap));
+        m.funding.tierShift = n == 0 ? EngineMarkets.NO_TIERS : uint8(Math.log2(tiers[0].notionalThreshold));
+        if (n != 0 || oldCount != 0) emit IMarginEngine.MarketMarginTiersSet(marketId, tiers, block.timestamp, stepPerHour);
+    }
+
+    /// @notice Sets or clears listed market `marketId`'s reduce-only state (see {IMarginEngine-setMarketReduceOnly}).
+    function setReduceOnly(EngineStorage.Market storage m, uint256 marketId, bool reduceOnly) external {
+        EngineMarkets.requireListed(m, marketId);
+        m.trading.reduceOnly = reduceOnly;
+        emit IMarginEngine.MarketReduceOnlySet(marketId, reduceOnly);
+    }
+
+    /// @notice Registers or removes `venue` (see {IMarginEngine-setVenue}).
+    function setVenue(mapping(address => bool) storage isVenue, address venue, bool allowed) external {
+        if (venue == address(0)) revert IMarginEngine.EngineZeroAddress();
+        isVenue[venue] = allowed;
+        emit IMarginEngine.VenueSet(venue, allowed);
     }
 
     /// @dev Re-validates pushed values against the hard bounds (defence in depth behind the configurator).
@@ -88,6 +161,11 @@ library EngineMarketListing {
         _bound("openInterestCap", s.openInterestCap, 1, type(uint112).max);
         _bound("maxFundingRate", s.maxFundingRatePer8h, RiskBounds.MIN_FUNDING_RATE_CAP, RiskBounds.MAX_FUNDING_RATE_CAP);
         _bound("maxFillDeviation", s.maxFillDeviation, RiskBounds.MIN_FILL_DEVIATION, RiskBounds.MAX_FILL_DEVIATION);
+    }
+
+    /// @dev Reverts `EngineMarginTierOutOfBounds(index, name, value, lo, hi)` unless lo <= value <= hi.
+    function _tierBound(uint256 index, bytes32 name, uint256 value, uint256 lo, uint256 hi) private pure {
+        if (value < lo || value > hi) revert IMarginEngine.EngineMarginTierOutOfBounds(index, name, value, lo, hi);
     }
 
     /// @dev ParameterBounds.check with this contract's domain error.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
@@ -19,6 +20,9 @@ library EngineMarkets {
     uint256 internal constant FUNDING_EPOCH = 1 hours;
     /// @notice Period over which a funding rate equal to the premium is paid: 8 hours (BitMEX/dYdX convention).
     uint256 internal constant FUNDING_PERIOD = 8 hours;
+
+    /// @notice `MarketFunding.tierShift` of a market without margin tiers (no notional below 2**164 reaches 2**255).
+    uint8 internal constant NO_TIERS = 255;
 
     /// @dev Reverts `EngineMarketUnknown(marketId)` unless `m` (market `marketId`) is listed.
     function requireListed(EngineStorage.Market storage m, uint256 marketId) internal view {
@@ -58,7 +62,7 @@ library EngineMarkets {
                 int256 cap = int256(uint256(m.trading.maxFundingRatePer8h));
                 if (twap > cap) twap = cap;
                 if (twap < -cap) twap = -cap;
-                fd.fundingRatePerSecond = (twap / int256(FUNDING_PERIOD)).toInt56();
+                fd.fundingRatePerSecond = (twap / int256(FUNDING_PERIOD)).toInt48();
                 pr.accumulator = 0;
                 pr.premium = 0;
                 pr.epoch = uint32(epoch);
@@ -98,5 +102,80 @@ library EngineMarkets {
         EngineStorage.MarketRamp memory r = m.ramp;
         uint256 step = (uint256(r.maxStepPerHour) * (block.timestamp - r.start)) / 1 hours;
         return (MarginMath.moveTowards(mk.mmr, r.mmrTarget, step), MarginMath.moveTowards(mk.imr, r.imrTarget, step));
+    }
+
+    /// @dev Step [wad] of market `m`'s tier ramp now: floor(stepPerHour * (now - start) / 1 h).
+    function tierStep(EngineStorage.MarketTiers storage ts) internal view returns (uint256) {
+        return (uint256(ts.stepPerHour) * (block.timestamp - ts.start)) / 1 hours;
+    }
+
+    /// @dev Add-ons [wad] of tier `t` in force given the tier ramp's `step` [wad]: min(target, start + step) each
+    /// (start <= target by construction: the ramp only raises).
+    function tierAddOns(
+        EngineStorage.MarketTier storage t,
+        uint256 step
+    ) internal view returns (uint256 mmrAddOn, uint256 imrAddOn) {
+        mmrAddOn = Math.min(t.mmrAddOn, t.mmrFrom + step);
+        imrAddOn = Math.min(t.imrAddOn, t.imrFrom + step);
+    }
+
+    /// @dev Sum of market `m`'s margin tier terms at `notional` [wad cash] for maintenance and initial margin, with
+    /// the add-ons in force now: sum over tiers with threshold T_i <= notional of (A_i - A_(i-1)) * (notional - T_i)
+    /// [wad cash * wad]. Reads the tiers up to the first one above the notional.
+    function tierTerms(
+        EngineStorage.Market storage m,
+        uint256 notional
+    ) internal view returns (uint256 mmTerms, uint256 imTerms) {
+        EngineStorage.MarketTiers storage ts = m.tiers;
+        uint256 n = ts.count;
+        uint256 step = tierStep(ts);
+        uint256 prevM;
+        uint256 prevI;
+        for (uint256 i; i < n; ++i) {
+            EngineStorage.MarketTier storage t = ts.tier[i];
+            uint256 threshold = t.threshold;
+            if (notional < threshold) break;
+            (uint256 am, uint256 ai) = tierAddOns(t, step);
+            // Cannot underflow or overflow: add-ons in force are non-decreasing across tiers (setTiers), below
+            // 2**64, and notional - threshold < 2**164, so each term is below 2**228 and their sum below 2**230.
+            unchecked {
+                mmTerms += (am - prevM) * (notional - threshold);
+                imTerms += (ai - prevI) * (notional - threshold);
+            }
+            (prevM, prevI) = (am, ai);
+        }
+    }
+
+    /// @dev Value of position `p` in market `m` at `price`, with funding accrued to now at that price, and its
+    /// maintenance and initial margin at the effective ratios now (`mk`: the market's mark, for its ratios) and the
+    /// market's margin tiers, read only when the notional N has N >> tierShift != 0 (N >= 2**floor(log2(first
+    /// threshold))): a position below half the first threshold reads no tier slot.
+    function positionMargin(
+        EngineStorage.Position storage p,
+        EngineStorage.Market storage m,
+        EngineStorage.MarketMark memory mk,
+        uint256 price
+    ) internal view returns (int256 value, uint256 mm, uint256 im) {
+        EngineStorage.Position memory pos = p;
+        EngineStorage.MarketFunding memory fd = m.funding;
+        int256 f = MarginMath.fundingIndexAt(
+            fd.cumulativeFunding,
+            fd.fundingRatePerSecond,
+            price,
+            block.timestamp - fd.timestamp
+        );
+        value = MarginMath.positionValue(pos.size, pos.basis, price, f);
+        (uint256 mmr, uint256 imr) = effectiveRatios(m, mk, fd.rampActive);
+        uint256 notional = MarginMath.notionalUp(pos.size, price);
+        uint256 mmExtra;
+        uint256 imExtra;
+        if (notional >> fd.tierShift != 0) (mmExtra, imExtra) = tierTerms(m, notional);
+        (mm, im) = MarginMath.marginsUp(
+            notional,
+            mmr,
+            MarginMath.initialMarginRatio(pos.size, imr, fd.imrSizeFactor),
+            mmExtra,
+            imExtra
+        );
     }
 }

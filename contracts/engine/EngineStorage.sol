@@ -51,13 +51,37 @@ abstract contract EngineStorage is IMarginEngine {
 
     /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRatePerSecond [wad per
     /// second; |rate| <= MAX_FUNDING_RATE_CAP / 8 h < 2**41]; rampActive: the stored ratios differ from their targets (kept
-    /// here, in a slot every check reads, so that a finished ramp costs no read of `MarketRamp`).
+    /// here, in a slot every check reads, so that a finished ramp costs no read of `MarketRamp`); tierShift:
+    /// floor(log2(first margin tier threshold)), NO_TIERS without tiers, so that a position whose notional N has
+    /// N >> tierShift == 0 (N < 2**tierShift <= the first threshold) reads no tier slot.
     struct MarketFunding {
         int96 cumulativeFunding;
-        int56 fundingRatePerSecond;
+        int48 fundingRatePerSecond;
         bool rampActive;
+        uint8 tierShift;
         uint32 timestamp;
         uint64 imrSizeFactor;
+    }
+
+    /// @dev One margin tier: targets (threshold [wad cash], cumulative add-ons [wad]) and the add-ons at the start
+    /// of the tier ramp (<= the targets).
+    struct MarketTier {
+        uint128 threshold;
+        uint64 mmrAddOn;
+        uint64 imrAddOn;
+        uint64 mmrFrom;
+        uint64 imrFrom;
+    }
+
+    /// @dev Margin tiers (issue #14 item 2): count (<= RiskBounds.MAX_MARGIN_TIERS), ramp start [timestamp], ramp
+    /// speed [wad per hour, the market's maxStepPerHour when set] and the largest gap target - from [wad] (the ramp is
+    /// over once the step reaches it, and the from values are no longer read).
+    struct MarketTiers {
+        uint8 count;
+        uint32 start;
+        uint64 stepPerHour;
+        uint64 maxGap;
+        MarketTier[4] tier;
     }
 
     /// @dev Funding premium sampling. accumulator [wad * seconds]; premium [wad]; epoch [timestamp / FUNDING_EPOCH].
@@ -100,6 +124,7 @@ abstract contract EngineStorage is IMarginEngine {
         MarketTrading trading;
         MarketOpenInterest oi;
         bytes32 oracleAsset;
+        MarketTiers tiers;
     }
 
     /// @dev size [wad base, signed]; basis [wad cash].
@@ -163,12 +188,11 @@ abstract contract EngineStorage is IMarginEngine {
 
     // ------------------------------------------------------------------ margin internals
 
-    /// @dev Equity, maintenance and initial margin of `account` given its vault inputs, for views. Prices:
-    /// `prices[id]` when `prices` is non-empty, else fresh from the oracle. Funding accrues to now at that price.
+    /// @dev Equity, maintenance and initial margin of `account` given its vault inputs, at fresh oracle prices, for
+    /// views (at given prices: {EngineViews-accountMarginAtPrices}). Funding accrues to now at that price.
     function _margin(
         uint256 account,
-        ICollateralVault.MarginCollateral memory c,
-        uint256[] memory prices
+        ICollateralVault.MarginCollateral memory c
     ) internal view returns (int256 equity, uint256 mm, uint256 im) {
         equity = MarginMath.marginEquity(c.cash, c.collateralValue, 0);
         uint256 bits = _accounts[account].markets;
@@ -176,51 +200,39 @@ abstract contract EngineStorage is IMarginEngine {
             uint256 id;
             (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
-            MarketMark memory mk = m.mark;
-            uint256 price = prices.length != 0 ? prices[id] : oracle.getPrice(m.oracleAsset);
-            (int256 value, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, price);
-            (uint256 mmr, uint256 imr) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
+            (int256 value, uint256 pmm, uint256 pim) = EngineMarkets.positionMargin(
+                _positions[account][id],
+                m,
+                m.mark,
+                oracle.getPrice(m.oracleAsset)
+            );
             equity += value;
-            mm += MarginMath.maintenanceMargin(size, price, mmr);
-            im += MarginMath.initialMargin(size, price, imr, imrSizeFactor);
+            mm += pmm;
+            im += pim;
         }
     }
 
-    /// @dev Sum of `account`'s position values and its initial margin at cached prices no older than `maxAge`
-    /// (refreshed and stored when older): with the vault's collateral, the check behind trades and withdrawals.
+    /// @dev Sum of `account`'s position values, its initial and its maintenance margin at cached prices no older
+    /// than `maxAge` (refreshed and stored when older): with the vault's collateral, the check behind trades and
+    /// withdrawals (maintenance: the risk-reduction exception of a trade).
     /// With `profitCounts` false only losing positions' values are summed (INV-28: unrealised profit backs new risk
     /// but never a withdrawal).
-    function _positionsCached(uint256 account, uint256 maxAge, bool profitCounts) internal returns (int256 value, uint256 im) {
+    function _positionsCached(
+        uint256 account,
+        uint256 maxAge,
+        bool profitCounts
+    ) internal returns (int256 value, uint256 im, uint256 mm) {
         uint256 bits = _accounts[account].markets;
         while (bits != 0) {
             uint256 id;
             (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
             MarketMark memory mk = _markNoOlderThan(m, maxAge);
-            (int256 v, int256 size, uint256 imrSizeFactor) = _positionValue(account, id, m, mk.price);
-            (, uint256 imr) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
+            (int256 v, uint256 pmm, uint256 pim) = EngineMarkets.positionMargin(_positions[account][id], m, mk, mk.price);
             if (profitCounts || v < 0) value += v;
-            im += MarginMath.initialMargin(size, mk.price, imr, imrSizeFactor);
+            im += pim;
+            mm += pmm;
         }
-    }
-
-    /// @dev Value of `account`'s position in market `id` at `price`, with funding accrued to now at that price;
-    /// also returns its size and the market's size factor.
-    function _positionValue(
-        uint256 account,
-        uint256 id,
-        Market storage m,
-        uint256 price
-    ) internal view returns (int256 value, int256 size, uint256 imrSizeFactor) {
-        Position memory p = _positions[account][id];
-        MarketFunding memory fd = m.funding;
-        int256 f = MarginMath.fundingIndexAt(
-            fd.cumulativeFunding,
-            fd.fundingRatePerSecond,
-            price,
-            block.timestamp - fd.timestamp
-        );
-        return (MarginMath.positionValue(p.size, p.basis, price, f), p.size, fd.imrSizeFactor);
     }
 
     /// @dev Adds or removes `id` from an account's market set, enforcing isolation and the per-account limit.

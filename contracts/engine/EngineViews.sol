@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Bitmap} from "../libraries/Bitmap.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
 
@@ -54,6 +57,35 @@ library EngineViews {
             tr.maxFundingRatePer8h,
             tr.maxFillDeviation
         );
+        EngineStorage.MarketTiers storage ts = m.tiers;
+        uint256 n = ts.count;
+        v.tiers = new IMarginEngine.MarginTier[](n);
+        v.tierRampFrom = new IMarginEngine.MarginTier[](n);
+        v.tierRampStart = ts.start;
+        v.tierRampStepPerHour = ts.stepPerHour;
+        for (uint256 i; i < n; ++i) {
+            EngineStorage.MarketTier storage t = ts.tier[i];
+            v.tiers[i] = IMarginEngine.MarginTier(t.threshold, t.mmrAddOn, t.imrAddOn);
+            v.tierRampFrom[i] = IMarginEngine.MarginTier(t.threshold, t.mmrFrom, t.imrFrom);
+        }
+    }
+
+    /// @notice Value of position `p` in market `m` at `price` with funding accrued to now (WAD cash, rounded down).
+    /// @dev Reverts `EngineParameterOutOfBounds("price", ...)` above 2**96 - 1 (see {cumulativeFundingAt}).
+    function positionValue(
+        EngineStorage.Position storage p,
+        EngineStorage.Market storage m,
+        uint256 price
+    ) external view returns (int256) {
+        _requirePrice(price);
+        EngineStorage.MarketFunding memory fd = m.funding;
+        int256 f = MarginMath.fundingIndexAt(
+            fd.cumulativeFunding,
+            fd.fundingRatePerSecond,
+            price,
+            block.timestamp - fd.timestamp
+        );
+        return MarginMath.positionValue(p.size, p.basis, price, f);
     }
 
     /// @notice Cumulative funding index of market `m` accrued to now at `price` [wad cash per base unit].
@@ -65,10 +97,43 @@ library EngineViews {
         return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);
     }
 
+    /// @notice The ABI encoding of {IMarginEngine-accountMarginAtPrices}: the margin state of the account whose
+    /// positions are `positions` and markets `bits`, from the vault inputs and one price per listed market
+    /// (`marketCount`) decoded from `callData` (the engine's call data of that function, passed unchanged), with
+    /// the engine's own per-position rule ({EngineMarkets-positionMargin}).
+    /// @dev Reverts as {requireMarketPrices}.
+    function accountMarginAtPricesEncoded(
+        mapping(uint256 => EngineStorage.Market) storage markets,
+        mapping(uint256 => EngineStorage.Position) storage positions,
+        uint256 bits,
+        uint256 marketCount,
+        bytes calldata callData
+    ) external view returns (bytes memory) {
+        (, ICollateralVault.MarginCollateral memory c, uint256[] memory marketPrices) = abi.decode(
+            callData[4:],
+            (uint256, ICollateralVault.MarginCollateral, uint256[])
+        );
+        requireMarketPrices(marketPrices, marketCount);
+        IMarginEngine.MarginState memory s;
+        s.equity = MarginMath.marginEquity(c.cash, c.collateralValue, 0);
+        while (bits != 0) {
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
+            EngineStorage.Market storage m = markets[id];
+            (int256 value, uint256 mm, uint256 im) = EngineMarkets.positionMargin(positions[id], m, m.mark, marketPrices[id]);
+            s.equity += value;
+            s.maintenanceMargin += mm;
+            s.initialMargin += im;
+        }
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < SafeCast.toInt256(s.maintenanceMargin);
+        return abi.encode(s);
+    }
+
     /// @notice Reverts unless `marketPrices` holds one price per listed market (`marketCount`), each at most
     /// 2**96 - 1 [wad] (the width of every stored price, on which MarginMath's unchecked arithmetic relies).
     /// @dev Reverts `EngineParameterOutOfBounds("marketPrices", ...)` or `EngineParameterOutOfBounds("price", ...)`.
-    function requireMarketPrices(uint256[] memory marketPrices, uint256 marketCount) external pure {
+    function requireMarketPrices(uint256[] memory marketPrices, uint256 marketCount) public pure {
         if (marketPrices.length != marketCount) {
             revert IMarginEngine.EngineParameterOutOfBounds("marketPrices", marketPrices.length, marketCount, marketCount);
         }

@@ -72,7 +72,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         if (t.maker == t.taker) revert EngineSelfTrade(t.maker);
         Market storage m = _markets[t.marketId];
         MarketTrading memory tr = m.trading;
-        if (!tr.listed) revert EngineMarketUnknown(t.marketId);
+        _requireListed(tr.listed, t.marketId);
         MarketMark memory mark = _markNoOlderThan(m, maxPriceAge);
 
         // Price band around the index; the same deviation is the premium sample for funding. A fill outside the
@@ -95,7 +95,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function updateMarket(uint256 marketId) external nonReentrant {
-        Market storage m = _listed(marketId);
+        Market storage m = _markets[marketId];
+        _requireListed(m.trading.listed, marketId);
         EngineMarkets.update(marketId, m, _markNoOlderThan(m, 0), 0, 0);
     }
 
@@ -105,7 +106,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     function positionsMargin(uint256 account) external returns (int256 value, uint256 initialMargin, uint256 maxAge) {
         if (msg.sender != address(vault)) revert EngineOnlyVault(msg.sender);
         maxAge = maxPriceAge;
-        (value, initialMargin) = _positionsCached(account, maxAge, false);
+        (value, initialMargin, ) = _positionsCached(account, maxAge, false);
     }
 
     /// @inheritdoc IMarginEngine
@@ -133,17 +134,28 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function accountMargin(uint256 account) external view returns (MarginState memory s) {
-        return _marginState(account, vault.marginCollateralFresh(account), new uint256[](0));
+        return _marginState(account, vault.marginCollateralFresh(account));
     }
 
     /// @inheritdoc IMarginEngine
     function accountMarginAtPrices(
         uint256 account,
-        ICollateralVault.MarginCollateral memory c,
-        uint256[] memory marketPrices
-    ) external view returns (MarginState memory s) {
-        EngineViews.requireMarketPrices(marketPrices, marketCount);
-        return _marginState(account, c, marketPrices);
+        ICollateralVault.MarginCollateral calldata,
+        uint256[] calldata
+    ) external view returns (MarginState memory) {
+        // The library decodes the arguments from the call data itself: the engine carries no encoder for them.
+        bytes memory encoded = EngineViews.accountMarginAtPricesEncoded(
+            _markets,
+            _positions[account],
+            _accounts[account].markets,
+            marketCount,
+            msg.data
+        );
+        // `encoded` is exactly this function's ABI-encoded return value (see `marketView`).
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            return(add(encoded, 32), mload(encoded))
+        }
     }
 
     /// @inheritdoc IMarginEngine
@@ -151,9 +163,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         uint256 account,
         ICollateralVault.MarginCollateral memory c
     ) external view returns (MarginState memory s) {
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, new uint256[](0));
-        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
-        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+        return _marginState(account, c);
     }
 
     /// @inheritdoc IMarginEngine
@@ -169,9 +179,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarginEngine
     function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256 value) {
-        // MarginMath's unchecked arithmetic relies on prices below 2**96 (the width of every stored price).
-        if (price > type(uint96).max) revert EngineParameterOutOfBounds("price", price, 0, type(uint96).max);
-        (value, , ) = _positionValue(account, marketId, _markets[marketId], price);
+        return EngineViews.positionValue(_positions[account][marketId], _markets[marketId], price);
     }
 
     /// @inheritdoc IMarginEngine
@@ -204,15 +212,19 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Margin state of `account` given its vault inputs; prices as in `_margin`.
+    /// @dev Margin state of `account` given its vault inputs, at fresh oracle prices.
     function _marginState(
         uint256 account,
-        ICollateralVault.MarginCollateral memory c,
-        uint256[] memory prices
+        ICollateralVault.MarginCollateral memory c
     ) internal view returns (MarginState memory s) {
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c, prices);
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c);
         s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
         s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
+    }
+
+    /// @dev Reverts `EngineMarketUnknown(marketId)` unless `listed` (one copy for the trade and update paths).
+    function _requireListed(bool listed, uint256 marketId) private pure {
+        if (!listed) revert EngineMarketUnknown(marketId);
     }
 
     /// @dev Weight [wad] of a fill of `size` in the premium: min(1e18, |size| / (openInterestCap * 1%)), rounded
@@ -378,13 +390,13 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         uint256 maxAge
     ) internal {
         if (capExceeded && c.cash < 0 && !s.reducesRisk) revert EngineBorrowCapExceeded(account);
-        (int256 value, uint256 im) = _positionsCached(account, maxAge, true);
+        (int256 value, uint256 im, uint256 mm) = _positionsCached(account, maxAge, true);
         int256 equity = MarginMath.marginEquity(c.cash, c.collateralValue, value);
         if (equity >= im.toInt256()) return;
         if (s.reducesRisk) {
             (bool notWorse, int256 pnlAtMark) = _surplusNotWorse(s, price, fee, mark);
             if (notWorse) {
-                if (pnlAtMark >= 0 || equity >= _maintenanceCached(account).toInt256()) return;
+                if (pnlAtMark >= 0 || equity >= mm.toInt256()) return;
                 revert EngineLiquidatableFillWorseThanMark(account, price, mark.price);
             }
         }
@@ -393,7 +405,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
 
     /// @dev The fill did not lower the account's surplus over maintenance margin: pnl of the fill at the mark,
     /// minus the fee, plus the maintenance margin it released, is >= 0 (each rounded against the account). Also
-    /// returns the pnl at the mark.
+    /// returns the pnl at the mark. The released margin is at the market's base ratio (`mark.mmr`), without the
+    /// margin tiers' add-ons: never more than the tiered release (the tier extra is non-decreasing in notional), so
+    /// the exception stays on the protocol's side.
     function _surplusNotWorse(
         Side memory s,
         uint256 price,
@@ -404,19 +418,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         pnlAtMark = d.mulWadDown(int256(uint256(mark.price)) - int256(price));
         uint256 released = (s.sizeBefore.abs() - s.sizeAfter.abs()).mulWadDown(mark.price).mulWadDown(mark.mmr);
         notWorse = pnlAtMark - fee.toInt256() + released.toInt256() >= 0;
-    }
-
-    /// @dev Maintenance margin of `account` at the cached marks (just refreshed by `_positionsCached`), rounded up.
-    function _maintenanceCached(uint256 account) internal view returns (uint256 mm) {
-        uint256 bits = _accounts[account].markets;
-        while (bits != 0) {
-            uint256 id;
-            (id, bits) = Bitmap.next(bits);
-            Market storage m = _markets[id];
-            MarketMark memory mk = m.mark;
-            (uint256 mmr, ) = EngineMarkets.effectiveRatios(m, mk, m.funding.rampActive);
-            mm += MarginMath.maintenanceMargin(_positions[account][id].size, mk.price, mmr);
-        }
     }
 
     /// @dev Moves `fraction` of `from`'s position in `id` to `to`; returns cash `to` must realise if its position

@@ -15,7 +15,8 @@ import {IOracleRouter} from "./IOracleRouter.sol";
 /// funding index at entry, so PnL and funding share one slot. Equity = cash + sum of haircut collateral values +
 /// sum of position values (rounded down). Maintenance margin = sum |size| * P * mmr; initial margin = sum
 /// |size| * P * (imr + imrSizeFactor * |size|) capped at 100% (rounded up). An account is liquidatable iff
-/// equity < maintenance margin. Health factor = equity / maintenance margin.
+/// equity < maintenance margin. Health factor = equity / maintenance margin. Both margins rise with a position's
+/// notional in the market's margin tiers ({MarginTier}).
 ///
 /// Prices used by margin checks of trades and withdrawals are oracle prices at most `maxPriceAge` seconds old
 /// (a cached price older than that is refreshed from the oracle first). `accountMargin` and every liquidation
@@ -66,9 +67,26 @@ interface IMarginEngine {
         uint64 maxFillDeviation;
     }
 
+    /// @notice One margin tier of a market (issue #14 item 2): above `notionalThreshold` the maintenance and initial
+    /// ratios of the notional beyond it rise by the add-ons (cumulative over the market's base ratios).
+    /// @dev Rule (continuous, piecewise linear, like Binance's and Hyperliquid's "maintenance amount"): with tiers
+    /// i = 0..n-1, thresholds T_i, cumulative add-ons A_i (A_-1 = 0) and notional N = |size| * mark (rounded up),
+    /// requirement = ceil((N * ratio + sum over T_i <= N of (A_i - A_(i-1)) * (N - T_i)) / 1e18), the initial one
+    /// capped at N. The marginal ratio of the notional in [T_i, T_(i+1)) is ratio + A_i: no jump at a threshold.
+    /// @param notionalThreshold Notional at which the tier starts, WAD cash; strictly increasing, >= 1e18.
+    /// @param mmrAddOn Maintenance ratio added to the market's mmr above the threshold, WAD; non-decreasing.
+    /// @param imrAddOn Initial ratio added to the market's imr above the threshold, WAD; non-decreasing, >= mmrAddOn.
+    struct MarginTier {
+        uint128 notionalThreshold;
+        uint64 mmrAddOn;
+        uint64 imrAddOn;
+    }
+
     /// @notice Everything the engine stores about a market, for views. `mmr` and `imr` are the effective ratios at
     /// the current block time (WAD): `rampFromMmr`/`rampFromImr` (stored at `rampStart`, a timestamp) moved toward
     /// `setup`'s targets by floor(maxStepPerHour * (now - rampStart) / 1 h), never past them (issue #11 class 6).
+    /// `tiers` are the margin tiers' targets and `tierRampFrom` their add-ons at `tierRampStart`; the add-ons in
+    /// force now are min(target, from + floor(tierRampStepPerHour * (now - tierRampStart) / 1 h)).
     struct MarketView {
         bytes32 oracleAsset;
         bool listed;
@@ -89,6 +107,10 @@ interface IMarginEngine {
         uint256 rampFromMmr;
         uint256 rampFromImr;
         uint256 rampStart;
+        MarginTier[] tiers;
+        MarginTier[] tierRampFrom;
+        uint256 tierRampStart;
+        uint256 tierRampStepPerHour;
     }
 
     /// @notice Margin state of an account.
@@ -152,6 +174,8 @@ interface IMarginEngine {
     error EngineZeroAddress();
     /// @notice The market list is full.
     error EngineTooManyMarketsListed(uint256 maxMarkets);
+    /// @notice Margin tier `index`'s `parameter` is outside [min, max] (count, threshold order, add-on order/bounds).
+    error EngineMarginTierOutOfBounds(uint256 index, bytes32 parameter, uint256 value, uint256 min, uint256 max);
     /// @notice A fraction argument is zero or above 1e18.
     error EngineInvalidFraction(uint256 fraction);
     /// @notice A one-time binding was already made.
@@ -166,6 +190,9 @@ interface IMarginEngine {
     event MarketListed(uint256 indexed marketId, bytes32 oracleAsset, MarketSetup setup);
     /// @notice The configurator changed a market's targets and limits (effective ratios ramp toward them).
     event MarketConfigured(uint256 indexed marketId, MarketSetup setup);
+    /// @notice The configurator set a market's margin tiers (targets); increases ramp from `rampStart` (seconds) at
+    /// `stepPerHour` (WAD per hour), decreases applied at once.
+    event MarketMarginTiersSet(uint256 indexed marketId, MarginTier[] tiers, uint256 rampStart, uint256 stepPerHour);
     /// @notice A market became reduce-only or left that state.
     event MarketReduceOnlySet(uint256 indexed marketId, bool reduceOnly);
     /// @notice Risk-increasing trading was paused or unpaused.
@@ -248,14 +275,24 @@ interface IMarginEngine {
     function transferPortfolio(uint256 from, uint256 to, uint256 fraction, ICollateralVault.CashLegs calldata legs) external;
 
     // ----------------------------------------------------------------- configurator hooks
-    /// @notice Configurator only: lists a market priced by `oracleAsset`; its effective ratios start at the targets.
-    /// @dev Validates `setup` against `RiskBounds` (reverts `EngineParameterOutOfBounds`) and that the oracle prices
-    /// the asset. Returns the new market id (0, 1, ...).
+    /// @notice Configurator only: lists a market priced by `oracleAsset`; its effective ratios start at the targets,
+    /// and so do the margin tiers the configurator holds for it (`IMarketConfigurator.marginTiers`, read back).
+    /// @dev Validates `setup` against `RiskBounds` (reverts `EngineParameterOutOfBounds`), the tiers as in
+    /// {configureMarket}, and that the oracle prices the asset. Returns the new market id (0, 1, ...).
     function listMarket(bytes32 oracleAsset, MarketSetup calldata setup) external returns (uint256 marketId);
     /// @notice Configurator only: replaces a market's targets and limits; a new ramp starts now from the effective
     /// ratios of the old one.
     /// @dev Validates against `RiskBounds`. Effective ratios move toward the new targets by at most
     /// `maxStepPerHour` per hour as a function of block time, so no single block can push healthy accounts under.
+    /// Margin tiers: the engine reads the configurator's current tiers back (`IMarketConfigurator.marginTiers`)
+    /// and re-applies them (see {MarginTier}); reverts `EngineMarginTierOutOfBounds(index, parameter, value, min,
+    /// max)` unless count <= 4, thresholds strictly increase from >= 1e18 (< 2**128), mmr add-ons are non-decreasing
+    /// and <= `RiskBounds.MAX_TIER_MMR_ADD_ON`, imr add-ons non-decreasing, >= the tier's mmr add-on and <=
+    /// `RiskBounds.MAX_TIER_IMR_ADD_ON`. No requirement jumps up at once: each tier's add-ons start at the lower of
+    /// their target and the add-on in force now at its threshold under the previous tiers, and rise toward the
+    /// target by at most `maxStepPerHour` per hour (snapshotted), so the requirement at any notional N rises by at
+    /// most N * maxStepPerHour per hour; decreases apply at once; a market without open interest takes the targets
+    /// at once. Unchanged tiers keep the add-ons in force (their ramp continues from now).
     function configureMarket(uint256 marketId, MarketSetup calldata setup) external;
     /// @notice Configurator only: sets or clears a market's reduce-only state.
     function setMarketReduceOnly(uint256 marketId, bool reduceOnly) external;

@@ -85,6 +85,10 @@ interface IMarketConfigurator {
         uint256 imrTarget
     );
 
+    /// @notice The market's margin tiers were replaced (targets; the engine ramps increases, see
+    /// {IMarginEngine-configureMarket}).
+    event MarginTiersSet(uint256 indexed marketId, IMarginEngine.MarginTier[] tiers);
+
     /// @notice Admin: lists a market priced by `oracleAsset`. Returns the engine's market id.
     /// @dev Reverts `ConfiguratorParameterOutOfBounds` naming the first invalid parameter, or the oracle's error.
     function listMarket(
@@ -98,6 +102,12 @@ interface IMarketConfigurator {
 
     /// @notice Risk manager: sets trading parameters within bounds.
     function setTradingParams(uint256 marketId, TradingParams calldata trading) external;
+
+    /// @notice Risk manager: replaces a market's margin tiers by position notional (at most 4; empty clears them)
+    /// and pushes them into the engine, which validates them and ramps any increase (see
+    /// {IMarginEngine-MarginTier} for the rule and {IMarginEngine-configureMarket} for bounds and ramp).
+    /// @dev Reverts `ConfiguratorMarketUnknown` or the engine's `EngineMarginTierOutOfBounds`.
+    function setMarginTiers(uint256 marketId, IMarginEngine.MarginTier[] calldata tiers) external;
 
     /// @notice Guardian: lowers a market's open-interest cap (WAD base units); never raises it.
     function reduceOpenInterestCap(uint256 marketId, uint112 cap) external;
@@ -121,6 +131,8 @@ interface IMarketConfigurator {
     function tradingParams(uint256 marketId) external view returns (TradingParams memory);
     /// @notice Volatility estimate of `marketId`.
     function volatility(uint256 marketId) external view returns (Volatility memory);
+    /// @notice Margin tiers (targets) of `marketId`; the engine reads them back on every push.
+    function marginTiers(uint256 marketId) external view returns (IMarginEngine.MarginTier[] memory);
     /// @notice Oracle asset of `marketId`.
     function oracleAsset(uint256 marketId) external view returns (bytes32);
     /// @notice Current margin targets (WAD) of `marketId` from its parameters and volatility.

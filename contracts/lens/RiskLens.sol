@@ -237,9 +237,40 @@ contract RiskLens is IRiskLens {
         uint256 price = px.markets[id];
         info.indexPrice = price;
         info.value = engine.positionValue(account, id, price);
-        info.maintenanceMargin = MarginMath.maintenanceMargin(info.size, price, mv.mmr);
-        info.initialMargin = MarginMath.initialMargin(info.size, price, mv.imr, mv.setup.imrSizeFactor);
+        (info.maintenanceMargin, info.initialMargin) = _positionMargins(info.size, price, mv);
         info.liquidationPrice = _bisect(_probe(account, id, held, _copy(px.markets), _copy(px.tokens)), info.size > 0);
+    }
+
+    /// @dev Maintenance and initial margin of a position of `size` at `price` in the market `mv`, with the engine's
+    /// rule: effective ratios now and the margin tiers' add-ons in force now, min(target, from + step).
+    function _positionMargins(
+        int256 size,
+        uint256 price,
+        IMarginEngine.MarketView memory mv
+    ) internal view returns (uint256 mm, uint256 im) {
+        uint256 notional = MarginMath.notionalUp(size, price);
+        uint256 step = (mv.tierRampStepPerHour * (block.timestamp - mv.tierRampStart)) / 1 hours;
+        uint256 mmTerms;
+        uint256 imTerms;
+        uint256 prevM;
+        uint256 prevI;
+        for (uint256 i; i < mv.tiers.length; ++i) {
+            IMarginEngine.MarginTier memory t = mv.tiers[i];
+            IMarginEngine.MarginTier memory from = mv.tierRampFrom[i];
+            uint256 am = Math.min(t.mmrAddOn, from.mmrAddOn + step);
+            uint256 ai = Math.min(t.imrAddOn, from.imrAddOn + step);
+            mmTerms += MarginMath.tierTerm(notional, t.notionalThreshold, am, prevM);
+            imTerms += MarginMath.tierTerm(notional, t.notionalThreshold, ai, prevI);
+            (prevM, prevI) = (am, ai);
+        }
+        return
+            MarginMath.marginsUp(
+                notional,
+                mv.mmr,
+                MarginMath.initialMarginRatio(size, mv.imr, mv.setup.imrSizeFactor),
+                mmTerms,
+                imTerms
+            );
     }
 
     function _collateral(uint256 account, Prices memory px) internal view returns (CollateralInfo[] memory rows) {

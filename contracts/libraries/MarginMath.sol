@@ -75,6 +75,34 @@ library MarginMath {
         }
     }
 
+    /// @notice Maintenance and initial margin of a position of notional `notional` [wad cash] at maintenance ratio
+    /// `mmr` and initial ratio `imRatio` [wad, <= 1e18] plus its margin tiers' terms `mmTierTerms`/`imTierTerms`
+    /// [wad cash * wad, {tierTerms}]: ceil((notional * ratio + terms) / 1e18) each, the initial one capped at the
+    /// notional (a ratio of 100%). With no tier terms these are {maintenanceMargin} and {initialMargin}.
+    /// @dev Unchecked: notional < 2**164, ratios < 2**64 and each tier term < 2**228 (at most 4 tiers): the sums
+    /// stay below 2**231.
+    function marginsUp(
+        uint256 notional,
+        uint256 mmr,
+        uint256 imRatio,
+        uint256 mmTierTerms,
+        uint256 imTierTerms
+    ) internal pure returns (uint256 mm, uint256 im) {
+        unchecked {
+            mm = (notional * mmr + mmTierTerms + (WAD - 1)) / WAD;
+            im = (notional * imRatio + imTierTerms + (WAD - 1)) / WAD;
+        }
+        if (im > notional) im = notional;
+    }
+
+    /// @notice The term of one margin tier in a requirement [wad cash * wad]: (addOn - previousAddOn) *
+    /// (notional - threshold) when notional >= threshold, else 0 (cumulative add-ons, non-decreasing). Summed over a
+    /// market's tiers it is the integral of the tiers' add-on over [0, notional]: continuous in the notional.
+    function tierTerm(uint256 notional, uint256 threshold, uint256 addOn, uint256 previousAddOn) internal pure returns (uint256) {
+        if (notional < threshold) return 0;
+        return (addOn - previousAddOn) * (notional - threshold);
+    }
+
     /// @notice Funding index after `dt` seconds at `ratePerSecond` (WAD, positive: longs pay shorts) and `price`:
     /// `F + rate * dt * price`, the increment rounded toward negative infinity.
     function fundingIndexAt(

@@ -30,6 +30,16 @@ library RiskBounds {
     uint256 internal constant MAX_RATIO_STEP_PER_HOUR = 0.05e18;
     /// @notice Highest size-scaled initial margin factor: 1e18 (+100% of ratio per base unit of |size|).
     uint256 internal constant MAX_IMR_SIZE_FACTOR = 1e18;
+    /// @notice Most margin tiers per market: 4 (bounds the margin loop of a position above the first threshold).
+    uint256 internal constant MAX_MARGIN_TIERS = 4;
+    /// @notice Lowest margin tier threshold: 1e18 (a notional of 1 cash unit, WAD).
+    uint256 internal constant MIN_TIER_THRESHOLD = 1e18;
+    /// @notice Highest cumulative maintenance add-on of a margin tier: 0.25e18 (25 percentage points), so the
+    /// marginal maintenance ratio stays <= MAX_MMR + 25% = 75% < 100%.
+    uint256 internal constant MAX_TIER_MMR_ADD_ON = 0.25e18;
+    /// @notice Highest cumulative initial add-on of a margin tier: 0.5e18 (50 percentage points; the initial margin
+    /// of a position is capped at its notional).
+    uint256 internal constant MAX_TIER_IMR_ADD_ON = 0.5e18;
     /// @notice Lowest funding-rate clamp: 0.0001e18 (0.01% per 8 hours).
     uint256 internal constant MIN_FUNDING_RATE_CAP = 0.0001e18;
     /// @notice Highest funding-rate clamp: 0.05e18 (5% per 8 hours).

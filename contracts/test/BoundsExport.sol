@@ -28,7 +28,7 @@ contract BoundsExport {
     /// @return b The bounds in the order src/config/bounds.ts lists them.
     function bounds() external pure returns (Bound[] memory b) {
         // Sized exactly: an entry added without raising the length reverts (array index out of bounds).
-        b = new Bound[](52);
+        b = new Bound[](56);
         uint256 i;
         // Market risk and trading parameters (MarketConfigurator and EngineGovernance).
         b[i++] = Bound("RISK_BOUNDS", "MIN_MMR", "wad", RiskBounds.MIN_MMR);
@@ -48,6 +48,10 @@ contract BoundsExport {
         b[i++] = Bound("RISK_BOUNDS", "MIN_FILL_DEVIATION", "wad", RiskBounds.MIN_FILL_DEVIATION);
         b[i++] = Bound("RISK_BOUNDS", "MAX_FILL_DEVIATION", "wad", RiskBounds.MAX_FILL_DEVIATION);
         b[i++] = Bound("RISK_BOUNDS", "MAX_VARIANCE_SAMPLE", "wad", RiskBounds.MAX_VARIANCE_SAMPLE);
+        b[i++] = Bound("RISK_BOUNDS", "MAX_MARGIN_TIERS", "count", RiskBounds.MAX_MARGIN_TIERS);
+        b[i++] = Bound("RISK_BOUNDS", "MIN_TIER_THRESHOLD", "wad", RiskBounds.MIN_TIER_THRESHOLD);
+        b[i++] = Bound("RISK_BOUNDS", "MAX_TIER_MMR_ADD_ON", "wad", RiskBounds.MAX_TIER_MMR_ADD_ON);
+        b[i++] = Bound("RISK_BOUNDS", "MAX_TIER_IMR_ADD_ON", "wad", RiskBounds.MAX_TIER_IMR_ADD_ON);
         // Oracle feeds (OracleRouter).
         b[i++] = Bound("ORACLE_BOUNDS", "MIN_HEARTBEAT", "seconds", ParameterBounds.MIN_HEARTBEAT);
         b[i++] = Bound("ORACLE_BOUNDS", "MAX_HEARTBEAT", "seconds", ParameterBounds.MAX_HEARTBEAT);

@@ -125,6 +125,14 @@ export function buildBallastModule(plan: DeploymentPlan) {
         after: [...wiring, feedCalls[mk.oracleAsset], ...(previous ? [previous] : [])].filter(Boolean),
       });
       params.push(previous);
+      if (mk.marginTiers.length > 0) {
+        // Before any position: the engine takes the tiers at once (a market without open interest).
+        previous = m.call(configurator, "setMarginTiers", [i, mk.marginTiers], {
+          id: futureId(`setMarginTiers_${mk.name}`),
+          after: [previous],
+        });
+        params.push(previous);
+      }
       params.push(m.call(auction, "setMarketShortfallCap", [i, mk.shortfallCap], { id: futureId(`setMarketShortfallCap_${mk.name}`) }));
     });
     params.push(

@@ -24,6 +24,10 @@ export const RISK_BOUNDS = {
   MIN_FILL_DEVIATION: 1_000_000_000_000_000n, // 0.001e18 = 0.1%
   MAX_FILL_DEVIATION: 500_000_000_000_000_000n, // 0.5e18 = 50%
   MAX_VARIANCE_SAMPLE: 1_000_000_000_000_000_000n, // 1e18 = 100%
+  MAX_MARGIN_TIERS: 4,
+  MIN_TIER_THRESHOLD: 1_000_000_000_000_000_000n, // 1e18 = 100%
+  MAX_TIER_MMR_ADD_ON: 250_000_000_000_000_000n, // 0.25e18 = 25%
+  MAX_TIER_IMR_ADD_ON: 500_000_000_000_000_000n, // 0.5e18 = 50%
 } as const;
 
 /** Price feed configuration (contracts/libraries/ParameterBounds.sol; OracleRouter). */

@@ -154,6 +154,21 @@ export const PARAMETER_DOCS: Record<string, [string, string, string]> = {
     range(pct(R.MIN_FILL_DEVIATION), pct(R.MAX_FILL_DEVIATION)),
     "Largest fill price gap from the index.",
   ],
+  "markets[].marginTiers[].notional": [
+    "amount in cash",
+    `${formatWad(R.MIN_TIER_THRESHOLD)} cash .. below 2^128 wei; strictly increasing`,
+    "Margin tier (up to 4): position notional from which the add-ons apply to the notional above it.",
+  ],
+  "markets[].marginTiers[].mmrAddOn": [
+    "percentage",
+    range("0%", pct(R.MAX_TIER_MMR_ADD_ON)) + "; non-decreasing",
+    "Maintenance ratio added above the tier's notional (cumulative; increases ramp at maxRatioStepPerHour).",
+  ],
+  "markets[].marginTiers[].imrAddOn": [
+    "percentage",
+    range("mmrAddOn", pct(R.MAX_TIER_IMR_ADD_ON)) + "; non-decreasing",
+    "Initial ratio added above the tier's notional (cumulative).",
+  ],
   "markets[].shortfallCap": ["amount in cash", "below 2^128 wei", "Auction circuit breaker: running shortfall cap of the market."],
   "engine.maxPriceAge": ["duration", dur(0, ENGINE_BOUNDS.MAX_PRICE_AGE_LIMIT), "Oldest cached price the engine uses."],
   "venue.makerFee": ["percentage", range("0%", pct(VENUE_BOUNDS.MAX_FEE_RATE)), "Maker fee, paid to the insurance fund."],

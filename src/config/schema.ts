@@ -241,6 +241,20 @@ const MARKET_RISK = {
 };
 
 /**
+ * One margin tier of a market (IMarginEngine.MarginTier): from `notional` (an amount in cash) the market's ratios of
+ * the notional above it rise by the cumulative add-ons. Order across tiers is checked by `resolveMarginTiers`.
+ */
+const MARGIN_TIER = {
+  notional: inUnit(CASH_WAD, { bound: [R.MIN_TIER_THRESHOLD, 2n ** 128n - 1n] }),
+  mmrAddOn: inUnit(PERCENT, { bound: [0n, R.MAX_TIER_MMR_ADD_ON] }),
+  imrAddOn: inUnit(PERCENT, {
+    rule: (v, k) =>
+      v.imrAddOn < v.mmrAddOn ? `${k}.imrAddOn: ${pct(v.imrAddOn)} must be at least mmrAddOn ${pct(v.mmrAddOn)}` : undefined,
+    bound: [0n, R.MAX_TIER_IMR_ADD_ON],
+  }),
+};
+
+/**
  * A market's trading parameters as the parameter file names them (MarketConfigurator.TradingParams): `maxFundingRate`
  * is the funding-rate cap per 8 hours (the contracts' `maxFundingRatePer8h`).
  */
@@ -300,7 +314,15 @@ export const parametersSchema = z
     markets: z
       .array(
         z
-          .object({ name: text, base: text, oracle: text, ...shape(MARKET_RISK), ...shape(MARKET_TRADING), ...shape(MARKET_SHORTFALL) })
+          .object({
+            name: text,
+            base: text,
+            oracle: text,
+            ...shape(MARKET_RISK),
+            ...shape(MARKET_TRADING),
+            ...shape(MARKET_SHORTFALL),
+            marginTiers: z.array(z.object(shape(MARGIN_TIER)).strict()).optional(),
+          })
           .strict(),
       )
       .min(1),
@@ -349,6 +371,8 @@ export interface MarketPlan {
   /** MarketConfigurator.TradingParams: open-interest cap [WAD base], funding-rate cap [WAD per 8 h], fill band [WAD]. */
   trading: { openInterestCap: bigint; maxFundingRatePer8h: bigint; maxFillDeviation: bigint };
   shortfallCap: bigint; // WAD cash
+  /** IMarginEngine.MarginTier[]: thresholds [WAD cash], cumulative add-ons [WAD]; empty when the file gives none. */
+  marginTiers: { notionalThreshold: bigint; mmrAddOn: bigint; imrAddOn: bigint }[];
 }
 
 export interface AuctionPlan {
@@ -631,7 +655,34 @@ function resolveMarket(r: Resolution, m: NetworkParameters["markets"][number], i
     imrSizeFactor: v.imrSizeFactor,
   };
   const trading = { openInterestCap: t.openInterestCap, maxFundingRatePer8h: t.maxFundingRate, maxFillDeviation: t.maxFillDeviation };
-  return { name: m.name, oracleAsset: assetKey(m.oracle), risk, trading, ...r.resolve(MARKET_SHORTFALL, m, k) };
+  const marginTiers = resolveMarginTiers(r, m.marginTiers ?? [], k);
+  return { name: m.name, oracleAsset: assetKey(m.oracle), risk, trading, ...r.resolve(MARKET_SHORTFALL, m, k), marginTiers };
+}
+
+/**
+ * A market's margin tiers as the engine bounds them (EngineMarketListing.setTiers): at most MAX_MARGIN_TIERS,
+ * thresholds strictly increasing, add-ons non-decreasing, each imr add-on at least its mmr add-on.
+ */
+function resolveMarginTiers(
+  r: Resolution,
+  tiers: NonNullable<NetworkParameters["markets"][number]["marginTiers"]>,
+  k: string,
+): MarketPlan["marginTiers"] {
+  if (tiers.length > R.MAX_MARGIN_TIERS) r.issue(`${k}.marginTiers: at most ${R.MAX_MARGIN_TIERS} tiers`);
+  const out = tiers.map((t, j) => {
+    const v = r.resolve(MARGIN_TIER, t, `${k}.marginTiers[${j}]`);
+    return { notionalThreshold: v.notional, mmrAddOn: v.mmrAddOn, imrAddOn: v.imrAddOn };
+  });
+  out.forEach((t, j) => {
+    if (j === 0) return;
+    const p = out[j - 1];
+    const kj = `${k}.marginTiers[${j}]`;
+    if (t.notionalThreshold <= p.notionalThreshold)
+      r.issue(`${kj}.notional: must be above the previous tier's ${formatWad(p.notionalThreshold)}`);
+    if (t.mmrAddOn < p.mmrAddOn) r.issue(`${kj}.mmrAddOn: ${pct(t.mmrAddOn)} must be at least the previous tier's ${pct(p.mmrAddOn)}`);
+    if (t.imrAddOn < p.imrAddOn) r.issue(`${kj}.imrAddOn: ${pct(t.imrAddOn)} must be at least the previous tier's ${pct(p.imrAddOn)}`);
+  });
+  return out;
 }
 
 /** The markets: at most the engine's maximum, names distinct. */

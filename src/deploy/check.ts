@@ -423,6 +423,8 @@ function marketChecks({ c, feedName }: CheckContext, mk: MarketPlan, i: number):
   const k = `markets[${i}](${mk.name})`;
   const r = once(() => c.configurator.riskParams(i));
   const t = once(() => c.configurator.tradingParams(i));
+  // The engine's own copy: what margin checks use (read back from the configurator on every push).
+  const tiers = once(async () => (await c.engine.marketView(i)).tiers);
   return [
     eq(`${k}.oracle`, feedName(mk.oracleAsset), async () => feedName(await c.configurator.oracleAsset(i))),
     eq(`${k}.oracle (engine)`, feedName(mk.oracleAsset), async () => feedName(await c.engine.oracleAssetOf(i))),
@@ -440,6 +442,12 @@ function marketChecks({ c, feedName }: CheckContext, mk: MarketPlan, i: number):
     eq(`${k}.maxFundingRate`, mk.trading.maxFundingRatePer8h, field(t, "maxFundingRatePer8h"), formatPercent),
     eq(`${k}.maxFillDeviation`, mk.trading.maxFillDeviation, field(t, "maxFillDeviation"), formatPercent),
     eq(`${k}.shortfallCap`, mk.shortfallCap, async () => (await c.auction.shortfallTotals(i)).marketCap, formatWad),
+    eq(`${k}.marginTiers (count)`, BigInt(mk.marginTiers.length), async () => BigInt((await tiers()).length)),
+    ...mk.marginTiers.flatMap((t, j) => [
+      eq(`${k}.marginTiers[${j}].notional`, t.notionalThreshold, async () => (await tiers())[j]?.notionalThreshold ?? 0n, formatWad),
+      eq(`${k}.marginTiers[${j}].mmrAddOn`, t.mmrAddOn, async () => (await tiers())[j]?.mmrAddOn ?? 0n, formatPercent),
+      eq(`${k}.marginTiers[${j}].imrAddOn`, t.imrAddOn, async () => (await tiers())[j]?.imrAddOn ?? 0n, formatPercent),
+    ]),
     eq(`${k}.reduceOnly`, false, async () => (await c.engine.marketView(i)).reduceOnly),
   ];
 }

@@ -22,7 +22,7 @@ export const FUNCTION_ROLES: Record<RestrictedContract, { RISK_MANAGER: string[]
     GUARDIAN: ["pauseTrading"],
   },
   MarketConfigurator: {
-    RISK_MANAGER: ["setRiskParams", "setTradingParams", "clearMarketReduceOnly"],
+    RISK_MANAGER: ["setRiskParams", "setTradingParams", "setMarginTiers", "clearMarketReduceOnly"],
     GUARDIAN: ["reduceOpenInterestCap", "setMarketReduceOnly"],
   },
   OrderSettlement: { RISK_MANAGER: ["setFeeRates"], GUARDIAN: [] },

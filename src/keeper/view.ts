@@ -23,7 +23,9 @@ export type Quote = ILiquidationAuction.QuoteStructOutput;
  * `fullScanMove` since the last full scan, or `fullScanEvery` seconds after it. `fullScanMove` 0 scans everything
  * every time. A position far from its maintenance margin (health factor h) needs a move of roughly
  * mmr * (h - 1) (half that with collateral in the same asset) to become liquidatable: with h >= 2 and mmr >= 2%,
- * a 1% threshold finds every account in time.
+ * a 1% threshold finds every account in time. Margin tiers (INV-29) only raise a position's average maintenance ratio
+ * above mmr, so the bound holds for large positions too; the keeper reads every requirement from the lens, which
+ * applies the engine's tiers.
  */
 export interface ScanPolicy {
   watchHealth: bigint;

@@ -11,10 +11,10 @@ import {
   collateralValue,
   fundingIndexAt,
   healthFactor,
-  initialMargin,
-  maintenanceMargin,
+  positionMargins,
   positionValue,
   rawCollateralValue,
+  type MarginTier,
 } from "./margin";
 import type { Valuation } from "./auction";
 
@@ -39,6 +39,8 @@ export interface PricedPosition {
   mmr: bigint;
   imr: bigint;
   imrSizeFactor: bigint;
+  /** The market's margin tiers with the add-ons in force at the valuation time (`effectiveTiers`); none if absent. */
+  tiers?: MarginTier[];
 }
 
 export interface AccountInput {
@@ -77,8 +79,9 @@ export function accountMargin(a: AccountInput): MarginState {
   let im = 0n;
   for (const p of a.positions) {
     equity += pricedValue(p);
-    mm += maintenanceMargin(p.size, p.price, p.mmr);
-    im += initialMargin(p.size, p.price, p.imr, p.imrSizeFactor);
+    const pm = positionMargins(p.size, p.price, p.mmr, p.imr, p.imrSizeFactor, p.tiers);
+    mm += pm.mm;
+    im += pm.im;
   }
   return { equity, maintenanceMargin: mm, initialMargin: im, healthFactor: healthFactor(equity, mm), liquidatable: equity < mm };
 }

@@ -91,3 +91,55 @@ export function haircutWeightAt(weight: bigint, rampStart: bigint, rampEnd: bigi
 export function rawCollateralValue(balanceWad: bigint, price: bigint): bigint {
   return mulWadDown(balanceWad, price);
 }
+
+/**
+ * One margin tier (IMarginEngine.MarginTier): above `notionalThreshold` [wad cash] the maintenance and initial
+ * ratios of the notional beyond it rise by the cumulative add-ons `mmrAddOn` / `imrAddOn` [wad].
+ */
+export interface MarginTier {
+  notionalThreshold: bigint;
+  mmrAddOn: bigint;
+  imrAddOn: bigint;
+}
+
+/**
+ * MarginMath.tierTerm summed over `tiers` (EngineMarkets.tierTerms, the lens's `_positionMargins`): for each tier
+ * whose threshold T_i <= `notional`, (A_i - A_(i-1)) * (notional - T_i) [wad cash * wad], for maintenance (`mm`)
+ * and initial (`im`) add-ons. The sum is the integral over [0, notional] of the add-on of the highest tier reached:
+ * continuous in the notional, no jump at a threshold.
+ */
+export function tierTerms(notional: bigint, tiers: readonly MarginTier[]): { mm: bigint; im: bigint } {
+  let mm = 0n;
+  let im = 0n;
+  let prevM = 0n;
+  let prevI = 0n;
+  for (const t of tiers) {
+    if (notional < t.notionalThreshold) break;
+    mm += (t.mmrAddOn - prevM) * (notional - t.notionalThreshold);
+    im += (t.imrAddOn - prevI) * (notional - t.notionalThreshold);
+    prevM = t.mmrAddOn;
+    prevI = t.imrAddOn;
+  }
+  return { mm, im };
+}
+
+/**
+ * The engine's per-position requirements (EngineMarkets.positionMargin, MarginMath.marginsUp): with N =
+ * notionalUp(size, price), maintenance = ceil((N * mmr + tier mm terms) / 1e18), initial = min(N,
+ * ceil((N * initialMarginRatio + tier im terms) / 1e18)). Without tiers these equal `maintenanceMargin` and
+ * `initialMargin`. `tiers`: the add-ons in force now (`effectiveTiers`).
+ */
+export function positionMargins(
+  size: bigint,
+  price: bigint,
+  mmr: bigint,
+  imr: bigint,
+  imrSizeFactor: bigint,
+  tiers: readonly MarginTier[] = [],
+): { mm: bigint; im: bigint } {
+  const n = notionalUp(size, price);
+  const t = tierTerms(n, tiers);
+  const mm = (n * mmr + t.mm + WAD - 1n) / WAD;
+  const im = (n * initialMarginRatio(size, imr, imrSizeFactor) + t.im + WAD - 1n) / WAD;
+  return { mm, im: im > n ? n : im };
+}

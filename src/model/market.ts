@@ -7,7 +7,7 @@
  * Functions are pure: they take a `MarketState` and return a new one.
  */
 import { WAD, sdivWadDown } from "./wad";
-import { fundingIndexAt } from "./margin";
+import { fundingIndexAt, type MarginTier } from "./margin";
 import { ramp } from "./volatility";
 
 /** EngineStorage.FUNDING_EPOCH: premiums are sampled per hour. */
@@ -65,7 +65,104 @@ export interface MarketState extends MarketSetup {
   reduceOnly: boolean;
   longOpenInterest: bigint;
   totalBasis: bigint;
+  /** Margin tiers (EngineStorage.MarketTiers): targets and ramp start values; none when absent. */
+  tiers?: MarketTierState[];
+  /** Tier ramp start [s] and speed [wad per hour] (the market's maxStepPerHour when the tiers were set). */
+  tierRampStart?: bigint;
+  tierStepPerHour?: bigint;
 }
+
+/** One stored margin tier: the targets and the add-ons at the ramp's start (`mmrFrom` <= `mmrAddOn`, same for imr). */
+export interface MarketTierState extends MarginTier {
+  mmrFrom: bigint;
+  imrFrom: bigint;
+}
+
+/** RiskBounds: at most 4 tiers, thresholds from 1e18, cumulative add-ons <= 25% (maintenance) and 50% (initial). */
+export const MAX_MARGIN_TIERS = 4;
+export const MIN_TIER_THRESHOLD = WAD;
+export const MAX_TIER_MMR_ADD_ON = 25n * 10n ** 16n;
+export const MAX_TIER_IMR_ADD_ON = 50n * 10n ** 16n;
+
+/** The engine's `EngineMarginTierOutOfBounds(index, parameter, value, min, max)`. */
+export class MarginTierOutOfBounds extends Error {
+  constructor(
+    readonly index: bigint,
+    readonly parameter: string,
+    readonly value: bigint,
+    readonly min: bigint,
+    readonly max: bigint,
+  ) {
+    super(`margin tier ${index}: ${parameter} = ${value} outside [${min}, ${max}]`);
+  }
+}
+
+const minB = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const maxB = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+/**
+ * `EngineMarkets.tierAddOns` for every tier: the add-ons in force at `now`, min(target, from + floor(stepPerHour *
+ * (now - start) / 1 h)) (the engine's `marketView().effectiveTiers`).
+ */
+export function effectiveTiers(m: MarketState, now: bigint): MarginTier[] {
+  const tiers = m.tiers ?? [];
+  const step = ((m.tierStepPerHour ?? 0n) * (now - (m.tierRampStart ?? now))) / 3600n;
+  return tiers.map((t) => ({
+    notionalThreshold: t.notionalThreshold,
+    mmrAddOn: minB(t.mmrAddOn, t.mmrFrom + step),
+    imrAddOn: minB(t.imrAddOn, t.imrFrom + step),
+  }));
+}
+
+/**
+ * `EngineMarketListing.setTiers` at `now` (run by every listMarket/configureMarket with the configurator's tiers):
+ * validates `tiers` (throws `MarginTierOutOfBounds` as the engine reverts) and installs them; each tier starts at
+ * min(target, the add-on in force now at its threshold under the old tiers), or at its target when the market
+ * has no open interest; the ramp speed is the market's `maxStepPerHour`.
+ */
+export function setMarketTiers(m: MarketState, tiers: readonly MarginTier[], now: bigint): MarketState {
+  const n = BigInt(tiers.length);
+  if (tiers.length > MAX_MARGIN_TIERS) throw new MarginTierOutOfBounds(n, "count", n, 0n, BigInt(MAX_MARGIN_TIERS));
+  // No tiers after: the margin rule reads none (the engine's view then shows none; the model drops the fields).
+  if (tiers.length === 0) {
+    const { tiers: _tiers, tierRampStart: _start, tierStepPerHour: _step, ...rest } = m;
+    void _tiers;
+    void _start;
+    void _step;
+    return rest;
+  }
+  const old = effectiveTiers(m, now);
+  const fresh = m.longOpenInterest === 0n;
+  const out: MarketTierState[] = [];
+  const bound = (i: number, name: string, v: bigint, lo: bigint, hi: bigint): void => {
+    if (v < lo || v > hi) throw new MarginTierOutOfBounds(BigInt(i), name, v, lo, hi);
+  };
+  tiers.forEach((x, i) => {
+    const prev = i === 0 ? undefined : tiers[i - 1];
+    bound(i, "notionalThreshold", x.notionalThreshold, prev ? prev.notionalThreshold + 1n : MIN_TIER_THRESHOLD, 2n ** 128n - 1n);
+    bound(i, "mmrAddOn", x.mmrAddOn, prev?.mmrAddOn ?? 0n, MAX_TIER_MMR_ADD_ON);
+    bound(i, "imrAddOn", x.imrAddOn, maxB(prev?.imrAddOn ?? 0n, x.mmrAddOn), MAX_TIER_IMR_ADD_ON);
+    let fromM = x.mmrAddOn;
+    let fromI = x.imrAddOn;
+    if (!fresh) {
+      let oldM = 0n;
+      let oldI = 0n;
+      for (const o of old) {
+        if (o.notionalThreshold > x.notionalThreshold) break;
+        oldM = o.mmrAddOn;
+        oldI = o.imrAddOn;
+      }
+      fromM = minB(fromM, oldM);
+      fromI = minB(fromI, oldI);
+    }
+    out.push({ notionalThreshold: x.notionalThreshold, mmrAddOn: x.mmrAddOn, imrAddOn: x.imrAddOn, mmrFrom: fromM, imrFrom: fromI });
+  });
+  return { ...m, tiers: out, tierRampStart: now, tierStepPerHour: m.maxStepPerHour };
+}
+
+/** The targets of a market's tiers (what the configurator holds and the engine reads back on every push). */
+export const tierTargets = (m: MarketState): MarginTier[] =>
+  (m.tiers ?? []).map((t) => ({ notionalThreshold: t.notionalThreshold, mmrAddOn: t.mmrAddOn, imrAddOn: t.imrAddOn }));
 
 /** `MarketFunding.rampActive`: a stored ratio differs from its target. */
 export const rampActive = (m: MarketState): boolean => m.mmr !== m.mmrTarget || m.imr !== m.imrTarget;
@@ -147,7 +244,9 @@ export function rateFromTwap(twap: bigint, maxFundingRatePer8h: bigint): bigint 
 /**
  * `configureMarket` at `now`: accrues and ramps under the old targets (at the fresh `oraclePrice` when the cache
  * is older than `maxPriceAge` and the oracle answers; at the cache when `oraclePrice` is undefined), then
- * installs the new targets and limits; the new ramp starts at `now` from the old ramp's effective ratios.
+ * installs the new targets and limits; the new ramp starts at `now` from the old ramp's effective ratios. Then
+ * applies the configurator's margin tiers (`tiers`; the market's current targets when undefined) with
+ * `setMarketTiers`.
  */
 export function configureMarket(
   m: MarketState,
@@ -155,15 +254,17 @@ export function configureMarket(
   setup: MarketSetup,
   maxPriceAge: bigint,
   oraclePrice: bigint | undefined,
+  tiers?: readonly MarginTier[],
 ): MarketState {
   let mark = m;
   if (now - m.priceTimestamp > maxPriceAge && oraclePrice !== undefined) mark = { ...m, price: oraclePrice, priceTimestamp: now };
   // EngineMarkets.update writes the mark only when time passed; a refreshed price within the same second stays unstored.
   const updated = updateMarket(mark, now);
   const base = now - m.timestamp > 0n ? updated : { ...updated, price: m.price, priceTimestamp: m.priceTimestamp };
-  // The new ramp starts now from the old one's effective ratios.
+  // The new ramp starts now from the old one's effective ratios; the configurator's tiers are applied again.
   const eff = effectiveRatios(base, now);
-  return { ...base, ...setup, mmr: eff.mmr, imr: eff.imr, rampStart: now };
+  const next = { ...base, ...setup, mmr: eff.mmr, imr: eff.imr, rampStart: now };
+  return setMarketTiers(next, tiers ?? tierTargets(m), now);
 }
 
 /** A `MarketState` from the engine's `marketView` (ethers Result or plain object). */
@@ -185,7 +286,18 @@ export function marketStateFromView(v: {
   rampFromMmr: bigint;
   rampFromImr: bigint;
   rampStart: bigint;
+  tiers?: readonly MarginTier[];
+  tierRampFrom?: readonly MarginTier[];
+  tierRampStart?: bigint;
+  tierRampStepPerHour?: bigint;
 }): MarketState {
+  const tiers = (v.tiers ?? []).map((t, i) => ({
+    notionalThreshold: t.notionalThreshold,
+    mmrAddOn: t.mmrAddOn,
+    imrAddOn: t.imrAddOn,
+    mmrFrom: v.tierRampFrom![i].mmrAddOn,
+    imrFrom: v.tierRampFrom![i].imrAddOn,
+  }));
   return {
     price: v.cachedPrice,
     priceTimestamp: v.cachedPriceTimestamp,
@@ -208,6 +320,7 @@ export function marketStateFromView(v: {
     reduceOnly: v.reduceOnly,
     longOpenInterest: v.longOpenInterest,
     totalBasis: v.totalBasis,
+    ...(tiers.length === 0 ? {} : { tiers, tierRampStart: v.tierRampStart, tierStepPerHour: v.tierRampStepPerHour }),
   };
 }
 

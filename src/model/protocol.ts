@@ -12,18 +12,8 @@
  * storing stale market and collateral prices), with the strict risk-reduction exception.
  */
 import { WAD, abs, mulWadDown } from "./wad";
-import {
-  collateralValue,
-  haircutWeightAt,
-  initialMargin,
-  maintenanceMargin,
-  positionValue,
-  scaleOf,
-  toWad,
-  fromWadDown,
-  fundingIndexAt,
-} from "./margin";
-import { effectiveRatios, updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
+import { collateralValue, haircutWeightAt, positionMargins, positionValue, scaleOf, toWad, fromWadDown, fundingIndexAt } from "./margin";
+import { effectiveRatios, effectiveTiers, updateMarket, premiumOf, premiumWeight, type MarketState } from "./market";
 import { applyTrade, liquidatableFillAllowed, longDelta, movePosition, surplusNotWorse, type Position, type Side } from "./trade";
 import { addCash, cashFraction, cashValue, socialise, MIN_SUPPLY_INDEX, type CashState } from "./cash";
 import type { Take, Valuation } from "./auction";
@@ -131,7 +121,7 @@ function markNoOlderThan(s: ProtocolSnapshot, id: number, maxAge: bigint): Marke
 
 /** `_positionsCached`: sum of position values (only the losing ones when `profitCounts` is false: withdrawals, INV-28)
  * and initial margin at cached prices no older than maxPriceAge; also the
- * maintenance margin at those prices (`_maintenanceCached`, read only by the risk-reduction exception). */
+ * maintenance margin at those prices (read only by the risk-reduction exception); both with the margin tiers. */
 export function positionsCached(s: ProtocolSnapshot, account: bigint, profitCounts: boolean): { value: bigint; im: bigint; mm: bigint } {
   const a = accountOf(s, account);
   let value = 0n;
@@ -144,8 +134,9 @@ export function positionsCached(s: ProtocolSnapshot, account: bigint, profitCoun
     const v = positionValue(p.size, p.basis, m.price, f);
     if (profitCounts || v < 0n) value += v;
     const r = effectiveRatios(m, s.now);
-    im += initialMargin(p.size, m.price, r.imr, m.imrSizeFactor);
-    mm += maintenanceMargin(p.size, m.price, r.mmr);
+    const pm = positionMargins(p.size, m.price, r.mmr, r.imr, m.imrSizeFactor, effectiveTiers(m, s.now));
+    im += pm.im;
+    mm += pm.mm;
   }
   return { value, im, mm };
 }
@@ -347,7 +338,8 @@ export function auctionValuation(s: ProtocolSnapshot, account: bigint): Valuatio
     const m = s.markets[id];
     const pos = a.positions.get(id)!;
     equity += positionValue(pos.size, pos.basis, p, fundingIndexAt(m.cumulativeFunding, m.fundingRatePerSecond, p, s.now - m.timestamp));
-    mm += maintenanceMargin(pos.size, p, effectiveRatios(m, s.now).mmr);
+    const r = effectiveRatios(m, s.now);
+    mm += positionMargins(pos.size, p, r.mmr, r.imr, m.imrSizeFactor, effectiveTiers(m, s.now)).mm;
   }
   const h = raw - haircutValue;
   return { equity, maintenanceMargin: mm, markToMarket: equity + h, requirement: mm + h };

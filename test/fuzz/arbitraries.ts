@@ -161,3 +161,28 @@ export const auctionParamsArb: fc.Arbitrary<M.AuctionParams> = spread(A.MIN_STAR
     }),
   ),
 );
+
+/**
+ * Up to 4 valid margin tiers (INV-29): thresholds strictly increasing from 1e18 up to about 10^24 (1 to a million of
+ * cash, so the campaigns' positions cross them), add-ons non-decreasing, each imr add-on at least its mmr add-on.
+ */
+export const marginTiersArb: fc.Arbitrary<{ notionalThreshold: bigint; mmrAddOn: bigint; imrAddOn: bigint }[]> = fc
+  .array(
+    fc.record({
+      gap: fc.bigInt({ min: 1n, max: 2n * 10n ** 23n }),
+      dm: fc.bigInt({ min: 0n, max: 5n * 10n ** 16n }),
+      di: fc.bigInt({ min: 0n, max: 5n * 10n ** 16n }),
+    }),
+    { maxLength: 4 },
+  )
+  .map((steps) => {
+    let t = 10n ** 18n - 1n;
+    let m = 0n;
+    let i = 0n;
+    return steps.map((x) => {
+      t += x.gap;
+      m += x.dm;
+      i = (i > m ? i : m) + x.di;
+      return { notionalThreshold: t, mmrAddOn: m, imrAddOn: i };
+    });
+  });

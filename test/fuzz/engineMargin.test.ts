@@ -120,12 +120,10 @@ describe("fuzz: account margin equals the reference model to the wei", function 
           expect(row.marketId).to.equal(BigInt(id));
           expect([row.size, row.basis], `position ${id}`).to.deep.equal([q.size, q.basis]);
           expect(row.value, `portfolio value of market ${id}`).to.equal(M.pricedValue(q));
-          expect(row.maintenanceMargin, `portfolio maintenance margin of market ${id}`).to.equal(
-            M.maintenanceMargin(q.size, q.price, q.mmr),
-          );
-          expect(row.initialMargin, `portfolio initial margin of market ${id}`).to.equal(
-            M.initialMargin(q.size, q.price, q.imr, q.imrSizeFactor),
-          );
+          // INV-29: with the market's margin tiers in force now.
+          const pm = M.positionMargins(q.size, q.price, q.mmr, q.imr, q.imrSizeFactor, q.tiers);
+          expect(row.maintenanceMargin, `portfolio maintenance margin of market ${id}`).to.equal(pm.mm);
+          expect(row.initialMargin, `portfolio initial margin of market ${id}`).to.equal(pm.im);
           expect(row.liquidationPrice, `portfolio liquidation price of market ${id}`).to.equal(
             M.liquidationPrice(input, i, collateralOnMarketFeed(f.d, a, id), marketsOnMarketFeed(f.d, a, id)),
           );

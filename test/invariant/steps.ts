@@ -17,7 +17,15 @@ import { signOrder as signVenueOrder, venueDomain } from "../../src/venue/orders
 import { signOrder, MAX, type Order } from "../shared/fixtures";
 import { readSnapshot } from "../shared/snapshot";
 import { spread } from "../shared/fuzz";
-import { auctionParamsArb, haircutChangeArb, newHaircut, riskParamsArb, tradingParamsArb, type HaircutChange } from "../fuzz/arbitraries";
+import {
+  auctionParamsArb,
+  haircutChangeArb,
+  marginTiersArb,
+  newHaircut,
+  riskParamsArb,
+  tradingParamsArb,
+  type HaircutChange,
+} from "../fuzz/arbitraries";
 import type { World } from "./world";
 
 const WAD = M.WAD;
@@ -296,6 +304,18 @@ const trading = async (w: World, p: { market: number; t: { maxFundingRatePer8h: 
   return "set";
 };
 
+/** INV-29: the risk manager replaces a market's margin tiers; the engine's market equals the model's after it. */
+const tiers = async (w: World, p: { market: number; tiers: M.MarginTier[] }) => {
+  const { f } = w;
+  const now = await w.next();
+  const before = await readSnapshot(f.d, [], now);
+  await (await f.configurator.setMarginTiers(p.market, p.tiers)).wait();
+  const m = before.markets[p.market];
+  const expected = M.configureMarket(m, now, setupOf(m, {}), before.maxPriceAge, before.marketOracle[p.market], p.tiers);
+  expect(M.marketStateFromView(await f.engine.marketView(p.market)), "the engine's market after setMarginTiers").to.deep.equal(expected);
+  return `${p.tiers.length} tiers`;
+};
+
 const haircut = async (w: World, p: { token: number; change: HaircutChange }) => {
   const { f } = w;
   const token = f.d.tokenAddresses[p.token];
@@ -492,6 +512,7 @@ export const STEPS: Record<string, Exec> = {
   observeVol,
   risk,
   trading,
+  tiers,
   haircut,
   rates,
   isolate,
@@ -600,6 +621,7 @@ export const commandArbs = [
     fc.record({ market: fc.nat(2), t: tradingParamsArb, cap: fc.oneof(fc.constant(10n ** 33n), spread(10n ** 18n, 10n ** 26n)) }),
     1,
   ),
+  step("tiers", fc.record({ market: fc.nat(2), tiers: marginTiersArb }), 1),
   step("haircut", fc.record({ token: fc.nat(2), change: haircutChangeArb }), 1),
   step(
     "rates",

@@ -320,6 +320,7 @@ export function accountInput(s: M.ProtocolSnapshot, a: M.AccountSnapshot, market
         mmr: M.effectiveRatios(m, s.now).mmr,
         imr: M.effectiveRatios(m, s.now).imr,
         imrSizeFactor: m.imrSizeFactor,
+        tiers: M.effectiveTiers(m, s.now),
       };
     }),
   };

@@ -220,6 +220,9 @@ describe("MarginEngine: views", function () {
     const { b } = f;
     const listed = (await b.configurator.queryFilter(b.configurator.filters.MarketListed(ETH)))[0];
     const t = BigInt((await listed.getBlock()).timestamp);
+    // The deployment sets the margin tiers right after listing: that push accrues the market to its own block.
+    const tiersSet = (await b.configurator.queryFilter(b.configurator.filters.MarginTiersSet(ETH)))[0];
+    const tp = BigInt((await tiersSet.getBlock()).timestamp);
     const v = await b.engine.marketView(ETH);
     expect(v.oracleAsset).to.equal(ETH_ASSET);
     expect([v.listed, v.reduceOnly]).to.deep.equal([true, false]);
@@ -227,11 +230,12 @@ describe("MarginEngine: views", function () {
     expect([v.cumulativeFunding, v.fundingRatePerSecond, v.lastUpdate, v.premium, v.premiumAccumulator, v.fundingEpoch]).to.deep.equal([
       0n,
       0n,
-      t,
+      tp,
       0n,
       0n,
       t / 3600n,
     ]);
+    expect(v.tiers.map((x) => [...x])).to.deep.equal([[wad(500_000_000), wad("0.01"), wad("0.02")]]);
     expect([v.longOpenInterest, v.totalBasis]).to.deep.equal([0n, 0n]);
     expect(v.setup).to.deep.equal([ETH_MMR, ETH_IMR, wad("0.01"), 0n, wad(100_000), MAX_FUNDING_RATE, MAX_FILL_DEVIATION]);
     const btc = await b.engine.marketView(BTC);

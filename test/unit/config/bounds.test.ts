@@ -85,14 +85,14 @@ describe("parameter bounds: src/config/bounds.ts matches the contracts", functio
         .map((m) => m[1])
         .filter((n) => n !== "WAD"),
     );
-    expect(declared.length).to.equal(51); // the 52 exported less MAX_SESSION_KEY_PRICE_BAND (= RiskBounds.MAX_FILL_DEVIATION)
+    expect(declared.length).to.equal(55); // the 56 exported less MAX_SESSION_KEY_PRICE_BAND (= RiskBounds.MAX_FILL_DEVIATION)
     expect(declared.filter((n) => !generated.has(n))).to.deep.equal([]);
   });
 
   it("no bound name appears in two groups", function () {
     const names = Object.values(bounds).flatMap((group) => Object.keys(group));
     expect(names.length).to.equal(new Set(names).size);
-    expect(names.length).to.equal(52);
+    expect(names.length).to.equal(56);
   });
 
   it("the renderer refuses an unknown unit with a message naming the bound and the allowed units", async function () {

@@ -1,0 +1,113 @@
+/**
+ * INV-29 on the reference model (src/model): the margin tier rule is continuous and monotone in the notional,
+ * keeps maintenance at or below initial margin, and a governed change of tiers never raises any requirement at the
+ * moment it is made (increases ramp by at most maxStepPerHour per hour, decreases apply at once). The engine is
+ * held to the model at the tier boundaries by test/unit/MarginEngine/tiers.test.ts.
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import { positionMargins, type MarginTier } from "../../src/model/margin";
+import { effectiveTiers, setMarketTiers, MAX_TIER_IMR_ADD_ON, MAX_TIER_MMR_ADD_ON, type MarketState } from "../../src/model/market";
+
+const WAD = 10n ** 18n;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+
+/** Up to 4 valid tiers: strictly increasing thresholds from 1e18, non-decreasing add-ons, mmr <= imr add-on. */
+const tiersArb: fc.Arbitrary<MarginTier[]> = fc
+  .array(
+    fc.record({
+      gap: fc.bigInt({ min: 1n, max: 10n ** 26n }),
+      dm: fc.bigInt({ min: 0n, max: MAX_TIER_MMR_ADD_ON / 4n }),
+      di: fc.bigInt({ min: 0n, max: MAX_TIER_IMR_ADD_ON / 8n }),
+    }),
+    { maxLength: 4 },
+  )
+  .map((steps) => {
+    let t = WAD - 1n;
+    let m = 0n;
+    let i = 0n;
+    return steps.map((s) => {
+      t += s.gap;
+      m += s.dm;
+      i = (i > m ? i : m) + s.di;
+      return { notionalThreshold: t, mmrAddOn: m, imrAddOn: i };
+    });
+  });
+
+/** A market with open interest (so a change ramps) and the given current tiers in force. */
+function market(tiers: MarginTier[], step: bigint): MarketState {
+  return {
+    price: 3000n * WAD,
+    priceTimestamp: 0n,
+    mmr: 3n * 10n ** 16n,
+    imr: 5n * 10n ** 16n,
+    rampStart: 0n,
+    cumulativeFunding: 0n,
+    fundingRatePerSecond: 0n,
+    timestamp: 0n,
+    premium: 0n,
+    accumulator: 0n,
+    epoch: 0n,
+    reduceOnly: false,
+    longOpenInterest: WAD,
+    totalBasis: 0n,
+    mmrTarget: 3n * 10n ** 16n,
+    imrTarget: 5n * 10n ** 16n,
+    maxStepPerHour: step,
+    imrSizeFactor: 0n,
+    openInterestCap: 10n ** 30n,
+    maxFundingRatePer8h: 10n ** 16n,
+    maxFillDeviation: 5n * 10n ** 16n,
+    tiers: tiers.map((t) => ({ ...t, mmrFrom: t.mmrAddOn, imrFrom: t.imrAddOn })),
+    tierRampStart: 0n,
+    tierStepPerHour: step,
+  };
+}
+
+/** Requirements of 1 base unit at `notional` (the price is the notional to the wei). */
+const at = (n: bigint, tiers: MarginTier[]) => positionMargins(WAD, n, 3n * 10n ** 16n, 5n * 10n ** 16n, 0n, tiers);
+
+describe("fuzz: margin tiers on the reference model (INV-29)", function () {
+  it("INV-29 requirements are non-decreasing and continuous in the notional (one wei moves each by at most one wei) and maintenance <= initial", function () {
+    fc.assert(
+      fc.property(tiersArb, fc.nat({ max: 3 }), fc.bigInt({ min: -2n, max: 2n }), (tiers, i, d) => {
+        const base = tiers.length === 0 ? WAD : tiers[Math.min(i, tiers.length - 1)].notionalThreshold;
+        const n = base + d > 0n ? base + d : 1n;
+        const a = at(n, tiers);
+        const b = at(n + 1n, tiers);
+        expect(a.mm <= a.im, "mm <= im").to.equal(true);
+        expect(b.mm >= a.mm && b.mm - a.mm <= 1n, "maintenance continuous").to.equal(true);
+        expect(b.im >= a.im && b.im - a.im <= 1n, "initial continuous").to.equal(true);
+      }),
+      { numRuns: RUNS, seed: 29 },
+    );
+  });
+
+  it("INV-29 a change of tiers never raises a requirement when it is made, and afterwards raises it by at most maxStepPerHour x notional per hour", function () {
+    fc.assert(
+      fc.property(
+        tiersArb,
+        tiersArb,
+        fc.bigInt({ min: 5n * 10n ** 14n, max: 5n * 10n ** 16n }),
+        fc.bigInt({ min: WAD, max: 10n ** 27n }),
+        fc.bigInt({ min: 0n, max: 30n * 3600n }),
+        (oldTiers, newTiers, step, n, dt) => {
+          const m0 = market(oldTiers, step);
+          const now = 1000n;
+          const before = at(n, effectiveTiers(m0, now));
+          const m1 = setMarketTiers(m0, newTiers, now);
+          const same = at(n, effectiveTiers(m1, now));
+          expect(same.mm <= before.mm, "maintenance not raised at once").to.equal(true);
+          expect(same.im <= before.im, "initial not raised at once").to.equal(true);
+          const later = at(n, effectiveTiers(m1, now + dt));
+          const bound = (n * ((step * dt) / 3600n)) / WAD + 2n;
+          expect(later.mm - same.mm <= bound, "maintenance ramp speed").to.equal(true);
+          // Eventually every target applies.
+          const end = at(n, effectiveTiers(m1, now + 400n * 3600n));
+          expect(end).to.deep.equal(at(n, newTiers));
+        },
+      ),
+      { numRuns: RUNS, seed: 1429 },
+    );
+  });
+});
