@@ -14,6 +14,7 @@ import {OracleRouter} from "../../../contracts/oracle/OracleRouter.sol";
 import {TestERC20} from "../../../contracts/test/TestERC20.sol";
 import {IOracleRouter} from "../../../contracts/interfaces/IOracleRouter.sol";
 import {IMarketConfigurator} from "../../../contracts/interfaces/IMarketConfigurator.sol";
+import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
 
 /// @title BallastDeployment
@@ -101,6 +102,9 @@ contract BallastDeployment {
         vault.listCollateral(address(wbtc), BTC_USD, 0.75e18, 5_000e18);
         configurator.listMarket(ETH_USD, _risk(0.03e18, 0.05e18, 0.02e18, 0.15e18), _trading(100_000e18));
         configurator.listMarket(BTC_USD, _risk(0.025e18, 0.05e18, 0.015e18, 0.12e18), _trading(5_000e18));
+        // Margin tiers (INV-29) within the handlers' reach: positions go up to 200 ETH and 10 BTC.
+        configurator.setMarginTiers(0, _tiers(100_000e18, 400_000e18));
+        configurator.setMarginTiers(1, _tiers(50_000e18, 250_000e18));
         auction.setMarketShortfallCap(0, 5_000_000e18);
         auction.setMarketShortfallCap(1, 5_000_000e18);
         vault.setDepositCap(address(usdc), 100_000_000e18);
@@ -151,6 +155,14 @@ contract BallastDeployment {
                 maxRatioStepPerHour: 0.01e18,
                 imrSizeFactor: 0
             });
+    }
+
+    /// @dev Two margin tiers: +1 / +2 percentage points (maintenance / initial) above `first`, +3 / +6 above `second`
+    /// [thresholds in wad cash].
+    function _tiers(uint128 first, uint128 second) internal pure returns (IMarginEngine.MarginTier[] memory tiers) {
+        tiers = new IMarginEngine.MarginTier[](2);
+        tiers[0] = IMarginEngine.MarginTier({notionalThreshold: first, mmrAddOn: 0.01e18, imrAddOn: 0.02e18});
+        tiers[1] = IMarginEngine.MarginTier({notionalThreshold: second, mmrAddOn: 0.03e18, imrAddOn: 0.06e18});
     }
 
     function _trading(uint112 openInterestCap) internal pure returns (IMarketConfigurator.TradingParams memory) {

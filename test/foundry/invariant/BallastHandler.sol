@@ -606,6 +606,8 @@ contract BallastHandler {
         _checkPremiumMove(b, v, _abs(b.makerSize - _sizeOf(maker, m)));
         _checkMarginAfterFill(maker, m, b.makerSize);
         _checkMarginAfterFill(taker, m, b.takerSize);
+        _checkMarginTiers(maker);
+        _checkMarginTiers(taker);
         // Fees: at most 0.07 % of a notional of at most |size| x 1.06 x index (both rates rounded up), plus a wei.
         uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engine.marketView(m).cachedPrice * 2) / 1e21 + 2;
         _checkNoSelfDump(b.makerBelow, b.makerSurplus, b.makerEquity, maker, fees);
@@ -1078,7 +1080,7 @@ contract BallastHandler {
     /// maximum price age or the stop level, within bounds.
     function riskOther(uint256 actionSeed, uint256 a, uint256 b) external {
         _count("riskOther");
-        uint256 action = actionSeed % 6;
+        uint256 action = actionSeed % 7;
         bool ok = true;
         if (action == 0) {
             IMarketConfigurator.TradingParams memory t = IMarketConfigurator.TradingParams({
@@ -1121,6 +1123,8 @@ contract BallastHandler {
             try engine.setMaxPriceAge(uint32(_bound(a, 30, 300))) {} catch {
                 ok = false;
             }
+        } else if (action == 5) {
+            ok = _setMarginTiers(a, b);
         } else {
             // Stop level 0 mostly; 1 (no new auctions), 2 (no restarts) or 3 (no bids) one time in eight.
             uint8 level = uint8(a % 8 == 0 ? 1 + ((a >> 8) % 3) : 0);
@@ -1129,6 +1133,63 @@ contract BallastHandler {
             }
         }
         _after("riskOther", ok);
+    }
+
+    /// @dev The risk manager replaces market (a % 2)'s margin tiers: none one time in eight, else 1 to 4 tiers with
+    /// increasing thresholds from 1 to 300,000 cash and non-decreasing add-ons (initial >= maintenance), now and
+    /// then out of bounds (refused). Afterwards every account's maintenance margin is checked (INV-29).
+    function _setMarginTiers(uint256 a, uint256 b) internal returns (bool ok) {
+        uint256 n = (a >> 8) % 8 == 0 ? 0 : 1 + ((a >> 16) % 4);
+        IMarginEngine.MarginTier[] memory tiers = new IMarginEngine.MarginTier[](n);
+        uint256 threshold = _bound(b, 1e18, 300_000e18);
+        uint256 mmrAddOn;
+        uint256 imrAddOn;
+        for (uint256 i; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(a, b, i)));
+            mmrAddOn += _bound(r, 0, 0.08e18);
+            uint256 imrFloor = mmrAddOn + _bound(r >> 64, 0, 0.1e18);
+            if (imrFloor > imrAddOn) imrAddOn = imrFloor;
+            tiers[i] = IMarginEngine.MarginTier(uint128(threshold), uint64(mmrAddOn), uint64(imrAddOn));
+            threshold += _bound(r >> 128, 1, 200_000e18);
+        }
+        try configurator.setMarginTiers(a % 2, tiers) {
+            ok = true;
+        } catch {}
+        for (uint256 i; i < accounts.length; ++i) _checkMarginTiers(accounts[i]);
+    }
+
+    /// @dev INV-29 against an independent reading of the rule: at the oracle's prices, `account`'s maintenance margin
+    /// is the sum over its positions of ceil((N x mmr + sum over tiers with T_i <= N of (A_i - A_(i-1)) x (N - T_i))
+    /// / 1e18), N = |size| x price rounded up, A_i = min(target, rampFrom + floor(stepPerHour x elapsed / 1 h)) from
+    /// `marketView`. Skipped while a price cannot be read.
+    function _checkMarginTiers(uint256 account) internal {
+        uint256 expected;
+        for (uint256 m; m < 2; ++m) {
+            (int256 size, ) = engine.position(account, m);
+            if (size == 0) continue;
+            IMarginEngine.MarketView memory v = engine.marketView(m);
+            uint256 price;
+            try oracle.getPrice(v.oracleAsset) returns (uint256 p) {
+                price = p;
+            } catch {
+                return;
+            }
+            uint256 notional = MarginMath.notionalUp(size, price);
+            uint256 step = (v.tierRampStepPerHour * (block.timestamp - v.tierRampStart)) / 1 hours;
+            uint256 terms;
+            uint256 previous;
+            for (uint256 i; i < v.tiers.length && v.tiers[i].notionalThreshold <= notional; ++i) {
+                uint256 addOn = v.tiers[i].mmrAddOn;
+                if (v.tierRampFrom[i].mmrAddOn + step < addOn) addOn = v.tierRampFrom[i].mmrAddOn + step;
+                terms += (addOn - previous) * (notional - v.tiers[i].notionalThreshold);
+                previous = addOn;
+            }
+            expected += (notional * v.mmr + terms + WAD - 1) / WAD;
+        }
+        ICollateralVault.MarginCollateral memory none;
+        try engine.accountMarginWithCollateral(account, none) returns (IMarginEngine.MarginState memory s) {
+            if (s.maintenanceMargin != expected) _violate("INV-29", "maintenance margin differs from the tiered rule");
+        } catch {}
     }
 
     // ================================================================== oracle and time

@@ -131,6 +131,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _checkINV26_noSubsidyWhileSolvent(o);
         _checkINV27_noBonusBeforeInsolvencyRecorded(o);
         _checkINV28_noPaperProfitOut(o);
+        _checkINV29_marginTiers(o);
         _checkCLASS05_sessionKeyLimits(o);
         _checkCLASS13_withdrawalMeasured(o);
         _checkISSUE11_noThirdPartyBlocksLiquidation(o);
@@ -333,6 +334,12 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// less every position's positive value still covers initial margin after it).
     function _checkINV28_noPaperProfitOut(Observation memory o) internal view {
         _noViolation(o, "INV-28");
+    }
+
+    /// @notice INV-29: every account's maintenance margin follows its markets' margin tiers in force (handler-checked
+    /// after every fill and every change of tiers, against an independent reading of the rule).
+    function _checkINV29_marginTiers(Observation memory o) internal view {
+        _noViolation(o, "INV-29");
     }
 
     /// @notice INV-19: after a bid the bidder is at initial margin (handler-checked).
