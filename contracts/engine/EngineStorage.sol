@@ -75,7 +75,8 @@ abstract contract EngineStorage is IMarginEngine {
 
     /// @dev Margin tiers (issue #14 item 2): count (<= RiskBounds.MAX_MARGIN_TIERS), ramp start [timestamp], ramp
     /// speed [wad per hour, the market's maxStepPerHour when set] and the largest gap target - from [wad] (the ramp is
-    /// over once the step reaches it, and the from values are no longer read).
+    /// over once the step reaches it). Recorded only: `EngineMarkets.tierAddOns` reads the from values after the ramp
+    /// too (one slot per tier reached; skipping them once the step reaches `maxGap` is a saving not yet taken).
     struct MarketTiers {
         uint8 count;
         uint32 start;
