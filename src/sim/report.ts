@@ -404,6 +404,34 @@ function liquidatorChart(s: Summary, title: string, unit: string, value: (l: Liq
   };
 }
 
+/**
+ * The loss waterfall per parameter set (issue #14 item 4): the bad debt of insolvent portfolios split by who bore it,
+ * the insurance fund (up to its per-event cap) then every positive cash balance (socialised), stacked, with the
+ * fund's initial stake in each category's label. Automated deleveraging, between the two, is not built yet
+ * (docs/LIQUIDATION.md), so it has no bar.
+ */
+function waterfallChart(s: Summary): Option {
+  const names = s.sets.map((set) => `${set.name}\nfund ${money(set.losses.insuranceFund.initial)} USDC`);
+  const bar = (name: string, color: string, value: (set: SetSummary) => number) => ({
+    name,
+    type: "bar",
+    stack: "bad debt",
+    barMaxWidth: 120,
+    itemStyle: { color },
+    label: { show: true, position: "inside", fontSize: 10, formatter: (p: { value: number }) => (p.value > 0 ? money(p.value) : "") },
+    data: s.sets.map(value),
+  });
+  return {
+    ...base("Who bore the bad debt, per parameter set"),
+    xAxis: { type: "category", data: names, axisLabel: { interval: 0 } },
+    yAxis: { type: "value", min: 0, boundaryGap: [0, "8%"], ...yName("USDC") },
+    series: [
+      bar("insurance fund", C.fund, (set) => set.losses.paidByInsurance),
+      bar("socialised over positive cash", C.socialised, (set) => set.losses.socialised),
+    ],
+  };
+}
+
 /** The verdict of one set, as plain text: one line a reader can act on. */
 export function verdictText(set: SetSummary, fundInitial = set.losses.insuranceFund.initial): string {
   const v = set.verdict;
@@ -463,6 +491,14 @@ export function reportChartOptions(s: Summary): ReportChartOption[] {
         { name: "bad debt", color: C.badDebt, values: set.series.badDebt },
         { name: "socialised", color: C.socialised, values: set.series.socialised },
       ]),
+    },
+    {
+      id: "loss-waterfall",
+      caption:
+        "Bad debt by who bore it: the insurance fund up to its per-event cap, then every positive cash balance (socialised). " +
+        "Automated deleveraging, which will sit between the two, is not built yet. Compare a smaller fund with " +
+        "--compare scenarios/parameter-sets/small-fund.json.",
+      option: waterfallChart(s),
     },
     {
       id: "discount",

@@ -43,7 +43,14 @@ const liquidatorSchema = z
   })
   .strict();
 
-const parameterSetSchema = z.object({ name: text, description: z.string().optional(), overrides: z.record(z.unknown()) }).strict();
+const parameterSetSchema = z
+  .object({
+    name: text,
+    description: z.string().optional(),
+    overrides: z.record(z.unknown()),
+    insurance: z.object({ initialStake: text }).strict().optional(),
+  })
+  .strict();
 
 export const scenarioSchema = z
   .object({
@@ -182,7 +189,40 @@ export interface Scenario {
   liquidators: LiquidatorSpec[];
   insurance: { initialStake: bigint };
   protocol: { base: NetworkParameters; overrides: Record<string, unknown> };
-  parameterSets: { name: string; description: string; overrides: Record<string, unknown> }[];
+  parameterSets: ParameterSet[];
+}
+
+/**
+ * A parameter set: a name, protocol parameter overrides (deployment parameters, human units) and, optionally, its own
+ * initial insurance stake (WAD cash; unset: the scenario's `insurance.initialStake`), e.g. a fund of 1% of the
+ * default to show who bears bad debt once the fund runs out (issue #14 item 4).
+ */
+export interface ParameterSet {
+  name: string;
+  description: string;
+  overrides: Record<string, unknown>;
+  initialStake?: bigint;
+}
+
+/**
+ * The insurance stake a `--compare` parameter-set file `file` sets (`insurance.initialStake`, in `symbol`), as WAD
+ * cash; undefined when it sets none.
+ * @throws ScenarioError naming the file and the key when the amount is not an amount of `symbol`.
+ */
+export function parameterSetStake(raw: { insurance?: { initialStake?: unknown } }, file: string, symbol: string): bigint | undefined {
+  const stake = raw.insurance?.initialStake;
+  if (stake === undefined) return undefined;
+  try {
+    return parseTokenAmount("insurance.initialStake", String(stake), symbol, 18);
+  } catch (e) {
+    if (e instanceof UnitError) throw new ScenarioError(file, [e.message]);
+    throw e;
+  }
+}
+
+/** The initial insurance stake of parameter set `set` of scenario `s` [WAD cash]. */
+export function initialStakeOf(s: Scenario, set: ParameterSet): bigint {
+  return set.initialStake ?? s.insurance.initialStake;
 }
 
 /** A scenario file that breaks its schema or is inconsistent; a `UserError` (exit code 2) naming every key. */
@@ -400,7 +440,12 @@ export function resolveScenario(raw: unknown, file: string, root: string): Scena
     liquidators,
     insurance: { initialStake: cash("insurance.initialStake", s.insurance.initialStake) },
     protocol: { base: protocolBase, overrides: s.protocol.overrides },
-    parameterSets: s.parameterSets.map((p) => ({ name: p.name, description: p.description ?? "", overrides: p.overrides })),
+    parameterSets: s.parameterSets.map((p, i) => ({
+      name: p.name,
+      description: p.description ?? "",
+      overrides: p.overrides,
+      initialStake: p.insurance && cash(`parameterSets[${i}].insurance.initialStake`, p.insurance.initialStake),
+    })),
   };
   if (sc.prices.end <= sc.prices.start) issues.push("prices.window: end must be after start");
   if (sc.traders.leverage.min <= 0 || sc.traders.leverage.max < sc.traders.leverage.min) issues.push("traders.leverage: bad bounds");

@@ -30,6 +30,7 @@ function cases() {
   const schema = tempFile("schema.json", JSON.stringify({ extends: SMOKE, traders: { count: "many" } }));
   const broken = tempFile("broken.json", '{ "extends": ');
   const set = tempFile("set.json", JSON.stringify({ name: "x", overrides: { auction: { fastDuration: "0s" } } }));
+  const stake = tempFile("stake.json", JSON.stringify({ name: "x", overrides: {}, insurance: { initialStake: "lots" } }));
   return {
     traders: { args: ["--traders", "-5"], line: '--traders "-5": expected a whole number of at least 1' },
     seed: { args: ["--seed", "abc"], line: '--seed "abc": expected a whole number of at least 0' },
@@ -43,6 +44,10 @@ function cases() {
       line: '--compare "scenarios/parameter-sets/nope.json": expected an existing parameter-set (JSON) file',
     },
     set: { args: ["--compare", set], line: `${set}: auction.fastDuration: 0s is outside [1m, 1d]` },
+    stake: {
+      args: ["--compare", stake],
+      line: `${stake}: insurance.initialStake: "lots" must be an amount with its unit, such as "1,000 USDC"`,
+    },
     strategy: {
       args: ["--liquidators", "eager,lazy"],
       line: '--liquidators "eager,lazy": expected a comma-separated list of eager, patient, flash (unknown strategy "lazy")',
@@ -89,6 +94,7 @@ describe("simulate command line", function () {
   it("refuses a scenario file that does not exist", bad("scenario"));
   it("refuses a parameter-set file that does not exist", bad("compare"));
   it("refuses a parameter set whose override breaks its bounds, naming the file and the key", bad("set"));
+  it("refuses a parameter set whose insurance stake is not an amount of cash, naming the file and the key", bad("stake"));
   it("refuses an unknown liquidator strategy", bad("strategy"));
   it("refuses a scenario that breaks its schema, naming the file and the key", bad("schema"));
   it("refuses a scenario that is not JSON", bad("json"));

@@ -25,7 +25,8 @@ interface Series {
   type: string;
   itemStyle?: { color?: string };
   lineStyle?: { color?: string };
-  data: (number[] | { value: number; itemStyle: { color: string } })[];
+  stack?: string;
+  data: (number | number[] | { value: number; itemStyle: { color: string } })[];
 }
 interface Opt {
   xAxis: { type: string; data?: string[]; axisLabel?: { formatter?: (v: number) => string } };
@@ -74,7 +75,7 @@ function set(name: string, socialised: number): SetSummary {
       discountP95: 0.15,
       secondsToLiquidateMedian: 900,
     },
-    losses: { insuranceFund: { initial: 100_000 } },
+    losses: { insuranceFund: { initial: 100_000 }, paidByInsurance: 40_000, socialised },
     liquidations: { discountAtFill: { insolventFills: 2 } },
     liquidators: [liquidator("fast", 900, 100), liquidator("slow", -50, 250), liquidator("flash", 30, 0)],
     fills,
@@ -187,6 +188,15 @@ describe("simulator report", function () {
     const o = options(one)["insolvent-fills"];
     const byKeeper = Object.fromEntries(o.series.map((x) => [x.name, x.data]));
     expect(byKeeper).to.deep.equal({ fast: [], slow: [[30, 250]], flash: [[40, 40]] });
+  });
+
+  it("draws the loss waterfall: per parameter set, the insurance fund's payment and the socialised rest stacked, each set labelled with its fund (issue #14 item 4)", function () {
+    const o = options(two)["loss-waterfall"];
+    expect(o.xAxis.data).to.deep.equal(["baseline\nfund 100,000.00 USDC", "wide\nfund 100,000.00 USDC"]);
+    expect(o.series.map((x) => [x.name, x.stack, x.data])).to.deep.equal([
+      ["insurance fund", "bad debt", [40_000, 40_000]],
+      ["socialised over positive cash", "bad debt", [1234.5, 0]],
+    ]);
   });
 
   it("charts the profit each keeper kept, net of its socialised-loss share", function () {

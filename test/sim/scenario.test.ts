@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { expect } from "chai";
-import { deepMerge, loadScenario, readScenarioFile, resolveScenario, ScenarioError } from "../../src/sim/scenario";
+import { deepMerge, initialStakeOf, loadScenario, readScenarioFile, resolveScenario, ScenarioError } from "../../src/sim/scenario";
 import { buildPath, resample, type Bar } from "../../src/sim/prices";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -73,6 +73,19 @@ describe("simulator scenarios and price paths", function () {
         "liquidators[0](p).targetDiscount: required for a patient liquidator",
         'traders.longShare: "70" must be a percentage such as "5%"',
       ]);
+  });
+
+  it("a parameter set may carry its own insurance stake (issue #14 item 4): WAD cash, else the scenario's; a bad amount is named", function () {
+    const raw = readScenarioFile(path.join(ROOT, "scenarios/black-thursday.json")) as Record<string, any>;
+    raw.parameterSets = [raw.parameterSets[0], { name: "small", overrides: {}, insurance: { initialStake: "1,000 USDC" } }];
+    const s = resolveScenario(raw, "two.json", ROOT);
+    expect(initialStakeOf(s, s.parameterSets[0])).to.equal(100_000n * 10n ** 18n);
+    expect(initialStakeOf(s, s.parameterSets[1])).to.equal(1_000n * 10n ** 18n);
+    raw.parameterSets[1].insurance.initialStake = "1,000";
+    expect(() => resolveScenario(raw, "two.json", ROOT))
+      .to.throw(ScenarioError)
+      .with.property("issues")
+      .that.deep.equals(['parameterSets[1].insurance.initialStake: "1,000" must be an amount with its unit, such as "1,000 USDC"']);
   });
 
   it("the default scenario's gas market is EIP-1559 with volatility-driven demand: 10 gwei calm, capped at 500 gwei", function () {

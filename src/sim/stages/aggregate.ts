@@ -8,6 +8,7 @@ import { accountId } from "../../model/accountId";
 import { WAD } from "../../model/wad";
 import { liquidatorAccounts, liquidatorValue } from "./keepers";
 import type { RunState } from "./state";
+import { initialStakeOf } from "../scenario";
 
 /** The set's result. */
 export async function aggregate(run: RunState): Promise<SetResult> {
@@ -60,7 +61,7 @@ export async function aggregate(run: RunState): Promise<SetResult> {
     marketNames: dep.plan.markets.map((x) => x.name),
     actors: [...m.actors.values()],
     subsidies: [...m.subsidies.values()].sort((x, y) => x.seq - y.seq),
-    initialFund: s.insurance.initialStake,
+    initialFund: initialStakeOf(s, run.input.set),
     eventCapRatio,
     unrealisedBadDebt,
     traders: { count: a.traders.length, byBehaviour, topUps: m.topUps, cuts: m.cuts, liquidated },

@@ -10,6 +10,7 @@ import { signOrder, type Order } from "../../venue/orders";
 import { accountId } from "../../model/accountId";
 import { WAD, wadFromNumber } from "../../model/wad";
 import { depositTx, stakeTx, SETUP_PRIORITY_FEE } from "./population";
+import { initialStakeOf } from "../scenario";
 import { pushFeed } from "./oracle";
 import { mineAndSettle } from "./settlement";
 import { cashPrice } from "../prices";
@@ -33,7 +34,8 @@ async function depositsBlock(run: RunState): Promise<void> {
   for (const f of run.dep.feeds) await pushFeed(run, f, initialPrices[f.key], run.S);
   const cash = plan.cash.symbol;
   await depositTx(run, "market-maker", a.marketMakerWallet.address, cash, s.marketMaker.capital, a.mmAccount, true);
-  if (s.insurance.initialStake > 0n) await stakeTx(run, s.insurance.initialStake);
+  const stake = initialStakeOf(s, run.input.set);
+  if (stake > 0n) await stakeTx(run, stake);
   for (let i = 0; i < s.liquidators.length; i++) {
     const l = s.liquidators[i];
     const w = a.liquidators[i];
