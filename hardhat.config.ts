@@ -63,6 +63,11 @@ const config: HardhatUserConfig = {
       beforeAll() {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require("./test/shared/processes") as typeof import("./test/shared/processes")).markTestSession();
+        // A fixture restored late in a long run resumes at its own time, not the wall clock's (test/shared/clock.ts).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const hre = require("hardhat") as typeof import("hardhat");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("./test/shared/clock") as typeof import("./test/shared/clock")).pinClockAfterRevert(hre.network.provider);
       },
       afterAll() {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -101,8 +101,9 @@ describe("MarginEngine: margin tiers by position notional (INV-29)", function ()
   describe("governance", function () {
     it("setMarginTiers stores the tiers, emits MarginTiersSet and the engine's MarketMarginTiersSet(market, tiers, rampStart, step)", async function () {
       const f = await loadFixture(freshPriceFixture);
-      const tx = f.b.configurator.setMarginTiers(ETH, TIERS);
       const t = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(t);
+      const tx = f.b.configurator.setMarginTiers(ETH, TIERS);
       const asTuples = TIERS.map((x) => [x.notionalThreshold, x.mmrAddOn, x.imrAddOn]);
       await expect(tx).to.emit(f.b.configurator, "MarginTiersSet").withArgs(ETH, asTuples);
       await expect(tx).to.emit(f.b.engine, "MarketMarginTiersSet").withArgs(ETH, asTuples, t, wad("0.01"));
