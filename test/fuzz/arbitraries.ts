@@ -163,26 +163,36 @@ export const auctionParamsArb: fc.Arbitrary<M.AuctionParams> = spread(A.MIN_STAR
 );
 
 /**
- * Up to 4 valid margin tiers (INV-29): thresholds strictly increasing from 1e18 up to about 10^24 (1 to a million of
- * cash, so the campaigns' positions cross them), add-ons non-decreasing, each imr add-on at least its mmr add-on.
+ * Up to 4 valid margin tiers (INV-29): thresholds strictly increasing from 1e18 by gaps of up to `maxGap` (WAD
+ * cash), each tier adding up to `maxMmrStep` to the maintenance add-on and up to `maxImrStep` to the initial one
+ * (add-ons non-decreasing, each imr add-on at least its mmr add-on).
  */
-export const marginTiersArb: fc.Arbitrary<{ notionalThreshold: bigint; mmrAddOn: bigint; imrAddOn: bigint }[]> = fc
-  .array(
-    fc.record({
-      gap: fc.bigInt({ min: 1n, max: 2n * 10n ** 23n }),
-      dm: fc.bigInt({ min: 0n, max: 5n * 10n ** 16n }),
-      di: fc.bigInt({ min: 0n, max: 5n * 10n ** 16n }),
-    }),
-    { maxLength: 4 },
-  )
-  .map((steps) => {
-    let t = 10n ** 18n - 1n;
-    let m = 0n;
-    let i = 0n;
-    return steps.map((x) => {
-      t += x.gap;
-      m += x.dm;
-      i = (i > m ? i : m) + x.di;
-      return { notionalThreshold: t, mmrAddOn: m, imrAddOn: i };
+export function tiersArb(
+  maxGap: bigint,
+  maxMmrStep: bigint,
+  maxImrStep: bigint,
+): fc.Arbitrary<{ notionalThreshold: bigint; mmrAddOn: bigint; imrAddOn: bigint }[]> {
+  return fc
+    .array(
+      fc.record({
+        gap: fc.bigInt({ min: 1n, max: maxGap }),
+        dm: fc.bigInt({ min: 0n, max: maxMmrStep }),
+        di: fc.bigInt({ min: 0n, max: maxImrStep }),
+      }),
+      { maxLength: 4 },
+    )
+    .map((steps) => {
+      let t = 10n ** 18n - 1n;
+      let m = 0n;
+      let i = 0n;
+      return steps.map((x) => {
+        t += x.gap;
+        m += x.dm;
+        i = (i > m ? i : m) + x.di;
+        return { notionalThreshold: t, mmrAddOn: m, imrAddOn: i };
+      });
     });
-  });
+}
+
+/** Margin tiers the stateful campaign's positions cross: thresholds from 1 to about a million of cash (10^24 WAD). */
+export const marginTiersArb = tiersArb(2n * 10n ** 23n, 5n * 10n ** 16n, 5n * 10n ** 16n);

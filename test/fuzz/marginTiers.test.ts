@@ -7,32 +7,14 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { positionMargins, type MarginTier } from "../../src/model/margin";
+import { tiersArb } from "./arbitraries";
 import { effectiveTiers, setMarketTiers, MAX_TIER_IMR_ADD_ON, MAX_TIER_MMR_ADD_ON, type MarketState } from "../../src/model/market";
 
 const WAD = 10n ** 18n;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
-/** Up to 4 valid tiers: strictly increasing thresholds from 1e18, non-decreasing add-ons, mmr <= imr add-on. */
-const tiersArb: fc.Arbitrary<MarginTier[]> = fc
-  .array(
-    fc.record({
-      gap: fc.bigInt({ min: 1n, max: 10n ** 26n }),
-      dm: fc.bigInt({ min: 0n, max: MAX_TIER_MMR_ADD_ON / 4n }),
-      di: fc.bigInt({ min: 0n, max: MAX_TIER_IMR_ADD_ON / 8n }),
-    }),
-    { maxLength: 4 },
-  )
-  .map((steps) => {
-    let t = WAD - 1n;
-    let m = 0n;
-    let i = 0n;
-    return steps.map((s) => {
-      t += s.gap;
-      m += s.dm;
-      i = (i > m ? i : m) + s.di;
-      return { notionalThreshold: t, mmrAddOn: m, imrAddOn: i };
-    });
-  });
+/** Up to 4 valid tiers with thresholds up to 4e26 (WAD cash) and add-ons up to the bounds' quarter / eighth per tier. */
+const anyTiers = tiersArb(10n ** 26n, MAX_TIER_MMR_ADD_ON / 4n, MAX_TIER_IMR_ADD_ON / 8n);
 
 /** A market with open interest (so a change ramps) and the given current tiers in force. */
 function market(tiers: MarginTier[], step: bigint): MarketState {
@@ -71,7 +53,7 @@ describe("fuzz: margin tiers on the reference model (INV-29)", function () {
   it("INV-29 requirements are non-decreasing and continuous in the notional (one wei moves maintenance by at most one wei, initial by at most the ceiling of its marginal ratio) and maintenance <= initial", function () {
     fc.assert(
       fc.property(
-        tiersArb,
+        anyTiers,
         fc.nat({ max: 3 }),
         fc.bigInt({ min: -2n, max: 2n }),
         fc.bigInt({ min: 5n * 10n ** 15n, max: WAD / 2n }),
@@ -98,8 +80,8 @@ describe("fuzz: margin tiers on the reference model (INV-29)", function () {
   it("INV-29 a change of tiers never raises a requirement when it is made, and afterwards raises it by at most maxStepPerHour x notional per hour", function () {
     fc.assert(
       fc.property(
-        tiersArb,
-        tiersArb,
+        anyTiers,
+        anyTiers,
         fc.bigInt({ min: 5n * 10n ** 14n, max: 5n * 10n ** 16n }),
         fc.bigInt({ min: WAD, max: 10n ** 27n }),
         fc.bigInt({ min: 0n, max: 30n * 3600n }),
