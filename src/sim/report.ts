@@ -411,7 +411,7 @@ function liquidatorChart(s: Summary, title: string, unit: string, value: (l: Liq
  * (docs/LIQUIDATION.md), so it has no bar.
  */
 function waterfallChart(s: Summary): Option {
-  const names = s.sets.map((set) => `${set.name}\nfund ${money(set.losses.insuranceFund.initial)} USDC`);
+  const names = s.sets.map((set) => `${set.name} (fund ${money(set.losses.insuranceFund.initial)} USDC)`);
   const bar = (name: string, color: string, value: (set: SetSummary) => number) => ({
     name,
     type: "bar",
@@ -419,6 +419,8 @@ function waterfallChart(s: Summary): Option {
     barMaxWidth: 120,
     itemStyle: { color },
     label: { show: true, position: "inside", fontSize: 10, formatter: (p: { value: number }) => (p.value > 0 ? money(p.value) : "") },
+    // A segment too thin for its label drops the label rather than overlap its neighbour's.
+    labelLayout: { hideOverlap: true },
     data: s.sets.map(value),
   });
   return {

@@ -192,7 +192,7 @@ describe("simulator report", function () {
 
   it("draws the loss waterfall: per parameter set, the insurance fund's payment and the socialised rest stacked, each set labelled with its fund (issue #14 item 4)", function () {
     const o = options(two)["loss-waterfall"];
-    expect(o.xAxis.data).to.deep.equal(["baseline\nfund 100,000.00 USDC", "wide\nfund 100,000.00 USDC"]);
+    expect(o.xAxis.data).to.deep.equal(["baseline (fund 100,000.00 USDC)", "wide (fund 100,000.00 USDC)"]);
     expect(o.series.map((x) => [x.name, x.stack, x.data])).to.deep.equal([
       ["insurance fund", "bad debt", [40_000, 40_000]],
       ["socialised over positive cash", "bad debt", [1234.5, 0]],

@@ -35,6 +35,7 @@ const CHART_IDS = [
   "health-0",
   "insurance-fund",
   "losses",
+  "loss-waterfall",
   "discount",
   "insolvent-fills",
   "time-to-restore",

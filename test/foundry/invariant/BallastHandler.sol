@@ -451,7 +451,10 @@ contract BallastHandler {
             IMarginEngine.MarketView memory v = engine.marketView(m);
             int256 free = s.equity - int256(s.initialMargin);
             if (free > 0 && v.cachedPrice != 0) {
-                uint256 size = (uint256(free) * WAD * WAD) / (v.imr * v.cachedPrice);
+                // Sized at the highest initial ratio any part of the notional pays (base plus the top tier's
+                // add-on), so the fill passes its check under margin tiers too (INV-29).
+                uint256 topAddOn = v.tiers.length == 0 ? 0 : v.tiers[v.tiers.length - 1].imrAddOn;
+                uint256 size = (uint256(free) * WAD * WAD) / ((v.imr + topAddOn) * v.cachedPrice);
                 size = (size * _bound(sizeSeed, 0.5e18, WAD)) / WAD;
                 if (size > 1e14) {
                     // The market maker signs; the owner takes: a maker sell is a taker buy.
@@ -1136,18 +1139,19 @@ contract BallastHandler {
     }
 
     /// @dev The risk manager replaces market (a % 2)'s margin tiers: none one time in eight, else 1 to 4 tiers with
-    /// increasing thresholds from 1 to 300,000 cash and non-decreasing add-ons (initial >= maintenance), now and
-    /// then out of bounds (refused). Afterwards every account's maintenance margin is checked (INV-29).
+    /// increasing thresholds from 10,000 to 300,000 cash and non-decreasing add-ons (up to 3 / 5 points per tier,
+    /// initial >= maintenance), so that positions cross them but still trade. Afterwards every account's maintenance
+    /// margin is checked (INV-29).
     function _setMarginTiers(uint256 a, uint256 b) internal returns (bool ok) {
         uint256 n = (a >> 8) % 8 == 0 ? 0 : 1 + ((a >> 16) % 4);
         IMarginEngine.MarginTier[] memory tiers = new IMarginEngine.MarginTier[](n);
-        uint256 threshold = _bound(b, 1e18, 300_000e18);
+        uint256 threshold = _bound(b, 10_000e18, 300_000e18);
         uint256 mmrAddOn;
         uint256 imrAddOn;
         for (uint256 i; i < n; ++i) {
             uint256 r = uint256(keccak256(abi.encode(a, b, i)));
-            mmrAddOn += _bound(r, 0, 0.08e18);
-            uint256 imrFloor = mmrAddOn + _bound(r >> 64, 0, 0.1e18);
+            mmrAddOn += _bound(r, 0, 0.03e18);
+            uint256 imrFloor = mmrAddOn + _bound(r >> 64, 0, 0.05e18);
             if (imrFloor > imrAddOn) imrAddOn = imrFloor;
             tiers[i] = IMarginEngine.MarginTier(uint128(threshold), uint64(mmrAddOn), uint64(imrAddOn));
             threshold += _bound(r >> 128, 1, 200_000e18);
