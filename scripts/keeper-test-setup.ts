@@ -2,8 +2,10 @@
  * Run by test/keeper/keeper.test.ts (not a test file: it deploys when loaded) against a `npx hardhat node` it started (`--network localhost`): deploys the
  * protocol with the production Ignition module under the deployment id $KEEPER_TEST_DEPLOYMENT, lets a market
  * maker sell 10 ETH-PERP to a trader at 3,000 with 10,000 USDC, then drops ETH to 2,060: the trader's account
- * is liquidatable. A debtor (the node's account 3) with 500 USDC buys 1 ETH-PERP at 3,000 and closes it at 2,060:
- * its account holds only debt (negative cash, no position, no collateral), which no bid can clear. The keeper's
+ * is liquidatable. A debtor (the node's account 3) with 500 USDC is written 1,000 USDC of loss (the market maker
+ * gains it): its account holds only debt (negative cash, no position, no collateral), which no bid can clear. No fill
+ * leaves such an account since INV-30 (review H-1), so the state is written into the vault's storage
+ * (test/shared/debtOnly.ts); the keeper still handles one. The keeper's
  * account (the node's account 5) holds 100,000 USDC to bid with. Prints both account ids.
  */
 import { ethers, ignition } from "hardhat";
@@ -19,6 +21,7 @@ import {
 } from "../typechain-types";
 import { signOrder, venueDomain } from "../src/venue/orders";
 import { accountId } from "../src/model/accountId";
+import { writeDebtOnly } from "../test/shared/debtOnly";
 
 async function main() {
   const deploymentId = process.env.KEEPER_TEST_DEPLOYMENT;
@@ -57,24 +60,12 @@ async function main() {
   const domain = venueDomain(chainId, await venue.getAddress());
   const sig = await signOrder(mm, domain, order);
   await (await venue.connect(trader).fill(order, sig, account(trader.address), 10n * 10n ** 18n, 3000n * 10n ** 18n)).wait();
-  const debtorBuy = { ...order, size: -(10n ** 18n), salt: 2n };
-  await (
-    await venue
-      .connect(debtor)
-      .fill(debtorBuy, await signOrder(mm, domain, debtorBuy), account(debtor.address), 10n ** 18n, 3000n * 10n ** 18n)
-  ).wait();
   for (const key of ["ETH/USD", "BTC/USD"]) {
     const feed = MockV3Aggregator__factory.connect((await oracle.feedConfig(ethers.encodeBytes32String(key))).primary, deployer);
     const answer = key === "ETH/USD" ? 2060n * 10n ** 8n : await feed.latestAnswer();
     await (await feed.updateAnswer(answer)).wait();
   }
-  // The debtor closes at the index: a risk-reducing trade at mark, which leaves 500 - 940 - fees of cash.
-  const debtorClose = { ...order, size: 10n ** 18n, limitPrice: 2060n * 10n ** 18n, salt: 3n };
-  await (
-    await venue
-      .connect(debtor)
-      .fill(debtorClose, await signOrder(mm, domain, debtorClose), account(debtor.address), 10n ** 18n, 2060n * 10n ** 18n)
-  ).wait();
+  await writeDebtOnly(ethers.provider, vault, account(debtor.address), account(mm.address), 1_000n * 10n ** 18n);
   console.log(`liquidatable account ${account(trader.address)}`);
   console.log(`debt-only account ${account(debtor.address)}`);
 }

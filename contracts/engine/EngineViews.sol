@@ -70,24 +70,6 @@ library EngineViews {
         }
     }
 
-    /// @notice Value of position `p` in market `m` at `price` with funding accrued to now (WAD cash, rounded down).
-    /// @dev Reverts `EngineParameterOutOfBounds("price", ...)` above 2**96 - 1 (see {cumulativeFundingAt}).
-    function positionValue(
-        EngineStorage.Position storage p,
-        EngineStorage.Market storage m,
-        uint256 price
-    ) external view returns (int256) {
-        _requirePrice(price);
-        EngineStorage.MarketFunding memory fd = m.funding;
-        int256 f = MarginMath.fundingIndexAt(
-            fd.cumulativeFunding,
-            fd.fundingRatePerSecond,
-            price,
-            block.timestamp - fd.timestamp
-        );
-        return MarginMath.positionValue(p.size, p.basis, price, f);
-    }
-
     /// @notice Cumulative funding index of market `m` accrued to now at `price` [wad cash per base unit].
     /// @dev Reverts `EngineParameterOutOfBounds("price", ...)` above 2**96 - 1 (the width of every stored price, on
     /// which MarginMath's unchecked arithmetic relies).

@@ -178,11 +178,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256 value) {
-        return EngineViews.positionValue(_positions[account][marketId], _markets[marketId], price);
-    }
-
-    /// @inheritdoc IMarginEngine
     function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256) {
         return EngineViews.cumulativeFundingAt(_markets[marketId], price);
     }
@@ -378,6 +373,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     /// margin >= 0, each rounded against the account). An account that ends the fill below maintenance margin
     /// (liquidatable) may use the exception only at a price no worse than the mark (pnl at mark >= 0): it cannot
     /// hand the maintenance margin it releases to a counterparty (a sibling account) and leave its debt behind.
+    /// No fill may leave an account with negative equity (dYdX v4's rule: an insolvent account can only be
+    /// liquidated), so a deficit is resolved only by its auction, inside the circuit breakers and the insurance fund's
+    /// per-event cap, and a sibling's profit is never realised against an unpaid loss (review H-1).
     /// Also enforces the borrow cap on risk-increasing trades.
     function _checkAfterTrade(
         uint256 account,
@@ -393,7 +391,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         (int256 value, uint256 im, uint256 mm) = _positionsCached(account, maxAge, true);
         int256 equity = MarginMath.marginEquity(c.cash, c.collateralValue, value);
         if (equity >= im.toInt256()) return;
-        if (s.reducesRisk) {
+        if (s.reducesRisk && equity >= 0) {
             (bool notWorse, int256 pnlAtMark) = _surplusNotWorse(s, price, fee, mark);
             if (notWorse) {
                 if (pnlAtMark >= 0 || equity >= mm.toInt256()) return;

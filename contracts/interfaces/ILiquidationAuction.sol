@@ -201,8 +201,8 @@ interface ILiquidationAuction {
     /// @param expectedNonce The account's vault nonce the bidder priced (front-running guard).
     /// @param maxUnitPrice Highest unit price accepted (WAD cash per whole portfolio; negative: the bidder must be
     /// paid at least its magnitude).
-    /// @param data Non-empty for a flash bid: the caller (a contract) receives the portfolio, is called back with
-    /// `ILiquidationCallback.onLiquidationBid`, and pays afterwards.
+    /// @param data Non-empty for a flash bid: the caller (a contract) receives the portfolio (and an insolvent
+    /// portfolio's subsidy), is called back with `ILiquidationCallback.onLiquidationBid`, and pays afterwards.
     /// @dev Reverts: `AuctionStopped` (level 3), `AuctionNotActive`, `AuctionStaleNonce`,
     /// `AuctionPriceLimitExceeded`, `AuctionInvalidFraction`, `AuctionBidderUnauthorized`, `AuctionSelfBid`,
     /// `AuctionCallbackFailed`, `AuctionBidderBelowInitialMargin`, or the oracle's error.

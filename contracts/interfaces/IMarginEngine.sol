@@ -147,7 +147,8 @@ interface IMarginEngine {
     error EngineZeroSize();
     /// @notice Both sides of a fill (or of a portfolio transfer) are the same account.
     error EngineSelfTrade(uint256 account);
-    /// @notice The account would end below initial margin (WAD cash values) without strictly reducing risk.
+    /// @notice The account would end below initial margin (WAD cash values) without strictly reducing risk, or with
+    /// negative equity (no fill may leave an account insolvent: only its auction resolves a deficit, review H-1).
     error EngineInsufficientMargin(uint256 account, int256 equity, uint256 initialMargin);
     /// @notice A risk-reducing fill would leave `account` below maintenance margin at a price (WAD) worse for it than
     /// the mark (WAD): a liquidatable account may reduce only at the mark or better (issue #11 class 1).
@@ -243,7 +244,8 @@ interface IMarginEngine {
     /// the effective ratios now. An account must end at or above initial margin unless the fill strictly reduces
     /// its risk: its |size| falls without flipping and its margin surplus over maintenance at the mark does not
     /// fall; if it then ends below maintenance margin, the fill's price must be no worse than the mark for it
-    /// (`EngineLiquidatableFillWorseThanMark`). Reverts with the errors listed in this interface.
+    /// (`EngineLiquidatableFillWorseThanMark`), and it must not end with negative equity (INV-30: no fill leaves an
+    /// account insolvent; `EngineInsufficientMargin`). Reverts with the errors listed in this interface.
     function settleTrade(Trade calldata trade, uint256 feeAccount) external;
 
     /// @notice Refreshes `marketId`'s cached price from the oracle (reverting on an invalid price) and accrues
@@ -332,8 +334,6 @@ interface IMarginEngine {
     function oracleAssetOf(uint256 marketId) external view returns (bytes32);
     /// @notice Position of `account` in `marketId`: size (WAD base) and basis (WAD cash).
     function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
-    /// @notice Value of `account`'s position in `marketId` at `price` with funding accrued to now (WAD).
-    function positionValue(uint256 account, uint256 marketId, uint256 price) external view returns (int256);
     /// @notice Bitmap of markets in which `account` has a position, and whether it is isolated.
     function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated);
     /// @notice Everything stored about `marketId`.

@@ -236,7 +236,8 @@ contract RiskLens is IRiskLens {
         IMarginEngine.MarketView memory mv = engine.marketView(id);
         uint256 price = px.markets[id];
         info.indexPrice = price;
-        info.value = engine.positionValue(account, id, price);
+        // The engine's rule (EngineMarkets.positionMargin): size x (price - funding index at price) - basis, down.
+        info.value = MarginMath.positionValue(info.size, info.basis, price, engine.cumulativeFundingAt(id, price));
         (info.maintenanceMargin, info.initialMargin) = _positionMargins(info.size, price, mv);
         info.liquidationPrice = _bisect(_probe(account, id, held, _copy(px.markets), _copy(px.tokens)), info.size > 0);
     }

@@ -160,8 +160,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             expectedNonce,
             maxUnitPrice
         );
-        _executeBid(account, bidderAccount, take, data);
-        if (take.subsidy != 0) AuctionLifecycle.subsidise(_s, _deps(), account, a, bidderAccount, take.subsidy);
+        _executeBid(account, bidderAccount, a, take, data);
         _requireBidderMargin(bidderAccount);
         emit AuctionBid(
             account,
@@ -214,14 +213,24 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
 
-    /// @dev Moves the portfolio and settles the bid's cash; a flash bid calls the bidder back in between.
-    function _executeBid(uint256 account, uint256 bidderAccount, AuctionMath.Take memory take, bytes calldata data) internal {
+    /// @dev Moves the portfolio, pays an insolvent portfolio's subsidy and settles the bid's cash; a flash bid calls
+    /// the bidder back after the subsidy and before the cash legs.
+    function _executeBid(
+        uint256 account,
+        uint256 bidderAccount,
+        Auction memory a,
+        AuctionMath.Take memory take,
+        bytes calldata data
+    ) internal {
         ICollateralVault.CashLegs memory legs = _legs(take);
-        if (data.length == 0) {
-            engine.transferPortfolio(account, bidderAccount, take.fraction, legs);
-            return;
-        }
-        engine.transferPortfolio(account, bidderAccount, take.fraction, ICollateralVault.CashLegs(0, 0, 0, 0));
+        bool flash = data.length != 0;
+        engine.transferPortfolio(account, bidderAccount, take.fraction, flash ? ICollateralVault.CashLegs(0, 0, 0, 0) : legs);
+        // An insolvent portfolio's subsidy is paid before a flash bid's callback, so during the callback the bidder
+        // already holds what the bid leaves it (its own equity + f x E + f x |B|, which must end at initial margin),
+        // not f x E < 0 alone: its hedge fills pass the engine's rule that no fill leaves negative equity (INV-30;
+        // review of the H-1 fix, M-1, 5 December 2026).
+        if (take.subsidy != 0) AuctionLifecycle.subsidise(_s, _deps(), account, a, bidderAccount, take.subsidy);
+        if (!flash) return;
         bytes4 ok = ILiquidationCallback(msg.sender).onLiquidationBid(account, bidderAccount, take.fraction, take.payment, data);
         if (ok != ILiquidationCallback.onLiquidationBid.selector) revert AuctionCallbackFailed(msg.sender);
         if (legs.toFrom != 0 || legs.toTo != 0) _moveCash3(account, bidderAccount, legs);

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { badValue, GateError, parseWholeNumber, UserError } from "./errors";
-import { deepMerge, loadScenario, parameterSetStake, readScenarioFile, STRATEGIES, type Scenario } from "../sim/scenario";
+import { deepMerge, loadScenario, readParameterSet, STRATEGIES, type Scenario } from "../sim/scenario";
 import { buildPath } from "../sim/prices";
 import { ParameterError, resolveParameters, type NetworkParameters } from "../config/schema";
 import { parseDecimal, parsePercent } from "../config/units";
@@ -136,17 +136,8 @@ export function parseSimulateOptions(raw: RawSimulateOptions, root: string): Sim
   if (scenario.parameterSets[1]) checkParameterSet(scenario, scenario.parameterSets[1].overrides, raw.scenario, initial);
   if (raw.compare !== undefined) {
     requireFile("--compare", raw.compare, root, "parameter-set (JSON)");
-    const set = readScenarioFile(path.resolve(root, raw.compare)) as {
-      name?: unknown;
-      overrides?: unknown;
-      insurance?: { initialStake?: unknown };
-    };
-    const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
-    if (typeof set.name !== "string" || !isObject(set.overrides)) {
-      throw badValue("--compare", raw.compare, 'a parameter-set file { "name": ..., "description"?: ..., "overrides": { ... } }');
-    }
-    checkParameterSet(scenario, set.overrides as Record<string, unknown>, raw.compare, initial);
-    parameterSetStake(set, raw.compare, scenario.protocol.base.cash?.symbol ?? "USDC");
+    const set = readParameterSet(path.resolve(root, raw.compare), scenario.protocol.base.cash?.symbol ?? "USDC", raw.compare);
+    checkParameterSet(scenario, set.overrides, raw.compare, initial);
   }
   const symbol = scenario.protocol.base.cash?.symbol ?? "USDC";
   opts.gates.symbol = symbol;

@@ -17,6 +17,7 @@ import {
   batchStartGasLimit,
   batchStartGasUsed,
   earliestBidClock,
+  hedgeLegCost,
   planBid,
   priorityFeeFor,
   tipEstimate,
@@ -593,7 +594,10 @@ export class Keeper {
     if (dropped) this.sender.resync?.();
   }
 
-  /** Quotes that would flatten the target's positions, and their cost against the index for the whole portfolio. */
+  /**
+   * Quotes that would flatten the target's positions, and their cost against the index for the whole portfolio
+   * ({hedgeLegCost} per quoted leg, signed; `assumedSlippage` of the notional for a leg with no quote).
+   */
   private async hedgePlan(block: number, account: bigint, nonce: bigint, withCollateral: boolean) {
     const positions = withCollateral ? await this.view.exposure(block, account, nonce) : await this.view.positionsAt(block, account, nonce);
     const assets = await this.view.markets();
@@ -610,7 +614,7 @@ export class Keeper {
         continue;
       }
       legs.push({ marketId, size, quote: q });
-      cost += mulWadDown(abs(size), abs(q.price - index)) + mulWadDown(mulWadDown(abs(size), q.price), this.quotes!.takerFeeRate);
+      cost += hedgeLegCost(size, q.price, index, this.quotes!.takerFeeRate);
     }
     return { cost, complete, legs };
   }

@@ -45,6 +45,17 @@ export const GAS = {
   checkpoint: { used: 120_000n, limit: 1_000_000 },
 } as const;
 
+/**
+ * Cost [WAD cash] of flattening a position of `size` [WAD base, signed] by taking a quote at `quotePrice` [WAD] when
+ * the index is `index` [WAD]: the price gap, signed (selling a long above the index, or buying back a short below
+ * it, is a gain: a negative cost), plus the taker fee on the quote's notional (`takerFeeRate`, WAD). A gain is
+ * rounded toward zero, so the estimate never flatters the hedge by more than a wei.
+ */
+export function hedgeLegCost(size: bigint, quotePrice: bigint, index: bigint, takerFeeRate: bigint): bigint {
+  const abs = size < 0n ? -size : size;
+  return mulWadDown(-size, quotePrice - index) + mulWadDown(mulWadDown(abs, quotePrice), takerFeeRate);
+}
+
 export interface BidContext {
   params: AuctionParams;
   valuation: Valuation;
@@ -52,7 +63,8 @@ export interface BidContext {
   elapsed: bigint;
   /** Auction-clock reading [s] at which the account's insolvency was recorded (the insolvent bonus grows from there); undefined when none is. */
   insolventSince?: bigint;
-  /** Cost of hedging the whole portfolio (fraction 1), WAD cash; scaled by the fraction taken. */
+  /** Cost of hedging the whole portfolio (fraction 1), WAD cash, negative when the quotes pay more than the index
+   * ({hedgeLegCost}); scaled by the fraction taken. */
   hedgeCostPerWhole: bigint;
   /** Bidder's current margin equity (flash: its account's equity; others: ignored). */
   bidderEquity: bigint;

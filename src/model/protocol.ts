@@ -244,7 +244,8 @@ export function settleTrade(before: ProtocolSnapshot, t: Fill): FillResult {
     const { value, im, mm } = positionsCached(s, account, true);
     const equity = c.cash + c.collateralValue + value;
     if (equity >= im) continue;
-    if (side.reducesRisk && surplusNotWorse(side, t.price, fee, mark.price, effectiveRatios(mark, s.now).mmr)) {
+    // INV-30 (review H-1): the risk-reduction exception never leaves an account with negative equity.
+    if (side.reducesRisk && equity >= 0n && surplusNotWorse(side, t.price, fee, mark.price, effectiveRatios(mark, s.now).mmr)) {
       if (liquidatableFillAllowed(side, t.price, mark.price, equity, mm)) continue;
       return { state: before, revert: { error: "EngineLiquidatableFillWorseThanMark", args: [account, t.price, mark.price] } };
     }

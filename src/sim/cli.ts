@@ -9,15 +9,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import Table from "cli-table3";
 import pc from "picocolors";
-import {
-  loadScenario,
-  parameterSetStake,
-  readScenarioFile,
-  STRATEGIES,
-  type LiquidatorSpec,
-  type Scenario,
-  type StrategyKind,
-} from "./scenario";
+import { loadScenario, readParameterSet, STRATEGIES, type LiquidatorSpec, type Scenario, type StrategyKind } from "./scenario";
 import { simulate } from "./run";
 import { auctionRows, auctionsCsv, auctionsJson, buildSummary, summaryJson, type Summary } from "./summary";
 import { keyRows, renderReport } from "./report";
@@ -77,22 +69,7 @@ export function scenarioWithOverrides(args: SimulateArgs, root: string): Scenari
   if (args.traders !== undefined) s.traders.count = args.traders;
   if (args.liquidators) s.liquidators = liquidatorsFromList(s, args.liquidators);
   if (args.compare) {
-    const raw = readScenarioFile(args.compare) as {
-      name?: string;
-      description?: string;
-      overrides?: Record<string, unknown>;
-      insurance?: { initialStake?: unknown };
-    };
-    if (typeof raw.name !== "string" || typeof raw.overrides !== "object") {
-      throw new UserError(
-        `--compare ${args.compare}: expected { "name": ..., "description"?: ..., "overrides": { ... }, "insurance"?: { "initialStake": ... } }`,
-      );
-    }
-    const initialStake = parameterSetStake(raw, args.compare, s.protocol.base.cash?.symbol ?? "USDC");
-    s.parameterSets = [
-      s.parameterSets[0],
-      { name: raw.name, description: raw.description ?? "", overrides: raw.overrides ?? {}, initialStake },
-    ];
+    s.parameterSets = [s.parameterSets[0], readParameterSet(args.compare, s.protocol.base.cash?.symbol ?? "USDC")];
   }
   return s;
 }

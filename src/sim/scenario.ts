@@ -205,19 +205,31 @@ export interface ParameterSet {
 }
 
 /**
- * The insurance stake a `--compare` parameter-set file `file` sets (`insurance.initialStake`, in `symbol`), as WAD
- * cash; undefined when it sets none.
- * @throws ScenarioError naming the file and the key when the amount is not an amount of `symbol`.
+ * Reads a `--compare` parameter-set file (`{ "name", "description"?, "overrides", "insurance"?: { "initialStake" } }`,
+ * the shape of a scenario's `parameterSets[i]`), converting its insurance stake from `symbol` to WAD cash. Errors
+ * name the file as `shownAs` (the path the user typed; default `file`).
+ * @throws ScenarioError naming the file and every bad key (schema, or a stake that is not an amount of `symbol`);
+ * the errors of {readScenarioFile} for a file that cannot be read or parsed.
  */
-export function parameterSetStake(raw: { insurance?: { initialStake?: unknown } }, file: string, symbol: string): bigint | undefined {
-  const stake = raw.insurance?.initialStake;
-  if (stake === undefined) return undefined;
-  try {
-    return parseTokenAmount("insurance.initialStake", String(stake), symbol, 18);
-  } catch (e) {
-    if (e instanceof UnitError) throw new ScenarioError(file, [e.message]);
-    throw e;
+export function readParameterSet(file: string, symbol: string, shownAs = file): ParameterSet {
+  const parsed = parameterSetSchema.safeParse(readScenarioFile(file));
+  if (!parsed.success) {
+    throw new ScenarioError(
+      shownAs,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
   }
+  const set = parsed.data;
+  let initialStake: bigint | undefined;
+  if (set.insurance !== undefined) {
+    try {
+      initialStake = parseTokenAmount("insurance.initialStake", set.insurance.initialStake, symbol, 18);
+    } catch (e) {
+      if (e instanceof UnitError) throw new ScenarioError(shownAs, [e.message]);
+      throw e;
+    }
+  }
+  return { name: set.name, description: set.description ?? "", overrides: set.overrides, initialStake };
 }
 
 /** The initial insurance stake of parameter set `set` of scenario `s` [WAD cash]. */

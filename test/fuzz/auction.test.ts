@@ -1,13 +1,13 @@
 /**
  * Real liquidation auctions against the reference model: random auction parameters (within bounds), insurance
  * fund sizes and per-event caps, portfolios built through fills, a crash or spike to a random depth (just under
- * maintenance margin down to deep insolvency; optionally closed out first, leaving a debt-only account), then a
+ * maintenance margin down to deep insolvency; optionally an attempted close-out at the index first, which INV-30
+ * refuses for an insolvent account), then a
  * start and bids at random clock times and fractions by two bidders, and a termination attempt.
  *
  * Every step is compared with the model to the wei: the start's valuation, shortfall and tip; each quote (clock,
  * E, M, V, R, unit price, largest fraction); each bid's payment, penalty, insurance share and subsidy, the
- * portfolio and cash moved, the fund's payment within its cap and the socialised rest; the write-off of a
- * debt-only account. Invariants asserted on the way: INV-17 (losses borne in order: account, fund up to its cap,
+ * portfolio and cash moved, the fund's payment within its cap and the socialised rest. Invariants asserted on the way: INV-17 (losses borne in order: account, fund up to its cap,
  * then socialised; the amounts add up), INV-18 (a bid never lowers the account's health factor), INV-19 (no bidder
  * ends below initial margin), INV-20 (tip <= penaltyRate * R), INV-21 (running shortfall totals), INV-22 (frozen
  * exactly while the auction runs), INV-23 (the clock never counts more than wall-clock time), INV-25 (a maximum
@@ -128,7 +128,7 @@ async function crash(r: Runner, depth: number, log: Log): Promise<bigint> {
 }
 
 describe("fuzz: liquidation auctions pay, restore and cover losses exactly as the reference model", function () {
-  it("random crashes, starts, bids and terminations: prices, fractions, payments, tips and insurance payouts equal the model; a maximum bid restores the buffer or empties the account (INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-25, INV-26)", async function () {
+  it("random crashes, starts, bids and terminations: prices, fractions, payments, tips and insurance payouts equal the model; a maximum bid restores the buffer or empties the account (INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-25, INV-26, INV-30)", async function () {
     const runs = runsFor(20);
     this.timeout(timeoutFor(runs, 4000));
     await loadFixture(fuzzProtocol); // deployed before timing starts
@@ -161,8 +161,9 @@ describe("fuzz: liquidation auctions pay, restore and cover losses exactly as th
 
         let now = await crash(r, plan.depth, log);
         if (plan.closeOut && plan.depth < 0) {
-          // Insolvent: close every position at the index (a strictly risk-reducing fill), leaving collateral and debt,
-          // or only debt (the write-off path).
+          // Insolvent: try to close every position at the index (a strictly risk-reducing fill). INV-30 (review H-1):
+          // no fill may leave negative equity, so the model and the engine both refuse it and the auction gets the
+          // whole portfolio.
           await r.mineAt(now);
           for (const id of M.heldMarkets((await readSnapshot(d, [T], now, "none")).accounts.get(T)!)) {
             const t = await r.prepare(2n);

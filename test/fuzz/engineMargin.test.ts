@@ -6,7 +6,7 @@
  * - MarginEngine.accountMargin (fresh oracle prices) and accountMarginAtPrices (arbitrary prices, crashes, spikes,
  *   1 wei and 2**96 - 1), with the vault's marginCollateralAtPrices: equity, maintenance and initial margin,
  *   health factor, liquidatable flag;
- * - MarginEngine.positionValue and cumulativeFundingAt; CollateralVault.cashBalance (interest);
+ * - MarginEngine.cumulativeFundingAt; CollateralVault.cashBalance (interest);
  * - RiskLens.accountsHealth and portfolio (per position value, margins and liquidation price) (INV-15).
  * Building the portfolio checks every fill and withdrawal against the model's one-step simulation (see
  * portfolio.ts), including the exact EngineInsufficientMargin / VaultInsufficientMargin reverts.
@@ -83,13 +83,9 @@ describe("fuzz: account margin equals the reference model to the wei", function 
         // Per-market views at fresh prices.
         for (const id of M.heldMarkets(a)) {
           const m = s.markets[id];
-          const p = a.positions.get(id)!;
           const price = oracleMarkets[id];
           const fIdx = M.fundingAt(m, price, now);
           expect(await f.engine.cumulativeFundingAt(id, price), `cumulativeFundingAt(${id})`).to.equal(fIdx);
-          expect(await f.engine.positionValue(T, id, price), `positionValue(${id})`).to.equal(
-            M.positionValue(p.size, p.basis, price, fIdx),
-          );
         }
 
         // Arbitrary price scenarios through accountMarginAtPrices and marginCollateralAtPrices.

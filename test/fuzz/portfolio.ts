@@ -211,6 +211,7 @@ export class Runner {
       [this.account, r.taker!, fees.takerFee],
     ] as const) {
       const s = await this.marginAtCachedPrices(acct, now);
+      expect(s.equity >= 0n, "INV-30 no fill leaves an account with negative equity").to.equal(true);
       if (s.equity < s.initialMargin) {
         const mark = r.state.markets[marketId];
         expect(

@@ -40,7 +40,7 @@ function script(cmds: Cmds, log: string[] | undefined, run: { seed: number; path
 }
 
 describe("invariants: random command sequences keep every invariant after every step", function () {
-  it("every step of random deposits, withdrawals, fills, orders, oracle moves and stale periods, funding, volatility observations, parameter changes (margin tiers included), auctions and insurance exits keeps INV-01, INV-02, INV-03, INV-04, INV-05, INV-06, INV-07, INV-08, INV-09, INV-10, INV-11, INV-12, INV-13, INV-14, INV-15, INV-16, INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-24, INV-25, INV-28 and INV-29", async function () {
+  it("every step of random deposits, withdrawals, fills, orders, oracle moves and stale periods, funding, volatility observations, parameter changes (margin tiers included), auctions and insurance exits keeps INV-01, INV-02, INV-03, INV-04, INV-05, INV-06, INV-07, INV-08, INV-09, INV-10, INV-11, INV-12, INV-13, INV-14, INV-15, INV-16, INV-17, INV-18, INV-19, INV-20, INV-21, INV-22, INV-23, INV-24, INV-25, INV-28, INV-29 and INV-30", async function () {
     const runs = runsFor(10);
     this.timeout(timeoutFor(runs, MAX_STEPS * 1500));
     await loadFixture(statefulProtocol); // deployed before timing starts

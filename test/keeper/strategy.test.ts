@@ -8,6 +8,7 @@ import hardhatParams from "../../deploy/parameters/hardhat.json";
 import { resolveParameters, type NetworkParameters } from "../../src/config/schema";
 import {
   earliestBidClock,
+  hedgeLegCost,
   planBid,
   priorityFeeFor,
   tipEstimate,
@@ -119,5 +120,28 @@ describe("keeper strategies", function () {
     expect(planBid(eager, full).take.unitPrice).to.equal(-10n * WAD - bonus);
     const t = earliestBidClock(eager, recorded);
     expect(t !== undefined && t > late && t <= late + params.insolventDuration).to.equal(true);
+  });
+});
+
+describe("keeper strategy: hedge cost", function () {
+  const FEE = 5n * 10n ** 14n; // 0.05% taker fee
+  it("counts the quote's gap from the index as a cost when it is against the hedge: selling a long below the index, buying back a short above it", function () {
+    // 2 ETH long sold at 2,990 against an index of 3,000: 20 of gap + 2.99 of fee.
+    expect(hedgeLegCost(2n * WAD, 2990n * WAD, 3000n * WAD, FEE)).to.equal(20n * WAD + 299n * 10n ** 16n);
+    // 2 ETH short bought back at 3,010: 20 of gap + 3.01 of fee.
+    expect(hedgeLegCost(-2n * WAD, 3010n * WAD, 3000n * WAD, FEE)).to.equal(20n * WAD + 301n * 10n ** 16n);
+  });
+
+  it("counts a favourable gap as a gain, not a cost (a quote above the index for a long sold, below it for a short bought back): a depeg no longer stops every bid", function () {
+    // 2 ETH long sold at 3,030 (the cash token 1% under the dollar): -60 of gap + 3.03 of fee = a gain of 56.97.
+    expect(hedgeLegCost(2n * WAD, 3030n * WAD, 3000n * WAD, FEE)).to.equal(-60n * WAD + 303n * 10n ** 16n);
+    // 2 ETH short bought back at 2,970: -60 + 2.97.
+    expect(hedgeLegCost(-2n * WAD, 2970n * WAD, 3000n * WAD, FEE)).to.equal(-60n * WAD + 297n * 10n ** 16n);
+  });
+
+  it("a hedge gain raises the bid's planned gain by exactly the taken fraction of it", function () {
+    const base = planBid(cfg("eager"), ctx({ elapsed: 900n }));
+    const withGain = planBid(cfg("eager"), ctx({ elapsed: 900n, hedgeCostPerWhole: -50n * WAD }));
+    expect(withGain.gain - base.gain).to.equal((50n * WAD * base.take.fraction) / WAD);
   });
 });

@@ -63,21 +63,25 @@ describe("Issue #11 class 1: self-dump through the risk-reduction exception", fu
   });
 
   for (const stopLevel of [0, 1]) {
-    it(`class 1 self-dump: dumping the position to a sibling account 2.9% below the mark reverts EngineLiquidatableFillWorseThanMark and changes nothing (stop level ${stopLevel})`, async function () {
+    it(`class 1 self-dump: dumping half the position to a sibling account 2.9% below the mark reverts EngineLiquidatableFillWorseThanMark, dumping all of it (which would leave debt) reverts EngineInsufficientMargin (INV-30), and nothing changes (stop level ${stopLevel})`, async function () {
       const { b, alice, A0, A1 } = await loadFixture(belowMaintenanceFixture);
       if (stopLevel !== 0) await (await b.auction.setStopLevel(stopLevel)).wait();
-      // 2,816: a loss of 84 against the mark plus a 1.408 fee, covered by the 87 of maintenance it releases, so
-      // the surplus over maintenance does not fall; the account would end at equity -26.908 (debt) and the sibling
-      // would gain 84 at the mark.
+      // 2,816: per ETH, a loss of 84 against the mark plus a 1.408 fee, covered by the 87 of maintenance it releases,
+      // so the surplus over maintenance does not fall (the old exception accepted it) and the sibling gains 84.
       const price = 2816n * WAD;
       const fee = mulWadUp(price, TAKER_FEE_RATE);
       const released = (MARK * MMR) / WAD;
       expect(-(MARK - price) - fee + released > 0n, "the old exception accepted the dump").to.equal(true);
       const before = [await b.engine.position(A0, 0), await b.engine.position(A1, 0), await b.vault.cashBalance(A0)];
-      // account 1 (maker, alice signs) buys 1 ETH; alice takes with account 0 (sells).
-      await expect(trade(b, alice, alice, "ETH-PERP", WAD, price, { makerAccount: A1, takerAccount: A0 }))
+      // Half (0.5 ETH): the account would end solvent (58.5 - 42 - 0.704 = 15.796) but below maintenance (43.5) at
+      // a price worse than the mark: class 1's rule. Account 1 (maker, alice signs) buys; account 0 takes (sells).
+      await expect(trade(b, alice, alice, "ETH-PERP", WAD / 2n, price, { makerAccount: A1, takerAccount: A0 }))
         .to.be.revertedWithCustomError(b.engine, "EngineLiquidatableFillWorseThanMark")
         .withArgs(A0, price, MARK);
+      // All of it: the account would end at 58.5 - 84 - 1.408 = -26.908, in debt: no fill may leave negative equity.
+      await expect(trade(b, alice, alice, "ETH-PERP", WAD, price, { makerAccount: A1, takerAccount: A0 }))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(A0, -26_908n * 10n ** 15n, 0n);
       expect([await b.engine.position(A0, 0), await b.engine.position(A1, 0), await b.vault.cashBalance(A0)]).to.deep.equal(before);
     });
   }

@@ -430,7 +430,9 @@ contract BallastHandler {
             uint256 sibling = accounts[k - (k % SUBS) + (((k % SUBS) + 1 + (priceSeed % 2)) % SUBS)];
             int256 dump = -((size * int256(_bound(fractionSeed, 0.01e18, WAD))) / int256(WAD));
             if (dump == 0) break;
-            uint256 worse = priceSeed % 0.05e18;
+            // One dump in four at the index itself: what an insolvent account's buy-back at the mark looks like
+            // (review H-1, INV-30); the others at up to 5 % worse.
+            uint256 worse = priceSeed % 4 == 0 ? 0 : priceSeed % 0.05e18;
             uint256 price = size > 0 ? (index * (WAD - worse)) / WAD : (index * (WAD + worse)) / WAD;
             ok = _tradeAt(dumper, sibling, m, dump, price, 0);
             break;
@@ -634,12 +636,14 @@ contract BallastHandler {
         (size, ) = engine.position(account, m);
     }
 
-    /// @dev INV-12 is stated at the prices the engine's check used (cached, at most `maxPriceAge` old): judged only
-    /// when every price the account depends on is cached at the oracle's current value (`_atCachedPrices`).
+    /// @dev INV-12 and INV-30 are stated at the prices the engine's check used (cached, at most `maxPriceAge` old):
+    /// judged only when every price the account depends on is cached at the oracle's current value
+    /// (`_atCachedPrices`).
     function _checkMarginAfterFill(uint256 account, uint256 m, int256 sizeBefore) internal {
         if (!_atCachedPrices(account)) return;
         int256 sizeAfter = _sizeOf(account, m);
         IMarginEngine.MarginState memory s = engine.accountMargin(account);
+        if (s.equity < 0) _violate("INV-30", "a fill left an account with negative equity");
         if (s.equity >= int256(s.initialMargin)) return;
         bool reduced = _abs(sizeAfter) < _abs(sizeBefore) && (sizeAfter == 0 || (sizeAfter > 0) == (sizeBefore > 0));
         if (!reduced) _violate("INV-12", "a fill left an account below initial margin without reducing its risk");

@@ -132,6 +132,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _checkINV27_noBonusBeforeInsolvencyRecorded(o);
         _checkINV28_noPaperProfitOut(o);
         _checkINV29_marginTiers(o);
+        _checkINV30_noFillLeavesNegativeEquity(o);
         _checkCLASS05_sessionKeyLimits(o);
         _checkCLASS13_withdrawalMeasured(o);
         _checkISSUE11_noThirdPartyBlocksLiquidation(o);
@@ -334,6 +335,12 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
     /// less every position's positive value still covers initial margin after it).
     function _checkINV28_noPaperProfitOut(Observation memory o) internal view {
         _noViolation(o, "INV-28");
+    }
+
+    /// @notice INV-30: no fill leaves an account with negative equity (handler-checked after every fill at the
+    /// prices the engine's check used; review H-1).
+    function _checkINV30_noFillLeavesNegativeEquity(Observation memory o) internal view {
+        _noViolation(o, "INV-30");
     }
 
     /// @notice INV-29: every account's maintenance margin follows its markets' margin tiers in force (handler-checked

@@ -175,7 +175,9 @@ describe("CollateralVault: delisting (issue #11 class 14)", function () {
       const f = await loadFixture(delistingFixture);
       const t = f.T0 + 2n * DAY;
       await blockAt(f, t - 1n);
-      expect(await f.engine.positionValue(f.A, 0, ETH_PRICE)).to.equal(0n);
+      // alice's 10 ETH long from 3,000 is worth 0 at the index (no funding accrued): size x (price - F) - basis.
+      const [size, basis] = await f.engine.position(f.A, 0);
+      expect((size * (ETH_PRICE - (await f.engine.cumulativeFundingAt(0, ETH_PRICE)))) / 10n ** 18n - basis).to.equal(0n);
       // 0.04 WBTC left: 2,400 * 0.375 = 900; equity 494 + 900 = 1,394 < IM 1,500 (at 75% it would be 2,294).
       await time.setNextBlockTimestamp(t);
       await expect(f.vault.connect(f.alice).withdraw(f.A, f.wbtc, BTC / 100n, f.alice.address))

@@ -357,6 +357,26 @@ describe("CollateralVault: withdraw", function () {
       expect(await b.vault.cashBalance(acc)).to.equal(0n);
     });
 
+    it("INV-30 review H-1: after a pump the insolvent short cannot buy back from the profitable long at the mark, so the long's profit stays paper and cannot leave", async function () {
+      // Bob stands for the attacker's sibling account (the engine's rule does not depend on who owns either side).
+      const b = await loadFixture(positionFixture);
+      const alice = accountId(b.alice.address);
+      const bob = accountId(b.bob.address);
+      await setPrice(b, "ETH/USD", "4000");
+      // Bob is short 1 from 3,000 with 998.5 USDC: equity 998.5 - 1,000 = -1.5 at 4,000 (insolvent).
+      expect((await b.engine.accountMargin(bob)).equity).to.equal(-1_500_000n * USDC_SCALE);
+      // Buying back at the mark keeps bob's surplus over maintenance (the risk-reduction exception), but it would
+      // leave him with negative equity: 998.5 - 1,000 realised - 2 taker fee = -3.5, against no initial margin.
+      await expect(trade(b, b.alice, b.bob, "ETH-PERP", -WAD, 4_000n * WAD))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(bob, -3_500_000n * USDC_SCALE, 0n);
+      // Alice's 1,000 of profit is still unrealised: a withdrawal counts it at zero (INV-28), 799.4 may leave.
+      await time.increase(61);
+      await expect(b.vault.connect(b.alice).withdraw(alice, b.cash, 799_400_001n, b.alice.address))
+        .to.be.revertedWithCustomError(b.vault, "VaultInsufficientMargin")
+        .withArgs(alice, 200n * WAD - USDC_SCALE, 200n * WAD);
+    });
+
     it("INV-13 counts haircut collateral: a WETH withdrawal may leave exactly initial margin and not one wei less", async function () {
       const b = await loadFixture(positionFixture);
       const acc = accountId(b.alice.address);

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import { auctionFixture, stakedFixture, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
-import { trade } from "../../shared/fixtures";
+import { makeOrder, signOrder, trade } from "../../shared/fixtures";
+import { FlashLiquidator__factory } from "../../../typechain-types";
+import { writeDebtOnly } from "../../shared/debtOnly";
 import { take, unitPrice } from "../../../src/model/auction";
 import { addCash, cashValue, socialise, type CashState } from "../../../src/model/cash";
 import { mulWadDown, mulWadUp } from "../../../src/model/wad";
@@ -291,18 +293,89 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     expect([after.active, after.insolvencyRecorded, after.insolventSince]).to.deep.equal([false, false, 0n]);
   });
 
-  it("terminateAuction resolves an account left with nothing but debt: the fund covers it, then positive cash", async function () {
+  it("INV-30 an insolvent account cannot close out into a debt-only account: the fill reverts and its auction gets the whole portfolio", async function () {
     const f = await loadFixture(stakedFixture);
-    // alice closes her long at 1,900: a risk-reducing fill, allowed below margin; she ends with only debt.
     const T = (await time.latest()) + 100;
     await pricesAt(f, T, 1900n * 10n ** 8n);
-    await (await trade(f, f.bob, f.alice, "ETH-PERP", 10n * WAD, 1900n * WAD)).wait();
-    const debt = await f.vault.cashBalance(f.A);
-    expect(debt < 0n).to.equal(true);
-    await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
-    const owed = -(await f.vault.cashBalance(f.A));
-    await expect(f.auction.terminateAuction(f.A)).to.emit(f.auction, "AuctionEnded");
-    expect(await f.vault.cashBalance(f.A)).to.equal(0n);
-    expect(owed > -debt).to.equal(true); // the tip was added to the debt
+    // alice (long 10 from 3,000) would end with her cash - 11,000 realised - 9.5 taker fee (0.05% of 19,000).
+    const cash = await f.vault.cashBalance(f.A);
+    await expect(trade(f, f.bob, f.alice, "ETH-PERP", 10n * WAD, 1900n * WAD))
+      .to.be.revertedWithCustomError(f.engine, "EngineInsufficientMargin")
+      .withArgs(f.A, cash - 11_000n * WAD - mulWadUp(19_000n * WAD, 5n * 10n ** 14n), 0n);
+    expect(await f.engine.position(f.A, ETH)).to.deep.equal([10n * WAD, 30_000n * WAD]);
+  });
+
+  it("terminateAuction still resolves an account left with nothing but debt (defence in depth; the state is written directly): the fund covers it", async function () {
+    const f = await loadFixture(stakedFixture);
+    // carol: 1,000 of cash and nothing else; 2,000 of loss written in as the pre-INV-30 close-out did (bob gains it).
+    const C = accountId(f.carol.address);
+    const B = accountId(f.bob.address);
+    const bobCash = await f.vault.cashBalance(B);
+    await writeDebtOnly(ethers.provider, f.vault, C, B, 2_000n * WAD);
+    expect(await f.vault.cashBalance(C)).to.equal(-1_000n * WAD);
+    expect(await f.vault.cashBalance(B)).to.equal(bobCash + 2_000n * WAD);
+    const D = accountId(f.dave.address);
+    const start = await f.auction.connect(f.dave).startAuction(C, D);
+    // An insolvent account pays no tip (INV-20); the debt has accrued interest since it was written.
+    const debt = -(await f.vault.cashBalance(C));
+    expect(debt > 1_000n * WAD).to.equal(true);
+    await expect(start).to.emit(f.auction, "AuctionStarted").withArgs(C, f.dave.address, D, 0n, -debt, 0n, -debt, debt);
+    const t0 = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const end = await f.auction.terminateAuction(C);
+    const drawn = (await end.wait())!.logs.map((l) => f.auction.interface.parseLog(l)).find((e) => e?.name === "InsuranceDrawn")!;
+    expect([drawn.args.account, drawn.args.eventId]).to.deep.equal([C, eventId(C, t0)]);
+    // The fund pays the debt at the termination's block (one more second of interest) in whole USDC units; the part
+    // below one unit (1e12 WAD) is socialised.
+    expect(drawn.args.amount >= debt).to.equal(true);
+    await expect(end).to.emit(f.auction, "AuctionEnded");
+    const social = (await end.wait())!.logs.map((l) => f.auction.interface.parseLog(l)).find((e) => e?.name === "BadDebtSocialised");
+    expect(social == null || social.args.amount < 10n ** 12n, "only what is below one USDC unit is socialised").to.equal(true);
+    expect(await f.vault.cashBalance(C)).to.equal(0n);
+    await expect(end)
+      .to.emit(f.fund, "LossCovered")
+      .withArgs(
+        eventId(C, t0),
+        C,
+        (requested: bigint) => requested >= debt && requested - drawn.args.amount < 10n ** 12n,
+        drawn.args.amount,
+      );
+    expect((await f.vault.accountStatus(C)).frozen).to.equal(false);
+  });
+
+  it("INV-30 (review of the H-1 fix, M-1) a capital-free liquidator takes a whole insolvent portfolio: the subsidy reaches it before its callback, so its hedge leaves it solvent and the bid succeeds", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f);
+    const liq = await new FlashLiquidator__factory(f.dave).deploy(
+      f.dave.address,
+      await f.auction.getAddress(),
+      await f.venue.getAddress(),
+      await f.vault.getAddress(),
+    );
+    const L = await liq.account();
+    // bob bids for alice's 10 ETH at the index (1,900); the liquidator sells them to him inside its callback.
+    const order = await makeOrder({
+      account: accountId(f.bob.address),
+      marketId: ETH,
+      size: 10n * WAD,
+      limitPrice: 1900n * WAD,
+      signer: f.bob.address,
+      salt: 7n,
+    });
+    const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: 10n * WAD, takerPriceLimit: 1900n * WAD };
+    await pricesAt(f, T + 900);
+    const v = await valuation(f, f.A);
+    const k = take(f.p, v, 900n, 900n, WAD);
+    // Holding alice's portfolio alone (equity E < 0), the hedge would leave the liquidator with negative equity.
+    expect(v.equity < 0n && k.subsidy > -v.equity).to.equal(true);
+    const aliceCash = await f.vault.cashBalance(f.A);
+    const tx = await liq.connect(f.dave).liquidate(f.A, WAD, await f.vault.accountNonce(f.A), 10n ** 30n, [hedge]);
+    const logs = (await tx.wait())!.logs;
+    await expect(tx).to.emit(f.auction, "AuctionBid").withArgs(f.A, L, WAD, k.unitPrice, 0n, 0n, 0n, k.subsidy, 900n);
+    const fill = logs.map((l) => f.engine.interface.parseLog(l)).find((e) => e?.name === "TradeSettled")!;
+    // Flat, with alice's cash, the subsidy, the hedge's realised PnL and less its taker fee (0.05% of 19,000).
+    expect(await f.engine.position(L, ETH)).to.deep.equal([0n, 0n]);
+    const cash = aliceCash + k.subsidy + fill.args.takerRealisedPnl - mulWadUp(19_000n * WAD, 5n * 10n ** 14n);
+    expect(await f.vault.cashBalance(L)).to.equal(cash);
+    expect(cash > 0n).to.equal(true);
   });
 });

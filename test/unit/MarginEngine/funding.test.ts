@@ -30,6 +30,7 @@ import {
   fundingRate,
   pos,
   positionValue,
+  positionValueAt,
   premiumSample,
   setFeed,
   wad,
@@ -164,16 +165,16 @@ describe("MarginEngine: funding", function () {
     await at(H + 3620);
     await (await b.engine.updateMarket(BTC)).wait();
     const rate = -(MAX_FUNDING_RATE / 28800n);
-    const dave0 = await b.engine.positionValue(f.D, BTC, price);
-    const carol0 = await b.engine.positionValue(f.C, BTC, price);
+    const dave0 = await positionValueAt(b.engine, f.D, BTC, price);
+    const carol0 = await positionValueAt(b.engine, f.C, BTC, price);
     await at(H + 4620);
     await (await b.engine.updateMarket(BTC)).wait();
     const F = fundingIndexAt(0n, rate, price, 1000);
     // The product is inexact: flooring a negative increment lands one wei below truncation.
     expect(F).to.equal((rate * 1000n * price) / WAD - 1n);
     expect((await b.engine.marketView(BTC)).cumulativeFunding).to.equal(F);
-    const dave1 = await b.engine.positionValue(f.D, BTC, price);
-    const carol1 = await b.engine.positionValue(f.C, BTC, price);
+    const dave1 = await positionValueAt(b.engine, f.D, BTC, price);
+    const carol1 = await positionValueAt(b.engine, f.C, BTC, price);
     expect(dave1).to.equal(positionValue(wad("0.1"), wad(5700), price, F));
     expect(carol1).to.equal(positionValue(wad("-0.1"), wad(-5700), price, F));
     expect([dave0, carol0]).to.deep.equal([
@@ -259,8 +260,8 @@ describe("MarginEngine: funding", function () {
       const { f, H, rate, price } = await loadFixture(accruingFixture);
       const { b } = f;
       const snapshot = async () => ({
-        carol: await b.engine.positionValue(f.C, ETH, price),
-        dave: await b.engine.positionValue(f.D, ETH, price),
+        carol: await positionValueAt(b.engine, f.C, ETH, price),
+        dave: await positionValueAt(b.engine, f.D, ETH, price),
         carolCash: await cashOf(b, f.C),
         daveCash: await cashOf(b, f.D),
         carolPos: await pos(b, f.C, ETH),

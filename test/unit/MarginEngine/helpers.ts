@@ -92,6 +92,20 @@ export const divWadUp = (x: bigint, y: bigint): bigint => ceilDiv(x * WAD, y);
 export const positionValue = (size: bigint, basis: bigint, price: bigint, cumulativeFunding: bigint): bigint =>
   floorDiv(size * (price - cumulativeFunding), WAD) - basis;
 
+/**
+ * Value [WAD cash] of `account`'s position in `marketId` at `price` with funding accrued to now, as the engine values
+ * it: the stored position and the engine's funding index at that price, through {positionValue}.
+ */
+export async function positionValueAt(
+  engine: { position(a: bigint, m: number): Promise<[bigint, bigint]>; cumulativeFundingAt(m: number, p: bigint): Promise<bigint> },
+  account: bigint,
+  marketId: number,
+  price: bigint,
+): Promise<bigint> {
+  const [size, basis] = await engine.position(account, marketId);
+  return positionValue(size, basis, price, await engine.cumulativeFundingAt(marketId, price));
+}
+
 /** |size| * price rounded up. */
 export const notionalUp = (size: bigint, price: bigint): bigint => ceilDiv(abs(size) * price, WAD);
 

@@ -237,6 +237,45 @@ describe("MarginEngine: margin checks after a fill (INV-12)", function () {
       await expectFill(f, { maker: f.alice, taker: f.carol, marketId: ETH, makerSize: wad(1), price: wad(2850) });
       expect(await cashOf(f.b, f.C)).to.equal(wad("158.5") - wad(150) - venueFees(WAD, wad(2850)).takerFee);
     });
+    it("INV-30 an insolvent account may not close even at the mark: the fill would leave negative equity and reverts EngineInsufficientMargin (review H-1)", async function () {
+      const f = await loadFixture(belowInitialMarginFixture);
+      const { b } = f;
+      await setFeed(b, "ETH/USD", 2800);
+      // carol: long 1 from 3,000 with 158.5 of cash; at 2,800 her equity is 158.5 - 200 = -41.5.
+      expect((await b.engine.accountMargin(f.C)).equity).to.equal(wad("-41.5"));
+      // Closing all at the mark: 158.5 - 200 realised - 1.4 taker fee = -42.9 against no initial margin.
+      await expect(fill(b, f.alice, f.carol, ETH, wad(1), wad(2800)))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(f.C, wad("-42.9"), 0n);
+      // Closing half at the mark: equity -41.5 - 0.7 fee = -42.2, initial margin of 0.5 at 2,800 = 70.
+      await expect(fill(b, f.alice, f.carol, ETH, wad("0.5"), wad(2800)))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(f.C, wad("-42.2"), initialMargin(wad("0.5"), wad(2800), ETH_IMR));
+      expect(await pos(b, f.C, ETH)).to.deep.equal({ size: WAD, basis: wad(3000) });
+    });
+
+    it("INV-30 the boundary is exact: above the mark, the lowest price whose close leaves equity >= 0 passes and one wei of price lower (negative equity, which the risk-reduction exception used to let through) reverts", async function () {
+      const f = await loadFixture(belowInitialMarginFixture);
+      const { b } = f;
+      await setFeed(b, "ETH/USD", 2800);
+      const cash = await cashOf(b, f.C);
+      // A full close at p leaves cash + (p - 3,000) - taker fee(p): find the lowest p that leaves >= 0.
+      const left = (p: bigint) => cash + (p - wad(3000)) - venueFees(WAD, p).takerFee;
+      let lo = wad(2800);
+      let hi = wad(2900);
+      while (hi - lo > 1n) {
+        const mid = (lo + hi) / 2n;
+        if (left(mid) >= 0n) hi = mid;
+        else lo = mid;
+      }
+      expect(left(lo) < 0n && left(hi) >= 0n).to.equal(true);
+      // At lo the fill is above the mark (pnl at the mark >= 0), which the exception alone would have allowed.
+      await expect(fill(b, f.alice, f.carol, ETH, wad(1), lo))
+        .to.be.revertedWithCustomError(b.engine, "EngineInsufficientMargin")
+        .withArgs(f.C, left(lo), 0n);
+      await expectFill(f, { maker: f.alice, taker: f.carol, marketId: ETH, makerSize: wad(1), price: hi });
+      expect(await cashOf(b, f.C)).to.equal(left(hi));
+    });
   });
 
   describe("trading pause", function () {

@@ -1,6 +1,6 @@
 /**
  * Views of the margin engine: accountMargin (equity, maintenance and initial margin, health factor, liquidatable),
- * accountMarginAtPrices (input checks and agreement with accountMargin), position, positionValue,
+ * accountMarginAtPrices (input checks and agreement with accountMargin), position,
  * cumulativeFundingAt, accountInfo, marketView, operatorOf, marketCount and the constants.
  */
 import { expect } from "chai";
@@ -186,20 +186,14 @@ describe("MarginEngine: views", function () {
     expect(s.equity).to.equal(positionValue(wad(3), wad(9000), MAX_UINT96, 0n) + positionValue(wad("-0.2"), wad(-12_000), wad(61_000), 0n));
   });
 
-  it("position, positionValue and cumulativeFundingAt report size, basis and size * (price - F) - basis; prices above 2**96 revert", async function () {
+  it("position and cumulativeFundingAt report size, basis and the funding index at a price; prices above 2**96 revert", async function () {
     const f = await loadFixture(portfolioFixture);
     const { b } = f;
     expect(await b.engine.position(f.C, ETH)).to.deep.equal([wad(3), wad(9000)]);
     expect(await b.engine.position(f.C, BTC)).to.deep.equal([wad("-0.2"), wad(-12_000)]);
     expect(await b.engine.position(f.E, ETH)).to.deep.equal([0n, 0n]);
     const p = wad("3012.345678901234567891");
-    expect(await b.engine.positionValue(f.C, ETH, p)).to.equal(positionValue(wad(3), wad(9000), p, 0n));
-    expect(await b.engine.positionValue(f.C, BTC, 1n)).to.equal(positionValue(wad("-0.2"), wad(-12_000), 1n, 0n));
-    expect(await b.engine.positionValue(f.E, ETH, p)).to.equal(0n);
     expect(await b.engine.cumulativeFundingAt(ETH, p)).to.equal(0n);
-    await expect(b.engine.positionValue(f.C, ETH, MAX_UINT96 + 1n))
-      .to.be.revertedWithCustomError(b.engine, "EngineParameterOutOfBounds")
-      .withArgs(bytes32("price"), MAX_UINT96 + 1n, 0, MAX_UINT96);
     await expect(b.engine.cumulativeFundingAt(ETH, MAX_UINT96 + 1n))
       .to.be.revertedWithCustomError(b.engine, "EngineParameterOutOfBounds")
       .withArgs(bytes32("price"), MAX_UINT96 + 1n, 0, MAX_UINT96);
