@@ -142,4 +142,51 @@ describe("Issue #11 class 1: self-dump through the risk-reduction exception", fu
       ),
     );
   });
+
+  it("INV-30 property: an account from just below maintenance to deep insolvency, selling any part of its position at any price in the band, ends with equity >= 0 or the fill reverts and changes nothing; a fill at the mark or better that leaves equity > 0 passes", async function () {
+    const runs = runsFor(25);
+    this.timeout(timeoutFor(runs, 1500));
+    const name = this.test!.title;
+    await fuzz(
+      { name, suite: "selfDump", runs: 25, file: FILE },
+      prop(
+        [
+          fc.integer({ min: 0, max: 120 }), // further ETH drop from 2,900 [USD]: past 58.5 the account is insolvent
+          fc.bigInt({ min: 1n, max: WAD }), // size sold by account 0 [wad]
+          fc.integer({ min: -500, max: 500 }), // fill price - mark [basis points of the mark], inside the 5% band
+          fc.boolean(), // counterparty: the sibling (true) or bob
+        ],
+        async (drop, size, offsetBps, sibling) => {
+          const { b, alice, bob, A0, A1 } = await loadFixture(belowMaintenanceFixture);
+          const mark = MARK - BigInt(drop) * WAD;
+          if (drop > 0) {
+            await setPrice(b, "ETH/USD", 2900 - drop);
+            await (await b.engine.updateMarket(b.markets["ETH-PERP"])).wait();
+          }
+          countCases();
+          const price = mark + (mark * BigInt(offsetBps)) / 10_000n;
+          const before = await b.engine.accountMargin(A0);
+          const maker = sibling ? alice : bob;
+          const makerAccount = sibling ? A1 : accountId(bob.address);
+          // Selling `size` at `price` moves equity at the mark by size x (price - mark) - fee (to a wei or two).
+          const fee = mulWadUp(mulWadUp(size, price), TAKER_FEE_RATE);
+          const estimate = before.equity + (size * (price - mark)) / WAD - fee;
+          let passed = true;
+          try {
+            await (await trade(b, maker, alice, "ETH-PERP", size, price, { makerAccount, takerAccount: A0 })).wait();
+          } catch {
+            passed = false;
+          }
+          const after = await b.engine.accountMargin(A0);
+          if (!passed) {
+            expect(after.equity, "a refused fill changes nothing").to.equal(before.equity);
+            expect(price >= mark && estimate > 2n, "a fill at the mark or better leaving equity > 0 was refused").to.equal(false);
+            return;
+          }
+          expect(after.equity >= 0n, "INV-30 the fill left the account with negative equity").to.equal(true);
+          expect(estimate >= -2n, "a fill leaving negative equity passed").to.equal(true);
+        },
+      ),
+    );
+  });
 });

@@ -38,14 +38,30 @@ export function localParams(): NetworkParameters {
   return structuredClone(hardhatParams) as NetworkParameters;
 }
 
-/** Deploys the protocol from `params` through the Ignition module and returns typed handles. */
 /**
- * Deploys Ballast through the Ignition module. Without `params` (the local parameter file) the deployment runs once
- * per test process and later calls restore its snapshot (`loadFixture`, also inside other fixtures), which keeps
- * fixtures from repeating a ~3 s Ignition deployment; with `params` it always deploys afresh.
+ * Deploys Ballast through the Ignition module and returns typed handles. Each distinct parameter set (`params`, or
+ * the local parameter file without it) deploys once per test process; later calls restore its snapshot
+ * (`loadFixture`, also inside other fixtures), which keeps fixtures from repeating a 3-8 s Ignition deployment.
  */
 export async function deployBallast(params?: NetworkParameters): Promise<Ballast> {
-  return params === undefined ? loadFixture(defaultDeployment) : deployWith(params);
+  const p = params ?? localParams();
+  const key = JSON.stringify(p);
+  let fixture = deployments.get(key);
+  if (fixture === undefined) {
+    fixture = deploymentOf(p);
+    deployments.set(key, fixture);
+  }
+  return loadFixture(fixture);
+}
+
+/** One `loadFixture` function per parameter set (its JSON), so that equal sets share one deployment. */
+const deployments = new Map<string, () => Promise<Ballast>>();
+
+function deploymentOf(params: NetworkParameters): () => Promise<Ballast> {
+  const copy = structuredClone(params);
+  return async function deployment() {
+    return deployWith(copy);
+  };
 }
 
 /**
@@ -57,10 +73,6 @@ export async function deployOnFreshChain(params: NetworkParameters = localParams
   await clearSnapshots();
   await network.provider.request({ method: "hardhat_reset", params: [] });
   return deployWith(params);
-}
-
-async function defaultDeployment() {
-  return deployWith(localParams());
 }
 
 async function deployWith(params: NetworkParameters) {
