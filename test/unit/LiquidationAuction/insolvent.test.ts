@@ -342,40 +342,47 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     expect((await f.vault.accountStatus(C)).frozen).to.equal(false);
   });
 
-  it("INV-30 (review of the H-1 fix, M-1) a capital-free liquidator takes a whole insolvent portfolio: the subsidy reaches it before its callback, so its hedge leaves it solvent and the bid succeeds", async function () {
-    const f = await loadFixture(stakedFixture);
-    const T = await insolventAuction(f);
-    const liq = await new FlashLiquidator__factory(f.dave).deploy(
-      f.dave.address,
-      await f.auction.getAddress(),
-      await f.venue.getAddress(),
-      await f.vault.getAddress(),
-    );
-    const L = await liq.account();
-    // bob bids for alice's 10 ETH at the index (1,900); the liquidator sells them to him inside its callback.
-    const order = await makeOrder({
-      account: accountId(f.bob.address),
-      marketId: ETH,
-      size: 10n * WAD,
-      limitPrice: 1900n * WAD,
-      signer: f.bob.address,
-      salt: 7n,
+  for (const [label, fraction] of [
+    ["the whole", WAD],
+    ["half of an", WAD / 2n],
+  ] as const) {
+    it(`INV-30 (review of the H-1 fix, M-1) a capital-free liquidator takes ${label} insolvent portfolio: the subsidy reaches it before its callback, so its hedge leaves it solvent and the bid succeeds`, async function () {
+      const f = await loadFixture(stakedFixture);
+      const T = await insolventAuction(f);
+      const liq = await new FlashLiquidator__factory(f.dave).deploy(
+        f.dave.address,
+        await f.auction.getAddress(),
+        await f.venue.getAddress(),
+        await f.vault.getAddress(),
+      );
+      const L = await liq.account();
+      // bob bids for what the liquidator receives of alice's 10 ETH at the index (1,900); it sells to him in its callback.
+      const size = (10n * WAD * fraction) / WAD;
+      const order = await makeOrder({
+        account: accountId(f.bob.address),
+        marketId: ETH,
+        size,
+        limitPrice: 1900n * WAD,
+        signer: f.bob.address,
+        salt: 7n,
+      });
+      const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: size, takerPriceLimit: 1900n * WAD };
+      await pricesAt(f, T + 900);
+      const v = await valuation(f, f.A);
+      const k = take(f.p, v, 900n, 900n, fraction);
+      // Holding its share of alice's portfolio alone (f x E < 0), the hedge would leave the liquidator with negative equity.
+      expect(v.equity < 0n && k.subsidy > -mulWadDown(v.equity, fraction)).to.equal(true);
+      const aliceCash = await f.vault.cashBalance(f.A);
+      const tx = await liq.connect(f.dave).liquidate(f.A, fraction, await f.vault.accountNonce(f.A), 10n ** 30n, [hedge]);
+      const logs = (await tx.wait())!.logs;
+      await expect(tx).to.emit(f.auction, "AuctionBid").withArgs(f.A, L, fraction, k.unitPrice, 0n, 0n, 0n, k.subsidy, 900n);
+      const fill = logs.map((l) => f.engine.interface.parseLog(l)).find((e) => e?.name === "TradeSettled")!;
+      // Flat, with its share of alice's cash, the subsidy, the hedge's realised PnL and less its taker fee (0.05%).
+      expect(await f.engine.position(L, ETH)).to.deep.equal([0n, 0n]);
+      const fee = mulWadUp(mulWadUp(size, 1900n * WAD), 5n * 10n ** 14n);
+      const cash = mulWadDown(aliceCash, fraction) + k.subsidy + fill.args.takerRealisedPnl - fee;
+      expect(await f.vault.cashBalance(L)).to.equal(cash);
+      expect(cash > 0n).to.equal(true);
     });
-    const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: 10n * WAD, takerPriceLimit: 1900n * WAD };
-    await pricesAt(f, T + 900);
-    const v = await valuation(f, f.A);
-    const k = take(f.p, v, 900n, 900n, WAD);
-    // Holding alice's portfolio alone (equity E < 0), the hedge would leave the liquidator with negative equity.
-    expect(v.equity < 0n && k.subsidy > -v.equity).to.equal(true);
-    const aliceCash = await f.vault.cashBalance(f.A);
-    const tx = await liq.connect(f.dave).liquidate(f.A, WAD, await f.vault.accountNonce(f.A), 10n ** 30n, [hedge]);
-    const logs = (await tx.wait())!.logs;
-    await expect(tx).to.emit(f.auction, "AuctionBid").withArgs(f.A, L, WAD, k.unitPrice, 0n, 0n, 0n, k.subsidy, 900n);
-    const fill = logs.map((l) => f.engine.interface.parseLog(l)).find((e) => e?.name === "TradeSettled")!;
-    // Flat, with alice's cash, the subsidy, the hedge's realised PnL and less its taker fee (0.05% of 19,000).
-    expect(await f.engine.position(L, ETH)).to.deep.equal([0n, 0n]);
-    const cash = aliceCash + k.subsidy + fill.args.takerRealisedPnl - mulWadUp(19_000n * WAD, 5n * 10n ** 14n);
-    expect(await f.vault.cashBalance(L)).to.equal(cash);
-    expect(cash > 0n).to.equal(true);
-  });
+  }
 });
