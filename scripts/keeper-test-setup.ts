@@ -65,7 +65,7 @@ async function main() {
     const answer = key === "ETH/USD" ? 2060n * 10n ** 8n : await feed.latestAnswer();
     await (await feed.updateAnswer(answer)).wait();
   }
-  await writeDebtOnly(ethers.provider, vault, account(debtor.address), account(mm.address), 1_000n * 10n ** 18n);
+  await writeDebtOnly(vault, account(debtor.address), account(mm.address), 1_000n * 10n ** 18n);
   console.log(`liquidatable account ${account(trader.address)}`);
   console.log(`debt-only account ${account(debtor.address)}`);
 }

@@ -121,6 +121,16 @@ export class VaultProbe {
     }
   }
 
+  /** The storage slot of `account`'s `VaultAccount` word (for tests that write a state no public path reaches). */
+  accountSlotOf(account: bigint): bigint {
+    return VaultProbe.mappingSlot(account, this.accountsSlot);
+  }
+
+  /** The storage slot of the principal totals and last accrual (`CashTotals`). */
+  get totalsSlotOf(): bigint {
+    return this.totalsSlot;
+  }
+
   /** The cash principal of `account` (WAD, signed). */
   async principal(account: bigint, blockTag: string | number = "latest"): Promise<bigint> {
     return (await this.account(account, blockTag)).cashPrincipal;

@@ -311,7 +311,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     const C = accountId(f.carol.address);
     const B = accountId(f.bob.address);
     const bobCash = await f.vault.cashBalance(B);
-    await writeDebtOnly(ethers.provider, f.vault, C, B, 2_000n * WAD);
+    await writeDebtOnly(f.vault, C, B, 2_000n * WAD);
     expect(await f.vault.cashBalance(C)).to.equal(-1_000n * WAD);
     expect(await f.vault.cashBalance(B)).to.equal(bobCash + 2_000n * WAD);
     const D = accountId(f.dave.address);
@@ -322,13 +322,14 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     await expect(start).to.emit(f.auction, "AuctionStarted").withArgs(C, f.dave.address, D, 0n, -debt, 0n, -debt, debt);
     const t0 = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     const end = await f.auction.terminateAuction(C);
-    const drawn = (await end.wait())!.logs.map((l) => f.auction.interface.parseLog(l)).find((e) => e?.name === "InsuranceDrawn")!;
+    const events = (await end.wait())!.logs.map((l) => f.auction.interface.parseLog(l));
+    const drawn = events.find((e) => e?.name === "InsuranceDrawn")!;
     expect([drawn.args.account, drawn.args.eventId]).to.deep.equal([C, eventId(C, t0)]);
     // The fund pays the debt at the termination's block (one more second of interest) in whole USDC units; the part
     // below one unit (1e12 WAD) is socialised.
     expect(drawn.args.amount >= debt).to.equal(true);
     await expect(end).to.emit(f.auction, "AuctionEnded");
-    const social = (await end.wait())!.logs.map((l) => f.auction.interface.parseLog(l)).find((e) => e?.name === "BadDebtSocialised");
+    const social = events.find((e) => e?.name === "BadDebtSocialised");
     expect(social == null || social.args.amount < 10n ** 12n, "only what is below one USDC unit is socialised").to.equal(true);
     expect(await f.vault.cashBalance(C)).to.equal(0n);
     await expect(end)
