@@ -136,19 +136,24 @@ library AuctionLifecycle {
     }
 
     /// @notice Pays a bid's subsidy: credits `recipient` with `amount` (WAD cash), from the insurance fund first (within
-    /// its per-event cap), then the rest socialised over positive cash; each part is an event. The subsidy settles that
-    /// much of the auction's known bad debt.
-    /// @dev Called by a bid at a negative price only (V <= 0): solvent bids never pay this library call.
+    /// its per-event cap), then the rest socialised over positive cash; each part is an event. A bid of `fraction`
+    /// (WAD) of the portfolio settles that fraction of the auction's recorded bad debt, rounded down (the rest stays
+    /// marked on the fund's share price until a later bid or the auction's end).
+    /// @dev Called by a bid at a negative price only (V <= 0): solvent bids never pay this library call. The settled
+    /// share follows the portfolio taken, not the subsidy paid: the subsidy includes the insolvent bonus, and settling
+    /// min(record, subsidy) let a partial bid clear the whole record while the rest of the deficit was unpaid, so the
+    /// fund's share price stopped marking it (review 5, I-3, INV-24).
     function subsidise(
         State storage s,
         Deps calldata d,
         uint256 account,
         ILiquidationAuction.Auction memory a,
         uint256 recipient,
-        uint256 amount
+        uint256 amount,
+        uint256 fraction
     ) external {
         AuctionTerms storage t = s.terms[account];
-        uint256 settled = WadMath.min(t.badDebt, amount);
+        uint256 settled = uint256(t.badDebt).mulWadDown(fraction);
         if (settled != 0) {
             t.badDebt -= uint96(settled);
             s.pendingBadDebt -= uint128(settled);

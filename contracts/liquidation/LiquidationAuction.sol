@@ -229,7 +229,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         // already holds what the bid leaves it (its own equity + f x E + f x |B|, which must end at initial margin),
         // not f x E < 0 alone: its hedge fills pass the engine's rule that no fill leaves negative equity (INV-30;
         // review of the H-1 fix, M-1, 5 December 2026).
-        if (take.subsidy != 0) AuctionLifecycle.subsidise(_s, _deps(), account, a, bidderAccount, take.subsidy);
+        if (take.subsidy != 0) AuctionLifecycle.subsidise(_s, _deps(), account, a, bidderAccount, take.subsidy, take.fraction);
         if (!flash) return;
         bytes4 ok = ILiquidationCallback(msg.sender).onLiquidationBid(account, bidderAccount, take.fraction, take.payment, data);
         if (ok != ILiquidationCallback.onLiquidationBid.selector) revert AuctionCallbackFailed(msg.sender);

@@ -805,6 +805,7 @@ contract BallastHandler {
         uint256 supplyIndex; // the vault's supply index before the bid (WAD)
         bool insolvencyRecorded; // the auction's quote shows a recorded insolvency (the bonus may apply)
         uint256 fraction; // the fraction requested (WAD; an insolvent auction allows all of it)
+        uint256 pendingBadDebt; // the auction's pending bad debt of all running auctions before the bid (WAD)
     }
 
     function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
@@ -833,6 +834,7 @@ contract BallastHandler {
         } catch {} // solhint-disable-line no-empty-blocks
         b.fundCash = vault.cashBalance(fund.fundAccount());
         (b.supplyIndex, , ) = vault.cashIndices();
+        b.pendingBadDebt = auction.pendingBadDebt();
     }
 
     /// @dev INV-18 (a bid never lowers the account's health factor E / M) and INV-19 (the bidder stays at or above
@@ -855,7 +857,17 @@ contract BallastHandler {
     /// index where it was (the fund only receives its share of the penalty; interest only raises the index).
     /// INV-27: a bid on an insolvent account (V <= 0) with no insolvency recorded draws at most -V from the fund: the
     /// insolvent bonus grows only from a recorded insolvency (review R3-1).
+    /// INV-24 in part: a bid that leaves its auction running settles at most the fraction it took of the auction's
+    /// recorded bad debt, so at most that fraction of the pending total (review 5, I-3: the bonus-inflated subsidy
+    /// used to settle more, clearing the fund's mark while the rest of the deficit was unpaid).
     function _checkBid(BidSnapshot memory b, uint256 target, uint256 bidder) internal {
+        if (auction.auctionOf(target).active) {
+            uint256 pendingAfter = auction.pendingBadDebt();
+            uint256 share = (b.pendingBadDebt * (b.fraction > WAD ? WAD : b.fraction)) / WAD;
+            if (pendingAfter + share < b.pendingBadDebt) {
+                _violate("INV-24", "a partial bid settled more than its fraction of the pending bad debt");
+            }
+        }
         IMarginEngine.MarginState memory s = engine.accountMargin(target);
         if (b.measured && b.markToMarket > 0) {
             (uint256 supplyIndex, , ) = vault.cashIndices();

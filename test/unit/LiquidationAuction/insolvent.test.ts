@@ -8,6 +8,7 @@ import { writeDebtOnly } from "../../shared/debtOnly";
 import { take, unitPrice } from "../../../src/model/auction";
 import { addCash, cashValue, socialise, type CashState } from "../../../src/model/cash";
 import { mulWadDown, mulWadUp } from "../../../src/model/wad";
+import { markedTotalAssets } from "../../../src/model/insurance";
 
 const eventId = (account: bigint, start: bigint) =>
   ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, start]));
@@ -154,6 +155,35 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     }
     await pricesAt(f, T + Number(t));
   }
+
+  it("INV-24 (review 5, I-3) a partial insolvent bid settles its fraction of the recorded bad debt, not its bonus-inflated subsidy: the rest stays marked on the fund", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f);
+    const atStart = await valuation(f, f.A);
+    const record = -atStart.markToMarket;
+    expect(await f.auction.pendingBadDebt()).to.equal(record);
+    await pricesAt(f, T + 900);
+    const v = await valuation(f, f.A);
+    const fraction = (9n * WAD) / 10n; // 90 %
+    const k = take(f.p, v, 900n, 900n, fraction);
+    const settled = mulWadDown(record, fraction);
+    // The subsidy carries half the insolvent bonus, so it exceeds the share of the record the bid takes: settling
+    // min(record, subsidy), as before the fix, would have cleared the record's whole remaining tenth.
+    expect(k.subsidy > settled).to.equal(true);
+    expect(k.subsidy >= record).to.equal(false);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), fraction, await f.vault.accountNonce(f.A), 0n, "0x")).wait();
+    expect((await f.auction.auctionOf(f.A)).active).to.equal(true);
+    expect(await f.auction.pendingBadDebt()).to.equal(record - settled);
+    // The fund's share price still marks the unpaid tenth (rounded up to whole cash units).
+    const fundAccount = await f.fund.fundAccount();
+    const cashAndIdle =
+      (await f.vault.balanceOf(fundAccount, await f.cash.getAddress())) + (await f.cash.balanceOf(await f.fund.getAddress()));
+    expect(await f.fund.totalAssets()).to.equal(markedTotalAssets(cashAndIdle, record - settled, 6));
+    // The last bid takes the rest and settles what is left of the record.
+    await (await f.auction.connect(f.erin).bid(f.A, accountId(f.erin.address), WAD, await f.vault.accountNonce(f.A), 0n, "0x")).wait();
+    expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+  });
 
   it("INV-26 a solvent auction past its floor stops at a zero price: the bidder takes the portfolio for nothing and the insurance fund pays nothing", async function () {
     const f = await loadFixture(stakedFixture);
