@@ -259,8 +259,9 @@ interface ILiquidationAuction {
     /// change them. All zero without a running auction.
     function auctionParams(uint256 account) external view returns (AuctionParams memory);
     /// @notice Known bad debt of running auctions not yet paid (WAD cash): the sum over auctions of insolvent accounts
-    /// of their deficit -V at start (or restart), less the subsidies bids have paid since. The insurance fund marks
-    /// its share price with it (class 8 of issue #11).
+    /// of their deficit -V at start (or restart), of which a subsidised bid of a fraction f of the portfolio settles f
+    /// (rounded down) of what is left; the rest is released when the auction ends. The insurance fund marks its share
+    /// price with it (class 8 of issue #11).
     function pendingBadDebt() external view returns (uint256);
     /// @notice Current stop level (`StopLevel` as its integer: 0 none, 1 no starts, 2 no starts or restarts,
     /// 3 nothing).

@@ -128,7 +128,8 @@ library AuctionMath {
     /// f restores E' >= (1 + bufferRatio) * M' iff f >= A / D (all of it when D <= 0); it is sized with
     /// A + ROUNDING_ALLOWANCE so the transfer's rounding cannot leave the account a few wei short. Accounts already restored
     /// (A <= 0) allow nothing; insolvent pricing (B <= 0), R < dustMargin, or a remainder whose R would fall
-    /// below dustMargin allow everything.
+    /// below dustMargin allow everything. At a negative price a requested fraction that would leave a remainder whose
+    /// R is below dustMargin is raised to the whole portfolio.
     function take(
         ILiquidationAuction.AuctionParams memory p,
         Valuation memory v,
@@ -157,6 +158,13 @@ library AuctionMath {
             k.penalty = penaltyUnit.mulWadUp(k.fraction);
             k.penaltyToFund = k.penalty.mulWadDown(p.insuranceShare);
         } else {
+            // At a negative price (insolvent) a bid that would leave a remainder whose R is below dustMargin takes it
+            // all: no dust remainder keeps its share of the pending bad debt marked (and the fund closed to deposits)
+            // with too little subsidy left for any keeper to bid it (review of the I-3 fix, 5 December 2026). Solvent
+            // bids never reach this branch, so they pay nothing for it.
+            if (k.unitPrice < 0 && k.fraction < WAD && v.requirement.mulWadDown(WAD - k.fraction) < p.dustMargin) {
+                k.fraction = WAD;
+            }
             k.subsidy = uint256(-k.unitPrice).mulWadDown(k.fraction);
         }
     }

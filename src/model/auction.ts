@@ -131,6 +131,8 @@ export function take(p: AuctionParams, v: Valuation, t: bigint, insolventElapsed
     k.penalty = mulWadUp(penaltyUnit, k.fraction);
     k.penaltyToFund = mulWadDown(k.penalty, p.insuranceShare);
   } else {
+    // Insolvent: a bid that would leave a remainder whose R is below dustMargin takes it all (AuctionMath.take).
+    if (k.unitPrice < 0n && k.fraction < WAD && mulWadDown(v.requirement, WAD - k.fraction) < p.dustMargin) k.fraction = WAD;
     k.subsidy = mulWadDown(-k.unitPrice, k.fraction);
   }
   return k;

@@ -805,7 +805,9 @@ contract BallastHandler {
         uint256 supplyIndex; // the vault's supply index before the bid (WAD)
         bool insolvencyRecorded; // the auction's quote shows a recorded insolvency (the bonus may apply)
         uint256 fraction; // the fraction requested (WAD; an insolvent auction allows all of it)
-        uint256 pendingBadDebt; // the auction's pending bad debt of all running auctions before the bid (WAD)
+        uint256 pendingBadDebt; // the pending bad debt of all running auctions before the bid (WAD)
+        uint256 requirement; // R before the bid, from the quote (WAD)
+        uint256 dustMargin; // the running auction's dustMargin (WAD; 0 without one)
     }
 
     function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
@@ -831,6 +833,8 @@ contract BallastHandler {
         try auction.quote(target) returns (ILiquidationAuction.Quote memory q) {
             b.markToMarket = q.markToMarket;
             b.insolvencyRecorded = q.insolvencyRecorded;
+            b.requirement = q.requirement;
+            b.dustMargin = auction.auctionParams(target).dustMargin;
         } catch {} // solhint-disable-line no-empty-blocks
         b.fundCash = vault.cashBalance(fund.fundAccount());
         (b.supplyIndex, , ) = vault.cashIndices();
@@ -881,6 +885,10 @@ contract BallastHandler {
             // index's cut is rounded against holders, which may cost the fund up to about its cash / 1e18 wei more
             // (allowed tenfold, plus the balance's own rounding).
             uint256 taken = b.fraction > WAD ? WAD : b.fraction;
+            // A bid that would leave a remainder whose R is below the auction's dustMargin takes it all.
+            if (b.markToMarket < 0 && (b.requirement * (WAD - taken)) / WAD < b.dustMargin) {
+                taken = WAD;
+            }
             int256 allowance = b.fundCash / 1e17 + 10;
             if (
                 b.fundCash - vault.cashBalance(fund.fundAccount()) > int256((uint256(-b.markToMarket) * taken) / WAD) + allowance

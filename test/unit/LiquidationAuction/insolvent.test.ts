@@ -185,6 +185,25 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     expect(await f.auction.pendingBadDebt()).to.equal(0n);
   });
 
+  it("INV-24 (review of the I-3 fix) an insolvent bid that would leave a remainder below dustMargin takes the whole portfolio, so no dust keeps bad debt pending", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = await insolventAuction(f);
+    await pricesAt(f, T + 900);
+    const v = await valuation(f, f.A);
+    const requested = WAD - 1n;
+    expect(mulWadDown(v.requirement, WAD - requested) < f.p.dustMargin).to.equal(true);
+    const k = take(f.p, v, 900n, 900n, requested);
+    expect(k.fraction).to.equal(WAD);
+    const D = accountId(f.dave.address);
+    const [aliceSize, aliceBasis] = await f.engine.position(f.A, ETH);
+    const tx = f.auction.connect(f.dave).bid(f.A, D, requested, await f.vault.accountNonce(f.A), 0n, "0x");
+    await expect(tx).to.emit(f.auction, "AuctionBid").withArgs(f.A, D, WAD, k.unitPrice, 0n, 0n, 0n, k.subsidy, 900n);
+    await expect(tx).to.emit(f.auction, "AuctionEnded").withArgs(f.A, 1, 900n);
+    expect(await f.engine.position(D, ETH)).to.deep.equal([aliceSize, aliceBasis]);
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+    expect((await f.fund.maxDeposit(f.erin.address)) > 0n).to.equal(true);
+  });
+
   it("INV-26 a solvent auction past its floor stops at a zero price: the bidder takes the portfolio for nothing and the insurance fund pays nothing", async function () {
     const f = await loadFixture(stakedFixture);
     const T = await insolventAuction(f, 2050n);
