@@ -49,6 +49,10 @@ interface ILiquidationAuction {
         uint64 insolventBonus;
         uint64 bufferRatio;
         uint64 penaltyRate;
+        /// @dev Base fee [gwei] up to which `flatTip` is paid as set; above it the flat tip grows in proportion to the
+        /// block's base fee, so starting an auction stays worth a keeper's gas in a crash (issue #13); 0: never scaled.
+        /// Packed into the slot `penaltyRate` already occupies, which a start reads anyway.
+        uint32 tipBaseFee;
         uint64 insuranceShare;
         uint64 tipRate;
         uint128 flatTip;
@@ -190,8 +194,9 @@ interface ILiquidationAuction {
     event StopLevelSet(uint256 level);
 
     /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
-    /// `tipAccount` a tip = min(flatTip + tipRate * (R - V), penaltyRate * R, max(V, 0)) from the account (an insolvent
-    /// account pays none, so the insurance fund never funds a tip).
+    /// `tipAccount` a tip = min(F + tipRate * (R - V), penaltyRate * R, max(V, 0)) from the account (an insolvent
+    /// account pays none, so the insurance fund never funds a tip), where F = flatTip * max(1, basefee / tipBaseFee)
+    /// (`block.basefee` against `tipBaseFee` gwei; F = flatTip when tipBaseFee is 0).
     /// @dev Freezes the account (deposits stay open). Reverts: `AuctionStopped` (level >= 1),
     /// `AuctionAlreadyActive`, `AuctionNotLiquidatable`, the circuit breakers, or the oracle's error.
     function startAuction(uint256 account, uint256 tipAccount) external;

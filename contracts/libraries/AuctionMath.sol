@@ -99,6 +99,15 @@ library AuctionMath {
         return p.floorPrice;
     }
 
+    /// @notice The flat part of the starter's tip at base fee `baseFee` [wei per gas]: `flatTip` (WAD cash) while the base
+    /// fee is at most `tipBaseFee` gwei (or `tipBaseFee` is 0), else flatTip * baseFee / (tipBaseFee gwei), rounded
+    /// down, so the tip follows the gas a start costs when base fees spike (issue #13: at crash base fees a fixed tip
+    /// no longer paid for the start, and keepers left accounts unstarted until their shortfall grew).
+    function flatTipAt(uint256 flatTip, uint256 tipBaseFee, uint256 baseFee) internal pure returns (uint256) {
+        uint256 threshold = tipBaseFee * 1 gwei;
+        return threshold == 0 || baseFee <= threshold ? flatTip : WadMath.mulDivDown(flatTip, baseFee, threshold);
+    }
+
     /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)),
     /// so it never exceeds the liquidation penalty of the whole portfolio (self-liquidation cannot farm it, INV-20)
     /// nor the account's own mark-to-market value V: an insolvent account pays none, so no tip is ever a loss the

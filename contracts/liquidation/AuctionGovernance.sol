@@ -35,6 +35,8 @@ library AuctionGovernance {
     uint256 internal constant MAX_FLAT_TIP = 1_000e18;
     /// @notice dustMargin <= 100,000e18 (100,000 cash units).
     uint256 internal constant MAX_DUST_MARGIN = 100_000e18;
+    /// @notice tipBaseFee <= 10,000 gwei (a base fee above any seen on Ethereum; 0 turns the scaling off).
+    uint256 internal constant MAX_TIP_BASE_FEE = 10_000;
     /// @notice Highest stop level (3, `StopLevel.Halted`: no starts, restarts or bids).
     uint8 internal constant MAX_STOP_LEVEL = uint8(ILiquidationAuction.StopLevel.Halted);
     /// @notice Highest stop level the guardian may set (2, `StopLevel.NoNewAuctionsOrRestarts`: bids continue).
@@ -83,6 +85,7 @@ library AuctionGovernance {
         _bound("tipRate", p.tipRate, 0, MAX_TIP_RATE);
         _bound("flatTip", p.flatTip, 0, MAX_FLAT_TIP);
         _bound("dustMargin", p.dustMargin, 0, MAX_DUST_MARGIN);
+        _bound("tipBaseFee", p.tipBaseFee, 0, MAX_TIP_BASE_FEE);
         next = version + 1;
         paramsAt[next] = p;
         emit ILiquidationAuction.AuctionParamsSet(p);

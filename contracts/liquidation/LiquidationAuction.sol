@@ -49,6 +49,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     uint256 public constant MAX_FLAT_TIP = AuctionGovernance.MAX_FLAT_TIP;
     /// @notice dustMargin <= 100,000e18 (100,000 cash units).
     uint256 public constant MAX_DUST_MARGIN = AuctionGovernance.MAX_DUST_MARGIN;
+    /// @notice tipBaseFee <= 10,000 gwei (0 turns the scaling off).
+    uint256 public constant MAX_TIP_BASE_FEE = AuctionGovernance.MAX_TIP_BASE_FEE;
     /// @notice Highest stop level (3, `StopLevel.Halted`: no starts, restarts or bids).
     uint8 public constant MAX_STOP_LEVEL = AuctionGovernance.MAX_STOP_LEVEL;
     /// @notice Highest stop level the guardian may set (2, `StopLevel.NoNewAuctionsOrRestarts`: bids continue).
@@ -139,7 +141,8 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         if (v.markToMarket <= 0) AuctionLifecycle.recordInsolvency(_s, account, 0);
 
         AuctionParams storage p = _s.paramsAt[version];
-        uint256 tip = AuctionMath.tip(p.flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
+        uint256 flatTip = AuctionMath.flatTipAt(p.flatTip, p.tipBaseFee, block.basefee);
+        uint256 tip = AuctionMath.tip(flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
         vault.startLiquidation(account, tipAccount, tip);
         emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
     }

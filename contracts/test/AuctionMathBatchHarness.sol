@@ -25,6 +25,8 @@ contract AuctionMathBatchHarness {
         uint256 shortfall;
         uint256 requirement;
         int256 markToMarket;
+        uint256 tipBaseFee; // gwei (0: the flat tip is never scaled)
+        uint256 baseFee; // wei per gas
     }
 
     /// @notice One clock advance.
@@ -52,7 +54,8 @@ contract AuctionMathBatchHarness {
         r = new uint256[](cs.length);
         for (uint256 i; i < cs.length; ++i) {
             TipCase calldata c = cs[i];
-            r[i] = AuctionMath.tip(c.flatTip, c.tipRate, c.penaltyRate, c.shortfall, c.requirement, c.markToMarket);
+            uint256 flatTip = AuctionMath.flatTipAt(c.flatTip, c.tipBaseFee, c.baseFee);
+            r[i] = AuctionMath.tip(flatTip, c.tipRate, c.penaltyRate, c.shortfall, c.requirement, c.markToMarket);
         }
     }
 

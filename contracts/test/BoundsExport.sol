@@ -28,7 +28,7 @@ contract BoundsExport {
     /// @return b The bounds in the order src/config/bounds.ts lists them.
     function bounds() external pure returns (Bound[] memory b) {
         // Sized exactly: an entry added without raising the length reverts (array index out of bounds).
-        b = new Bound[](56);
+        b = new Bound[](57);
         uint256 i;
         // Market risk and trading parameters (MarketConfigurator and EngineGovernance).
         b[i++] = Bound("RISK_BOUNDS", "MIN_MMR", "wad", RiskBounds.MIN_MMR);
@@ -85,6 +85,7 @@ contract BoundsExport {
         b[i++] = Bound("AUCTION_BOUNDS", "MAX_TIP_RATE", "wad", AuctionGovernance.MAX_TIP_RATE);
         b[i++] = Bound("AUCTION_BOUNDS", "MAX_FLAT_TIP", "cash", AuctionGovernance.MAX_FLAT_TIP);
         b[i++] = Bound("AUCTION_BOUNDS", "MAX_DUST_MARGIN", "cash", AuctionGovernance.MAX_DUST_MARGIN);
+        b[i++] = Bound("AUCTION_BOUNDS", "MAX_TIP_BASE_FEE", "gwei", AuctionGovernance.MAX_TIP_BASE_FEE);
         b[i++] = Bound("AUCTION_BOUNDS", "MAX_STOP_LEVEL", "count", AuctionGovernance.MAX_STOP_LEVEL);
         b[i++] = Bound("AUCTION_BOUNDS", "GUARDIAN_MAX_STOP_LEVEL", "count", AuctionGovernance.GUARDIAN_MAX_STOP_LEVEL);
         // Insurance fund (InsuranceFund).

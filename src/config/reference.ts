@@ -185,6 +185,11 @@ export const PARAMETER_DOCS: Record<string, [string, string, string]> = {
   "auction.insuranceShare": ["percentage", range("0%", "100%"), "Share of the penalty paid to the insurance fund."],
   "auction.tipRate": ["percentage", range("0%", pct(A.MAX_TIP_RATE)), "Keeper tip as a share of the shortfall."],
   "auction.flatTip": ["amount in cash", range("0", `${formatWad(A.MAX_FLAT_TIP)} cash`), "Flat keeper tip."],
+  "auction.tipBaseFee": [
+    "gas price in gwei",
+    range("0 gwei", `${A.MAX_TIP_BASE_FEE} gwei`),
+    "Base fee up to which the flat tip is paid as set; above it the flat tip grows in proportion (0 gwei: never).",
+  ],
   "auction.dustMargin": ["amount in cash", range("0", `${formatWad(A.MAX_DUST_MARGIN)} cash`), "Accounts below this are liquidated whole."],
   "auction.globalShortfallCap": ["amount in cash", "below 2^104 wei", "Auction circuit breaker: running shortfall cap over all markets."],
   "insurance.name": ["text", "", "ERC-4626 share token name."],

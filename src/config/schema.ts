@@ -67,6 +67,12 @@ const wad = (v: bigint | number) => formatWad(BigInt(v));
 
 /** "90s", "5m", "1h", "2d" -> seconds. */
 const DURATION: Unit<number> = { parse: (k, s) => parseDuration(k, s), fallback: 0, show: formatDuration };
+/** "15 gwei" -> 15 (whole gwei). */
+const GWEI: Unit<number> = {
+  parse: (k, s) => Number(parseTokenAmount(k, s, "gwei", 0)),
+  fallback: 0,
+  show: (v) => `${String(v)} gwei`,
+};
 /** "5%" -> 0.05e18 (WAD). */
 const PERCENT: Unit<bigint> = { parse: (k, s) => parsePercent(k, s), fallback: 0n, show: pct };
 /** "0.94" -> 0.94e18 (WAD). */
@@ -284,6 +290,7 @@ const AUCTION = {
   insolventBonus: inUnit(PERCENT, { bound: [0n, A.MAX_INSOLVENT_BONUS] }),
   bufferRatio: inUnit(PERCENT, { bound: [0n, A.MAX_BUFFER_RATIO] }),
   penaltyRate: inUnit(PERCENT, { bound: [0n, A.MAX_PENALTY_RATE] }),
+  tipBaseFee: inUnit(GWEI, { bound: [0, A.MAX_TIP_BASE_FEE] }),
   insuranceShare: inUnit(PERCENT, { bound: [0n, ONE] }),
   tipRate: inUnit(PERCENT, { bound: [0n, A.MAX_TIP_RATE] }),
   flatTip: inUnit(CASH_WAD, { bound: [0n, A.MAX_FLAT_TIP] }),
@@ -376,8 +383,9 @@ export interface MarketPlan {
 }
 
 export interface AuctionPlan {
-  /** ILiquidationAuction.AuctionParams, with the durations in seconds as numbers. */
-  params: Omit<AuctionParams, "fastDuration" | "slowDuration" | "insolventDuration"> & {
+  /** ILiquidationAuction.AuctionParams, with the durations in seconds and the tip's base fee in gwei as numbers. */
+  params: Omit<AuctionParams, "fastDuration" | "slowDuration" | "insolventDuration" | "tipBaseFee"> & {
+    tipBaseFee: number;
     fastDuration: number;
     slowDuration: number;
     insolventDuration: number;

@@ -480,6 +480,7 @@ function auctionChecks({ plan, c }: CheckContext): Checks {
     eq("auction.tipRate", ap.tipRate, field(p, "tipRate"), formatPercent),
     eq("auction.flatTip", ap.flatTip, field(p, "flatTip"), formatWad),
     eq("auction.dustMargin", ap.dustMargin, field(p, "dustMargin"), formatWad),
+    eq("auction.tipBaseFee", BigInt(ap.tipBaseFee), field(p, "tipBaseFee"), (v) => `${v} gwei`),
     eq(
       "auction.globalShortfallCap",
       plan.auction.globalShortfallCap,

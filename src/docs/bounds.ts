@@ -80,8 +80,10 @@ function entry(b: ExportedBound): string {
       return `${b.name}: ${grouped(b.value.toString())}, // ${duration(b.value)}`;
     case "count":
       return `${b.name}: ${b.value.toString()},`;
+    case "gwei":
+      return `${b.name}: ${grouped(b.value.toString())}, // ${grouped(b.value.toString()).replace(/_/g, ",")} gwei`;
     default:
-      throw new Error(`BoundsExport: ${b.group}.${b.name} has unit "${b.unit}" (allowed: wad, factor, cash, seconds, count)`);
+      throw new Error(`BoundsExport: ${b.group}.${b.name} has unit "${b.unit}" (allowed: wad, factor, cash, seconds, count, gwei)`);
   }
 }
 
@@ -100,7 +102,7 @@ export async function renderBounds(bounds: readonly ExportedBound[]): Promise<st
     if (!(b.group in GROUP_DOCS))
       throw new Error(`BoundsExport: unknown group ${b.group} (allowed: ${Object.keys(GROUP_DOCS).join(", ")})`);
     if (seen.has(b.name)) throw new Error(`BoundsExport: ${b.name} is exported twice`);
-    if ((b.unit === "seconds" || b.unit === "count") && b.value > BigInt(Number.MAX_SAFE_INTEGER))
+    if ((b.unit === "seconds" || b.unit === "count" || b.unit === "gwei") && b.value > BigInt(Number.MAX_SAFE_INTEGER))
       throw new Error(`BoundsExport: ${b.name} = ${b.value} does not fit a number`);
     seen.add(b.name);
     groups.set(b.group, [...(groups.get(b.group) ?? []), b]);

@@ -276,7 +276,9 @@ export class Keeper {
         .map((r) => ({
           account: r.account,
           healthFactor: r.healthFactor,
-          tip: tipEstimate(p, r.equity, r.maintenanceMargin),
+          equity: r.equity,
+          maintenance: r.maintenanceMargin,
+          tip: tipEstimate(p, r.equity, r.maintenanceMargin, ctx.baseFee),
           insolvent: r.equity <= 0n,
         }));
       this.backlog = orderStarts(candidates, this.cfg.name);
@@ -307,12 +309,14 @@ export class Keeper {
     let started = 0;
     let i = 0;
     for (; i < queue.length && started + chosen.length < this.cfg.maxStartsPerBlock; i++) {
-      const { account, tip, insolvent } = queue[i];
+      const { account, insolvent } = queue[i];
+      // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at this block's.
+      const tip = tipEstimate(p, queue[i].equity, queue[i].maintenance, ctx.baseFee);
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
       if (!insolvent && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
       if (batching && !this.startAlone.has(account)) {
-        chosen.push(queue[i]);
+        chosen.push({ ...queue[i], tip });
         continue;
       }
       this.startAlone.delete(account);

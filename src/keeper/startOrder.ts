@@ -17,7 +17,10 @@ export interface StartCandidate {
   account: bigint;
   /** Health factor at the scan (WAD; equity / maintenance margin, 0 when equity <= 0). */
   healthFactor: bigint;
-  /** Expected tip (WAD cash). */
+  /** Margin equity E and maintenance margin M at the scan (WAD cash): the tip is re-estimated from them each block. */
+  equity: bigint;
+  maintenance: bigint;
+  /** Expected tip (WAD cash), at the base fee of the block it was estimated in. */
   tip: bigint;
   /** Equity at or below zero: started for its subsidised bids even without a tip. */
   insolvent: boolean;

@@ -154,11 +154,13 @@ export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint |
 }
 
 /**
- * The starter's tip as far as the lens shows it: min(flatTip + tipRate * (M - E), penaltyRate * M, max(E, 0)) (WAD, a
- * lower bound: the contract caps the tip at the account's value V = E + H >= E, so an insolvent account pays none).
+ * The starter's tip as far as the lens shows it, in a block whose base fee is `baseFee` [wei per gas; default 0: the
+ * flat tip unscaled]: min(F + tipRate * (M - E), penaltyRate * M, max(E, 0)), F = flatTip * max(1, baseFee /
+ * tipBaseFee) (WAD, a lower bound: the contract caps the tip at the account's value V = E + H >= E, so an insolvent
+ * account pays none).
  */
-export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint): bigint {
-  return tip(p, max(maintenance - equity, 0n), maintenance, equity);
+export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint, baseFee = 0n): bigint {
+  return tip(p, max(maintenance - equity, 0n), maintenance, equity, baseFee);
 }
 
 export { unitPrice };

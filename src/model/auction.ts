@@ -15,6 +15,8 @@ export interface AuctionParams {
   insolventBonus: bigint;
   bufferRatio: bigint;
   penaltyRate: bigint;
+  /** Base fee [gwei] above which the flat tip grows with the base fee (0: never); see {@link flatTipAt}. */
+  tipBaseFee: bigint;
   insuranceShare: bigint;
   tipRate: bigint;
   flatTip: bigint;
@@ -160,12 +162,23 @@ export function auctionShortfall(v: Pick<Valuation, "equity" | "maintenanceMargi
 }
 
 /**
- * The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)) (WAD): never
- * above the penalty of the whole portfolio (INV-20) nor the account's own mark-to-market value (class 9: an insolvent
- * account pays no tip, so the insurance fund never funds one).
+ * AuctionMath.flatTipAt: the flat part of the starter's tip (WAD cash) in a block whose base fee is `baseFee` [wei per
+ * gas]: `flatTip` up to `tipBaseFee` gwei (or when `tipBaseFee` is 0), else flatTip * baseFee / (tipBaseFee gwei),
+ * rounded down.
  */
-export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint, markToMarket: bigint): bigint {
-  const t = min(p.flatTip + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
+export function flatTipAt(p: Pick<AuctionParams, "flatTip" | "tipBaseFee">, baseFee: bigint): bigint {
+  const threshold = p.tipBaseFee * 10n ** 9n;
+  return threshold === 0n || baseFee <= threshold ? p.flatTip : (p.flatTip * baseFee) / threshold;
+}
+
+/**
+ * The starter's tip: min(F + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)) (WAD), F being
+ * {@link flatTipAt} at the block's base fee `baseFee` [wei per gas; 0, the default: F = flatTip]: never above the
+ * penalty of the whole portfolio (INV-20) nor the account's own mark-to-market value (class 9: an insolvent account
+ * pays no tip, so the insurance fund never funds one).
+ */
+export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint, markToMarket: bigint, baseFee = 0n): bigint {
+  const t = min(flatTipAt(p, baseFee) + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
   return markToMarket <= 0n ? 0n : min(t, markToMarket);
 }
 
@@ -229,6 +242,7 @@ export function toAuctionParams(r: Record<keyof AuctionParams, bigint | number>)
     insolventBonus: b("insolventBonus"),
     bufferRatio: b("bufferRatio"),
     penaltyRate: b("penaltyRate"),
+    tipBaseFee: b("tipBaseFee"),
     insuranceShare: b("insuranceShare"),
     tipRate: b("tipRate"),
     flatTip: b("flatTip"),

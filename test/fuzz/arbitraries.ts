@@ -154,6 +154,7 @@ export const auctionParamsArb: fc.Arbitrary<M.AuctionParams> = spread(A.MIN_STAR
       insolventBonus: spread(0n, A.MAX_INSOLVENT_BONUS),
       bufferRatio: spread(0n, A.MAX_BUFFER_RATIO),
       penaltyRate: spread(0n, A.MAX_PENALTY_RATE),
+      tipBaseFee: fc.oneof(spread(0n, BigInt(A.MAX_TIP_BASE_FEE)), fc.constant(0n)),
       insuranceShare: spread(0n, M.WAD),
       tipRate: spread(0n, A.MAX_TIP_RATE),
       flatTip: spread(0n, A.MAX_FLAT_TIP),

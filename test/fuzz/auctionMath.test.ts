@@ -124,7 +124,10 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
           // dustMargin takes the whole portfolio (review of the I-3 fix).
           const dustRaised =
             k.unitPrice < 0n && k.fraction === WAD && c.requested < WAD && (c.v.requirement * (WAD - c.requested)) / WAD < c.p.dustMargin;
-          expect(k.maxFraction <= WAD && (k.fraction <= c.requested || dustRaised) && k.fraction <= k.maxFraction, "fractions in range").to.equal(true);
+          expect(
+            k.maxFraction <= WAD && (k.fraction <= c.requested || dustRaised) && k.fraction <= k.maxFraction,
+            "fractions in range",
+          ).to.equal(true);
           expect(k.penalty <= k.payment, "INV-18 the account's penalty never exceeds what the bidder pays it").to.equal(true);
           expect(k.penaltyToFund <= k.penalty, "the fund's share is part of the penalty").to.equal(true);
           if (c.v.markToMarket > 0n) {
@@ -137,7 +140,7 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
     );
   });
 
-  it("the starter's tip equals the model and never exceeds penaltyRate * R, so self-liquidation cannot profit (INV-20)", async function () {
+  it("the starter's tip equals the model at any base fee (the flat part scaled above tipBaseFee) and never exceeds penaltyRate * R, so self-liquidation cannot profit (INV-20)", async function () {
     const runs = runsFor(60);
     this.timeout(timeoutFor(runs, 20));
     const h = await loadFixture(harnessFixture);
@@ -151,6 +154,8 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
         spread(0n, 10n ** 30n),
         spread(0n, 10n ** 30n).map((x) => -x),
       ),
+      tipBaseFee: fc.oneof(spread(0n, BigInt(A.MAX_TIP_BASE_FEE)), fc.constant(0n)),
+      baseFee: fc.oneof(spread(0n, 10n ** 14n), fc.constant(0n)), // up to 100,000 gwei
     });
     await fuzz(
       { name: this.test!.title, suite: SUITE, runs: 60, file: FILE },
@@ -158,8 +163,9 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
         const r = await h.tips(cs);
         countCases(cs.length);
         cs.forEach((c, i) => {
-          const p = { flatTip: c.flatTip, tipRate: c.tipRate, penaltyRate: c.penaltyRate } as M.AuctionParams;
-          const expected = M.tip(p, c.shortfall, c.requirement, c.markToMarket);
+          const p = { flatTip: c.flatTip, tipRate: c.tipRate, penaltyRate: c.penaltyRate, tipBaseFee: c.tipBaseFee } as M.AuctionParams;
+          const expected = M.tip(p, c.shortfall, c.requirement, c.markToMarket, c.baseFee);
+          expect(expected >= M.tip(p, c.shortfall, c.requirement, c.markToMarket), "a base fee never lowers the tip").to.equal(true);
           expect(r[i], `tip ${show(c)}`).to.equal(expected);
           expect(r[i] <= M.mulWadDown(c.penaltyRate, c.requirement), "INV-20 tip <= penaltyRate * R").to.equal(true);
           expect(r[i] <= (c.markToMarket > 0n ? c.markToMarket : 0n), "class 9 tip <= max(V, 0)").to.equal(true);

@@ -229,7 +229,10 @@ export class AuctionBook {
       const [, , m, cap] = await f.auction.shortfallTotals(id);
       if (m + shortfall > cap) return fail("AuctionMarketShortfallCapExceeded", id, cap, m + shortfall);
     }
-    const tip = M.tip(p, shortfall, v.requirement, v.markToMarket);
+    // The flat part of the tip follows the base fee of the block the start is mined in (tipBaseFee).
+    const pending = (await ethers.provider.send("eth_getBlockByNumber", ["pending", false])) as { baseFeePerGas?: string };
+    const baseFee = BigInt(pending.baseFeePerGas ?? 0);
+    const tip = M.tip(p, shortfall, v.requirement, v.markToMarket, baseFee);
     expect(tip <= M.mulWadDown(p.penaltyRate, v.requirement), "INV-20 the tip never exceeds penaltyRate * R").to.equal(true);
     await expect(send())
       .to.emit(f.auction, "AuctionStarted")

@@ -15,6 +15,8 @@ const hf = (percent: bigint): bigint => (WAD * percent) / 100n;
 const candidate = (account: bigint, healthFactor: bigint): StartCandidate => ({
   account,
   healthFactor,
+  equity: 0n,
+  maintenance: 0n,
   tip: 0n,
   insolvent: healthFactor === 0n,
 });

@@ -26,6 +26,7 @@ const params: AuctionParams = {
   fastDuration: BigInt(raw.fastDuration),
   slowDuration: BigInt(raw.slowDuration),
   insolventDuration: BigInt(raw.insolventDuration),
+  tipBaseFee: BigInt(raw.tipBaseFee),
 };
 
 const cfg = (kind: StrategyConfig["kind"], over: Partial<StrategyConfig> = {}): StrategyConfig => ({

@@ -129,6 +129,7 @@ contract BallastDeployment {
                 insolventBonus: 0.1e18,
                 bufferRatio: 0.2e18,
                 penaltyRate: 0.1e18,
+                tipBaseFee: 100, // gwei
                 insuranceShare: 0.5e18,
                 tipRate: 0.01e18,
                 flatTip: 5e18,

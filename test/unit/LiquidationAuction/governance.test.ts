@@ -27,6 +27,7 @@ function badParams(p: AuctionParams): [string, bigint, bigint, bigint, Partial<A
     ["tipRate", WAD / 2n + 1n, 0n, WAD / 2n, { tipRate: WAD / 2n + 1n }],
     ["flatTip", 1000n * WAD + 1n, 0n, 1000n * WAD, { flatTip: 1000n * WAD + 1n }],
     ["dustMargin", 100_000n * WAD + 1n, 0n, 100_000n * WAD, { dustMargin: 100_000n * WAD + 1n }],
+    ["tipBaseFee", 10_001n, 0n, 10_000n, { tipBaseFee: 10_001n }],
   ];
 }
 
@@ -44,6 +45,7 @@ describe("LiquidationAuction: governance", function () {
       insolventBonus: WAD / 2n,
       bufferRatio: WAD,
       penaltyRate: WAD / 2n,
+      tipBaseFee: 10_000n,
       insuranceShare: WAD,
       tipRate: WAD / 2n,
       flatTip: 1000n * WAD,

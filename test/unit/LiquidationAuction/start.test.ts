@@ -124,6 +124,56 @@ describe("LiquidationAuction: starting an auction", function () {
       .withArgs(f.A, accountId(f.carol.address), penalty);
   });
 
+  describe("the flat tip follows the base fee above tipBaseFee (issue #13: a start stays worth its gas in a crash)", function () {
+    const GWEI = 10n ** 9n;
+    /** Starts alice's auction (ETH 2,050: shortfall 130, R 615) in a block whose base fee is `baseFee` wei per gas. */
+    async function startAt(f: Awaited<ReturnType<typeof auctionFixture>>, baseFee: bigint) {
+      await setEth(f, 2050);
+      await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+      return f.auction
+        .connect(f.carol)
+        .startAuction(f.A, accountId(f.carol.address), { maxFeePerGas: 2_000n * GWEI, maxPriorityFeePerGas: 0n });
+    }
+
+    it("the fixture's tipBaseFee is 100 gwei and its flat tip 5 USDC", async function () {
+      const f = await loadFixture(auctionFixture);
+      expect([f.p.tipBaseFee, f.p.flatTip]).to.deep.equal([100n, 5n * WAD]);
+    });
+
+    it("at a base fee of exactly tipBaseFee the flat tip is flatTip: 5 + 1% of 130 = 6.3", async function () {
+      const f = await loadFixture(auctionFixture);
+      await expect(startAt(f, 100n * GWEI))
+        .to.emit(f.vault, "LiquidationStarted")
+        .withArgs(f.A, accountId(f.carol.address), 63n * 10n ** 17n);
+    });
+
+    it("at 3x tipBaseFee plus 1 wei the flat tip is flatTip * basefee / tipBaseFee, rounded down: 15 + 1.3", async function () {
+      const f = await loadFixture(auctionFixture);
+      const baseFee = 300n * GWEI + 1n;
+      const v = await valuation(f, f.A);
+      const flat = (5n * WAD * baseFee) / (100n * GWEI);
+      expect(flat).to.equal(15n * WAD + (5n * WAD) / (100n * GWEI)); // 15 plus 5e18 / 1e11 wei
+      const expected = modelTip(f.p, 130n * WAD, v.requirement, v.markToMarket, baseFee);
+      expect(expected).to.equal(flat + 13n * 10n ** 17n);
+      await expect(startAt(f, baseFee)).to.emit(f.vault, "LiquidationStarted").withArgs(f.A, accountId(f.carol.address), expected);
+    });
+
+    it("however high the base fee, the tip stays capped at the penalty penaltyRate * R (INV-20)", async function () {
+      const f = await loadFixture(auctionFixture);
+      await expect(startAt(f, 1_900n * GWEI))
+        .to.emit(f.vault, "LiquidationStarted")
+        .withArgs(f.A, accountId(f.carol.address), (615n * WAD) / 10n);
+    });
+
+    it("with tipBaseFee 0 the flat tip is never scaled", async function () {
+      const f = await loadFixture(auctionFixture);
+      await (await f.auction.setParams({ ...f.p, tipBaseFee: 0n })).wait();
+      await expect(startAt(f, 1_900n * GWEI))
+        .to.emit(f.vault, "LiquidationStarted")
+        .withArgs(f.A, accountId(f.carol.address), 63n * 10n ** 17n);
+    });
+  });
+
   it("self-liquidation cannot profit: the owner's tip moves between its own accounts", async function () {
     const f = await loadFixture(auctionFixture);
     await setEth(f, 2050);
@@ -147,7 +197,7 @@ describe("LiquidationAuction: starting an auction", function () {
         fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
         async (flat, tipRate, penaltyRate, shortfall, r, value) => {
           const t = await h.tip(flat, tipRate, penaltyRate, shortfall, r, value);
-          expect(t).to.equal(modelTip({ flatTip: flat, tipRate, penaltyRate } as never, shortfall, r, value));
+          expect(t).to.equal(modelTip({ flatTip: flat, tipRate, penaltyRate, tipBaseFee: 0n } as never, shortfall, r, value));
           expect(t <= mulWadDown(penaltyRate, r)).to.equal(true);
           expect(t <= (value > 0n ? value : 0n)).to.equal(true);
         },
