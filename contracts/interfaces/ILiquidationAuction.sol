@@ -194,8 +194,9 @@ interface ILiquidationAuction {
     event StopLevelSet(uint256 level);
 
     /// @notice Starts the auction of a liquidatable `account` (fresh, valid prices) and pays the caller's
-    /// `tipAccount` a tip = min(F + tipRate * (R - V), penaltyRate * R, max(V, 0)) from the account (an insolvent
-    /// account pays none, so the insurance fund never funds a tip), where F = flatTip * max(1, basefee / tipBaseFee)
+    /// `tipAccount` a tip = min(F + tipRate * (R - V), penaltyRate * R, penaltyRate * max(V, 0)) from the account (an
+    /// insolvent account pays none, so the insurance fund never funds a tip, and a solvent one stays solvent), where
+    /// F = flatTip * max(1, basefee / tipBaseFee)
     /// (`block.basefee` against `tipBaseFee` gwei; F = flatTip when tipBaseFee is 0).
     /// @dev Freezes the account (deposits stay open). Reverts: `AuctionStopped` (level >= 1),
     /// `AuctionAlreadyActive`, `AuctionNotLiquidatable`, the circuit breakers, or the oracle's error.

@@ -108,10 +108,12 @@ library AuctionMath {
         return threshold == 0 || baseFee <= threshold ? flatTip : WadMath.mulDivDown(flatTip, baseFee, threshold);
     }
 
-    /// @notice The starter's tip: min(flatTip + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)),
-    /// so it never exceeds the liquidation penalty of the whole portfolio (self-liquidation cannot farm it, INV-20)
-    /// nor the account's own mark-to-market value V: an insolvent account pays none, so no tip is ever a loss the
-    /// insurance fund covers (class 9 of issue #11). WAD, rounded down.
+    /// @notice The starter's tip: min(F + tipRate * shortfall, penaltyRate * requirement, penaltyRate * max(V, 0)), F
+    /// being the flat part at the block's base fee (`flatTipAt`), so it never exceeds the liquidation penalty of the
+    /// whole portfolio (self-liquidation cannot farm it, INV-20) nor the penalty rate of the account's own mark-to-market
+    /// value V: an insolvent account pays none (class 9 of issue #11), and a solvent one keeps at least
+    /// (1 - penaltyRate) * V > 0, so a start never makes it insolvent (a tip of all of V left V = 0, and the insolvent
+    /// bonus the fund then paid on it could be farmed by self-liquidation: review 6, M-1). WAD, rounded down.
     function tip(
         uint256 flatTip,
         uint256 tipRate,
@@ -121,7 +123,7 @@ library AuctionMath {
         int256 markToMarket
     ) internal pure returns (uint256) {
         uint256 t = WadMath.min(flatTip + tipRate.mulWadDown(shortfall), penaltyRate.mulWadDown(requirement));
-        return markToMarket <= 0 ? 0 : WadMath.min(t, uint256(markToMarket));
+        return markToMarket <= 0 ? 0 : WadMath.min(t, penaltyRate.mulWadDown(uint256(markToMarket)));
     }
 
     /// @notice The margin equity an auctioned account needs to count as restored: (1 + bufferRatio) * M (WAD cash,

@@ -10,7 +10,7 @@
  * keeper the next block's timestamp) and against any JSON-RPC node (`npx hardhat keeper`).
  */
 import { encodeBytes32String } from "ethers";
-import { FULL_SCANS, type ChainView, type ScanPolicy } from "./view";
+import { FULL_SCANS, type AccountHealth, type ChainView, type ScanPolicy } from "./view";
 import {
   GAS,
   MAX_BATCH_STARTS,
@@ -20,6 +20,7 @@ import {
   hedgeLegCost,
   planBid,
   priorityFeeFor,
+  nextBaseFeeFloor,
   tipEstimate,
   wantsToBid,
   gasCostCash,
@@ -252,6 +253,20 @@ export class Keeper {
     return q;
   }
 
+  /** The liquidatable accounts among `rows` that no auction runs on, as start candidates (tip at the next block's lowest base fee). */
+  private startCandidates(rows: readonly AccountHealth[], p: AuctionParams, ctx: BlockContext): StartCandidate[] {
+    return rows
+      .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !this.view.auctions.has(r.account))
+      .map((r) => ({
+        account: r.account,
+        healthFactor: r.healthFactor,
+        equity: r.equity,
+        maintenance: r.maintenanceMargin,
+        tip: tipEstimate(p, r.equity, r.maintenanceMargin, nextBaseFeeFloor(ctx.baseFee)),
+        insolvent: r.equity <= 0n,
+      }));
+  }
+
   async onBlock(ctx: BlockContext): Promise<BlockOutcome> {
     if (!this.params) await this.init();
     const p = this.params!;
@@ -271,18 +286,20 @@ export class Keeper {
       this.lastScan = ctx.timestamp;
       this.stats.scans++;
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
-      const candidates = rows
-        .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !v.auctions.has(r.account))
-        .map((r) => ({
-          account: r.account,
-          healthFactor: r.healthFactor,
-          equity: r.equity,
-          maintenance: r.maintenanceMargin,
-          tip: tipEstimate(p, r.equity, r.maintenanceMargin, ctx.baseFee),
-          insolvent: r.equity <= 0n,
-        }));
-      this.backlog = orderStarts(candidates, this.cfg.name);
+      this.backlog = orderStarts(this.startCandidates(rows, p, ctx), this.cfg.name);
       this.backlogBlock = ctx.block;
+    } else {
+      // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
+      // the oracle round) are read again at once, not at the next round: a reaction that leaves an account
+      // liquidatable is started in the next block (issue #13 item 2: a p99 start delay of 26 blocks came from them).
+      const touched = v.touchedAfter(this.backlogBlock);
+      if (touched.length > 0) {
+        const rows = await v.rescan(ctx.block, touched, this.cfg.scan);
+        const again = new Set(touched);
+        const kept = this.backlog.filter((c) => !again.has(c.account));
+        this.backlog = orderStarts([...kept, ...this.startCandidates(rows, p, ctx)], this.cfg.name);
+        this.backlogBlock = ctx.block;
+      }
     }
     // Start auctions for the tip, up to `maxStartsPerBlock` per block; what is left waits for the next block, not for
     // the next oracle round. An account touched since the scan (a deposit, a trade) waits for the next scan instead.
@@ -310,8 +327,9 @@ export class Keeper {
     let i = 0;
     for (; i < queue.length && started + chosen.length < this.cfg.maxStartsPerBlock; i++) {
       const { account, insolvent } = queue[i];
-      // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at this block's.
-      const tip = tipEstimate(p, queue[i].equity, queue[i].maintenance, ctx.baseFee);
+      // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at the lowest
+      // base fee the next block can have (EIP-1559: 7/8 of this one's), so the estimate stays a lower bound.
+      const tip = tipEstimate(p, queue[i].equity, queue[i].maintenance, nextBaseFeeFloor(ctx.baseFee));
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
       if (!insolvent && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;

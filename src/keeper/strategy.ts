@@ -153,11 +153,16 @@ export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint |
   return hi;
 }
 
+/** The lowest base fee [wei per gas] the block after one with `baseFee` can have: 7/8 of it (EIP-1559). */
+export function nextBaseFeeFloor(baseFee: bigint): bigint {
+  return baseFee - baseFee / 8n;
+}
+
 /**
  * The starter's tip as far as the lens shows it, in a block whose base fee is `baseFee` [wei per gas; default 0: the
- * flat tip unscaled]: min(F + tipRate * (M - E), penaltyRate * M, max(E, 0)), F = flatTip * max(1, baseFee /
- * tipBaseFee) (WAD, a lower bound: the contract caps the tip at the account's value V = E + H >= E, so an insolvent
- * account pays none).
+ * flat tip unscaled]: min(F + tipRate * (M - E), penaltyRate * M, penaltyRate * max(E, 0)), F = flatTip * max(1,
+ * baseFee / tipBaseFee) (WAD, a lower bound: the contract caps the tip with the account's value V = E + H >= E, so an
+ * insolvent account pays none; callers pass the lowest base fee the block the start lands in can have).
  */
 export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint, baseFee = 0n): bigint {
   return tip(p, max(maintenance - equity, 0n), maintenance, equity, baseFee);

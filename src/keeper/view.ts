@@ -130,6 +130,30 @@ export class ChainView {
     return this.touched.get(account) ?? -1;
   }
 
+  /** The known accounts an event changed after block `block`, in the order they were first seen. */
+  touchedAfter(block: number): bigint[] {
+    return this.accounts.filter((a) => this.touchedAt(a) > block);
+  }
+
+  /**
+   * Reads the health of just `accounts` at `block` (a partial scan between full ones: accounts a deposit, trade or
+   * withdrawal changed since the last scan) and updates the watch list with them. Returns the rows read.
+   */
+  rescan(block: number, accounts: bigint[], policy: ScanPolicy): Promise<AccountHealth[]> {
+    return this.at(block, `rescan:${accounts.join(",")}`, async () => {
+      this.scans.partial++;
+      this.scans.accountsRead += accounts.length;
+      const rows = accounts.length > 0 ? await this.healthOf(block, accounts) : [];
+      for (const r of rows) {
+        this.latest.set(r.account, r);
+        const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
+        if (risky) this.watch.add(r.account);
+        else this.watch.delete(r.account);
+      }
+      return rows;
+    });
+  }
+
   private add(account: bigint, block: number): void {
     this.touched.set(account, block);
     if (this.seen.has(account)) return;

@@ -172,14 +172,14 @@ export function flatTipAt(p: Pick<AuctionParams, "flatTip" | "tipBaseFee">, base
 }
 
 /**
- * The starter's tip: min(F + tipRate * shortfall, penaltyRate * requirement, max(markToMarket, 0)) (WAD), F being
- * {@link flatTipAt} at the block's base fee `baseFee` [wei per gas; 0, the default: F = flatTip]: never above the
- * penalty of the whole portfolio (INV-20) nor the account's own mark-to-market value (class 9: an insolvent account
- * pays no tip, so the insurance fund never funds one).
+ * The starter's tip: min(F + tipRate * shortfall, penaltyRate * requirement, penaltyRate * max(markToMarket, 0))
+ * (WAD), F being {@link flatTipAt} at the block's base fee `baseFee` [wei per gas; 0, the default: F = flatTip]: never
+ * above the penalty of the whole portfolio (INV-20) nor the penalty rate of the account's own mark-to-market value V
+ * (class 9: an insolvent account pays no tip; review 6, M-1: a solvent one keeps (1 - penaltyRate) * V > 0).
  */
 export function tip(p: AuctionParams, shortfall: bigint, requirement: bigint, markToMarket: bigint, baseFee = 0n): bigint {
   const t = min(flatTipAt(p, baseFee) + mulWadDown(p.tipRate, shortfall), mulWadDown(p.penaltyRate, requirement));
-  return markToMarket <= 0n ? 0n : min(t, markToMarket);
+  return markToMarket <= 0n ? 0n : min(t, mulWadDown(p.penaltyRate, markToMarket));
 }
 
 /** What the clock knows now (AuctionMath.ClockInput). */

@@ -168,7 +168,10 @@ describe("fuzz: auction math equals the reference model to the wei", function ()
           expect(expected >= M.tip(p, c.shortfall, c.requirement, c.markToMarket), "a base fee never lowers the tip").to.equal(true);
           expect(r[i], `tip ${show(c)}`).to.equal(expected);
           expect(r[i] <= M.mulWadDown(c.penaltyRate, c.requirement), "INV-20 tip <= penaltyRate * R").to.equal(true);
-          expect(r[i] <= (c.markToMarket > 0n ? c.markToMarket : 0n), "class 9 tip <= max(V, 0)").to.equal(true);
+          expect(
+            r[i] <= (c.markToMarket > 0n ? M.mulWadDown(c.penaltyRate, c.markToMarket) : 0n),
+            "class 9, review 6 M-1: tip <= penaltyRate * max(V, 0)",
+          ).to.equal(true);
         });
       }),
     );

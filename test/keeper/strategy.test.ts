@@ -10,6 +10,7 @@ import {
   earliestBidClock,
   hedgeLegCost,
   planBid,
+  nextBaseFeeFloor,
   priorityFeeFor,
   tipEstimate,
   wantsToBid,
@@ -96,12 +97,15 @@ describe("keeper strategies", function () {
     expect(priorityFeeFor(cfg("eager"), 0n, 250_000n, 2000n * WAD)).to.equal(GWEI);
   });
 
-  it("estimates the starter's tip as flat tip plus tip rate of the shortfall, capped at the penalty on M and at max(E, 0)", function () {
+  it("estimates the starter's tip as flat tip plus tip rate of the shortfall, capped at the penalty on M and on max(E, 0)", function () {
     // 5 + 1% * 18 = 5.18; cap 10% * 618 = 61.8.
     expect(tipEstimate(params, 600n * WAD, 618n * WAD)).to.equal(518n * 10n ** 16n);
     // Class 9: an account with E <= 0 may be insolvent (V <= 0), which pays no tip.
     expect(tipEstimate(params, -100_000n * WAD, 618n * WAD)).to.equal(0n);
-    expect(tipEstimate(params, 3n * WAD, 618n * WAD)).to.equal(3n * WAD);
+    expect(tipEstimate(params, 3n * WAD, 618n * WAD)).to.equal((3n * WAD) / 10n); // 10% of E = 3
+    // Above tipBaseFee (100 gwei) the flat part follows the base fee: at 300 gwei 15 + 0.18, at 7/8 of it 13.125 + 0.18.
+    expect(tipEstimate(params, 600n * WAD, 618n * WAD, 300n * GWEI)).to.equal(1518n * 10n ** 16n);
+    expect(tipEstimate(params, 600n * WAD, 618n * WAD, nextBaseFeeFloor(300n * GWEI))).to.equal(13_305n * 10n ** 15n);
   });
 
   it("INV-27 an insolvent account with no recorded insolvency is priced at V: no keeper bids for a bonus it would not get, and the earliest bid counts from the record", function () {

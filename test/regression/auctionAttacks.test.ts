@@ -186,7 +186,7 @@ describe("Regression: tip and clock classes of issue #11", function () {
     expect(await f.vault.cashBalance(f.A)).to.equal(cash);
   });
 
-  it("class 9 (INV-20) a solvent account's tip never exceeds its own value V", async function () {
+  it("class 9 (INV-20, review 6 M-1) a solvent account's tip never exceeds penaltyRate x its own value V, so the start leaves it solvent", async function () {
     const f = await loadFixture(auctionFixture);
     await setEth(f, 2002); // E = V = 9,985 - 9,980 = 5 < the nominal tip 5 + 1% * (600.6 - 5)
     const v = await valuation(f, f.A);
@@ -194,7 +194,8 @@ describe("Regression: tip and clock classes of issue #11", function () {
     const keeper = accountId(f.carol.address);
     await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
       .to.emit(f.vault, "LiquidationStarted")
-      .withArgs(f.A, keeper, 5n * WAD);
+      .withArgs(f.A, keeper, WAD / 2n); // 10 % of V = 0.5 (before review 6: all of V, leaving V = 0)
+    expect((await valuation(f, f.A)).markToMarket).to.equal(45n * 10n ** 17n);
   });
 
   it("review M3 (INV-23) seconds at stop level 3 never count: lifting a halt does not reprice a running auction by the time nobody could bid", async function () {

@@ -704,10 +704,12 @@ contract BallastHandler {
         if (ok && tipAccount != target) {
             int256 tip = vault.cashBalance(tipAccount) - tipCashBefore;
             if (tip > int256(penaltyCap) + 1) _violate("INV-20", "the tip exceeded the penalty of the whole portfolio");
-            // Class 9 of issue 11: the tip never exceeds the account's own value V (an insolvent account pays none,
-            // so no tip is a loss the insurance fund covers).
-            if (tip > 0 && tip > (q.markToMarket > 0 ? q.markToMarket : int256(0)) + 1) {
-                _violate("INV-20", "the tip exceeded the account's own value (class 9)");
+            // Class 9 of issue 11: the tip never exceeds the penalty rate of the account's own value V (an insolvent
+            // account pays none, so no tip is a loss the insurance fund covers; review 6, M-1: a solvent one stays
+            // solvent, so a start cannot open the fund-paid insolvent bonus).
+            uint256 valueCap = q.markToMarket > 0 ? (uint256(auction.params().penaltyRate) * uint256(q.markToMarket)) / WAD : 0;
+            if (tip > 0 && uint256(tip) > valueCap + 1) {
+                _violate("INV-20", "the tip exceeded penaltyRate x the account's own value (class 9, review 6 M-1)");
             }
             if (vault.cashBalance(target) - targetCashBefore < -int256(penaltyCap) - 1) {
                 _violate("INV-20", "the liquidated account paid more than the penalty as tip");
@@ -1003,7 +1005,7 @@ contract BallastHandler {
         else _callBid(griefer, target, _accountId(griefer, 0), 1e12, nonce); // 1e-6 of the portfolio (review M1)
         // A griefer's millionth of an insolvent portfolio whose remainder would be dust (R below dustMargin) takes the
         // whole portfolio: the account is liquidated, by the griefer, which is a lost race and not a block.
-        bool liquidatedByGriefer = active && !auction.auctionOf(target).active;
+        bool liquidatedByGriefer = active && act == 2 && !staleDust && !auction.auctionOf(target).active;
         bool okAfter = _liquidationStep(k, target, active, fraction, nonce);
         if (okBefore && !okAfter && !liquidatedByGriefer) {
             _violate(

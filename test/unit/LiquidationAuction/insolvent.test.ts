@@ -204,6 +204,32 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     expect((await f.fund.maxDeposit(f.erin.address)) > 0n).to.equal(true);
   });
 
+  it("INV-20 (review 6, M-1) a start at a crash base fee cannot tip away all of V: the account stays solvent, no insolvency is recorded and the fund pays no bonus", async function () {
+    const f = await loadFixture(stakedFixture);
+    const T = (await time.latest()) + 100;
+    await pricesAt(f, T, 2005n * 10n ** 8n);
+    const v = await valuation(f, f.A);
+    expect([v.markToMarket, v.requirement]).to.deep.equal([35n * WAD, 6015n * 10n ** 17n]);
+    // At 1,000 gwei the flat part alone is 5 x 10 = 50 USDC: before the fix the tip took all of V = 35, leaving V = 0,
+    // and a checkpoint then recorded insolvency, so the fund paid the insolvent bonus to whoever bid.
+    await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(1_000n * 10n ** 9n)]);
+    const start = f.auction
+      .connect(f.carol)
+      .startAuction(f.A, accountId(f.carol.address), { maxFeePerGas: 2_000n * 10n ** 9n, maxPriorityFeePerGas: 0n });
+    const tipPaid = mulWadDown(f.p.penaltyRate, v.markToMarket); // 10 % of V = 3.5
+    await expect(start).to.emit(f.vault, "LiquidationStarted").withArgs(f.A, accountId(f.carol.address), tipPaid);
+    expect((await valuation(f, f.A)).markToMarket).to.equal(v.markToMarket - tipPaid);
+    await pricesAt(f, T + 600);
+    await expect(f.auction.checkpoint(f.A)).to.not.emit(f.auction, "AuctionInsolvencyRecorded");
+    await pricesAt(f, T + 1500);
+    const q = await f.auction.quote(f.A);
+    expect(q.unitPrice >= 0n).to.equal(true);
+    const fundAccount = await f.fund.fundAccount();
+    const fundCash = await f.vault.cashBalance(fundAccount);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice, "0x")).wait();
+    expect((await f.vault.cashBalance(fundAccount)) >= fundCash).to.equal(true);
+  });
+
   it("INV-26 a solvent auction past its floor stops at a zero price: the bidder takes the portfolio for nothing and the insurance fund pays nothing", async function () {
     const f = await loadFixture(stakedFixture);
     const T = await insolventAuction(f, 2050n);

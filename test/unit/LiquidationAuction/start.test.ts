@@ -112,13 +112,14 @@ describe("LiquidationAuction: starting an auction", function () {
     expect(await f.vault.cashBalance(f.A)).to.equal(before + 100n * WAD);
   });
 
-  it("caps the tip at the liquidation penalty of the whole portfolio, penaltyRate * R", async function () {
+  it("caps the tip at the liquidation penalty of the whole portfolio and of its value, penaltyRate * min(R, V) (V < R whenever E < M)", async function () {
     const f = await loadFixture(auctionFixture);
     await setEth(f, 2050);
     await f.auction.setParams({ ...f.p, flatTip: 1_000n * WAD });
     const v = await valuation(f, f.A);
-    const penalty = mulWadDown(f.p.penaltyRate, v.requirement); // 10% of 615
-    expect(penalty).to.equal((615n * WAD) / 10n);
+    expect(mulWadDown(f.p.penaltyRate, v.requirement)).to.equal((615n * WAD) / 10n);
+    const penalty = mulWadDown(f.p.penaltyRate, v.markToMarket); // 10% of V = 485
+    expect(penalty).to.equal((485n * WAD) / 10n);
     await expect(f.auction.startAuction(f.A, accountId(f.carol.address)))
       .to.emit(f.vault, "LiquidationStarted")
       .withArgs(f.A, accountId(f.carol.address), penalty);
@@ -158,11 +159,11 @@ describe("LiquidationAuction: starting an auction", function () {
       await expect(startAt(f, baseFee)).to.emit(f.vault, "LiquidationStarted").withArgs(f.A, accountId(f.carol.address), expected);
     });
 
-    it("however high the base fee, the tip stays capped at the penalty penaltyRate * R (INV-20)", async function () {
+    it("however high the base fee, the tip stays capped at the penalty penaltyRate * min(R, V) (INV-20): 10% of V = 485", async function () {
       const f = await loadFixture(auctionFixture);
       await expect(startAt(f, 1_900n * GWEI))
         .to.emit(f.vault, "LiquidationStarted")
-        .withArgs(f.A, accountId(f.carol.address), (615n * WAD) / 10n);
+        .withArgs(f.A, accountId(f.carol.address), (485n * WAD) / 10n);
     });
 
     it("with tipBaseFee 0 the flat tip is never scaled", async function () {
@@ -199,7 +200,7 @@ describe("LiquidationAuction: starting an auction", function () {
           const t = await h.tip(flat, tipRate, penaltyRate, shortfall, r, value);
           expect(t).to.equal(modelTip({ flatTip: flat, tipRate, penaltyRate, tipBaseFee: 0n } as never, shortfall, r, value));
           expect(t <= mulWadDown(penaltyRate, r)).to.equal(true);
-          expect(t <= (value > 0n ? value : 0n)).to.equal(true);
+          expect(t <= (value > 0n ? mulWadDown(penaltyRate, value) : 0n)).to.equal(true);
         },
       ),
       { numRuns: 40, seed: 7 },
