@@ -1,6 +1,7 @@
 /**
  * The keeper bot: each block it (1) follows the protocol's events, (2) when an oracle round landed (or
- * `maxScanAge` passed) scans every known account through the lens in one batched call, and every block starts
+ * `maxScanAge` passed) scans every known account through the lens in one batched call (between scans, it reads again
+ * just the accounts an event changed since the last one), and every block starts
  * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet (most
  * under-margined first, in an order of its own: src/keeper/startOrder.ts), all in one `AuctionStarter.startAuctions`
  * transaction when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a

@@ -55,6 +55,8 @@ export class ChainView {
   private readonly exposures = new Map<string, Map<number, bigint>>();
   /** The latest health read of every account scanned so far. */
   readonly latest = new Map<bigint, AccountHealth>();
+  /** The block each row of `latest` was read at. */
+  private readonly readAt = new Map<bigint, number>();
   private readonly watch = new Set<bigint>();
   private lastFull?: { time: number; prices: bigint[] };
   private lastScanBlock = -1;
@@ -130,6 +132,11 @@ export class ChainView {
     return this.touched.get(account) ?? -1;
   }
 
+  /** The rows of `latest` read at `block` (by a scan or a rescan at that block). */
+  rowsReadAt(block: number): AccountHealth[] {
+    return [...this.latest.values()].filter((r) => this.readAt.get(r.account) === block);
+  }
+
   /** The known accounts an event changed after block `block`, in the order they were first seen. */
   touchedAfter(block: number): bigint[] {
     return this.accounts.filter((a) => this.touchedAt(a) > block);
@@ -146,6 +153,7 @@ export class ChainView {
       const rows = accounts.length > 0 ? await this.healthOf(block, accounts) : [];
       for (const r of rows) {
         this.latest.set(r.account, r);
+        this.readAt.set(r.account, block);
         const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
         if (risky) this.watch.add(r.account);
         else this.watch.delete(r.account);
@@ -208,6 +216,7 @@ export class ChainView {
       const rows = list.length > 0 ? await this.healthOf(block, list) : [];
       for (const r of rows) {
         this.latest.set(r.account, r);
+        this.readAt.set(r.account, block);
         const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
         if (risky) this.watch.add(r.account);
         else this.watch.delete(r.account);

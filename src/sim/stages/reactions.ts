@@ -64,6 +64,10 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
       if (wakeAt !== undefined) wake = wake === undefined ? wakeAt : Math.min(wake, wakeAt);
     }
     if (ownScan) await run.view.sync(ctx.block);
+    // Between oracle rounds the keepers read again the accounts an event changed: a trader's reaction that restored
+    // an account closes its episode now (it used to stay open until the next round, which counted a later, new
+    // shortfall as one start delay of a whole step).
+    if (!scanDue) trackEpisodes(run, run.priceTime(chain.now), run.view.rowsReadAt(ctx.block));
     timer.lap("keepers");
     // Traders react to the scan the keepers just made (the same lens call, remembered for this block).
     if (scanDue) {

@@ -8,6 +8,7 @@ import type { EpisodeRecord } from "../records";
 import { WAD, wadFromNumber, wadToNumber } from "../../model/wad";
 import { depositTx } from "./population";
 import type { RunState } from "./state";
+import type { AccountHealth } from "../../keeper/view";
 
 /** Priority fee of a trader's cut (wei per gas): 2 gwei. */
 const CUT_PRIORITY_FEE = 2n * 10n ** 9n;
@@ -47,10 +48,13 @@ export async function traderReactions(run: RunState, block: number): Promise<voi
   }
 }
 
-/** Opens an episode for each newly liquidatable account and closes those that recovered before an auction. */
-export function trackEpisodes(run: RunState, now: number): void {
+/**
+ * Opens an episode for each newly liquidatable account and closes those that recovered before an auction, from
+ * `rows` (default: the step's scan, `metrics.lastHealth`; between steps, the rows a keeper read again in a block).
+ */
+export function trackEpisodes(run: RunState, now: number, rows: readonly AccountHealth[] = run.metrics.lastHealth): void {
   const m = run.metrics;
-  for (const h of m.lastHealth) {
+  for (const h of rows) {
     if (!h.priceValid) continue;
     const ep = m.episodes.get(h.account);
     if (h.liquidatable && !ep && !h.frozen) {
