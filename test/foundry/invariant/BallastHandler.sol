@@ -1129,7 +1129,10 @@ contract BallastHandler {
             p.tipRate = uint64(_bound(a >> 64, 0, 0.05e18));
             p.flatTip = uint128(_bound(a >> 128, 0, 100e18));
             p.bufferRatio = uint64(_bound(b, 0, 0.5e18));
-            p.dustMargin = uint128(_bound(b >> 64, 0, 1_000e18));
+            // Up to 100 cash (twice the default): since an insolvent bid that would leave a remainder below dustMargin
+            // takes the whole portfolio, a dustMargin near the accounts' own size ended most auctions at their first bid,
+            // and the clock mutations (class 10, m3) were no longer reached with a running auction.
+            p.dustMargin = uint128(_bound(b >> 64, 0, 100e18));
             p.insuranceShare = uint64(_bound(b >> 128, 0, WAD));
             // Class 7 of issue 11: setParams never reprices a running auction (its terms keep their version).
             bytes32[] memory terms = new bytes32[](accounts.length);
