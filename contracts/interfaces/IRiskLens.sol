@@ -12,6 +12,10 @@ import {IMarketConfigurator} from "./IMarketConfigurator.sol";
 interface IRiskLens {
     /// @notice Health of one account (WAD cash values).
     /// @param priceValid False when a market or collateral the account holds has no valid price; other fields are 0.
+    /// @param markToMarket V = E + H [WAD cash], H being the collateral haircut amount (collateral value before minus
+    /// after its haircut weights): what the liquidation auction values the portfolio at and caps a starter's tip with
+    /// (`ILiquidationAuction.Quote` reports it under the same name, from the same vault and engine functions).
+    /// @param requirement R = M + H [WAD cash], the auction's requirement (same source).
     struct AccountHealth {
         uint256 account;
         bool priceValid;
@@ -21,6 +25,8 @@ interface IRiskLens {
         uint256 healthFactor;
         bool liquidatable;
         bool frozen;
+        int256 markToMarket;
+        uint256 requirement;
     }
 
     /// @notice One position of a portfolio. Prices WAD; values WAD cash.

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Bitmap} from "../libraries/Bitmap.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IRiskLens} from "../interfaces/IRiskLens.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
@@ -216,6 +217,21 @@ contract RiskLens is IRiskLens {
         h.initialMargin = s.initialMargin;
         h.healthFactor = s.healthFactor;
         h.liquidatable = s.liquidatable;
+        // H = raw collateral value - its margin value, each token valued with the vault's rounding (CollateralValuation),
+        // as the auction's valuation does (AuctionLifecycle.valuation), so a keeper sees the tip the contract pays.
+        uint256 haircutAmount = _rawCollateralValue(account, px) - c.collateralValue;
+        h.markToMarket = s.equity + SafeCast.toInt256(haircutAmount);
+        h.requirement = s.maintenanceMargin + haircutAmount;
+    }
+
+    /// @dev Sum over the account's collateral of balance x price before haircut [WAD cash], each rounded down.
+    function _rawCollateralValue(uint256 account, Prices memory px) internal view returns (uint256 raw) {
+        uint256 bits = vault.accountTokens(account);
+        while (bits != 0) {
+            uint256 i;
+            (i, bits) = Bitmap.next(bits);
+            raw += CollateralValuation.valueDown(vault.collateralBalanceWad(account, vault.tokenAt(i)), px.tokens[i]);
+        }
     }
 
     /// @dev True when every market and collateral the account holds has a valid price.

@@ -144,6 +144,9 @@ export interface BlockOutcome {
   wakeAt?: number;
 }
 
+/** A start candidate chosen for this block's batch, with the tip estimated for it (WAD cash). */
+type ChosenStart = StartCandidate & { tip: bigint };
+
 const fmt = (wad: bigint, digits = 2): string => wadToNumber(wad).toFixed(digits);
 
 /** Re-exported for the keeper's and the simulator's log lines (the codec lives in src/model/accountId.ts). */
@@ -254,8 +257,8 @@ export class Keeper {
     return q;
   }
 
-  /** The liquidatable accounts among `rows` that no auction runs on, as start candidates (tip at the next block's lowest base fee). */
-  private startCandidates(rows: readonly AccountHealth[], p: AuctionParams, ctx: BlockContext): StartCandidate[] {
+  /** The liquidatable accounts among `rows` that no auction runs on, as start candidates. */
+  private startCandidates(rows: readonly AccountHealth[]): StartCandidate[] {
     return rows
       .filter((r) => r.priceValid && r.liquidatable && !r.frozen && !this.view.auctions.has(r.account))
       .map((r) => ({
@@ -263,7 +266,8 @@ export class Keeper {
         healthFactor: r.healthFactor,
         equity: r.equity,
         maintenance: r.maintenanceMargin,
-        tip: tipEstimate(p, r.equity, r.maintenanceMargin, nextBaseFeeFloor(ctx.baseFee)),
+        markToMarket: r.markToMarket,
+        requirement: r.requirement,
         insolvent: r.equity <= 0n,
       }));
   }
@@ -287,7 +291,7 @@ export class Keeper {
       this.lastScan = ctx.timestamp;
       this.stats.scans++;
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
-      this.backlog = orderStarts(this.startCandidates(rows, p, ctx), this.cfg.name);
+      this.backlog = orderStarts(this.startCandidates(rows), this.cfg.name);
       this.backlogBlock = ctx.block;
     } else {
       // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
@@ -298,7 +302,7 @@ export class Keeper {
         const rows = await v.rescan(ctx.block, touched, this.cfg.scan);
         const again = new Set(touched);
         const kept = this.backlog.filter((c) => !again.has(c.account));
-        this.backlog = orderStarts([...kept, ...this.startCandidates(rows, p, ctx)], this.cfg.name);
+        this.backlog = orderStarts([...kept, ...this.startCandidates(rows)], this.cfg.name);
         this.backlogBlock = ctx.block;
       }
     }
@@ -323,14 +327,14 @@ export class Keeper {
     // `maxStartsPerBlock` is larger; without a starter, one `startAuction` transaction each.
     const batching = v.c.starter !== undefined;
     const perStartGas = batching ? GAS.batchStart.perAccount : GAS.start.used;
-    const chosen: StartCandidate[] = [];
+    const chosen: ChosenStart[] = [];
     let started = 0;
     let i = 0;
     for (; i < queue.length && started + chosen.length < this.cfg.maxStartsPerBlock; i++) {
       const { account, insolvent } = queue[i];
       // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at the lowest
       // base fee the next block can have (EIP-1559: 7/8 of this one's), so the estimate stays a lower bound.
-      const tip = tipEstimate(p, queue[i].equity, queue[i].maintenance, nextBaseFeeFloor(ctx.baseFee));
+      const tip = tipEstimate(p, queue[i], nextBaseFeeFloor(ctx.baseFee));
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
       if (!insolvent && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
@@ -519,7 +523,7 @@ export class Keeper {
    * (`retryAlone`), so one account's error cannot hold the others back. Returns the sent transaction (`accounts`
    * lists the batch), or undefined.
    */
-  private async sendBatchStart(ctx: BlockContext, chosen: StartCandidate[], ethPrice: bigint): Promise<SentTx | undefined> {
+  private async sendBatchStart(ctx: BlockContext, chosen: ChosenStart[], ethPrice: bigint): Promise<SentTx | undefined> {
     const starter = this.view.c.starter!;
     const accounts = chosen.map((c) => c.account);
     const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);

@@ -8,20 +8,16 @@
  */
 import { solidityPackedKeccak256 } from "ethers";
 import { WAD } from "../model/wad";
+import type { TipInputs } from "./strategy";
 
 /** Width of a health-factor band (WAD): 0.05e18 // 5 percentage points of health factor. */
 export const START_BAND = WAD / 20n;
 
 /** A liquidatable account a keeper may start, from its latest scan. */
-export interface StartCandidate {
+export interface StartCandidate extends TipInputs {
   account: bigint;
   /** Health factor at the scan (WAD; equity / maintenance margin, 0 when equity <= 0). */
   healthFactor: bigint;
-  /** Margin equity E and maintenance margin M at the scan (WAD cash): the tip is re-estimated from them each block. */
-  equity: bigint;
-  maintenance: bigint;
-  /** Expected tip (WAD cash), at the base fee of the block it was estimated in. */
-  tip: bigint;
   /** Equity at or below zero: started for its subsidised bids even without a tip. */
   insolvent: boolean;
 }

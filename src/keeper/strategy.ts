@@ -158,14 +158,26 @@ export function nextBaseFeeFloor(baseFee: bigint): bigint {
   return baseFee - baseFee / 8n;
 }
 
+/** The four valuation figures the lens reports for an account (`RiskLens.accountsHealth`), WAD cash. */
+export interface TipInputs {
+  /** Margin equity E. */
+  equity: bigint;
+  /** Maintenance margin M. */
+  maintenance: bigint;
+  /** V = E + H (H: collateral haircut amount). */
+  markToMarket: bigint;
+  /** R = M + H. */
+  requirement: bigint;
+}
+
 /**
- * The starter's tip as far as the lens shows it, in a block whose base fee is `baseFee` [wei per gas; default 0: the
- * flat tip unscaled]: min(F + tipRate * (M - E), penaltyRate * M, penaltyRate * max(E, 0)), F = flatTip * max(1,
- * baseFee / tipBaseFee) (WAD, a lower bound: the contract caps the tip with the account's value V = E + H >= E, so an
- * insolvent account pays none; callers pass the lowest base fee the block the start lands in can have).
+ * The starter's tip the contract pays for an account the lens valued at `v`, in a block whose base fee is `baseFee`
+ * [wei per gas; default 0: the flat tip unscaled]: min(F + tipRate * max(M - E, 0), penaltyRate * R, penaltyRate *
+ * max(V, 0)), F = flatTip * max(1, baseFee / tipBaseFee) (WAD cash, rounded down: `AuctionMath.tip`). Exact at the
+ * lens's prices; callers pass the lowest base fee the block the start lands in can have, so it is a lower bound there.
  */
-export function tipEstimate(p: AuctionParams, equity: bigint, maintenance: bigint, baseFee = 0n): bigint {
-  return tip(p, max(maintenance - equity, 0n), maintenance, equity, baseFee);
+export function tipEstimate(p: AuctionParams, v: TipInputs, baseFee = 0n): bigint {
+  return tip(p, max(v.maintenance - v.equity, 0n), v.requirement, v.markToMarket, baseFee);
 }
 
 export { unitPrice };

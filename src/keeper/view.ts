@@ -151,15 +151,24 @@ export class ChainView {
       this.scans.partial++;
       this.scans.accountsRead += accounts.length;
       const rows = accounts.length > 0 ? await this.healthOf(block, accounts) : [];
-      for (const r of rows) {
-        this.latest.set(r.account, r);
-        this.readAt.set(r.account, block);
-        const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
-        if (risky) this.watch.add(r.account);
-        else this.watch.delete(r.account);
-      }
+      this.remember(rows, block, policy);
       return rows;
     });
+  }
+
+  /**
+   * Keeps `rows` (read at `block`) as the latest of their accounts and updates the watch list under `policy`: an
+   * account stays watched while its price is invalid, it is liquidatable or frozen, or its health factor is below
+   * `watchHealth`.
+   */
+  private remember(rows: readonly AccountHealth[], block: number, policy: ScanPolicy): void {
+    for (const r of rows) {
+      this.latest.set(r.account, r);
+      this.readAt.set(r.account, block);
+      const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
+      if (risky) this.watch.add(r.account);
+      else this.watch.delete(r.account);
+    }
   }
 
   private add(account: bigint, block: number): void {
@@ -172,14 +181,7 @@ export class ChainView {
   /** Health of every known account at `block` (lens `accountsHealth`, batched). */
   health(block: number): Promise<AccountHealth[]> {
     const accounts = [...this.accounts];
-    return this.at(block, `health:${accounts.length}`, async () => {
-      const size = this.opts.batchSize ?? 50;
-      const out: AccountHealth[] = [];
-      for (let i = 0; i < accounts.length; i += size) {
-        out.push(...(await this.c.lens.accountsHealth(accounts.slice(i, i + size), { blockTag: block })));
-      }
-      return out;
-    });
+    return this.at(block, `health:${accounts.length}`, () => this.healthOf(block, accounts));
   }
 
   /** Health of `accounts` at `block` (lens `accountsHealth`, batched). */
@@ -214,13 +216,7 @@ export class ChainView {
       }
       this.scans.accountsRead += list.length;
       const rows = list.length > 0 ? await this.healthOf(block, list) : [];
-      for (const r of rows) {
-        this.latest.set(r.account, r);
-        this.readAt.set(r.account, block);
-        const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
-        if (risky) this.watch.add(r.account);
-        else this.watch.delete(r.account);
-      }
+      this.remember(rows, block, policy);
       this.lastScanBlock = block;
       return rows;
     });

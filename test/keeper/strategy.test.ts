@@ -97,15 +97,26 @@ describe("keeper strategies", function () {
     expect(priorityFeeFor(cfg("eager"), 0n, 250_000n, 2000n * WAD)).to.equal(GWEI);
   });
 
-  it("estimates the starter's tip as flat tip plus tip rate of the shortfall, capped at the penalty on M and on max(E, 0)", function () {
-    // 5 + 1% * 18 = 5.18; cap 10% * 618 = 61.8.
-    expect(tipEstimate(params, 600n * WAD, 618n * WAD)).to.equal(518n * 10n ** 16n);
-    // Class 9: an account with E <= 0 may be insolvent (V <= 0), which pays no tip.
-    expect(tipEstimate(params, -100_000n * WAD, 618n * WAD)).to.equal(0n);
-    expect(tipEstimate(params, 3n * WAD, 618n * WAD)).to.equal((3n * WAD) / 10n); // 10% of E = 3
+  it("estimates the starter's tip as the contract pays it: flat tip plus tip rate of the shortfall, capped at the penalty on R and on max(V, 0)", function () {
+    const cash = (e: bigint, m: bigint, h = 0n) => ({
+      equity: e * WAD,
+      maintenance: m * WAD,
+      markToMarket: (e + h) * WAD,
+      requirement: (m + h) * WAD,
+    });
+    // 5 + 1% * 18 = 5.18; caps 10% * 618 = 61.8 and 10% * 600 = 60.
+    expect(tipEstimate(params, cash(600n, 618n))).to.equal(518n * 10n ** 16n);
+    // Class 9: an insolvent account (V <= 0) pays no tip.
+    expect(tipEstimate(params, cash(-100_000n, 618n))).to.equal(0n);
+    expect(tipEstimate(params, cash(3n, 618n))).to.equal((3n * WAD) / 10n); // 10% of V = 3
+    // With collateral, the cap is the penalty on V = E + H, not on E: E = 3 and H = 97 give 10% of 100 = 10, so the
+    // full 5 + 1% * 615 = 11.15 is capped at 10 (the lens's E alone would have said 0.3, below a start's gas).
+    expect(tipEstimate(params, cash(3n, 618n, 97n))).to.equal(10n * WAD);
+    // E <= 0 with V > 0 still pays: E = -50, H = 100 give 10% of 50 = 5.
+    expect(tipEstimate(params, cash(-50n, 618n, 100n))).to.equal(5n * WAD);
     // Above tipBaseFee (100 gwei) the flat part follows the base fee: at 300 gwei 15 + 0.18, at 7/8 of it 13.125 + 0.18.
-    expect(tipEstimate(params, 600n * WAD, 618n * WAD, 300n * GWEI)).to.equal(1518n * 10n ** 16n);
-    expect(tipEstimate(params, 600n * WAD, 618n * WAD, nextBaseFeeFloor(300n * GWEI))).to.equal(13_305n * 10n ** 15n);
+    expect(tipEstimate(params, cash(600n, 618n), 300n * GWEI)).to.equal(1518n * 10n ** 16n);
+    expect(tipEstimate(params, cash(600n, 618n), nextBaseFeeFloor(300n * GWEI))).to.equal(13_305n * 10n ** 15n);
   });
 
   it("INV-27 an insolvent account with no recorded insolvency is priced at V: no keeper bids for a bonus it would not get, and the earliest bid counts from the record", function () {

@@ -25,7 +25,11 @@ function nextHour(t: bigint): number {
   return (Number(t / 3600n) + 1) * 3600;
 }
 
-/** Asserts that accountsHealth(accounts) equals engine.accountMargin field by field, in order (INV-15). */
+/**
+ * Asserts that accountsHealth(accounts) equals engine.accountMargin field by field, in order (INV-15), and that its
+ * V and R are the auction's: V = E + H, R = M + H with H = raw collateral value - margin collateral value from the
+ * vault's `collateralValuesFresh` (AuctionLifecycle.valuation's formula).
+ */
 async function expectHealthMatchesEngine(v: LensFixture, accounts: bigint[]) {
   const rows = await v.lens.accountsHealth(accounts);
   expect(rows.length).to.equal(accounts.length);
@@ -41,6 +45,9 @@ async function expectHealthMatchesEngine(v: LensFixture, accounts: bigint[]) {
     expect(r.healthFactor).to.equal(m.healthFactor);
     expect(r.liquidatable).to.equal(m.liquidatable);
     expect(r.frozen).to.equal(frozen);
+    const [c, raw] = await v.vault.collateralValuesFresh(account);
+    expect(r.markToMarket).to.equal(m.equity + raw - c.collateralValue);
+    expect(r.requirement).to.equal(m.maintenanceMargin + raw - c.collateralValue);
   }
   return rows;
 }
@@ -59,6 +66,10 @@ describe("RiskLens: accountsHealth and liquidatableAccounts", function () {
     expect(rows[3].equity).to.equal(3_600n * WAD + 2_250n * WAD); // 1.5 * 3000 * 80% + 0.05 * 60000 * 75%
     expect(rows[3].maintenanceMargin).to.equal(0n);
     expect(rows[3].healthFactor).to.equal(2n ** 256n - 1n);
+    // Erin's V is her collateral before haircuts, R its haircut amount: 1.5 * 3000 + 0.05 * 60000 = 7,500; 7,500 - 5,850.
+    expect([rows[3].markToMarket, rows[3].requirement]).to.deep.equal([7_500n * WAD, 1_650n * WAD]);
+    // Alice holds only cash: V = E, R = M.
+    expect([rows[0].markToMarket, rows[0].requirement]).to.deep.equal([1_985n * WAD, 900n * WAD]);
     expect([rows[4].equity, rows[4].maintenanceMargin, rows[4].initialMargin, rows[4].healthFactor, rows[4].liquidatable]).to.deep.equal([
       0n,
       0n,
@@ -174,6 +185,12 @@ describe("RiskLens: accountsHealth and liquidatableAccounts", function () {
     const liquidatable = all.filter((_, i) => rows[i].liquidatable);
     expect(liquidatable).to.deep.equal([henry, alice]);
     expect(await v.lens.liquidatableAccounts(all)).to.deep.equal([henry, alice]);
+    // Their V and R are the auction's, which values the portfolio and caps the starter's tip with them.
+    for (const account of [henry, alice]) {
+      const q = await v.auction.quote(account);
+      const [row] = await v.lens.accountsHealth([account]);
+      expect([row.markToMarket, row.requirement]).to.deep.equal([q.markToMarket, q.requirement]);
+    }
     // A frozen account (already in an auction) is left out although it is liquidatable.
     await freeze(v, henry);
     const [henryRow] = await v.lens.accountsHealth([henry]);
