@@ -29,7 +29,7 @@ import {
   type StrategyConfig,
 } from "./strategy";
 import { orderStarts, type StartCandidate } from "./startOrder";
-import { isRestored, toAuctionParams, type AuctionParams, type Valuation } from "../model/auction";
+import { isRestored, type AuctionParams, type Valuation } from "../model/auction";
 import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
 import { shortAccount } from "../model/accountId";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
@@ -170,7 +170,7 @@ export function defaultKeeperConfig(name: string, strategy: StrategyConfig, acco
 }
 
 export class Keeper {
-  private params?: AuctionParams;
+  private ready = false;
   private lastFeeds = "";
   private lastScan = -Infinity;
   /** Check the bidder's exposure from this block on (set after each bid; cleared once flat). */
@@ -213,7 +213,7 @@ export class Keeper {
   private flashAccount?: bigint;
 
   async init(): Promise<void> {
-    this.params = toAuctionParams(await this.view.c.auction.params());
+    this.ready = true;
     if (this.cfg.flashLiquidator) this.flashAccount = await this.cfg.flashLiquidator.account();
   }
 
@@ -273,13 +273,14 @@ export class Keeper {
   }
 
   async onBlock(ctx: BlockContext): Promise<BlockOutcome> {
-    if (!this.params) await this.init();
-    const p = this.params!;
+    if (!this.ready) await this.init();
     const v = this.view;
     const sent: SentTx[] = [];
     let wakeAt: number | undefined;
     const next = ctx.nextTimestamp ?? ctx.timestamp + this.cfg.blockTime;
     await v.sync(ctx.block);
+    // Tips follow the current parameters; each running auction is priced with its own (`auctionParams`).
+    const p = await v.params(ctx.block);
     await this.checkInflight(ctx);
     const ethPrice = await v.price(ctx.block, this.cfg.gasAsset);
 
@@ -368,6 +369,7 @@ export class Keeper {
       if (this.lastSent.get(account) === ctx.block || (this.backoff.get(account) ?? 0) > ctx.block) continue;
       let q = await this.quote(ctx, account, feeds);
       if (!q.active) continue;
+      const pa = await v.auctionParams(ctx.block, account);
       const valuation: Valuation = {
         equity: q.equity,
         maintenanceMargin: q.maintenanceMargin,
@@ -375,7 +377,7 @@ export class Keeper {
         requirement: q.requirement,
       };
       const debtOnly = valuation.maintenanceMargin === 0n && valuation.equity < 0n && (await this.isDebtOnly(ctx, account));
-      if (debtOnly || (isRestored(p, valuation) && this.cfg.strategy.kind === "eager")) {
+      if (debtOnly || (isRestored(pa, valuation) && this.cfg.strategy.kind === "eager")) {
         // Restored by its owner (a deposit) or by prices: end it so the account is free again. A debt-only account
         // (no position, no collateral, negative cash) has nothing to bid on and pays no tip: every strategy ends its
         // auction, which writes the debt off (insurance fund first), so bad debt stops accruing interest (issue #11
@@ -404,7 +406,7 @@ export class Keeper {
       const elapsed = q.elapsed + BigInt(Math.max(0, next - ctx.timestamp));
       const hedge = await this.hedgePlan(ctx.block, account, q.nonce, this.cfg.strategy.kind !== "flash");
       const bctx: BidContext = {
-        params: p,
+        params: pa,
         valuation,
         elapsed,
         insolventSince: q.insolventSince,

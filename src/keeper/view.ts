@@ -10,6 +10,7 @@ import { ZeroAddress, type Provider } from "ethers";
 import type { KeeperContracts } from "./contracts";
 import { EventFollower } from "./events";
 import { WAD } from "../model/wad";
+import { toAuctionParams, type AuctionParams } from "../model/auction";
 import type { IRiskLens } from "../../typechain-types/contracts/lens/RiskLens";
 import type { ILiquidationAuction } from "../../typechain-types/contracts/liquidation/LiquidationAuction";
 
@@ -38,6 +39,8 @@ export const FULL_SCANS: ScanPolicy = { watchHealth: 0n, fullScanMove: 0n, fullS
 export interface RunningAuction {
   account: bigint;
   startBlock: number;
+  /** Block of its start or latest restart: the auction runs on the parameters in force then (`auctionParams`). */
+  paramsFrom: number;
 }
 
 export class ChainView {
@@ -59,6 +62,11 @@ export class ChainView {
   private readonly readAt = new Map<bigint, number>();
   private readonly watch = new Set<bigint>();
   private lastFull?: { time: number; prices: bigint[] };
+  /** Block of the latest `AuctionParamsSet` seen (-1: none since `fromBlock`), and the parameters read after it. */
+  private paramsSetAt = -1;
+  private current?: { setAt: number; params: Promise<AuctionParams> };
+  /** Each running auction's own parameters, with the block of the start or restart they were read for. */
+  private readonly runningParams = new Map<bigint, { from: number; params: Promise<AuctionParams> }>();
   private lastScanBlock = -1;
   /** Full and watch-list scans made. */
   readonly scans = { full: 0, partial: 0, accountsRead: 0 };
@@ -115,11 +123,18 @@ export class ChainView {
           this.add(args.taker as bigint, log.blockNumber);
         }
       } else if (name === "AuctionStarted") {
-        this.auctions.set(args.account as bigint, { account: args.account as bigint, startBlock: log.blockNumber });
+        const account = args.account as bigint;
+        this.auctions.set(account, { account, startBlock: log.blockNumber, paramsFrom: log.blockNumber });
         this.touched.set(args.account as bigint, log.blockNumber);
         this.touched.set(args.tipAccount as bigint, log.blockNumber);
-      } else if (name === "AuctionEnded") this.auctions.delete(args.account as bigint);
-      else if (name === "AuctionBid") {
+      } else if (name === "AuctionRestarted") {
+        const running = this.auctions.get(args.account as bigint);
+        if (running) running.paramsFrom = log.blockNumber;
+      } else if (name === "AuctionParamsSet") this.paramsSetAt = log.blockNumber;
+      else if (name === "AuctionEnded") {
+        this.auctions.delete(args.account as bigint);
+        this.runningParams.delete(args.account as bigint);
+      } else if (name === "AuctionBid") {
         this.touched.set(args.account as bigint, log.blockNumber);
         this.add(args.bidderAccount as bigint, log.blockNumber);
       }
@@ -220,6 +235,33 @@ export class ChainView {
       this.lastScanBlock = block;
       return rows;
     });
+  }
+
+  /**
+   * The auction parameters new starts use (`params()`), read at `block` once and again only after an
+   * `AuctionParamsSet` event (call `sync` first): a keeper's tip estimates follow governance changes.
+   */
+  params(block: number): Promise<AuctionParams> {
+    if (!this.current || this.current.setAt !== this.paramsSetAt) {
+      this.calls++;
+      this.current = { setAt: this.paramsSetAt, params: this.c.auction.params({ blockTag: block }).then(toAuctionParams) };
+    }
+    return this.current.params;
+  }
+
+  /**
+   * The parameters `account`'s running auction prices with (`auctionParams(account)`: those in force at its start or
+   * latest restart, whatever governance set since), read once per start or restart (review 6, L-1).
+   */
+  auctionParams(block: number, account: bigint): Promise<AuctionParams> {
+    const from = this.auctions.get(account)?.paramsFrom ?? -1;
+    let hit = this.runningParams.get(account);
+    if (!hit || hit.from !== from) {
+      this.calls++;
+      hit = { from, params: this.c.auction.auctionParams(account, { blockTag: block }).then(toAuctionParams) };
+      this.runningParams.set(account, hit);
+    }
+    return hit.params;
   }
 
   quote(block: number, account: bigint): Promise<Quote> {
