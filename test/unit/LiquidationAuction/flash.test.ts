@@ -51,6 +51,44 @@ describe("LiquidationAuction: flash bids", function () {
     expect(await f.vault.balanceOf(L, await f.cash.getAddress())).to.equal(0n);
   });
 
+  it("a flash bid capped at the largest fraction hedges only what it received: fills are scaled by moved / requested, so it ends flat (review 6, L-1)", async function () {
+    const f = await loadFixture(startedAuctionFixture);
+    const liq = await deployFlashLiquidator(f);
+    const L = await liq.account();
+    // The keeper planned half the portfolio (5 ETH) and sized its hedge for it; the auction moves only its largest
+    // fraction, under half.
+    const order = await makeOrder({
+      account: accountId(f.bob.address),
+      marketId: ETH,
+      size: 5n * WAD,
+      limitPrice: 2049n * WAD,
+      signer: f.bob.address,
+      salt: 2n,
+    });
+    const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: 5n * WAD, takerPriceLimit: 2049n * WAD };
+    await after(f, 600);
+    const q = await f.auction.quote(f.A);
+    const tx = liq.connect(f.dave).liquidate(f.A, WAD / 2n, q.nonce, 10n ** 30n, [hedge]);
+    await expect(tx).to.emit(f.auction, "AuctionBid");
+    const [bid] = await f.auction.queryFilter(f.auction.filters.AuctionBid(f.A));
+    const moved = bid.args.fraction;
+    expect(moved < WAD / 2n).to.equal(true);
+    // It sold exactly 5 ETH x moved / requested, rounded down, and holds what the transfer left over: at most 1 wei.
+    const sold = (5n * WAD * moved) / (WAD / 2n);
+    expect(await f.venue.filled(await f.venue.hashOrder(order))).to.equal(sold);
+    const [size] = await f.engine.position(L, ETH);
+    expect(size >= 0n && size <= 1n).to.equal(true);
+  });
+
+  it("a flash liquidation of a zero fraction reverts with FlashLiquidatorZeroFraction(target)", async function () {
+    const f = await loadFixture(startedAuctionFixture);
+    const liq = await deployFlashLiquidator(f);
+    const q = await f.auction.quote(f.A);
+    await expect(liq.connect(f.dave).liquidate(f.A, 0n, q.nonce, 10n ** 30n, []))
+      .to.be.revertedWithCustomError(liq, "FlashLiquidatorZeroFraction")
+      .withArgs(f.A);
+  });
+
   it("a flash bidder that does not hedge ends below initial margin and the bid reverts with AuctionBidderBelowInitialMargin", async function () {
     const f = await loadFixture(startedAuctionFixture);
     const liq = await deployFlashLiquidator(f);
