@@ -140,7 +140,8 @@ library AuctionMath {
     /// A + ROUNDING_ALLOWANCE so the transfer's rounding cannot leave the account a few wei short. Accounts already restored
     /// (A <= 0) allow nothing; insolvent pricing (B <= 0), R < dustMargin, or a remainder whose R would fall
     /// below dustMargin allow everything. At a negative price a requested fraction that would leave a remainder whose
-    /// R is below dustMargin is raised to the whole portfolio.
+    /// R is below dustMargin is raised to the whole portfolio. Penalty: min(penaltyRate * R, B) per whole portfolio, times
+    /// f, rounded up; insuranceShare of it (rounded down) to the fund, none when R < dustMargin (the bidder keeps it all).
     function take(
         ILiquidationAuction.AuctionParams memory p,
         Valuation memory v,
@@ -167,7 +168,10 @@ library AuctionMath {
         if (k.unitPrice > 0) {
             k.payment = uint256(k.unitPrice).mulWadUp(k.fraction);
             k.penalty = penaltyUnit.mulWadUp(k.fraction);
-            k.penaltyToFund = k.penalty.mulWadDown(p.insuranceShare);
+            // A portfolio under dustMargin is sold whole, and its whole penalty goes to the bidder (issue #13 item 3): on
+            // a small portfolio the fund's share would leave a keeper too little to pay a bid's gas and its margin, so
+            // nobody bid until the price had fallen far below V (docs/LIQUIDATION.md, "Small portfolios").
+            k.penaltyToFund = v.requirement < p.dustMargin ? 0 : k.penalty.mulWadDown(p.insuranceShare);
         } else {
             // At a negative price (insolvent) a bid that would leave a remainder whose R is below dustMargin takes it
             // all: no dust remainder keeps its share of the pending bad debt marked (and the fund closed to deposits)

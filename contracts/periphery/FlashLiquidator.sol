@@ -52,8 +52,10 @@ contract FlashLiquidator is ILiquidationCallback, Ownable {
     /// @notice Owner: bids for `fraction` [WAD] of `target`'s portfolio; `hedges` (sized for `fraction`) are filled
     /// inside the callback (empty: a plain bid).
     /// @dev The auction may move a different fraction than requested: less when the largest fraction is smaller now, the
-    /// whole when its dust rule raises the bid. Each hedge's fill is scaled by moved / requested, rounded down, so it
-    /// matches what was received (review 6, L-1); a fill larger than its order allows reverts the whole bid.
+    /// whole when its dust rule raises the bid. Each hedge's fill is scaled by moved / requested, rounded down (a leg
+    /// scaled to zero is skipped), so it hedges the moved fraction of the portfolio the owner planned on (review 6,
+    /// L-1); a fill larger than its order allows reverts the whole bid. The owner sizes hedges from the portfolio as it
+    /// is now: another bid since its last read changes what a fraction holds.
     /// Reverts `FlashLiquidatorZeroFraction(target)` for a fraction of zero.
     function liquidate(
         uint256 target,
@@ -75,6 +77,8 @@ contract FlashLiquidator is ILiquidationCallback, Ownable {
         Hedge[] memory hedges = abi.decode(data, (Hedge[]));
         for (uint256 i; i < hedges.length; ++i) {
             uint256 size = fraction == requested ? hedges[i].fillSize : Math.mulDiv(hedges[i].fillSize, fraction, requested);
+            // A leg scaled to nothing (the auction moved far less than requested) is skipped: the venue refuses a zero fill.
+            if (size == 0) continue;
             venue.fill(hedges[i].order, hedges[i].signature, account, SafeCast.toUint128(size), hedges[i].takerPriceLimit);
         }
         return ILiquidationCallback.onLiquidationBid.selector;

@@ -190,7 +190,11 @@ export const PARAMETER_DOCS: Record<string, [string, string, string]> = {
     range("0 gwei", `${A.MAX_TIP_BASE_FEE} gwei`),
     "Base fee up to which the flat tip is paid as set; above it the flat tip grows in proportion (0 gwei: never).",
   ],
-  "auction.dustMargin": ["amount in cash", range("0", `${formatWad(A.MAX_DUST_MARGIN)} cash`), "Accounts below this are liquidated whole."],
+  "auction.dustMargin": [
+    "amount in cash",
+    range("0", `${formatWad(A.MAX_DUST_MARGIN)} cash`),
+    "Portfolios whose requirement R (or remainder after a bid) is below this are sold whole; below it the bidder keeps the whole penalty.",
+  ],
   "auction.globalShortfallCap": ["amount in cash", "below 2^104 wei", "Auction circuit breaker: running shortfall cap over all markets."],
   "insurance.name": ["text", "", "ERC-4626 share token name."],
   "insurance.symbol": ["text", "", "ERC-4626 share token symbol."],

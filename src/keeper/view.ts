@@ -56,6 +56,8 @@ export class ChainView {
   private marketAssets?: string[];
   private tokenMarkets?: { token: string; marketId: number }[];
   private readonly exposures = new Map<string, Map<number, bigint>>();
+  /** Bids seen per account: part of the key positions and exposures are remembered by (review 7, F2). */
+  private readonly bids = new Map<bigint, number>();
   /** The latest health read of every account scanned so far. */
   readonly latest = new Map<bigint, AccountHealth>();
   /** The block each row of `latest` was read at. */
@@ -136,6 +138,8 @@ export class ChainView {
         this.runningParams.delete(args.account as bigint);
       } else if (name === "AuctionBid") {
         this.touched.set(args.account as bigint, log.blockNumber);
+        // A bid moves part of the portfolio without moving the account's nonce: positions remembered by nonce are stale.
+        this.bids.set(args.account as bigint, (this.bids.get(args.account as bigint) ?? 0) + 1);
         this.add(args.bidderAccount as bigint, log.blockNumber);
       }
     }
@@ -244,7 +248,12 @@ export class ChainView {
   params(block: number): Promise<AuctionParams> {
     if (!this.current || this.current.setAt !== this.paramsSetAt) {
       this.calls++;
-      this.current = { setAt: this.paramsSetAt, params: this.c.auction.params({ blockTag: block }).then(toAuctionParams) };
+      const params = this.c.auction.params({ blockTag: block }).then(toAuctionParams);
+      this.current = { setAt: this.paramsSetAt, params };
+      // A failed read is not remembered: the next call reads again.
+      params.catch(() => {
+        if (this.current?.params === params) this.current = undefined;
+      });
     }
     return this.current.params;
   }
@@ -258,8 +267,12 @@ export class ChainView {
     let hit = this.runningParams.get(account);
     if (!hit || hit.from !== from) {
       this.calls++;
-      hit = { from, params: this.c.auction.auctionParams(account, { blockTag: block }).then(toAuctionParams) };
+      const params = this.c.auction.auctionParams(account, { blockTag: block }).then(toAuctionParams);
+      hit = { from, params };
       this.runningParams.set(account, hit);
+      params.catch(() => {
+        if (this.runningParams.get(account)?.params === params) this.runningParams.delete(account);
+      });
     }
     return hit.params;
   }
@@ -315,10 +328,10 @@ export class ChainView {
 
   /**
    * Price exposure of `account` per market (WAD base): its position plus the collateral priced by the same asset.
-   * Remembered by (account, nonce): an account's holdings change only with its vault nonce.
+   * Remembered by (account, nonce, bids seen): an account's holdings change only with its vault nonce or a bid.
    */
   async exposure(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
-    const key = nonce === undefined ? undefined : `e:${account}:${nonce}`;
+    const key = nonce === undefined ? undefined : `e:${account}:${nonce}:${this.bids.get(account) ?? 0}`;
     const hit = key ? this.exposures.get(key) : undefined;
     if (hit) return hit;
     const out = new Map(await this.positionsAt(block, account, nonce));
@@ -332,10 +345,10 @@ export class ChainView {
     return out;
   }
 
-  /** As `positions`, remembered by (account, nonce) when the nonce is known. */
+  /** As `positions`, remembered by (account, nonce, bids seen) when the nonce is known. */
   async positionsAt(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
     if (nonce === undefined) return this.positions(block, account);
-    const key = `p:${account}:${nonce}`;
+    const key = `p:${account}:${nonce}:${this.bids.get(account) ?? 0}`;
     let hit = this.exposures.get(key);
     if (!hit) {
       hit = await this.positions(block, account);

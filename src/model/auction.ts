@@ -131,7 +131,8 @@ export function take(p: AuctionParams, v: Valuation, t: bigint, insolventElapsed
   if (k.unitPrice > 0n) {
     k.payment = mulWadUp(k.unitPrice, k.fraction);
     k.penalty = mulWadUp(penaltyUnit, k.fraction);
-    k.penaltyToFund = mulWadDown(k.penalty, p.insuranceShare);
+    // Under dustMargin the bidder keeps the whole penalty (AuctionMath.take, issue #13 item 3).
+    k.penaltyToFund = v.requirement < p.dustMargin ? 0n : mulWadDown(k.penalty, p.insuranceShare);
   } else {
     // Insolvent: a bid that would leave a remainder whose R is below dustMargin takes it all (AuctionMath.take).
     if (k.unitPrice < 0n && k.fraction < WAD && mulWadDown(v.requirement, WAD - k.fraction) < p.dustMargin) k.fraction = WAD;

@@ -54,13 +54,30 @@ const ctx = (over: Partial<BidContext> = {}): BidContext => ({
 
 describe("keeper strategies", function () {
   it("an eager keeper bids at the start of the auction when the 2% discount and its share of the penalty pay", function () {
-    const c = ctx();
+    // dustMargin at 50 USDC, so this 618-USDC requirement is bid in parts (with the default 500 its remainder is dust).
+    const c = ctx({ params: { ...params, dustMargin: 50n * WAD } });
     const eager = cfg("eager", { minProfit: 5n * WAD });
     const plan = planBid(eager, c);
     expect(plan.discount).to.equal(WAD / 50n);
     expect(plan.take.fraction > 0n && plan.take.fraction < WAD).to.equal(true);
     expect(wantsToBid(eager, c, plan)).to.equal(true);
     expect(wantsToBid(cfg("eager", { minProfit: 10n * WAD }), c, plan)).to.equal(false);
+  });
+
+  it("issue #13 item 3: a portfolio under dustMargin is bid whole with the whole penalty to the bidder, so a keeper whose minimum profit a partial bid missed bids at the start", function () {
+    // R = 300 < 500: V = 290, E = 290, M = 300. At the start (2% discount) a bid takes it all: 5.8 + the penalty
+    // min(10% x 300, B) = 30, none of it to the fund.
+    const c = ctx({ valuation: { equity: 290n * WAD, maintenanceMargin: 300n * WAD, markToMarket: 290n * WAD, requirement: 300n * WAD } });
+    const plan = planBid(cfg("eager", { minProfit: 25n * WAD }), c);
+    expect(plan.take.fraction).to.equal(WAD);
+    expect([plan.take.penalty, plan.take.penaltyToFund]).to.deep.equal([30n * WAD, 0n]);
+    expect(plan.gain).to.equal((290n * WAD) / 50n + 30n * WAD);
+    expect(wantsToBid(cfg("eager", { minProfit: 25n * WAD }), c, plan)).to.equal(true);
+    // With the fund's share (dustMargin 50), the same keeper waits: 15 of penalty and a 40% fraction do not pay 25.
+    const before = ctx({ ...c, params: { ...params, dustMargin: 50n * WAD } });
+    expect(wantsToBid(cfg("eager", { minProfit: 25n * WAD }), before, planBid(cfg("eager", { minProfit: 25n * WAD }), before))).to.equal(
+      false,
+    );
   });
 
   it("a patient keeper waits for its target discount: 8% is reached 450 s into the fast phase", function () {

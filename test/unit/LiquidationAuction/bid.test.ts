@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { startedAuctionFixture, auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
-import { fund } from "../../shared/fixtures";
+import {
+  startedAuctionFixture,
+  startedPartialAuctionFixture,
+  auctionFixture,
+  setEth,
+  valuation,
+  accountId,
+  WAD,
+  USDC,
+  ETH,
+  type AuctionFixture,
+} from "./helpers";
+import { fund, trade } from "../../shared/fixtures";
 import { take, unitPrice, priceFactor, positionShare } from "../../../src/model/auction";
 import { mulWadUp } from "../../../src/model/wad";
 
@@ -39,7 +50,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("several bidders take parts at different times until the account is back above the buffer, then the auction ends", async function () {
-    const f = await loadFixture(startedAuctionFixture);
+    const f = await loadFixture(startedPartialAuctionFixture);
     const { p } = f;
     const fundAccount = await f.fund.fundAccount();
     const bidders = [f.dave, f.erin, f.bob];
@@ -90,7 +101,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
   });
 
   it("caps a bid at the fraction that restores the buffer, and that fraction restores it", async function () {
-    const f = await loadFixture(startedAuctionFixture);
+    const f = await loadFixture(startedPartialAuctionFixture);
     await at(f, 300);
     const v = await valuation(f, f.A);
     const q = await f.auction.quote(f.A);
@@ -102,6 +113,53 @@ describe("LiquidationAuction: bids on a solvent account", function () {
     const m = await f.engine.accountMargin(f.A);
     expect(m.equity >= mulWadUp(WAD + f.p.bufferRatio, m.maintenanceMargin)).to.equal(true);
     expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
+  });
+
+  it("issue #13 item 3: a portfolio whose remainder would fall below dustMargin (500 USDC) is sold whole, and with R = 615 above it the fund still gets its share of the penalty", async function () {
+    const f = await loadFixture(startedAuctionFixture);
+    expect(f.p.dustMargin).to.equal(500n * WAD);
+    await at(f, 300);
+    const v = await valuation(f, f.A);
+    expect(v.requirement).to.equal(615n * WAD);
+    const q = await f.auction.quote(f.A);
+    const k = take(f.p, v, 300n, 0n, WAD);
+    // With dustMargin at 50 the largest fraction was 0.400291 (LIQUIDATION.md's worked example); its remainder's R, 368.8, is under 500.
+    expect([q.maxFraction, k.fraction]).to.deep.equal([WAD, WAD]);
+    expect(k.penaltyToFund).to.equal(k.penalty / 2n);
+    const dave = accountId(f.dave.address);
+    await expect(f.auction.connect(f.dave).bid(f.A, dave, WAD, q.nonce, k.unitPrice, "0x"))
+      .to.emit(f.auction, "AuctionBid")
+      .withArgs(f.A, dave, WAD, k.unitPrice, k.payment, k.penalty, k.penaltyToFund, 0n, 300n);
+    expect(await f.engine.position(f.A, ETH)).to.deep.equal([0n, 0n]);
+  });
+
+  it("issue #13 item 3: on a portfolio whose R is below dustMargin the bidder keeps the whole penalty and the fund gets none", async function () {
+    const f = await loadFixture(auctionFixture);
+    // alice's sub-account 1: 5,000 USDC and 5 ETH long at 3,000; at 2,050 E = 4,992.5 - 4,750 = 242.5 < M = 307.5 = R.
+    const small = accountId(f.alice.address, 1n);
+    await fund(f, f.alice, "USDC", 5_000n * USDC, small);
+    await (await trade(f, f.bob, f.alice, "ETH-PERP", -5n * WAD, 3000n * WAD, { takerAccount: small })).wait();
+    await setEth(f, 2050);
+    await (await f.auction.connect(f.carol).startAuction(small, accountId(f.carol.address))).wait();
+    const start = Number((await f.auction.auctionOf(small)).startTime);
+    await time.setNextBlockTimestamp(start + 120);
+    const v = await valuation(f, small);
+    expect(v.requirement).to.equal(3075n * 10n ** 17n);
+    const fundAccount = await f.fund.fundAccount();
+    const fundCash = await f.vault.cashBalance(fundAccount);
+    const dave = accountId(f.dave.address);
+    const daveCash = await f.vault.cashBalance(dave);
+    const smallCash = await f.vault.cashBalance(small);
+    const k = take(f.p, v, 120n, 0n, WAD);
+    expect(k.fraction).to.equal(WAD);
+    expect(k.penalty > 0n).to.equal(true);
+    expect(k.penaltyToFund).to.equal(0n);
+    await expect(f.auction.connect(f.dave).bid(small, dave, WAD, await f.vault.accountNonce(small), k.unitPrice, "0x"))
+      .to.emit(f.auction, "AuctionBid")
+      .withArgs(small, dave, WAD, k.unitPrice, k.payment, k.penalty, 0n, 0n, 120n);
+    // The fund's cash is untouched; dave received the account's cash, paid B and kept the whole penalty.
+    expect(await f.vault.cashBalance(fundAccount)).to.equal(fundCash);
+    expect(await f.vault.cashBalance(dave)).to.equal(daveCash + smallCash - k.payment + k.penalty);
   });
 
   it("reverts with AuctionStaleNonce(account, expected, actual) when the account changed after the bidder priced it", async function () {

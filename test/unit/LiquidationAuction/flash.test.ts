@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { startedAuctionFixture, refreshFeeds, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import {
+  startedAuctionFixture,
+  startedPartialAuctionFixture,
+  refreshFeeds,
+  accountId,
+  WAD,
+  USDC,
+  ETH,
+  type AuctionFixture,
+} from "./helpers";
 import { makeOrder, signOrder } from "../../shared/fixtures";
 import { FlashLiquidator__factory, BadLiquidator__factory } from "../../../typechain-types";
 
@@ -52,7 +61,7 @@ describe("LiquidationAuction: flash bids", function () {
   });
 
   it("a flash bid capped at the largest fraction hedges only what it received: fills are scaled by moved / requested, so it ends flat (review 6, L-1)", async function () {
-    const f = await loadFixture(startedAuctionFixture);
+    const f = await loadFixture(startedPartialAuctionFixture);
     const liq = await deployFlashLiquidator(f);
     const L = await liq.account();
     // The keeper planned half the portfolio (5 ETH) and sized its hedge for it; the auction moves only its largest

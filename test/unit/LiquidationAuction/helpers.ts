@@ -43,6 +43,13 @@ export async function setEth(b: Ballast, price: string | number): Promise<void> 
   await refreshFeeds(b, ["ETH/USD"]);
 }
 
+/** `localParams()` with `dustMargin` at 50 USDC, its default before issue #13 item 3. */
+function partialParams(): ReturnType<typeof localParams> {
+  const params = localParams();
+  params.auction.dustMargin = "50 USDC";
+  return params;
+}
+
 async function build(params = localParams()): Promise<AuctionFixture> {
   const b = await deployBallast(params);
   await alignAndRefresh(b);
@@ -62,7 +69,6 @@ export async function auctionFixture(): Promise<AuctionFixture> {
   return build();
 }
 
-/** As `auctionFixture`, with frank staking 100,000 USDC in the insurance fund. */
 /** The auction fixture with ETH crashed to 2,050 and alice's auction started by carol (the keeper). */
 export async function startedAuctionFixture(): Promise<AuctionFixture> {
   const f = await auctionFixture();
@@ -71,8 +77,29 @@ export async function startedAuctionFixture(): Promise<AuctionFixture> {
   return f;
 }
 
+/**
+ * As `startedAuctionFixture`, with `dustMargin` at 50 USDC (its default before issue #13 item 3), so alice's portfolio
+ * (R = 615; every remainder below 500) is auctioned in parts: for the tests of partial bids, the largest fraction and
+ * the buffer. With the default 500 USDC her first bid takes it whole (LIQUIDATION.md, "Small portfolios").
+ */
+export async function startedPartialAuctionFixture(): Promise<AuctionFixture> {
+  const f = await build(partialParams());
+  await setEth(f, 2050);
+  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
+  return f;
+}
+
+/** As `auctionFixture`, with frank staking 100,000 USDC in the insurance fund. */
+
 export async function stakedFixture(): Promise<AuctionFixture> {
   const f = await build();
+  await stake(f, f.frank, 100_000n * USDC);
+  return f;
+}
+
+/** As `stakedFixture`, with `dustMargin` at 50 USDC: for the tests of partial insolvent bids (see `startedPartialAuctionFixture`). */
+export async function stakedPartialFixture(): Promise<AuctionFixture> {
+  const f = await build(partialParams());
   await stake(f, f.frank, 100_000n * USDC);
   return f;
 }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import { auctionFixture, stakedFixture, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { auctionFixture, stakedFixture, stakedPartialFixture, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { makeOrder, signOrder, trade } from "../../shared/fixtures";
 import { FlashLiquidator__factory } from "../../../typechain-types";
 import { writeDebtOnly } from "../../shared/debtOnly";
@@ -157,7 +157,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
   }
 
   it("INV-24 (review 5, I-3) a partial insolvent bid settles its fraction of the recorded bad debt, not its bonus-inflated subsidy: the rest stays marked on the fund", async function () {
-    const f = await loadFixture(stakedFixture);
+    const f = await loadFixture(stakedPartialFixture);
     const T = await insolventAuction(f);
     const atStart = await valuation(f, f.A);
     const record = -atStart.markToMarket;
@@ -423,7 +423,7 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     ["half of an", WAD / 2n],
   ] as const) {
     it(`INV-30 (review of the H-1 fix, M-1) a capital-free liquidator takes ${label} insolvent portfolio: the subsidy reaches it before its callback, so its hedge leaves it solvent and the bid succeeds`, async function () {
-      const f = await loadFixture(stakedFixture);
+      const f = await loadFixture(stakedPartialFixture);
       const T = await insolventAuction(f);
       const liq = await new FlashLiquidator__factory(f.dave).deploy(
         f.dave.address,
