@@ -30,6 +30,22 @@ async function deployFlashLiquidator(f: AuctionFixture) {
   );
 }
 
+/**
+ * The market maker bob's signed bid for `size` ETH (WAD) at 2,049, one dollar under the index, and the hedge leg that
+ * sells all of it to him from a flash callback.
+ */
+async function bobBuys(f: AuctionFixture, size: bigint, salt: bigint) {
+  const order = await makeOrder({
+    account: accountId(f.bob.address),
+    marketId: ETH,
+    size,
+    limitPrice: 2049n * WAD,
+    signer: f.bob.address,
+    salt,
+  });
+  return { order, hedge: { order, signature: await signOrder(f, f.bob, order), fillSize: size, takerPriceLimit: 2049n * WAD } };
+}
+
 describe("LiquidationAuction: flash bids", function () {
   it("a capital-free liquidator receives the portfolio, sells it through the venue in the callback, pays from the proceeds and keeps the profit", async function () {
     const f = await loadFixture(startedAuctionFixture);
@@ -37,15 +53,7 @@ describe("LiquidationAuction: flash bids", function () {
     const L = await liq.account();
     expect(await f.vault.cashBalance(L)).to.equal(0n);
     // The market maker bob bids for 2 ETH at 2,049 (one dollar under the index).
-    const order = await makeOrder({
-      account: accountId(f.bob.address),
-      marketId: ETH,
-      size: 2n * WAD,
-      limitPrice: 2049n * WAD,
-      signer: f.bob.address,
-      salt: 1n,
-    });
-    const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: 2n * WAD, takerPriceLimit: 2049n * WAD };
+    const { hedge } = await bobBuys(f, 2n * WAD, 1n);
     await after(f, 600);
     const q = await f.auction.quote(f.A);
     await expect(liq.connect(f.dave).liquidate(f.A, WAD / 5n, q.nonce, 10n ** 30n, [hedge]))
@@ -66,15 +74,7 @@ describe("LiquidationAuction: flash bids", function () {
     const L = await liq.account();
     // The keeper planned half the portfolio (5 ETH) and sized its hedge for it; the auction moves only its largest
     // fraction, under half.
-    const order = await makeOrder({
-      account: accountId(f.bob.address),
-      marketId: ETH,
-      size: 5n * WAD,
-      limitPrice: 2049n * WAD,
-      signer: f.bob.address,
-      salt: 2n,
-    });
-    const hedge = { order, signature: await signOrder(f, f.bob, order), fillSize: 5n * WAD, takerPriceLimit: 2049n * WAD };
+    const { order, hedge } = await bobBuys(f, 5n * WAD, 2n);
     await after(f, 600);
     const q = await f.auction.quote(f.A);
     const tx = liq.connect(f.dave).liquidate(f.A, WAD / 2n, q.nonce, 10n ** 30n, [hedge]);
