@@ -21,7 +21,7 @@ pragma solidity 0.8.28;
 ///    (review R3-1).
 /// When B >= 0 the bidder pays f * B to the account, and the account pays a penalty f * min(penaltyRate * R, pi * V)
 /// (split insuranceShare to the fund, the rest to the bidder; all of it to the bidder when R < dustMargin, a small
-/// portfolio sold whole: issue #13 item 3), so a bid never lowers the account's health factor.
+/// portfolio whose largest fraction is the whole: issue #13 item 3), so a bid never lowers the account's health factor.
 /// When B < 0 the bidder receives f * |B|: first from the insurance fund (per-event cap), then socialised over all
 /// positive cash through the vault's supply index. A bid takes at most what restores E >= (1 + bufferRatio) * M
 /// (`maxFraction`), or everything when R is below `dustMargin` or V <= 0. The bidder's account must end at or

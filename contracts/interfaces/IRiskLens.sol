@@ -14,7 +14,8 @@ interface IRiskLens {
     /// @param priceValid False when a market or collateral the account holds has no valid price; other fields are 0.
     /// @param markToMarket V = E + H [WAD cash], H being the collateral haircut amount (collateral value before minus
     /// after its haircut weights): what the liquidation auction values the portfolio at and caps a starter's tip with
-    /// (`ILiquidationAuction.Quote` reports it under the same name, from the same vault and engine functions).
+    /// (`ILiquidationAuction.Quote` reports it under the same name; the lens sums the raw collateral value per token with
+    /// the vault's rounding, `CollateralValuation.valueDown`).
     /// @param requirement R = M + H [WAD cash], the auction's requirement (same source).
     struct AccountHealth {
         uint256 account;

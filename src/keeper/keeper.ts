@@ -213,8 +213,8 @@ export class Keeper {
   private flashAccount?: bigint;
 
   async init(): Promise<void> {
-    this.ready = true;
     if (this.cfg.flashLiquidator) this.flashAccount = await this.cfg.flashLiquidator.account();
+    this.ready = true;
   }
 
   private entry(
@@ -268,7 +268,7 @@ export class Keeper {
         maintenance: r.maintenanceMargin,
         markToMarket: r.markToMarket,
         requirement: r.requirement,
-        insolvent: r.equity <= 0n,
+        noEquity: r.equity <= 0n,
       }));
   }
 
@@ -332,13 +332,14 @@ export class Keeper {
     let started = 0;
     let i = 0;
     for (; i < queue.length && started + chosen.length < this.cfg.maxStartsPerBlock; i++) {
-      const { account, insolvent } = queue[i];
+      const { account, noEquity } = queue[i];
       // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at the lowest
       // base fee the next block can have (EIP-1559: 7/8 of this one's), so the estimate stays a lower bound.
       const tip = tipEstimate(p, queue[i], nextBaseFeeFloor(ctx.baseFee));
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
-      // An insolvent account pays no tip (the fund never funds one): it is started anyway, for its subsidised bids.
-      if (!insolvent && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
+      // An account with no equity left is started without the gas check: it is insolvent (V <= 0, no tip; started
+      // for its subsidised bids) or close to it (a late start costs the fund more than the keeper's gas).
+      if (!noEquity && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
       if (batching && !this.startAlone.has(account)) {
         chosen.push({ ...queue[i], tip });
         continue;

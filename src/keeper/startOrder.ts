@@ -18,8 +18,8 @@ export interface StartCandidate extends TipInputs {
   account: bigint;
   /** Health factor at the scan (WAD; equity / maintenance margin, 0 when equity <= 0). */
   healthFactor: bigint;
-  /** Equity at or below zero: started for its subsidised bids even without a tip. */
-  insolvent: boolean;
+  /** Margin equity at or below zero: started without the gas check (insolvent, or close to it). */
+  noEquity: boolean;
 }
 
 /** The keeper-specific tie-break of `account` inside a band: keccak256(abi.encodePacked(salt, account)). */

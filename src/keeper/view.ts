@@ -55,9 +55,11 @@ export class ChainView {
   private memo = new Map<string, Promise<unknown>>();
   private marketAssets?: string[];
   private tokenMarkets?: { token: string; marketId: number }[];
-  private readonly exposures = new Map<string, Map<number, bigint>>();
-  /** Bids seen per account: part of the key positions and exposures are remembered by (review 7, F2). */
-  private readonly bids = new Map<bigint, number>();
+  /**
+   * Each account's positions and price exposure, remembered for one (vault nonce, last event that touched it): a bid
+   * moves part of a portfolio without moving the nonce (review 7, F2). One entry per account.
+   */
+  private readonly holdings = new Map<bigint, { tag: string; positions?: Map<number, bigint>; exposure?: Map<number, bigint> }>();
   /** The latest health read of every account scanned so far. */
   readonly latest = new Map<bigint, AccountHealth>();
   /** The block each row of `latest` was read at. */
@@ -138,8 +140,6 @@ export class ChainView {
         this.runningParams.delete(args.account as bigint);
       } else if (name === "AuctionBid") {
         this.touched.set(args.account as bigint, log.blockNumber);
-        // A bid moves part of the portfolio without moving the account's nonce: positions remembered by nonce are stale.
-        this.bids.set(args.account as bigint, (this.bids.get(args.account as bigint) ?? 0) + 1);
         this.add(args.bidderAccount as bigint, log.blockNumber);
       }
     }
@@ -328,12 +328,11 @@ export class ChainView {
 
   /**
    * Price exposure of `account` per market (WAD base): its position plus the collateral priced by the same asset.
-   * Remembered by (account, nonce, bids seen): an account's holdings change only with its vault nonce or a bid.
+   * Remembered by (account, nonce, last event touching it): its holdings change only with its vault nonce or a bid.
    */
   async exposure(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
-    const key = nonce === undefined ? undefined : `e:${account}:${nonce}:${this.bids.get(account) ?? 0}`;
-    const hit = key ? this.exposures.get(key) : undefined;
-    if (hit) return hit;
+    const entry = nonce === undefined ? undefined : this.holdingsOf(account, nonce);
+    if (entry?.exposure) return entry.exposure;
     const out = new Map(await this.positionsAt(block, account, nonce));
     for (const { token, marketId } of await this.collateralMarkets()) {
       const bal = await this.at(block, `coll:${account}:${token}`, () =>
@@ -341,20 +340,27 @@ export class ChainView {
       );
       if (bal !== 0n) out.set(marketId, (out.get(marketId) ?? 0n) + bal);
     }
-    if (key) this.exposures.set(key, out);
+    if (entry) entry.exposure = out;
     return out;
   }
 
-  /** As `positions`, remembered by (account, nonce, bids seen) when the nonce is known. */
+  /** As `positions`, remembered by (account, nonce, last event touching it) when the nonce is known. */
   async positionsAt(block: number, account: bigint, nonce?: bigint): Promise<Map<number, bigint>> {
     if (nonce === undefined) return this.positions(block, account);
-    const key = `p:${account}:${nonce}:${this.bids.get(account) ?? 0}`;
-    let hit = this.exposures.get(key);
-    if (!hit) {
-      hit = await this.positions(block, account);
-      this.exposures.set(key, hit);
+    const entry = this.holdingsOf(account, nonce);
+    entry.positions ??= await this.positions(block, account);
+    return entry.positions;
+  }
+
+  /** The remembered holdings of `account` for `nonce` and its latest touching event, a fresh entry when either moved. */
+  private holdingsOf(account: bigint, nonce: bigint) {
+    const tag = `${nonce}:${this.touchedAt(account)}`;
+    let entry = this.holdings.get(account);
+    if (entry?.tag !== tag) {
+      entry = { tag };
+      this.holdings.set(account, entry);
     }
-    return hit;
+    return entry;
   }
 
   /** A key that changes whenever any market's feed published a new round (a price update). */

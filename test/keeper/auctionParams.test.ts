@@ -68,9 +68,13 @@ describe("keeper: each auction priced with its own parameters", function () {
     const after = await ethers.provider.getBlockNumber();
     await view.sync(after);
     expect((await view.params(after)).flatTip).to.equal(7n * WAD);
-    // Read once per change: the same promise until the next AuctionParamsSet.
+    // Read once per change: a later block with no AuctionParamsSet reads nothing.
     const calls = view.calls;
-    await view.params(after);
-    expect(view.calls).to.equal(calls);
+    await ethers.provider.send("evm_mine", []);
+    await view.sync(after + 1);
+    const synced = view.calls;
+    expect((await view.params(after + 1)).flatTip).to.equal(7n * WAD);
+    expect(view.calls).to.equal(synced);
+    expect(synced - calls).to.equal(1); // the event sync only
   });
 });

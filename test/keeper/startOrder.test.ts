@@ -19,7 +19,7 @@ const candidate = (account: bigint, healthFactor: bigint): StartCandidate => ({
   maintenance: 0n,
   markToMarket: 0n,
   requirement: 0n,
-  insolvent: healthFactor === 0n,
+  noEquity: healthFactor === 0n,
 });
 /** Two insolvent accounts (1, 6), two in the 90-95% band (4, 7), four in the 95-100% band (2, 3, 5, 8). */
 const CANDIDATES = [

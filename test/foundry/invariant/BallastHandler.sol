@@ -1129,7 +1129,8 @@ contract BallastHandler {
             p.tipRate = uint64(_bound(a >> 64, 0, 0.05e18));
             p.flatTip = uint128(_bound(a >> 128, 0, 100e18));
             p.bufferRatio = uint64(_bound(b, 0, 0.5e18));
-            // Up to 100 cash (twice the default): since an insolvent bid that would leave a remainder below dustMargin
+            // Up to 100 cash (twice the invariant deployment's 50; the networks' default, 500 USDC, would put most of these
+            // small accounts under it): since an insolvent bid that would leave a remainder below dustMargin
             // takes the whole portfolio, a dustMargin near the accounts' own size ended most auctions at their first bid,
             // and the clock mutations (class 10, m3) were no longer reached with a running auction.
             p.dustMargin = uint128(_bound(b >> 64, 0, 100e18));

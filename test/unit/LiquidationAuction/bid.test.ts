@@ -115,7 +115,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
     expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
   });
 
-  it("issue #13 item 3: a portfolio whose remainder would fall below dustMargin (500 USDC) is sold whole, and with R = 615 above it the fund still gets its share of the penalty", async function () {
+  it("issue #13 item 3: a portfolio whose remainder would fall below dustMargin (500 USDC) may be bought whole in one bid, and with R = 615 above it the fund still gets its share of the penalty", async function () {
     const f = await loadFixture(startedAuctionFixture);
     expect(f.p.dustMargin).to.equal(500n * WAD);
     await at(f, 300);
@@ -124,7 +124,7 @@ describe("LiquidationAuction: bids on a solvent account", function () {
     const q = await f.auction.quote(f.A);
     const k = take(f.p, v, 300n, 0n, WAD);
     // With dustMargin at 50 the largest fraction was 0.400291 (LIQUIDATION.md's worked example); its remainder's R, 368.8, is under 500.
-    expect([q.maxFraction, k.fraction]).to.deep.equal([WAD, WAD]);
+    expect([q.maxFraction, k.maxFraction]).to.deep.equal([WAD, WAD]);
     expect(k.penaltyToFund).to.equal(k.penalty / 2n);
     const dave = accountId(f.dave.address);
     await expect(f.auction.connect(f.dave).bid(f.A, dave, WAD, q.nonce, k.unitPrice, "0x"))

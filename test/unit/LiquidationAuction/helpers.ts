@@ -90,7 +90,6 @@ export async function startedPartialAuctionFixture(): Promise<AuctionFixture> {
 }
 
 /** As `auctionFixture`, with frank staking 100,000 USDC in the insurance fund. */
-
 export async function stakedFixture(): Promise<AuctionFixture> {
   const f = await build();
   await stake(f, f.frank, 100_000n * USDC);
