@@ -8,12 +8,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
 import { WAD } from "../shared/fixtures";
-import { keeperOf, sixLiquidatable } from "./fixtures";
-
-async function onLatest(k: Keeper) {
-  const block = (await ethers.provider.getBlock("latest"))!;
-  return k.onBlock({ block: block.number, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n });
-}
+import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
 
 describe("keeper: each auction priced with its own parameters", function () {
   it("bids on an auction at the price of the parameters it started with after governance lowered the curve for new auctions (review 6, L-1)", async function () {

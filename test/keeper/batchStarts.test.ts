@@ -11,12 +11,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
 import { batchStartGasLimit } from "../../src/keeper/strategy";
 import { accountId, WAD } from "../shared/fixtures";
-import { keeperOf, sixLiquidatable } from "./fixtures";
-
-async function onLatest(k: Keeper) {
-  const block = (await ethers.provider.getBlock("latest"))!;
-  return k.onBlock({ block: block.number, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n });
-}
+import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
 
 describe("keeper batch starts through the AuctionStarter", function () {
   afterEach(async function () {

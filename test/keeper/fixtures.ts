@@ -24,6 +24,12 @@ export async function sixLiquidatable(): Promise<AuctionFixture & { subs: bigint
   return { ...f, subs };
 }
 
+/** Runs `k` on the latest block (its number, timestamp and base fee). */
+export async function onLatest(k: Keeper) {
+  const block = (await ethers.provider.getBlock("latest"))!;
+  return k.onBlock({ block: block.number, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n });
+}
+
 /**
  * An eager keeper named `name` sending from `signer` through the fixture's deployment, at most `maxStartsPerBlock`
  * starts a block, no hedging, scanning once; with `starter` its starts go through the AuctionStarter in batches,

@@ -71,7 +71,11 @@ export async function auctionFixture(): Promise<AuctionFixture> {
 
 /** The auction fixture with ETH crashed to 2,050 and alice's auction started by carol (the keeper). */
 export async function startedAuctionFixture(): Promise<AuctionFixture> {
-  const f = await auctionFixture();
+  return startAlice(await auctionFixture());
+}
+
+/** Crashes ETH to 2,050 and has carol (the keeper) start alice's auction. */
+async function startAlice(f: AuctionFixture): Promise<AuctionFixture> {
   await setEth(f, 2050);
   await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
   return f;
@@ -83,10 +87,7 @@ export async function startedAuctionFixture(): Promise<AuctionFixture> {
  * the buffer. With the default 500 USDC her first bid takes it whole (LIQUIDATION.md, "Small portfolios").
  */
 export async function startedPartialAuctionFixture(): Promise<AuctionFixture> {
-  const f = await build(partialParams());
-  await setEth(f, 2050);
-  await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address));
-  return f;
+  return startAlice(await build(partialParams()));
 }
 
 /** As `auctionFixture`, with frank staking 100,000 USDC in the insurance fund. */
