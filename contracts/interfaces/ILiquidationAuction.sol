@@ -65,8 +65,12 @@ interface ILiquidationAuction {
     /// seconds counted up to `checkpoint`. @param guaranteedUntil Earliest time any of the account's prices could
     /// go stale, as known at `checkpoint`. @param validAtCheckpoint Every price was valid at `checkpoint`.
     /// @param active The auction is running. @param market Single market held at start (when `multi` is false).
-    /// @param multi The account held several markets at start (bitmap stored separately).
-    /// @param shortfall R - V (= M - E) at start, capped at 2**96 - 1 wei, counted against the circuit breakers until the auction ends.
+    /// @param multi The account held several markets at start (bitmap in the auction's terms slot).
+    /// @param badDebtRecorded The account's deficit -V at start (its known bad debt) is recorded in the terms slot.
+    /// @param paramsVersion The parameter set the auction started with (no later `setParams` changes it).
+    /// @param shortfallMicro M - E at start in micro cash units (1e-6 cash = 1e12 wei), rounded up and capped at
+    /// 2**56 - 1 (72 billion cash units): times 1e12, what the auction counts against the circuit breakers until it
+    /// ends. Single-market solvent auctions need no other slot (issue #13: one new slot per start).
     struct Auction {
         uint32 startTime;
         uint32 checkpoint;
@@ -76,7 +80,9 @@ interface ILiquidationAuction {
         bool active;
         uint8 market;
         bool multi;
-        uint96 shortfall;
+        bool badDebtRecorded;
+        uint32 paramsVersion;
+        uint56 shortfallMicro;
     }
 
     /// @notice An auction's live quote (all WAD; `elapsed` and `insolventSince` are auction-clock seconds).
@@ -143,7 +149,8 @@ interface ILiquidationAuction {
     error AuctionZeroAddress();
 
     /// @notice An auction started: the starter's `tipAccount` received `tip`; valuation at start (WAD): margin equity,
-    /// maintenance margin, mark-to-market value, and the shortfall counted against the circuit breakers.
+    /// maintenance margin, mark-to-market value, and the shortfall counted against the circuit breakers (M - E rounded
+    /// up to a whole 1e12 wei, see `Auction.shortfallMicro`; the tip uses the exact M - E).
     event AuctionStarted(
         uint256 indexed account,
         address indexed starter,
@@ -174,7 +181,8 @@ interface ILiquidationAuction {
     event BadDebtSocialised(uint256 indexed account, uint256 markets, uint256 amount);
     /// @notice An auction ended (`elapsed`: valid seconds on its clock); the account is unfrozen.
     event AuctionEnded(uint256 indexed account, EndReason reason, uint256 elapsed);
-    /// @notice A stalled auction restarted with a new clock and `shortfall` (WAD).
+    /// @notice A stalled auction restarted with a new clock and `shortfall` (WAD, counted against the circuit breakers:
+    /// M - E rounded up to a whole 1e12 wei).
     event AuctionRestarted(uint256 indexed account, uint256 shortfall);
     /// @notice `account`'s insolvency (V <= 0) was recorded at auction-clock reading `elapsed` [s]: its insolvent
     /// bonus grows from there.

@@ -108,12 +108,14 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         if (v.equity >= v.maintenanceMargin.toInt256()) revert AuctionNotLiquidatable(account, v.equity, v.maintenanceMargin);
         uint256 shortfall = AuctionLifecycle.shortfallOf(v);
+        // The breakers count the record's rounded-up shortfall, added here and removed at the end.
+        uint256 counted = uint256(AuctionLifecycle.shortfallMicroUp(shortfall)) * AuctionLifecycle.SHORTFALL_UNIT;
 
         (uint128 markets, ) = engine.accountInfo(account);
-        br.shortfall = (uint256(br.shortfall) + shortfall).toUint104();
+        br.shortfall = (uint256(br.shortfall) + counted).toUint104();
         if (br.shortfall > br.cap) revert AuctionGlobalShortfallCapExceeded(br.cap, br.shortfall);
         _s.breaker = br;
-        AuctionLifecycle.addMarketShortfall(_s.marketBreakers, markets, shortfall, true);
+        AuctionLifecycle.addMarketShortfall(_s.marketBreakers, markets, counted, true);
 
         uint256 freshUntil = AuctionLifecycle.clockInputFresh(_s.breaker, engine, vault, oracle, account, markets).feedsUntil;
         Auction memory a = Auction({
@@ -125,26 +127,21 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
             active: true,
             market: 0,
             multi: false,
-            shortfall: uint96(shortfall)
+            badDebtRecorded: false,
+            paramsVersion: 0,
+            shortfallMicro: uint56(counted / AuctionLifecycle.SHORTFALL_UNIT) // exact: a whole number of units
         });
-        uint32 version = _s.paramsVersion;
-        _s.pendingBadDebt = AuctionLifecycle.storeTerms(
-            _s.terms,
-            _s.pendingBadDebt,
-            account,
-            a,
-            markets,
-            version,
-            v.markToMarket
-        );
-        _s.auctions[account] = a;
+        // No auction is running, so the terms slot is zero: storeTerms reads nothing and writes it only for a
+        // multi-market or insolvent account.
+        AuctionLifecycle.storeTerms(_s, account, a, markets, v.markToMarket);
+        AuctionLifecycle.storeAuction(_s, account, a);
         if (v.markToMarket <= 0) AuctionLifecycle.recordInsolvency(_s, account, 0);
 
-        AuctionParams storage p = _s.paramsAt[version];
+        AuctionParams storage p = AuctionLifecycle.paramsOf(_s, a);
         uint256 flatTip = AuctionMath.flatTipAt(p.flatTip, p.tipBaseFee, block.basefee);
         uint256 tip = AuctionMath.tip(flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
         vault.startLiquidation(account, tipAccount, tip);
-        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, shortfall);
+        emit AuctionStarted(account, msg.sender, tipAccount, tip, v.equity, v.maintenanceMargin, v.markToMarket, counted);
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -179,10 +176,10 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
         if (take.fraction == WAD) {
             AuctionLifecycle.end(_s, vault, account, a, EndReason.Emptied);
-        } else if (take.fraction == take.maxFraction && _restored(account)) {
+        } else if (take.fraction == take.maxFraction && _restored(account, a)) {
             AuctionLifecycle.end(_s, vault, account, a, EndReason.Restored);
         } else {
-            _s.auctions[account] = a;
+            AuctionLifecycle.storeAuction(_s, account, a);
         }
     }
 
@@ -211,7 +208,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a = _advanceValid(account, a);
         // The insolvency record is read only when the bonus can apply (V <= 0): a solvent bid pays no extra read.
         uint256 insolventElapsed = v.markToMarket <= 0 ? AuctionLifecycle.insolventElapsed(_s, account, a.elapsed) : 0;
-        take = AuctionMath.take(AuctionLifecycle.termsOf(_s, account), v, a.elapsed, insolventElapsed, fraction);
+        take = AuctionMath.take(AuctionLifecycle.paramsOf(_s, a), v, a.elapsed, insolventElapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
@@ -308,7 +305,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function auctionParams(uint256 account) external view returns (AuctionParams memory) {
-        return AuctionLifecycle.termsOf(_s, account);
+        return AuctionLifecycle.paramsOf(_s, _s.auctions[account]);
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -356,12 +353,11 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         return AuctionMath.advance(a, x, block.timestamp);
     }
 
-    /// @dev E >= (1 + bufferRatio) * M at fresh prices.
-    function _restored(uint256 account) internal view returns (bool) {
+    /// @dev E >= (1 + bufferRatio) * M at fresh prices, with the buffer of the auction `a`'s parameter set.
+    function _restored(uint256 account, Auction memory a) internal view returns (bool) {
         AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         return
-            v.equity >=
-            AuctionMath.restoreTargetUp(AuctionLifecycle.termsOf(_s, account).bufferRatio, v.maintenanceMargin).toInt256();
+            v.equity >= AuctionMath.restoreTargetUp(AuctionLifecycle.paramsOf(_s, a).bufferRatio, v.maintenanceMargin).toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash

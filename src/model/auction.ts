@@ -155,11 +155,25 @@ export function positionShare(size: bigint, basis: bigint, fraction: bigint): { 
   };
 }
 
-/** LiquidationAuction._shortfall: max(M - E, 0) capped at 2**96 - 1 wei (what the breakers count and the tip uses). */
+/** AuctionLifecycle.shortfallOf: max(M - E, 0) capped at 2**96 - 1 wei (WAD; the shortfall the start's tip uses). */
 export const MAX_SHORTFALL = 2n ** 96n - 1n;
 export function auctionShortfall(v: Pick<Valuation, "equity" | "maintenanceMargin">): bigint {
   const gap = v.maintenanceMargin - v.equity;
   return gap <= 0n ? 0n : min(gap, MAX_SHORTFALL);
+}
+
+/** Unit of the auction record's shortfall [wei]: 1e12 = 1e-6 cash units (`Auction.shortfallMicro`). */
+export const SHORTFALL_UNIT = 10n ** 12n;
+/** Largest `Auction.shortfallMicro` (its 56 bits). */
+export const MAX_SHORTFALL_MICRO = 2n ** 56n - 1n;
+
+/**
+ * What an auction of exact shortfall `shortfall` (WAD, from {@link auctionShortfall}) counts against the circuit
+ * breakers (WAD): rounded up to a whole {@link SHORTFALL_UNIT}, capped at {@link MAX_SHORTFALL_MICRO} units
+ * (AuctionLifecycle.shortfallMicroUp times the unit); also the `shortfall` of `AuctionStarted` and `AuctionRestarted`.
+ */
+export function countedShortfall(shortfall: bigint): bigint {
+  return min((shortfall + SHORTFALL_UNIT - 1n) / SHORTFALL_UNIT, MAX_SHORTFALL_MICRO) * SHORTFALL_UNIT;
 }
 
 /**

@@ -67,7 +67,9 @@ const clockCaseArb = fc
       active: true,
       market: 0n,
       multi: false,
-      shortfall: 0n,
+      badDebtRecorded: false,
+      paramsVersion: 0n,
+      shortfallMicro: 0n,
     };
     const since = time > c.sinceBack ? time - c.sinceBack : 0n;
     const x: M.ClockInput = {

@@ -220,7 +220,8 @@ export class AuctionBook {
     const v = await this.valueOrOracleRevert(s, account, send, now);
     if ("kind" in v) return v;
     if (v.equity >= v.maintenanceMargin) return fail("AuctionNotLiquidatable", account, v.equity, v.maintenanceMargin);
-    const shortfall = M.auctionShortfall(v);
+    const exactShortfall = M.auctionShortfall(v);
+    const shortfall = M.countedShortfall(exactShortfall);
     const markets = (await f.engine.accountInfo(account))[0];
     const [global, globalCap] = await f.auction.shortfallTotals(0);
     if (global + shortfall > globalCap) return fail("AuctionGlobalShortfallCapExceeded", globalCap, global + shortfall);
@@ -232,7 +233,7 @@ export class AuctionBook {
     // The flat part of the tip follows the base fee of the block the start is mined in (tipBaseFee).
     const pending = (await ethers.provider.send("eth_getBlockByNumber", ["pending", false])) as { baseFeePerGas?: string };
     const baseFee = BigInt(pending.baseFeePerGas ?? 0);
-    const tip = M.tip(p, shortfall, v.requirement, v.markToMarket, baseFee);
+    const tip = M.tip(p, exactShortfall, v.requirement, v.markToMarket, baseFee);
     expect(tip <= M.mulWadDown(p.penaltyRate, v.requirement), "INV-20 the tip never exceeds penaltyRate * R").to.equal(true);
     await expect(send())
       .to.emit(f.auction, "AuctionStarted")
@@ -569,7 +570,7 @@ export class AuctionBook {
     const s = await readSnapshot(f.d, [...new Set([...watched, account])], now);
     const v = await this.valueOrOracleRevert(s, account, send, now);
     if ("kind" in v) return v;
-    const shortfall = M.auctionShortfall(v);
+    const shortfall = M.countedShortfall(M.auctionShortfall(v));
     await expect(send()).to.emit(f.auction, "AuctionRestarted").withArgs(account, shortfall);
     const markets = (await f.engine.accountInfo(account))[0];
     this.entries.set(account, newEntry(now, shortfall, markets, v));

@@ -111,9 +111,10 @@ describe("regression: bugs found by the fuzzers", function () {
     expect(m.maintenanceMargin - BigInt(m.equity) >= 2n ** 96n, "the shortfall exceeds 2**96 wei").to.equal(true);
     // Before the fix: reverts with SafeCastOverflowedUintDowncast(96, shortfall).
     await expect(b.auction.connect(carol).startAuction(B, accountId(carol.address))).to.emit(b.auction, "AuctionStarted");
-    // The fix: the breakers count at most 2**96 - 1 wei per auction, the width of the auction record.
-    expect((await b.auction.auctionOf(B)).shortfall).to.equal(2n ** 96n - 1n);
-    expect((await b.auction.shortfallTotals(0))[0]).to.equal(2n ** 96n - 1n);
+    // The fix: the breakers count at most what the auction record holds: 2**56 - 1 micro cash units since issue #13
+    // (2**96 - 1 wei before, the record's width then).
+    expect((await b.auction.auctionOf(B)).shortfallMicro).to.equal(2n ** 56n - 1n);
+    expect((await b.auction.shortfallTotals(0))[0]).to.equal((2n ** 56n - 1n) * 10n ** 12n);
   });
 
   it("BUG-3 (INV-18): a one-wei-fraction bid on a 1.5 ETH short does not lower the account's health factor", async function () {

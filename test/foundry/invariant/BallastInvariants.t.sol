@@ -359,12 +359,13 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         _noViolation(o, "INV-20");
     }
 
-    /// @notice INV-21: the running global shortfall equals the sum of the running auctions' shortfalls.
+    /// @notice INV-21: the running global shortfall equals the sum of the running auctions' shortfalls (each
+    /// record's `shortfallMicro` in units of 1e12 wei).
     function _checkINV21_circuitBreakers(Observation memory o) internal view {
         uint256 sum;
         for (uint256 i; i < o.accounts.length; ++i) {
             ILiquidationAuction.Auction memory a = o.accounts[i].auction;
-            if (a.active) sum += a.shortfall;
+            if (a.active) sum += uint256(a.shortfallMicro) * 1e12;
         }
         (uint256 global, uint256 globalCap, , ) = auction.shortfallTotals(0);
         assertEq(global, sum, "INV-21: global shortfall equals the running auctions' shortfalls");

@@ -128,7 +128,9 @@ describe("LiquidationAuction: the stopped clock", function () {
             active: true,
             market: 0n,
             multi: false,
-            shortfall: 0n,
+            badDebtRecorded: false,
+            paramsVersion: 0n,
+            shortfallMicro: 0n,
           };
           const x: ClockInput = {
             valid,

@@ -5,7 +5,7 @@ import { auctionFixture, stakedFixture, stakedPartialFixture, valuation, account
 import { makeOrder, signOrder, trade } from "../../shared/fixtures";
 import { FlashLiquidator__factory } from "../../../typechain-types";
 import { writeDebtOnly } from "../../shared/debtOnly";
-import { take, unitPrice } from "../../../src/model/auction";
+import { take, unitPrice, countedShortfall } from "../../../src/model/auction";
 import { addCash, cashValue, socialise, type CashState } from "../../../src/model/cash";
 import { mulWadDown, mulWadUp } from "../../../src/model/wad";
 import { markedTotalAssets } from "../../../src/model/insurance";
@@ -394,7 +394,9 @@ describe("LiquidationAuction: insolvent accounts, the insurance fund and sociali
     // An insolvent account pays no tip (INV-20); the debt has accrued interest since it was written.
     const debt = -(await f.vault.cashBalance(C));
     expect(debt > 1_000n * WAD).to.equal(true);
-    await expect(start).to.emit(f.auction, "AuctionStarted").withArgs(C, f.dave.address, D, 0n, -debt, 0n, -debt, debt);
+    await expect(start).to.emit(f.auction, "AuctionStarted").withArgs(C, f.dave.address, D, 0n, -debt, 0n, -debt, countedShortfall(debt));
+    const record = await f.auction.auctionOf(C);
+    expect([record.multi, record.badDebtRecorded, record.market]).to.deep.equal([false, true, 255n]); // no market held
     const t0 = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     const end = await f.auction.terminateAuction(C);
     const events = (await end.wait())!.logs.map((l) => f.auction.interface.parseLog(l));

@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import fc from "fast-check";
 import { auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, refreshFeeds } from "./helpers";
 import { trade, fund } from "../../shared/fixtures";
-import { tip as modelTip } from "../../../src/model/auction";
+import { tip as modelTip, countedShortfall } from "../../../src/model/auction";
 import { mulWadDown } from "../../../src/model/wad";
 import { AuctionMathHarness__factory } from "../../../typechain-types";
 
@@ -37,11 +37,36 @@ describe("LiquidationAuction: starting an auction", function () {
     const a = await f.auction.auctionOf(f.A);
     expect(a.active).to.equal(true);
     expect(a.elapsed).to.equal(0n);
-    expect(a.shortfall).to.equal(shortfall);
+    expect(a.shortfallMicro).to.equal(130_000_000n); // 130 cash in micro units: a whole number, nothing rounded
     expect(a.market).to.equal(ETH);
     expect(a.multi).to.equal(false);
+    expect(a.badDebtRecorded).to.equal(false);
+    expect(a.paramsVersion).to.equal(1n);
     const [global, , market] = await f.auction.shortfallTotals(ETH);
     expect([global, market]).to.deep.equal([shortfall, shortfall]);
+  });
+
+  it("counts the shortfall rounded up to a whole micro cash unit against the breakers, and tips on the exact one", async function () {
+    const f = await loadFixture(auctionFixture);
+    await setEth(f, "2050.00000001");
+    const v = await valuation(f, f.A);
+    const shortfall = v.maintenanceMargin - v.equity;
+    // M - E = 615.000000003 - 485.0000001 = 129.999999903: not a whole number of 1e12 wei.
+    expect(shortfall).to.equal(129_999_999_903_000_000_000n);
+    const counted = 130n * WAD; // rounded up to 130,000,000 micro units
+    expect(countedShortfall(shortfall)).to.equal(counted);
+    const keeper = accountId(f.carol.address);
+    const tip = modelTip(f.p, shortfall, v.requirement, v.markToMarket);
+    await expect(f.auction.connect(f.carol).startAuction(f.A, keeper))
+      .to.emit(f.auction, "AuctionStarted")
+      .withArgs(f.A, f.carol.address, keeper, tip, v.equity, v.maintenanceMargin, v.markToMarket, counted);
+    expect((await f.auction.auctionOf(f.A)).shortfallMicro).to.equal(130_000_000n);
+    expect((await f.auction.shortfallTotals(ETH)).slice(0, 3)).to.deep.equal([counted, (await f.auction.shortfallTotals(ETH))[1], counted]);
+    // Ending releases exactly what was counted.
+    await fund(f, f.alice, "USDC", 1_000n * USDC);
+    await (await f.auction.terminateAuction(f.A)).wait();
+    const [global, , market] = await f.auction.shortfallTotals(ETH);
+    expect([global, market]).to.deep.equal([0n, 0n]);
   });
 
   it("reverts with AuctionNotLiquidatable(account, equity, maintenanceMargin) for an account at or above maintenance margin", async function () {

@@ -1,0 +1,92 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { auctionFixture, stakedFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
+import { fund, trade } from "../../shared/fixtures";
+import { countedShortfall } from "../../../src/model/auction";
+
+/**
+ * The auction record holds everything a single-market solvent auction needs (issue #13: one new storage slot per
+ * start); the terms slot beside it is used only for a multi-market account (its markets bitmap) or a recorded bad
+ * debt, and the record's flags say when.
+ */
+describe("LiquidationAuction: the auction record and its terms slot", function () {
+  /** alice also holds 0.01 BTC long at the feed's price: two markets. */
+  async function twoMarketFixture(): Promise<AuctionFixture & { BTC: number }> {
+    const f = await auctionFixture();
+    const btc = (await f.feeds["BTC/USD"].latestAnswer()) * 10n ** 10n;
+    await (await trade(f, f.bob, f.alice, "BTC-PERP", -WAD / 100n, btc)).wait();
+    return { ...f, BTC: f.markets["BTC-PERP"] };
+  }
+
+  it("records a multi-market account's markets and counts its rounded-up shortfall in every market's breaker until it ends", async function () {
+    const f = await loadFixture(twoMarketFixture);
+    await setEth(f, 2050);
+    const v = await valuation(f, f.A);
+    expect(v.equity < BigInt(v.maintenanceMargin) && v.markToMarket > 0n, "liquidatable and solvent").to.equal(true);
+    const counted = countedShortfall(v.maintenanceMargin - v.equity);
+    expect(counted > 0n).to.equal(true);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    const a = await f.auction.auctionOf(f.A);
+    expect([a.multi, a.market, a.badDebtRecorded, a.shortfallMicro * 10n ** 12n]).to.deep.equal([true, 0n, false, counted]);
+    const [global, , eth] = await f.auction.shortfallTotals(ETH);
+    const btc = (await f.auction.shortfallTotals(f.BTC))[2];
+    expect([global, eth, btc]).to.deep.equal([counted, counted, counted]);
+    await fund(f, f.alice, "USDC", 5_000n * USDC);
+    await (await f.auction.terminateAuction(f.A)).wait();
+    const after = [
+      (await f.auction.shortfallTotals(ETH))[0],
+      (await f.auction.shortfallTotals(ETH))[2],
+      (await f.auction.shortfallTotals(f.BTC))[2],
+    ];
+    expect(after).to.deep.equal([0n, 0n, 0n]);
+  });
+
+  it("a restart at a solvent price releases the bad debt an insolvent start recorded and clears the record's flag", async function () {
+    const f = await loadFixture(stakedFixture);
+    await setEth(f, 1900);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
+    expect((await f.auction.auctionOf(f.A)).badDebtRecorded).to.equal(true);
+    // Run the whole curve at 2,050 (solvent, still liquidatable), checkpointing after each refresh.
+    const start = Number((await f.auction.auctionOf(f.A)).startTime);
+    const required = Number(f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration);
+    for (let s = 1800; s <= required + 1800; s += 1800) {
+      await time.setNextBlockTimestamp(start + s);
+      await setEth(f, 2050);
+      await (await f.auction.checkpoint(f.A)).wait();
+    }
+    const v = await valuation(f, f.A);
+    expect(v.markToMarket > 0n).to.equal(true);
+    await expect(f.auction.restartAuction(f.A))
+      .to.emit(f.auction, "AuctionRestarted")
+      .withArgs(f.A, countedShortfall(v.maintenanceMargin - v.equity));
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+    const a = await f.auction.auctionOf(f.A);
+    expect([a.active, a.multi, a.badDebtRecorded, a.market]).to.deep.equal([true, false, false, BigInt(ETH)]);
+    // A full bid ends it with nothing pending and the breakers back at zero.
+    const q = await f.auction.quote(f.A);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice, "0x")).wait();
+    expect((await f.auction.auctionOf(f.A)).active).to.equal(false);
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+    expect((await f.auction.shortfallTotals(ETH))[0]).to.equal(0n);
+  });
+
+  it("a second auction of the same account after an insolvent one ended starts with nothing pending from the first", async function () {
+    const f = await loadFixture(stakedFixture);
+    await setEth(f, 1900);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    const q = await f.auction.quote(f.A);
+    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice + WAD, "0x")).wait();
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+    // alice trades again and falls below maintenance margin at a solvent price.
+    await fund(f, f.alice, "USDC", 2_000n * USDC);
+    await (await trade(f, f.bob, f.alice, "ETH-PERP", -5n * WAD, 1900n * WAD)).wait();
+    await setEth(f, 1540);
+    const v = await valuation(f, f.A);
+    expect(v.equity < BigInt(v.maintenanceMargin) && v.markToMarket > 0n).to.equal(true);
+    await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
+    const a = await f.auction.auctionOf(f.A);
+    expect([a.badDebtRecorded, a.multi]).to.deep.equal([false, false]);
+    expect(await f.auction.pendingBadDebt()).to.equal(0n);
+  });
+});
