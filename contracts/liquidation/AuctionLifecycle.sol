@@ -357,11 +357,11 @@ library AuctionLifecycle {
         }
     }
 
-    /// @dev 1 for true, 0 for false: a `bool` on the stack is already 0 or 1 (Solidity cleans it when it is loaded
-    /// from memory), so this is a type change only; `b ? 1 : 0` costs about 200 gas more per record written.
+    /// @dev 1 for true, 0 for false, cleaned again here so that no dirty `bool` can spill into the next field of the
+    /// packed record (`b ? 1 : 0` costs about 200 gas more per record written).
     function _bit(bool b) private pure returns (uint256 r) {
         assembly ("memory-safe") {
-            r := b
+            r := iszero(iszero(b))
         }
     }
 

@@ -305,7 +305,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function auctionParams(uint256 account) external view returns (AuctionParams memory) {
-        return AuctionLifecycle.paramsOf(_s, _s.auctions[account]);
+        return _s.paramsAt[_s.auctions[account].paramsVersion];
     }
 
     /// @inheritdoc ILiquidationAuction

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployOnFreshChain, fund, accountId, WAD, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
+import { deployOnFreshChain, fund, accountId, WAD, makeOrder, signOrder, localParams, type Ballast } from "../shared/fixtures";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { snapshotGas, snapshotValue } from "./snapshot";
 
@@ -19,12 +19,29 @@ const REGRESSION_CEILING = { start: 190_000, partialBid: 210_000, startPlusBid: 
 const BATCH_CEILING = { one: 190_000, ten: 1_150_000, perAccountOfTen: 115_000 };
 /** Accounts in the measured batch. */
 const BATCH = 10;
+/** Block gas limit of the throughput figure (issue #13 item 4: at least 250 liquidations per 60M-gas block). */
+const BLOCK_GAS = 60_000_000;
+/** Regression floor at the measured level (the issue's 250 is not met: docs/GAS.md). */
+const BLOCK_FLOOR = 200;
+/**
+ * Per extra market held, regression guards at the measured level: issue #13 item 4 asks for at most 10,000 on start
+ * and bid, out of reach while every market's price is read fresh from its feed (docs/GAS.md has the breakdown).
+ */
+const PER_MARKET_CEILING = { start: 42_500, bid: 30_000 };
+/** Chain time of the multi-market fixture. */
+let T8 = 0;
+const OTHERS = ["SOL", "ARB", "OP", "LINK", "AVAX", "DOGE"];
 let salt = 1n;
 
+/** A fill of `size` of ETH-PERP (market 0) at `price`, `maker` signing and `taker` filling. */
 async function fill(b: Ballast, maker: HardhatEthersSigner, taker: HardhatEthersSigner, size: bigint, price: bigint) {
+  return fillIn(b, maker, taker, "ETH-PERP", size, price);
+}
+
+async function fillIn(b: Ballast, maker: HardhatEthersSigner, taker: HardhatEthersSigner, market: string, size: bigint, price: bigint) {
   const order = await makeOrder({
     account: accountId(maker.address),
-    marketId: 0,
+    marketId: b.markets[market],
     size,
     limitPrice: price,
     signer: maker.address,
@@ -73,6 +90,51 @@ async function batchFixture() {
   return { ...f, accounts: traders.map((t) => accountId(t.address)) };
 }
 
+/** Re-publishes every feed at `t` (ETH/USD at `eth`), one block each. */
+async function publishEight(b: Ballast, t: number, eth: bigint): Promise<void> {
+  let i = 0;
+  for (const [key, feed] of Object.entries(b.feeds)) {
+    await time.setNextBlockTimestamp(t + i++);
+    await (await feed.updateAnswer(key === "ETH/USD" ? eth : await feed.latestAnswer())).wait();
+  }
+}
+
+/**
+ * Eight markets on eight feeds (ETH, BTC and six at 100 USD). X holds 10 ETH long at 3,000 and 1 SOL; Y and Z hold
+ * 10 ETH and 1 unit of each of the seven others (BTC: 0.01); each has enough cash that ETH at 2,050 leaves it
+ * liquidatable and solvent. dave (the bidder) holds every market already.
+ */
+async function marketsFixture() {
+  const p = localParams();
+  const base = p.markets[0];
+  for (const sym of OTHERS) {
+    p.feeds[`${sym}/USD`] = { decimals: 8, initialPrice: "100", heartbeat: "1d", minPrice: "0.01", maxPrice: "1000000" };
+    p.markets.push({ ...base, name: `${sym}-PERP`, base: sym, oracle: `${sym}/USD`, openInterestCap: `1,000,000 ${sym}` });
+  }
+  for (const f of Object.values(p.feeds)) f.heartbeat = "1d";
+  const b = await deployOnFreshChain(p);
+  T8 = (Math.floor((await time.latest()) / 3600) + 2) * 3600 + 10;
+  await publishEight(b, T8 - 600, 3000n * 10n ** 8n);
+  const [x, bob, carol, dave, y, z] = b.users;
+  await fund(b, bob, "USDC", 10_000_000n * USDC);
+  await fund(b, carol, "USDC", 1_000n * USDC);
+  await fund(b, dave, "USDC", 1_000_000n * USDC);
+  await fund(b, x, "USDC", 9_800n * USDC);
+  await fund(b, y, "USDC", 9_800n * USDC);
+  await fund(b, z, "USDC", 9_800n * USDC);
+  const size = (m: string) => (m === "BTC-PERP" ? WAD / 100n : WAD);
+  const price = (m: string) => (m === "BTC-PERP" ? 60_000n : 100n) * WAD;
+  for (const who of [x, y, z, dave]) await (await fillIn(b, bob, who, "ETH-PERP", -10n * WAD, 3000n * WAD)).wait();
+  await (await fillIn(b, bob, x, "SOL-PERP", -WAD, 100n * WAD)).wait();
+  for (const m of Object.keys(b.markets)) {
+    if (m === "ETH-PERP") continue;
+    await (await fillIn(b, bob, y, m, -size(m), price(m))).wait();
+    await (await fillIn(b, bob, z, m, -size(m), price(m))).wait();
+    await (await fillIn(b, bob, dave, m, -size(m), price(m))).wait();
+  }
+  return { b, X: accountId(x.address), Y: accountId(y.address), Z: accountId(z.address), carol, dave };
+}
+
 describe("gas: liquidation (#3)", function () {
   it("records startAuction and a partial bid on an account with one position and one collateral", async function () {
     const { b, T, alice, carol, dave } = await loadFixture(liquidationFixture);
@@ -116,5 +178,58 @@ describe("gas: liquidation (#3)", function () {
     expect(one).to.be.at.most(BATCH_CEILING.one);
     expect(ten).to.be.at.most(BATCH_CEILING.ten);
     expect(perAccount).to.be.at.most(BATCH_CEILING.perAccountOfTen);
+
+    // One liquidation = its share of a batch start + one bid taking the whole portfolio (R is under dustMargin, so
+    // the whole may be bought at once) by a bidder already holding the market; the bid ends the auction.
+    await publishAll(b, T + 118, 2050n * 10n ** 8n);
+    await time.setNextBlockTimestamp(T + 122);
+    const dave = b.users[3];
+    const whole = await snapshotGas(
+      "auction: whole bid on a one-market portfolio under dustMargin (ends the auction)",
+      b.auction.connect(dave).bid(accounts[0], accountId(dave.address), WAD, await b.vault.accountNonce(accounts[0]), 10n ** 30n, "0x"),
+    );
+    expect((await b.auction.auctionOf(accounts[0])).active).to.equal(false);
+    const perBlock = Math.floor(BLOCK_GAS / (perAccount + whole));
+    snapshotValue("liquidations per 60M-gas block (batched start + whole bid)", perBlock);
+    expect(perBlock).to.be.at.least(BLOCK_FLOOR);
+  });
+
+  it("records what each extra market held adds to a start and to a partial bid (accounts of 2 and 8 markets)", async function () {
+    const { b, X, Y, Z, carol, dave } = await loadFixture(marketsFixture);
+    const K = accountId(carol.address);
+    await publishEight(b, T8, 2050n * 10n ** 8n);
+    // Z's auction (8 markets, not measured) leaves every market's breaker slot written: the steady state of a crash,
+    // where auctions are running in every market (a market's first running auction writes that slot new, +20,000).
+    await time.setNextBlockTimestamp(T8 + 9);
+    await (await b.auction.connect(carol).startAuction(Z, K)).wait();
+    await time.setNextBlockTimestamp(T8 + 10);
+    const start2 = await snapshotGas("auction: startAuction, 2 markets and cash", b.auction.connect(carol).startAuction(X, K));
+    await time.setNextBlockTimestamp(T8 + 11);
+    const start8 = await snapshotGas("auction: startAuction, 8 markets and cash", b.auction.connect(carol).startAuction(Y, K));
+    await publishEight(b, T8 + 110, 2050n * 10n ** 8n);
+    // Every market's cached price and funding brought up to date (an active market's steady state), as the fill
+    // measurements do (test/gas/core.gas.test.ts).
+    let offset = 120;
+    for (const id of Object.values(b.markets)) {
+      await time.setNextBlockTimestamp(T8 + offset++);
+      await (await b.engine.updateMarket(id)).wait();
+    }
+    await time.setNextBlockTimestamp(T8 + 130);
+    const D = accountId(dave.address);
+    const bid2 = await snapshotGas(
+      "auction: partial bid (10%), 2 markets",
+      b.auction.connect(dave).bid(X, D, WAD / 10n, await b.vault.accountNonce(X), 10n ** 30n, "0x"),
+    );
+    await time.setNextBlockTimestamp(T8 + 131);
+    const bid8 = await snapshotGas(
+      "auction: partial bid (10%), 8 markets",
+      b.auction.connect(dave).bid(Y, D, WAD / 10n, await b.vault.accountNonce(Y), 10n ** 30n, "0x"),
+    );
+    const startPerMarket = Math.ceil((start8 - start2) / 6);
+    const bidPerMarket = Math.ceil((bid8 - bid2) / 6);
+    snapshotValue("auction: each additional market on startAuction (2 vs 8 markets)", startPerMarket);
+    snapshotValue("auction: each additional market on a partial bid (2 vs 8 markets)", bidPerMarket);
+    expect(startPerMarket).to.be.at.most(PER_MARKET_CEILING.start);
+    expect(bidPerMarket).to.be.at.most(PER_MARKET_CEILING.bid);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { auctionFixture, stakedFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund, trade } from "../../shared/fixtures";
@@ -10,6 +11,29 @@ import { countedShortfall } from "../../../src/model/auction";
  * debt, and the record's flags say when.
  */
 describe("LiquidationAuction: the auction record and its terms slot", function () {
+  const coder = ethers.AbiCoder.defaultAbiCoder();
+  const entry = (index: number, key: bigint) => ethers.keccak256(coder.encode(["uint256", "uint256"], [key, index]));
+
+  /**
+   * The storage index of the terms mapping (declared right after the auctions mapping in AuctionLifecycle.State),
+   * found from the storage itself: the auctions mapping is the index whose entry for the running auction of `running`
+   * holds its record, so the test does not restate the layout.
+   */
+  async function termsIndex(f: AuctionFixture, running: bigint): Promise<number> {
+    const auction = await f.auction.getAddress();
+    const startTime = (await f.auction.auctionOf(running)).startTime;
+    for (let index = 0; index < 32; index++) {
+      const word = BigInt(await ethers.provider.getStorage(auction, entry(index, running)));
+      if (word !== 0n && (word & 0xffffffffn) === startTime) return index + 1;
+    }
+    throw new Error("auction record not found in storage");
+  }
+
+  /** The raw terms slot of `account`. */
+  async function termsWord(f: AuctionFixture, index: number, account: bigint): Promise<bigint> {
+    return BigInt(await ethers.provider.getStorage(await f.auction.getAddress(), entry(index, account)));
+  }
+
   /** alice also holds 0.01 BTC long at the feed's price: two markets. */
   async function twoMarketFixture(): Promise<AuctionFixture & { BTC: number }> {
     const f = await auctionFixture();
@@ -31,6 +55,8 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
     const [global, , eth] = await f.auction.shortfallTotals(ETH);
     const btc = (await f.auction.shortfallTotals(f.BTC))[2];
     expect([global, eth, btc]).to.deep.equal([counted, counted, counted]);
+    const index = await termsIndex(f, f.A);
+    expect(await termsWord(f, index, f.A), "the terms slot holds the markets bitmap").to.equal(3n);
     await fund(f, f.alice, "USDC", 5_000n * USDC);
     await (await f.auction.terminateAuction(f.A)).wait();
     const after = [
@@ -39,6 +65,7 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
       (await f.auction.shortfallTotals(f.BTC))[2],
     ];
     expect(after).to.deep.equal([0n, 0n, 0n]);
+    expect(await termsWord(f, index, f.A), "the terms slot is cleared at the end").to.equal(0n);
   });
 
   it("a restart at a solvent price releases the bad debt an insolvent start recorded and clears the record's flag", async function () {
@@ -47,6 +74,8 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
     await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
     expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
     expect((await f.auction.auctionOf(f.A)).badDebtRecorded).to.equal(true);
+    const index = await termsIndex(f, f.A);
+    expect(await termsWord(f, index, f.A), "the terms slot holds the bad debt (above the 128-bit bitmap)").to.equal((1015n * WAD) << 128n);
     // Run the whole curve at 2,050 (solvent, still liquidatable), checkpointing after each refresh.
     const start = Number((await f.auction.auctionOf(f.A)).startTime);
     const required = Number(f.p.fastDuration + f.p.slowDuration + f.p.insolventDuration);
@@ -63,6 +92,7 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
     expect(await f.auction.pendingBadDebt()).to.equal(0n);
     const a = await f.auction.auctionOf(f.A);
     expect([a.active, a.multi, a.badDebtRecorded, a.market]).to.deep.equal([true, false, false, BigInt(ETH)]);
+    expect(await termsWord(f, index, f.A), "the restart zeroed the terms slot").to.equal(0n);
     // A full bid ends it with nothing pending and the breakers back at zero.
     const q = await f.auction.quote(f.A);
     await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice, "0x")).wait();
@@ -88,5 +118,6 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
     const a = await f.auction.auctionOf(f.A);
     expect([a.badDebtRecorded, a.multi]).to.deep.equal([false, false]);
     expect(await f.auction.pendingBadDebt()).to.equal(0n);
+    expect(await termsWord(f, await termsIndex(f, f.A), f.A), "a single-market solvent auction leaves the terms slot empty").to.equal(0n);
   });
 });
