@@ -36,6 +36,12 @@ export interface ScanPolicy {
 
 export const FULL_SCANS: ScanPolicy = { watchHealth: 0n, fullScanMove: 0n, fullScanEvery: 0 };
 
+/** A remembered read and the version (a block number) it was made for. */
+interface Versioned<T> {
+  version: number;
+  value: Promise<T>;
+}
+
 export interface RunningAuction {
   account: bigint;
   startBlock: number;
@@ -68,9 +74,10 @@ export class ChainView {
   private lastFull?: { time: number; prices: bigint[] };
   /** Block of the latest `AuctionParamsSet` seen (-1: none since `fromBlock`), and the parameters read after it. */
   private paramsSetAt = -1;
-  private current?: { setAt: number; params: Promise<AuctionParams> };
+  /** The parameters new starts use (one entry), with the `paramsSetAt` they were read after. */
+  private readonly currentParams = new Map<"new", Versioned<AuctionParams>>();
   /** Each running auction's own parameters, with the block of the start or restart they were read for. */
-  private readonly runningParams = new Map<bigint, { from: number; params: Promise<AuctionParams> }>();
+  private readonly runningParams = new Map<bigint, Versioned<AuctionParams>>();
   private lastScanBlock = -1;
   /** Full and watch-list scans made. */
   readonly scans = { full: 0, partial: 0, accountsRead: 0 };
@@ -246,16 +253,9 @@ export class ChainView {
    * `AuctionParamsSet` event (call `sync` first): a keeper's tip estimates follow governance changes.
    */
   params(block: number): Promise<AuctionParams> {
-    if (!this.current || this.current.setAt !== this.paramsSetAt) {
-      this.calls++;
-      const params = this.c.auction.params({ blockTag: block }).then(toAuctionParams);
-      this.current = { setAt: this.paramsSetAt, params };
-      // A failed read is not remembered: the next call reads again.
-      params.catch(() => {
-        if (this.current?.params === params) this.current = undefined;
-      });
-    }
-    return this.current.params;
+    return this.cachedRead(this.currentParams, "new", this.paramsSetAt, () =>
+      this.c.auction.params({ blockTag: block }).then(toAuctionParams),
+    );
   }
 
   /**
@@ -264,17 +264,25 @@ export class ChainView {
    */
   auctionParams(block: number, account: bigint): Promise<AuctionParams> {
     const from = this.auctions.get(account)?.paramsFrom ?? -1;
-    let hit = this.runningParams.get(account);
-    if (!hit || hit.from !== from) {
-      this.calls++;
-      const params = this.c.auction.auctionParams(account, { blockTag: block }).then(toAuctionParams);
-      hit = { from, params };
-      this.runningParams.set(account, hit);
-      params.catch(() => {
-        if (this.runningParams.get(account)?.params === params) this.runningParams.delete(account);
-      });
-    }
-    return hit.params;
+    return this.cachedRead(this.runningParams, account, from, () =>
+      this.c.auction.auctionParams(account, { blockTag: block }).then(toAuctionParams),
+    );
+  }
+
+  /**
+   * `read()`'s promise, remembered in `cache` under `key` while `version` (a block number) is unchanged; a failed read
+   * is dropped, so the next call reads again. Counts each read made in `calls`.
+   */
+  private cachedRead<K, T>(cache: Map<K, Versioned<T>>, key: K, version: number, read: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key);
+    if (hit && hit.version === version) return hit.value;
+    this.calls++;
+    const value = read();
+    cache.set(key, { version, value });
+    value.catch(() => {
+      if (cache.get(key)?.value === value) cache.delete(key);
+    });
+    return value;
   }
 
   quote(block: number, account: bigint): Promise<Quote> {
