@@ -82,7 +82,7 @@ library AuctionLifecycle {
             return;
         }
         AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
-        uint256 target = AuctionMath.restoreTargetUp(paramsOf(s, a).bufferRatio, v.maintenanceMargin);
+        uint256 target = AuctionMath.restoreTargetUp(paramsOf(s, a.paramsVersion).bufferRatio, v.maintenanceMargin);
         if (v.equity < target.toInt256()) revert ILiquidationAuction.AuctionAccountNotRestored(account, v.equity, target);
         end(s, d.vault, account, a, ILiquidationAuction.EndReason.Terminated);
     }
@@ -378,12 +378,10 @@ library AuctionLifecycle {
         return at == 0 ? 0 : elapsed - (at - 1);
     }
 
-    /// @dev The parameters the auction `a` started with.
-    function paramsOf(
-        State storage s,
-        ILiquidationAuction.Auction memory a
-    ) internal view returns (ILiquidationAuction.AuctionParams storage) {
-        return s.paramsAt[a.paramsVersion];
+    /// @dev The parameter set of version `version` (an auction record's `paramsVersion`: the set it started with).
+    /// Every reader of a running auction's parameters goes through here, the views as well as starts and bids.
+    function paramsOf(State storage s, uint256 version) internal view returns (ILiquidationAuction.AuctionParams storage) {
+        return s.paramsAt[version];
     }
 
     /// @dev Bitmap of the markets recorded at start (0 when none).
@@ -410,7 +408,7 @@ library AuctionLifecycle {
         if (!a.active) return q;
         q.elapsed = _clockView(s, d, account, a);
         AuctionMath.Take memory t = AuctionMath.take(
-            paramsOf(s, a),
+            paramsOf(s, a.paramsVersion),
             v,
             q.elapsed,
             v.markToMarket <= 0 ? insolventElapsed(s, account, q.elapsed) : 0,
@@ -434,7 +432,7 @@ library AuctionLifecycle {
         a = s.auctions[account];
         if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
         a = _advanceClock(s, d, account, a);
-        ILiquidationAuction.AuctionParams storage p = paramsOf(s, a);
+        ILiquidationAuction.AuctionParams storage p = paramsOf(s, a.paramsVersion);
         // The whole curve: the solvent phases, then the insolvent bonus's whole growth from a recorded insolvency (a
         // restart before it would reset a bonus bidders are waiting for; review 4, L-1).
         uint256 at = s.insolventAt[account];

@@ -137,7 +137,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         AuctionLifecycle.storeAuction(_s, account, a);
         if (v.markToMarket <= 0) AuctionLifecycle.recordInsolvency(_s, account, 0);
 
-        AuctionParams storage p = AuctionLifecycle.paramsOf(_s, a);
+        AuctionParams storage p = AuctionLifecycle.paramsOf(_s, a.paramsVersion);
         uint256 flatTip = AuctionMath.flatTipAt(p.flatTip, p.tipBaseFee, block.basefee);
         uint256 tip = AuctionMath.tip(flatTip, p.tipRate, p.penaltyRate, shortfall, v.requirement, v.markToMarket);
         vault.startLiquidation(account, tipAccount, tip);
@@ -208,7 +208,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
         a = _advanceValid(account, a);
         // The insolvency record is read only when the bonus can apply (V <= 0): a solvent bid pays no extra read.
         uint256 insolventElapsed = v.markToMarket <= 0 ? AuctionLifecycle.insolventElapsed(_s, account, a.elapsed) : 0;
-        take = AuctionMath.take(AuctionLifecycle.paramsOf(_s, a), v, a.elapsed, insolventElapsed, fraction);
+        take = AuctionMath.take(AuctionLifecycle.paramsOf(_s, a.paramsVersion), v, a.elapsed, insolventElapsed, fraction);
         if (take.unitPrice > maxUnitPrice) revert AuctionPriceLimitExceeded(take.unitPrice, maxUnitPrice);
         if (take.fraction == 0) revert AuctionAccountNotRestored(account, v.equity, 0);
     }
@@ -305,7 +305,7 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
 
     /// @inheritdoc ILiquidationAuction
     function auctionParams(uint256 account) external view returns (AuctionParams memory) {
-        return _s.paramsAt[_s.auctions[account].paramsVersion];
+        return AuctionLifecycle.paramsOf(_s, _s.auctions[account].paramsVersion);
     }
 
     /// @inheritdoc ILiquidationAuction
@@ -357,7 +357,10 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     function _restored(uint256 account, Auction memory a) internal view returns (bool) {
         AuctionMath.Valuation memory v = AuctionLifecycle.valuation(engine, vault, account);
         return
-            v.equity >= AuctionMath.restoreTargetUp(AuctionLifecycle.paramsOf(_s, a).bufferRatio, v.maintenanceMargin).toInt256();
+            v.equity >=
+            AuctionMath
+                .restoreTargetUp(AuctionLifecycle.paramsOf(_s, a.paramsVersion).bufferRatio, v.maintenanceMargin)
+                .toInt256();
     }
 
     // ------------------------------------------------------------------ internals: cash
