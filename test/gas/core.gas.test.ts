@@ -7,8 +7,8 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { deployOnFreshChain, localParams, fund, accountId, WAD, MAX, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
-import { snapshotGas, snapshotValue } from "./snapshot";
+import { deployOnFreshChain, fund, accountId, WAD, MAX, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
+import { snapshotGas, snapshotValue, eightMarketParams } from "./snapshot";
 
 const USDC = 10n ** 6n;
 /** Ten seconds past the next hour boundary after the fixture is deployed (set in the fixture): no funding epoch
@@ -50,14 +50,7 @@ async function warm(b: Ballast, offset: number): Promise<void> {
 
 /** Eight markets on eight feeds; alice and bob funded; bob and carol hold positions. */
 async function eightMarketFixture() {
-  const p = localParams();
-  const base = p.markets[0];
-  for (const sym of ["SOL", "ARB", "OP", "LINK", "AVAX", "DOGE"]) {
-    p.feeds[`${sym}/USD`] = { decimals: 8, initialPrice: "100", heartbeat: "1d", minPrice: "0.01", maxPrice: "1000000" };
-    p.markets.push({ ...base, name: `${sym}-PERP`, base: sym, oracle: `${sym}/USD`, openInterestCap: `1,000,000 ${sym}` });
-  }
-  for (const f of Object.values(p.feeds)) f.heartbeat = "1d";
-  const b = await deployOnFreshChain(p);
+  const b = await deployOnFreshChain(eightMarketParams());
   T0 = (Math.floor((await time.latest()) / 3600) + 2) * 3600 + 10;
   await time.increaseTo(T0 - 600);
   for (const feed of Object.values(b.feeds)) await (await feed.updateAnswer(await feed.latestAnswer())).wait();

@@ -7,9 +7,9 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployOnFreshChain, fund, accountId, WAD, makeOrder, signOrder, localParams, type Ballast } from "../shared/fixtures";
+import { deployOnFreshChain, fund, accountId, WAD, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { snapshotGas, snapshotValue } from "./snapshot";
+import { snapshotGas, snapshotValue, eightMarketParams } from "./snapshot";
 
 const USDC = 10n ** 6n;
 // Raised for issue #11 (per-auction terms slot, pending bad debt, 1 optimizer run for the auction: docs/GAS.md).
@@ -30,7 +30,6 @@ const BLOCK_FLOOR = 200;
 const PER_MARKET_CEILING = { start: 42_500, bid: 30_000 };
 /** Chain time of the multi-market fixture. */
 let T8 = 0;
-const OTHERS = ["SOL", "ARB", "OP", "LINK", "AVAX", "DOGE"];
 let salt = 1n;
 
 /** A fill of `size` of ETH-PERP (market 0) at `price`, `maker` signing and `taker` filling. */
@@ -105,14 +104,7 @@ async function publishEight(b: Ballast, t: number, eth: bigint): Promise<void> {
  * liquidatable and solvent. dave (the bidder) holds every market already.
  */
 async function marketsFixture() {
-  const p = localParams();
-  const base = p.markets[0];
-  for (const sym of OTHERS) {
-    p.feeds[`${sym}/USD`] = { decimals: 8, initialPrice: "100", heartbeat: "1d", minPrice: "0.01", maxPrice: "1000000" };
-    p.markets.push({ ...base, name: `${sym}-PERP`, base: sym, oracle: `${sym}/USD`, openInterestCap: `1,000,000 ${sym}` });
-  }
-  for (const f of Object.values(p.feeds)) f.heartbeat = "1d";
-  const b = await deployOnFreshChain(p);
+  const b = await deployOnFreshChain(eightMarketParams());
   T8 = (Math.floor((await time.latest()) / 3600) + 2) * 3600 + 10;
   await publishEight(b, T8 - 600, 3000n * 10n ** 8n);
   const [x, bob, carol, dave, y, z] = b.users;

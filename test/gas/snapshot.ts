@@ -7,6 +7,8 @@ import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
+import { localParams } from "../shared/fixtures";
+import type { NetworkParameters } from "../../src/config/schema";
 
 const FILE = path.join(__dirname, "gas-snapshot.json");
 const UPDATE = process.env.UPDATE_GAS_SNAPSHOT === "1";
@@ -42,3 +44,18 @@ after(function () {
     fs.writeFileSync(FILE, JSON.stringify(merged, null, 2) + "\n");
   }
 });
+
+/**
+ * The local parameters with six more markets (SOL, ARB, OP, LINK, AVAX, DOGE perpetuals on their own feeds at 100 USD),
+ * eight in all, every feed's heartbeat one day: the multi-market fixtures of the gas tests.
+ */
+export function eightMarketParams(): NetworkParameters {
+  const p = localParams();
+  const base = p.markets[0];
+  for (const sym of ["SOL", "ARB", "OP", "LINK", "AVAX", "DOGE"]) {
+    p.feeds[`${sym}/USD`] = { decimals: 8, initialPrice: "100", heartbeat: "1d", minPrice: "0.01", maxPrice: "1000000" };
+    p.markets.push({ ...base, name: `${sym}-PERP`, base: sym, oracle: `${sym}/USD`, openInterestCap: `1,000,000 ${sym}` });
+  }
+  for (const f of Object.values(p.feeds)) f.heartbeat = "1d";
+  return p;
+}
