@@ -181,6 +181,8 @@ describe("gas: liquidation (#3)", function () {
       b.auction.connect(dave).bid(accounts[0], accountId(dave.address), WAD, await b.vault.accountNonce(accounts[0]), 10n ** 30n, "0x"),
     );
     expect((await b.auction.auctionOf(accounts[0])).active).to.equal(false);
+    const ended = await b.auction.queryFilter(b.auction.filters.AuctionEnded(accounts[0]));
+    expect(ended.map((e) => e.args.reason)).to.deep.equal([1n]); // EndReason.Emptied: the bid took the whole portfolio
     const perBlock = Math.floor(BLOCK_GAS / (perAccount + whole));
     snapshotValue("liquidations per 60M-gas block (batched start + whole bid)", perBlock);
     expect(perBlock).to.be.at.least(BLOCK_FLOOR);

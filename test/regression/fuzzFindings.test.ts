@@ -18,7 +18,8 @@
  * stop it first at their default caps, but governance may raise them to 2**104 - 1 (global) and 2**128 - 1 (per
  * market) and then the auction still cannot start. Nothing else bounds the shortfall below 2**96: the default
  * parameter file allows a 100,000 ETH short and an ETH price of 1,000,000.
- * Fixed: an auction counts min(M - E, 2**96 - 1) in the breakers (LiquidationAuction._shortfall).
+ * Fixed: an auction counts a capped shortfall in the breakers: min(M - E, 2**96 - 1) until issue #13, now M - E rounded
+ * up to whole micro cash units (1e12 wei), at most 2**56 - 1 of them (AuctionLifecycle.shortfallMicroUp).
  *
  * BUG-3 (found by test/fuzz/auction.test.ts, INV-18; same root cause as BUG-1): MarginEngine._movePosition rounds
  * the moved size and the moved basis toward zero independently. When |size| * f / 1e18 has a fractional part, the
@@ -32,7 +33,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployBallast, fund, trade, accountId, WAD } from "../shared/fixtures";
 import { mulWadUp } from "../../src/model/wad";
-import { toAuctionParams } from "../../src/model/auction";
+import { toAuctionParams, MAX_SHORTFALL_MICRO, SHORTFALL_UNIT } from "../../src/model/auction";
 
 const USDC = 10n ** 6n;
 
@@ -113,8 +114,8 @@ describe("regression: bugs found by the fuzzers", function () {
     await expect(b.auction.connect(carol).startAuction(B, accountId(carol.address))).to.emit(b.auction, "AuctionStarted");
     // The fix: the breakers count at most what the auction record holds: 2**56 - 1 micro cash units since issue #13
     // (2**96 - 1 wei before, the record's width then).
-    expect((await b.auction.auctionOf(B)).shortfallMicro).to.equal(2n ** 56n - 1n);
-    expect((await b.auction.shortfallTotals(0))[0]).to.equal((2n ** 56n - 1n) * 10n ** 12n);
+    expect((await b.auction.auctionOf(B)).shortfallMicro).to.equal(MAX_SHORTFALL_MICRO);
+    expect((await b.auction.shortfallTotals(0))[0]).to.equal(MAX_SHORTFALL_MICRO * SHORTFALL_UNIT);
   });
 
   it("BUG-3 (INV-18): a one-wei-fraction bid on a 1.5 ETH short does not lower the account's health factor", async function () {

@@ -8,6 +8,7 @@ import {BallastDeployment} from "./BallastDeployment.sol";
 import {BallastHandler} from "./BallastHandler.sol";
 import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
+import {AuctionLifecycle} from "../../../contracts/liquidation/AuctionLifecycle.sol";
 import {RiskBounds} from "../../../contracts/libraries/RiskBounds.sol";
 import {FeeOnTransferERC20} from "../../../contracts/test/FeeOnTransferERC20.sol";
 
@@ -365,7 +366,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         uint256 sum;
         for (uint256 i; i < o.accounts.length; ++i) {
             ILiquidationAuction.Auction memory a = o.accounts[i].auction;
-            if (a.active) sum += uint256(a.shortfallMicro) * 1e12;
+            if (a.active) sum += uint256(a.shortfallMicro) * AuctionLifecycle.SHORTFALL_UNIT;
         }
         (uint256 global, uint256 globalCap, , ) = auction.shortfallTotals(0);
         assertEq(global, sum, "INV-21: global shortfall equals the running auctions' shortfalls");

@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { startedAuctionFixture, auctionFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund } from "../../shared/fixtures";
 import { mulWadUp } from "../../../src/model/wad";
-import { countedShortfall } from "../../../src/model/auction";
+import { countedShortfall, SHORTFALL_UNIT } from "../../../src/model/auction";
 
 describe("LiquidationAuction: terminating and restarting", function () {
   it("the owner ends an auction by depositing to restore margin and calling terminateAuction", async function () {
@@ -59,7 +59,7 @@ describe("LiquidationAuction: terminating and restarting", function () {
     await expect(tx).to.not.emit(f.vault, "LiquidationStarted");
     const a = await f.auction.auctionOf(f.A);
     expect(a.elapsed).to.equal(0n);
-    expect(a.shortfallMicro * 10n ** 12n).to.equal(countedShortfall(v.maintenanceMargin - v.equity));
+    expect(a.shortfallMicro * SHORTFALL_UNIT).to.equal(countedShortfall(v.maintenanceMargin - v.equity));
     expect(await f.vault.cashBalance(accountId(f.carol.address))).to.equal(carolCash);
   });
 

@@ -1,9 +1,10 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { auctionFixture, stakedFixture, setEth, valuation, accountId, WAD, USDC, ETH, type AuctionFixture } from "./helpers";
 import { fund, trade } from "../../shared/fixtures";
-import { countedShortfall } from "../../../src/model/auction";
+import { countedShortfall, SHORTFALL_UNIT } from "../../../src/model/auction";
 
 /**
  * The auction record holds everything a single-market solvent auction needs (issue #13: one new storage slot per
@@ -51,7 +52,7 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
     expect(counted > 0n).to.equal(true);
     await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
     const a = await f.auction.auctionOf(f.A);
-    expect([a.multi, a.market, a.badDebtRecorded, a.shortfallMicro * 10n ** 12n]).to.deep.equal([true, 0n, false, counted]);
+    expect([a.multi, a.market, a.badDebtRecorded, a.shortfallMicro * SHORTFALL_UNIT]).to.deep.equal([true, 0n, false, counted]);
     const [global, , eth] = await f.auction.shortfallTotals(ETH);
     const btc = (await f.auction.shortfallTotals(f.BTC))[2];
     expect([global, eth, btc]).to.deep.equal([counted, counted, counted]);
@@ -101,23 +102,26 @@ describe("LiquidationAuction: the auction record and its terms slot", function (
     expect((await f.auction.shortfallTotals(ETH))[0]).to.equal(0n);
   });
 
-  it("a second auction of the same account after an insolvent one ended starts with nothing pending from the first", async function () {
+  it("an auction that ends with its bad debt still recorded releases it and clears the terms slot; the next one starts clean", async function () {
     const f = await loadFixture(stakedFixture);
     await setEth(f, 1900);
     await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
-    const q = await f.auction.quote(f.A);
-    await (await f.auction.connect(f.dave).bid(f.A, accountId(f.dave.address), WAD, q.nonce, q.unitPrice + WAD, "0x")).wait();
-    expect(await f.auction.pendingBadDebt()).to.equal(0n);
-    // alice trades again and falls below maintenance margin at a solvent price.
-    await fund(f, f.alice, "USDC", 2_000n * USDC);
-    await (await trade(f, f.bob, f.alice, "ETH-PERP", -5n * WAD, 1900n * WAD)).wait();
-    await setEth(f, 1540);
+    expect(await f.auction.pendingBadDebt()).to.equal(1015n * WAD);
+    const index = await termsIndex(f, f.A);
+    expect(await termsWord(f, index, f.A)).to.equal((1015n * WAD) << 128n);
+    // alice restores her margin with a deposit and ends the auction herself: no bid has settled any of the debt.
+    await fund(f, f.alice, "USDC", 3_000n * USDC);
+    await expect(f.auction.connect(f.alice).terminateAuction(f.A)).to.emit(f.auction, "AuctionEnded").withArgs(f.A, 2, anyValue);
+    expect(await f.auction.pendingBadDebt(), "the recorded bad debt is released at the end").to.equal(0n);
+    expect(await termsWord(f, index, f.A), "the terms slot is cleared at the end").to.equal(0n);
+    // ETH at 1,730: below maintenance margin again, solvent this time.
+    await setEth(f, 1730);
     const v = await valuation(f, f.A);
-    expect(v.equity < BigInt(v.maintenanceMargin) && v.markToMarket > 0n).to.equal(true);
+    expect(v.equity < BigInt(v.maintenanceMargin) && v.markToMarket > 0n, "liquidatable and solvent").to.equal(true);
     await (await f.auction.connect(f.carol).startAuction(f.A, accountId(f.carol.address))).wait();
     const a = await f.auction.auctionOf(f.A);
     expect([a.badDebtRecorded, a.multi]).to.deep.equal([false, false]);
     expect(await f.auction.pendingBadDebt()).to.equal(0n);
-    expect(await termsWord(f, await termsIndex(f, f.A), f.A), "a single-market solvent auction leaves the terms slot empty").to.equal(0n);
+    expect(await termsWord(f, index, f.A), "a single-market solvent auction leaves the terms slot empty").to.equal(0n);
   });
 });
