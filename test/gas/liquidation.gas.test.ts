@@ -51,11 +51,13 @@ async function fillIn(b: Ballast, maker: HardhatEthersSigner, taker: HardhatEthe
     .fill(order, await signOrder(b, maker, order), accountId(taker.address), size < 0n ? -size : size, size < 0n ? 10n ** 40n : 0n);
 }
 
+/** Re-publishes every feed at `t` (ETH/USD at `eth`), one block each. */
 async function publishAll(b: Ballast, t: number, eth: bigint): Promise<void> {
-  await time.setNextBlockTimestamp(t);
-  await (await b.feeds["ETH/USD"].updateAnswer(eth)).wait();
-  await time.setNextBlockTimestamp(t + 1);
-  await (await b.feeds["BTC/USD"].updateAnswer(await b.feeds["BTC/USD"].latestAnswer())).wait();
+  let i = 0;
+  for (const [key, feed] of Object.entries(b.feeds)) {
+    await time.setNextBlockTimestamp(t + i++);
+    await (await feed.updateAnswer(key === "ETH/USD" ? eth : await feed.latestAnswer())).wait();
+  }
 }
 
 /** alice: one ETH position and cash only; carol (keeper) and dave (bidder, already long ETH) hold accounts. */
@@ -89,15 +91,6 @@ async function batchFixture() {
   return { ...f, accounts: traders.map((t) => accountId(t.address)) };
 }
 
-/** Re-publishes every feed at `t` (ETH/USD at `eth`), one block each. */
-async function publishEight(b: Ballast, t: number, eth: bigint): Promise<void> {
-  let i = 0;
-  for (const [key, feed] of Object.entries(b.feeds)) {
-    await time.setNextBlockTimestamp(t + i++);
-    await (await feed.updateAnswer(key === "ETH/USD" ? eth : await feed.latestAnswer())).wait();
-  }
-}
-
 /**
  * Eight markets on eight feeds (ETH, BTC and six at 100 USD). X holds 10 ETH long at 3,000 and 1 SOL; Y and Z hold
  * 10 ETH and 1 unit of each of the seven others (BTC: 0.01); each has enough cash that ETH at 2,050 leaves it
@@ -106,7 +99,7 @@ async function publishEight(b: Ballast, t: number, eth: bigint): Promise<void> {
 async function marketsFixture() {
   const b = await deployOnFreshChain(eightMarketParams());
   T8 = (Math.floor((await time.latest()) / 3600) + 2) * 3600 + 10;
-  await publishEight(b, T8 - 600, 3000n * 10n ** 8n);
+  await publishAll(b, T8 - 600, 3000n * 10n ** 8n);
   const [x, bob, carol, dave, y, z] = b.users;
   await fund(b, bob, "USDC", 10_000_000n * USDC);
   await fund(b, carol, "USDC", 1_000n * USDC);
@@ -191,7 +184,7 @@ describe("gas: liquidation (#3)", function () {
   it("records what each extra market held adds to a start and to a partial bid (accounts of 2 and 8 markets)", async function () {
     const { b, X, Y, Z, carol, dave } = await loadFixture(marketsFixture);
     const K = accountId(carol.address);
-    await publishEight(b, T8, 2050n * 10n ** 8n);
+    await publishAll(b, T8, 2050n * 10n ** 8n);
     // Z's auction (8 markets, not measured) leaves every market's breaker slot written: the steady state of a crash,
     // where auctions are running in every market (a market's first running auction writes that slot new, +20,000).
     await time.setNextBlockTimestamp(T8 + 9);
@@ -200,7 +193,7 @@ describe("gas: liquidation (#3)", function () {
     const start2 = await snapshotGas("auction: startAuction, 2 markets and cash", b.auction.connect(carol).startAuction(X, K));
     await time.setNextBlockTimestamp(T8 + 11);
     const start8 = await snapshotGas("auction: startAuction, 8 markets and cash", b.auction.connect(carol).startAuction(Y, K));
-    await publishEight(b, T8 + 110, 2050n * 10n ** 8n);
+    await publishAll(b, T8 + 110, 2050n * 10n ** 8n);
     // Every market's cached price and funding brought up to date (an active market's steady state), as the fill
     // measurements do (test/gas/core.gas.test.ts).
     let offset = 120;
