@@ -37,7 +37,10 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
   )
   .addOptionalParam("shard", 'With --seeds: run only slice k of n of the sweep, e.g. "2/8", for `simulate-merge` (default: "1/1", all)')
   .addOptionalParam("confidence", 'With --seeds: confidence of the recommended insurance fund, a percentage (default: "99%")')
-  .addOptionalParam("concurrency", "With --seeds: worker processes at once, a whole number >= 1 (default: the machine's cores)")
+  .addOptionalParam(
+    "concurrency",
+    "With --seeds: worker processes at most at once, a whole number >= 1 (default: the machine's cores); fewer when memory is short",
+  )
   .setAction(
     cliAction(async (raw: RawSimulateOptions, hre) => {
       const { parseSimulateOptions, enforceGates } = await import("../src/cli/simulate");

@@ -4,11 +4,13 @@
  * every in-process keeper the same view, so identical reads at the same block are made once.
  *
  * The scan is the lens's `accountsHealth` over every known account, in batches of `batchSize` (a single call per
- * block up to that many accounts; the EVM's per-call gas cap bounds a batch).
+ * block up to that many accounts; the EVM's per-call gas cap bounds a batch), or, under `ScanPolicy.skipFar`, over
+ * every account but those whose last read proves them still far from the watch list (`farFromWatch`).
  */
 import { ZeroAddress, type Provider } from "ethers";
 import type { KeeperContracts } from "./contracts";
 import { EventFollower } from "./events";
+import { provesFarFromWatch, type ScanReach } from "./farScan";
 import { WAD } from "../model/wad";
 import { toAuctionParams, type AuctionParams } from "../model/auction";
 import type { IRiskLens } from "../../typechain-types/contracts/lens/RiskLens";
@@ -32,6 +34,22 @@ export interface ScanPolicy {
   watchHealth: bigint;
   fullScanMove: bigint;
   fullScanEvery: number;
+  /**
+   * On a full scan, leave out the accounts whose last read shows that no price move, ratio change or accrual since
+   * could have brought them below `watchHealth` (`farFromWatch`); each is still read at least every
+   * `fullScanEvery` seconds and after any event that names it.
+   */
+  skipFar?: boolean;
+  /**
+   * The health factor (WAD) a left-out account must provably still have (default and at least `watchHealth`): the
+   * simulator raises it to its traders' highest reaction health, so that no reaction reads a row left stale.
+   */
+  farHealth?: bigint;
+}
+
+/** The health factor a full scan must prove to leave an account out: `farHealth`, at least `watchHealth`. */
+export function farHealthOf(policy: ScanPolicy): bigint {
+  return policy.farHealth !== undefined && policy.farHealth > policy.watchHealth ? policy.farHealth : policy.watchHealth;
 }
 
 export const FULL_SCANS: ScanPolicy = { watchHealth: 0n, fullScanMove: 0n, fullScanEvery: 0 };
@@ -41,6 +59,23 @@ interface Versioned<T> {
   version: number;
   value: Promise<T>;
 }
+
+/**
+ * Events after which no earlier read may be trusted to bound an account (the haircuts, collateral list or interest
+ * model changed): a full scan reads every account again. `LossSocialised` cuts every positive cash balance.
+ */
+const INVALIDATING_EVENTS = new Set([
+  "LossSocialised",
+  "HaircutSet",
+  "CollateralDelistingBegun",
+  "CollateralRemoved",
+  "CollateralListed",
+  "CollateralOracleSet",
+  "CashRateModelSet",
+]);
+
+/** Event arguments that name an account whose holdings the event changed. */
+const ACCOUNT_ARGS = ["account", "maker", "taker", "from", "to", "bidderAccount", "tipAccount"];
 
 export interface RunningAuction {
   account: bigint;
@@ -80,7 +115,22 @@ export class ChainView {
   private readonly runningParams = new Map<bigint, Versioned<AuctionParams>>();
   private lastScanBlock = -1;
   /** Full and watch-list scans made. */
-  readonly scans = { full: 0, partial: 0, accountsRead: 0 };
+  readonly scans = { full: 0, partial: 0, accountsRead: 0, skipped: 0 };
+  /** When and under what parameters each row of `latest` was read by a scan (rows from `rescan` have none). */
+  private readonly readReach = new Map<bigint, ScanReach>();
+  /** Last block in which any event named each account (a superset of `touched`: withdrawals, transfers, ...). */
+  private readonly changed = new Map<bigint, number>();
+  /** Block of the latest event that invalidates every read (`INVALIDATING_EVENTS`). */
+  private invalidatedAt = -1;
+  /** Set once a collateral's delisting began: full scans read every account from then on. */
+  private neverSkip = false;
+  /** Listed collateral tokens' oracle assets (read again after any change of the collateral list or an oracle). */
+  private collateralAssets?: { token: string; asset: string }[];
+  /**
+   * The scans' parameters and prices of the last two hours, oldest first: the path of every price since a row's read
+   * (a row whose scan is no longer here is read again, as is one older than `fullScanEvery`).
+   */
+  private readonly reaches: ScanReach[] = [];
   /** Reads made (not remembered), for the benchmark. */
   calls = 0;
   /** Decodes the vault's, engine's and auction's logs. */
@@ -91,7 +141,12 @@ export class ChainView {
   constructor(
     readonly c: KeeperContracts,
     readonly provider: Provider,
-    readonly opts: { fromBlock?: number; batchSize?: number } = {},
+    readonly opts: {
+      fromBlock?: number;
+      batchSize?: number;
+      /** Read the accounts a full scan leaves out too, and throw if one of them is within reach of the watch list. */
+      verifySkips?: boolean;
+    } = {},
   ) {
     this.syncedTo = (opts.fromBlock ?? 0) - 1;
     this.events = new EventFollower(c, ["vault", "engine", "auction"]);
@@ -126,6 +181,14 @@ export class ChainView {
     const events = await this.events.fetch(this.provider, this.syncedTo + 1, block);
     this.calls++;
     for (const { source, name, args, log } of events) {
+      if (INVALIDATING_EVENTS.has(name)) this.invalidatedAt = log.blockNumber;
+      if (name === "CollateralListed" || name === "CollateralRemoved" || name === "CollateralOracleSet") this.collateralAssets = undefined;
+      // A delisting lowers a collateral's weight in force over time without further events: no read bounds it.
+      if (name === "CollateralDelistingBegun") this.neverSkip = true;
+      for (const key of ACCOUNT_ARGS) {
+        const v: unknown = args.getValue === undefined ? undefined : safeArg(args, key);
+        if (typeof v === "bigint") this.changed.set(v, log.blockNumber);
+      }
       if (source === "vault") {
         if (name === "Deposited") this.add(args.account as bigint, log.blockNumber);
       } else if (source === "engine") {
@@ -178,6 +241,7 @@ export class ChainView {
       this.scans.accountsRead += accounts.length;
       const rows = accounts.length > 0 ? await this.healthOf(block, accounts) : [];
       this.remember(rows, block, policy);
+      for (const r of rows) this.readReach.delete(r.account);
       return rows;
     });
   }
@@ -232,8 +296,16 @@ export class ChainView {
         time - this.lastFull.time >= policy.fullScanEvery ||
         prices.some((p, i) => moved(p, this.lastFull!.prices[i]));
       let list: bigint[];
+      let skipped: bigint[] = [];
+      const reach = policy.skipFar ? await this.reach(block, time) : undefined;
       if (full) {
         list = [...this.accounts];
+        if (reach) {
+          skipped = list.filter((a) => this.farFromWatch(a, reach, policy));
+          const skip = new Set(skipped);
+          list = list.filter((a) => !skip.has(a));
+          this.scans.skipped += skipped.length;
+        }
         this.lastFull = { time, prices };
         this.scans.full++;
       } else {
@@ -243,9 +315,96 @@ export class ChainView {
       this.scans.accountsRead += list.length;
       const rows = list.length > 0 ? await this.healthOf(block, list) : [];
       this.remember(rows, block, policy);
+      for (const r of rows) {
+        if (reach) this.readReach.set(r.account, reach);
+        else this.readReach.delete(r.account);
+      }
+      if (this.opts.verifySkips && skipped.length > 0) await this.verifySkipped(block, skipped, policy);
       this.lastScanBlock = block;
       return rows;
     });
+  }
+
+  /**
+   * The risk parameters and prices in force at `block` (time `time`) that `farFromWatch` compares a read with: each
+   * market's maintenance ratio, funding cap and smallest tier threshold, the largest haircut weight, and the price of
+   * every asset a market or a collateral is priced by.
+   */
+  private async reach(block: number, time: number): Promise<ScanReach> {
+    const assets = await this.markets();
+    if (!this.collateralAssets) {
+      const tag = { blockTag: block };
+      const n = Number(await this.c.vault.tokenCount(tag));
+      const out: { token: string; asset: string }[] = [];
+      for (let i = 0; i < n; i++) {
+        const token = await this.c.vault.tokenAt(i, tag);
+        if (token !== ZeroAddress) out.push({ token, asset: (await this.c.vault.tokenInfo(token, tag)).oracleAsset });
+      }
+      this.collateralAssets = out;
+    }
+    const ratios: bigint[] = [];
+    let minTierThreshold: bigint | undefined;
+    let maxFundingPer8h = 0n;
+    let fundingSince = time;
+    for (let m = 0; m < assets.length; m++) {
+      const v = await this.at(block, `marketView:${m}`, () => this.c.engine.marketView(m, { blockTag: block }));
+      ratios.push(v.mmr);
+      fundingSince = Math.min(fundingSince, Number(v.lastUpdate));
+      // The rate in force was clamped by the cap of its last update, which a market configuration may have lowered since.
+      const rate = v.fundingRatePerSecond < 0n ? -v.fundingRatePerSecond : v.fundingRatePerSecond;
+      for (const f of [v.setup.maxFundingRatePer8h, rate * 28_800n]) if (f > maxFundingPer8h) maxFundingPer8h = f;
+      for (const t of v.tiers)
+        if (minTierThreshold === undefined || t.notionalThreshold < minTierThreshold) minTierThreshold = t.notionalThreshold;
+    }
+    let maxWeight = 0n;
+    for (const { token } of this.collateralAssets) {
+      const info = await this.at(block, `tokenInfo:${token}`, () => this.c.vault.tokenInfo(token, { blockTag: block }));
+      if (info.haircut > maxWeight) maxWeight = info.haircut;
+    }
+    const prices = new Map<string, bigint>();
+    for (const a of new Set([...assets, ...this.collateralAssets.map((c) => c.asset)])) {
+      prices.set(a, await this.price(block, a).catch(() => 0n));
+    }
+    const [base, slope] = await this.at(block, "cashParams", () => this.c.vault.cashParams({ blockTag: block }));
+    const reach = {
+      block,
+      time,
+      prices,
+      ratios,
+      minTierThreshold,
+      maxFundingPer8h,
+      fundingSince,
+      maxWeight,
+      maxBorrowRatePerYear: base + slope,
+    };
+    this.reaches.push(reach);
+    while (this.reaches.length > 0 && this.reaches[0].time < time - 2 * 3600) this.reaches.shift();
+    return reach;
+  }
+
+  /**
+   * Whether `account`'s last scan row proves that it is still outside the watch list now (`provesFarFromWatch`, with
+   * the scans since its read as the price path). Never for a row that was not read by a scan, is older than
+   * `fullScanEvery`, or whose account an event named since (or after an event that invalidates every read).
+   */
+  private farFromWatch(account: bigint, now: ScanReach, policy: ScanPolicy): boolean {
+    const row = this.latest.get(account);
+    const then = this.readReach.get(account);
+    if (this.neverSkip || !row || !then) return false;
+    if ((this.changed.get(account) ?? -1) > then.block || this.touchedAt(account) > then.block || this.invalidatedAt > then.block)
+      return false;
+    const since = this.reaches.indexOf(then);
+    if (since < 0 || now.time - then.time >= policy.fullScanEvery) return false;
+    return provesFarFromWatch(row, then, now, this.reaches.slice(since), farHealthOf(policy));
+  }
+
+  /** Reads the accounts a full scan left out and throws if any of them is within reach of the watch list. */
+  private async verifySkipped(block: number, skipped: bigint[], policy: ScanPolicy): Promise<void> {
+    const bound = farHealthOf(policy);
+    for (const r of await this.healthOf(block, skipped)) {
+      const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < bound);
+      if (risky) throw new Error(`scan left out account ${r.account} at block ${block}, whose health factor is ${r.healthFactor}`);
+    }
   }
 
   /**
@@ -382,5 +541,14 @@ export class ChainView {
       }
       return parts.join(",");
     });
+  }
+}
+
+/** `args[key]` of a decoded event, undefined when the event has no argument of that name. */
+function safeArg(args: { getValue(name: string): unknown }, key: string): unknown {
+  try {
+    return args.getValue(key);
+  } catch {
+    return undefined;
   }
 }

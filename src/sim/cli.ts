@@ -106,7 +106,9 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
       {
         wallSeconds,
         stepsPerSecond: (steps * result.sets.length) / wallSeconds,
-        sets: result.sets.map((s) => ({ name: s.name, seconds: s.timings, keeperReads: s.rpcCalls })),
+        // The process's peak resident memory: a sweep sizes how many runs go at once by it (src/sim/sweep.ts).
+        peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+        sets: result.sets.map((s) => ({ name: s.name, seconds: s.timings, keeperReads: s.rpcCalls, scans: s.scans })),
       },
       null,
       2,

@@ -174,6 +174,8 @@ export interface SetResult {
   keeperLog: string[];
   timings: Record<string, number>;
   rpcCalls: number;
+  /** The shared keeper view's scans: full and partial, accounts read, and accounts full scans left out (timings.json). */
+  scans: { full: number; partial: number; accountsRead: number; skipped: number };
 }
 
 export interface SimulationResult {

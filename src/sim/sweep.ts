@@ -108,14 +108,57 @@ function runOne(root: string, run: SweepRun, plan: SweepPlan, outDir: string): P
 
 /** How a sweep reports and how wide it runs. */
 export interface SweepOptions {
-  /** Worker processes at once (default: the machine's cores). */
+  /**
+   * Worker processes at most at once (default: the machine's cores). Fewer run while memory is short: see
+   * `memoryNeed` and `admits`.
+   */
   concurrency?: number;
+  /** Memory the sweep may fill (bytes; default: the memory available when it starts, `os.freemem()`). */
+  memoryBudget?: number;
+  /** Makes one run into its directory (default: a `hardhat simulate` child process); tests pass their own. */
+  runner?: (run: SweepRun, runDir: string) => Promise<void>;
   /** Called with one plain line per event (run finished, heartbeat); nothing when undefined. */
   log?: (line: string) => void;
 }
 
 /**
- * Runs `runs` of `plan` into `outDir/runs/<id>/`, `concurrency` at a time, skipping runs whose summary is already
+ * Memory (bytes) to set aside for a run of a scenario whose runs peaked at `peak` so far: the peak plus a quarter;
+ * with no peak seen yet, all of it (`Infinity`: such a run goes alone). A run's memory grows with the EVM work it
+ * replays (the in-process Hardhat network keeps about 25 bytes per unit of gas executed, calls included:
+ * docs/SIMULATION.md, "Benchmark"): a default-scenario run peaks near 22 GB, a smoke run near 3 GB.
+ */
+export function memoryNeed(peak: number | undefined): number {
+  return peak === undefined ? Infinity : peak * 1.25;
+}
+
+/**
+ * Whether a run needing `need` bytes may start beside runs needing `running` within `budget` bytes and `max` runs:
+ * always when nothing runs, otherwise when there is a free slot and the needs fit.
+ */
+export function admits(budget: number, running: readonly number[], need: number, max: number): boolean {
+  if (running.length === 0) return true;
+  return running.length < max && running.reduce((a, b) => a + b, 0) + need <= budget;
+}
+
+/** The memory a sweep may fill: what is free now, within the process's memory limit (a container's) if it has one. */
+export function defaultMemoryBudget(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(os.freemem(), limit) : os.freemem();
+}
+
+/** The peak memory (bytes) a finished run recorded in its `timings.json`, if any. */
+function runPeakMemory(runDir: string): number | undefined {
+  try {
+    const t = JSON.parse(fs.readFileSync(path.join(runDir, "timings.json"), "utf8")) as { peakMemoryBytes?: number };
+    return typeof t.peakMemoryBytes === "number" && t.peakMemoryBytes > 0 ? t.peakMemoryBytes : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `runs` of `plan` into `outDir/runs/<id>/`, at most `concurrency` at a time and as many as memory allows
+ * (`memoryNeed`, `admits`), skipping runs whose summary is already
  * there (a sweep interrupted and started again resumes), and writes `outDir/sweep.json`.
  */
 export async function runSweep(
@@ -130,34 +173,71 @@ export async function runSweep(
   fs.mkdirSync(path.join(outDir, "runs"), { recursive: true });
   const started = Date.now();
   const eta = new EtaEstimator(0);
-  const todo = runs.filter((r) => !fs.existsSync(path.join(outDir, "runs", r.id, "summary.json")));
+  const budget = opts.memoryBudget ?? defaultMemoryBudget();
+  // A run is done when its last file, timings.json, is written (summary.json comes first).
+  const finishedRun = (r: SweepRun) => ["summary.json", "timings.json"].every((f) => fs.existsSync(path.join(outDir, "runs", r.id, f)));
+  const todo = runs.filter((r) => !finishedRun(r));
   let done = runs.length - todo.length;
+  // Each scenario's largest peak so far: from the runs already written (a resumed sweep), then from each run that ends.
+  const peaks = new Map<string, number>();
+  const notePeak = (r: SweepRun) => {
+    const p = runPeakMemory(path.join(outDir, "runs", r.id));
+    if (p !== undefined && p > (peaks.get(r.scenario) ?? 0)) peaks.set(r.scenario, p);
+  };
+  for (const r of runs) if (!todo.includes(r)) notePeak(r);
   const say = (text: string) => opts.log?.(`[${clock((Date.now() - started) / 1000)}] ${text}`);
-  say(`sweep: ${runs.length} runs (shard ${shard.k} of ${shard.n}), ${done} already done, ${concurrency} at a time`);
+  const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  say(
+    `sweep: ${runs.length} runs (shard ${shard.k} of ${shard.n}), ${done} already done, at most ${concurrency} at a time ` +
+      `within ${gib(budget)} of memory (a scenario's runs go one at a time until one reports its peak)`,
+  );
   let running = 0;
   const heartbeat = setInterval(() => say(`sweep: ${done}/${runs.length} runs done, ${running} running, ${todo.length} waiting`), 5_000);
   heartbeat.unref();
   const failures: string[] = [];
   let doneHere = 0;
+  // The next run waits until its memory need fits beside the running ones' (a run's end frees memory and may report
+  // a peak); with nothing running it always starts.
+  let wake: () => void = () => {};
+  let finished = new Promise<void>((r) => (wake = r));
+  const needs = new Map<SweepRun, number>();
+  let lastWidth = 0;
   const worker = async () => {
-    for (let r = todo.shift(); r; r = todo.shift()) {
+    for (;;) {
+      while (todo.length > 0 && !admits(budget, [...needs.values()], memoryNeed(peaks.get(todo[0].scenario)), concurrency)) await finished;
+      const r = todo.shift();
+      if (!r) return;
+      needs.set(r, memoryNeed(peaks.get(r.scenario)));
       running++;
+      if (running > lastWidth) {
+        lastWidth = running;
+        say(`sweep: ${running} runs at a time`);
+      }
+      let ok = false;
       try {
-        await runOne(root, r, plan, path.join(outDir, "runs", r.id));
+        const runDir = path.join(outDir, "runs", r.id);
+        await (opts.runner ? opts.runner(r, runDir) : runOne(root, r, plan, runDir));
+        ok = true;
       } catch (e) {
         failures.push((e as Error).message);
-        continue;
       } finally {
         running--;
+        needs.delete(r);
       }
-      done++;
-      doneHere++;
-      const left = eta.estimate(doneHere, doneHere + todo.length, (Date.now() - started) / 1000, Date.now() / 1000);
-      say(`run ${done}/${runs.length} done: ${r.id}${left !== undefined && left > 0 ? `, ETA ${clock(left)}` : ""}`);
+      if (ok) {
+        done++;
+        doneHere++;
+        notePeak(r);
+        const left = eta.estimate(doneHere, doneHere + todo.length, (Date.now() - started) / 1000, Date.now() / 1000);
+        say(`run ${done}/${runs.length} done: ${r.id}${left !== undefined && left > 0 ? `, ETA ${clock(left)}` : ""}`);
+      }
+      const w = wake;
+      finished = new Promise<void>((res) => (wake = res));
+      w();
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, () => worker()));
   } finally {
     clearInterval(heartbeat);
   }

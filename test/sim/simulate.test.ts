@@ -62,7 +62,8 @@ describe("simulator: smoke scenario", function () {
       runHardhat(["simulate", "--scenario", "scenarios/smoke.json", "--out", out, ...flags], env);
     const [a, b] = await Promise.all([
       run(path.join(tmp, "a"), []),
-      run(path.join(tmp, "b"), ["--quiet"], { BALLAST_SIM_SLOWDOWN_MS: String(SLOWDOWN_MS) }),
+      // Run "b" also reads every account its full scans leave out and fails if one was near the watch list.
+      run(path.join(tmp, "b"), ["--quiet"], { BALLAST_SIM_SLOWDOWN_MS: String(SLOWDOWN_MS), SIM_VERIFY_SCAN_SKIPS: "1" }),
     ]);
     expect(a.code, a.stderr).to.equal(0);
     expect(b.code, b.stderr).to.equal(0);
@@ -95,6 +96,19 @@ describe("simulator: smoke scenario", function () {
     const b = fs.readFileSync(summaryOf(path.join(tmp, "b")));
     expect(a.length).to.be.greaterThan(1000);
     expect(a.equals(b)).to.equal(true);
+  });
+
+  it("leaves out of full scans only accounts that reading shows were still far from the watch list", function () {
+    // Run "b" read every account its full scans left out (SIM_VERIFY_SCAN_SKIPS=1) and would have failed on one with a
+    // health factor below 2, the watch list's bound: none of them could have been started, watched or reacted.
+    for (const dir of ["a", "b"]) {
+      const t = JSON.parse(fs.readFileSync(path.join(tmp, dir, "timings.json"), "utf8")) as {
+        sets: { scans: { full: number; accountsRead: number; skipped: number } }[];
+      };
+      const scans = t.sets[0].scans;
+      expect(scans.full, dir).to.be.greaterThan(0);
+      expect(scans.skipped, dir).to.be.greaterThan(0);
+    }
   });
 
   it("writes byte-identical per-auction records (auctions.json, auctions.csv) from both processes, one row per auction", function () {

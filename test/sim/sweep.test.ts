@@ -8,7 +8,19 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
-import { aggregateSweep, parseShard, planRuns, quantileUp, shardRuns, sweepCsv, sweepJson, type SweepPlan } from "../../src/sim/sweep";
+import {
+  admits,
+  aggregateSweep,
+  memoryNeed,
+  parseShard,
+  planRuns,
+  quantileUp,
+  runSweep,
+  shardRuns,
+  sweepCsv,
+  sweepJson,
+  type SweepPlan,
+} from "../../src/sim/sweep";
 import type { Summary } from "../../src/sim/summary";
 import { runHardhat } from "../shared/processes";
 
@@ -148,6 +160,107 @@ describe("simulator: Monte Carlo sweeps", function () {
   });
 });
 
+describe("simulator: a sweep runs only as many replays at once as memory holds", function () {
+  const GiB = 2 ** 30;
+
+  it("sets aside a scenario's largest peak plus a quarter, and all the memory before any peak is known", function () {
+    expect(memoryNeed(undefined)).to.equal(Infinity);
+    expect(memoryNeed(4 * GiB)).to.equal(5 * GiB);
+  });
+
+  it("starts a run when nothing runs, else only when a slot is free and the needs fit the budget", function () {
+    expect(admits(22 * GiB, [], Infinity, 2)).to.equal(true);
+    // A default-scenario run (about 22 GB at its peak) beside another: 2 x 27.4 GB > 22 GiB.
+    expect(admits(22 * GiB, [memoryNeed(21.9e9)], memoryNeed(21.9e9), 2)).to.equal(false);
+    expect(admits(22 * GiB, [memoryNeed(3 * GiB)], memoryNeed(3 * GiB), 2)).to.equal(true);
+    expect(admits(22 * GiB, [memoryNeed(3 * GiB), memoryNeed(3 * GiB)], memoryNeed(3 * GiB), 2)).to.equal(false);
+    expect(admits(22 * GiB, [memoryNeed(3 * GiB)], Infinity, 8)).to.equal(false);
+    // 22 GiB holds five runs of 3.75 GiB (a 3 GiB peak plus a quarter), not six.
+    const four = Array.from({ length: 4 }, () => memoryNeed(3 * GiB));
+    expect(admits(22 * GiB, four, memoryNeed(3 * GiB), 8)).to.equal(true);
+    expect(admits(22 * GiB, [...four, memoryNeed(3 * GiB)], memoryNeed(3 * GiB), 8)).to.equal(false);
+  });
+
+  /**
+   * Runs a sweep of `scenarios` x `seeds` with fake runs whose peak is `peakOf(scenario)`; returns the most runs that
+   * went at once in all and per scenario.
+   */
+  async function widest(
+    scenarios: string[],
+    seeds: number,
+    peakOf: (scenario: string) => number,
+    budget: number,
+    concurrency: number,
+    dir: string,
+  ) {
+    const now = new Map<string, number>();
+    let all = 0;
+    let most = 0;
+    const mostOf = new Map<string, number>();
+    const runner = async (r: { scenario: string }, runDir: string) => {
+      now.set(r.scenario, (now.get(r.scenario) ?? 0) + 1);
+      most = Math.max(most, ++all);
+      mostOf.set(r.scenario, Math.max(mostOf.get(r.scenario) ?? 0, now.get(r.scenario)!));
+      await new Promise((res) => setTimeout(res, 20));
+      fs.mkdirSync(runDir, { recursive: true });
+      fs.writeFileSync(path.join(runDir, "summary.json"), "{}\n");
+      fs.writeFileSync(path.join(runDir, "timings.json"), JSON.stringify({ peakMemoryBytes: peakOf(r.scenario) }));
+      now.set(r.scenario, now.get(r.scenario)! - 1);
+      all--;
+    };
+    const p: SweepPlan = { ...plan, scenarios, seeds: Array.from({ length: seeds }, (_, i) => i + 1) };
+    const m = await runSweep(".", p, { k: 1, n: 1 }, dir, { concurrency, memoryBudget: budget, runner });
+    expect(m.runs.length).to.equal(scenarios.length * seeds);
+    return { most, mostOf };
+  }
+
+  it("keeps runs that peak near the budget to one at a time, widens for small ones, and never counts one scenario's peak for another", async function () {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-sweep-mem-"));
+    try {
+      expect((await widest(["big.json"], 6, () => 21.9e9, 22 * GiB, 2, path.join(tmp, "big"))).most).to.equal(1);
+      expect((await widest(["small.json"], 12, () => 1 * GiB, 22 * GiB, 4, path.join(tmp, "small"))).most).to.equal(4);
+      expect((await widest(["mid.json"], 12, () => 8 * GiB, 22 * GiB, 4, path.join(tmp, "mid"))).most).to.equal(2);
+      // Small runs first, then big ones: the small runs' peak never lets two big runs start together.
+      const mixed = await widest(
+        ["small.json", "big.json"],
+        6,
+        (s) => (s === "big.json" ? 21.9e9 : 1 * GiB),
+        22 * GiB,
+        4,
+        path.join(tmp, "mixed"),
+      );
+      expect(mixed.mostOf.get("small.json")).to.equal(4);
+      expect(mixed.mostOf.get("big.json")).to.equal(1);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("starts again a run that wrote its summary but not its timings (killed before it ended)", async function () {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-sweep-resume-"));
+    try {
+      const half = path.join(tmp, "runs", "small-seed-1");
+      fs.mkdirSync(half, { recursive: true });
+      fs.writeFileSync(path.join(half, "summary.json"), "{}\n");
+      const ran: string[] = [];
+      const runner = async (r: { id: string }, runDir: string) => {
+        ran.push(r.id);
+        fs.mkdirSync(runDir, { recursive: true });
+        fs.writeFileSync(path.join(runDir, "summary.json"), "{}\n");
+        fs.writeFileSync(path.join(runDir, "timings.json"), JSON.stringify({ peakMemoryBytes: GiB }));
+      };
+      const p: SweepPlan = { ...plan, scenarios: ["small.json"], seeds: [1, 2] };
+      await runSweep(".", p, { k: 1, n: 1 }, tmp, { concurrency: 2, memoryBudget: 22 * GiB, runner });
+      expect(ran.sort()).to.deep.equal(["small-seed-1", "small-seed-2"]);
+      ran.length = 0;
+      await runSweep(".", p, { k: 1, n: 1 }, tmp, { concurrency: 2, memoryBudget: 22 * GiB, runner });
+      expect(ran).to.deep.equal([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("simulator: a sweep sharded across two machines equals the same sweep run whole", function () {
   this.timeout(900_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-sweep-"));
@@ -184,6 +297,11 @@ describe("simulator: a sweep sharded across two machines equals the same sweep r
     }
     const s = JSON.parse(fs.readFileSync(path.join(tmp, "whole", "sweep-summary.json"), "utf8")) as { groups: { runs: number }[] };
     expect(s.groups.map((g) => g.runs)).to.deep.equal([2]);
+    // Each run records its process's peak memory, which sizes how many runs go at once.
+    for (const id of ["smoke-seed-1", "smoke-seed-2"]) {
+      const t = JSON.parse(fs.readFileSync(path.join(tmp, "whole", "runs", id, "timings.json"), "utf8")) as { peakMemoryBytes: number };
+      expect(t.peakMemoryBytes, id).to.be.greaterThan(100 * 2 ** 20);
+    }
   });
 
   it("refuses to merge a shard set that misses a shard, naming the missing run", async function () {

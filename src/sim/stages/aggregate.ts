@@ -77,5 +77,6 @@ export async function aggregate(run: RunState): Promise<SetResult> {
     keeperLog: m.keeperLog,
     timings: timer.timings,
     rpcCalls: view.calls,
+    scans: { ...view.scans },
   };
 }

@@ -8,8 +8,8 @@ import type { LiquidatorStats } from "../records";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "../../keeper/keeper";
 import { accountId } from "../../model/accountId";
 import { ChainView, type ScanPolicy } from "../../keeper/view";
-import { WAD } from "../../model/wad";
-import type { RunState } from "./state";
+import { WAD, wadFromNumber } from "../../model/wad";
+import { simViewOptions, type RunState } from "./state";
 
 /** Starts the keepers (`run.keepers`) and records each liquidator's value before the replay. */
 export async function startKeepers(run: RunState): Promise<void> {
@@ -22,7 +22,7 @@ export async function startKeepers(run: RunState): Promise<void> {
     cfg.hedge = l.hedge;
     cfg.blockTime = run.bt;
     cfg.maxScanAge = Number.MAX_SAFE_INTEGER;
-    cfg.scan = SIM_SCAN_POLICY;
+    cfg.scan = l.latency === 0 ? simScanPolicy(run) : SIM_SCAN_POLICY;
     cfg.gasAsset = encodeBytes32String(run.dep.marketFeed[0]);
     cfg.flashLiquidator = a.flash[i];
     const request = (tx: { to: string; data: string; gas: number; priorityFee: bigint }) => ({
@@ -63,6 +63,17 @@ export async function startKeepers(run: RunState): Promise<void> {
 export const SIM_SCAN_POLICY: ScanPolicy = { watchHealth: 2n * WAD, fullScanMove: WAD / 100n, fullScanEvery: 3600 };
 
 /**
+ * The scan policy of run `run`'s keepers without latency (and of the simulator's own scan): `SIM_SCAN_POLICY` with
+ * full scans that leave out the accounts their last read proves still at a health factor of at least 2 and of the
+ * traders' highest reaction health (`ChainView.farFromWatch`), so no start, watch or reaction reads a stale row.
+ * Keepers with latency read earlier blocks through views of their own and scan everything.
+ */
+export function simScanPolicy(run: RunState): ScanPolicy {
+  const react = wadFromNumber(run.scenario.traders.reactionHealth.max, 6) + 10n ** 12n; // one millionth above, against rounding
+  return { ...SIM_SCAN_POLICY, skipFar: true, farHealth: react > SIM_SCAN_POLICY.watchHealth ? react : SIM_SCAN_POLICY.watchHealth };
+}
+
+/**
  * The view a keeper with `latency` blocks reads through: the run's shared view without latency; one view per
  * latency otherwise (a view remembers reads per block, and latent keepers read older blocks than the others).
  */
@@ -70,7 +81,7 @@ function keeperView(run: RunState, latency: number): ChainView {
   if (latency === 0) return run.view;
   let v = latentViews.get(run)?.get(latency);
   if (!v) {
-    v = new ChainView(run.dep.contracts, run.input.hre.ethers.provider, { batchSize: 100 });
+    v = new ChainView(run.dep.contracts, run.input.hre.ethers.provider, simViewOptions());
     const byLatency = latentViews.get(run) ?? new Map<number, ChainView>();
     byLatency.set(latency, v);
     latentViews.set(run, byLatency);

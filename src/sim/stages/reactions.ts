@@ -9,7 +9,7 @@ import { mineAndSettle } from "./settlement";
 import { trackEpisodes, traderReactions } from "./traders";
 import type { RunState } from "./state";
 import { nextLatencyBlock } from "../latency";
-import { SIM_SCAN_POLICY } from "./keepers";
+import { simScanPolicy } from "./keepers";
 
 /** The first block time >= t on the grid of blocks `bt` apart that starts at `origin`. */
 export function alignUp(t: number, origin: number, bt: number): number {
@@ -72,7 +72,7 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
     // Traders react to the scan the keepers just made (the same lens call, remembered for this block).
     if (scanDue) {
       scanDue = false;
-      if (ownScan) await run.view.scan(ctx.block, ctx.timestamp, SIM_SCAN_POLICY);
+      if (ownScan) await run.view.scan(ctx.block, ctx.timestamp, simScanPolicy(run));
       m.lastHealth = [...run.view.latest.values()];
       timer.lap("health");
       await traderReactions(run, ctx.block);

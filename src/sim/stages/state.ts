@@ -33,6 +33,14 @@ import type { Timer } from "./timer";
 import type { RevertDecoder } from "../reverts";
 import { HeldTxs } from "../latency";
 
+/**
+ * The simulator's keeper view options: lens scans in calls of 100 accounts; `SIM_VERIFY_SCAN_SKIPS=1` also reads the
+ * accounts a full scan leaves out and fails the run if one of them was near the watch list (a check, not a mode).
+ */
+export function simViewOptions(): { batchSize: number; verifySkips: boolean } {
+  return { batchSize: 100, verifySkips: process.env.SIM_VERIFY_SCAN_SKIPS === "1" };
+}
+
 /** What the run of one parameter set is given. */
 export interface RunInput {
   hre: HardhatRuntimeEnvironment;
@@ -158,7 +166,7 @@ export class RunState {
   ) {
     this.bt = input.scenario.chain.blockTime;
     this.S = dep.T0 - 3600;
-    this.view = new ChainView(dep.contracts, input.hre.ethers.provider, { batchSize: 100 });
+    this.view = new ChainView(dep.contracts, input.hre.ethers.provider, simViewOptions());
     this.events = new EventFollower(dep.contracts);
     this.metrics = new Metrics(cashPrice(input.pricePath.initial.prices[dep.marketFeed[0]], input.pricePath.initial.cashPeg));
   }
