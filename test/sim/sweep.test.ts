@@ -181,6 +181,13 @@ describe("simulator: a sweep runs only as many replays at once as memory holds",
     expect(admits(22 * GiB, [...four, memoryNeed(3 * GiB)], memoryNeed(3 * GiB), 8)).to.equal(false);
   });
 
+  /** What a finished run leaves in `runDir`: its summary, then its timings with peak memory `peak` (bytes). */
+  function writeFakeRun(runDir: string, peak: number): void {
+    fs.mkdirSync(runDir, { recursive: true });
+    fs.writeFileSync(path.join(runDir, "summary.json"), "{}\n");
+    fs.writeFileSync(path.join(runDir, "timings.json"), JSON.stringify({ peakMemoryBytes: peak }));
+  }
+
   /**
    * Runs a sweep of `scenarios` x `seeds` with fake runs whose peak is `peakOf(scenario)`; returns the most runs that
    * went at once in all and per scenario.
@@ -202,9 +209,7 @@ describe("simulator: a sweep runs only as many replays at once as memory holds",
       most = Math.max(most, ++all);
       mostOf.set(r.scenario, Math.max(mostOf.get(r.scenario) ?? 0, now.get(r.scenario)!));
       await new Promise((res) => setTimeout(res, 20));
-      fs.mkdirSync(runDir, { recursive: true });
-      fs.writeFileSync(path.join(runDir, "summary.json"), "{}\n");
-      fs.writeFileSync(path.join(runDir, "timings.json"), JSON.stringify({ peakMemoryBytes: peakOf(r.scenario) }));
+      writeFakeRun(runDir, peakOf(r.scenario));
       now.set(r.scenario, now.get(r.scenario)! - 1);
       all--;
     };
@@ -245,9 +250,7 @@ describe("simulator: a sweep runs only as many replays at once as memory holds",
       const ran: string[] = [];
       const runner = async (r: { id: string }, runDir: string) => {
         ran.push(r.id);
-        fs.mkdirSync(runDir, { recursive: true });
-        fs.writeFileSync(path.join(runDir, "summary.json"), "{}\n");
-        fs.writeFileSync(path.join(runDir, "timings.json"), JSON.stringify({ peakMemoryBytes: GiB }));
+        writeFakeRun(runDir, GiB);
       };
       const p: SweepPlan = { ...plan, scenarios: ["small.json"], seeds: [1, 2] };
       await runSweep(".", p, { k: 1, n: 1 }, tmp, { concurrency: 2, memoryBudget: 22 * GiB, runner });
