@@ -35,8 +35,9 @@ const config: HardhatUserConfig = {
   },
   networks: {
     // A fixed genesis date keeps block timestamps, and therefore gas and simulator output, reproducible. With
-    // automine off (the simulator), pending transactions are mined highest priority fee first.
-    hardhat: { initialDate: "2026-01-01T00:00:00Z", mining: { mempool: { order: "priority" } } },
+    // automine off (the simulator), pending transactions are mined in arrival order: the simulator hands them over
+    // highest priority fee first (src/sim/chain.ts), the same on anvil.
+    hardhat: { initialDate: "2026-01-01T00:00:00Z", mining: { mempool: { order: "fifo" } } },
     localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
     sepolia: { url: process.env.SEPOLIA_RPC_URL ?? "", accounts, chainId: 11155111 },
     arbitrumSepolia: { url: process.env.ARBITRUM_SEPOLIA_RPC_URL ?? "", accounts, chainId: 421614 },

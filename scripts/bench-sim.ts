@@ -5,6 +5,7 @@
  *   npm run bench:sim                                   # scenarios/bench.json: the crash hours, 72 steps
  *   BENCH_SCENARIO=scenarios/black-thursday.json BENCH_TRADERS=200 npm run bench:sim   # the whole default path
  *   BENCH_STEPS=24 npm run bench:sim                    # only the first 24 steps
+ *   BENCH_EVM=hardhat npm run bench:sim                 # on Hardhat's in-process network instead of anvil
  *
  * Bad settings fail with one line naming the variable and exit code 2 (README.md, "Exit codes").
  */
@@ -14,6 +15,7 @@ import { badValue, parseWholeNumber, runMain } from "../src/cli/errors";
 import { parseSimulateOptions } from "../src/cli/simulate";
 import { fittedTable } from "../src/cli/table";
 import { runSimulateCommand } from "../src/sim/cli";
+import { EVM_ENGINES } from "../src/sim/engines";
 
 /** The benchmark's settings from the environment, validated. @throws UserError naming the variable. */
 function settings() {
@@ -28,13 +30,19 @@ function settings() {
       throw badValue("BENCH_TRADERS", list, "a comma-separated list of whole numbers of at least 1, such as 100,500,1000");
     }
   });
+  const engine = process.env.BENCH_EVM;
+  if (engine !== undefined && !(EVM_ENGINES as readonly string[]).includes(engine))
+    throw badValue("BENCH_EVM", engine, EVM_ENGINES.join(" or "));
   // The scenario's schema, price files and parameter sets, checked before the first run.
-  parseSimulateOptions({ scenario, noProgress: true, quiet: true, failOnSocialisedLoss: false }, hre.config.paths.root);
-  return { scenario, steps, sizes };
+  const { evm } = parseSimulateOptions(
+    { scenario, evm: engine, noProgress: true, quiet: true, failOnSocialisedLoss: false },
+    hre.config.paths.root,
+  );
+  return { scenario, steps, sizes, evm };
 }
 
 async function main() {
-  const { scenario, steps, sizes } = settings();
+  const { scenario, steps, sizes, evm } = settings();
   const rows: string[][] = [];
   for (const traders of sizes) {
     const res = await runSimulateCommand(hre, {
@@ -42,6 +50,7 @@ async function main() {
       traders,
       steps: steps || undefined,
       out: `reports/bench/${traders}`,
+      evm,
       progress: false,
       quiet: true,
     });
@@ -60,7 +69,7 @@ async function main() {
     );
     console.log(`${traders} traders: ${res.wallSeconds.toFixed(1)} s for ${res.steps} steps`);
   }
-  console.log(`\n${scenario}${steps ? `, first ${steps} steps` : ""}`);
+  console.log(`\n${scenario}${steps ? `, first ${steps} steps` : ""}, on ${evm ?? "anvil"}`);
   console.log(fittedTable(["traders", "steps", "wall s", "steps/s", "keeper reads/step", "liquidatable accounts", "bids"], rows));
 }
 

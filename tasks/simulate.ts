@@ -1,8 +1,8 @@
 /**
  * `npx hardhat simulate [--scenario <file>] [--seed <n>] [--out <dir>] [--traders <n>] [--liquidators <list>]
  * [--compare <parameter set file>] [--steps <n>] [--no-progress] [--quiet] [--fail-on-socialised-loss]
- * [--max-bad-debt <USDC>]`: replays a price path with traders, a market maker and competing liquidators on the
- * in-process EVM and writes summary.json and report.html (docs/SIMULATION.md). Every option is validated before
+ * [--max-bad-debt <USDC>] [--evm anvil|hardhat]`: replays a price path with traders, a market maker and competing liquidators on a local
+ * EVM (anvil, or the in-process Hardhat network) and writes summary.json and report.html (docs/SIMULATION.md). Every option is validated before
  * anything is compiled; exit codes are listed in README.md ("Exit codes"). The implementation is loaded lazily:
  * this file is imported by hardhat.config.ts before anything is compiled.
  */
@@ -10,7 +10,7 @@ import { task } from "hardhat/config";
 import { cliAction, CliError, EXIT } from "../src/cli/errors";
 import type { RawSimulateOptions } from "../src/cli/simulate";
 
-task("simulate", "Replays a crash with traders, a market maker and competing liquidators on the in-process EVM")
+task("simulate", "Replays a crash with traders, a market maker and competing liquidators on a local EVM (anvil by default)")
   .addOptionalParam("scenario", "Scenario file (JSON, docs/SIMULATION.md)", "scenarios/black-thursday.json")
   .addOptionalParam("seed", "Random seed, a whole number >= 0 (default: the scenario's seed)")
   .addOptionalParam("out", "Output directory (default: reports/sim/<scenario file name>)")
@@ -24,6 +24,10 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
     'A second parameter set file { name, description, overrides } run on the same path (default: none; e.g. "scenarios/parameter-sets/fast-auction.json")',
   )
   .addOptionalParam("steps", "Stop after this many steps, a whole number >= 1 (default: the whole price window)")
+  .addOptionalParam(
+    "evm",
+    'The EVM to replay on: "anvil" (Foundry\'s node, a child process) or "hardhat" (the in-process network: the same outputs; slower with few accounts, faster with many) (default: anvil up to 500 traders, hardhat above)',
+  )
   .addFlag("noProgress", "No progress on stderr (default: phases and a replay bar on a terminal, plain lines elsewhere)")
   .addFlag("quiet", "Print nothing but errors (default: print the summary tables)")
   .addFlag("failOnSocialisedLoss", "CI gate: exit 3 if any parameter set socialised a loss (default: off)")
@@ -66,6 +70,7 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
         liquidators: opts.liquidators,
         compare: opts.compare,
         steps: opts.steps,
+        evm: opts.evm,
         progress: !raw.noProgress && !raw.quiet,
         quiet: raw.quiet,
       });

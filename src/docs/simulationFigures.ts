@@ -55,8 +55,8 @@ function stripMetadata(bytecode: string): string {
 
 /**
  * A hash of everything the default run depends on: the scenario and its price files, the network parameters, the
- * compiled contracts (runtime bytecode without metadata) and the TypeScript of the simulator, keeper, model, venue,
- * config and deployment module (comments and formatting removed).
+ * compiled contracts (runtime bytecode without metadata), the pinned anvil version and the TypeScript of the
+ * simulator, keeper, model, venue, config and deployment module (comments and formatting removed).
  * @param root repository root; contracts must be compiled (artifacts/).
  */
 export function fingerprint(root: string): string {
@@ -73,6 +73,9 @@ export function fingerprint(root: string): string {
     add(s.file, fs.readFileSync(path.join(root, s.file)));
   }
   for (const f of DATA_FILES) add(f, fs.readFileSync(path.join(root, f)));
+  // The EVM the default run ran on (src/sim/node.ts): the pinned anvil version.
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  add("@foundry-rs/anvil", pkg.devDependencies["@foundry-rs/anvil"] ?? "");
   const artifacts = walk(path.join(root, "artifacts", "contracts")).filter((f) => f.endsWith(".json") && !f.endsWith(".dbg.json"));
   if (artifacts.length === 0) throw new Error("no compiled contracts under artifacts/contracts: run `npx hardhat compile` first");
   for (const f of artifacts) {

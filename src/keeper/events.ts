@@ -4,7 +4,7 @@
  * receipts to record auctions, bids, subsidies and fees): it knows which contract emitted a log and decodes it
  * with that contract's ABI.
  */
-import type { Log, Provider, Result } from "ethers";
+import type { EventFragment, Interface, Log, Provider, Result } from "ethers";
 import type { KeeperContracts } from "./contracts";
 
 /** The contracts whose events are followed. */
@@ -28,11 +28,19 @@ export class EventFollower {
     sources: readonly EventSource[] = ["vault", "engine", "auction", "venue"],
   ) {
     this.bySource = sources.map((source) => {
-      const contract = c[source];
+      const iface = c[source].interface as Interface;
+      // Each event's topic computed once: ethers' `parseLog` hashes every event signature of the ABI on every call.
+      const byTopic = new Map<string, EventFragment>();
+      iface.forEachEvent((f) => {
+        if (!f.anonymous) byTopic.set(f.topicHash, f);
+      });
       return {
         source,
         address: c.addresses[source],
-        parse: (log: Log) => contract.interface.parseLog(log),
+        parse: (log: Log) => {
+          const f = log.topics.length > 0 ? byTopic.get(log.topics[0]) : undefined;
+          return f ? { name: f.name, args: iface.decodeEventLog(f, log.data, log.topics) } : null;
+        },
       };
     });
   }

@@ -52,6 +52,14 @@ export function farHealthOf(policy: ScanPolicy): bigint {
   return policy.farHealth !== undefined && policy.farHealth > policy.watchHealth ? policy.farHealth : policy.watchHealth;
 }
 
+/**
+ * Whether a health row belongs on a watch list bounded by `health` (WAD): its price is invalid, it is liquidatable or
+ * frozen, or it has a maintenance margin and a health factor below `health`.
+ */
+export function risky(row: AccountHealth, health: bigint): boolean {
+  return !row.priceValid || row.liquidatable || row.frozen || (row.maintenanceMargin > 0n && row.healthFactor < health);
+}
+
 export const FULL_SCANS: ScanPolicy = { watchHealth: 0n, fullScanMove: 0n, fullScanEvery: 0 };
 
 /** A remembered read and the version (a block number) it was made for. */
@@ -255,8 +263,7 @@ export class ChainView {
     for (const r of rows) {
       this.latest.set(r.account, r);
       this.readAt.set(r.account, block);
-      const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < policy.watchHealth);
-      if (risky) this.watch.add(r.account);
+      if (risky(r, policy.watchHealth)) this.watch.add(r.account);
       else this.watch.delete(r.account);
     }
   }
@@ -391,8 +398,8 @@ export class ChainView {
     const row = this.latest.get(account);
     const then = this.readReach.get(account);
     if (this.neverSkip || !row || !then) return false;
-    if ((this.changed.get(account) ?? -1) > then.block || this.touchedAt(account) > then.block || this.invalidatedAt > then.block)
-      return false;
+    // `changed` covers `touched`: both are set in `sync` from the same events' account arguments (ACCOUNT_ARGS).
+    if ((this.changed.get(account) ?? -1) > then.block || this.invalidatedAt > then.block) return false;
     const since = this.reaches.indexOf(then);
     if (since < 0 || now.time - then.time >= policy.fullScanEvery) return false;
     return provesFarFromWatch(row, then, now, this.reaches.slice(since), farHealthOf(policy));
@@ -402,8 +409,8 @@ export class ChainView {
   private async verifySkipped(block: number, skipped: bigint[], policy: ScanPolicy): Promise<void> {
     const bound = farHealthOf(policy);
     for (const r of await this.healthOf(block, skipped)) {
-      const risky = !r.priceValid || r.liquidatable || r.frozen || (r.maintenanceMargin > 0n && r.healthFactor < bound);
-      if (risky) throw new Error(`scan left out account ${r.account} at block ${block}, whose health factor is ${r.healthFactor}`);
+      if (risky(r, bound))
+        throw new Error(`scan left out account ${r.account} at block ${block}, whose health factor is ${r.healthFactor}`);
     }
   }
 

@@ -1,13 +1,19 @@
 /**
- * Control of the in-process Hardhat (EDR) chain the simulator drives: automine off, blocks mined at explicit
- * timestamps, transactions from unlocked (impersonated) accounts with explicit nonces, gas limits and fees, so
- * that a transaction that reverts is still mined and its gas counted.
+ * Control of the chain the simulator drives (anvil or Hardhat's in-process network, src/sim/node.ts): automine off,
+ * blocks mined at explicit timestamps, transactions signed by the agents' keys with explicit nonces, gas limits and
+ * fees and kept in the simulator's own mempool until their block, so that a transaction that reverts is still
+ * mined and its gas counted, and every block's order is the simulator's on any node.
  */
-import { keccak256, toQuantity, type Log, type Wallet } from "ethers";
+import { Transaction, keccak256, toQuantity, type Log, type Wallet } from "ethers";
 import type { BaseFeeSource } from "./gasMarket";
 
 export interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+
+/** Counts empty blocks instead of mining them (`LogicalBlocks`, src/sim/logicalBlocks.ts). */
+export interface EmptyBlockCounter {
+  skipEmpty(count: number, firstTime: number, interval: number): Promise<void>;
 }
 
 export interface TxRequest {
@@ -41,29 +47,60 @@ interface RpcReceipt {
   logs: { address: string; topics: string[]; data: string; logIndex: string; blockNumber: string; transactionHash: string }[];
 }
 
-/** The highest fee any simulated transaction accepts; the effective price is base fee + priority fee below it. */
-export const MAX_FEE_PER_GAS = 100_000n * 10n ** 9n;
+/**
+ * The base fee no simulated block reaches (wei per gas): every transaction's fee cap is this plus its priority fee
+ * (`maxFeePerGas`), so it always pays base fee + priority fee, and its priority fee is its miner's tip (the order
+ * of `submitQueued`).
+ */
+export const MAX_BASE_FEE = 100_000n * 10n ** 9n;
+
+function toReceipt(r: RpcReceipt): Receipt {
+  return {
+    hash: r.transactionHash,
+    status: Number(r.status),
+    gasUsed: BigInt(r.gasUsed),
+    effectiveGasPrice: BigInt(r.effectiveGasPrice),
+    blockNumber: Number(r.blockNumber),
+    transactionIndex: Number(r.transactionIndex),
+    contractAddress: r.contractAddress,
+    logs: r.logs as unknown as Log[],
+  };
+}
 
 export class Chain {
   private readonly nonces = new Map<string, number>();
+  /** Each sender's key (by lower-case address), given to `unlock`. */
+  private readonly wallets = new Map<string, Wallet>();
   /** Timestamp of the latest mined block. */
   now = 0;
   block = 0;
   /** Where each mined block's base fee comes from (src/sim/gasMarket.ts); undefined: the node's own EIP-1559. */
   fees?: BaseFeeSource;
 
-  constructor(readonly provider: Eip1193) {}
+  /**
+   * `provider` is the node's, or a `LogicalBlocks` over it (`logical`): then, while the simulator sets every block's
+   * base fee (`fees`), `mineEmpty` counts empty blocks instead of mining them.
+   */
+  constructor(
+    readonly provider: Eip1193,
+    private readonly logical?: EmptyBlockCounter,
+  ) {}
 
   /** Wall time and count per JSON-RPC method (diagnostics). */
   readonly rpcTime = new Map<string, { ms: number; n: number }>();
 
   async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+    return this.timed(method, async () => (await this.provider.request({ method, params })) as T);
+  }
+
+  /** Runs `body`, adding its wall time to `rpcTime[label]`. */
+  private async timed<T>(label: string, body: () => Promise<T>): Promise<T> {
     const t = performance.now();
-    const r = (await this.provider.request({ method, params })) as T;
-    const e = this.rpcTime.get(method) ?? { ms: 0, n: 0 };
+    const r = await body();
+    const e = this.rpcTime.get(label) ?? { ms: 0, n: 0 };
     e.ms += performance.now() - t;
     e.n++;
-    this.rpcTime.set(method, e);
+    this.rpcTime.set(label, e);
     return r;
   }
 
@@ -82,11 +119,12 @@ export class Chain {
   }
 
   /**
-   * Makes `address` an unlocked sender with `wei` ETH and reads its nonce (call it while no transaction is
-   * pending: a "pending" nonce query would make the node execute the whole mempool).
+   * Makes `address` a sender with `wei` ETH and reads its nonce (call it while no transaction is
+   * pending: a "pending" nonce query would make the node execute the whole mempool). `wallet`, its key, signs what
+   * `send` sends from it.
    */
-  async unlock(address: string, wei: bigint): Promise<void> {
-    await this.rpc("hardhat_impersonateAccount", [address]);
+  async unlock(address: string, wei: bigint, wallet?: Wallet): Promise<void> {
+    if (wallet) this.wallets.set(address.toLowerCase(), wallet);
     await this.rpc("hardhat_setBalance", [address, toQuantity(wei)]);
     this.nonces.set(address.toLowerCase(), Number(await this.rpc<string>("eth_getTransactionCount", [address, "latest"])));
   }
@@ -107,6 +145,11 @@ export class Chain {
    * fees as `send`. Deterministic (RFC 6979 signatures).
    */
   async sign(wallet: Wallet, tx: TxRequest): Promise<{ hash: string; raw: string }> {
+    const { hash, raw } = await this.signNext(wallet, tx);
+    return { hash, raw };
+  }
+
+  private async signNext(wallet: Wallet, tx: TxRequest): Promise<{ hash: string; raw: string; nonce: number }> {
     const nonce = await this.takeNonce(tx.from.toLowerCase());
     this.chainId ??= Number(await this.rpc<string>("eth_chainId"));
     const raw = await wallet.signTransaction({
@@ -117,15 +160,83 @@ export class Chain {
       data: tx.data,
       gasLimit: tx.gas,
       value: tx.value ?? 0n,
-      maxFeePerGas: MAX_FEE_PER_GAS,
+      maxFeePerGas: MAX_BASE_FEE + tx.priorityFee,
       maxPriorityFeePerGas: tx.priorityFee,
     });
-    return { hash: keccak256(raw), raw };
+    return { hash: keccak256(raw), raw, nonce };
   }
 
-  /** Sends a transaction signed by `sign`; it is mined by `mine`. */
-  async sendRaw(raw: string): Promise<string> {
-    return this.rpc<string>("eth_sendRawTransaction", [raw]);
+  /** Queues a transaction signed by `sign`; the next `mineAt` mines it. Returns its hash. */
+  sendRaw(raw: string): string {
+    const t = Transaction.from(raw);
+    this.queue({
+      from: t.from!.toLowerCase(),
+      nonce: t.nonce,
+      priorityFee: t.maxPriorityFeePerGas ?? 0n,
+      raw,
+      hash: t.hash!,
+    });
+    return t.hash!;
+  }
+
+  /**
+   * The simulator's mempool: transactions signed and sent, in arrival order, until `mineAt` hands them to the node.
+   * The node mines what it is handed in that order (anvil `--order fifo`, Hardhat `mempool.order = "fifo"`), so
+   * the order in a block is the simulator's, the same on every node. Ordering by fee is left to neither node:
+   * anvil 1.7.1's `--order fees` drops a sender's transaction whose fee is above that of its own earlier pending
+   * one (docs/SIMULATION.md, "The EVM").
+   */
+  /** Hashes handed to the node for the block being mined (`submitQueued`): each must be in it. */
+  private handed = new Set<string>();
+
+  private readonly mempool: { from: string; nonce: number; priorityFee: bigint; raw: string; hash: string; seq: number }[] = [];
+  private arrivals = 0;
+
+  private queue(tx: { from: string; nonce: number; priorityFee: bigint; raw: string; hash: string }): void {
+    this.mempool.push({ ...tx, seq: this.arrivals++ });
+  }
+
+  /** Transactions sent and not yet handed to the node. */
+  get pendingCount(): number {
+    return this.mempool.length;
+  }
+
+  /**
+   * Hands the queued transactions to the node in block order: highest priority fee first (every fee cap is
+   * `MAX_BASE_FEE` plus the priority fee, so the priority fee is the miner's tip), each sender's in nonce order,
+   * equal fees in arrival order. The node fills the block in that order up to the block gas limit, by the gas each
+   * transaction uses; what does not fit stays in its mempool and goes first into the next block.
+   */
+  private async submitQueued(): Promise<void> {
+    this.handed = new Set();
+    if (this.mempool.length === 0) return;
+    const bySender = new Map<string, typeof this.mempool>();
+    for (const tx of this.mempool) {
+      const list = bySender.get(tx.from) ?? [];
+      list.push(tx);
+      bySender.set(tx.from, list);
+    }
+    for (const list of bySender.values()) list.sort((a, b) => a.nonce - b.nonce);
+    this.mempool.length = 0;
+    const heads = [...bySender.values()];
+    while (heads.length > 0) {
+      let best = 0;
+      for (let i = 1; i < heads.length; i++) {
+        const a = heads[i][0];
+        const b = heads[best][0];
+        if (a.priorityFee > b.priorityFee || (a.priorityFee === b.priorityFee && a.seq < b.seq)) best = i;
+      }
+      const tx = heads[best].shift()!;
+      if (heads[best].length === 0) heads.splice(best, 1);
+      this.handed.add(tx.hash.toLowerCase());
+      await this.rpc<string>("eth_sendRawTransaction", [tx.raw]);
+    }
+  }
+
+  /** Whether `hash` was sent and waits in the simulator's mempool for a later block. */
+  isQueued(hash: string): boolean {
+    const h = hash.toLowerCase();
+    return this.mempool.some((t) => t.hash.toLowerCase() === h);
   }
 
   /** For the blocks mined empty in one `mineEmpty` call: the block before them, whose state they share. */
@@ -148,22 +259,19 @@ export class Chain {
     return this.times.get(block) ?? this.now - (this.block - block) * blockTime;
   }
 
-  /** Sends a transaction from an unlocked account with the next local nonce; it is mined by `mine`. */
+  /**
+   * Signs a transaction with its sender's key (given to `unlock`) and the next local nonce and queues it in the
+   * simulator's mempool; the next `mineAt` mines it. Returns its hash. The node sees it only then: a transaction the
+   * node refuses makes that `mineAt` throw and the run stop (the simulator's transactions are well formed; a
+   * refusal is a bug, not a market event).
+   */
   async send(tx: TxRequest): Promise<string> {
     const from = tx.from.toLowerCase();
-    const nonce = await this.takeNonce(from);
-    return this.rpc<string>("eth_sendTransaction", [
-      {
-        from,
-        to: tx.to,
-        data: tx.data,
-        gas: toQuantity(tx.gas),
-        nonce: toQuantity(nonce),
-        value: toQuantity(tx.value ?? 0n),
-        maxFeePerGas: toQuantity(MAX_FEE_PER_GAS),
-        maxPriorityFeePerGas: toQuantity(tx.priorityFee),
-      },
-    ]);
+    const wallet = this.wallets.get(from);
+    if (!wallet) throw new Error(`simulator: no key for sender ${tx.from} (unlock it with its wallet)`);
+    const { hash, raw, nonce } = await this.signNext(wallet, tx);
+    this.queue({ from, nonce, priorityFee: tx.priorityFee, raw, hash });
+    return hash;
   }
 
   /**
@@ -177,8 +285,18 @@ export class Chain {
     const original = provider.request.bind(provider);
     let next = first;
     const pinned = async (args: { method: string; params?: unknown[] }): Promise<unknown> => {
+      // Estimate as the transaction will run, at its block's time (anvil estimates in a pending block at its own
+      // clock otherwise, and a governed ramp read at the wrong time costs a different amount of gas).
+      if (args.method === "eth_estimateGas") await original({ method: "evm_setNextBlockTimestamp", params: [next] });
       if (args.method === "eth_sendTransaction" || args.method === "eth_sendRawTransaction") {
         await original({ method: "evm_setNextBlockTimestamp", params: [next++] });
+        // anvil mines in the background: wait for this block before the next timestamp is set (a library sending
+        // a batch would otherwise put two transactions in one block, or a block at the wrong time).
+        const hash = await original(args);
+        while ((await original({ method: "eth_getTransactionReceipt", params: [hash] })) === null) {
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        return hash;
       }
       return original(args);
     };
@@ -202,6 +320,7 @@ export class Chain {
     if (timestamp <= this.now) {
       throw new Error(`simulator clock: block time ${timestamp} is not after the latest block's ${this.now} (block ${this.block})`);
     }
+    await this.submitQueued();
     if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(timestamp))]);
     await this.rpc("evm_mine", [timestamp]);
     this.block += 1;
@@ -221,15 +340,21 @@ export class Chain {
 
   /**
    * Mines `count` empty blocks `interval` seconds apart, the first one `interval` seconds after the latest block.
-   * Call it with nothing pending: `hardhat_mine` would put pending transactions in the first of these blocks.
+   * Call it with nothing queued: on Hardhat's network `hardhat_mine` would put them in the first of these blocks.
    * The first block's time is pinned explicitly: `hardhat_mine` alone would give it the node's wall-clock time, so
    * a slow set-up would shift every later block (and could pass the next step's time).
    */
   async mineEmpty(count: number, interval: number): Promise<void> {
     if (count <= 0) return;
-    await this.rpc("evm_setNextBlockTimestamp", [this.now + interval]);
-    if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(this.now + interval))]);
-    await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
+    if (this.fees && this.logical) {
+      // Counted, not mined (src/sim/logicalBlocks.ts): `fees` prices every block, so nothing but the number and the
+      // time of an empty block matters, and `mineAt` gives the next mined block its time.
+      await this.timed("skipEmpty", () => this.logical!.skipEmpty(count, this.now + interval, interval));
+    } else {
+      await this.rpc("evm_setNextBlockTimestamp", [this.now + interval]);
+      if (this.fees) await this.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(this.fees.next(this.now + interval))]);
+      await this.rpc("hardhat_mine", [toQuantity(count), toQuantity(interval)]);
+    }
     const base = this.stateBlock(this.block);
     for (let i = 1; i <= count; i++) {
       this.times.set(this.block + i, this.now + i * interval);
@@ -246,21 +371,50 @@ export class Chain {
   /** The receipt of a mined transaction, or null while it is pending. */
   async receipt(hash: string): Promise<Receipt | null> {
     const r = await this.rpc<RpcReceipt | null>("eth_getTransactionReceipt", [hash]);
-    if (!r) return null;
-    return {
-      hash: r.transactionHash,
-      status: Number(r.status),
-      gasUsed: BigInt(r.gasUsed),
-      effectiveGasPrice: BigInt(r.effectiveGasPrice),
-      blockNumber: Number(r.blockNumber),
-      transactionIndex: Number(r.transactionIndex),
-      contractAddress: r.contractAddress,
-      logs: r.logs as unknown as Log[],
-    };
+    return r ? toReceipt(r) : null;
   }
 
-  async pendingCount(): Promise<number> {
-    const b = await this.rpc<{ transactions: string[] }>("eth_getBlockByNumber", ["pending", false]);
-    return b.transactions.length;
+  /** Whether the node answers `eth_getBlockReceipts` (anvil does, Hardhat's network does not); learnt on first use. */
+  private blockReceipts?: boolean;
+
+  /**
+   * The receipts of `hashes` (null for each still pending), called right after a block was mined: every transaction
+   * mined since it was sent is in that block. One `eth_getBlockReceipts` for the block where the node has it, one
+   * `eth_getTransactionReceipt` per transaction otherwise.
+   */
+  async receiptsAfterMining(hashes: readonly string[]): Promise<(Receipt | null)[]> {
+    if (hashes.length === 0) return [];
+    if (this.blockReceipts !== false) {
+      try {
+        const all = await this.rpc<RpcReceipt[]>("eth_getBlockReceipts", [toQuantity(this.block)]);
+        this.blockReceipts = true;
+        const byHash = new Map(all.map((r) => [r.transactionHash.toLowerCase(), r]));
+        // A transaction not in the block: still queued for a later one, or (never expected) mined elsewhere.
+        return await Promise.all(
+          hashes.map(async (h) => {
+            const r = byHash.get(h.toLowerCase());
+            return r ? toReceipt(r) : this.isQueued(h) ? null : this.receipt(h);
+          }),
+        );
+      } catch (e) {
+        if (this.blockReceipts === true) throw e;
+        this.blockReceipts = false;
+      }
+    }
+    return Promise.all(hashes.map((h) => this.receipt(h)));
+  }
+
+  /**
+   * Throws if a transaction handed to the node for the latest block is neither in `mined` (hashes with a receipt)
+   * nor still pending in the node (a full block leaves the rest for the next): the node dropped it, and waiting for
+   * it would never end.
+   */
+  async checkHandedMined(mined: ReadonlySet<string>): Promise<void> {
+    for (const h of this.handed) {
+      if (mined.has(h)) continue;
+      if ((await this.rpc<unknown>("eth_getTransactionByHash", [h])) === null) {
+        throw new Error(`simulator: the node dropped transaction ${h}, handed to it for block ${this.block}`);
+      }
+    }
   }
 }

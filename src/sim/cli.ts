@@ -4,6 +4,7 @@
  * log per parameter set and `timings.json` (wall-clock timings live there, never in the summary), and print the key
  * numbers.
  */
+import { nodePeakMemoryBytes } from "./node";
 import fs from "node:fs";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -81,7 +82,7 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
   fs.mkdirSync(outDir, { recursive: true });
   const progress = args.reporter ?? new Progress({ silent: !args.progress || args.quiet, bar: process.stderr.isTTY === true });
   const started = Date.now();
-  const result = await simulate(hre, scenario, { progress, maxSteps: args.steps });
+  const result = await simulate(hre, scenario, { progress, maxSteps: args.steps, engine: args.evm });
   const wallSeconds = (Date.now() - started) / 1000;
   progress.phase("report", outDir);
   const summary = buildSummary(result);
@@ -107,7 +108,8 @@ export async function runSimulateCommand(hre: HardhatRuntimeEnvironment, args: S
         wallSeconds,
         stepsPerSecond: (steps * result.sets.length) / wallSeconds,
         // The process's peak resident memory: a sweep sizes how many runs go at once by it (src/sim/sweep.ts).
-        peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+        // This process's peak plus its node's (anvil runs as a child process, one set after the other).
+        peakMemoryBytes: process.resourceUsage().maxRSS * 1024 + nodePeakMemoryBytes(),
         sets: result.sets.map((s) => ({ name: s.name, seconds: s.timings, keeperReads: s.rpcCalls, scans: s.scans })),
       },
       null,

@@ -3,6 +3,7 @@
  * stages under src/sim/stages/, read by src/sim/summary.ts and src/sim/report.ts. Cash amounts are WAD cash,
  * times the price path's unix seconds unless stated.
  */
+import type { EvmEngine } from "./engines";
 import type { DeploymentPlan, NetworkParameters } from "../config/schema";
 import type { Progress } from "./progress";
 import type { PricePath } from "./prices";
@@ -13,6 +14,8 @@ export interface RunOptions {
   progress: Progress;
   /** Stop after this many steps (benchmarks). */
   maxSteps?: number;
+  /** The EVM to run on (src/sim/node.ts; default `defaultEngine(traders)`). */
+  engine?: EvmEngine;
 }
 
 /** What one liquidator did. */

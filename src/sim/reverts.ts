@@ -35,7 +35,12 @@ export interface DecodedRevert {
 
 /** Decodes revert data with the errors of every compiled contract. */
 export class RevertDecoder {
-  constructor(private readonly iface: Interface) {}
+  /** Each error by its selector, computed once (ethers' `parseError` hashes every error signature on every call). */
+  private readonly bySelector = new Map<string, ErrorFragment>();
+
+  constructor(private readonly iface: Interface) {
+    iface.forEachError((f) => this.bySelector.set(f.selector, f));
+  }
 
   /** A decoder over every error of every artifact `hre` knows (one Interface, errors deduplicated by selector). */
   static async fromArtifacts(hre: HardhatRuntimeEnvironment): Promise<RevertDecoder> {
@@ -59,9 +64,13 @@ export class RevertDecoder {
       const oog = gasLimit !== undefined && gasUsed !== undefined && gasUsed >= gasLimit;
       return oog ? { name: "out of gas", detail: "out of gas" } : { name: "empty revert", detail: "empty revert" };
     }
-    let parsed: ReturnType<Interface["parseError"]> = null;
+    let parsed: { name: string; signature: string; args: readonly unknown[] } | null = null;
     try {
-      parsed = this.iface.parseError(data);
+      const f = this.bySelector.get(data.slice(0, 10).toLowerCase());
+      // The declared errors by selector; Solidity's built-in Panic and Error(string) through ethers' parseError.
+      parsed = f
+        ? { name: f.name, signature: f.format("sighash"), args: this.iface.decodeErrorResult(f, data) }
+        : this.iface.parseError(data);
     } catch {
       parsed = null; // a known selector with undecodable arguments
     }

@@ -18,6 +18,8 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { cacheBuildInfo } from "./buildInfoCache";
+import { defaultEngine } from "./engines";
+import { openNode } from "./node";
 import { buildPath } from "./prices";
 import { RevertDecoder } from "./reverts";
 import type { Scenario } from "./scenario";
@@ -35,22 +37,33 @@ export * from "./records";
 export { agentWallet } from "./stages/population";
 export { accountId } from "../model/accountId";
 
-/** Runs every parameter set of `scenario` on the in-process hardhat network (throws on any other network). */
+/**
+ * Runs every parameter set of `scenario`, each on a fresh chain of `opts.engine` (by default anvil up to
+ * `ANVIL_MAX_TRADERS` traders, Hardhat's network above; src/sim/node.ts).
+ * The task must run on the in-process hardhat network (its genesis is the chain's, and deployments stay in memory).
+ */
 export async function simulate(hre: HardhatRuntimeEnvironment, scenario: Scenario, opts: RunOptions): Promise<SimulationResult> {
-  if (hre.network.name !== "hardhat") throw new Error("the simulator runs on the in-process hardhat network only");
+  if (hre.network.name !== "hardhat") throw new Error("the simulator runs on the in-process hardhat network's genesis only");
   const path = buildPath(scenario.prices);
   cacheBuildInfo(hre);
+  const engine = opts.engine ?? defaultEngine(scenario.traders.count);
   const sets: SetResult[] = [];
   for (const [i, set] of scenario.parameterSets.entries()) {
-    opts.progress.phase("deploy", `set ${i + 1} of ${scenario.parameterSets.length} (${set.name}), the production Ignition module`);
+    opts.progress.phase(
+      "deploy",
+      `set ${i + 1} of ${scenario.parameterSets.length} (${set.name}) on ${engine}, the production Ignition module`,
+    );
     // Every set starts from the same genesis: same block times, same deployer nonce, same contract addresses,
     // whatever ran in this process before (which is why the simulator must not share a process with fixtures).
-    await hre.network.provider.request({ method: "hardhat_reset", params: [] });
+    const node = await openNode(hre, engine);
     try {
-      sets.push(await runSet({ hre, scenario, pricePath: path, set, opts, setNumber: i + 1 }));
+      sets.push(await runSet({ hre, node, scenario, pricePath: path, set, opts, setNumber: i + 1 }));
     } finally {
-      await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
-      await hre.network.provider.request({ method: "evm_setBlockGasLimit", params: ["0x" + (30_000_000).toString(16)] });
+      await node.close();
+      if (engine === "hardhat") {
+        await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
+        await hre.network.provider.request({ method: "evm_setBlockGasLimit", params: ["0x" + (30_000_000).toString(16)] });
+      }
     }
   }
   return { scenario, path, sets };
@@ -60,7 +73,7 @@ export async function simulate(hre: HardhatRuntimeEnvironment, scenario: Scenari
 async function runSet(input: RunInput): Promise<SetResult> {
   const { scenario: s, opts } = input;
   const timer = new Timer();
-  const dep = await deploy(input.hre, s, input.pricePath, input.set, timer);
+  const dep = await deploy(input.node, s, input.pricePath, input.set, timer);
   const run = new RunState(input, dep, timer);
   run.reverts = await RevertDecoder.fromArtifacts(input.hre);
 

@@ -24,7 +24,7 @@ export interface SweepPlan {
   /** Seeds, in order. */
   seeds: number[];
   /** Overrides passed to every run (as `hardhat simulate` options). */
-  overrides: { traders?: number; steps?: number; liquidators?: string; compare?: string };
+  overrides: { traders?: number; steps?: number; liquidators?: string; compare?: string; evm?: string };
   /** Confidence for the recommended insurance-fund size (0 < c < 1). */
   confidence: number;
 }
@@ -88,6 +88,7 @@ function runOne(root: string, run: SweepRun, plan: SweepPlan, outDir: string): P
   if (o.steps !== undefined) args.push("--steps", String(o.steps));
   if (o.liquidators) args.push("--liquidators", o.liquidators);
   if (o.compare) args.push("--compare", o.compare);
+  if (o.evm) args.push("--evm", o.evm);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: root,
@@ -123,9 +124,9 @@ export interface SweepOptions {
 
 /**
  * Memory (bytes) to set aside for a run of a scenario whose runs peaked at `peak` so far: the peak plus a quarter;
- * with no peak seen yet, all of it (`Infinity`: such a run goes alone). A run's memory grows with the EVM work it
- * replays (the in-process Hardhat network keeps about 25 bytes per unit of gas executed, calls included:
- * docs/SIMULATION.md, "Benchmark"): a default-scenario run peaks near 22 GB, a smoke run near 3 GB.
+ * with no peak seen yet, all of it (`Infinity`: such a run goes alone). A default-scenario run peaks near 1.4 GB on
+ * anvil; on Hardhat's network (`--evm hardhat`) a run's memory grows with the EVM work it replays (about 25 bytes
+ * per unit of gas executed, calls included: docs/SIMULATION.md, "Benchmark"), near 22 GB for the default scenario.
  */
 export function memoryNeed(peak: number | undefined): number {
   return peak === undefined ? Infinity : peak * 1.25;

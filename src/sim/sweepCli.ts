@@ -40,7 +40,7 @@ export async function runSweepCommand(root: string, opts: SimulateOptions, out: 
   const plan: SweepPlan = {
     scenarios: [opts.scenario],
     seeds: sw.seeds,
-    overrides: { traders: opts.traders, steps: opts.steps, liquidators: opts.liquidators, compare: opts.compare },
+    overrides: { traders: opts.traders, steps: opts.steps, liquidators: opts.liquidators, compare: opts.compare, evm: opts.evm },
     confidence: sw.confidence,
   };
   const whole = sw.shard.n === 1;

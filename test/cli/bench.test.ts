@@ -10,11 +10,12 @@ const benchFuzz = (args: string[], env: Record<string, string>) =>
 
 describe("benchmark command line", function () {
   this.timeout(300_000);
-  let runs: Record<"sim" | "fuzz" | "forge" | "campaign" | "suites" | "help", Promise<Run>>;
+  let runs: Record<"sim" | "simEvm" | "fuzz" | "forge" | "campaign" | "suites" | "help", Promise<Run>>;
 
   before(function () {
     runs = startAll({
       sim: () => hardhat(["run", "--no-compile", "scripts/bench-sim.ts"], { BENCH_TRADERS: "100,-5" }),
+      simEvm: () => hardhat(["run", "--no-compile", "scripts/bench-sim.ts"], { BENCH_EVM: "geth" }),
       fuzz: () => benchFuzz([], { BENCH_RUNS: "0" }),
       forge: () => benchFuzz([], { BENCH_FORGE: "yes" }),
       campaign: () => benchFuzz([], { BENCH_FORGE_CAMPAIGN: "long" }),
@@ -31,6 +32,13 @@ describe("benchmark command line", function () {
     expect(r.stderr).to.equal(
       'Error: BENCH_TRADERS "100,-5": expected a comma-separated list of whole numbers of at least 1, such as 100,500,1000\n',
     );
+    expect(r.code).to.equal(2);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+  });
+
+  it("bench:sim names BENCH_EVM, the value and the EVMs allowed", async function () {
+    const r = await runs.simEvm;
+    expect(r.stderr).to.equal('Error: BENCH_EVM "geth": expected anvil or hardhat\n');
     expect(r.code).to.equal(2);
     expect(hasStackTrace(r.stderr)).to.equal(false);
   });

@@ -11,7 +11,14 @@ const TASKS = ["simulate", "keeper", "deploy-ballast", "check-deployment"] as co
 
 /** Words the help line of an option must contain: its unit or form. */
 const UNITS: Record<string, Record<string, RegExp>> = {
-  simulate: { seed: /whole number/, traders: /whole number/, steps: /whole number/, maxBadDebt: /USDC/, scenario: /JSON/ },
+  simulate: {
+    seed: /whole number/,
+    traders: /whole number/,
+    steps: /whole number/,
+    maxBadDebt: /USDC/,
+    scenario: /JSON/,
+    evm: /anvil.*hardhat/,
+  },
   keeper: {
     poll: /Milliseconds/,
     blockTime: /seconds/,

@@ -62,6 +62,7 @@ function cases() {
       args: ["--max-bad-debt", "50k"],
       line: '--max-bad-debt "50k": expected an amount of USDC such as "50000" or "50,000 USDC"',
     },
+    evm: { args: ["--evm", "geth"], line: '--evm "geth": expected anvil or hardhat' },
     verbose: { args: ["--traders", "-5", "--verbose"], line: "" },
   };
 }
@@ -100,6 +101,7 @@ describe("simulate command line", function () {
   it("refuses a scenario that is not JSON", bad("json"));
   it("names the file and the line number of a malformed price row", bad("csv"));
   it("refuses a bad-debt limit that is not an amount of USDC", bad("maxBadDebt"));
+  it("refuses an EVM other than anvil or hardhat", bad("evm"));
 
   it("prints the stack trace after the line only with --verbose", async function () {
     const r = await runs.verbose;

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Wallet, keccak256 } from "ethers";
 import { loadScenario, readScenarioFile, resolveScenario, ScenarioError } from "../../src/sim/scenario";
 import { HeldTxs, nextLatencyBlock, parseLatency, MAX_LATENCY_BLOCKS } from "../../src/sim/latency";
-import { Chain, MAX_FEE_PER_GAS, type Eip1193 } from "../../src/sim/chain";
+import { Chain, MAX_BASE_FEE, type Eip1193 } from "../../src/sim/chain";
 import { UnitError } from "../../src/config/units";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -116,7 +116,7 @@ describe("simulator: keeper RPC latency", function () {
     expect([ta.chainId, ta.gasLimit, ta.maxFeePerGas, ta.maxPriorityFeePerGas, ta.from]).to.deep.equal([
       31337n,
       300_000n,
-      MAX_FEE_PER_GAS,
+      MAX_BASE_FEE + 3n * 10n ** 9n, // fee cap: the unreachable base fee plus the priority fee
       3n * 10n ** 9n,
       w.address,
     ]);

@@ -1,53 +1,131 @@
 /**
- * The chain behaviour the simulator relies on: with automine off, a block holds the pending transactions highest
- * priority fee first (hardhat.config.ts sets `mining.mempool.order = "priority"`), and a transaction sent with an
- * explicit gas limit that reverts is still mined, and pays for the gas it used.
+ * The chain behaviour the simulator relies on, on both of its EVMs (Hardhat's in-process network and an anvil
+ * process): with automine off, a block holds the transactions sent since the last one in the simulator's order
+ * (highest priority fee first, each sender's in nonce order, equal fees in arrival order; src/sim/chain.ts), and a
+ * transaction sent with an explicit gas limit that reverts is still mined, and pays for the gas it used.
  */
 import { expect } from "chai";
 import hre from "hardhat";
+import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import { Chain } from "../../src/sim/chain";
+import { openNode, type SimNode } from "../../src/sim/node";
 import { TestERC20__factory } from "../../typechain-types";
 
-describe("simulator chain: mempool order and reverted transactions", function () {
-  let snapshot: unknown;
-  beforeEach(async function () {
-    snapshot = await hre.network.provider.request({ method: "evm_snapshot", params: [] });
-  });
-  afterEach(async function () {
-    await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
-    await hre.network.provider.request({ method: "evm_revert", params: [snapshot] });
-  });
+const GWEI = 10n ** 9n;
+const key = (label: string) => new Wallet(keccak256(toUtf8Bytes(`mempool-test:${label}`)));
 
-  it("mines pending transactions highest priority fee first, whatever order they were sent in", async function () {
-    const [a, b, c, to] = await hre.ethers.getSigners();
-    const chain = new Chain(hre.network.provider);
-    await chain.sync();
-    await chain.setAutomine(false);
-    const gwei = 10n ** 9n;
-    const sent = [
-      await chain.send({ from: a.address, to: to.address, data: "0x", gas: 21_000, priorityFee: 1n * gwei }),
-      await chain.send({ from: b.address, to: to.address, data: "0x", gas: 21_000, priorityFee: 3n * gwei }),
-      await chain.send({ from: c.address, to: to.address, data: "0x", gas: 21_000, priorityFee: 2n * gwei }),
-    ];
-    await chain.mineAt(chain.now + 12);
-    const index = await Promise.all(sent.map(async (h) => (await chain.receipt(h))!.transactionIndex));
-    expect(index).to.deep.equal([2, 0, 1]);
-  });
+/** A chain with automine off and senders `a`, `b`, `c` funded (their keys sign what `send` sends). */
+async function senders(chain: Chain): Promise<Wallet[]> {
+  await chain.sync();
+  await chain.setAutomine(false);
+  const wallets = ["a", "b", "c"].map(key);
+  for (const w of wallets) await chain.unlock(w.address, 10n ** 21n, w);
+  return wallets;
+}
 
-  it("mines a transaction that reverts, with status 0 and the gas it used charged to its sender", async function () {
-    const [a] = await hre.ethers.getSigners();
-    const token = await new TestERC20__factory(a).deploy("T", "T", 6);
-    const chain = new Chain(hre.network.provider);
-    await chain.sync();
-    await chain.setAutomine(false);
-    const before = await hre.ethers.provider.getBalance(a.address);
-    // transfer more than the balance: ERC20InsufficientBalance
-    const data = token.interface.encodeFunctionData("transfer", [a.address, 1n]);
-    const hash = await chain.send({ from: a.address, to: await token.getAddress(), data, gas: 100_000, priorityFee: 10n ** 9n });
-    await chain.mineAt(chain.now + 12);
-    const r = (await chain.receipt(hash))!;
-    expect(r.status).to.equal(0);
-    expect(r.gasUsed > 21_000n && r.gasUsed < 100_000n).to.equal(true);
-    expect(before - (await hre.ethers.provider.getBalance(a.address))).to.equal(r.gasUsed * r.effectiveGasPrice);
+for (const engine of ["hardhat", "anvil"] as const) {
+  describe(`simulator chain on ${engine}: block order and reverted transactions`, function () {
+    this.timeout(120_000);
+    let chain: Chain;
+    let node: SimNode | undefined;
+    let snapshot: unknown;
+    beforeEach(async function () {
+      if (engine === "hardhat") {
+        snapshot = await hre.network.provider.request({ method: "evm_snapshot", params: [] });
+        chain = new Chain(hre.network.provider);
+      } else {
+        node = await openNode(hre, "anvil");
+        chain = new Chain(node.provider, node.provider);
+      }
+    });
+    afterEach(async function () {
+      if (engine === "hardhat") {
+        await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
+        await hre.network.provider.request({ method: "evm_revert", params: [snapshot] });
+      } else await node?.close();
+    });
+
+    const indexes = (hashes: string[]) => Promise.all(hashes.map(async (h) => (await chain.receipt(h))!.transactionIndex));
+    const to = key("to").address;
+
+    /** Sends a plain transfer from each wallet in turn with the given priority fee (gwei); returns the hashes. */
+    const transfers = async (list: [Wallet, bigint][]) => {
+      const hashes: string[] = [];
+      for (const [w, gwei] of list)
+        hashes.push(await chain.send({ from: w.address, to, data: "0x", gas: 21_000, priorityFee: gwei * GWEI }));
+      return hashes;
+    };
+
+    it("mines the transactions sent since the last block highest priority fee first, whatever order they were sent in", async function () {
+      const [a, b, c] = await senders(chain);
+      const sent = await transfers([
+        [a, 1n],
+        [b, 3n],
+        [c, 2n],
+      ]);
+      expect(chain.pendingCount).to.equal(3);
+      await chain.mineAt(chain.now + 12);
+      expect(chain.pendingCount).to.equal(0);
+      expect(await indexes(sent)).to.deep.equal([2, 0, 1]);
+    });
+
+    it("mines a sender's later transaction after its earlier one even when it pays a higher fee, and both are mined", async function () {
+      // anvil 1.7.1 ordering its own mempool by fee drops the second transaction here: the simulator orders instead.
+      const [a, b] = await senders(chain);
+      const sent = await transfers([
+        [a, 1n],
+        [a, 300n],
+        [b, 2n],
+      ]);
+      await chain.mineAt(chain.now + 12);
+      expect(await indexes(sent)).to.deep.equal([1, 2, 0]);
+    });
+
+    it("mines transactions paying the same fee in the order they were sent", async function () {
+      const [a, b, c] = await senders(chain);
+      const sent = await transfers([
+        [c, 2n],
+        [a, 2n],
+        [b, 2n],
+      ]);
+      await chain.mineAt(chain.now + 12);
+      expect(await indexes(sent)).to.deep.equal([0, 1, 2]);
+    });
+
+    it("leaves what does not fit in the block gas limit for the next block, and mines it there first", async function () {
+      const [a, b, c] = await senders(chain);
+      await chain.setBlockGasLimit(50_000); // two transfers of 21,000 gas
+      const sent = await transfers([
+        [a, 1n],
+        [a, 1n],
+        [b, 3n],
+      ]);
+      await chain.mineAt(chain.now + 12);
+      const [first, second, third] = await chain.receiptsAfterMining(sent);
+      expect([third?.transactionIndex, first?.transactionIndex, second]).to.deep.equal([0, 1, null]);
+      const [later] = await transfers([[c, 5n]]);
+      await chain.mineAt(chain.now + 12);
+      const [left, next] = await chain.receiptsAfterMining([sent[1], later]);
+      expect([left?.blockNumber, left?.transactionIndex, next?.transactionIndex]).to.deep.equal([third!.blockNumber + 1, 0, 1]);
+    });
+
+    it("mines a transaction that reverts, with status 0 and the gas it used charged to its sender", async function () {
+      // The token first, with automine on, from a's key; then the chain takes over a's nonces.
+      const a = key("a");
+      const provider = node ? node.ethers : hre.ethers.provider;
+      await provider.send("hardhat_setBalance", [a.address, "0x3635c9adc5dea00000"]);
+      const token = await new TestERC20__factory(a.connect(provider)).deploy("T", "T", 6);
+      await token.waitForDeployment();
+      await senders(chain);
+      const before = await provider.getBalance(a.address);
+      // transfer more than the balance: ERC20InsufficientBalance
+      const data = token.interface.encodeFunctionData("transfer", [a.address, 1n]);
+      const hash = await chain.send({ from: a.address, to: await token.getAddress(), data, gas: 100_000, priorityFee: GWEI });
+      await chain.mineAt(chain.now + 12);
+      const [r] = await chain.receiptsAfterMining([hash]);
+      expect(r!.status).to.equal(0);
+      expect(r!.gasUsed > 21_000n && r!.gasUsed < 100_000n).to.equal(true);
+      expect(before - (await provider.getBalance(a.address))).to.equal(r!.gasUsed * r!.effectiveGasPrice);
+    });
   });
-});
+}

@@ -1,6 +1,6 @@
 /**
  * CI smoke run of the simulator: the smoke scenario (three hours of the 12 March 2020 crash, 40 traders, four
- * liquidators) in two processes at once, one slowed down, then its outputs: liquidations happened, every conservation invariant
+ * liquidators) in two processes at once, one on anvil and one slowed down on Hardhat's in-process network, then its outputs: liquidations happened, every conservation invariant
  * holds at the end, summary.json is byte-identical across the runs, its verdict agrees with its numbers, and
  * report.html opens with the verdict and draws every chart (checked in the file and in the headless Chromium that
  * `@sparticuz/chromium` ships in npm: no console error, no horizontal overflow at 1280x800, no text outside its chart
@@ -62,8 +62,12 @@ describe("simulator: smoke scenario", function () {
       runHardhat(["simulate", "--scenario", "scenarios/smoke.json", "--out", out, ...flags], env);
     const [a, b] = await Promise.all([
       run(path.join(tmp, "a"), []),
-      // Run "b" also reads every account its full scans leave out and fails if one was near the watch list.
-      run(path.join(tmp, "b"), ["--quiet"], { BALLAST_SIM_SLOWDOWN_MS: String(SLOWDOWN_MS), SIM_VERIFY_SCAN_SKIPS: "1" }),
+      // Run "b" runs on the other EVM (Hardhat's in-process network; "a" on anvil, the default), and also reads
+      // every account its full scans leave out and fails if one was near the watch list.
+      run(path.join(tmp, "b"), ["--quiet", "--evm", "hardhat"], {
+        BALLAST_SIM_SLOWDOWN_MS: String(SLOWDOWN_MS),
+        SIM_VERIFY_SCAN_SKIPS: "1",
+      }),
     ]);
     expect(a.code, a.stderr).to.equal(0);
     expect(b.code, b.stderr).to.equal(0);
@@ -91,7 +95,7 @@ describe("simulator: smoke scenario", function () {
     expect(inv.accountsChecked).to.be.greaterThan(40);
   });
 
-  it("writes a byte-identical summary.json from two processes, one of them slowed down by more than a block time", function () {
+  it("writes a byte-identical summary.json on anvil and, slowed down by more than a block time, on Hardhat's network", function () {
     const a = fs.readFileSync(summaryOf(path.join(tmp, "a")));
     const b = fs.readFileSync(summaryOf(path.join(tmp, "b")));
     expect(a.length).to.be.greaterThan(1000);
@@ -111,7 +115,7 @@ describe("simulator: smoke scenario", function () {
     }
   });
 
-  it("writes byte-identical per-auction records (auctions.json, auctions.csv) from both processes, one row per auction", function () {
+  it("writes byte-identical per-auction records (auctions.json, auctions.csv) on both EVMs, one row per auction", function () {
     for (const f of ["auctions.json", "auctions.csv"]) {
       const a = fs.readFileSync(path.join(tmp, "a", f));
       expect(a.equals(fs.readFileSync(path.join(tmp, "b", f))), f).to.equal(true);

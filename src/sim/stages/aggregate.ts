@@ -31,7 +31,7 @@ export async function aggregate(run: RunState): Promise<SetResult> {
     ]),
   ];
   const { vault, engine, auction } = dep.contracts;
-  const inv = await checkInvariantsCore({ vault, engine, auction, runner: run.input.hre.ethers.provider }, everyAccount);
+  const inv = await checkInvariantsCore({ vault, engine, auction, runner: run.input.node.ethers }, everyAccount);
   timer.lap("invariants");
   if (process.env.SIM_RPC_PROFILE) {
     console.error([...view.timing.entries()].map(([k, v]) => `view ${k} ${v.n} ${Math.round(v.ms)}ms`).join("\n"));

@@ -69,9 +69,18 @@ export const SIM_SCAN_POLICY: ScanPolicy = { watchHealth: 2n * WAD, fullScanMove
  * Keepers with latency read earlier blocks through views of their own and scan everything.
  */
 export function simScanPolicy(run: RunState): ScanPolicy {
-  const react = wadFromNumber(run.scenario.traders.reactionHealth.max, 6) + 10n ** 12n; // one millionth above, against rounding
-  return { ...SIM_SCAN_POLICY, skipFar: true, farHealth: react > SIM_SCAN_POLICY.watchHealth ? react : SIM_SCAN_POLICY.watchHealth };
+  let policy = scanPolicies.get(run);
+  if (!policy) {
+    // One millionth above the highest reaction health, against rounding; `farHealthOf` keeps it at least watchHealth.
+    const farHealth = wadFromNumber(run.scenario.traders.reactionHealth.max, 6) + 10n ** 12n;
+    policy = Object.freeze({ ...SIM_SCAN_POLICY, skipFar: true, farHealth });
+    scanPolicies.set(run, policy);
+  }
+  return policy;
 }
+
+/** Each run's `simScanPolicy`, built once. */
+const scanPolicies = new WeakMap<RunState, ScanPolicy>();
 
 /**
  * The view a keeper with `latency` blocks reads through: the run's shared view without latency; one view per
@@ -81,7 +90,7 @@ function keeperView(run: RunState, latency: number): ChainView {
   if (latency === 0) return run.view;
   let v = latentViews.get(run)?.get(latency);
   if (!v) {
-    v = new ChainView(run.dep.contracts, run.input.hre.ethers.provider, simViewOptions());
+    v = new ChainView(run.dep.contracts, run.input.node.ethers, simViewOptions());
     const byLatency = latentViews.get(run) ?? new Map<number, ChainView>();
     byLatency.set(latency, v);
     latentViews.set(run, byLatency);

@@ -27,14 +27,14 @@ export function agentWallet(seed: number, label: string): Wallet {
 export async function populate(run: RunState): Promise<Agents> {
   const s = run.scenario;
   const { plan, domain } = run.dep;
-  const deployer = (await run.input.hre.ethers.getSigners())[0].address;
+  const deployer = (await run.input.node.accounts())[0];
   const oracle = agentWallet(s.seed, "oracle");
   const staker = agentWallet(s.seed, "staker");
   const marketMakerWallet = agentWallet(s.seed, "market-maker");
   const traderWallets = Array.from({ length: s.traders.count }, (_, i) => agentWallet(s.seed, `trader:${i}`));
   const liquidators = s.liquidators.map((l) => agentWallet(s.seed, `liquidator:${l.name}`));
   for (const w of [oracle, staker, marketMakerWallet, ...traderWallets, ...liquidators])
-    await run.chain.unlock(w.address, AGENT_GAS_BALANCE);
+    await run.chain.unlock(w.address, AGENT_GAS_BALANCE, w);
   const mmAccount = accountId(marketMakerWallet.address);
   const mm = new MarketMaker(
     marketMakerWallet,

@@ -35,7 +35,7 @@ export async function reactionBlocks(run: RunState, Tk: number, Tnext: number, s
     if (gap > 0) await chain.mineEmpty(gap, bt);
     // Latent keepers' transactions whose release block the head reached enter the mempool now.
     for (const h of run.held.due(chain.block)) {
-      await chain.sendRaw(h.raw);
+      chain.sendRaw(h.raw);
       if (h.info) run.pending.push(h.info);
     }
     // The base fee the keepers' transactions will pay: the gas market's next one, else the latest block's.

@@ -33,7 +33,8 @@ export async function mineAndSettle(run: RunState, t: number): Promise<number> {
 async function settle(run: RunState, t: number): Promise<void> {
   const { chain, metrics: m } = run;
   const all = run.pending.splice(0);
-  const receipts = await Promise.all(all.map((p) => chain.receipt(p.hash)));
+  const receipts = await chain.receiptsAfterMining(all.map((p) => p.hash));
+  await chain.checkHandedMined(new Set(receipts.flatMap((r) => (r ? [r.hash.toLowerCase()] : []))));
   run.pending.push(...all.filter((_, i) => receipts[i] === null));
   const order = all
     .flatMap((p, i) => (receipts[i] ? [{ p, r: receipts[i] }] : []))

@@ -61,8 +61,8 @@ async function depositsBlock(run: RunState): Promise<void> {
     const r = await run.chain.receipt(d.hash);
     const i = s.liquidators.findIndex((l) => l.name === d.agent);
     if (!r || r.status !== 1 || !r.contractAddress) throw new Error(`FlashLiquidator deployment for ${d.agent} failed`);
-    const runner = await run.input.hre.ethers.getImpersonatedSigner(a.liquidators[i].address);
-    a.flash[i] = FlashLiquidator__factory.connect(r.contractAddress, runner);
+    // A reader: the keeper only encodes calls with it and reads its account; its transactions go through `run.send`.
+    a.flash[i] = FlashLiquidator__factory.connect(r.contractAddress, run.input.node.ethers);
     run.metrics.accountOwner.set(accountId(r.contractAddress), d.agent);
   }
 }

@@ -3,6 +3,7 @@
  * `RunState` (inputs, deployment, chain clock, transaction queue, shared keeper view, agents, keepers) and
  * `Metrics` (everything recorded for the report, filled by settlement, the replay steps and aggregation).
  */
+import type { SimNode } from "../node";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Wallet } from "ethers";
 import type { Scenario } from "../scenario";
@@ -44,6 +45,8 @@ export function simViewOptions(): { batchSize: number; verifySkips: boolean } {
 /** What the run of one parameter set is given. */
 export interface RunInput {
   hre: HardhatRuntimeEnvironment;
+  /** The chain this set runs on (a fresh one per set). */
+  node: SimNode;
   scenario: Scenario;
   pricePath: PricePath;
   set: Scenario["parameterSets"][number];
@@ -166,7 +169,7 @@ export class RunState {
   ) {
     this.bt = input.scenario.chain.blockTime;
     this.S = dep.T0 - 3600;
-    this.view = new ChainView(dep.contracts, input.hre.ethers.provider, simViewOptions());
+    this.view = new ChainView(dep.contracts, input.node.ethers, simViewOptions());
     this.events = new EventFollower(dep.contracts);
     this.metrics = new Metrics(cashPrice(input.pricePath.initial.prices[dep.marketFeed[0]], input.pricePath.initial.cashPeg));
   }
