@@ -26,7 +26,7 @@ task("simulate", "Replays a crash with traders, a market maker and competing liq
   .addOptionalParam("steps", "Stop after this many steps, a whole number >= 1 (default: the whole price window)")
   .addOptionalParam(
     "evm",
-    'The EVM to replay on: "anvil" (Foundry\'s node, a child process) or "hardhat" (the in-process network: the same outputs; slower with few accounts, faster with many) (default: anvil up to 500 traders, hardhat above)',
+    'The EVM to replay on: "anvil" (Foundry\'s node, a child process) or "hardhat" (the in-process network: the same outputs, about five times slower) (default: anvil)',
   )
   .addFlag("noProgress", "No progress on stderr (default: phases and a replay bar on a terminal, plain lines elsewhere)")
   .addFlag("quiet", "Print nothing but errors (default: print the summary tables)")

@@ -64,7 +64,7 @@ export interface SimulateOptions {
   liquidators?: string;
   compare?: string;
   steps?: number;
-  /** The EVM the replays run on (default: `defaultEngine(traders)`). */
+  /** The EVM the replays run on (default: `DEFAULT_ENGINE`, anvil). */
   evm?: EvmEngine;
   gates: Gates;
   /** Set when `--seeds` asks for a sweep. */
@@ -107,7 +107,7 @@ function checkParameterSet(s: Scenario, overrides: Record<string, unknown>, wher
   }
 }
 
-/** `--evm`: one of `EVM_ENGINES`, or undefined (the default, `defaultEngine`). */
+/** `--evm`: one of `EVM_ENGINES`, or undefined (the default, `DEFAULT_ENGINE`). */
 function parseEngine(raw: string | undefined): EvmEngine | undefined {
   if (raw === undefined) return undefined;
   if (!(EVM_ENGINES as readonly string[]).includes(raw)) throw badValue("--evm", raw, EVM_ENGINES.join(" or "));

@@ -194,7 +194,7 @@ export function renderSimulationBlock(run: RecordedRun): string {
       `${usd(l.socialised)} USDC is socialised. The fund would have needed ${usd(l.minimumFund.withoutFeeIncome)} USDC to ` +
       `avoid any socialised loss on this path, given its per-event cap and counting no fee income ` +
       `(${usd(l.minimumFund.countingAllIncome)} USDC counting the ${usd(l.insuranceFund.income.openingTradeFees + l.insuranceFund.income.tradeFeesDuringReplay)} USDC of trading fees it received).`,
-    `- **Some portfolios are never bought**: ${o.running} auctions are still running at the end ` +
+    `- **Some portfolios are never bought**: ${o.running} ${o.running === 1 ? "auction is" : "auctions are"} still running at the end ` +
       `(${usd(l.unrealisedInRunningAuctions)} USDC of bad debt not yet realised in those that are insolvent).`,
     `- **Competition costs the losers gas**: ${int(set.chain.reverted)} of ${int(set.chain.transactions)} transactions reverted, ` +
       `${int(set.actors.reduce((n, a) => n + a.lostRaces, 0))} of them lost races (a start or bid on an auction another ` +

@@ -36,6 +36,16 @@ export interface Receipt {
   logs: Log[];
 }
 
+/** A signed transaction waiting in the simulator's mempool (`seq`: arrival order). */
+interface QueuedTx {
+  from: string;
+  nonce: number;
+  priorityFee: bigint;
+  raw: string;
+  hash: string;
+  seq: number;
+}
+
 interface RpcReceipt {
   transactionHash: string;
   status: string;
@@ -166,7 +176,7 @@ export class Chain {
     return { hash: keccak256(raw), raw, nonce };
   }
 
-  /** Queues a transaction signed by `sign`; the next `mineAt` mines it. Returns its hash. */
+  /** Queues a transaction signed by `sign` for the next `mineAt` (a later one if the block is full). Returns its hash. */
   sendRaw(raw: string): string {
     const t = Transaction.from(raw);
     this.queue({
@@ -186,29 +196,40 @@ export class Chain {
    * anvil 1.7.1's `--order fees` drops a sender's transaction whose fee is above that of its own earlier pending
    * one (docs/SIMULATION.md, "The EVM").
    */
-  /** Hashes handed to the node for the block being mined (`submitQueued`): each must be in it. */
-  private handed = new Set<string>();
-
-  private readonly mempool: { from: string; nonce: number; priorityFee: bigint; raw: string; hash: string; seq: number }[] = [];
+  private readonly mempool: QueuedTx[] = [];
   private arrivals = 0;
+  /** Transactions handed to the node for the block being mined (`submitQueued`), in the order handed. */
+  private handed: QueuedTx[] = [];
+  /**
+   * Transactions handed for the last block that it did not hold (block gas limit), in the order handed: taken back
+   * from the node and handed first for the next block, before anything sent since, as a FIFO mempool keeps them.
+   */
+  private carried: QueuedTx[] = [];
 
-  private queue(tx: { from: string; nonce: number; priorityFee: bigint; raw: string; hash: string }): void {
+  /** Lower-case hashes of the transactions in `mempool` and `carried`. */
+  private readonly queuedHashes = new Set<string>();
+
+  private queue(tx: Omit<QueuedTx, "seq">): void {
     this.mempool.push({ ...tx, seq: this.arrivals++ });
+    this.queuedHashes.add(tx.hash.toLowerCase());
   }
 
-  /** Transactions sent and not yet handed to the node. */
+  /** Transactions sent and not yet mined (waiting in the simulator's mempool). */
   get pendingCount(): number {
-    return this.mempool.length;
+    return this.mempool.length + this.carried.length;
   }
 
   /**
    * Hands the queued transactions to the node in block order: highest priority fee first (every fee cap is
    * `MAX_BASE_FEE` plus the priority fee, so the priority fee is the miner's tip), each sender's in nonce order,
-   * equal fees in arrival order. The node fills the block in that order up to the block gas limit, by the gas each
-   * transaction uses; what does not fit stays in its mempool and goes first into the next block.
+   * equal fees in arrival order; the transactions the last block did not hold first, in their order. Both nodes fill
+   * the block in that order and skip a transaction whose gas limit exceeds the gas left (counted by the gas each
+   * earlier one used), and the rest of its sender's (Hardhat's network keeps those, anvil discards them);
+   * `takeBackLeftovers` then queues all of them for the next block.
    */
   private async submitQueued(): Promise<void> {
-    this.handed = new Set();
+    this.handed = [];
+    for (const tx of this.carried.splice(0)) await this.hand(tx);
     if (this.mempool.length === 0) return;
     const bySender = new Map<string, typeof this.mempool>();
     for (const tx of this.mempool) {
@@ -228,15 +249,47 @@ export class Chain {
       }
       const tx = heads[best].shift()!;
       if (heads[best].length === 0) heads.splice(best, 1);
-      this.handed.add(tx.hash.toLowerCase());
-      await this.rpc<string>("eth_sendRawTransaction", [tx.raw]);
+      await this.hand(tx);
+    }
+  }
+
+  private async hand(tx: QueuedTx): Promise<void> {
+    this.handed.push(tx);
+    this.queuedHashes.delete(tx.hash.toLowerCase());
+    await this.rpc<string>("eth_sendRawTransaction", [tx.raw]);
+  }
+
+  /**
+   * After a block: the handed transactions it does not hold (`minedHashes`) are dropped from the node's mempool and
+   * carried to the next block. Leaving them in the node would not do: anvil 1.7.1 keeps a skipped transaction but
+   * *discards* its sender's later ones as invalid (nonce gap), where Hardhat's network keeps them all.
+   * @throws if a sender's first left-over transaction was no longer in the node's mempool (the node lost it), or if
+   *   the block holds none of the handed transactions (the first could never fit: waiting would never end).
+   */
+  private async takeBackLeftovers(minedHashes: readonly string[]): Promise<void> {
+    const mined = new Set(minedHashes.map((h) => h.toLowerCase()));
+    const left = this.handed.filter((tx) => !mined.has(tx.hash.toLowerCase()));
+    if (left.length === 0) return;
+    if (left.length === this.handed.length) {
+      throw new Error(
+        `simulator: block ${this.block} holds none of the ${left.length} transactions handed to it (the first, ${left[0].hash}, exceeds the block gas limit?)`,
+      );
+    }
+    const senders = new Set<string>();
+    for (const tx of left) {
+      // Hardhat's network answers true/false, anvil the hash or null: whether the transaction was in its mempool.
+      const held = Boolean(await this.rpc<unknown>("hardhat_dropTransaction", [tx.hash]));
+      if (!held && !senders.has(tx.from))
+        throw new Error(`simulator: the node dropped transaction ${tx.hash}, handed to it for block ${this.block}`);
+      senders.add(tx.from);
+      this.carried.push(tx);
+      this.queuedHashes.add(tx.hash.toLowerCase());
     }
   }
 
   /** Whether `hash` was sent and waits in the simulator's mempool for a later block. */
   isQueued(hash: string): boolean {
-    const h = hash.toLowerCase();
-    return this.mempool.some((t) => t.hash.toLowerCase() === h);
+    return this.queuedHashes.has(hash.toLowerCase());
   }
 
   /** For the blocks mined empty in one `mineEmpty` call: the block before them, whose state they share. */
@@ -261,7 +314,7 @@ export class Chain {
 
   /**
    * Signs a transaction with its sender's key (given to `unlock`) and the next local nonce and queues it in the
-   * simulator's mempool; the next `mineAt` mines it. Returns its hash. The node sees it only then: a transaction the
+   * simulator's mempool for the next `mineAt` (a later one if the block is full). Returns its hash. The node sees it only then: a transaction the
    * node refuses makes that `mineAt` throw and the run stop (the simulator's transactions are well formed; a
    * refusal is a bug, not a market event).
    */
@@ -315,7 +368,10 @@ export class Chain {
     this.nonces.clear();
   }
 
-  /** Mines one block at `timestamp` holding the pending transactions (highest priority fee first). */
+  /**
+   * Mines one block at `timestamp` holding the queued transactions in `submitQueued`'s order (the last block's
+   * left-overs first) as far as the block gas limit allows; the rest are carried to the next `mineAt`.
+   */
   async mineAt(timestamp: number): Promise<void> {
     if (timestamp <= this.now) {
       throw new Error(`simulator clock: block time ${timestamp} is not after the latest block's ${this.now} (block ${this.block})`);
@@ -326,10 +382,10 @@ export class Chain {
     this.block += 1;
     this.now = timestamp;
     this.times.set(this.block, timestamp);
-    if (this.fees) {
-      const b = await this.rpc<{ gasUsed: string; gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);
-      this.fees.mined(BigInt(b.gasUsed), BigInt(b.gasLimit));
-    }
+    if (!this.fees && this.handed.length === 0) return;
+    const b = await this.rpc<{ gasUsed: string; gasLimit: string; transactions: string[] }>("eth_getBlockByNumber", ["latest", false]);
+    this.fees?.mined(BigInt(b.gasUsed), BigInt(b.gasLimit));
+    await this.takeBackLeftovers(b.transactions);
   }
 
   /** Base fee (wei per gas) the next block will have under `fees`, or the latest block's when the node decides. */
@@ -340,7 +396,8 @@ export class Chain {
 
   /**
    * Mines `count` empty blocks `interval` seconds apart, the first one `interval` seconds after the latest block.
-   * Call it with nothing queued: on Hardhat's network `hardhat_mine` would put them in the first of these blocks.
+   * Queued transactions stay queued for the next `mineAt` (nothing the simulator sends waits in the node between
+   * blocks, so `hardhat_mine` finds an empty mempool).
    * The first block's time is pinned explicitly: `hardhat_mine` alone would give it the node's wall-clock time, so
    * a slow set-up would shift every later block (and could pass the next step's time).
    */
@@ -402,19 +459,5 @@ export class Chain {
       }
     }
     return Promise.all(hashes.map((h) => this.receipt(h)));
-  }
-
-  /**
-   * Throws if a transaction handed to the node for the latest block is neither in `mined` (hashes with a receipt)
-   * nor still pending in the node (a full block leaves the rest for the next): the node dropped it, and waiting for
-   * it would never end.
-   */
-  async checkHandedMined(mined: ReadonlySet<string>): Promise<void> {
-    for (const h of this.handed) {
-      if (mined.has(h)) continue;
-      if ((await this.rpc<unknown>("eth_getTransactionByHash", [h])) === null) {
-        throw new Error(`simulator: the node dropped transaction ${h}, handed to it for block ${this.block}`);
-      }
-    }
   }
 }

@@ -14,7 +14,7 @@ export interface RunOptions {
   progress: Progress;
   /** Stop after this many steps (benchmarks). */
   maxSteps?: number;
-  /** The EVM to run on (src/sim/node.ts; default `defaultEngine(traders)`). */
+  /** The EVM to run on (src/sim/node.ts; default `DEFAULT_ENGINE`, anvil). */
   engine?: EvmEngine;
 }
 

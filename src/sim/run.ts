@@ -18,7 +18,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { cacheBuildInfo } from "./buildInfoCache";
-import { defaultEngine } from "./engines";
+import { DEFAULT_ENGINE } from "./engines";
 import { openNode } from "./node";
 import { buildPath } from "./prices";
 import { RevertDecoder } from "./reverts";
@@ -38,15 +38,15 @@ export { agentWallet } from "./stages/population";
 export { accountId } from "../model/accountId";
 
 /**
- * Runs every parameter set of `scenario`, each on a fresh chain of `opts.engine` (by default anvil up to
- * `ANVIL_MAX_TRADERS` traders, Hardhat's network above; src/sim/node.ts).
+ * Runs every parameter set of `scenario`, each on a fresh chain of `opts.engine` (by default
+ * `DEFAULT_ENGINE`, anvil; src/sim/node.ts).
  * The task must run on the in-process hardhat network (its genesis is the chain's, and deployments stay in memory).
  */
 export async function simulate(hre: HardhatRuntimeEnvironment, scenario: Scenario, opts: RunOptions): Promise<SimulationResult> {
   if (hre.network.name !== "hardhat") throw new Error("the simulator runs on the in-process hardhat network's genesis only");
   const path = buildPath(scenario.prices);
   cacheBuildInfo(hre);
-  const engine = opts.engine ?? defaultEngine(scenario.traders.count);
+  const engine = opts.engine ?? DEFAULT_ENGINE;
   const sets: SetResult[] = [];
   for (const [i, set] of scenario.parameterSets.entries()) {
     opts.progress.phase(

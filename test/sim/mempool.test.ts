@@ -48,11 +48,14 @@ for (const engine of ["hardhat", "anvil"] as const) {
     const indexes = (hashes: string[]) => Promise.all(hashes.map(async (h) => (await chain.receipt(h))!.transactionIndex));
     const to = key("to").address;
 
-    /** Sends a plain transfer from each wallet in turn with the given priority fee (gwei); returns the hashes. */
-    const transfers = async (list: [Wallet, bigint][]) => {
+    /**
+     * Sends a plain transfer (21,000 gas used) from each wallet in turn with the given priority fee (gwei) and gas
+     * limit (default 21,000); returns the hashes.
+     */
+    const transfers = async (list: [Wallet, bigint, number?][]) => {
       const hashes: string[] = [];
-      for (const [w, gwei] of list)
-        hashes.push(await chain.send({ from: w.address, to, data: "0x", gas: 21_000, priorityFee: gwei * GWEI }));
+      for (const [w, gwei, gas] of list)
+        hashes.push(await chain.send({ from: w.address, to, data: "0x", gas: gas ?? 21_000, priorityFee: gwei * GWEI }));
       return hashes;
     };
 
@@ -107,6 +110,43 @@ for (const engine of ["hardhat", "anvil"] as const) {
       await chain.mineAt(chain.now + 12);
       const [left, next] = await chain.receiptsAfterMining([sent[1], later]);
       expect([left?.blockNumber, left?.transactionIndex, next?.transactionIndex]).to.deep.equal([third!.blockNumber + 1, 0, 1]);
+    });
+
+    it("keeps a sender's later transactions when its earlier one does not fit, and mines them all first in the next block", async function () {
+      // anvil 1.7.1 skips a's first transaction (its gas limit exceeds the gas left) and discards a's second as
+      // invalid (nonce gap) while c's still fits; Hardhat's network skips both of a's. The simulator carries them.
+      const [a, b, c] = await senders(chain);
+      await chain.setBlockGasLimit(60_000);
+      const sent = await transfers([
+        [b, 3n],
+        [a, 2n, 40_000],
+        [a, 2n],
+        [c, 1n],
+      ]);
+      await chain.mineAt(chain.now + 12);
+      const first = await chain.receiptsAfterMining(sent);
+      expect(first.map((r) => r?.transactionIndex ?? null)).to.deep.equal([0, null, null, 1]);
+      expect(chain.pendingCount).to.equal(2);
+      await chain.setBlockGasLimit(100_000);
+      const [later] = await transfers([[b, 5n]]);
+      await chain.mineAt(chain.now + 12);
+      const second = await chain.receiptsAfterMining([sent[1], sent[2], later]);
+      expect(second.map((r) => [r?.blockNumber, r?.transactionIndex])).to.deep.equal([
+        [first[0]!.blockNumber + 1, 0],
+        [first[0]!.blockNumber + 1, 1],
+        [first[0]!.blockNumber + 1, 2],
+      ]);
+      expect(chain.pendingCount).to.equal(0);
+    });
+
+    it("stops the run when the node refuses a transaction no block could hold, instead of waiting for it forever", async function () {
+      const [a, b] = await senders(chain);
+      await chain.setBlockGasLimit(50_000);
+      await transfers([
+        [a, 2n, 60_000],
+        [b, 1n],
+      ]);
+      await expect(chain.mineAt(chain.now + 12)).to.be.rejectedWith(/gas.limit/); // "gas limit" (Hardhat), "gas_limit" (anvil)
     });
 
     it("mines a transaction that reverts, with status 0 and the gas it used charged to its sender", async function () {

@@ -1,7 +1,10 @@
 /**
  * Scenario files and price paths: the shipped scenarios resolve, units are checked in one place, `extends` and
- * named-array overrides merge as documented, and the price path has one step per bar at the bar's close.
+ * named-array overrides merge as documented, and the price path has one step per bar at the bar's close, or three with intrabar "ohlc" (high and low in
+ * the order the bar moved, then the close).
  */
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { deepMerge, initialStakeOf, loadScenario, readScenarioFile, resolveScenario, ScenarioError } from "../../src/sim/scenario";
@@ -11,22 +14,66 @@ const ROOT = path.resolve(__dirname, "../..");
 const WAD = 10n ** 18n;
 
 describe("simulator scenarios and price paths", function () {
-  it("the default scenario replays 864 five-minute ETH/USD closes from 11 March 2020 00:05 UTC, BTC/USD interpolated from hourly bars", function () {
+  it("the default scenario replays 2,592 steps from 11 March 2020 00:01:40 UTC: each five-minute ETH/USD bar's extremes then its close, BTC/USD interpolated from hourly bars", function () {
     const s = loadScenario(path.join(ROOT, "scenarios/black-thursday.json"), ROOT);
     expect(s.traders.count).to.equal(200);
     expect(s.liquidators.map((l) => l.strategy)).to.deep.equal(["eager", "eager", "patient", "flash"]);
     expect(s.oracle.deviation).to.equal(WAD / 200n);
+    expect(s.prices.intrabar).to.equal("ohlc");
     const p = buildPath(s.prices);
-    expect(p.points.length).to.equal(864);
-    expect(p.stepSeconds).to.equal(300);
-    expect(p.points[0].t).to.equal(Date.UTC(2020, 2, 11, 0, 5) / 1000);
+    expect(p.points.length).to.equal(3 * 864);
+    expect(p.stepSeconds).to.equal(100);
     expect(p.initial.prices["ETH/USD"]).to.equal(200.74);
-    expect(p.points[0].prices["ETH/USD"]).to.equal(200.33);
-    // 00:05 lies before the first hourly BTC close (known at 01:00): the first bar's open.
+    // The first bar (open 200.74, high 200.76, low 199.92, close 200.33) closed down: its high first, then its low.
+    expect(p.points.slice(0, 3).map((x) => [x.t - Date.UTC(2020, 2, 11) / 1000, x.prices["ETH/USD"]])).to.deep.equal([
+      [100, 200.76],
+      [200, 199.92],
+      [300, 200.33],
+    ]);
+    // 00:01:40 lies before the first hourly BTC close (known at 01:00): the first bar's open.
     expect(p.points[0].prices["BTC/USD"]).to.equal(7894.56);
     // 01:30: half way between the 01:00 close (7940.48) and the 02:00 close (7924.39).
     const half = p.points.find((x) => x.t === Date.UTC(2020, 2, 11, 1, 30) / 1000)!;
     expect(half.prices["BTC/USD"]).to.be.closeTo((7940.48 + 7924.39) / 2, 1e-9);
+    // The wick the closes miss: the lowest 5-minute low of the window (86.00) against the lowest close (88.35).
+    const eth = p.points.map((x) => x.prices["ETH/USD"]);
+    expect(Math.min(...eth)).to.equal(86);
+    expect(Math.min(...p.points.filter((_, i) => i % 3 === 2).map((x) => x.prices["ETH/USD"]))).to.equal(88.35);
+  });
+
+  it('with intrabar "close" a bar is one step at its close (the benchmark scenario: 72 five-minute steps)', function () {
+    const s = loadScenario(path.join(ROOT, "scenarios/bench.json"), ROOT);
+    expect(s.prices.intrabar).to.equal("close");
+    const p = buildPath(s.prices);
+    expect(p.points.length).to.equal(72);
+    expect(p.stepSeconds).to.equal(300);
+    expect(p.points[0].t).to.equal(Date.UTC(2020, 2, 12, 6, 5) / 1000);
+  });
+
+  it("visits a bar that closed up at its low then its high, a third of the bar apart", function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intrabar-"));
+    const file = path.join(dir, "bars.csv");
+    fs.writeFileSync(
+      file,
+      "timestamp_unix_seconds,open,high,low,close,volume\n" + "600,10,12,9,11,1\n" + "900,11,11.5,8,9,1\n" + "1200,9,9,9,9,1\n",
+    );
+    const p = buildPath({
+      index: "X",
+      start: 600,
+      end: 1200,
+      resolution: 300,
+      intrabar: "ohlc",
+      series: { X: { file, interpolate: "previous" } },
+    });
+    expect(p.points.map((x) => [x.t, x.prices.X])).to.deep.equal([
+      [700, 9],
+      [800, 12],
+      [900, 11],
+      [1000, 11.5],
+      [1100, 8],
+      [1200, 9],
+    ]);
+    expect(p.initial).to.deep.equal({ t: 600, prices: { X: 10 } });
   });
 
   it("the smoke scenario extends the default: same agents and parameters, 36 steps and 40 traders", function () {

@@ -46,8 +46,7 @@ export class Observations {
 /** The oracle block at chain time `Tk` with the step's `prices` (floats by feed key). Returns whether any feed was pushed. */
 export async function oracleBlock(run: RunState, obs: Observations, Tk: number, prices: Record<string, number>): Promise<boolean> {
   const s = run.scenario;
-  // The empty blocks before the oracle block first: the rounds must not land in one of them (on Hardhat's network
-  // `hardhat_mine` would mine queued transactions in its first block), up to a step before their time.
+  // The empty blocks before the oracle block first, up to a step before its time: the rounds go in the oracle block.
   await run.chain.mineEmpty(Math.floor((Tk - run.chain.now) / run.bt) - 1, run.bt);
   let pushed = false;
   for (const f of run.dep.feeds) {

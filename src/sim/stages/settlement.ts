@@ -34,7 +34,13 @@ async function settle(run: RunState, t: number): Promise<void> {
   const { chain, metrics: m } = run;
   const all = run.pending.splice(0);
   const receipts = await chain.receiptsAfterMining(all.map((p) => p.hash));
-  await chain.checkHandedMined(new Set(receipts.flatMap((r) => (r ? [r.hash.toLowerCase()] : []))));
+  // Never expected (`Chain.mineAt` carries what a block does not hold, and throws if the node lost it): a transaction
+  // neither mined nor queued would be waited for forever.
+  const lost = all.find((p, i) => receipts[i] === null && !chain.isQueued(p.hash));
+  if (lost)
+    throw new Error(
+      `simulator: transaction ${lost.hash} (${lost.agent} ${lost.action}) is neither mined nor queued after block ${chain.block}`,
+    );
   run.pending.push(...all.filter((_, i) => receipts[i] === null));
   const order = all
     .flatMap((p, i) => (receipts[i] ? [{ p, r: receipts[i] }] : []))
