@@ -1,6 +1,8 @@
 /**
  * Simulator benchmark (never a timed test): runs a scenario with 100, 500 and 1,000 traders and prints wall time,
- * steps per second and the keepers' reads per step, so the growth of cost with the number of accounts is visible.
+ * steps per second, the keepers' reads per step and the seconds per liquidatable account, then the slope of the time
+ * per step against the number of traders between the smallest and the largest size, so the growth of cost with the
+ * number of accounts is visible.
  *
  *   npm run bench:sim                                   # scenarios/bench.json: the crash hours, 72 steps
  *   BENCH_SCENARIO=scenarios/black-thursday.json BENCH_TRADERS=200 npm run bench:sim   # the whole default path
@@ -44,6 +46,7 @@ function settings() {
 async function main() {
   const { scenario, steps, sizes, evm } = settings();
   const rows: string[][] = [];
+  const perStep: { traders: number; seconds: number }[] = [];
   for (const traders of sizes) {
     const res = await runSimulateCommand(hre, {
       scenario,
@@ -65,12 +68,28 @@ async function main() {
         (reads / res.steps).toFixed(1),
         set.liquidations.accountsLiquidatable,
         set.liquidations.bids,
+        set.liquidations.accountsLiquidatable > 0 ? (res.wallSeconds / set.liquidations.accountsLiquidatable).toFixed(2) : "-",
       ].map(String),
     );
+    perStep.push({ traders, seconds: res.wallSeconds / res.steps });
     console.log(`${traders} traders: ${res.wallSeconds.toFixed(1)} s for ${res.steps} steps`);
   }
   console.log(`\n${scenario}${steps ? `, first ${steps} steps` : ""}, on ${evm ?? "anvil"}`);
-  console.log(fittedTable(["traders", "steps", "wall s", "steps/s", "keeper reads/step", "liquidatable accounts", "bids"], rows));
+  console.log(
+    fittedTable(
+      ["traders", "steps", "wall s", "steps/s", "keeper reads/step", "liquidatable accounts", "bids", "s per liquidatable"],
+      rows,
+    ),
+  );
+  const sorted = [...perStep].sort((x, y) => x.traders - y.traders);
+  const [lo, hi] = [sorted[0], sorted[sorted.length - 1]];
+  if (hi.traders > lo.traders) {
+    const slope = ((hi.seconds - lo.seconds) / (hi.traders - lo.traders)) * 1000;
+    console.log(
+      `time per step: ${lo.seconds.toFixed(2)} s at ${lo.traders} traders, ${hi.seconds.toFixed(2)} s at ${hi.traders}: ` +
+        `${slope.toFixed(2)} ms per trader per step (${(hi.seconds / lo.seconds).toFixed(1)}x for ${(hi.traders / lo.traders).toFixed(1)}x the traders)`,
+    );
+  }
 }
 
 void runMain(main, hre.network);
