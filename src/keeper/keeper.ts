@@ -1,7 +1,7 @@
 /**
  * The keeper bot: each block it (1) follows the protocol's events, (2) when an oracle round landed (or
  * `maxScanAge` passed) scans every known account through the lens in one batched call (between scans, it reads again
- * just the accounts an event changed since the last one), and every block starts
+ * just the accounts an event changed since the last one, and those its batch start skipped), and every block starts
  * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet (most
  * under-margined first, in an order of its own: src/keeper/startOrder.ts), all in one `AuctionStarter.startAuctions`
  * transaction when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
@@ -615,6 +615,11 @@ export class Keeper {
       this.inflight.delete(hash);
       // A reverted batch start: its accounts go back to the backlog, each to be started in a transaction of its own.
       if (r.status === 0 && batch) this.retryAlone(batch);
+      // A batch that ran skipped the accounts it started no auction on: not liquidatable when it ran (between oracle
+      // rounds, funding, interest or a ramping ratio moves an account). No event names them, so they are read again
+      // now, not at the next oracle round: recovered (seen as such) or liquidatable again (started in this block).
+      if (r.status === 1 && batch)
+        for (const c of batch) if (!this.view.auctions.has(c.account)) this.view.recheck(c.account, r.blockNumber);
       // A start that lost the race is no reason to stay away from the auction.
       if (r.status === 0 && action !== "start") {
         this.quoteCache.delete(account);

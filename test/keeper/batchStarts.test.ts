@@ -3,7 +3,8 @@
  * `startAuctions` transaction, its gas limit sized from the count, and keeps its per-account bookkeeping (an account
  * in a batch not yet mined is not sent again; the rest of the backlog goes out in the next block). Two keepers racing
  * on the same accounts do not revert: the later batch skips the accounts the earlier one started. A batch that
- * reverts (one account over a shortfall cap) is retried one account per transaction.
+ * reverts (one account over a shortfall cap) is retried one account per transaction. Accounts a batch skipped because they
+ * were no longer liquidatable when it ran are read again in the next block, not at the next oracle round.
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
@@ -11,6 +12,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
 import { batchStartGasLimit } from "../../src/keeper/strategy";
 import { accountId, WAD } from "../shared/fixtures";
+import { riskParamsOf } from "../unit/MarginEngine/helpers";
 import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
 
 describe("keeper batch starts through the AuctionStarter", function () {
@@ -99,5 +101,34 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect(statuses).to.deep.equal([1, 1, 0, 0, 0, 0]);
     const active = await Promise.all(f.subs.map(async (a) => (await f.auction.quote(a)).active));
     expect(active.filter(Boolean).length).to.equal(2);
+  });
+
+  it("reads again in the next block the accounts its batch skipped as no longer liquidatable (a maintenance ratio ramping down, which no event names), before any oracle round", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const keeper = await keeperOf(f, "eager", f.carol, 6, []);
+    // ETH-PERP's maintenance ratio ramps from 3% down to 2% at 5 points an hour: each account's maintenance margin
+    // (10 ETH at 2,050) falls by 205 USDC within 12 minutes, more than its 130 USDC shortfall.
+    const eth = f.markets["ETH-PERP"];
+    await f.configurator.setRiskParams(eth, { ...(await riskParamsOf(f, eth)), mmrBase: WAD / 50n, maxRatioStepPerHour: WAD / 20n });
+    await network.provider.send("evm_setAutomine", [false]);
+    const first = await onLatest(keeper);
+    expect(first.sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+    await network.provider.send("evm_increaseTime", [900]);
+    await network.provider.send("evm_mine", []);
+    const receipt = (await ethers.provider.getTransactionReceipt(first.sent[0].hash))!;
+    const ran = f.starter.interface.parseLog(receipt.logs[receipt.logs.length - 1])!.args;
+    expect([ran.started, ran.skipped]).to.deep.equal([0n, 6n]);
+    // Next block: no oracle round, yet the six accounts are read again, healthy; nothing is sent.
+    const partial = keeper.view.scans.partial;
+    const second = await onLatest(keeper);
+    expect(second.sent).to.deep.equal([]);
+    expect(keeper.view.scans.partial).to.equal(partial + 1);
+    const rows = keeper.view.rowsReadAt(receipt.blockNumber);
+    expect(rows.map((r) => r.account).sort()).to.deep.equal([...f.subs].sort());
+    expect(rows.map((r) => r.liquidatable)).to.deep.equal(Array(6).fill(false));
+    // Read once: the block after reads nothing again.
+    await network.provider.send("evm_mine", []);
+    expect((await onLatest(keeper)).sent).to.deep.equal([]);
+    expect(keeper.view.scans.partial).to.equal(partial + 1);
   });
 });
