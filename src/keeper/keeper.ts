@@ -186,6 +186,8 @@ export class Keeper {
    * cap for example, reverts the whole batch), so the others are not held back by it. Cleared once sent.
    */
   private readonly startAlone = new Set<bigint>();
+  /** Accounts a batch start of this keeper skipped (not liquidatable when it ran), to read again at the next block. */
+  private readonly skipped = new Set<bigint>();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
   private readonly backoff = new Map<bigint, number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
@@ -294,11 +296,14 @@ export class Keeper {
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
       this.backlog = orderStarts(this.startCandidates(rows), this.cfg.name);
       this.backlogBlock = ctx.block;
+      this.skipped.clear(); // the scan read them (a liquidatable last row is never left out)
     } else {
       // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
       // the oracle round) are read again at once, not at the next round: a reaction that leaves an account
       // liquidatable is started in the next block (issue #13 item 2: a p99 start delay of 26 blocks came from them).
-      const touched = v.touchedAfter(this.backlogBlock);
+      const changed = v.touchedAfter(this.backlogBlock);
+      const touched = [...changed, ...[...this.skipped].filter((a) => !changed.includes(a))];
+      this.skipped.clear();
       if (touched.length > 0) {
         const rows = await v.rescan(ctx.block, touched, this.cfg.scan);
         const again = new Set(touched);
@@ -327,7 +332,6 @@ export class Keeper {
     // started meanwhile are skipped on chain, not reverted), or one per MAX_BATCH_STARTS accounts when
     // `maxStartsPerBlock` is larger; without a starter, one `startAuction` transaction each.
     const batching = v.c.starter !== undefined;
-    const perStartGas = batching ? GAS.batchStart.perAccount : GAS.start.used;
     const chosen: ChosenStart[] = [];
     let started = 0;
     let i = 0;
@@ -336,6 +340,9 @@ export class Keeper {
       // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at the lowest
       // base fee the next block can have (EIP-1559: 7/8 of this one's), so the estimate stays a lower bound.
       const tip = tipEstimate(p, queue[i], nextBaseFeeFloor(ctx.baseFee));
+      // In a batch an account adds its own gas (the batch's fixed part is checked once the batch is known: batchPays).
+      const alone = !batching || this.startAlone.has(account);
+      const perStartGas = alone ? GAS.start.used : GAS.batchStart.perAccount;
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An account with no equity left is started without the gas check: it is insolvent (V <= 0, no tip; started
       // for its subsidised bids) or close to it (a late start costs the fund more than the keeper's gas).
@@ -358,7 +365,9 @@ export class Keeper {
     // auction another keeper started. (A refused batch puts its accounts back: `retryAlone`.)
     this.backlog = queue.slice(i);
     for (let from = 0; from < chosen.length; from += MAX_BATCH_STARTS) {
-      const out = await this.sendBatchStart(ctx, chosen.slice(from, from + MAX_BATCH_STARTS), ethPrice);
+      const batch = chosen.slice(from, from + MAX_BATCH_STARTS);
+      if (!this.batchPays(batch, ctx.baseFee, ethPrice)) continue; // passed over, as an account whose tip is below gas
+      const out = await this.sendBatchStart(ctx, batch, ethPrice);
       if (out) sent.push(out);
     }
     if (this.backlog.length > 0) wakeAt = next;
@@ -551,6 +560,20 @@ export class Keeper {
     return { hash, action: "start", account: accounts[0], accounts, expectedGain: tips };
   }
 
+  /**
+   * Whether a batch start of `chosen` pays for its gas, the batch's fixed part included (`batchStartGasUsed`, at the
+   * priority fee it would offer): each account's tip already covers the gas it adds, so this fails only for a batch
+   * too small to carry the fixed part (one small account while gas is dear). A batch holding an account with no
+   * equity is always sent: that account is started for its subsidised bids whatever the gas.
+   */
+  private batchPays(chosen: ChosenStart[], baseFee: bigint, ethPrice: bigint): boolean {
+    if (chosen.some((c) => c.noEquity)) return true;
+    const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
+    const gas = batchStartGasUsed(chosen.length);
+    const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
+    return tips - gasCostCash(gas, baseFee + fee, ethPrice) > 0n;
+  }
+
   /** Puts `batch`'s accounts back at the front of the backlog, each to be started in a transaction of its own. */
   private retryAlone(batch: StartCandidate[]): void {
     for (const c of batch) this.startAlone.add(c.account);
@@ -604,6 +627,8 @@ export class Keeper {
     let dropped = false;
     for (const [hash, { account, action, block, batch }] of [...this.inflight]) {
       const r = await this.view.provider.getTransactionReceipt(hash);
+      // A receipt from a block after the one this keeper reads (a keeper with latency) is not known to it yet.
+      if (r && r.blockNumber > ctx.block) continue;
       if (!r) {
         if (ctx.block - block >= this.cfg.dropAfterBlocks) {
           this.inflight.delete(hash);
@@ -616,10 +641,9 @@ export class Keeper {
       // A reverted batch start: its accounts go back to the backlog, each to be started in a transaction of its own.
       if (r.status === 0 && batch) this.retryAlone(batch);
       // A batch that ran skipped the accounts it started no auction on: not liquidatable when it ran (between oracle
-      // rounds, funding, interest or a ramping ratio moves an account). No event names them, so they are read again
-      // now, not at the next oracle round: recovered (seen as such) or liquidatable again (started in this block).
-      if (r.status === 1 && batch)
-        for (const c of batch) if (!this.view.auctions.has(c.account)) this.view.recheck(c.account, r.blockNumber);
+      // rounds, funding, interest or a ramping ratio moves an account). No event names them, so this keeper reads
+      // them again now, not at the next oracle round: recovered (seen as such) or liquidatable again (started now).
+      if (r.status === 1 && batch) for (const c of batch) if (!this.view.auctions.has(c.account)) this.skipped.add(c.account);
       // A start that lost the race is no reason to stay away from the auction.
       if (r.status === 0 && action !== "start") {
         this.quoteCache.delete(account);

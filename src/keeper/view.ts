@@ -229,14 +229,6 @@ export class ChainView {
     return this.touched.get(account) ?? -1;
   }
 
-  /**
-   * Has `account` read again by the next partial scan (`touchedAfter`), as an event at `block` would: for an account a
-   * batch start skipped at `block` (not liquidatable when the batch ran), which no event names.
-   */
-  recheck(account: bigint, block: number): void {
-    if (this.touchedAt(account) < block) this.touched.set(account, block);
-  }
-
   /** The rows of `latest` read at `block` (by a scan or a rescan at that block). */
   rowsReadAt(block: number): AccountHealth[] {
     return [...this.latest.values()].filter((r) => this.readAt.get(r.account) === block);

@@ -301,6 +301,8 @@ export interface RunFigures {
   minimumFund: number;
   /** The run's smallest sufficient fund counting no trading-fee income (penalties only). */
   minimumFundWithoutFeeIncome: number;
+  /** The run's smallest sufficient fund counting no income at all: the stake alone (`losses.minimumFund.withoutAnyIncome`). */
+  minimumFundWithoutAnyIncome: number;
   auctions: number;
   secondsToAuctionMedian: number | null;
   secondsToAuctionMax: number | null;
@@ -325,6 +327,8 @@ export interface SweepGroup {
   unrealisedBadDebt: Distribution;
   minimumFund: Distribution;
   minimumFundWithoutFeeIncome: Distribution;
+  /** The smallest sufficient stake counting no income at all. */
+  minimumFundWithoutAnyIncome: Distribution;
   secondsToAuctionMedian: Distribution;
   secondsToAuctionMax: Distribution;
   discountMedian: Distribution;
@@ -342,6 +346,11 @@ export interface SweepGroup {
   recommendedFund: number;
   /** The same from the runs' smallest sufficient funds counting no trading-fee income. USDC. */
   recommendedFundWithoutFeeIncome: number;
+  /**
+   * The same from the runs' smallest sufficient stakes counting no income at all (penalties and fees credited during
+   * the run not counted): what the stake must hold if income cannot be relied on. USDC.
+   */
+  recommendedFundWithoutAnyIncome: number;
   perRun: RunFigures[];
 }
 
@@ -376,6 +385,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
         unrealisedBadDebt: set.losses.unrealisedInRunningAuctions,
         minimumFund: set.losses.minimumFundWithoutSocialisedLoss,
         minimumFundWithoutFeeIncome: set.losses.minimumFund.withoutFeeIncome,
+        minimumFundWithoutAnyIncome: set.losses.minimumFund.withoutAnyIncome,
         auctions: lq.auctions,
         secondsToAuctionMedian: lq.secondsToAuction.median,
         secondsToAuctionMax: lq.secondsToAuction.max,
@@ -390,6 +400,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
     const col = (f: (r: RunFigures) => number | null) => g.rows.map(f).filter((x): x is number => x !== null);
     const minFunds = col((r) => r.minimumFund).sort((a, b) => a - b);
     const minFundsNoFees = col((r) => r.minimumFundWithoutFeeIncome).sort((a, b) => a - b);
+    const stakesAlone = col((r) => r.minimumFundWithoutAnyIncome).sort((a, b) => a - b);
     out.push({
       scenario: g.scenario,
       set: g.set,
@@ -400,6 +411,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
       unrealisedBadDebt: distribution(col((r) => r.unrealisedBadDebt)),
       minimumFund: distribution(minFunds),
       minimumFundWithoutFeeIncome: distribution(minFundsNoFees),
+      minimumFundWithoutAnyIncome: distribution(stakesAlone),
       secondsToAuctionMedian: distribution(col((r) => r.secondsToAuctionMedian)),
       secondsToAuctionMax: distribution(col((r) => r.secondsToAuctionMax)),
       discountMedian: distribution(col((r) => r.discountMedian)),
@@ -408,6 +420,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
       runsWithSocialisedLoss: Math.round((1e4 * g.rows.filter((r) => r.socialised > 0).length) / g.rows.length) / 1e4,
       recommendedFund: quantileUp(minFunds, plan.confidence),
       recommendedFundWithoutFeeIncome: quantileUp(minFundsNoFees, plan.confidence),
+      recommendedFundWithoutAnyIncome: quantileUp(stakesAlone, plan.confidence),
       perRun: g.rows,
     });
   }
@@ -456,6 +469,7 @@ export function sweepCsv(s: SweepSummary): string {
     "discountMedian",
     "blocksToAuctionP99",
     "smallPortfolioDiscountMedian",
+    "minimumFundWithoutAnyIncome",
   ];
   const rows = s.groups.flatMap((g) =>
     g.perRun.map((r) =>
@@ -475,6 +489,7 @@ export function sweepCsv(s: SweepSummary): string {
         r.discountMedian,
         r.blocksToAuctionP99 ?? "",
         r.smallPortfolioDiscountMedian ?? "",
+        r.minimumFundWithoutAnyIncome,
       ].join(","),
     ),
   );

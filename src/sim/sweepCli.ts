@@ -88,7 +88,8 @@ export function sweepVerdict(g: SweepGroup, confidence: number): string {
     `${g.scenario} / ${g.set}: ${g.runs} seeds; socialised loss in ${pct(g.runsWithSocialisedLoss)} of them ` +
     `(p99 ${usd(g.socialised.p99)} USDC); bad debt p50 ${usd(g.badDebt.p50)}, p99 ${usd(g.badDebt.p99)} USDC; ` +
     `recommended insurance fund at ${pct(confidence)}: ${usd(g.recommendedFund)} USDC ` +
-    `(${usd(g.recommendedFundWithoutFeeIncome)} USDC counting no trading-fee income)`
+    `(${usd(g.recommendedFundWithoutFeeIncome)} USDC counting no trading-fee income, ` +
+    `${usd(g.recommendedFundWithoutAnyIncome)} USDC counting no income at all)`
   );
 }
 
@@ -131,6 +132,7 @@ export function renderSweepReport(s: SweepSummary): string {
         ["Bad debt not yet realised (USDC)", g.unrealisedBadDebt],
         ["Smallest sufficient insurance fund, counting all fund income (USDC)", g.minimumFund],
         ["Smallest sufficient insurance fund, without fee income (USDC)", g.minimumFundWithoutFeeIncome],
+        ["Smallest sufficient stake, counting no fund income at all (USDC)", g.minimumFundWithoutAnyIncome],
         ["Median time liquidatable -> auction (s)", g.secondsToAuctionMedian],
         ["Longest time liquidatable -> auction (s)", g.secondsToAuctionMax],
         ["Median discount at fill", g.discountMedian],
@@ -152,6 +154,17 @@ export function renderSweepReport(s: SweepSummary): string {
         "Smallest sufficient insurance fund per seed",
         "USDC",
         s.groups.map((g) => ({ name: `${g.scenario} / ${g.set}`, values: g.perRun.map((r) => r.minimumFund) })),
+      ),
+    },
+    {
+      id: "minimum-stake",
+      option: cdfChart(
+        "Smallest sufficient stake per seed, counting no fund income",
+        "USDC",
+        s.groups.map((g) => ({
+          name: `${g.scenario} / ${g.set}`,
+          values: g.perRun.map((r) => r.minimumFundWithoutAnyIncome),
+        })),
       ),
     },
     {

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
-import { batchStartGasLimit } from "../../src/keeper/strategy";
+import { batchStartGasLimit, batchStartGasUsed, GAS, gasCostCash, nextBaseFeeFloor, tipEstimate } from "../../src/keeper/strategy";
 import { accountId, WAD } from "../shared/fixtures";
 import { riskParamsOf } from "../unit/MarginEngine/helpers";
 import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
@@ -130,5 +130,32 @@ describe("keeper batch starts through the AuctionStarter", function () {
     await network.provider.send("evm_mine", []);
     expect((await onLatest(keeper)).sent).to.deep.equal([]);
     expect(keeper.view.scans.partial).to.equal(partial + 1);
+  });
+
+  it("does not send a batch whose tips pay each account's own gas but not the batch's fixed part; a larger batch carries it", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    // At a base fee of 20 gwei (1 gwei of priority fee) and ETH at 2,050 each account's tip, 6.30 USDC, pays its own
+    // share of a batch (101,000 gas: 4.35 USDC) but not a batch of one (188,000 gas: 8.09 USDC); six tips pay a
+    // batch of six (693,000 gas: 29.83 USDC).
+    const baseFee = 20n * 10n ** 9n;
+    const cost = (gas: bigint) => gasCostCash(gas, baseFee + 10n ** 9n, 2050n * WAD);
+    const tip = tipEstimate(
+      f.p,
+      { equity: 485n * WAD, maintenance: 615n * WAD, requirement: 615n * WAD, markToMarket: 485n * WAD },
+      nextBaseFeeFloor(baseFee),
+    );
+    expect([tip, cost(GAS.batchStart.perAccount), cost(batchStartGasUsed(1)), cost(batchStartGasUsed(6))]).to.deep.equal([
+      6_300_000_000_000_000_000n,
+      4_348_050_000_000_000_000n,
+      8_093_400_000_000_000_000n,
+      29_833_650_000_000_000_000n,
+    ]);
+    const block = (await ethers.provider.getBlock("latest"))!;
+    const ctx = { block: block.number, timestamp: block.timestamp, baseFee };
+    await network.provider.send("evm_setAutomine", [false]);
+    const one = await keeperOf(f, "eager", f.carol, 1, []);
+    expect((await one.onBlock(ctx)).sent).to.deep.equal([]);
+    const six = await keeperOf(f, "eager", f.dave, 6, []);
+    expect((await six.onBlock(ctx)).sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
   });
 });

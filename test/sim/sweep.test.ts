@@ -22,6 +22,7 @@ import {
   type SweepPlan,
 } from "../../src/sim/sweep";
 import type { Summary } from "../../src/sim/summary";
+import { sweepVerdict } from "../../src/sim/sweepCli";
 import { runHardhat } from "../shared/processes";
 
 const plan: SweepPlan = {
@@ -42,7 +43,7 @@ function fakeSummary(seed: number, scenario: string): Summary {
       socialised: seed % 2 === 0 ? 10 * x * k : 0,
       unrealisedInRunningAuctions: x,
       minimumFundWithoutSocialisedLoss: 1000 * x * k,
-      minimumFund: { withoutFeeIncome: 1100 * x * k },
+      minimumFund: { withoutFeeIncome: 1100 * x * k, withoutAnyIncome: 1500 * x * k },
     },
     liquidations: {
       auctions: x,
@@ -104,6 +105,16 @@ describe("simulator: Monte Carlo sweeps", function () {
     expect(g.recommendedFund).to.equal(5000);
     expect(g.minimumFundWithoutFeeIncome).to.deep.equal({ p50: 3300, p95: 5500, p99: 5500, max: 5500, mean: 3300 });
     expect(g.recommendedFundWithoutFeeIncome).to.equal(5500);
+    // The stake alone (no penalty or fee income counted): 1,500 x seed.
+    expect(g.minimumFundWithoutAnyIncome).to.deep.equal({ p50: 4500, p95: 7500, p99: 7500, max: 7500, mean: 4500 });
+    expect(g.recommendedFundWithoutAnyIncome).to.equal(7500);
+    expect(sweepVerdict(g, plan.confidence)).to.match(
+      /\(5,500\.00 USDC counting no trading-fee income, 7,500\.00 USDC counting no income at all\)$/,
+    );
+    // Its CSV column comes last, so the columns before it keep their places.
+    const csv = sweepCsv(s).split("\n");
+    expect(csv[0].split(",").slice(-2)).to.deep.equal(["smallPortfolioDiscountMedian", "minimumFundWithoutAnyIncome"]);
+    expect(csv[1].split(",").slice(7, 9).concat(csv[1].split(",").slice(-1))).to.deep.equal(["1000", "1100", "1500"]);
     expect(g.runsWithSocialisedLoss).to.equal(0.4);
     expect(g.secondsToAuctionMax.max).to.equal(60);
   });
@@ -124,8 +135,8 @@ describe("simulator: Monte Carlo sweeps", function () {
       [5, 0.05],
     ]);
     const csv = sweepCsv(aggregateSweep(plan, summaries)).split("\n");
-    expect(csv[0].endsWith(",discountMedian,blocksToAuctionP99,smallPortfolioDiscountMedian")).to.equal(true);
-    expect(csv[3].endsWith(",0.02,,0.03")).to.equal(true); // smoke, baseline, seed 3: no p99, 0.03
+    expect(csv[0].endsWith(",discountMedian,blocksToAuctionP99,smallPortfolioDiscountMedian,minimumFundWithoutAnyIncome")).to.equal(true);
+    expect(csv[3].endsWith(",0.02,,0.03,4500")).to.equal(true); // smoke, baseline, seed 3: no p99, 0.03
   });
 
   it("treats a run summary without the newer figures as a run without them", function () {
