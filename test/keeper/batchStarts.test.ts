@@ -103,7 +103,7 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect(active.filter(Boolean).length).to.equal(2);
   });
 
-  it("reads again in the next block the accounts its batch skipped as no longer liquidatable (a maintenance ratio ramping down, which no event names), before any oracle round", async function () {
+  it("reads again in the next block the accounts its batch skipped as no longer liquidatable (a maintenance ratio ramping down, which no event names), before any oracle round, and not while it reads a block before the batch (latency)", async function () {
     const f = await loadFixture(sixLiquidatable);
     const keeper = await keeperOf(f, "eager", f.carol, 6, []);
     // ETH-PERP's maintenance ratio ramps from 3% down to 2% at 5 points an hour: each account's maintenance margin
@@ -118,8 +118,14 @@ describe("keeper batch starts through the AuctionStarter", function () {
     const receipt = (await ethers.provider.getTransactionReceipt(first.sent[0].hash))!;
     const ran = f.starter.interface.parseLog(receipt.logs[receipt.logs.length - 1])!.args;
     expect([ran.started, ran.skipped]).to.deep.equal([0n, 6n]);
-    // Next block: no oracle round, yet the six accounts are read again, healthy; nothing is sent.
     const partial = keeper.view.scans.partial;
+    // A keeper still reading the block the batch was sent in (latency) does not know the receipt yet: nothing re-read.
+    const sentIn = (await ethers.provider.getBlock(receipt.blockNumber - 1))!;
+    expect(
+      (await keeper.onBlock({ block: sentIn.number, timestamp: sentIn.timestamp, baseFee: sentIn.baseFeePerGas ?? 0n })).sent,
+    ).to.deep.equal([]);
+    expect(keeper.view.scans.partial).to.equal(partial);
+    // The batch's block: no oracle round, yet the six accounts are read again, healthy; nothing is sent.
     const second = await onLatest(keeper);
     expect(second.sent).to.deep.equal([]);
     expect(keeper.view.scans.partial).to.equal(partial + 1);
