@@ -301,8 +301,7 @@ export class Keeper {
       // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
       // the oracle round) are read again at once, not at the next round: a reaction that leaves an account
       // liquidatable is started in the next block (issue #13 item 2: a p99 start delay of 26 blocks came from them).
-      const changed = v.touchedAfter(this.backlogBlock);
-      const touched = [...changed, ...[...this.skipped].filter((a) => !changed.includes(a))];
+      const touched = [...new Set([...v.touchedAfter(this.backlogBlock), ...this.skipped])];
       this.skipped.clear();
       if (touched.length > 0) {
         const rows = await v.rescan(ctx.block, touched, this.cfg.scan);
@@ -340,14 +339,14 @@ export class Keeper {
       // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at the lowest
       // base fee the next block can have (EIP-1559: 7/8 of this one's), so the estimate stays a lower bound.
       const tip = tipEstimate(p, queue[i], nextBaseFeeFloor(ctx.baseFee));
-      // In a batch an account adds its own gas (the batch's fixed part is checked once the batch is known: batchPays).
+      // In a batch an account adds its own gas (the batch's fixed part is checked when the batch is sent: sendBatchStart).
       const alone = !batching || this.startAlone.has(account);
       const perStartGas = alone ? GAS.start.used : GAS.batchStart.perAccount;
       const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
       // An account with no equity left is started without the gas check: it is insolvent (V <= 0, no tip; started
       // for its subsidised bids) or close to it (a late start costs the fund more than the keeper's gas).
       if (!noEquity && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
-      if (batching && !this.startAlone.has(account)) {
+      if (!alone) {
         chosen.push({ ...queue[i], tip });
         continue;
       }
@@ -365,9 +364,7 @@ export class Keeper {
     // auction another keeper started. (A refused batch puts its accounts back: `retryAlone`.)
     this.backlog = queue.slice(i);
     for (let from = 0; from < chosen.length; from += MAX_BATCH_STARTS) {
-      const batch = chosen.slice(from, from + MAX_BATCH_STARTS);
-      if (!this.batchPays(batch, ctx.baseFee, ethPrice)) continue; // passed over, as an account whose tip is below gas
-      const out = await this.sendBatchStart(ctx, batch, ethPrice);
+      const out = await this.sendBatchStart(ctx, chosen.slice(from, from + MAX_BATCH_STARTS), ethPrice);
       if (out) sent.push(out);
     }
     if (this.backlog.length > 0) wakeAt = next;
@@ -533,13 +530,18 @@ export class Keeper {
    * (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is refused or reverts (an error other
    * than "healthy" or "already in auction", which the starter skips) is retried one account per transaction
    * (`retryAlone`), so one account's error cannot hold the others back. Returns the sent transaction (`accounts`
-   * lists the batch), or undefined.
+   * lists the batch), or undefined (refused, or tips that do not pay the whole batch's gas: then nothing is sent).
    */
   private async sendBatchStart(ctx: BlockContext, chosen: ChosenStart[], ethPrice: bigint): Promise<SentTx | undefined> {
     const starter = this.view.c.starter!;
     const accounts = chosen.map((c) => c.account);
     const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
-    const fee = priorityFeeFor(this.cfg.strategy, tips, batchStartGasUsed(accounts.length), ethPrice);
+    const gas = batchStartGasUsed(accounts.length);
+    const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
+    // Each account's tip pays the gas it adds; the tips must pay the batch's fixed part too, or the batch is passed
+    // over as an account whose tip is below gas (one small account while gas is dear). A batch holding an account with
+    // no equity is sent whatever the gas: that account is started for its subsidised bids.
+    if (!chosen.some((c) => c.noEquity) && tips - gasCostCash(gas, ctx.baseFee + fee, ethPrice) <= 0n) return undefined;
     const data = starter.interface.encodeFunctionData("startAuctions", [accounts, this.cfg.account]);
     const tx = { to: this.view.c.addresses.starter!, data, gas: batchStartGasLimit(accounts.length), priorityFee: fee };
     let hash: string;
@@ -558,20 +560,6 @@ export class Keeper {
       this.entry(ctx, "start", c.account, hash, { tip: fmt(c.tip), priorityGwei: Number(fee) / 1e9, batch: accounts.length });
     }
     return { hash, action: "start", account: accounts[0], accounts, expectedGain: tips };
-  }
-
-  /**
-   * Whether a batch start of `chosen` pays for its gas, the batch's fixed part included (`batchStartGasUsed`, at the
-   * priority fee it would offer): each account's tip already covers the gas it adds, so this fails only for a batch
-   * too small to carry the fixed part (one small account while gas is dear). A batch holding an account with no
-   * equity is always sent: that account is started for its subsidised bids whatever the gas.
-   */
-  private batchPays(chosen: ChosenStart[], baseFee: bigint, ethPrice: bigint): boolean {
-    if (chosen.some((c) => c.noEquity)) return true;
-    const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
-    const gas = batchStartGasUsed(chosen.length);
-    const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
-    return tips - gasCostCash(gas, baseFee + fee, ethPrice) > 0n;
   }
 
   /** Puts `batch`'s accounts back at the front of the backlog, each to be started in a transaction of its own. */
