@@ -14,13 +14,14 @@ import { encodeBytes32String } from "ethers";
 import { FULL_SCANS, type AccountHealth, type ChainView, type ScanPolicy } from "./view";
 import {
   GAS,
-  MAX_BATCH_STARTS,
+  batchParts,
   batchStartGasLimit,
   batchStartGasUsed,
   earliestBidClock,
   hedgeLegCost,
   planBid,
   priorityFeeFor,
+  nextBaseFeeCeiling,
   nextBaseFeeFloor,
   tipEstimate,
   wantsToBid,
@@ -183,7 +184,8 @@ export class Keeper {
   >();
   /**
    * Accounts to start in a transaction of their own: those of a batch that reverted (one account's error, a shortfall
-   * cap for example, reverts the whole batch), so the others are not held back by it. Cleared once sent.
+   * cap for example, reverts the whole batch), so the others are not held back by it. An account leaves the set once
+   * its start is sent or a scan no longer finds it liquidatable.
    */
   private readonly startAlone = new Set<bigint>();
   /** Accounts a batch start of this keeper skipped (not liquidatable when it ran), to read again at the next block. */
@@ -296,6 +298,8 @@ export class Keeper {
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
       this.backlog = orderStarts(this.startCandidates(rows), this.cfg.name);
       this.backlogBlock = ctx.block;
+      const listed = new Set(this.backlog.map((c) => c.account));
+      for (const account of this.startAlone) if (!listed.has(account)) this.startAlone.delete(account);
       this.skipped.clear(); // the scan read them (a liquidatable last row is never left out)
     } else {
       // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
@@ -311,62 +315,7 @@ export class Keeper {
         this.backlogBlock = ctx.block;
       }
     }
-    // Start auctions for the tip, up to `maxStartsPerBlock` per block; what is left waits for the next block, not for
-    // the next oracle round. An account touched since the scan (a deposit, a trade) waits for the next scan instead.
-    // A start sent earlier and not mined yet (its block was full) is not sent again, unless `retryAfterBlocks` passed
-    // without a receipt (the node dropped it).
-    const pendingStarts = new Set(
-      [...this.inflight.values()]
-        .filter((t) => t.action === "start" && ctx.block - t.block < this.cfg.retryAfterBlocks)
-        .flatMap((t) => t.accounts ?? [t.account]),
-    );
-    const queue = this.backlog.filter(
-      (c) =>
-        !v.auctions.has(c.account) &&
-        !pendingStarts.has(c.account) &&
-        v.touchedAt(c.account) <= this.backlogBlock &&
-        (this.backoff.get(c.account) ?? 0) <= ctx.block,
-    );
-    // With a batch starter, this block's starts go out as ONE `startAuctions` transaction (accounts another keeper
-    // started meanwhile are skipped on chain, not reverted), or one per MAX_BATCH_STARTS accounts when
-    // `maxStartsPerBlock` is larger; without a starter, one `startAuction` transaction each.
-    const batching = v.c.starter !== undefined;
-    const chosen: ChosenStart[] = [];
-    let started = 0;
-    let i = 0;
-    for (; i < queue.length && started + chosen.length < this.cfg.maxStartsPerBlock; i++) {
-      const { account, noEquity } = queue[i];
-      // The tip's flat part follows the base fee of the block the start lands in (tipBaseFee): priced at the lowest
-      // base fee the next block can have (EIP-1559: 7/8 of this one's), so the estimate stays a lower bound.
-      const tip = tipEstimate(p, queue[i], nextBaseFeeFloor(ctx.baseFee));
-      // In a batch an account adds its own gas (the batch's fixed part is checked when the batch is sent: sendBatchStart).
-      const alone = !batching || this.startAlone.has(account);
-      const perStartGas = alone ? GAS.start.used : GAS.batchStart.perAccount;
-      const fee = priorityFeeFor(this.cfg.strategy, tip, perStartGas, ethPrice);
-      // An account with no equity left is started without the gas check: it is insolvent (V <= 0, no tip; started
-      // for its subsidised bids) or close to it (a late start costs the fund more than the keeper's gas).
-      if (!noEquity && tip - gasCostCash(perStartGas, ctx.baseFee + fee, ethPrice) <= 0n) continue;
-      if (!alone) {
-        chosen.push({ ...queue[i], tip });
-        continue;
-      }
-      this.startAlone.delete(account);
-      const data = v.c.auction.interface.encodeFunctionData("startAuction", [account, this.cfg.account]);
-      const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
-      if (!hash) continue;
-      started++;
-      this.inflight.set(hash, { account, action: "start", block: ctx.block });
-      this.stats.starts++;
-      sent.push({ hash, action: "start", account, expectedGain: tip });
-      this.entry(ctx, "start", account, hash, { tip: fmt(tip), priorityGwei: Number(fee) / 1e9 });
-    }
-    // Sent or passed over (a tip below gas) accounts leave the backlog; a sent start that loses the race is an
-    // auction another keeper started. (A refused batch puts its accounts back: `retryAlone`.)
-    this.backlog = queue.slice(i);
-    for (let from = 0; from < chosen.length; from += MAX_BATCH_STARTS) {
-      const out = await this.sendBatchStart(ctx, chosen.slice(from, from + MAX_BATCH_STARTS), ethPrice);
-      if (out) sent.push(out);
-    }
+    await this.sendStarts(ctx, p, ethPrice, sent);
     if (this.backlog.length > 0) wakeAt = next;
 
     // (2) Running auctions: bid when the strategy says so, else say when to look again.
@@ -525,6 +474,93 @@ export class Keeper {
   }
 
   /**
+   * Starts auctions for the tip on up to `maxStartsPerBlock` backlog accounts this block; what is left waits for the
+   * next block, not for the next oracle round. A start sent earlier and not mined yet (its block was full) is not sent
+   * again, unless `retryAfterBlocks` passed without a receipt (the node dropped it); an account touched since the
+   * backlog was read waits for its re-read. With a batch starter, the block's starts go out as ONE `startAuctions`
+   * transaction (accounts another keeper started meanwhile are skipped on chain, not reverted), or as near-equal
+   * parts of at most MAX_BATCH_STARTS accounts; a lone account, one whose batch reverted, and every account of a
+   * deployment without a starter get a `startAuction` transaction of their own (cheaper than a batch of one).
+   *
+   * Each start must pay for itself: its tip, priced at the lowest base fee the next block can have (the tip's flat part
+   * follows the base fee of the block it lands in), must exceed its gas, priced at the highest, so a start mined in
+   * the next block never costs the keeper more than it earns. An account with no equity left is started whatever the
+   * gas: it is insolvent (no tip; started for its subsidised bids) or close to it (a late start costs the fund more
+   * than the keeper's gas). Accounts passed over stay in the backlog and are priced again next block, when the base
+   * fee may have fallen or other accounts may share a batch's fixed gas with them.
+   */
+  private async sendStarts(ctx: BlockContext, p: AuctionParams, ethPrice: bigint, sent: SentTx[]): Promise<void> {
+    const v = this.view;
+    const pendingStarts = new Set(
+      [...this.inflight.values()]
+        .filter((t) => t.action === "start" && ctx.block - t.block < this.cfg.retryAfterBlocks)
+        .flatMap((t) => t.accounts ?? [t.account]),
+    );
+    const queue = this.backlog.filter(
+      (c) =>
+        !v.auctions.has(c.account) &&
+        !pendingStarts.has(c.account) &&
+        v.touchedAt(c.account) <= this.backlogBlock &&
+        (this.backoff.get(c.account) ?? 0) <= ctx.block,
+    );
+    const batching = v.c.starter !== undefined;
+    const tipBaseFee = nextBaseFeeFloor(ctx.baseFee);
+    const gasBaseFee = nextBaseFeeCeiling(ctx.baseFee);
+    const chosen: ChosenStart[] = [];
+    const started = new Set<bigint>();
+    for (const c of queue) {
+      if (started.size + chosen.length >= this.cfg.maxStartsPerBlock) break;
+      const start = { ...c, tip: tipEstimate(p, c, tipBaseFee) };
+      // In a batch an account's tip pays the gas it adds; the batch's fixed part is checked when it is sent.
+      const alone = !batching || this.startAlone.has(c.account);
+      const fee = this.startPays(start, alone ? GAS.start.used : GAS.batchStart.perAccount, gasBaseFee, ethPrice);
+      if (fee === undefined) continue;
+      if (!alone) chosen.push(start);
+      else if (await this.sendStart(ctx, start, fee, sent)) started.add(c.account);
+    }
+    // Sent accounts leave the backlog (a sent start that loses the race is an auction another keeper started).
+    this.backlog = queue.filter((c) => !started.has(c.account));
+    for (const part of batchParts(chosen)) {
+      let ok = false;
+      if (part.length === 1) {
+        const fee = this.startPays(part[0], GAS.start.used, gasBaseFee, ethPrice);
+        ok = fee !== undefined && (await this.sendStart(ctx, part[0], fee, sent));
+      } else {
+        const out = await this.sendBatchStart(ctx, part, gasBaseFee, ethPrice);
+        if (out) sent.push(out);
+        ok = out !== undefined;
+      }
+      if (ok) {
+        const gone = new Set(part.map((c) => c.account));
+        this.backlog = this.backlog.filter((c) => !gone.has(c.account));
+      }
+    }
+  }
+
+  /**
+   * The priority fee [wei per gas] a start of `gas` gas offers for `c`'s tip, or undefined when the tip does not pay
+   * the gas at `gasBaseFee` plus that fee (always the fee for an account with no equity: see `sendStarts`).
+   */
+  private startPays(c: ChosenStart, gas: bigint, gasBaseFee: bigint, ethPrice: bigint): bigint | undefined {
+    const fee = priorityFeeFor(this.cfg.strategy, c.tip, gas, ethPrice);
+    return c.noEquity || c.tip > gasCostCash(gas, gasBaseFee + fee, ethPrice) ? fee : undefined;
+  }
+
+  /** Sends one `startAuction` for `c` with priority fee `fee`; true when the node took it. */
+  private async sendStart(ctx: BlockContext, c: ChosenStart, fee: bigint, sent: SentTx[]): Promise<boolean> {
+    const v = this.view;
+    const data = v.c.auction.interface.encodeFunctionData("startAuction", [c.account, this.cfg.account]);
+    const hash = await this.send(ctx, c.account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
+    if (!hash) return false;
+    this.startAlone.delete(c.account);
+    this.inflight.set(hash, { account: c.account, action: "start", block: ctx.block });
+    this.stats.starts++;
+    sent.push({ hash, action: "start", account: c.account, expectedGain: c.tip });
+    this.entry(ctx, "start", c.account, hash, { tip: fmt(c.tip), priorityGwei: Number(fee) / 1e9 });
+    return true;
+  }
+
+  /**
    * Sends `chosen` as one `AuctionStarter.startAuctions` transaction, its gas limit sized from the count and its
    * priority fee from the sum of the tips (`priorityFeeFor` over the batch's expected gas). Each account is pending
    * (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is refused or reverts (an error other
@@ -532,16 +568,21 @@ export class Keeper {
    * (`retryAlone`), so one account's error cannot hold the others back. Returns the sent transaction (`accounts`
    * lists the batch), or undefined (refused, or tips that do not pay the whole batch's gas: then nothing is sent).
    */
-  private async sendBatchStart(ctx: BlockContext, chosen: ChosenStart[], ethPrice: bigint): Promise<SentTx | undefined> {
+  private async sendBatchStart(
+    ctx: BlockContext,
+    chosen: ChosenStart[],
+    gasBaseFee: bigint,
+    ethPrice: bigint,
+  ): Promise<SentTx | undefined> {
     const starter = this.view.c.starter!;
     const accounts = chosen.map((c) => c.account);
     const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
     const gas = batchStartGasUsed(accounts.length);
     const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
-    // Each account's tip pays the gas it adds; the tips must pay the batch's fixed part too, or the batch is passed
-    // over as an account whose tip is below gas (one small account while gas is dear). A batch holding an account with
-    // no equity is sent whatever the gas: that account is started for its subsidised bids.
-    if (!chosen.some((c) => c.noEquity) && tips - gasCostCash(gas, ctx.baseFee + fee, ethPrice) <= 0n) return undefined;
+    // Each account's tip pays the gas it adds; the tips must pay the batch's fixed part too (at `gasBaseFee`), or the
+    // batch is passed over like an account whose tip is below gas. A batch holding an account with no equity is sent
+    // whatever the gas: that account is started for its subsidised bids.
+    if (!chosen.some((c) => c.noEquity) && tips <= gasCostCash(gas, gasBaseFee + fee, ethPrice)) return undefined;
     const data = starter.interface.encodeFunctionData("startAuctions", [accounts, this.cfg.account]);
     const tx = { to: this.view.c.addresses.starter!, data, gas: batchStartGasLimit(accounts.length), priorityFee: fee };
     let hash: string;
@@ -562,11 +603,15 @@ export class Keeper {
     return { hash, action: "start", account: accounts[0], accounts, expectedGain: tips };
   }
 
-  /** Puts `batch`'s accounts back at the front of the backlog, each to be started in a transaction of its own. */
+  /**
+   * Puts `batch`'s accounts at the front of the backlog (the backlog's own reading of an account where it has one),
+   * each to be started in a transaction of its own.
+   */
   private retryAlone(batch: StartCandidate[]): void {
     for (const c of batch) this.startAlone.add(c.account);
-    const queued = new Set(this.backlog.map((c) => c.account));
-    this.backlog = [...batch.filter((c) => !queued.has(c.account)), ...this.backlog];
+    const queued = new Map(this.backlog.map((c) => [c.account, c]));
+    const front = new Set(batch.map((c) => c.account));
+    this.backlog = [...batch.map((c) => queued.get(c.account) ?? c), ...this.backlog.filter((c) => !front.has(c.account))];
   }
 
   /**

@@ -30,14 +30,17 @@ export interface StrategyConfig {
 }
 
 /**
- * Gas a keeper expects each action to use (for its profit estimate) and the limit it sends with. `batchStart` is
- * `AuctionStarter.startAuctions` on n accounts: `base + perAccount * n` used (measured, test/gas/gas-snapshot.json:
- * 187,246 for one account, 1,092,688 for ten, so about 100,600 per further account and 86,600 shared: the transaction
- * base and the cold first reads), sent with `limitBase + limitPerAccount * n` (a multi-market account costs more).
+ * Gas a keeper expects each action to use (for its profit estimate) and the limit it sends with. The start figures are
+ * the gas snapshot's for an account with one position and cash (test/gas/gas-snapshot.json, checked against it by
+ * test/keeper/strategy.test.ts): `start` is `LiquidationAuction.startAuction` (155,970); `batchStart` is
+ * `AuctionStarter.startAuctions` on n accounts, `base + perAccount * n` used (162,454 for one account, 844,898 for ten:
+ * about 75,800 per further account and 86,600 shared, the transaction base and the cold first reads), sent with
+ * `limitBase + limitPerAccount * n`. An account in more markets costs more (about 40,500 gas per further market), so
+ * for those the figures are a lower bound; the limits leave room for eight markets.
  */
 export const GAS = {
-  start: { used: 170_000n, limit: 400_000 },
-  batchStart: { base: 87_000n, perAccount: 101_000n, limitBase: 150_000, limitPerAccount: 280_000 },
+  start: { used: 156_000n, limit: 400_000 },
+  batchStart: { base: 87_000n, perAccount: 76_000n, limitBase: 150_000, limitPerAccount: 280_000 },
   bid: { used: 260_000n, limit: 900_000 },
   flashBid: { used: 520_000n, limit: 2_000_000 },
   hedge: { used: 230_000n, limit: 700_000 },
@@ -158,6 +161,15 @@ export function nextBaseFeeFloor(baseFee: bigint): bigint {
   return baseFee - baseFee / 8n;
 }
 
+/**
+ * The highest base fee [wei per gas] the block after one with `baseFee` can have (EIP-1559: a full block raises it
+ * by `baseFee / 8`, and by at least 1 wei whenever it rises). A keeper prices a start's gas at it and the start's tip
+ * at `nextBaseFeeFloor`, so a start that lands in the next block never costs more than its tip.
+ */
+export function nextBaseFeeCeiling(baseFee: bigint): bigint {
+  return baseFee + max(baseFee / 8n, 1n);
+}
+
 /** The four valuation figures the lens reports for an account (`RiskLens.accountsHealth`), WAD cash. */
 export interface TipInputs {
   /** Margin equity E. */
@@ -188,6 +200,18 @@ export { unitPrice };
  * of EIP-7825 (2^24 = 16,777,216), which nodes enforce when the transaction is sent.
  */
 export const MAX_BATCH_STARTS = 50;
+
+/**
+ * `items` split into the fewest batches of at most `max`, in order and of near-equal sizes (they differ by at most
+ * one), so no batch is left with a lone account that could not pay a batch's fixed gas: 51 accounts go out as 25 and
+ * 26, not 50 and 1.
+ */
+export function batchParts<T>(items: readonly T[], max = MAX_BATCH_STARTS): T[][] {
+  const parts = Math.ceil(items.length / max);
+  return Array.from({ length: parts }, (_, k) =>
+    items.slice(Math.floor((k * items.length) / parts), Math.floor(((k + 1) * items.length) / parts)),
+  );
+}
 
 /** Gas a batch start of `n` accounts is expected to use (see `GAS.batchStart`). */
 export function batchStartGasUsed(n: number): bigint {

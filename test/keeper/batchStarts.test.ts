@@ -4,13 +4,23 @@
  * in a batch not yet mined is not sent again; the rest of the backlog goes out in the next block). Two keepers racing
  * on the same accounts do not revert: the later batch skips the accounts the earlier one started. A batch that
  * reverts (one account over a shortfall cap) is retried one account per transaction. Accounts a batch skipped because they
- * were no longer liquidatable when it ran are read again in the next block, not at the next oracle round.
+ * were no longer liquidatable when it ran are read again in the next block, not at the next oracle round. A start
+ * must pay its gas at the next block's highest base fee; an account passed over stays in the backlog and is priced
+ * again each block, and a lone account is started with `startAuction`, not a batch of one.
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
-import { batchStartGasLimit, batchStartGasUsed, GAS, gasCostCash, nextBaseFeeFloor, tipEstimate } from "../../src/keeper/strategy";
+import {
+  batchStartGasLimit,
+  batchStartGasUsed,
+  GAS,
+  gasCostCash,
+  nextBaseFeeCeiling,
+  nextBaseFeeFloor,
+  tipEstimate,
+} from "../../src/keeper/strategy";
 import { accountId, WAD } from "../shared/fixtures";
 import { riskParamsOf } from "../unit/MarginEngine/helpers";
 import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
@@ -140,21 +150,21 @@ describe("keeper batch starts through the AuctionStarter", function () {
 
   it("does not send a batch whose tips pay each account's own gas but not the batch's fixed part; a larger batch carries it", async function () {
     const f = await loadFixture(sixLiquidatable);
-    // At a base fee of 20 gwei (1 gwei of priority fee) and ETH at 2,050 each account's tip, 6.30 USDC, pays its own
-    // share of a batch (101,000 gas: 4.35 USDC) but not a batch of one (188,000 gas: 8.09 USDC); six tips pay a
-    // batch of six (693,000 gas: 29.83 USDC).
+    // At a base fee of 20 gwei the gas is priced at the next block's highest base fee, 22.5 gwei, plus 1 gwei of
+    // priority fee; with ETH at 2,050 each account's tip, 6.30 USDC, pays its own share of a batch (76,000 gas: 3.66
+    // USDC) but not a start of its own (156,000 gas: 7.52 USDC); six tips pay a batch of six (543,000 gas: 26.16 USDC).
     const baseFee = 20n * 10n ** 9n;
-    const cost = (gas: bigint) => gasCostCash(gas, baseFee + 10n ** 9n, 2050n * WAD);
+    const cost = (gas: bigint) => gasCostCash(gas, nextBaseFeeCeiling(baseFee) + 10n ** 9n, 2050n * WAD);
     const tip = tipEstimate(
       f.p,
       { equity: 485n * WAD, maintenance: 615n * WAD, requirement: 615n * WAD, markToMarket: 485n * WAD },
       nextBaseFeeFloor(baseFee),
     );
-    expect([tip, cost(GAS.batchStart.perAccount), cost(batchStartGasUsed(1)), cost(batchStartGasUsed(6))]).to.deep.equal([
+    expect([tip, cost(GAS.batchStart.perAccount), cost(GAS.start.used), cost(batchStartGasUsed(6))]).to.deep.equal([
       6_300_000_000_000_000_000n,
-      4_348_050_000_000_000_000n,
-      8_093_400_000_000_000_000n,
-      29_833_650_000_000_000_000n,
+      3_661_300_000_000_000_000n,
+      7_515_300_000_000_000_000n,
+      26_159_025_000_000_000_000n,
     ]);
     const block = (await ethers.provider.getBlock("latest"))!;
     const ctx = { block: block.number, timestamp: block.timestamp, baseFee };
@@ -163,5 +173,28 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect((await one.onBlock(ctx)).sent).to.deep.equal([]);
     const six = await keeperOf(f, "eager", f.dave, 6, []);
     expect((await six.onBlock(ctx)).sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+  });
+
+  it("keeps an account whose tip did not pay its gas and starts it once the base fee has fallen, alone with startAuction (cheaper than a batch of one), without waiting for an oracle round", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const log: KeeperLogEntry[] = [];
+    const keeper = await keeperOf(f, "eager", f.carol, 1, log);
+    await network.provider.send("evm_setAutomine", [false]);
+    const block = (await ethers.provider.getBlock("latest"))!;
+    const at = (gwei: bigint) => ({ block: block.number, timestamp: block.timestamp, baseFee: gwei * 10n ** 9n });
+    // At 20 gwei the tip (6.30 USDC) does not pay a start of its own (7.52 USDC, previous test): nothing is sent.
+    expect((await keeper.onBlock(at(20n))).sent).to.deep.equal([]);
+    const scans = keeper.stats.scans;
+    // At 10 gwei it does (156,000 gas at 12.25 gwei: 3.92 USDC): the account is still in the backlog, no scan needed.
+    expect(gasCostCash(GAS.start.used, nextBaseFeeCeiling(10n ** 10n) + 10n ** 9n, 2050n * WAD)).to.equal(3_917_550_000_000_000_000n);
+    const second = await keeper.onBlock(at(10n));
+    expect(keeper.stats.scans).to.equal(scans);
+    expect(second.sent.map((s) => [s.action, s.accounts])).to.deep.equal([["start", undefined]]);
+    const tx = (await ethers.provider.getTransaction(second.sent[0].hash))!;
+    expect(tx.to).to.equal(await f.auction.getAddress());
+    expect(f.auction.interface.decodeFunctionData("startAuction", tx.data).account).to.equal(second.sent[0].account);
+    await network.provider.send("evm_mine", []);
+    expect((await ethers.provider.getTransactionReceipt(second.sent[0].hash))!.status).to.equal(1);
+    expect((await f.auction.quote(second.sent[0].account)).active).to.equal(true);
   });
 });

@@ -6,10 +6,15 @@
 import { expect } from "chai";
 import hardhatParams from "../../deploy/parameters/hardhat.json";
 import { resolveParameters, type NetworkParameters } from "../../src/config/schema";
+import gasSnapshot from "../gas/gas-snapshot.json";
 import {
+  GAS,
+  batchParts,
+  batchStartGasUsed,
   earliestBidClock,
   hedgeLegCost,
   planBid,
+  nextBaseFeeCeiling,
   nextBaseFeeFloor,
   priorityFeeFor,
   tipEstimate,
@@ -176,5 +181,39 @@ describe("keeper strategy: hedge cost", function () {
     const base = planBid(cfg("eager"), ctx({ elapsed: 900n }));
     const withGain = planBid(cfg("eager"), ctx({ elapsed: 900n, hedgeCostPerWhole: -50n * WAD }));
     expect(withGain.gain - base.gain).to.equal((50n * WAD * base.take.fraction) / WAD);
+  });
+});
+
+describe("keeper strategy: start gas", function () {
+  it("prices a start's gas with the gas snapshot's figures to within 1% (one position and cash: a start of its own, a batch of one and of ten)", function () {
+    const snap = gasSnapshot as Record<string, number>;
+    const pairs: [bigint, number][] = [
+      [GAS.start.used, snap["auction: startAuction, one position and cash"]],
+      [batchStartGasUsed(1), snap["starter: startAuctions, batch of 1 (one position and cash)"]],
+      [batchStartGasUsed(10), snap["starter: startAuctions, batch of 10 (one position and cash each)"]],
+    ];
+    expect(pairs.map(([used]) => used)).to.deep.equal([156_000n, 163_000n, 847_000n]);
+    for (const [used, measured] of pairs) expect(Math.abs(Number(used) - measured) / measured).to.be.below(0.01);
+    // A start of its own is the cheaper way to start a lone account.
+    expect(GAS.start.used).to.be.below(batchStartGasUsed(1));
+  });
+
+  it("prices the next block's base fee between 7/8 and 9/8 of this one's, and 1 wei above a zero base fee", function () {
+    expect([nextBaseFeeFloor(20n * GWEI), nextBaseFeeCeiling(20n * GWEI)]).to.deep.equal([17_500_000_000n, 22_500_000_000n]);
+    expect([nextBaseFeeFloor(7n), nextBaseFeeCeiling(7n), nextBaseFeeCeiling(0n)]).to.deep.equal([7n, 8n, 1n]);
+  });
+
+  it("splits a block's starts into the fewest batches of near-equal size, in order: 51 accounts as 25 and 26, not 50 and 1", function () {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
+    expect([0, 1, 50, 51, 100, 101].map((n) => batchParts(ids(n)).map((p) => p.length))).to.deep.equal([
+      [],
+      [1],
+      [50],
+      [25, 26],
+      [50, 50],
+      [33, 34, 34],
+    ]);
+    expect(batchParts(ids(101)).flat()).to.deep.equal(ids(101));
+    expect(batchParts(ids(7), 3).map((p) => p.length)).to.deep.equal([2, 2, 3]);
   });
 });
