@@ -2,9 +2,9 @@
  * The keeper bot: each block it (1) follows the protocol's events, (2) when an oracle round landed (or
  * `maxScanAge` passed) scans every known account through the lens in one batched call (between scans, it reads again
  * just the accounts an event changed since the last one, and those its batch start skipped), and every block starts
- * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet (most
- * under-margined first, in an order of its own: src/keeper/startOrder.ts), all in one `AuctionStarter.startAuctions`
- * transaction when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
+ * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet whose tips pay
+ * the gas (most under-margined first, in an order of its own: src/keeper/startOrder.ts), all in one
+ * `AuctionStarter.startAuctions` transaction when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
  * priority fee in proportion to the gain, and (4) hedges the positions it bought by taking quotes on the venue.
  *
  * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
@@ -21,7 +21,6 @@ import {
   hedgeLegCost,
   planBid,
   priorityFeeFor,
-  nextBaseFeeCeiling,
   nextBaseFeeFloor,
   tipEstimate,
   wantsToBid,
@@ -85,7 +84,8 @@ export interface KeeperConfig {
   dropAfterBlocks: number;
   /**
    * Auctions started per block at most; with the deployment's AuctionStarter they go out as one `startAuctions`
-   * transaction per `MAX_BATCH_STARTS` accounts, else as one `startAuction` transaction each.
+   * transaction (near-equal parts of at most `MAX_BATCH_STARTS` accounts when more), else as one `startAuction`
+   * transaction each.
    */
   maxStartsPerBlock: number;
   /** Oracle asset pricing gas (ETH/USD). */
@@ -136,6 +136,11 @@ export interface BlockContext {
   timestamp: number;
   /** Timestamp the next block will have (default: timestamp + blockTime). */
   nextTimestamp?: number;
+  /**
+   * Base fee [wei per gas] of the block the keeper sends its transactions for: the next block's (EIP-1559 from the
+   * latest block in `npx hardhat keeper`, the gas market's in the simulator; the latest block's where the simulator's
+   * node sets it).
+   */
   baseFee: bigint;
 }
 
@@ -185,7 +190,8 @@ export class Keeper {
   /**
    * Accounts to start in a transaction of their own: those of a batch that reverted (one account's error, a shortfall
    * cap for example, reverts the whole batch), so the others are not held back by it. An account leaves the set once
-   * its start is sent or a scan no longer finds it liquidatable.
+   * its start is sent or a scan no longer lists it (not liquidatable, already in auction, frozen or without a valid
+   * price).
    */
   private readonly startAlone = new Set<bigint>();
   /** Accounts a batch start of this keeper skipped (not liquidatable when it ran), to read again at the next block. */
@@ -475,19 +481,21 @@ export class Keeper {
 
   /**
    * Starts auctions for the tip on up to `maxStartsPerBlock` backlog accounts this block; what is left waits for the
-   * next block, not for the next oracle round. A start sent earlier and not mined yet (its block was full) is not sent
-   * again, unless `retryAfterBlocks` passed without a receipt (the node dropped it); an account touched since the
-   * backlog was read waits for its re-read. With a batch starter, the block's starts go out as ONE `startAuctions`
-   * transaction (accounts another keeper started meanwhile are skipped on chain, not reverted), or as near-equal
-   * parts of at most MAX_BATCH_STARTS accounts; a lone account, one whose batch reverted, and every account of a
-   * deployment without a starter get a `startAuction` transaction of their own (cheaper than a batch of one).
+   * next block, not for the next oracle round. A start sent and not mined yet (its block was full) is not sent again
+   * while it waits; an account touched since the backlog was read waits for its re-read. With a batch starter, the
+   * block's starts go out as ONE `startAuctions` transaction (accounts another keeper started meanwhile, or that
+   * recovered, are skipped on chain, not reverted, and read again next block), or as near-equal parts of at most
+   * MAX_BATCH_STARTS accounts; an account whose batch reverted, and every account of a deployment without a starter,
+   * get a `startAuction` transaction of their own.
    *
    * Each start must pay for itself: its tip, priced at the lowest base fee the next block can have (the tip's flat part
-   * follows the base fee of the block it lands in), must exceed its gas, priced at the highest, so a start mined in
-   * the next block never costs the keeper more than it earns. An account with no equity left is started whatever the
-   * gas: it is insolvent (no tip; started for its subsidised bids) or close to it (a late start costs the fund more
-   * than the keeper's gas). Accounts passed over stay in the backlog and are priced again next block, when the base
-   * fee may have fallen or other accounts may share a batch's fixed gas with them.
+   * follows the base fee of the block it lands in), must exceed its gas at `ctx.baseFee` (the base fee of the block the
+   * keeper sends for) plus the priority fee. In a batch each account's tip must pay the gas it adds and the batch's
+   * tips its whole gas. An account with no equity left is started whatever the gas: it is insolvent (no tip; started
+   * for its subsidised bids) or close to it (a late start costs the fund more than the keeper's gas). Accounts passed
+   * over stay in the backlog and are priced again next block, when the base fee may have fallen or other accounts may
+   * share a batch's fixed gas; those of a batch that did not pay go to the back, so they do not hold this block's
+   * room (`maxStartsPerBlock`) from the accounts behind them.
    */
   private async sendStarts(ctx: BlockContext, p: AuctionParams, ethPrice: bigint, sent: SentTx[]): Promise<void> {
     const v = this.view;
@@ -505,45 +513,40 @@ export class Keeper {
     );
     const batching = v.c.starter !== undefined;
     const tipBaseFee = nextBaseFeeFloor(ctx.baseFee);
-    const gasBaseFee = nextBaseFeeCeiling(ctx.baseFee);
     const chosen: ChosenStart[] = [];
     const started = new Set<bigint>();
     for (const c of queue) {
       if (started.size + chosen.length >= this.cfg.maxStartsPerBlock) break;
       const start = { ...c, tip: tipEstimate(p, c, tipBaseFee) };
-      // In a batch an account's tip pays the gas it adds; the batch's fixed part is checked when it is sent.
       const alone = !batching || this.startAlone.has(c.account);
-      const fee = this.startPays(start, alone ? GAS.start.used : GAS.batchStart.perAccount, gasBaseFee, ethPrice);
+      const fee = this.startFee([start], alone ? GAS.start.used : GAS.batchStart.perAccount, ctx.baseFee, ethPrice);
       if (fee === undefined) continue;
       if (!alone) chosen.push(start);
       else if (await this.sendStart(ctx, start, fee, sent)) started.add(c.account);
     }
-    // Sent accounts leave the backlog (a sent start that loses the race is an auction another keeper started).
     this.backlog = queue.filter((c) => !started.has(c.account));
     for (const part of batchParts(chosen)) {
-      let ok = false;
-      if (part.length === 1) {
-        const fee = this.startPays(part[0], GAS.start.used, gasBaseFee, ethPrice);
-        ok = fee !== undefined && (await this.sendStart(ctx, part[0], fee, sent));
-      } else {
-        const out = await this.sendBatchStart(ctx, part, gasBaseFee, ethPrice);
-        if (out) sent.push(out);
-        ok = out !== undefined;
-      }
-      if (ok) {
+      const fee = this.startFee(part, batchStartGasUsed(part.length), ctx.baseFee, ethPrice);
+      const out = fee === undefined ? undefined : await this.sendBatchStart(ctx, part, fee);
+      if (out) sent.push(out);
+      // Sent accounts leave the backlog (a start that loses the race is an auction another keeper started); a part
+      // whose tips do not pay its gas goes to the back. (A refused part is at the front, to go alone: `retryAlone`.)
+      if (out || fee === undefined) {
         const gone = new Set(part.map((c) => c.account));
-        this.backlog = this.backlog.filter((c) => !gone.has(c.account));
+        this.backlog = [...this.backlog.filter((c) => !gone.has(c.account)), ...(out ? [] : part)];
       }
     }
   }
 
   /**
-   * The priority fee [wei per gas] a start of `gas` gas offers for `c`'s tip, or undefined when the tip does not pay
-   * the gas at `gasBaseFee` plus that fee (always the fee for an account with no equity: see `sendStarts`).
+   * The priority fee [wei per gas] of a start of `gas` gas for `starts` (`priorityFeeFor` over their tips), or
+   * undefined when the tips do not pay the gas at `baseFee` plus that fee and no account among them has no equity
+   * (see `sendStarts`).
    */
-  private startPays(c: ChosenStart, gas: bigint, gasBaseFee: bigint, ethPrice: bigint): bigint | undefined {
-    const fee = priorityFeeFor(this.cfg.strategy, c.tip, gas, ethPrice);
-    return c.noEquity || c.tip > gasCostCash(gas, gasBaseFee + fee, ethPrice) ? fee : undefined;
+  private startFee(starts: ChosenStart[], gas: bigint, baseFee: bigint, ethPrice: bigint): bigint | undefined {
+    const tips = starts.reduce((sum, c) => sum + c.tip, 0n);
+    const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
+    return starts.some((c) => c.noEquity) || tips > gasCostCash(gas, baseFee + fee, ethPrice) ? fee : undefined;
   }
 
   /** Sends one `startAuction` for `c` with priority fee `fee`; true when the node took it. */
@@ -561,28 +564,16 @@ export class Keeper {
   }
 
   /**
-   * Sends `chosen` as one `AuctionStarter.startAuctions` transaction, its gas limit sized from the count and its
-   * priority fee from the sum of the tips (`priorityFeeFor` over the batch's expected gas). Each account is pending
-   * (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is refused or reverts (an error other
-   * than "healthy" or "already in auction", which the starter skips) is retried one account per transaction
-   * (`retryAlone`), so one account's error cannot hold the others back. Returns the sent transaction (`accounts`
-   * lists the batch), or undefined (refused, or tips that do not pay the whole batch's gas: then nothing is sent).
+   * Sends `chosen` as one `AuctionStarter.startAuctions` transaction with priority fee `fee`, its gas limit sized from
+   * the count. Each account is pending (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is
+   * refused or reverts (an error other than "healthy" or "already in auction", which the starter skips) is retried one
+   * account per transaction (`retryAlone`), so one account's error cannot hold the others back. Returns the sent
+   * transaction (`accounts` lists the batch), or undefined when the node refused it.
    */
-  private async sendBatchStart(
-    ctx: BlockContext,
-    chosen: ChosenStart[],
-    gasBaseFee: bigint,
-    ethPrice: bigint,
-  ): Promise<SentTx | undefined> {
+  private async sendBatchStart(ctx: BlockContext, chosen: ChosenStart[], fee: bigint): Promise<SentTx | undefined> {
     const starter = this.view.c.starter!;
     const accounts = chosen.map((c) => c.account);
     const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
-    const gas = batchStartGasUsed(accounts.length);
-    const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
-    // Each account's tip pays the gas it adds; the tips must pay the batch's fixed part too (at `gasBaseFee`), or the
-    // batch is passed over like an account whose tip is below gas. A batch holding an account with no equity is sent
-    // whatever the gas: that account is started for its subsidised bids.
-    if (!chosen.some((c) => c.noEquity) && tips <= gasCostCash(gas, gasBaseFee + fee, ethPrice)) return undefined;
     const data = starter.interface.encodeFunctionData("startAuctions", [accounts, this.cfg.account]);
     const tx = { to: this.view.c.addresses.starter!, data, gas: batchStartGasLimit(accounts.length), priorityFee: fee };
     let hash: string;

@@ -10,6 +10,7 @@ import { connectContracts, readAddresses } from "./contracts";
 import { ChainView } from "./view";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "./keeper";
 import { UnlockedSender, WalletSender, type RpcProvider } from "./sender";
+import { nextBaseFee } from "./strategy";
 import { addressesFile, type KeeperOptions } from "../cli/keeper";
 import { UserError } from "../cli/errors";
 import { FlashLiquidator__factory } from "../../typechain-types";
@@ -84,7 +85,9 @@ export async function runKeeper(
       }
       const block = await provider.getBlock(n);
       if (!block) continue;
-      const res = await keeper.onBlock({ block: n, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n });
+      // Transactions are sent for the next block: its base fee follows from this one's (EIP-1559).
+      const baseFee = block.baseFeePerGas === null ? 0n : nextBaseFee(block.baseFeePerGas, block.gasUsed, block.gasLimit);
+      const res = await keeper.onBlock({ block: n, timestamp: block.timestamp, baseFee });
       out(
         `[keeper ${cfg.name}] block ${n} scanned ${view.accounts.length} accounts, ${view.auctions.size} auctions running, ${res.sent.length} transactions sent`,
       );

@@ -4,26 +4,39 @@
  * in a batch not yet mined is not sent again; the rest of the backlog goes out in the next block). Two keepers racing
  * on the same accounts do not revert: the later batch skips the accounts the earlier one started. A batch that
  * reverts (one account over a shortfall cap) is retried one account per transaction. Accounts a batch skipped because they
- * were no longer liquidatable when it ran are read again in the next block, not at the next oracle round. A start
- * must pay its gas at the next block's highest base fee; an account passed over stays in the backlog and is priced
- * again each block, and a lone account is started with `startAuction`, not a batch of one.
+ * were no longer liquidatable when it ran are read again in the next block, not at the next oracle round. A batch
+ * must pay its whole gas; an account passed over stays in the backlog and is priced again each block, behind the
+ * accounts that have not been tried.
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
-import {
-  batchStartGasLimit,
-  batchStartGasUsed,
-  GAS,
-  gasCostCash,
-  nextBaseFeeCeiling,
-  nextBaseFeeFloor,
-  tipEstimate,
-} from "../../src/keeper/strategy";
-import { accountId, WAD } from "../shared/fixtures";
+import { batchStartGasLimit, batchStartGasUsed, GAS, gasCostCash, nextBaseFeeFloor, tipEstimate } from "../../src/keeper/strategy";
+import { accountId, fund, WAD, type Ballast } from "../shared/fixtures";
+import { startHash } from "../../src/keeper/startOrder";
+import type { AuctionParams } from "../../src/model/auction";
+import { USDC } from "../unit/LiquidationAuction/helpers";
 import { riskParamsOf } from "../unit/MarginEngine/helpers";
 import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
+
+const GWEI = 10n ** 9n;
+/** Each fixture account's tip (6.30 USDC: 10 ETH long at 3,000 with 10,000 USDC, ETH at 2,050). */
+const TIP = 6_300_000_000_000_000_000n;
+/** The tip the keeper estimates for a fixture account under `p` when the next block's base fee is `baseFee`. */
+const tipAt = (p: AuctionParams, baseFee: bigint) =>
+  tipEstimate(
+    p,
+    { equity: 485n * WAD, maintenance: 615n * WAD, requirement: 615n * WAD, markToMarket: 485n * WAD },
+    nextBaseFeeFloor(baseFee),
+  );
+/** Cost [WAD cash] of `gas` gas at `baseFee` plus the fixture keepers' 1 gwei priority fee, ETH at 2,050. */
+const cost = (gas: bigint, baseFee: bigint) => gasCostCash(gas, baseFee + GWEI, 2050n * WAD);
+/** The latest block as a keeper sending for a block whose base fee is `baseFee` sees it. */
+async function at(baseFee: bigint) {
+  const block = (await ethers.provider.getBlock("latest"))!;
+  return { block: block.number, timestamp: block.timestamp, baseFee };
+}
 
 describe("keeper batch starts through the AuctionStarter", function () {
   afterEach(async function () {
@@ -150,51 +163,51 @@ describe("keeper batch starts through the AuctionStarter", function () {
 
   it("does not send a batch whose tips pay each account's own gas but not the batch's fixed part; a larger batch carries it", async function () {
     const f = await loadFixture(sixLiquidatable);
-    // At a base fee of 20 gwei the gas is priced at the next block's highest base fee, 22.5 gwei, plus 1 gwei of
-    // priority fee; with ETH at 2,050 each account's tip, 6.30 USDC, pays its own share of a batch (76,000 gas: 3.66
-    // USDC) but not a start of its own (156,000 gas: 7.52 USDC); six tips pay a batch of six (543,000 gas: 26.16 USDC).
-    const baseFee = 20n * 10n ** 9n;
-    const cost = (gas: bigint) => gasCostCash(gas, nextBaseFeeCeiling(baseFee) + 10n ** 9n, 2050n * WAD);
-    const tip = tipEstimate(
-      f.p,
-      { equity: 485n * WAD, maintenance: 615n * WAD, requirement: 615n * WAD, markToMarket: 485n * WAD },
-      nextBaseFeeFloor(baseFee),
-    );
-    expect([tip, cost(GAS.batchStart.perAccount), cost(GAS.start.used), cost(batchStartGasUsed(6))]).to.deep.equal([
-      6_300_000_000_000_000_000n,
-      3_661_300_000_000_000_000n,
-      7_515_300_000_000_000_000n,
-      26_159_025_000_000_000_000n,
-    ]);
-    const block = (await ethers.provider.getBlock("latest"))!;
-    const ctx = { block: block.number, timestamp: block.timestamp, baseFee };
+    // At a base fee of 20 gwei (1 gwei of priority fee) and ETH at 2,050 each account's tip, 6.30 USDC, pays its own
+    // share of a batch (76,000 gas: 3.27 USDC) but not a batch of one (163,000 gas: 7.02 USDC); six tips pay a batch
+    // of six (543,000 gas: 23.38 USDC).
+    const baseFee = 20n * GWEI;
+    expect([
+      tipAt(f.p, baseFee),
+      cost(GAS.batchStart.perAccount, baseFee),
+      cost(batchStartGasUsed(1), baseFee),
+      cost(batchStartGasUsed(6), baseFee),
+    ]).to.deep.equal([TIP, 3_271_800_000_000_000_000n, 7_017_150_000_000_000_000n, 23_376_150_000_000_000_000n]);
     await network.provider.send("evm_setAutomine", [false]);
     const one = await keeperOf(f, "eager", f.carol, 1, []);
-    expect((await one.onBlock(ctx)).sent).to.deep.equal([]);
+    expect((await one.onBlock(await at(baseFee))).sent).to.deep.equal([]);
     const six = await keeperOf(f, "eager", f.dave, 6, []);
-    expect((await six.onBlock(ctx)).sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+    expect((await six.onBlock(await at(baseFee))).sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
   });
 
-  it("keeps an account whose tip did not pay its gas and starts it once the base fee has fallen, alone with startAuction (cheaper than a batch of one), without waiting for an oracle round", async function () {
+  it("keeps an account whose tip did not pay its gas and starts it once the base fee has fallen, without waiting for an oracle round", async function () {
     const f = await loadFixture(sixLiquidatable);
-    const log: KeeperLogEntry[] = [];
-    const keeper = await keeperOf(f, "eager", f.carol, 1, log);
+    // Only alice's main account stays liquidatable.
+    for (const account of f.subs.slice(1)) await fund(f as Ballast, f.alice, "USDC", 10_000n * USDC, account);
+    const keeper = await keeperOf(f, "eager", f.carol, 1, []);
     await network.provider.send("evm_setAutomine", [false]);
-    const block = (await ethers.provider.getBlock("latest"))!;
-    const at = (gwei: bigint) => ({ block: block.number, timestamp: block.timestamp, baseFee: gwei * 10n ** 9n });
-    // At 20 gwei the tip (6.30 USDC) does not pay a start of its own (7.52 USDC, previous test): nothing is sent.
-    expect((await keeper.onBlock(at(20n))).sent).to.deep.equal([]);
+    expect((await keeper.onBlock(await at(20n * GWEI))).sent).to.deep.equal([]);
     const scans = keeper.stats.scans;
-    // At 10 gwei it does (156,000 gas at 12.25 gwei: 3.92 USDC): the account is still in the backlog, no scan needed.
-    expect(gasCostCash(GAS.start.used, nextBaseFeeCeiling(10n ** 10n) + 10n ** 9n, 2050n * WAD)).to.equal(3_917_550_000_000_000_000n);
-    const second = await keeper.onBlock(at(10n));
+    // At 10 gwei a batch of one costs 3.68 USDC: the account, still in the backlog, is started with no new scan.
+    expect(cost(batchStartGasUsed(1), 10n * GWEI)).to.equal(3_675_650_000_000_000_000n);
+    expect(tipAt(f.p, 10n * GWEI)).to.equal(TIP);
+    const second = await keeper.onBlock(await at(10n * GWEI));
     expect(keeper.stats.scans).to.equal(scans);
-    expect(second.sent.map((s) => [s.action, s.accounts])).to.deep.equal([["start", undefined]]);
-    const tx = (await ethers.provider.getTransaction(second.sent[0].hash))!;
-    expect(tx.to).to.equal(await f.auction.getAddress());
-    expect(f.auction.interface.decodeFunctionData("startAuction", tx.data).account).to.equal(second.sent[0].account);
+    expect(second.sent.map((s) => s.accounts)).to.deep.equal([[f.A]]);
     await network.provider.send("evm_mine", []);
-    expect((await ethers.provider.getTransactionReceipt(second.sent[0].hash))!.status).to.equal(1);
-    expect((await f.auction.quote(second.sent[0].account)).active).to.equal(true);
+    expect((await f.auction.quote(f.A)).active).to.equal(true);
+  });
+
+  it("sends the accounts of a batch that did not pay to the back of its backlog, so they do not hold the block's room from the accounts behind them", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const order = [...f.subs].sort((a, b) => (startHash("eager", a) < startHash("eager", b) ? -1 : 1));
+    const keeper = await keeperOf(f, "eager", f.carol, 1, []);
+    await network.provider.send("evm_setAutomine", [false]);
+    // One start a block: at 20 gwei the first two accounts in the keeper's order are each a batch of one that does not pay.
+    for (let i = 0; i < 2; i++) expect((await keeper.onBlock(await at(20n * GWEI))).sent).to.deep.equal([]);
+    // At 10 gwei every account is started, one a call, the two passed over last.
+    const sentAccounts: bigint[][] = [];
+    for (let i = 0; i < 7; i++) sentAccounts.push(...(await keeper.onBlock(await at(10n * GWEI))).sent.map((s) => s.accounts!));
+    expect(sentAccounts).to.deep.equal([...order.slice(2), ...order.slice(0, 2)].map((a) => [a]));
   });
 });

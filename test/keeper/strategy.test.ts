@@ -14,7 +14,6 @@ import {
   earliestBidClock,
   hedgeLegCost,
   planBid,
-  nextBaseFeeCeiling,
   nextBaseFeeFloor,
   priorityFeeFor,
   tipEstimate,
@@ -185,7 +184,7 @@ describe("keeper strategy: hedge cost", function () {
 });
 
 describe("keeper strategy: start gas", function () {
-  it("prices a start's gas with the gas snapshot's figures to within 1% (one position and cash: a start of its own, a batch of one and of ten)", function () {
+  it("prices a start's gas at the gas snapshot's figures or up to 1% above (one position and cash: a start of its own, a batch of one and of ten)", function () {
     const snap = gasSnapshot as Record<string, number>;
     const pairs: [bigint, number][] = [
       [GAS.start.used, snap["auction: startAuction, one position and cash"]],
@@ -193,14 +192,10 @@ describe("keeper strategy: start gas", function () {
       [batchStartGasUsed(10), snap["starter: startAuctions, batch of 10 (one position and cash each)"]],
     ];
     expect(pairs.map(([used]) => used)).to.deep.equal([156_000n, 163_000n, 847_000n]);
-    for (const [used, measured] of pairs) expect(Math.abs(Number(used) - measured) / measured).to.be.below(0.01);
-    // A start of its own is the cheaper way to start a lone account.
-    expect(GAS.start.used).to.be.below(batchStartGasUsed(1));
-  });
-
-  it("prices the next block's base fee between 7/8 and 9/8 of this one's, and 1 wei above a zero base fee", function () {
-    expect([nextBaseFeeFloor(20n * GWEI), nextBaseFeeCeiling(20n * GWEI)]).to.deep.equal([17_500_000_000n, 22_500_000_000n]);
-    expect([nextBaseFeeFloor(7n), nextBaseFeeCeiling(7n), nextBaseFeeCeiling(0n)]).to.deep.equal([7n, 8n, 1n]);
+    for (const [used, measured] of pairs) {
+      expect(Number(used)).to.be.at.least(measured);
+      expect((Number(used) - measured) / measured).to.be.below(0.01);
+    }
   });
 
   it("splits a block's starts into the fewest batches of near-equal size, in order: 51 accounts as 25 and 26, not 50 and 1", function () {
