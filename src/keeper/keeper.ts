@@ -3,8 +3,8 @@
  * `maxScanAge` passed) scans every known account through the lens in one batched call (between scans, it reads again
  * just the accounts an event changed since the last one, and those its batch start skipped), and every block starts
  * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet whose tips pay
- * the gas (most under-margined first, in an order of its own: src/keeper/startOrder.ts), all in one
- * `AuctionStarter.startAuctions` transaction when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
+ * the gas (most under-margined first, in an order of its own: src/keeper/startOrder.ts), in one
+ * `AuctionStarter.startAuctions` transaction (per 50 accounts) when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
  * priority fee in proportion to the gain, and (4) hedges the positions it bought by taking quotes on the venue.
  *
  * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
@@ -194,6 +194,12 @@ export class Keeper {
    * price).
    */
   private readonly startAlone = new Set<bigint>();
+  /**
+   * Accounts of a batch (or batch of one) whose tips did not pay its gas: tried after the accounts not tried yet, so
+   * they do not take the start room of every block (`maxStartsPerBlock`) from them. An account leaves the set once its
+   * start is sent or a scan no longer lists it.
+   */
+  private readonly passedOver = new Set<bigint>();
   /** Accounts a batch start of this keeper skipped (not liquidatable when it ran), to read again at the next block. */
   private readonly skipped = new Set<bigint>();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
@@ -305,7 +311,7 @@ export class Keeper {
       this.backlog = orderStarts(this.startCandidates(rows), this.cfg.name);
       this.backlogBlock = ctx.block;
       const listed = new Set(this.backlog.map((c) => c.account));
-      for (const account of this.startAlone) if (!listed.has(account)) this.startAlone.delete(account);
+      for (const set of [this.startAlone, this.passedOver]) for (const account of set) if (!listed.has(account)) set.delete(account);
       this.skipped.clear(); // the scan read them (a liquidatable last row is never left out)
     } else {
       // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
@@ -488,14 +494,15 @@ export class Keeper {
    * MAX_BATCH_STARTS accounts; an account whose batch reverted, and every account of a deployment without a starter,
    * get a `startAuction` transaction of their own.
    *
-   * Each start must pay for itself: its tip, priced at the lowest base fee the next block can have (the tip's flat part
-   * follows the base fee of the block it lands in), must exceed its gas at `ctx.baseFee` (the base fee of the block the
-   * keeper sends for) plus the priority fee. In a batch each account's tip must pay the gas it adds and the batch's
-   * tips its whole gas. An account with no equity left is started whatever the gas: it is insolvent (no tip; started
-   * for its subsidised bids) or close to it (a late start costs the fund more than the keeper's gas). Accounts passed
-   * over stay in the backlog and are priced again next block, when the base fee may have fallen or other accounts may
-   * share a batch's fixed gas; those of a batch that did not pay go to the back, so they do not hold this block's
-   * room (`maxStartsPerBlock`) from the accounts behind them.
+   * Each start must pay for itself: its gas at `ctx.baseFee` (the base fee of the block the keeper sends for) plus the
+   * priority fee must be below its tip, priced at 7/8 of that base fee (the lowest the block after can have, should the
+   * start land a block late; the tip's flat part follows the base fee of the block it lands in). In a batch each
+   * account's tip must pay the gas it adds and the batch's tips its whole gas. An account with no equity left is
+   * started whatever the gas: it is insolvent (no tip; started for its subsidised bids) or close to it (a late start
+   * costs the fund more than the keeper's gas). Accounts passed over stay in the backlog and are priced again next
+   * block, when the base fee may have fallen or other accounts may share a batch's fixed gas; those of a batch that
+   * did not pay are tried after the accounts not tried yet (`passedOver`), so from the next block on they take no start
+   * room (`maxStartsPerBlock`) from them.
    */
   private async sendStarts(ctx: BlockContext, p: AuctionParams, ethPrice: bigint, sent: SentTx[]): Promise<void> {
     const v = this.view;
@@ -515,7 +522,8 @@ export class Keeper {
     const tipBaseFee = nextBaseFeeFloor(ctx.baseFee);
     const chosen: ChosenStart[] = [];
     const started = new Set<bigint>();
-    for (const c of queue) {
+    const untried = queue.filter((c) => !this.passedOver.has(c.account));
+    for (const c of [...untried, ...queue.filter((c) => this.passedOver.has(c.account))]) {
       if (started.size + chosen.length >= this.cfg.maxStartsPerBlock) break;
       const start = { ...c, tip: tipEstimate(p, c, tipBaseFee) };
       const alone = !batching || this.startAlone.has(c.account);
@@ -527,14 +535,18 @@ export class Keeper {
     this.backlog = queue.filter((c) => !started.has(c.account));
     for (const part of batchParts(chosen)) {
       const fee = this.startFee(part, batchStartGasUsed(part.length), ctx.baseFee, ethPrice);
-      const out = fee === undefined ? undefined : await this.sendBatchStart(ctx, part, fee);
-      if (out) sent.push(out);
-      // Sent accounts leave the backlog (a start that loses the race is an auction another keeper started); a part
-      // whose tips do not pay its gas goes to the back. (A refused part is at the front, to go alone: `retryAlone`.)
-      if (out || fee === undefined) {
-        const gone = new Set(part.map((c) => c.account));
-        this.backlog = [...this.backlog.filter((c) => !gone.has(c.account)), ...(out ? [] : part)];
+      if (fee === undefined) {
+        for (const c of part) this.passedOver.add(c.account);
+        continue;
       }
+      // Sent accounts leave the backlog (a start that loses the race is an auction another keeper started). A refused
+      // part stays, at the front, each account to go alone (`retryAlone`).
+      const out = await this.sendBatchStart(ctx, part, fee);
+      if (!out) continue;
+      sent.push(out);
+      const gone = new Set(out.accounts);
+      for (const account of gone) this.passedOver.delete(account);
+      this.backlog = this.backlog.filter((c) => !gone.has(c.account));
     }
   }
 
@@ -556,6 +568,7 @@ export class Keeper {
     const hash = await this.send(ctx, c.account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
     if (!hash) return false;
     this.startAlone.delete(c.account);
+    this.passedOver.delete(c.account);
     this.inflight.set(hash, { account: c.account, action: "start", block: ctx.block });
     this.stats.starts++;
     sent.push({ hash, action: "start", account: c.account, expectedGain: c.tip });

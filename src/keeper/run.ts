@@ -10,7 +10,6 @@ import { connectContracts, readAddresses } from "./contracts";
 import { ChainView } from "./view";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "./keeper";
 import { UnlockedSender, WalletSender, type RpcProvider } from "./sender";
-import { nextBaseFee } from "./strategy";
 import { addressesFile, type KeeperOptions } from "../cli/keeper";
 import { UserError } from "../cli/errors";
 import { FlashLiquidator__factory } from "../../typechain-types";
@@ -85,8 +84,7 @@ export async function runKeeper(
       }
       const block = await provider.getBlock(n);
       if (!block) continue;
-      // Transactions are sent for the next block: its base fee follows from this one's (EIP-1559).
-      const baseFee = block.baseFeePerGas === null ? 0n : nextBaseFee(block.baseFeePerGas, block.gasUsed, block.gasLimit);
+      const baseFee = await nextBlockBaseFee(provider, block.baseFeePerGas ?? 0n);
       const res = await keeper.onBlock({ block: n, timestamp: block.timestamp, baseFee });
       out(
         `[keeper ${cfg.name}] block ${n} scanned ${view.accounts.length} accounts, ${view.auctions.size} auctions running, ${res.sent.length} transactions sent`,
@@ -99,4 +97,19 @@ export async function runKeeper(
     process.off("SIGTERM", onSignal);
   }
   return keeper;
+}
+
+/**
+ * Base fee [wei per gas] of the block after the latest, the one the keeper's transactions are sent for: the last entry
+ * of `eth_feeHistory(1, "latest")`, which the node computes by its chain's own rule (Ethereum's EIP-1559, OP Stack's
+ * and Arbitrum's differ). `latest` (the latest block's) when the node does not answer it.
+ */
+export async function nextBlockBaseFee(provider: RpcProvider, latest: bigint): Promise<bigint> {
+  try {
+    const h = (await provider.send("eth_feeHistory", ["0x1", "latest", []])) as unknown as { baseFeePerGas?: string[] };
+    const next = h.baseFeePerGas?.[h.baseFeePerGas.length - 1];
+    return next === undefined ? latest : BigInt(next);
+  } catch {
+    return latest;
+  }
 }

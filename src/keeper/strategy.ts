@@ -36,9 +36,9 @@ export interface StrategyConfig {
  * `AuctionStarter.startAuctions` on n accounts, `base + perAccount * n` used (162,454 for one account, 844,898 for ten:
  * about 75,800 per further account and 86,600 shared, the transaction base and the cold first reads), sent with
  * `limitBase + limitPerAccount * n`. An account in more markets costs more (about 40,500 gas per further market), so
- * for those the figures are a lower bound, and the limits cover an account in up to six markets, alone or in any
- * batch (snapshot: 218,552 for two markets, 461,501 for eight); a start for an account in more (16 are allowed) can
- * run out of gas, a known gap (docs/LIQUIDATION.md).
+ * for those the figures are a lower bound. The limits cover an account in up to six markets alone (snapshot:
+ * 218,552 gas for two markets, 461,501 for eight) and, by that per-market figure (not measured in a batch), up to five
+ * in a batch; a start for an account in more (16 are allowed) can run out of gas, a known gap (docs/LIQUIDATION.md).
  */
 export const GAS = {
   start: { used: 156_000n, limit: 400_000 },
@@ -161,21 +161,6 @@ export function earliestBidClock(cfg: StrategyConfig, ctx: BidContext): bigint |
 /** The lowest base fee [wei per gas] the block after one with `baseFee` can have: 7/8 of it (EIP-1559). */
 export function nextBaseFeeFloor(baseFee: bigint): bigint {
   return baseFee - baseFee / 8n;
-}
-
-/**
- * EIP-1559's base fee [wei per gas] of the block after one with `baseFee` that used `gasUsed` of `gasLimit` (target
- * half the limit): `b + b * (used - target) / target / 8`, the increase at least 1 wei (as in the EIP), integer
- * division toward zero. The keeper's command computes the base fee its transactions are sent for with it.
- */
-export function nextBaseFee(baseFee: bigint, gasUsed: bigint, gasLimit: bigint): bigint {
-  const target = gasLimit / 2n;
-  if (gasUsed === target || target === 0n) return baseFee;
-  if (gasUsed > target) {
-    const delta = (baseFee * (gasUsed - target)) / target / 8n;
-    return baseFee + (delta > 1n ? delta : 1n);
-  }
-  return baseFee - (baseFee * (target - gasUsed)) / target / 8n;
 }
 
 /** The four valuation figures the lens reports for an account (`RiskLens.accountsHealth`), WAD cash. */

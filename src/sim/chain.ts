@@ -388,10 +388,14 @@ export class Chain {
     await this.takeBackLeftovers(b.transactions);
   }
 
-  /** Base fee (wei per gas) the next block will have under `fees`, or the latest block's when the node decides. */
+  /**
+   * Base fee (wei per gas) the next block will have: under `fees` the one `mineAt` will set, else the node's own
+   * (the last entry of `eth_feeHistory`, as `npx hardhat keeper` reads it).
+   */
   async nextBaseFee(timestamp: number): Promise<bigint> {
     if (this.fees) return this.fees.next(timestamp);
-    return BigInt((await this.rpc<{ baseFeePerGas: string }>("eth_getBlockByNumber", ["latest", false])).baseFeePerGas);
+    const h = await this.rpc<{ baseFeePerGas: string[] }>("eth_feeHistory", ["0x1", "latest", []]);
+    return BigInt(h.baseFeePerGas[h.baseFeePerGas.length - 1]);
   }
 
   /**

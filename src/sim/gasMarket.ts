@@ -18,13 +18,10 @@
  * of the price path alone, rounded to whole wei before they enter the integer update.
  */
 
-import { nextBaseFee } from "../keeper/strategy";
-
-/** EIP-1559's rule, shared with the keeper (src/keeper/strategy.ts). */
-export { nextBaseFee };
-
 /** Steps in the volatility EWMA's window (weight of the past 1 - 1/20 per step). */
 export const VOL_WINDOW_STEPS = 20;
+/** EIP-1559's base-fee change denominator (at most 1/8 = 12.5% per block). */
+const CHANGE_DENOMINATOR = 8n;
 
 /** The resolved `gas` section of a scenario. */
 export type GasSpec =
@@ -127,6 +124,20 @@ export class SeriesMarket implements BaseFeeSource {
   mined(): void {}
   minedEmpty(): void {}
   observeIndex(): void {}
+}
+
+/**
+ * EIP-1559's base fee of the block after one with `baseFee` that used `gasUsed` of `gasLimit` (target half the limit):
+ * `b + b * (used - target) / target / 8`, the increase at least 1 wei (as in the EIP), integer division toward zero.
+ */
+export function nextBaseFee(baseFee: bigint, gasUsed: bigint, gasLimit: bigint): bigint {
+  const target = gasLimit / 2n;
+  if (gasUsed === target || target === 0n) return baseFee;
+  if (gasUsed > target) {
+    const delta = (baseFee * (gasUsed - target)) / target / CHANGE_DENOMINATOR;
+    return baseFee + (delta > 1n ? delta : 1n);
+  }
+  return baseFee - (baseFee * (target - gasUsed)) / target / CHANGE_DENOMINATOR;
 }
 
 /** The base-fee source of `spec` (undefined for `native`). `priceTime` converts chain time to price time. */

@@ -5,8 +5,8 @@
  * on the same accounts do not revert: the later batch skips the accounts the earlier one started. A batch that
  * reverts (one account over a shortfall cap) is retried one account per transaction. Accounts a batch skipped because they
  * were no longer liquidatable when it ran are read again in the next block, not at the next oracle round. A batch
- * must pay its whole gas; an account passed over stays in the backlog and is priced again each block, behind the
- * accounts that have not been tried.
+ * must pay its whole gas; an account passed over stays in the backlog and is priced again each block, and the accounts
+ * of a batch that did not pay are tried after those not tried yet.
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
@@ -198,16 +198,22 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect((await f.auction.quote(f.A)).active).to.equal(true);
   });
 
-  it("sends the accounts of a batch that did not pay to the back of its backlog, so they do not hold the block's room from the accounts behind them", async function () {
+  it("tries the accounts of a batch that did not pay after the accounts not tried yet, also once an event re-sorts the backlog, so they do not take every block's start room", async function () {
     const f = await loadFixture(sixLiquidatable);
     const order = [...f.subs].sort((a, b) => (startHash("eager", a) < startHash("eager", b) ? -1 : 1));
     const keeper = await keeperOf(f, "eager", f.carol, 1, []);
     await network.provider.send("evm_setAutomine", [false]);
-    // One start a block: at 20 gwei the first two accounts in the keeper's order are each a batch of one that does not pay.
+    // One start a call: at 20 gwei the first two accounts in the keeper's order are each a batch of one that does not pay.
     for (let i = 0; i < 2; i++) expect((await keeper.onBlock(await at(20n * GWEI))).sent).to.deep.equal([]);
+    // A deposit of 1 USDC (still liquidatable) makes the keeper read the last account again and re-sort its backlog.
+    await network.provider.send("evm_setAutomine", [true]);
+    await fund(f as Ballast, f.alice, "USDC", USDC, order[5]);
+    await network.provider.send("evm_setAutomine", [false]);
+    const partial = keeper.view.scans.partial;
     // At 10 gwei every account is started, one a call, the two passed over last.
     const sentAccounts: bigint[][] = [];
     for (let i = 0; i < 7; i++) sentAccounts.push(...(await keeper.onBlock(await at(10n * GWEI))).sent.map((s) => s.accounts!));
+    expect(keeper.view.scans.partial).to.equal(partial + 1);
     expect(sentAccounts).to.deep.equal([...order.slice(2), ...order.slice(0, 2)].map((a) => [a]));
   });
 });
