@@ -4,8 +4,9 @@
  * just the accounts an event changed since the last one, and those its batch start skipped), and every block starts
  * auctions for the tip on up to `maxStartsPerBlock` of the liquidatable ones it has not started yet whose tips pay
  * the gas (most under-margined first, in an order of its own: src/keeper/startOrder.ts), in one
- * `AuctionStarter.startAuctions` transaction (per 50 accounts) when the deployment has the starter, (3) quotes every running auction and bids when its strategy says so, offering a
- * priority fee in proportion to the gain, and (4) hedges the positions it bought by taking quotes on the venue.
+ * `AuctionStarter.startAuctions` transaction (per 50 accounts) when the deployment has the starter, (3) quotes every
+ * running auction and bids when its strategy says so, offering a priority fee in proportion to the gain, and (4)
+ * hedges the positions it bought by taking quotes on the venue.
  *
  * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
  * keeper the next block's timestamp) and against any JSON-RPC node (`npx hardhat keeper`).
@@ -137,9 +138,9 @@ export interface BlockContext {
   /** Timestamp the next block will have (default: timestamp + blockTime). */
   nextTimestamp?: number;
   /**
-   * Base fee [wei per gas] of the block the keeper sends its transactions for: the next block's (EIP-1559 from the
-   * latest block in `npx hardhat keeper`, the gas market's in the simulator; the latest block's where the simulator's
-   * node sets it).
+   * Base fee [wei per gas] of the block the keeper sends its transactions for, the next block's: the node's
+   * (`eth_feeHistory`) in `npx hardhat keeper` and in the simulator's native gas model, else the simulator's gas
+   * market's.
    */
   baseFee: bigint;
 }

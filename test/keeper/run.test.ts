@@ -10,11 +10,14 @@ import { nextBaseFee } from "../../src/sim/gasMarket";
 
 describe("keeper command: the base fee it sends for", function () {
   it("is the next block's, as the node then sets it (EIP-1559 on Hardhat's chain), not the latest block's", async function () {
+    // An empty block at 10 gwei: the next one's is 7/8 of it.
+    await network.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x2540be400"]);
     await network.provider.send("evm_mine", []);
     const latest = (await ethers.provider.getBlock("latest"))!;
+    expect([latest.baseFeePerGas, latest.gasUsed]).to.deep.equal([10n ** 10n, 0n]);
     const predicted = await nextBlockBaseFee(ethers.provider as unknown as RpcProvider, latest.baseFeePerGas!);
     expect(predicted).to.equal(nextBaseFee(latest.baseFeePerGas!, latest.gasUsed, latest.gasLimit));
-    expect(predicted).to.not.equal(latest.baseFeePerGas);
+    expect(predicted).to.equal(8_750_000_000n);
     await network.provider.send("evm_mine", []);
     expect((await ethers.provider.getBlock("latest"))!.baseFeePerGas).to.equal(predicted);
   });

@@ -3,7 +3,9 @@
  * maker re-quotes, every keeper runs its `onBlock` (scan, starts, bids, hedges) on the previous block's state,
  * and, after a new oracle round, the traders react to the keepers' scan. Further blocks come only when someone
  * acts: after any block with transactions (follow-ups: a bid after a start, a hedge after a bid) and at the time a
- * keeper asked to look again (a patient bid's threshold). Blocks in between are mined empty, in one call.
+ * keeper asked to look again (a patient bid's threshold; the next block while it has accounts left to start, over its
+ * per-block room or passed over because their tips did not pay the gas). Blocks in between are mined empty, in one
+ * call.
  */
 import { mineAndSettle } from "./settlement";
 import { trackEpisodes, traderReactions } from "./traders";
