@@ -16,7 +16,7 @@ import { batchStartGasLimit, batchStartGasUsed, GAS, gasCostCash, nextBaseFeeFlo
 import { accountId, fund, WAD, type Ballast } from "../shared/fixtures";
 import { startHash } from "../../src/keeper/startOrder";
 import type { AuctionParams } from "../../src/model/auction";
-import { USDC } from "../unit/LiquidationAuction/helpers";
+import { setEth, USDC } from "../unit/LiquidationAuction/helpers";
 import { riskParamsOf } from "../unit/MarginEngine/helpers";
 import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
 
@@ -215,5 +215,68 @@ describe("keeper batch starts through the AuctionStarter", function () {
     for (let i = 0; i < 7; i++) sentAccounts.push(...(await keeper.onBlock(await at(10n * GWEI))).sent.map((s) => s.accounts!));
     expect(keeper.view.scans.partial).to.equal(partial + 1);
     expect(sentAccounts).to.deep.equal([...order.slice(2), ...order.slice(0, 2)].map((a) => [a]));
+  });
+
+  it("forgets an account it was to start alone once a scan no longer lists it, and batches it when it is liquidatable again", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    const order = [...f.subs].sort((a, b) => (startHash("eager", a) < startHash("eager", b) ? -1 : 1));
+    const keeper = await keeperOf(f, "eager", f.carol, 2, []);
+    // A shortfall cap of one account's 130 USDC: the first batch of two reverts.
+    await f.auction.setGlobalShortfallCap(130n * WAD);
+    await network.provider.send("evm_setAutomine", [false]);
+    const first = await onLatest(keeper);
+    expect(first.sent.map((s) => s.accounts)).to.deep.equal([order.slice(0, 2)]);
+    await network.provider.send("evm_mine", []);
+    expect((await ethers.provider.getTransactionReceipt(first.sent[0].hash))!.status).to.equal(0);
+    // At 40 gwei no start pays (76,000 gas: 6.39 USDC against a tip of 6.30): the two stay, to be started alone.
+    expect(cost(GAS.batchStart.perAccount, 40n * GWEI)).to.equal(6_387_800_000_000_000_000n);
+    expect((await keeper.onBlock(await at(40n * GWEI))).sent).to.deep.equal([]);
+    // 300 USDC more makes them healthy; a scan at the next oracle round no longer lists them.
+    await network.provider.send("evm_setAutomine", [true]);
+    for (const account of order.slice(0, 2)) await fund(f as Ballast, f.alice, "USDC", 300n * USDC, account);
+    await setEth(f, 2051);
+    await network.provider.send("evm_setAutomine", [false]);
+    const scans = keeper.stats.scans;
+    expect((await keeper.onBlock(await at(40n * GWEI))).sent).to.deep.equal([]);
+    expect(keeper.stats.scans).to.equal(scans + 1);
+    // ETH at 1,990: all six are liquidatable again; with room for six, one batch holds them all.
+    await network.provider.send("evm_setAutomine", [true]);
+    await f.auction.setGlobalShortfallCap(10n ** 30n);
+    await setEth(f, 1990);
+    await network.provider.send("evm_setAutomine", [false]);
+    keeper.cfg.maxStartsPerBlock = 6;
+    const last = await onLatest(keeper);
+    expect(last.sent.map((s) => s.accounts?.length)).to.deep.equal([6]);
+    expect([...last.sent[0].accounts!].sort()).to.deep.equal([...f.subs].sort());
+  });
+
+  it("sends a batch whose tips do not pay its gas when it holds an account with no equity (started for its subsidised bids)", async function () {
+    const f = await loadFixture(sixLiquidatable);
+    // 300 USDC more for five accounts; at ETH 1,995 alice's main account has no equity, the five have some.
+    for (const account of f.subs.slice(1)) await fund(f as Ballast, f.alice, "USDC", 300n * USDC, account);
+    await setEth(f, 1995);
+    const rows = await f.lens.accountsHealth([f.A, f.subs[1]]);
+    expect(rows.map((r) => [r.liquidatable, r.equity > 0n])).to.deep.equal([
+      [true, false],
+      [true, true],
+    ]);
+    const fiveTip = tipEstimate(
+      f.p,
+      {
+        equity: rows[1].equity,
+        maintenance: rows[1].maintenanceMargin,
+        requirement: rows[1].requirement,
+        markToMarket: rows[1].markToMarket,
+      },
+      nextBaseFeeFloor(20n * GWEI),
+    );
+    // At 20 gwei one of the five pays its own batch share but not a batch of two with the account that pays no tip.
+    const price = (gas: bigint) => gasCostCash(gas, 21n * GWEI, 1995n * WAD);
+    expect(fiveTip > price(GAS.batchStart.perAccount) && fiveTip < price(batchStartGasUsed(2))).to.equal(true);
+    const keeper = await keeperOf(f, "eager", f.carol, 2, []);
+    await network.provider.send("evm_setAutomine", [false]);
+    const sent = (await keeper.onBlock(await at(20n * GWEI))).sent;
+    expect(sent.map((s) => s.accounts?.length)).to.deep.equal([2]);
+    expect(sent[0].accounts![0]).to.equal(f.A);
   });
 });
