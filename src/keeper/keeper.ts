@@ -528,21 +528,21 @@ export class Keeper {
       if (started.size + chosen.length >= this.cfg.maxStartsPerBlock) break;
       const start = { ...c, tip: tipEstimate(p, c, tipBaseFee) };
       const alone = !batching || this.startAlone.has(c.account);
-      const fee = this.startFee([start], alone ? GAS.start.used : GAS.batchStart.perAccount, ctx.baseFee, ethPrice);
+      const fee = this.startFee([start], alone ? GAS.start.used : GAS.batchStart.perAccount, ctx.baseFee, ethPrice)?.fee;
       if (fee === undefined) continue;
       if (!alone) chosen.push(start);
       else if (await this.sendStart(ctx, start, fee, sent)) started.add(c.account);
     }
     this.backlog = queue.filter((c) => !started.has(c.account));
     for (const part of batchParts(chosen)) {
-      const fee = this.startFee(part, batchStartGasUsed(part.length), ctx.baseFee, ethPrice);
-      if (fee === undefined) {
+      const price = this.startFee(part, batchStartGasUsed(part.length), ctx.baseFee, ethPrice);
+      if (price === undefined) {
         for (const c of part) this.passedOver.add(c.account);
         continue;
       }
       // Sent accounts leave the backlog (a start that loses the race is an auction another keeper started). A refused
       // part stays, at the front, each account to go alone (`retryAlone`).
-      const out = await this.sendBatchStart(ctx, part, fee);
+      const out = await this.sendBatchStart(ctx, part, price);
       if (!out) continue;
       sent.push(out);
       const gone = new Set(out.accounts);
@@ -552,14 +552,14 @@ export class Keeper {
   }
 
   /**
-   * The priority fee [wei per gas] of a start of `gas` gas for `starts` (`priorityFeeFor` over their tips), or
-   * undefined when the tips do not pay the gas at `baseFee` plus that fee and no account among them has no equity
-   * (see `sendStarts`).
+   * The priority fee [wei per gas] of a start of `gas` gas for `starts` (`priorityFeeFor` over their tips) and the
+   * sum of those tips [WAD cash], or undefined when the tips do not pay the gas at `baseFee` plus that fee and no
+   * account among them has no equity (see `sendStarts`).
    */
-  private startFee(starts: ChosenStart[], gas: bigint, baseFee: bigint, ethPrice: bigint): bigint | undefined {
+  private startFee(starts: ChosenStart[], gas: bigint, baseFee: bigint, ethPrice: bigint): { fee: bigint; tips: bigint } | undefined {
     const tips = starts.reduce((sum, c) => sum + c.tip, 0n);
     const fee = priorityFeeFor(this.cfg.strategy, tips, gas, ethPrice);
-    return starts.some((c) => c.noEquity) || tips > gasCostCash(gas, baseFee + fee, ethPrice) ? fee : undefined;
+    return starts.some((c) => c.noEquity) || tips > gasCostCash(gas, baseFee + fee, ethPrice) ? { fee, tips } : undefined;
   }
 
   /** Sends one `startAuction` for `c` with priority fee `fee`; true when the node took it. */
@@ -578,16 +578,20 @@ export class Keeper {
   }
 
   /**
-   * Sends `chosen` as one `AuctionStarter.startAuctions` transaction with priority fee `fee`, its gas limit sized from
-   * the count. Each account is pending (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is
+   * Sends `chosen` as one `AuctionStarter.startAuctions` transaction with `price.fee` as priority fee (`price.tips`:
+   * the batch's tips, its expected gain), its gas limit sized from the count. Each account is pending (not chosen again) until the receipt or `retryAfterBlocks`. A batch that is
    * refused or reverts (an error other than "healthy" or "already in auction", which the starter skips) is retried one
    * account per transaction (`retryAlone`), so one account's error cannot hold the others back. Returns the sent
    * transaction (`accounts` lists the batch), or undefined when the node refused it.
    */
-  private async sendBatchStart(ctx: BlockContext, chosen: ChosenStart[], fee: bigint): Promise<SentTx | undefined> {
+  private async sendBatchStart(
+    ctx: BlockContext,
+    chosen: ChosenStart[],
+    price: { fee: bigint; tips: bigint },
+  ): Promise<SentTx | undefined> {
+    const { fee, tips } = price;
     const starter = this.view.c.starter!;
     const accounts = chosen.map((c) => c.account);
-    const tips = chosen.reduce((sum, c) => sum + c.tip, 0n);
     const data = starter.interface.encodeFunctionData("startAuctions", [accounts, this.cfg.account]);
     const tx = { to: this.view.c.addresses.starter!, data, gas: batchStartGasLimit(accounts.length), priorityFee: fee };
     let hash: string;

@@ -10,6 +10,7 @@ import { connectContracts, readAddresses } from "./contracts";
 import { ChainView } from "./view";
 import { Keeper, defaultKeeperConfig, shortAccount, type KeeperLogEntry, type TxSender } from "./keeper";
 import { UnlockedSender, WalletSender, type RpcProvider } from "./sender";
+import { nodeNextBaseFee } from "./strategy";
 import { addressesFile, type KeeperOptions } from "../cli/keeper";
 import { UserError } from "../cli/errors";
 import { FlashLiquidator__factory } from "../../typechain-types";
@@ -100,15 +101,12 @@ export async function runKeeper(
 }
 
 /**
- * Base fee [wei per gas] of the block after the latest, the one the keeper's transactions are sent for: the last entry
- * of `eth_feeHistory(1, "latest")`, which the node computes by its chain's own rule (Ethereum's EIP-1559, OP Stack's
- * and Arbitrum's differ). `latest` (the latest block's) when the node does not answer it.
+ * Base fee [wei per gas] of the block after the latest, the one the keeper's transactions are sent for
+ * (`nodeNextBaseFee`); `latest` (the latest block's) when the node does not answer `eth_feeHistory`.
  */
 export async function nextBlockBaseFee(provider: RpcProvider, latest: bigint): Promise<bigint> {
   try {
-    const h = (await provider.send("eth_feeHistory", ["0x1", "latest", []])) as unknown as { baseFeePerGas?: string[] };
-    const next = h.baseFeePerGas?.[h.baseFeePerGas.length - 1];
-    return next === undefined ? latest : BigInt(next);
+    return await nodeNextBaseFee((method, params) => provider.send(method, params));
   } catch {
     return latest;
   }

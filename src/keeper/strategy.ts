@@ -163,6 +163,16 @@ export function nextBaseFeeFloor(baseFee: bigint): bigint {
   return baseFee - baseFee / 8n;
 }
 
+/**
+ * Base fee [wei per gas] of the block after the latest, as the node reports it: the last entry of
+ * `eth_feeHistory(1, "latest")`, which the node computes by its chain's own rule (Ethereum's EIP-1559, OP Stack's and
+ * Arbitrum's differ). `send` is the node's JSON-RPC call; throws when the node does not answer it.
+ */
+export async function nodeNextBaseFee(send: (method: string, params: unknown[]) => Promise<unknown>): Promise<bigint> {
+  const h = (await send("eth_feeHistory", ["0x1", "latest", []])) as { baseFeePerGas: string[] };
+  return BigInt(h.baseFeePerGas[h.baseFeePerGas.length - 1]);
+}
+
 /** The four valuation figures the lens reports for an account (`RiskLens.accountsHealth`), WAD cash. */
 export interface TipInputs {
   /** Margin equity E. */

@@ -6,6 +6,7 @@
  */
 import { Transaction, keccak256, toQuantity, type Log, type Wallet } from "ethers";
 import type { BaseFeeSource } from "./gasMarket";
+import { nodeNextBaseFee } from "../keeper/strategy";
 
 export interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -390,12 +391,11 @@ export class Chain {
 
   /**
    * Base fee (wei per gas) the next block will have: under `fees` the one `mineAt` will set, else the node's own
-   * (the last entry of `eth_feeHistory`, as `npx hardhat keeper` reads it).
+   * (`nodeNextBaseFee`, as `npx hardhat keeper` reads it).
    */
   async nextBaseFee(timestamp: number): Promise<bigint> {
     if (this.fees) return this.fees.next(timestamp);
-    const h = await this.rpc<{ baseFeePerGas: string[] }>("eth_feeHistory", ["0x1", "latest", []]);
-    return BigInt(h.baseFeePerGas[h.baseFeePerGas.length - 1]);
+    return nodeNextBaseFee((method, params) => this.rpc(method, params));
   }
 
   /**
