@@ -8,14 +8,15 @@
  *   1  src/keeper/, src/deploy/, deploy/,   the keeper bot; deployment checks and the Ignition module; their
  *      src/cli/{keeper,deploy}.ts           command lines
  *   0  src/model/, src/config/, src/venue/, reference model, parameters and units, venue orders; the one error
- *      src/cli/{errors,table}.ts            mechanism of every command and its tables
+ *      src/contracts/,                      mechanism of every command and its tables; the engine handle with its
+ *      src/cli/{errors,table}.ts            view module's functions
  *      (typechain-types/ is generated and may be used by any layer)
  *
  * Within layer 0 the reference model is pure: src/model imports nothing else of the project.
  * Run by `npm run lint` (`npx depcruise src tasks scripts deploy`).
  */
 const LAYER = {
-  bottom: "^(src/(model|config|venue)/|src/cli/(errors|table)[.]ts$)",
+  bottom: "^(src/(model|config|venue|contracts)/|src/cli/(errors|table)[.]ts$)",
   middle: "^((src/keeper|src/deploy|deploy)/|src/cli/(keeper|deploy)[.]ts$)",
   sim: "^(src/sim/|src/cli/simulate[.]ts$)",
   docs: "^src/docs/",
@@ -34,13 +35,12 @@ const upward = (name, comment, from, to) => ({
 
 module.exports = {
   forbidden: [
-    upward("bottom-imports-upward", "src/model, src/config and src/venue are the bottom layer: they import no other layer.", LAYER.bottom, [
-      LAYER.middle,
-      LAYER.sim,
-      LAYER.docs,
-      LAYER.top,
-      LAYER.test,
-    ]),
+    upward(
+      "bottom-imports-upward",
+      "src/model, src/config, src/venue and src/contracts are the bottom layer: they import no other layer.",
+      LAYER.bottom,
+      [LAYER.middle, LAYER.sim, LAYER.docs, LAYER.top, LAYER.test],
+    ),
     upward("keeper-deploy-import-upward", "src/keeper, src/deploy and deploy/ may import only the bottom layer.", LAYER.middle, [
       LAYER.sim,
       LAYER.docs,

@@ -13,7 +13,7 @@ import {EngineMarketListing} from "./EngineMarketListing.sol";
 /// by the linked library {EngineMarketListing} (which holds the listing and configuration bodies) so that no caller
 /// can push an out-of-bounds value. The other setters are `restricted` through
 /// OpenZeppelin AccessManager (roles in docs/ACCESS_CONTROL.md) and emit the new value.
-abstract contract EngineGovernance is EngineStorage, AccessManaged {
+abstract contract EngineGovernance is IMarginEngine, EngineStorage, AccessManaged {
     modifier onlyConfigurator() {
         _checkConfigurator();
         _;
@@ -23,17 +23,17 @@ abstract contract EngineGovernance is EngineStorage, AccessManaged {
 
     /// @inheritdoc IMarginEngine
     function listMarket(bytes32 oracleAsset, MarketSetup calldata s) external onlyConfigurator returns (uint256 marketId) {
-        marketId = marketCount;
-        EngineMarketListing.list(_markets[marketId], oracle, marketId, oracleAsset, s);
+        marketId = _marketCount;
+        EngineMarketListing.list(_markets[marketId], _oracle, marketId, oracleAsset, s);
         // Cannot overflow: `list` reverts unless marketId < MAX_MARKETS.
         unchecked {
-            marketCount = marketId + 1;
+            _marketCount = marketId + 1;
         }
     }
 
     /// @inheritdoc IMarginEngine
     function configureMarket(uint256 marketId, MarketSetup calldata s) external onlyConfigurator {
-        EngineMarketListing.configure(_markets[marketId], oracle, maxPriceAge, marketId, s);
+        EngineMarketListing.configure(_markets[marketId], _oracle, maxPriceAge, marketId, s);
     }
 
     /// @inheritdoc IMarginEngine

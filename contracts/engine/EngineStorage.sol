@@ -17,7 +17,11 @@ import {EngineMarkets} from "./EngineMarkets.sol";
 /// @notice Storage layout, hard bounds and the shared market/margin internals of the margin engine.
 /// @dev Market state is split by access pattern so that a margin check reads two market slots and one position
 /// slot per market held: `MarketMark` (cached price and effective ratios) and `MarketFunding`.
-abstract contract EngineStorage is IMarginEngine {
+/// Inherited by the engine and by its view module ({MarginEngineViews}), which runs on the engine's storage
+/// (DELEGATECALL): both must see one layout, so every state variable of either is declared here and nowhere else
+/// (the engine's other bases, AccessManaged and the transient reentrancy guard, come after it). Not an
+/// {IMarginEngine} itself, so that the module need not implement the engine's functions.
+abstract contract EngineStorage {
     using WadMath for uint256;
     using WadMath for int256;
     using SafeCast for uint256;
@@ -142,14 +146,14 @@ abstract contract EngineStorage is IMarginEngine {
     }
 
     struct Operator {
-        Scope scope;
+        IMarginEngine.Scope scope;
         uint64 expiry;
     }
 
     /// @notice The collateral vault (immutable).
     ICollateralVault public immutable vault;
-    /// @notice The oracle router (immutable).
-    IOracleRouter public immutable oracle;
+    /// @dev The oracle router (immutable; {IMarginEngine-oracle}).
+    IOracleRouter internal immutable _oracle;
 
     /// @notice The liquidation module (bound once).
     address public liquidator;
@@ -159,8 +163,8 @@ abstract contract EngineStorage is IMarginEngine {
     uint32 public maxPriceAge;
     /// @notice Risk-increasing trades are paused.
     bool public tradingPaused;
-    /// @inheritdoc IMarginEngine
-    uint256 public marketCount;
+    /// @dev Number of listed markets ({IMarginEngine-marketCount}).
+    uint256 internal _marketCount;
     /// @notice Registered venues.
     mapping(address venue => bool) public isVenue;
 
@@ -170,9 +174,9 @@ abstract contract EngineStorage is IMarginEngine {
     mapping(address owner => mapping(address operator => Operator)) internal _operators;
 
     constructor(ICollateralVault vault_, IOracleRouter oracle_) {
-        if (address(vault_) == address(0) || address(oracle_) == address(0)) revert EngineZeroAddress();
+        if (address(vault_) == address(0) || address(oracle_) == address(0)) revert IMarginEngine.EngineZeroAddress();
         vault = vault_;
-        oracle = oracle_;
+        _oracle = oracle_;
     }
 
     // ------------------------------------------------------------------ market internals
@@ -181,7 +185,7 @@ abstract contract EngineStorage is IMarginEngine {
     function _markNoOlderThan(Market storage m, uint256 maxAge) internal returns (MarketMark memory mark) {
         mark = m.mark;
         if (block.timestamp - mark.priceTimestamp > maxAge) {
-            mark.price = oracle.getPrice(m.oracleAsset).toUint96();
+            mark.price = _oracle.getPrice(m.oracleAsset).toUint96();
             mark.priceTimestamp = uint32(block.timestamp);
             m.mark = mark;
         }
@@ -190,7 +194,7 @@ abstract contract EngineStorage is IMarginEngine {
     // ------------------------------------------------------------------ margin internals
 
     /// @dev Equity, maintenance and initial margin of `account` given its vault inputs, at fresh oracle prices, for
-    /// views (at given prices: {EngineViews-accountMarginAtPrices}). Funding accrues to now at that price.
+    /// views (at given prices: {MarginEngineViews-accountMarginAtPrices}). Funding accrues to now at that price.
     function _margin(
         uint256 account,
         ICollateralVault.MarginCollateral memory c
@@ -205,12 +209,27 @@ abstract contract EngineStorage is IMarginEngine {
                 _positions[account][id],
                 m,
                 m.mark,
-                oracle.getPrice(m.oracleAsset)
+                _oracle.getPrice(m.oracleAsset)
             );
             equity += value;
             mm += pmm;
             im += pim;
         }
+    }
+
+    /// @dev Margin state of `account` given its vault inputs, at fresh oracle prices.
+    function _marginState(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory c
+    ) internal view returns (IMarginEngine.MarginState memory s) {
+        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c);
+        _setHealth(s);
+    }
+
+    /// @dev Health factor and liquidatable flag (equity < maintenance margin) from the equity and margins in `s`.
+    function _setHealth(IMarginEngine.MarginState memory s) internal pure {
+        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
+        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
     }
 
     /// @dev Sum of `account`'s position values, its initial and its maintenance margin at cached prices no older
@@ -241,9 +260,9 @@ abstract contract EngineStorage is IMarginEngine {
         uint128 bit = uint128(1) << uint128(id);
         if (held) {
             if (a.isolated && a.markets != 0) {
-                revert EngineIsolatedAccountSecondMarket(account, Math.log2(a.markets), id);
+                revert IMarginEngine.EngineIsolatedAccountSecondMarket(account, Math.log2(a.markets), id);
             }
-            if (a.marketCount >= MAX_ACCOUNT_MARKETS) revert EngineTooManyMarkets(account, MAX_ACCOUNT_MARKETS);
+            if (a.marketCount >= MAX_ACCOUNT_MARKETS) revert IMarginEngine.EngineTooManyMarkets(account, MAX_ACCOUNT_MARKETS);
             a.markets |= bit;
             // Cannot overflow: marketCount < MAX_ACCOUNT_MARKETS (checked just above) < 2**8 - 1.
             unchecked {

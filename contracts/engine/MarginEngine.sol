@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Bitmap} from "../libraries/Bitmap.sol";
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Proxy} from "@openzeppelin/contracts/proxy/Proxy.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
@@ -12,19 +13,27 @@ import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
-import {EngineViews} from "./EngineViews.sol";
+import {MarginEngineViews} from "./MarginEngineViews.sol";
 import {EngineAccounts} from "./EngineAccounts.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
 /// @title MarginEngine
 /// @custom:security-contact security@ballast.finance
 /// @notice Accounts, positions, trade settlement, funding, volatility observations and margin checks.
-/// See {IMarginEngine}.
-contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
+/// See {IMarginEngine}; the views no contract calls inside a transaction ({IMarginEngineViews}) are answered at this
+/// address by the view module the constructor creates.
+/// @dev The fallback (OpenZeppelin {Proxy}) forwards any selector the engine does not know to that module by
+/// DELEGATECALL. The module's address is immutable and its code has only view functions, so nothing reached through
+/// the fallback can write storage; its functions are non-payable, so a call with value reverts there.
+contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
     using WadMath for uint256;
     using WadMath for int256;
     using SafeCast for uint256;
     using SafeCast for int256;
+
+    /// @dev The view module ({IMarginEngine-viewModule}), created by the constructor with this engine's vault and
+    /// oracle.
+    address private immutable _VIEW_MODULE;
 
     /// @dev One side of a fill after it was applied.
     struct Side {
@@ -42,7 +51,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
         address accessManager,
         ICollateralVault vault_,
         IOracleRouter oracle_
-    ) EngineStorage(vault_, oracle_) AccessManaged(accessManager) {}
+    ) EngineStorage(vault_, oracle_) AccessManaged(accessManager) {
+        _VIEW_MODULE = address(new MarginEngineViews(vault_, oracle_));
+    }
 
     // ------------------------------------------------------------------ accounts
 
@@ -133,32 +144,6 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IMarginEngine
-    function accountMargin(uint256 account) external view returns (MarginState memory s) {
-        return _marginState(account, vault.marginCollateralFresh(account));
-    }
-
-    /// @inheritdoc IMarginEngine
-    function accountMarginAtPrices(
-        uint256 account,
-        ICollateralVault.MarginCollateral calldata,
-        uint256[] calldata
-    ) external view returns (MarginState memory) {
-        // The library decodes the arguments from the call data itself: the engine carries no encoder for them.
-        bytes memory encoded = EngineViews.accountMarginAtPricesEncoded(
-            _markets,
-            _positions[account],
-            _accounts[account].markets,
-            marketCount,
-            msg.data
-        );
-        // `encoded` is exactly this function's ABI-encoded return value (see `marketView`).
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            return(add(encoded, 32), mload(encoded))
-        }
-    }
-
-    /// @inheritdoc IMarginEngine
     function accountMarginWithCollateral(
         uint256 account,
         ICollateralVault.MarginCollateral memory c
@@ -172,50 +157,32 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarginEngine
-    function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis) {
-        Position memory p = _positions[account][marketId];
-        return (p.size, p.basis);
-    }
-
-    /// @inheritdoc IMarginEngine
-    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256) {
-        return EngineViews.cumulativeFundingAt(_markets[marketId], price);
-    }
-
-    /// @inheritdoc IMarginEngine
     function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated) {
         AccountState memory a = _accounts[account];
         return (a.markets, a.isolated);
     }
 
     /// @inheritdoc IMarginEngine
-    function operatorOf(address owner, address operator) external view returns (Scope scope, uint64 expiry) {
-        Operator memory op = _operators[owner][operator];
-        return (op.scope, op.expiry);
+    function marketCount() external view returns (uint256) {
+        return _marketCount;
     }
 
     /// @inheritdoc IMarginEngine
-    function marketView(uint256 marketId) external view returns (MarketView memory) {
-        bytes memory encoded = EngineViews.marketViewEncoded(_markets[marketId]);
-        // `encoded` is exactly this function's ABI-encoded return value: returned as is, the large struct needs no
-        // decoder and encoder in the engine (EIP-170 room). It only reads the memory the library call wrote.
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            return(add(encoded, 32), mload(encoded))
-        }
+    function oracle() external view returns (IOracleRouter) {
+        return _oracle;
+    }
+
+    /// @inheritdoc IMarginEngine
+    function viewModule() external view returns (address) {
+        return _VIEW_MODULE;
+    }
+
+    /// @dev {IMarginEngineViews}: a selector the engine does not know runs the view module's code on this storage.
+    function _implementation() internal view override returns (address) {
+        return _VIEW_MODULE;
     }
 
     // ------------------------------------------------------------------ internals
-
-    /// @dev Margin state of `account` given its vault inputs, at fresh oracle prices.
-    function _marginState(
-        uint256 account,
-        ICollateralVault.MarginCollateral memory c
-    ) internal view returns (MarginState memory s) {
-        (s.equity, s.maintenanceMargin, s.initialMargin) = _margin(account, c);
-        s.healthFactor = MarginMath.healthFactor(s.equity, s.maintenanceMargin);
-        s.liquidatable = s.equity < s.maintenanceMargin.toInt256();
-    }
 
     /// @dev Reverts `EngineMarketUnknown(marketId)` unless `listed` (one copy for the trade and update paths).
     function _requireListed(bool listed, uint256 marketId) private pure {

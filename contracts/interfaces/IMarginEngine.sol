@@ -314,16 +314,8 @@ interface IMarginEngine {
     function bindConfigurator(address configurator) external;
 
     // ----------------------------------------------------------------- views
-    /// @notice Margin state of `account` at fresh oracle prices; reverts on any invalid price.
-    function accountMargin(uint256 account) external view returns (MarginState memory);
-    /// @notice Margin state of `account` from given vault inputs and market prices (`marketPrices[id]`, WAD, one
-    /// per listed market). Lets the lens price every market once and evaluate thousands of accounts.
-    /// @dev Reverts `EngineParameterOutOfBounds("marketPrices", ...)` unless `marketPrices.length == marketCount()`.
-    function accountMarginAtPrices(
-        uint256 account,
-        ICollateralVault.MarginCollateral memory collateral,
-        uint256[] memory marketPrices
-    ) external view returns (MarginState memory);
+    // Only the views other contracts call inside a transaction are the engine's own; the rest, read by the lens and
+    // off-chain tools, are {IMarginEngineViews}, answered at the engine's address by its view module.
     /// @notice Margin state of `account` from given vault inputs at fresh oracle market prices (the auction reads
     /// the vault once and passes its inputs here); reverts on any invalid price.
     function accountMarginWithCollateral(
@@ -332,18 +324,15 @@ interface IMarginEngine {
     ) external view returns (MarginState memory);
     /// @notice The oracle asset pricing `marketId`.
     function oracleAssetOf(uint256 marketId) external view returns (bytes32);
-    /// @notice Position of `account` in `marketId`: size (WAD base) and basis (WAD cash).
-    function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
     /// @notice Bitmap of markets in which `account` has a position, and whether it is isolated.
     function accountInfo(uint256 account) external view returns (uint128 markets, bool isolated);
-    /// @notice Everything stored about `marketId`.
-    function marketView(uint256 marketId) external view returns (MarketView memory);
-    /// @notice Cumulative funding index of `marketId` accrued to now at `price` (WAD cash per base unit).
-    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256);
     /// @notice Number of listed markets.
     function marketCount() external view returns (uint256);
-    /// @notice The operator's scope and expiry for `owner`.
-    function operatorOf(address owner, address operator) external view returns (Scope scope, uint64 expiry);
     /// @notice The oracle router whose prices are the index of every market (immutable).
     function oracle() external view returns (IOracleRouter);
+    /// @notice The contract whose code answers {IMarginEngineViews} at this engine's address (immutable, created
+    /// by the engine's constructor).
+    /// @dev Any call whose selector the engine does not know runs that code on the engine's storage
+    /// (DELEGATECALL); every function it has is a view, so such a call reads and never writes.
+    function viewModule() external view returns (address);
 }

@@ -6,6 +6,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IRiskLens} from "../interfaces/IRiskLens.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IMarginEngineViews} from "../interfaces/IMarginEngineViews.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IMarketConfigurator} from "../interfaces/IMarketConfigurator.sol";
@@ -25,6 +26,9 @@ contract RiskLens is IRiskLens {
 
     /// @notice The margin engine.
     IMarginEngine public immutable engine;
+    /// @dev The engine's address typed as its view module's interface ({IMarginEngineViews}: answered at the
+    /// engine's address).
+    IMarginEngineViews private immutable _engineViews;
     /// @notice The collateral vault.
     ICollateralVault public immutable vault;
     /// @notice The market configurator.
@@ -42,6 +46,7 @@ contract RiskLens is IRiskLens {
 
     constructor(IMarginEngine engine_, ICollateralVault vault_, IMarketConfigurator configurator_, IOracleRouter oracle_) {
         engine = engine_;
+        _engineViews = IMarginEngineViews(address(engine_));
         vault = vault_;
         configurator = configurator_;
         oracle = oracle_;
@@ -93,7 +98,7 @@ contract RiskLens is IRiskLens {
         }
         if (p.priceValid) {
             ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);
-            p.margin = engine.accountMarginAtPrices(account, c, px.markets);
+            p.margin = _engineViews.accountMarginAtPrices(account, c, px.markets);
         }
     }
 
@@ -106,7 +111,7 @@ contract RiskLens is IRiskLens {
                 marketId: id,
                 indexPrice: px.markets[id],
                 priceValid: px.validMarkets & (1 << id) != 0,
-                state: engine.marketView(id),
+                state: _engineViews.marketView(id),
                 risk: configurator.riskParams(id),
                 trading: configurator.tradingParams(id),
                 volatility: configurator.volatility(id)
@@ -116,7 +121,7 @@ contract RiskLens is IRiskLens {
 
     /// @inheritdoc IRiskLens
     function liquidationPrice(uint256 account, uint256 marketId) public view returns (uint256) {
-        (int256 size, ) = engine.position(account, marketId);
+        (int256 size, ) = _engineViews.position(account, marketId);
         if (size == 0) return 0;
         (uint128 held, ) = engine.accountInfo(account);
         return _bisect(_probe(account, marketId, held, _marketPricesStrict(held), _tokenPricesStrict(account)), size > 0);
@@ -197,7 +202,7 @@ contract RiskLens is IRiskLens {
             }
             c = vault.marginCollateralAtPrices(p.account, p.tokenPrices);
         }
-        return engine.accountMarginAtPrices(p.account, c, p.marketPrices).liquidatable;
+        return _engineViews.accountMarginAtPrices(p.account, c, p.marketPrices).liquidatable;
     }
 
     function _eligible(AccountHealth memory h) internal pure returns (bool) {
@@ -211,7 +216,7 @@ contract RiskLens is IRiskLens {
         if (!_covered(account, bits, px)) return h;
         h.priceValid = true;
         ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);
-        IMarginEngine.MarginState memory s = engine.accountMarginAtPrices(account, c, px.markets);
+        IMarginEngine.MarginState memory s = _engineViews.accountMarginAtPrices(account, c, px.markets);
         h.equity = s.equity;
         h.maintenanceMargin = s.maintenanceMargin;
         h.initialMargin = s.initialMargin;
@@ -247,13 +252,13 @@ contract RiskLens is IRiskLens {
         bool priceValid
     ) internal view returns (PositionInfo memory info) {
         info.marketId = id;
-        (info.size, info.basis) = engine.position(account, id);
+        (info.size, info.basis) = _engineViews.position(account, id);
         if (!priceValid) return info;
-        IMarginEngine.MarketView memory mv = engine.marketView(id);
+        IMarginEngine.MarketView memory mv = _engineViews.marketView(id);
         uint256 price = px.markets[id];
         info.indexPrice = price;
         // The engine's rule (EngineMarkets.positionMargin): size x (price - funding index at price) - basis, down.
-        info.value = MarginMath.positionValue(info.size, info.basis, price, engine.cumulativeFundingAt(id, price));
+        info.value = MarginMath.positionValue(info.size, info.basis, price, _engineViews.cumulativeFundingAt(id, price));
         (info.maintenanceMargin, info.initialMargin) = _positionMargins(info.size, price, mv);
         info.liquidationPrice = _bisect(_probe(account, id, held, _copy(px.markets), _copy(px.tokens)), info.size > 0);
     }

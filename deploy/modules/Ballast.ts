@@ -76,12 +76,12 @@ export function buildBallastModule(plan: DeploymentPlan) {
     // views run in a linked library (EIP-170 room).
     const vaultAdmin = m.library("VaultAdmin");
     const vault = m.contract("CollateralVault", [manager, cash, oracle], { libraries: { VaultAdmin: vaultAdmin } });
-    // The engine's market listing, account settings and cold views are linked libraries (EIP-170 room).
+    // The engine's market listing and account settings are linked libraries (EIP-170 room); its constructor
+    // creates its view module (MarginEngineViews), which answers the lens's and tools' views at its address.
     const engineMarketListing = m.library("EngineMarketListing", { after: [vault] });
     const engineAccounts = m.library("EngineAccounts", { after: [vault] });
-    const engineViews = m.library("EngineViews", { after: [vault] });
     const engine = m.contract("MarginEngine", [manager, vault, oracle], {
-      libraries: { EngineMarketListing: engineMarketListing, EngineAccounts: engineAccounts, EngineViews: engineViews },
+      libraries: { EngineMarketListing: engineMarketListing, EngineAccounts: engineAccounts },
     });
     const configurator = m.contract("MarketConfigurator", [manager, engine, oracle]);
     const ins = plan.insurance;

@@ -16,6 +16,7 @@ import { formatDuration, formatPercent, formatWad } from "../config/units";
 import { samePair } from "./preflight";
 import { ADMIN_FUNCTIONS, FUNCTION_ROLES, ROLE, type RestrictedContract, type RoleName } from "./roles";
 import type { DeploymentRecord } from "./journal";
+import { connectEngine } from "../contracts/engine";
 import {
   AccessManager__factory,
   AggregatorV3Interface__factory,
@@ -24,6 +25,7 @@ import {
   InsuranceFund__factory,
   LiquidationAuction__factory,
   MarginEngine__factory,
+  MarginEngineViews__factory,
   MarketConfigurator__factory,
   OracleRouter__factory,
   OrderSettlement__factory,
@@ -105,7 +107,6 @@ const CORE = [
   "MarginEngine",
   "EngineMarketListing",
   "EngineAccounts",
-  "EngineViews",
   "MarketConfigurator",
   "InsuranceFund",
   "OrderSettlement",
@@ -198,7 +199,7 @@ function connectCore(a: Record<string, string>, provider: Provider) {
     manager: AccessManager__factory.connect(a.AccessManager, provider),
     oracle: OracleRouter__factory.connect(a.OracleRouter, provider),
     vault: CollateralVault__factory.connect(a.CollateralVault, provider),
-    engine: MarginEngine__factory.connect(a.MarginEngine, provider),
+    engine: connectEngine(a.MarginEngine, provider),
     configurator: MarketConfigurator__factory.connect(a.MarketConfigurator, provider),
     fund: InsuranceFund__factory.connect(a.InsuranceFund, provider),
     venue: OrderSettlement__factory.connect(a.OrderSettlement, provider),
@@ -260,10 +261,15 @@ function chainChecks({ provider, plan, deployment }: CheckContext): Checks {
   ];
 }
 
-/** What is at each address is what this checkout compiles (test tokens and mock feeds included). */
-async function codeChecks({ provider, a, codeMatches }: CheckContext): Promise<Checks> {
+/**
+ * What is at each address is what this checkout compiles (test tokens and mock feeds included), and so is the
+ * engine's view module, which the engine's constructor creates (so the journal does not name it).
+ */
+async function codeChecks({ provider, a, c, codeMatches }: CheckContext): Promise<Checks> {
   const checks: Checks = [];
-  for (const [id, address] of Object.entries(a)) {
+  const addresses = Object.entries(a);
+  if (a.MarginEngine) addresses.push(["MarginEngineViews", await c.engine.viewModule()]);
+  for (const [id, address] of addresses) {
     const code = await provider.getCode(address);
     const name = id.startsWith("Token_") ? "TestERC20" : id.startsWith("Feed_") ? "MockV3Aggregator" : id;
     const mine = `${name} (this checkout)`;
@@ -321,6 +327,9 @@ function wiringChecks(x: CheckContext): Checks {
     wire("lens.configurator", a.MarketConfigurator, () => c.lens.configurator()),
     wire("lens.oracle", a.OracleRouter, () => c.lens.oracle()),
     wire("starter.auction", a.LiquidationAuction, () => c.starter.auction()),
+    wire("engine.viewModule.vault", a.CollateralVault, async () =>
+      MarginEngineViews__factory.connect(await c.engine.viewModule(), x.provider).vault(),
+    ),
   ];
 }
 

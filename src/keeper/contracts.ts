@@ -7,18 +7,17 @@
 import fs from "node:fs";
 import type { ContractRunner } from "ethers";
 import { UserError } from "../cli/errors";
+import { connectEngine, type Engine } from "../contracts/engine";
 import {
   AuctionStarter__factory,
   CollateralVault__factory,
   LiquidationAuction__factory,
-  MarginEngine__factory,
   OracleRouter__factory,
   OrderSettlement__factory,
   RiskLens__factory,
   type AuctionStarter,
   type CollateralVault,
   type LiquidationAuction,
-  type MarginEngine,
   type OracleRouter,
   type OrderSettlement,
   type RiskLens,
@@ -38,7 +37,7 @@ export interface BallastAddresses {
 export interface KeeperContracts {
   auction: LiquidationAuction;
   lens: RiskLens;
-  engine: MarginEngine;
+  engine: Engine;
   vault: CollateralVault;
   venue: OrderSettlement;
   oracle: OracleRouter;
@@ -84,7 +83,7 @@ export function connectContracts(addresses: BallastAddresses, runner: ContractRu
   return {
     auction: LiquidationAuction__factory.connect(addresses.auction, runner),
     lens: RiskLens__factory.connect(addresses.lens, runner),
-    engine: MarginEngine__factory.connect(addresses.engine, runner),
+    engine: connectEngine(addresses.engine, runner),
     vault: CollateralVault__factory.connect(addresses.vault, runner),
     venue: OrderSettlement__factory.connect(addresses.venue, runner),
     oracle: OracleRouter__factory.connect(addresses.oracle, runner),

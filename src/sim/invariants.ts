@@ -5,12 +5,13 @@
  * (test/shared/invariants.ts turns violations into assertion failures).
  */
 import { ZeroAddress, type ContractRunner } from "ethers";
-import { TestERC20__factory, type CollateralVault, type LiquidationAuction, type MarginEngine } from "../../typechain-types";
+import { TestERC20__factory, type CollateralVault, type LiquidationAuction } from "../../typechain-types";
+import type { Engine } from "../contracts/engine";
 import { WAD } from "../model/wad";
 
 export interface InvariantTarget {
   vault: CollateralVault;
-  engine: MarginEngine;
+  engine: Engine;
   auction: LiquidationAuction;
   runner: ContractRunner;
 }

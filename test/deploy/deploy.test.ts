@@ -60,7 +60,6 @@ describe("deployment on a hardhat node process", function () {
           "CollateralVault",
           "EngineAccounts",
           "EngineMarketListing",
-          "EngineViews",
           "Feed_BTC_USD",
           "Feed_ETH_USD",
           "InsuranceFund",
@@ -149,7 +148,7 @@ describe("deployment on a hardhat node process", function () {
       expect(rerun.code, rerun.stderr).to.equal(0);
       const after = deployedAddresses(resumed);
       for (const [future, address] of Object.entries(finished)) expect(after[future], future).to.equal(address);
-      expect(Object.keys(after)).to.have.length(22); // 16 contracts (the AuctionStarter included) and the linked libraries of the auction (2), the vault (1) and the engine (3)
+      expect(Object.keys(after)).to.have.length(21); // 16 contracts (the AuctionStarter included) and the linked libraries of the auction (2), the vault (1) and the engine (2)
 
       const messages = journal(resumed);
       for (const future of Object.keys(finished)) {

@@ -2,6 +2,7 @@
  * Shared fixtures: the whole protocol deployed through the production Ignition module (deploy/modules/Ballast.ts)
  * from a parameter file in human units, plus helpers to fund accounts, push prices and sign orders.
  */
+import { connectEngine } from "../../src/contracts/engine";
 import { ethers, ignition, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -15,7 +16,6 @@ import {
   CollateralVault__factory,
   InsuranceFund__factory,
   LiquidationAuction__factory,
-  MarginEngine__factory,
   MarketConfigurator__factory,
   MockV3Aggregator__factory,
   OracleRouter__factory,
@@ -83,7 +83,7 @@ async function deployWith(params: NetworkParameters) {
   const manager = AccessManager__factory.connect(await at(d.manager), deployer);
   const oracle = OracleRouter__factory.connect(await at(d.oracle), deployer);
   const vault = CollateralVault__factory.connect(await at(d.vault), deployer);
-  const engine = MarginEngine__factory.connect(await at(d.engine), deployer);
+  const engine = connectEngine(await at(d.engine), deployer);
   const configurator = MarketConfigurator__factory.connect(await at(d.configurator), deployer);
   const venue = OrderSettlement__factory.connect(await at(d.venue), deployer);
   const lens = RiskLens__factory.connect(await at(d.lens), deployer);

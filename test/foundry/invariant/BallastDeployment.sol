@@ -5,6 +5,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol";
 import {CollateralVault} from "../../../contracts/vault/CollateralVault.sol";
+import {IMarginEngineViews} from "../../../contracts/interfaces/IMarginEngineViews.sol";
 import {MarginEngine} from "../../../contracts/engine/MarginEngine.sol";
 import {MarketConfigurator} from "../../../contracts/config/MarketConfigurator.sol";
 import {InsuranceFund} from "../../../contracts/insurance/InsuranceFund.sol";
@@ -40,6 +41,8 @@ contract BallastDeployment {
     OracleRouter public oracle;
     CollateralVault public vault;
     MarginEngine public engine;
+    /// @dev The engine's address typed as its view module's interface (answered there through its fallback).
+    IMarginEngineViews public engineViews;
     MarketConfigurator public configurator;
     InsuranceFund public fund;
     OrderSettlement public venue;
@@ -86,6 +89,7 @@ contract BallastDeployment {
 
         vault = new CollateralVault(address(manager), usdc, oracle);
         engine = new MarginEngine(address(manager), vault, oracle);
+        engineViews = IMarginEngineViews(address(engine));
         configurator = new MarketConfigurator(address(manager), engine, oracle);
         fund = new InsuranceFund(address(manager), vault, "Ballast Insurance USDC", "bINS-USDC", 7 days, 2 days, 0.5e18);
         venue = new OrderSettlement(address(manager), engine, address(fund));

@@ -17,6 +17,7 @@ import {TestERC20} from "../../../contracts/test/TestERC20.sol";
 import {FeeOnTransferERC20} from "../../../contracts/test/FeeOnTransferERC20.sol";
 import {ICollateralVault} from "../../../contracts/interfaces/ICollateralVault.sol";
 import {IMarginEngine} from "../../../contracts/interfaces/IMarginEngine.sol";
+import {IMarginEngineViews} from "../../../contracts/interfaces/IMarginEngineViews.sol";
 import {IMarketConfigurator} from "../../../contracts/interfaces/IMarketConfigurator.sol";
 import {ILiquidationAuction} from "../../../contracts/interfaces/ILiquidationAuction.sol";
 import {IOrderSettlement} from "../../../contracts/interfaces/IOrderSettlement.sol";
@@ -43,6 +44,7 @@ contract BallastHandler {
 
     CollateralVault public immutable vault;
     MarginEngine public immutable engine;
+    IMarginEngineViews public immutable engineViews;
     MarketConfigurator public immutable configurator;
     InsuranceFund public immutable fund;
     OrderSettlement public immutable venue;
@@ -102,6 +104,7 @@ contract BallastHandler {
     constructor(BallastDeployment d, FeeOnTransferERC20 feeToken_) {
         vault = d.vault();
         engine = d.engine();
+        engineViews = d.engineViews();
         configurator = d.configurator();
         fund = d.fund();
         venue = d.venue();
@@ -263,7 +266,7 @@ contract BallastHandler {
             if (frozen) _violate("INV-22", "a frozen account withdrew");
             // Judged at the prices the vault's check used (see _atCachedPrices).
             if (_atCachedPrices(account)) {
-                IMarginEngine.MarginState memory s = engine.accountMargin(account);
+                IMarginEngine.MarginState memory s = engineViews.accountMargin(account);
                 if (s.equity < int256(s.initialMargin)) _violate("INV-13", "a withdrawal left the account below initial margin");
                 _checkNoPaperProfitOut(account, s);
             }
@@ -280,7 +283,7 @@ contract BallastHandler {
         (bool frozen, ) = vault.accountStatus(from);
         bool ok = _callTransferCash(o, from, to, _bound(amountSeed, 1, 100_000e6));
         if (ok && frozen) _violate("INV-22", "a frozen account transferred cash out");
-        if (ok && from != to && _atCachedPrices(from)) _checkNoPaperProfitOut(from, engine.accountMargin(from));
+        if (ok && from != to && _atCachedPrices(from)) _checkNoPaperProfitOut(from, engineViews.accountMargin(from));
         _after("transferCash", ok);
     }
 
@@ -449,8 +452,8 @@ contract BallastHandler {
         uint256 account = accounts[accountSeed % (OWNERS * SUBS)];
         bool ok;
         try engine.updateMarket(m) {} catch {}
-        try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
-            IMarginEngine.MarketView memory v = engine.marketView(m);
+        try engineViews.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+            IMarginEngine.MarketView memory v = engineViews.marketView(m);
             int256 free = s.equity - int256(s.initialMargin);
             if (free > 0 && v.cachedPrice != 0) {
                 // Sized at the highest initial ratio any part of the notional pays (base plus the top tier's
@@ -561,9 +564,9 @@ contract BallastHandler {
     function _tradeSnapshot(uint256 maker, uint256 taker, uint256 m) internal view returns (TradeSnapshot memory s) {
         (s.makerFrozen, ) = vault.accountStatus(maker);
         (s.takerFrozen, ) = vault.accountStatus(taker);
-        (s.makerSize, ) = engine.position(maker, m);
-        (s.takerSize, ) = engine.position(taker, m);
-        IMarginEngine.MarketView memory v = engine.marketView(m);
+        (s.makerSize, ) = engineViews.position(maker, m);
+        (s.takerSize, ) = engineViews.position(taker, m);
+        IMarginEngine.MarketView memory v = engineViews.marketView(m);
         s.longOpenInterest = v.longOpenInterest;
         s.premium = v.premium;
         s.updatedNow = v.lastUpdate == block.timestamp;
@@ -573,7 +576,7 @@ contract BallastHandler {
 
     /// @dev (below maintenance, equity - maintenance margin, equity) at the oracle's index prices; zeros if unpriced.
     function _surplus(uint256 account) internal view returns (bool below, int256 surplus, int256 equity) {
-        try engine.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
+        try engineViews.accountMargin(account) returns (IMarginEngine.MarginState memory s) {
             equity = s.equity;
             surplus = s.equity - int256(s.maintenanceMargin);
             below = surplus < 0;
@@ -604,7 +607,7 @@ contract BallastHandler {
     /// open-interest cap (INV-09), initial margin or strictly reduced risk (INV-12).
     function _checkTrade(TradeSnapshot memory b, uint256 maker, uint256 taker, uint256 m) internal {
         if (b.makerFrozen || b.takerFrozen) _violate("INV-22", "an account in auction traded");
-        IMarginEngine.MarketView memory v = engine.marketView(m);
+        IMarginEngine.MarketView memory v = engineViews.marketView(m);
         if (v.longOpenInterest > b.longOpenInterest && v.longOpenInterest > v.setup.openInterestCap) {
             _violate("INV-09", "a fill raised long open interest above the cap");
         }
@@ -614,7 +617,7 @@ contract BallastHandler {
         _checkMarginTiers(maker);
         _checkMarginTiers(taker);
         // Fees: at most 0.07 % of a notional of at most |size| x 1.06 x index (both rates rounded up), plus a wei.
-        uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engine.marketView(m).cachedPrice * 2) / 1e21 + 2;
+        uint256 fees = (_abs(b.makerSize - _sizeOf(maker, m)) * engineViews.marketView(m).cachedPrice * 2) / 1e21 + 2;
         _checkNoSelfDump(b.makerBelow, b.makerSurplus, b.makerEquity, maker, fees);
         _checkNoSelfDump(b.takerBelow, b.takerSurplus, b.takerEquity, taker, fees);
     }
@@ -633,7 +636,7 @@ contract BallastHandler {
     }
 
     function _sizeOf(uint256 account, uint256 m) internal view returns (int256 size) {
-        (size, ) = engine.position(account, m);
+        (size, ) = engineViews.position(account, m);
     }
 
     /// @dev INV-12 and INV-30 are stated at the prices the engine's check used (cached, at most `maxPriceAge` old):
@@ -642,7 +645,7 @@ contract BallastHandler {
     function _checkMarginAfterFill(uint256 account, uint256 m, int256 sizeBefore) internal {
         if (!_atCachedPrices(account)) return;
         int256 sizeAfter = _sizeOf(account, m);
-        IMarginEngine.MarginState memory s = engine.accountMargin(account);
+        IMarginEngine.MarginState memory s = engineViews.accountMargin(account);
         if (s.equity < 0) _violate("INV-30", "a fill left an account with negative equity");
         if (s.equity >= int256(s.initialMargin)) return;
         bool reduced = _abs(sizeAfter) < _abs(sizeBefore) && (sizeAfter == 0 || (sizeAfter > 0) == (sizeBefore > 0));
@@ -657,10 +660,10 @@ contract BallastHandler {
     function _checkNoPaperProfitOut(uint256 account, IMarginEngine.MarginState memory s) internal {
         int256 profit;
         for (uint256 m; m < 2; ++m) {
-            (int256 size, int256 basis) = engine.position(account, m);
+            (int256 size, int256 basis) = engineViews.position(account, m);
             if (size == 0 && basis == 0) continue;
-            uint256 price = engine.marketView(m).cachedPrice;
-            int256 v = MarginMath.positionValue(size, basis, price, engine.cumulativeFundingAt(m, price));
+            uint256 price = engineViews.marketView(m).cachedPrice;
+            int256 v = MarginMath.positionValue(size, basis, price, engineViews.cumulativeFundingAt(m, price));
             if (v > 0) profit += v;
         }
         if (s.equity - profit < int256(s.initialMargin)) _violate("INV-28", "unrealised profit left an account");
@@ -671,7 +674,7 @@ contract BallastHandler {
         for (uint256 m; m < 2; ++m) {
             if ((markets >> m) & 1 == 0) continue;
             try oracle.getPrice(engine.oracleAssetOf(m)) returns (uint256 fresh) {
-                if (engine.marketView(m).cachedPrice != fresh) return false;
+                if (engineViews.marketView(m).cachedPrice != fresh) return false;
             } catch {
                 return false;
             }
@@ -813,7 +816,7 @@ contract BallastHandler {
     }
 
     function _bidSnapshot(uint256 target) internal view returns (BidSnapshot memory b) {
-        try engine.accountMargin(target) returns (IMarginEngine.MarginState memory s) {
+        try engineViews.accountMargin(target) returns (IMarginEngine.MarginState memory s) {
             b.measured = true;
             b.equity = s.equity;
             b.maintenance = s.maintenanceMargin;
@@ -874,7 +877,7 @@ contract BallastHandler {
                 _violate("INV-24", "a partial bid settled more than its fraction of the pending bad debt");
             }
         }
-        IMarginEngine.MarginState memory s = engine.accountMargin(target);
+        IMarginEngine.MarginState memory s = engineViews.accountMargin(target);
         if (b.measured && b.markToMarket > 0) {
             (uint256 supplyIndex, , ) = vault.cashIndices();
             if (vault.cashBalance(fund.fundAccount()) < b.fundCash || supplyIndex < b.supplyIndex) {
@@ -912,7 +915,7 @@ contract BallastHandler {
             }
             if (worse) _violate("INV-18", "a bid lowered the account's health factor");
         }
-        IMarginEngine.MarginState memory k = engine.accountMargin(bidder);
+        IMarginEngine.MarginState memory k = engineViews.accountMargin(bidder);
         if (k.equity < int256(k.initialMargin)) _violate("INV-19", "a bid left the bidder below initial margin");
     }
 
@@ -934,7 +937,7 @@ contract BallastHandler {
         for (uint256 i; i < n; ++i) {
             uint256 a = accounts[((seed % n) + i) % n]; // no overflow at any seed
             if (auction.auctionOf(a).active) continue;
-            try engine.accountMargin(a) returns (IMarginEngine.MarginState memory s) {
+            try engineViews.accountMargin(a) returns (IMarginEngine.MarginState memory s) {
                 if (s.liquidatable) return a;
             } catch {
                 break;
@@ -1202,9 +1205,9 @@ contract BallastHandler {
     function _checkMarginTiers(uint256 account) internal {
         uint256 expected;
         for (uint256 m; m < 2; ++m) {
-            (int256 size, ) = engine.position(account, m);
+            (int256 size, ) = engineViews.position(account, m);
             if (size == 0) continue;
-            IMarginEngine.MarketView memory v = engine.marketView(m);
+            IMarginEngine.MarketView memory v = engineViews.marketView(m);
             uint256 price;
             try oracle.getPrice(v.oracleAsset) returns (uint256 p) {
                 price = p;
@@ -1378,11 +1381,11 @@ contract BallastHandler {
             }
         } else {
             // Class 6 of issue 11: the effective ratios are a function of block time; an update never moves them.
-            IMarginEngine.MarketView memory before = engine.marketView(marketSeed % 2);
+            IMarginEngine.MarketView memory before = engineViews.marketView(marketSeed % 2);
             try engine.updateMarket(marketSeed % 2) {} catch {
                 ok = false;
             }
-            IMarginEngine.MarketView memory afterUpdate = engine.marketView(marketSeed % 2);
+            IMarginEngine.MarketView memory afterUpdate = engineViews.marketView(marketSeed % 2);
             if (ok && (afterUpdate.mmr != before.mmr || afterUpdate.imr != before.imr)) {
                 _violate("INV-10", "a market update moved the effective margin ratios (class 6)");
             }

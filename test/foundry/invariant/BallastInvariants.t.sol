@@ -145,7 +145,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
         o.tokens = handler.tokens();
         uint256 markets = engine.marketCount();
         o.markets = new IMarginEngine.MarketView[](markets);
-        for (uint256 m; m < markets; ++m) o.markets[m] = engine.marketView(m);
+        for (uint256 m; m < markets; ++m) o.markets[m] = engineViews.marketView(m);
         uint256[] memory ids = handler.accountIds();
         o.accounts = new AccountView[](ids.length);
         for (uint256 i; i < ids.length; ++i) {
@@ -159,7 +159,7 @@ contract BallastInvariants is InvariantBase, BallastDeployment {
             (v.marketBits, v.isolated) = engine.accountInfo(a);
             v.sizes = new int256[](markets);
             v.bases = new int256[](markets);
-            for (uint256 m; m < markets; ++m) (v.sizes[m], v.bases[m]) = engine.position(a, m);
+            for (uint256 m; m < markets; ++m) (v.sizes[m], v.bases[m]) = engineViews.position(a, m);
             (v.frozen, v.hasPositions) = vault.accountStatus(a);
             v.auction = auction.auctionOf(a);
         }

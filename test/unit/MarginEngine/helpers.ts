@@ -24,12 +24,7 @@ import {
   type Ballast,
   type Order,
 } from "../../shared/fixtures";
-import {
-  EngineAccounts__factory,
-  EngineMarketListing__factory,
-  EngineViews__factory,
-  MarginEngine__factory,
-} from "../../../typechain-types";
+import { EngineAccounts__factory, EngineMarketListing__factory, MarginEngine__factory } from "../../../typechain-types";
 import type { IMarketConfigurator } from "../../../typechain-types/contracts/config/MarketConfigurator";
 import type { ICollateralVault } from "../../../typechain-types/contracts/engine/MarginEngine";
 
@@ -500,21 +495,19 @@ export async function expectFill(f: EngineFixture, c: CheckedFill) {
 }
 
 /**
- * A MarginEngine factory linked to freshly deployed EngineMarketListing, EngineAccounts and EngineViews libraries
- * (the engine's market listing, account settings and cold views run in those linked libraries, as the Ignition
- * module deploys them).
+ * A MarginEngine factory linked to freshly deployed EngineMarketListing and EngineAccounts libraries (the engine's
+ * market listing and account settings run in those linked libraries, as the Ignition module deploys them; its view
+ * module is created by its own constructor).
  */
 export async function engineFactory(signer: HardhatEthersSigner): Promise<MarginEngine__factory> {
-  const [listing, accounts, views] = await Promise.all([
+  const [listing, accounts] = await Promise.all([
     new EngineMarketListing__factory(signer).deploy(),
     new EngineAccounts__factory(signer).deploy(),
-    new EngineViews__factory(signer).deploy(),
   ]);
   return new MarginEngine__factory(
     {
       "contracts/engine/EngineMarketListing.sol:EngineMarketListing": await listing.getAddress(),
       "contracts/engine/EngineAccounts.sol:EngineAccounts": await accounts.getAddress(),
-      "contracts/engine/EngineViews.sol:EngineViews": await views.getAddress(),
     },
     signer,
   );

@@ -4,8 +4,9 @@
  * cumulativeFundingAt, accountInfo, marketView, operatorOf, marketCount and the constants.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { artifacts, ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { IMarginEngineViews__factory, MarginEngineViews__factory, MarginEngine__factory } from "../../../typechain-types";
 import {
   BTC,
   BTC_IMR,
@@ -256,5 +257,70 @@ describe("MarginEngine: views", function () {
       await b.engine.FUNDING_PERIOD(),
       await b.engine.MAX_PRICE_AGE_LIMIT(),
     ]).to.deep.equal([128n, 16n, 3600n, 28800n, 300n]);
+  });
+
+  describe("the view module", function () {
+    it("has only view and pure functions, so nothing the engine's fallback forwards can write the engine's storage", async function () {
+      const abi = MarginEngineViews__factory.abi.filter((e) => e.type === "function");
+      expect(abi.filter((e) => e.stateMutability !== "view" && e.stateMutability !== "pure").map((e) => e.name)).to.deep.equal([]);
+      // Every IMarginEngineViews function is the module's, and none of them is also one of the engine's own.
+      const engineOwn = new Set<string>(MarginEngine__factory.abi.filter((e) => e.type === "function").map((e) => e.name));
+      const views = IMarginEngineViews__factory.abi.map((e) => e.name);
+      expect(views).to.have.members([
+        "accountMargin",
+        "accountMarginAtPrices",
+        "position",
+        "marketView",
+        "cumulativeFundingAt",
+        "operatorOf",
+      ]);
+      expect(views.filter((n) => engineOwn.has(n))).to.deep.equal([]);
+      expect(views.filter((n) => !abi.some((e) => e.name === n))).to.deep.equal([]);
+    });
+
+    it("is created by the engine with the engine's vault and oracle and this checkout's code", async function () {
+      const { b } = await loadFixture(engineFixture);
+      const module = MarginEngineViews__factory.connect(await b.engine.viewModule(), ethers.provider);
+      expect(await module.vault()).to.equal(await b.vault.getAddress());
+      // The engine's constructor created it: the engine's first CREATE (nonce 1).
+      expect(await module.getAddress()).to.equal(ethers.getCreateAddress({ from: await b.engine.getAddress(), nonce: 1 }));
+      // Its code is the artifact's with exactly two immutables filled in: the vault and the oracle.
+      const name = "contracts/engine/MarginEngineViews.sol:MarginEngineViews";
+      const info = await artifacts.getBuildInfo(name);
+      const refs =
+        info!.output.contracts["contracts/engine/MarginEngineViews.sol"].MarginEngineViews.evm.deployedBytecode.immutableReferences!;
+      const code = (await ethers.provider.getCode(module)).slice(2);
+      const expected = (await artifacts.readArtifact(name)).deployedBytecode.slice(2).split("");
+      const filled = new Set<string>();
+      for (const ranges of Object.values(refs)) {
+        for (const { start, length } of ranges) {
+          const word = code.slice(start * 2, (start + length) * 2);
+          filled.add(ethers.getAddress(`0x${word.slice(-40)}`));
+          expected.splice(start * 2, length * 2, ...word);
+        }
+      }
+      expect(code).to.equal(expected.join(""));
+      expect([...filled].sort()).to.deep.equal([await b.vault.getAddress(), await b.oracle.getAddress()].sort());
+    });
+
+    it("called directly reads its own empty storage, not the engine's", async function () {
+      const f = await loadFixture(portfolioFixture);
+      const module = MarginEngineViews__factory.connect(await f.b.engine.viewModule(), ethers.provider);
+      expect((await f.b.engine.position(f.C, ETH)).size).to.equal(wad(3));
+      expect((await module.position(f.C, ETH)).size).to.equal(0n);
+      expect((await module.marketView(ETH)).listed).to.equal(false);
+    });
+
+    it("a selector neither the engine nor the module knows reverts, and so does a view or a plain transfer sent with value", async function () {
+      const { b, alice } = await loadFixture(engineFixture);
+      const engine = await b.engine.getAddress();
+      await expect(alice.sendTransaction({ to: engine, data: "0xdeadbeef" })).to.be.reverted;
+      await expect(alice.sendTransaction({ to: engine, value: 1n })).to.be.reverted;
+      const data = IMarginEngineViews__factory.createInterface().encodeFunctionData("marketView", [0n]);
+      await expect(alice.sendTransaction({ to: engine, data, value: 1n })).to.be.reverted;
+      expect(await ethers.provider.getBalance(engine)).to.equal(0n);
+      // Sent without value, a forwarded view answers like the eth_call (and writes nothing).
+      await expect(alice.sendTransaction({ to: engine, data })).not.to.be.reverted;
+    });
   });
 });

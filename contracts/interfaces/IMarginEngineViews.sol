@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICollateralVault} from "./ICollateralVault.sol";
+import {IMarginEngine} from "./IMarginEngine.sol";
+
+/// @title IMarginEngineViews
+/// @custom:security-contact security@ballast.finance
+/// @notice The margin engine's read-only views that no contract calls inside a transaction: the lens and off-chain
+/// tools (keeper, simulator, deploy check) read them. Call them at the engine's own address: the engine forwards
+/// any selector it does not know to its view module ({IMarginEngine-viewModule}), which runs on the engine's
+/// storage (DELEGATECALL). Units as in {IMarginEngine}.
+/// @dev Kept out of the engine's own code so that the engine stays under the EIP-170 size limit with room for its
+/// liquidation paths; a forwarded call costs one DELEGATECALL (about 2,700 gas) more than a direct one.
+interface IMarginEngineViews {
+    /// @notice Margin state of `account` at fresh oracle prices.
+    /// @param account The account (owner << 96 | subaccount id).
+    /// @return The account's equity [wad cash], maintenance and initial margin [wad cash], health factor [wad] and
+    /// whether it is liquidatable (equity < maintenance margin).
+    /// @dev Funding accrues to now at each fresh price. Reverts as the oracle router does on any invalid price.
+    function accountMargin(uint256 account) external view returns (IMarginEngine.MarginState memory);
+
+    /// @notice Margin state of `account` from given vault inputs and market prices. Lets the lens price every
+    /// market once and evaluate thousands of accounts.
+    /// @param account The account.
+    /// @param collateral The vault's margin inputs for the account (cash and haircut collateral value, wad cash).
+    /// @param marketPrices One price per listed market, indexed by market id [wad cash per base unit].
+    /// @return The margin state as {accountMargin} returns it, at those prices.
+    /// @dev Reverts `EngineParameterOutOfBounds("marketPrices", length, marketCount, marketCount)` unless
+    /// `marketPrices.length == marketCount()`, and `EngineParameterOutOfBounds("price", price, 0, 2**96 - 1)` for a
+    /// price above the width of every stored price.
+    function accountMarginAtPrices(
+        uint256 account,
+        ICollateralVault.MarginCollateral memory collateral,
+        uint256[] memory marketPrices
+    ) external view returns (IMarginEngine.MarginState memory);
+
+    /// @notice Position of `account` in `marketId`.
+    /// @return size Signed size [wad base units, long > 0].
+    /// @return basis Entry notional net of the funding index at entry [wad cash].
+    function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
+
+    /// @notice Everything stored about `marketId`, with its effective margin ratios now.
+    /// @dev An unlisted id returns zeros.
+    function marketView(uint256 marketId) external view returns (IMarginEngine.MarketView memory);
+
+    /// @notice Cumulative funding index of `marketId` accrued to now at `price`.
+    /// @param price The price at which funding accrues since the last update [wad cash per base unit].
+    /// @return The index [wad cash per base unit].
+    /// @dev Reverts `EngineParameterOutOfBounds("price", price, 0, 2**96 - 1)` above the width of every stored price.
+    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256);
+
+    /// @notice The operator's scope and expiry for `owner`.
+    /// @return scope The scope granted (None if never set or revoked).
+    /// @return expiry Last second at which the grant is valid [unix seconds].
+    function operatorOf(address owner, address operator) external view returns (IMarginEngine.Scope scope, uint64 expiry);
+}
