@@ -18,8 +18,9 @@ import {EngineMarkets} from "./EngineMarkets.sol";
 /// @dev Market state is split by access pattern so that a margin check reads two market slots and one position
 /// slot per market held: `MarketMark` (cached price and effective ratios) and `MarketFunding`.
 /// Inherited by the engine and by its view module ({MarginEngineViews}), which runs on the engine's storage
-/// (DELEGATECALL): both must see one layout, so every state variable of either is declared here and nowhere else
-/// (the engine's other bases, AccessManaged and the transient reentrancy guard, come after it). Not an
+/// (DELEGATECALL): both must see one layout, so every state variable the module has is declared here, first in both
+/// (the engine's other bases, AccessManaged and the transient reentrancy guard, add theirs after it; compared by
+/// test/unit/MarginEngine/viewModuleLayout.test.ts). Not an
 /// {IMarginEngine} itself, so that the module need not implement the engine's functions.
 abstract contract EngineStorage {
     using WadMath for uint256;

@@ -178,6 +178,14 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
     }
 
     /// @dev {IMarginEngineViews}: a selector the engine does not know runs the view module's code on this storage.
+    /// The engine takes no ether: a call with value reverts `EngineValueSent` before anything is forwarded (the
+    /// module's functions are non-payable too).
+    fallback() external payable override {
+        if (msg.value != 0) revert EngineValueSent(msg.value);
+        _fallback();
+    }
+
+    /// @dev The view module's address, for {Proxy-_fallback}.
     function _implementation() internal view override returns (address) {
         return _VIEW_MODULE;
     }

@@ -14,18 +14,28 @@ import {EngineMarkets} from "./EngineMarkets.sol";
 /// @custom:security-contact security@ballast.finance
 /// @notice The margin engine's view module: the read-only views that no contract calls inside a transaction (the
 /// market view, positions, operators, funding at a caller's price and the margin views the lens reads).
-/// @dev Created by the engine's constructor with the engine's own vault and oracle, and reached only through the
-/// engine's fallback, which runs this code on the engine's storage (DELEGATECALL): it inherits the engine's storage
-/// layout ({EngineStorage}) and nothing else. Every function here is a view (none can write the engine's storage),
-/// and a call made to this contract directly reads this contract's own, empty storage. Moving these views out of the
-/// engine keeps it under the EIP-170 size limit with room for its liquidation paths.
+/// @dev Created by the engine's constructor with the engine's own vault and oracle, and run through the engine's
+/// fallback, which executes this code on the engine's storage (DELEGATECALL): it inherits the engine's storage
+/// layout ({EngineStorage}) and nothing else. Every function here is a view (none can write the engine's storage).
+/// Each view reverts `EngineViewsNotDelegated` when called at the module's own address, whose storage is empty (it
+/// would report every account flat). Moving these views out of the engine keeps it under the EIP-170 size limit
+/// with room for its liquidation paths.
 contract MarginEngineViews is EngineStorage, IMarginEngineViews {
+    /// @dev The engine that created this module: the only address at which its views run.
+    address private immutable _ENGINE;
+
+    modifier onlyDelegated() {
+        _onlyDelegated();
+        _;
+    }
     /// @param vault_ The engine's collateral vault.
     /// @param oracle_ The engine's oracle router.
-    constructor(ICollateralVault vault_, IOracleRouter oracle_) EngineStorage(vault_, oracle_) {}
+    constructor(ICollateralVault vault_, IOracleRouter oracle_) EngineStorage(vault_, oracle_) {
+        _ENGINE = msg.sender;
+    }
 
     /// @inheritdoc IMarginEngineViews
-    function accountMargin(uint256 account) external view returns (IMarginEngine.MarginState memory s) {
+    function accountMargin(uint256 account) external view onlyDelegated returns (IMarginEngine.MarginState memory s) {
         return _marginState(account, vault.marginCollateralFresh(account));
     }
 
@@ -34,7 +44,7 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
         uint256 account,
         ICollateralVault.MarginCollateral calldata c,
         uint256[] calldata marketPrices
-    ) external view returns (IMarginEngine.MarginState memory s) {
+    ) external view onlyDelegated returns (IMarginEngine.MarginState memory s) {
         uint256 listed = _marketCount;
         if (marketPrices.length != listed) {
             revert IMarginEngine.EngineParameterOutOfBounds("marketPrices", marketPrices.length, listed, listed);
@@ -62,13 +72,13 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
     }
 
     /// @inheritdoc IMarginEngineViews
-    function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis) {
+    function position(uint256 account, uint256 marketId) external view onlyDelegated returns (int256 size, int256 basis) {
         Position memory p = _positions[account][marketId];
         return (p.size, p.basis);
     }
 
     /// @inheritdoc IMarginEngineViews
-    function marketView(uint256 marketId) external view returns (IMarginEngine.MarketView memory v) {
+    function marketView(uint256 marketId) external view onlyDelegated returns (IMarginEngine.MarketView memory v) {
         Market storage m = _markets[marketId];
         MarketMark memory mk = m.mark;
         MarketFunding memory fd = m.funding;
@@ -115,16 +125,24 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
     }
 
     /// @inheritdoc IMarginEngineViews
-    function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256) {
+    function cumulativeFundingAt(uint256 marketId, uint256 price) external view onlyDelegated returns (int256) {
         _requirePrice(price);
         MarketFunding memory fd = _markets[marketId].funding;
         return MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp);
     }
 
     /// @inheritdoc IMarginEngineViews
-    function operatorOf(address owner, address operator) external view returns (IMarginEngine.Scope scope, uint64 expiry) {
+    function operatorOf(
+        address owner,
+        address operator
+    ) external view onlyDelegated returns (IMarginEngine.Scope scope, uint64 expiry) {
         Operator memory op = _operators[owner][operator];
         return (op.scope, op.expiry);
+    }
+
+    /// @dev Reverts `EngineViewsNotDelegated` unless this code runs at the engine's address (by its DELEGATECALL).
+    function _onlyDelegated() private view {
+        if (address(this) != _ENGINE) revert EngineViewsNotDelegated(address(this), _ENGINE);
     }
 
     /// @dev Reverts `EngineParameterOutOfBounds("price", price, 0, 2**96 - 1)` above the width of every stored price,

@@ -181,6 +181,8 @@ interface IMarginEngine {
     error EngineInvalidFraction(uint256 fraction);
     /// @notice A one-time binding was already made.
     error EngineAlreadyBound(address current);
+    /// @notice Ether was sent to the engine, which holds none.
+    error EngineValueSent(uint256 value);
 
     // ----------------------------------------------------------------- events
     /// @notice `owner` set `operator`'s scope and expiry (seconds timestamp).

@@ -13,6 +13,11 @@ import {IMarginEngine} from "./IMarginEngine.sol";
 /// @dev Kept out of the engine's own code so that the engine stays under the EIP-170 size limit with room for its
 /// liquidation paths; a forwarded call costs one DELEGATECALL (about 2,700 gas) more than a direct one.
 interface IMarginEngineViews {
+    /// @notice A view was called at the module's own address (`viewModule`), where it would read empty storage.
+    /// @param module The module's address.
+    /// @param engine The engine whose address answers the views.
+    error EngineViewsNotDelegated(address module, address engine);
+
     /// @notice Margin state of `account` at fresh oracle prices.
     /// @param account The account (owner << 96 | subaccount id).
     /// @return The account's equity [wad cash], maintenance and initial margin [wad cash], health factor [wad] and

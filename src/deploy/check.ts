@@ -10,7 +10,7 @@
  * role-function mappings) is rebuilt from the contracts' events since the deployment's first block, so an extra
  * holder or an extra mapping is reported, not only a missing one.
  */
-import { Interface, ZeroAddress, getAddress, type Provider } from "ethers";
+import { Interface, ZeroAddress, getAddress, getCreateAddress, type Provider } from "ethers";
 import type { DeploymentPlan, FeedPlan, CollateralPlan, MarketPlan } from "../config/schema";
 import { formatDuration, formatPercent, formatWad } from "../config/units";
 import { samePair } from "./preflight";
@@ -263,12 +263,17 @@ function chainChecks({ provider, plan, deployment }: CheckContext): Checks {
 
 /**
  * What is at each address is what this checkout compiles (test tokens and mock feeds included), and so is the
- * engine's view module, which the engine's constructor creates (so the journal does not name it).
+ * engine's view module, which the engine's constructor creates (so the journal does not name it; an engine that
+ * does not answer `viewModule` gets a row saying so).
  */
 async function codeChecks({ provider, a, c, codeMatches }: CheckContext): Promise<Checks> {
   const checks: Checks = [];
   const addresses = Object.entries(a);
-  if (a.MarginEngine) addresses.push(["MarginEngineViews", await c.engine.viewModule()]);
+  if (a.MarginEngine) {
+    const module = await c.engine.viewModule().catch(() => undefined);
+    if (module) addresses.push(["MarginEngineViews", module]);
+    else checks.push(eq("code.MarginEngineViews", "contract", "no viewModule() on the engine"));
+  }
   for (const [id, address] of addresses) {
     const code = await provider.getCode(address);
     const name = id.startsWith("Token_") ? "TestERC20" : id.startsWith("Feed_") ? "MockV3Aggregator" : id;
@@ -327,6 +332,9 @@ function wiringChecks(x: CheckContext): Checks {
     wire("lens.configurator", a.MarketConfigurator, () => c.lens.configurator()),
     wire("lens.oracle", a.OracleRouter, () => c.lens.oracle()),
     wire("starter.auction", a.LiquidationAuction, () => c.starter.auction()),
+    // Created by the engine's constructor (its first CREATE), which passes the engine's own vault and oracle: with
+    // the code check above, the module's immutables are the engine's.
+    wire("engine.viewModule", getCreateAddress({ from: a.MarginEngine, nonce: 1 }), () => c.engine.viewModule()),
     wire("engine.viewModule.vault", a.CollateralVault, async () =>
       MarginEngineViews__factory.connect(await c.engine.viewModule(), x.provider).vault(),
     ),

@@ -263,9 +263,10 @@ describe("MarginEngine: views", function () {
     it("has only view and pure functions, so nothing the engine's fallback forwards can write the engine's storage", async function () {
       const abi = MarginEngineViews__factory.abi.filter((e) => e.type === "function");
       expect(abi.filter((e) => e.stateMutability !== "view" && e.stateMutability !== "pure").map((e) => e.name)).to.deep.equal([]);
-      // Every IMarginEngineViews function is the module's, and none of them is also one of the engine's own.
+      // Every IMarginEngineViews function is the module's, and none of them is also one of the engine's own (the
+      // module's other functions, EngineStorage's getters, are answered by the engine itself with the same values).
       const engineOwn = new Set<string>(MarginEngine__factory.abi.filter((e) => e.type === "function").map((e) => e.name));
-      const views = IMarginEngineViews__factory.abi.map((e) => e.name);
+      const views = IMarginEngineViews__factory.abi.filter((e) => e.type === "function").map((e) => e.name);
       expect(views).to.have.members([
         "accountMargin",
         "accountMarginAtPrices",
@@ -278,13 +279,13 @@ describe("MarginEngine: views", function () {
       expect(views.filter((n) => !abi.some((e) => e.name === n))).to.deep.equal([]);
     });
 
-    it("is created by the engine with the engine's vault and oracle and this checkout's code", async function () {
+    it("is created by the engine with the engine's vault and oracle and this checkout's code, and knows its engine", async function () {
       const { b } = await loadFixture(engineFixture);
       const module = MarginEngineViews__factory.connect(await b.engine.viewModule(), ethers.provider);
       expect(await module.vault()).to.equal(await b.vault.getAddress());
       // The engine's constructor created it: the engine's first CREATE (nonce 1).
       expect(await module.getAddress()).to.equal(ethers.getCreateAddress({ from: await b.engine.getAddress(), nonce: 1 }));
-      // Its code is the artifact's with exactly two immutables filled in: the vault and the oracle.
+      // Its code is the artifact's with exactly three immutables filled in: the vault, the oracle and the engine.
       const name = "contracts/engine/MarginEngineViews.sol:MarginEngineViews";
       const info = await artifacts.getBuildInfo(name);
       const refs =
@@ -300,24 +301,40 @@ describe("MarginEngine: views", function () {
         }
       }
       expect(code).to.equal(expected.join(""));
-      expect([...filled].sort()).to.deep.equal([await b.vault.getAddress(), await b.oracle.getAddress()].sort());
+      const expected3 = [await b.vault.getAddress(), await b.oracle.getAddress(), await b.engine.getAddress()];
+      expect([...filled].sort()).to.deep.equal(expected3.sort());
     });
 
-    it("called directly reads its own empty storage, not the engine's", async function () {
+    it("called at its own address, where storage is empty, every view reverts EngineViewsNotDelegated instead of reporting accounts flat", async function () {
       const f = await loadFixture(portfolioFixture);
-      const module = MarginEngineViews__factory.connect(await f.b.engine.viewModule(), ethers.provider);
+      const address = await f.b.engine.viewModule();
+      const module = MarginEngineViews__factory.connect(address, ethers.provider);
+      const engine = await f.b.engine.getAddress();
       expect((await f.b.engine.position(f.C, ETH)).size).to.equal(wad(3));
-      expect((await module.position(f.C, ETH)).size).to.equal(0n);
-      expect((await module.marketView(ETH)).listed).to.equal(false);
+      const calls = [
+        () => module.position(f.C, ETH),
+        () => module.marketView(ETH),
+        () => module.accountMargin(f.C),
+        () => module.accountMarginAtPrices(f.C, { cash: 0n, collateralValue: 0n }, [0n, 0n]),
+        () => module.cumulativeFundingAt(ETH, wad(3000)),
+        () => module.operatorOf(f.alice.address, f.bob.address),
+      ];
+      for (const call of calls) {
+        await expect(call()).to.be.revertedWithCustomError(module, "EngineViewsNotDelegated").withArgs(address, engine);
+      }
     });
 
     it("a selector neither the engine nor the module knows reverts, and so does a view or a plain transfer sent with value", async function () {
       const { b, alice } = await loadFixture(engineFixture);
       const engine = await b.engine.getAddress();
-      await expect(alice.sendTransaction({ to: engine, data: "0xdeadbeef" })).to.be.reverted;
-      await expect(alice.sendTransaction({ to: engine, value: 1n })).to.be.reverted;
+      await expect(alice.sendTransaction({ to: engine, data: "0xdeadbeef" })).to.be.revertedWithoutReason();
+      await expect(alice.sendTransaction({ to: engine, value: 1n }))
+        .to.be.revertedWithCustomError(b.engine, "EngineValueSent")
+        .withArgs(1n);
       const data = IMarginEngineViews__factory.createInterface().encodeFunctionData("marketView", [0n]);
-      await expect(alice.sendTransaction({ to: engine, data, value: 1n })).to.be.reverted;
+      await expect(alice.sendTransaction({ to: engine, data, value: 1n }))
+        .to.be.revertedWithCustomError(b.engine, "EngineValueSent")
+        .withArgs(1n);
       expect(await ethers.provider.getBalance(engine)).to.equal(0n);
       // Sent without value, a forwarded view answers like the eth_call (and writes nothing).
       await expect(alice.sendTransaction({ to: engine, data })).not.to.be.reverted;
