@@ -17,6 +17,10 @@ interface IRiskLens {
     /// (`ILiquidationAuction.Quote` reports it under the same name; the lens sums the raw collateral value per token with
     /// the vault's rounding, `CollateralValuation.valueDown`).
     /// @param requirement R = M + H [WAD cash], the auction's requirement (same source).
+    /// @param marketCount Number of markets the account holds a position in (set even when `priceValid` is false):
+    /// each adds gas to a start and a bid, so keepers size their gas limits with it.
+    /// @param collateralCount Number of collateral tokens the account holds (set even when `priceValid` is false),
+    /// likewise.
     struct AccountHealth {
         uint256 account;
         bool priceValid;
@@ -28,6 +32,8 @@ interface IRiskLens {
         bool frozen;
         int256 markToMarket;
         uint256 requirement;
+        uint256 marketCount;
+        uint256 collateralCount;
     }
 
     /// @notice One position of a portfolio. Prices WAD; values WAD cash.

@@ -213,6 +213,8 @@ contract RiskLens is IRiskLens {
         h.account = account;
         (uint128 bits, ) = engine.accountInfo(account);
         (h.frozen, ) = vault.accountStatus(account);
+        h.marketCount = Bitmap.count(bits);
+        h.collateralCount = Bitmap.count(vault.accountTokens(account));
         if (!_covered(account, bits, px)) return h;
         h.priceValid = true;
         ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);

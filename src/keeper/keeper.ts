@@ -15,7 +15,7 @@ import { encodeBytes32String } from "ethers";
 import { FULL_SCANS, type AccountHealth, type ChainView, type ScanPolicy } from "./view";
 import {
   GAS,
-  batchParts,
+  batchPartsWithinCap,
   batchStartGasLimit,
   batchStartGasUsed,
   earliestBidClock,
@@ -26,7 +26,9 @@ import {
   tipEstimate,
   wantsToBid,
   gasCostCash,
+  extraStartGas,
   type BidContext,
+  type StartShape,
   type StrategyConfig,
 } from "./strategy";
 import { orderStarts, type StartCandidate } from "./startOrder";
@@ -153,6 +155,14 @@ export interface BlockOutcome {
 
 /** A start candidate chosen for this block's batch, with the tip estimated for it (WAD cash). */
 type ChosenStart = StartCandidate & { tip: bigint };
+
+/** Gas a batch start of `part` is expected to use: the batch's figures plus each account's markets and tokens. */
+const batchGasUsed = (part: readonly StartShape[]): bigint =>
+  part.reduce((sum, c) => sum + extraStartGas(c).used, batchStartGasUsed(part.length));
+
+/** Gas limit a batch start of `part` is sent with: the batch's limits plus each account's markets and tokens. */
+const batchLimit = (part: readonly StartShape[]): number =>
+  part.reduce((sum, c) => sum + extraStartGas(c).limit, batchStartGasLimit(part.length));
 
 const fmt = (wad: bigint, digits = 2): string => wadToNumber(wad).toFixed(digits);
 
@@ -286,6 +296,8 @@ export class Keeper {
         markToMarket: r.markToMarket,
         requirement: r.requirement,
         noEquity: r.equity <= 0n,
+        marketCount: Number(r.marketCount),
+        collateralCount: Number(r.collateralCount),
       }));
   }
 
@@ -528,14 +540,15 @@ export class Keeper {
       if (started.size + chosen.length >= this.cfg.maxStartsPerBlock) break;
       const start = { ...c, tip: tipEstimate(p, c, tipBaseFee) };
       const alone = !batching || this.startAlone.has(c.account);
-      const fee = this.startFee([start], alone ? GAS.start.used : GAS.batchStart.perAccount, ctx.baseFee, ethPrice)?.fee;
+      const gas = (alone ? GAS.start.used : GAS.batchStart.perAccount) + extraStartGas(c).used;
+      const fee = this.startFee([start], gas, ctx.baseFee, ethPrice)?.fee;
       if (fee === undefined) continue;
       if (!alone) chosen.push(start);
       else if (await this.sendStart(ctx, start, fee, sent)) started.add(c.account);
     }
     this.backlog = queue.filter((c) => !started.has(c.account));
-    for (const part of batchParts(chosen)) {
-      const price = this.startFee(part, batchStartGasUsed(part.length), ctx.baseFee, ethPrice);
+    for (const part of batchPartsWithinCap(chosen, batchLimit)) {
+      const price = this.startFee(part, batchGasUsed(part), ctx.baseFee, ethPrice);
       if (price === undefined) {
         for (const c of part) this.passedOver.add(c.account);
         continue;
@@ -566,7 +579,8 @@ export class Keeper {
   private async sendStart(ctx: BlockContext, c: ChosenStart, fee: bigint, sent: SentTx[]): Promise<boolean> {
     const v = this.view;
     const data = v.c.auction.interface.encodeFunctionData("startAuction", [c.account, this.cfg.account]);
-    const hash = await this.send(ctx, c.account, { to: v.c.addresses.auction, data, gas: GAS.start.limit, priorityFee: fee });
+    const gas = GAS.start.limit + extraStartGas(c).limit;
+    const hash = await this.send(ctx, c.account, { to: v.c.addresses.auction, data, gas, priorityFee: fee });
     if (!hash) return false;
     this.startAlone.delete(c.account);
     this.passedOver.delete(c.account);
@@ -593,7 +607,7 @@ export class Keeper {
     const starter = this.view.c.starter!;
     const accounts = chosen.map((c) => c.account);
     const data = starter.interface.encodeFunctionData("startAuctions", [accounts, this.cfg.account]);
-    const tx = { to: this.view.c.addresses.starter!, data, gas: batchStartGasLimit(accounts.length), priorityFee: fee };
+    const tx = { to: this.view.c.addresses.starter!, data, gas: batchLimit(chosen), priorityFee: fee };
     let hash: string;
     try {
       hash = await this.sender.send(tx);

@@ -8,13 +8,13 @@
  */
 import { solidityPackedKeccak256 } from "ethers";
 import { WAD } from "../model/wad";
-import type { TipInputs } from "./strategy";
+import type { StartShape, TipInputs } from "./strategy";
 
 /** Width of a health-factor band (WAD): 0.05e18 // 5 percentage points of health factor. */
 export const START_BAND = WAD / 20n;
 
 /** A liquidatable account a keeper may start, from its latest scan. */
-export interface StartCandidate extends TipInputs {
+export interface StartCandidate extends TipInputs, StartShape {
   account: bigint;
   /** Health factor at the scan (WAD; equity / maintenance margin, 0 when equity <= 0). */
   healthFactor: bigint;

@@ -35,14 +35,18 @@ export interface StrategyConfig {
  * test/keeper/strategy.test.ts): `start` is `LiquidationAuction.startAuction` (156,016); `batchStart` is
  * `AuctionStarter.startAuctions` on n accounts, `base + perAccount * n` used (162,500 for one account, 845,358 for ten:
  * about 75,800 per further account and 86,600 shared, the transaction base and the cold first reads), sent with
- * `limitBase + limitPerAccount * n`. An account in more markets costs more (about 40,500 gas per further market), so
- * for those the figures are a lower bound. The limits cover an account in up to six markets alone (snapshot:
- * 218,598 gas for two markets, 461,547 for eight) and, by that per-market figure (not measured in a batch), up to five
- * in a batch; a start for an account in more (16 are allowed) can run out of gas, a known gap (docs/LIQUIDATION.md).
+ * `limitBase + limitPerAccount * n`. Each further market an account holds adds `perMarket` (the snapshot's 40,492 per
+ * market, accounts of 2 and 8 markets) and each collateral token `perCollateral` (32,818 per token, cash only against
+ * cash, WETH and WBTC) to what its start uses and to its limit ({@link extraStartGas}, from the lens's `marketCount`
+ * and `collateralCount`), so an account in 16 markets with 16 tokens is sent with enough gas.
  */
 export const GAS = {
   start: { used: 156_100n, limit: 400_000 },
   batchStart: { base: 87_000n, perAccount: 76_000n, limitBase: 150_000, limitPerAccount: 280_000 },
+  /** Each market an account holds beyond its first, on a start (alone or in a batch). */
+  perMarket: { used: 40_500n, limit: 60_000 },
+  /** Each collateral token an account holds, on a start (alone or in a batch). */
+  perCollateral: { used: 33_000n, limit: 50_000 },
   bid: { used: 260_000n, limit: 900_000 },
   flashBid: { used: 520_000n, limit: 2_000_000 },
   hedge: { used: 230_000n, limit: 700_000 },
@@ -214,6 +218,44 @@ export function batchParts<T>(items: readonly T[], max = MAX_BATCH_STARTS): T[][
   return Array.from({ length: parts }, (_, k) =>
     items.slice(Math.floor((k * items.length) / parts), Math.floor(((k + 1) * items.length) / parts)),
   );
+}
+
+/** What an account's positions and collateral add to its start (see `GAS.perMarket`, `GAS.perCollateral`). */
+export interface StartShape {
+  /** Markets it holds a position in (the lens's `marketCount`). */
+  marketCount: number;
+  /** Collateral tokens it holds (the lens's `collateralCount`). */
+  collateralCount: number;
+}
+
+/**
+ * Gas an account adds to a start beyond the snapshot's one position and cash: `used` [gas] for the keeper's profit
+ * estimate, `limit` [gas] to the transaction's gas limit. Zero for an account in one market with cash only.
+ */
+export function extraStartGas(s: StartShape): { used: bigint; limit: number } {
+  const markets = Math.max(s.marketCount - 1, 0);
+  return {
+    used: GAS.perMarket.used * BigInt(markets) + GAS.perCollateral.used * BigInt(s.collateralCount),
+    limit: GAS.perMarket.limit * markets + GAS.perCollateral.limit * s.collateralCount,
+  };
+}
+
+/**
+ * Largest gas limit a keeper gives one transaction: EIP-7825's per-transaction cap (2^24), which nodes enforce when
+ * the transaction is sent.
+ */
+export const TX_GAS_CAP = 16_777_216;
+
+/**
+ * `items` in the fewest near-equal batches (`batchParts`) whose gas limits (`limitOf` of a batch) are all at most
+ * `TX_GAS_CAP`; a single account above the cap goes out alone. Deterministic: only the inputs decide the split.
+ */
+export function batchPartsWithinCap<T>(items: readonly T[], limitOf: (part: readonly T[]) => number, max = MAX_BATCH_STARTS): T[][] {
+  for (let size = Math.min(max, items.length); size > 1; size--) {
+    const parts = batchParts(items, size);
+    if (parts.every((p) => limitOf(p) <= TX_GAS_CAP)) return parts;
+  }
+  return items.map((i) => [i]);
 }
 
 /** Gas a batch start of `n` accounts is expected to use (see `GAS.batchStart`). */

@@ -28,6 +28,8 @@ const BLOCK_FLOOR = 200;
  * and bid, out of reach while every market's price is read fresh from its feed (docs/GAS.md has the breakdown).
  */
 const PER_MARKET_CEILING = { start: 42_500, bid: 30_000 };
+/** Per collateral token held, a regression guard at the measured level (a balance and a fresh price per token). */
+const PER_COLLATERAL_CEILING = { start: 35_000 };
 /** Chain time of the multi-market fixture. */
 let T8 = 0;
 let salt = 1n;
@@ -179,6 +181,33 @@ describe("gas: liquidation (#3)", function () {
     const perBlock = Math.floor(BLOCK_GAS / (perAccount + whole));
     snapshotValue("liquidations per 60M-gas block (batched start + whole bid)", perBlock);
     expect(perBlock).to.be.at.least(BLOCK_FLOOR);
+  });
+
+  it("records what each collateral token held adds to a start (cash only against cash, WETH and WBTC)", async function () {
+    const f = await loadFixture(liquidationFixture);
+    const { b, T, carol } = f;
+    const bob = b.users[1];
+    const [warm, cashOnly, withTokens] = b.users.slice(4, 7);
+    // Each long 1 ETH at 3,000; at 2,050 each is liquidatable and solvent. The tokens are worth a few USDC.
+    for (const t of [warm, cashOnly, withTokens]) {
+      await fund(b, t, "USDC", 1_000n * USDC);
+      await (await fill(b, bob, t, -1n * WAD, 3000n * WAD)).wait();
+    }
+    await fund(b, withTokens, "WETH", WAD / 1000n);
+    await fund(b, withTokens, "WBTC", 10_000n); // 0.0001 WBTC (8 decimals)
+    const K = accountId(carol.address);
+    await publishAll(b, T, 2050n * 10n ** 8n);
+    // The first start in the market writes its breaker slot new (+20,000): a crash's steady state has it written.
+    await time.setNextBlockTimestamp(T + 10);
+    await (await b.auction.connect(carol).startAuction(accountId(warm.address), K)).wait();
+    await time.setNextBlockTimestamp(T + 11);
+    const tx1 = await (await b.auction.connect(carol).startAuction(accountId(cashOnly.address), K)).wait();
+    await time.setNextBlockTimestamp(T + 12);
+    const tx3 = await (await b.auction.connect(carol).startAuction(accountId(withTokens.address), K)).wait();
+    expect(await b.vault.accountTokens(accountId(withTokens.address))).to.equal(3n); // WETH and WBTC: token bits 0 and 1
+    const perToken = Math.ceil((Number(tx3!.gasUsed) - Number(tx1!.gasUsed)) / 2);
+    snapshotValue("auction: each additional collateral token on startAuction (cash vs cash, WETH and WBTC)", perToken);
+    expect(perToken).to.be.at.most(PER_COLLATERAL_CEILING.start);
   });
 
   it("records what each extra market held adds to a start and to a partial bid (accounts of 2 and 8 markets)", async function () {

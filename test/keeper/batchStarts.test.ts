@@ -12,13 +12,21 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Keeper, KeeperLogEntry } from "../../src/keeper/keeper";
-import { batchStartGasLimit, batchStartGasUsed, GAS, gasCostCash, nextBaseFeeFloor, tipEstimate } from "../../src/keeper/strategy";
+import {
+  batchStartGasLimit,
+  batchStartGasUsed,
+  extraStartGas,
+  GAS,
+  gasCostCash,
+  nextBaseFeeFloor,
+  tipEstimate,
+} from "../../src/keeper/strategy";
 import { accountId, fund, WAD, type Ballast } from "../shared/fixtures";
 import { startHash } from "../../src/keeper/startOrder";
 import type { AuctionParams } from "../../src/model/auction";
 import { setEth, USDC } from "../unit/LiquidationAuction/helpers";
 import { riskParamsOf } from "../unit/MarginEngine/helpers";
-import { keeperOf, onLatest, sixLiquidatable } from "./fixtures";
+import { eightMarketsLiquidatable, keeperOf, onLatest, sixLiquidatable } from "./fixtures";
 
 const GWEI = 10n ** 9n;
 /** Each fixture account's tip (6.30 USDC: 10 ETH long at 3,000 with 10,000 USDC, ETH at 2,050). */
@@ -71,6 +79,27 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect(new Set(events.map((e) => e.args.tipAccount))).to.deep.equal(new Set([accountId(f.carol.address)]));
     expect(log.filter((e) => e.action === "start").map((e) => e.account)).to.deep.equal(batched);
     expect(keeper.stats.starts).to.equal(6);
+  });
+
+  it("sends an account in eight markets with two collateral tokens with the gas its start needs: the batch of one succeeds, where the one-market limit would have run out", async function () {
+    const f = await loadFixture(eightMarketsLiquidatable);
+    const row = (await f.lens.accountsHealth([f.A]))[0];
+    expect([row.liquidatable, row.marketCount, row.collateralCount]).to.deep.equal([true, 8n, 2n]);
+    const keeper = await keeperOf(f, "eager", f.carol, 1, []);
+    const out = await onLatest(keeper);
+    expect(out.sent.map((s) => s.accounts)).to.deep.equal([[f.A]]);
+    const extra = extraStartGas({ marketCount: 8, collateralCount: 2 });
+    expect(extra).to.deep.equal({ used: 7n * 40_500n + 2n * 33_000n, limit: 7 * 60_000 + 2 * 50_000 });
+    const tx = (await ethers.provider.getTransaction(out.sent[0].hash))!;
+    expect(tx.gasLimit).to.equal(BigInt(batchStartGasLimit(1) + extra.limit));
+    const receipt = (await ethers.provider.getTransactionReceipt(out.sent[0].hash))!;
+    expect(receipt.status).to.equal(1);
+    expect((await f.auction.quote(f.A)).active).to.equal(true);
+    // More than a batch of one was given before the markets and tokens counted, and within 5% of what the keeper
+    // expects it to use (its profit estimate).
+    expect(receipt.gasUsed).to.be.greaterThan(BigInt(batchStartGasLimit(1)));
+    const expected = Number(batchStartGasUsed(1) + extra.used);
+    expect(Number(receipt.gasUsed)).to.be.within(expected * 0.95, expected * 1.05);
   });
 
   it("does not send an account again while its batch waits to be mined", async function () {

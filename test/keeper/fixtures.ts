@@ -8,7 +8,8 @@ import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keep
 import { ChainView } from "../../src/keeper/view";
 import { connectContracts } from "../../src/keeper/contracts";
 import { accountId, fund, trade, WAD, type Ballast } from "../shared/fixtures";
-import { auctionFixture, setEth, USDC, type AuctionFixture } from "../unit/LiquidationAuction/helpers";
+import { auctionFixture, auctionFixtureWith, setEth, USDC, type AuctionFixture } from "../unit/LiquidationAuction/helpers";
+import { eightMarketParams } from "../gas/snapshot";
 
 /** alice's account and five sub-accounts, each 10 ETH long at 3,000 with 10,000 USDC, made liquidatable by ETH at 2,050. */
 export async function sixLiquidatable(): Promise<AuctionFixture & { subs: bigint[] }> {
@@ -22,6 +23,24 @@ export async function sixLiquidatable(): Promise<AuctionFixture & { subs: bigint
   }
   await setEth(f, 2050);
   return { ...f, subs };
+}
+
+/**
+ * Eight markets (eightMarketParams): alice long 10 ETH at 3,000 and one unit of each of the seven other markets (BTC:
+ * 0.01 at 60,000; the others 1 at 100) with 10,000 USDC, 0.001 WETH and 0.0001 WBTC; ETH at 2,050 makes her
+ * liquidatable and leaves her solvent.
+ */
+export async function eightMarketsLiquidatable(): Promise<AuctionFixture> {
+  const f = await auctionFixtureWith(eightMarketParams());
+  for (const m of Object.keys(f.markets)) {
+    if (m === "ETH-PERP") continue;
+    const [size, price] = m === "BTC-PERP" ? [WAD / 100n, 60_000n * WAD] : [WAD, 100n * WAD];
+    await (await trade(f, f.bob, f.alice, m, -size, price)).wait();
+  }
+  await fund(f as Ballast, f.alice, "WETH", WAD / 1000n);
+  await fund(f as Ballast, f.alice, "WBTC", 10_000n);
+  await setEth(f, 2050);
+  return f;
 }
 
 /** Runs `k` on the latest block (its number, timestamp and base fee). */

@@ -20,6 +20,8 @@ const candidate = (account: bigint, healthFactor: bigint): StartCandidate => ({
   markToMarket: 0n,
   requirement: 0n,
   noEquity: healthFactor === 0n,
+  marketCount: 1,
+  collateralCount: 0,
 });
 /** Two insolvent accounts (1, 6), two in the 90-95% band (4, 7), four in the 95-100% band (2, 3, 5, 8). */
 const CANDIDATES = [

@@ -9,8 +9,12 @@ import { resolveParameters, type NetworkParameters } from "../../src/config/sche
 import gasSnapshot from "../gas/gas-snapshot.json";
 import {
   GAS,
+  TX_GAS_CAP,
   batchParts,
+  batchPartsWithinCap,
+  batchStartGasLimit,
   batchStartGasUsed,
+  extraStartGas,
   earliestBidClock,
   hedgeLegCost,
   planBid,
@@ -210,5 +214,46 @@ describe("keeper strategy: start gas", function () {
     ]);
     expect(batchParts(ids(101)).flat()).to.deep.equal(ids(101));
     expect(batchParts(ids(7), 3).map((p) => p.length)).to.deep.equal([2, 2, 3]);
+  });
+
+  it("prices each further market and each collateral token of a start at the gas snapshot's figures or up to 1% above, with limits 1.5 times those", function () {
+    const snap = gasSnapshot as Record<string, number>;
+    const pairs: [bigint, number][] = [
+      [GAS.perMarket.used, snap["auction: each additional market on startAuction (2 vs 8 markets)"]],
+      [GAS.perCollateral.used, snap["auction: each additional collateral token on startAuction (cash vs cash, WETH and WBTC)"]],
+    ];
+    for (const [used, measured] of pairs) {
+      expect(Number(used)).to.be.at.least(measured);
+      expect((Number(used) - measured) / measured).to.be.below(0.01);
+    }
+    expect(
+      [GAS.perMarket.limit / Number(GAS.perMarket.used), GAS.perCollateral.limit / Number(GAS.perCollateral.used)].map((r) => r >= 1.48),
+    ).to.deep.equal([true, true]);
+    // One market and cash only: nothing extra. Sixteen markets and sixteen tokens: fifteen and sixteen times the figures.
+    expect(extraStartGas({ marketCount: 1, collateralCount: 0 })).to.deep.equal({ used: 0n, limit: 0 });
+    expect(extraStartGas({ marketCount: 0, collateralCount: 0 })).to.deep.equal({ used: 0n, limit: 0 });
+    expect(extraStartGas({ marketCount: 16, collateralCount: 16 })).to.deep.equal({
+      used: 15n * GAS.perMarket.used + 16n * GAS.perCollateral.used,
+      limit: 15 * GAS.perMarket.limit + 16 * GAS.perCollateral.limit,
+    });
+  });
+
+  it("splits batches further when their gas limit would pass the per-transaction cap (EIP-7825), and sends an account above it alone", function () {
+    const big = { marketCount: 16, collateralCount: 16 };
+    const limitOf = (part: readonly { marketCount: number; collateralCount: number }[]) =>
+      part.reduce((sum, c) => sum + extraStartGas(c).limit, batchStartGasLimit(part.length));
+    // 50 one-market accounts fit one transaction (14,150,000 gas); 50 accounts in 16 markets with 16 tokens do not.
+    const small = Array.from({ length: 50 }, () => ({ marketCount: 1, collateralCount: 0 }));
+    expect(batchPartsWithinCap(small, limitOf).map((p) => p.length)).to.deep.equal([50]);
+    const parts = batchPartsWithinCap(
+      Array.from({ length: 50 }, () => big),
+      limitOf,
+    );
+    expect(parts.every((p) => limitOf(p) <= TX_GAS_CAP)).to.equal(true);
+    // Each such account is sent with 1,980,000 gas: eight fit a transaction (15,990,000), nine do not.
+    expect(limitOf([big])).to.equal(280_000 + 15 * 60_000 + 16 * 50_000 + 150_000);
+    expect([limitOf(Array(8).fill(big)) <= TX_GAS_CAP, limitOf(Array(9).fill(big)) <= TX_GAS_CAP]).to.deep.equal([true, false]);
+    expect(parts.map((p) => p.length)).to.deep.equal([7, 7, 7, 7, 7, 7, 8]);
+    expect(batchPartsWithinCap([big], () => TX_GAS_CAP + 1)).to.deep.equal([[big]]);
   });
 });

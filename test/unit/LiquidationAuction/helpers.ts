@@ -69,6 +69,11 @@ export async function auctionFixture(): Promise<AuctionFixture> {
   return build();
 }
 
+/** The auction fixture on the deployment `params` describes (for loadFixture, wrap it in a named function). */
+export async function auctionFixtureWith(params: ReturnType<typeof localParams>): Promise<AuctionFixture> {
+  return build(params);
+}
+
 /** The auction fixture with ETH crashed to 2,050 and alice's auction started by carol (the keeper). */
 export async function startedAuctionFixture(): Promise<AuctionFixture> {
   return startAlice(await auctionFixture());
