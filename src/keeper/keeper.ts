@@ -27,6 +27,7 @@ import {
   wantsToBid,
   gasCostCash,
   extraStartGas,
+  bidGasLimit,
   type BidContext,
   type StartShape,
   type StrategyConfig,
@@ -284,6 +285,15 @@ export class Keeper {
     return q;
   }
 
+  /**
+   * How many markets and collateral tokens `account` holds, from its latest scan row, or read through the lens at
+   * `block` when it has none (an auction another keeper started on an account this one never scanned).
+   */
+  private async shapeOf(block: number, account: bigint): Promise<StartShape> {
+    const row = this.view.latest.get(account) ?? (await this.view.c.lens.accountsHealth([account], { blockTag: block }))[0];
+    return { marketCount: Number(row.marketCount), collateralCount: Number(row.collateralCount) };
+  }
+
   /** The liquidatable accounts among `rows` that no auction runs on, as start candidates. */
   private startCandidates(rows: readonly AccountHealth[]): StartCandidate[] {
     return rows
@@ -438,12 +448,13 @@ export class Keeper {
         hash = await this.send(ctx, account, {
           to: await this.cfg.flashLiquidator.getAddress(),
           data,
-          gas: GAS.flashBid.limit,
+          gas: bidGasLimit(await this.shapeOf(ctx.block, account), true),
           priorityFee: plan.priorityFee,
         });
       } else {
         const data = v.c.auction.interface.encodeFunctionData("bid", [account, bidder, WAD, q.nonce, maxUnitPrice, "0x"]);
-        hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas: GAS.bid.limit, priorityFee: plan.priorityFee });
+        const gas = bidGasLimit(await this.shapeOf(ctx.block, account), false);
+        hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas, priorityFee: plan.priorityFee });
         this.hedgeFrom = ctx.block + 1;
       }
       if (!hash) continue;

@@ -29,7 +29,7 @@ const BLOCK_FLOOR = 200;
  */
 const PER_MARKET_CEILING = { start: 42_500, bid: 30_000 };
 /** Per collateral token held, a regression guard at the measured level (a balance and a fresh price per token). */
-const PER_COLLATERAL_CEILING = { start: 35_000 };
+const PER_COLLATERAL_CEILING = { start: 35_000, bid: 100_000 };
 /** Chain time of the multi-market fixture. */
 let T8 = 0;
 let salt = 1n;
@@ -183,7 +183,7 @@ describe("gas: liquidation (#3)", function () {
     expect(perBlock).to.be.at.least(BLOCK_FLOOR);
   });
 
-  it("records what each collateral token held adds to a start (cash only against cash, WETH and WBTC)", async function () {
+  it("records what each collateral token held adds to a start and to a partial bid (cash only against cash, WETH and WBTC)", async function () {
     const f = await loadFixture(liquidationFixture);
     const { b, T, carol } = f;
     const bob = b.users[1];
@@ -208,6 +208,21 @@ describe("gas: liquidation (#3)", function () {
     const perToken = Math.ceil((Number(tx3!.gasUsed) - Number(tx1!.gasUsed)) / 2);
     snapshotValue("auction: each additional collateral token on startAuction (cash vs cash, WETH and WBTC)", perToken);
     expect(perToken).to.be.at.most(PER_COLLATERAL_CEILING.start);
+    // A partial bid (10%) on each, by dave (already long ETH: he receives a share of each token, new to him at the
+    // first bid, so the warm account's bid goes first).
+    await publishAll(b, T + 118, 2050n * 10n ** 8n);
+    const D = accountId(f.dave.address);
+    const bidOn = async (who: HardhatEthersSigner, t: number) => {
+      await time.setNextBlockTimestamp(T + t);
+      const A = accountId(who.address);
+      return (await (await b.auction.connect(f.dave).bid(A, D, WAD / 10n, await b.vault.accountNonce(A), 10n ** 30n, "0x")).wait())!;
+    };
+    await bidOn(warm, 122);
+    const bid1 = await bidOn(cashOnly, 123);
+    const bid3 = await bidOn(withTokens, 124);
+    const perTokenBid = Math.ceil((Number(bid3.gasUsed) - Number(bid1.gasUsed)) / 2);
+    snapshotValue("auction: each additional collateral token on a partial bid (cash vs cash, WETH and WBTC)", perTokenBid);
+    expect(perTokenBid).to.be.at.most(PER_COLLATERAL_CEILING.bid);
   });
 
   it("records what each extra market held adds to a start and to a partial bid (accounts of 2 and 8 markets)", async function () {

@@ -14,6 +14,7 @@ import {
   batchPartsWithinCap,
   batchStartGasLimit,
   batchStartGasUsed,
+  bidGasLimit,
   extraStartGas,
   earliestBidClock,
   hedgeLegCost,
@@ -236,6 +237,31 @@ describe("keeper strategy: start gas", function () {
       used: 15n * GAS.perMarket.used + 16n * GAS.perCollateral.used,
       limit: 15 * GAS.perMarket.limit + 16 * GAS.perCollateral.limit,
     });
+  });
+
+  it("sends a bid with its fixed limit unless the portfolio's markets and tokens need more: 1.5 times the snapshot's figures for them (an account in 16 markets with 16 tokens: 2,676,000)", function () {
+    const snap = gasSnapshot as Record<string, number>;
+    const pairs: [bigint, number][] = [
+      [GAS.bidPerMarket, snap["auction: each additional market on a partial bid (2 vs 8 markets)"]],
+      [GAS.bidPerCollateral, snap["auction: each additional collateral token on a partial bid (cash vs cash, WETH and WBTC)"]],
+    ];
+    for (const [used, measured] of pairs) {
+      expect(Number(used)).to.be.at.least(measured);
+      expect((Number(used) - measured) / measured).to.be.below(0.01);
+    }
+    const shape = (marketCount: number, collateralCount: number) => ({ marketCount, collateralCount });
+    // Every portfolio up to eight markets and two tokens keeps the fixed limits (the simulator's accounts among them).
+    expect([shape(1, 0), shape(2, 2), shape(8, 2)].map((s) => bidGasLimit(s, false))).to.deep.equal([900_000, 900_000, 900_000]);
+    expect([shape(1, 0), shape(8, 2)].map((s) => bidGasLimit(s, true))).to.deep.equal([2_000_000, 2_000_000]);
+    expect(bidGasLimit(shape(16, 16), false)).to.equal(((260_000 + 15 * 28_000 + 16 * 69_000) * 3) / 2);
+    expect(bidGasLimit(shape(16, 16), true)).to.equal(((520_000 + 15 * 28_000 + 16 * 69_000) * 3) / 2);
+    // The snapshot's eight-market bid (587,255) with sixteen tokens' measured cost stays under the limit it gets.
+    const measured16 =
+      snap["auction: partial bid (10%), 8 markets"] +
+      8 * snap["auction: each additional market on a partial bid (2 vs 8 markets)"] +
+      16 * snap["auction: each additional collateral token on a partial bid (cash vs cash, WETH and WBTC)"];
+    expect(measured16).to.be.greaterThan(GAS.bid.limit);
+    expect(measured16).to.be.below(bidGasLimit(shape(16, 16), false));
   });
 
   it("splits batches further when their gas limit would pass the per-transaction cap (EIP-7825), and sends an account above it alone", function () {
