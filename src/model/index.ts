@@ -15,6 +15,8 @@
  * - auction: Dutch auction price, largest fraction, payments, tip, stopped clock
  * - insurance: insurance payouts per event, ERC-4626 conversions, exits
  * - protocol: one-step simulation of a fill and a withdrawal (new state or the custom error)
+ * - adl: automated deleveraging (deficit allotment, bankruptcy price, the lazy side index and a position's settlement),
+ *   the rule the engine's implementation will be fuzzed against (issue #14 item 1; not on chain yet)
  */
 export * from "./wad";
 export * from "./accountId";
@@ -28,3 +30,4 @@ export * from "./liquidation";
 export * from "./auction";
 export * from "./insurance";
 export * from "./protocol";
+export * from "./adl";
