@@ -86,7 +86,7 @@ contract RiskLens is IRiskLens {
         (p.frozen, ) = vault.accountStatus(account);
         p.nonce = vault.accountNonce(account);
         p.cash = vault.cashBalance(account);
-        p.priceValid = _covered(account, bits, px);
+        p.priceValid = _covered(bits, vault.accountTokens(account), px);
         p.collateral = _collateral(account, px);
         p.positions = new PositionInfo[](Math.min(Bitmap.count(bits), 256));
         uint256 n;
@@ -213,9 +213,10 @@ contract RiskLens is IRiskLens {
         h.account = account;
         (uint128 bits, ) = engine.accountInfo(account);
         (h.frozen, ) = vault.accountStatus(account);
+        uint256 tokens = vault.accountTokens(account);
         h.marketCount = Bitmap.count(bits);
-        h.collateralCount = Bitmap.count(vault.accountTokens(account));
-        if (!_covered(account, bits, px)) return h;
+        h.collateralCount = Bitmap.count(tokens);
+        if (!_covered(bits, tokens, px)) return h;
         h.priceValid = true;
         ICollateralVault.MarginCollateral memory c = vault.marginCollateralAtPrices(account, px.tokens);
         IMarginEngine.MarginState memory s = _engineViews.accountMarginAtPrices(account, c, px.markets);
@@ -226,14 +227,14 @@ contract RiskLens is IRiskLens {
         h.liquidatable = s.liquidatable;
         // H = raw collateral value - its margin value, each token valued with the vault's rounding (CollateralValuation),
         // as the auction's valuation does (AuctionLifecycle.valuation), so a keeper sees the tip the contract pays.
-        uint256 haircutAmount = _rawCollateralValue(account, px) - c.collateralValue;
+        uint256 haircutAmount = _rawCollateralValue(account, tokens, px) - c.collateralValue;
         h.markToMarket = s.equity + SafeCast.toInt256(haircutAmount);
         h.requirement = s.maintenanceMargin + haircutAmount;
     }
 
-    /// @dev Sum over the account's collateral of balance x price before haircut [WAD cash], each rounded down.
-    function _rawCollateralValue(uint256 account, Prices memory px) internal view returns (uint256 raw) {
-        uint256 bits = vault.accountTokens(account);
+    /// @dev Sum over the collateral in `bits` (the account's token bitmap) of balance x price before haircut [WAD cash],
+    /// each rounded down.
+    function _rawCollateralValue(uint256 account, uint256 bits, Prices memory px) internal view returns (uint256 raw) {
         while (bits != 0) {
             uint256 i;
             (i, bits) = Bitmap.next(bits);
@@ -242,8 +243,8 @@ contract RiskLens is IRiskLens {
     }
 
     /// @dev True when every market and collateral the account holds has a valid price.
-    function _covered(uint256 account, uint256 marketBits, Prices memory px) internal view returns (bool) {
-        return marketBits & ~px.validMarkets == 0 && uint256(vault.accountTokens(account)) & ~px.validTokens == 0;
+    function _covered(uint256 marketBits, uint256 tokenBits, Prices memory px) internal pure returns (bool) {
+        return marketBits & ~px.validMarkets == 0 && tokenBits & ~px.validTokens == 0;
     }
 
     function _position(

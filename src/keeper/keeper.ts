@@ -28,6 +28,7 @@ import {
   gasCostCash,
   extraStartGas,
   bidGasLimit,
+  scaledLimit,
   type BidContext,
   type StartShape,
   type StrategyConfig,
@@ -156,6 +157,9 @@ export interface BlockOutcome {
 
 /** A start candidate chosen for this block's batch, with the tip estimated for it (WAD cash). */
 type ChosenStart = StartCandidate & { tip: bigint };
+
+/** Number of set bits of `x` (markets or tokens in a bitmap). */
+const bitCount = (x: bigint): number => x.toString(2).replaceAll("0", "").length;
 
 /** Gas a batch start of `part` is expected to use: the batch's figures plus each account's markets and tokens. */
 const batchGasUsed = (part: readonly StartShape[]): bigint =>
@@ -286,12 +290,23 @@ export class Keeper {
   }
 
   /**
-   * How many markets and collateral tokens `account` holds, from its latest scan row, or read through the lens at
-   * `block` when it has none (an auction another keeper started on an account this one never scanned).
+   * How many markets and collateral tokens `account` holds: from its latest scan row, else read at `block` from the
+   * engine and the vault (an auction another keeper started on an account this one never scanned), else, when those
+   * reads fail, the most an account can hold (16 and 16), so a gas limit is never short for want of a read.
    */
   private async shapeOf(block: number, account: bigint): Promise<StartShape> {
-    const row = this.view.latest.get(account) ?? (await this.view.c.lens.accountsHealth([account], { blockTag: block }))[0];
-    return { marketCount: Number(row.marketCount), collateralCount: Number(row.collateralCount) };
+    const row = this.view.latest.get(account);
+    if (row) return { marketCount: Number(row.marketCount), collateralCount: Number(row.collateralCount) };
+    const c = this.view.c;
+    try {
+      const [[markets], tokens] = await Promise.all([
+        c.engine.accountInfo(account, { blockTag: block }),
+        c.vault.accountTokens(account, { blockTag: block }),
+      ]);
+      return { marketCount: bitCount(markets), collateralCount: bitCount(tokens) };
+    } catch {
+      return { marketCount: 16, collateralCount: 16 };
+    }
   }
 
   /** The liquidatable accounts among `rows` that no auction runs on, as start candidates. */
@@ -377,7 +392,7 @@ export class Keeper {
         const hash = await this.send(ctx, account, {
           to: v.c.addresses.auction,
           data,
-          gas: GAS.terminate.limit,
+          gas: scaledLimit(GAS.terminate, extraStartGas(await this.shapeOf(ctx.block, account)).used),
           priorityFee: this.cfg.strategy.minPriorityFee,
         });
         if (!hash) continue;
@@ -448,7 +463,7 @@ export class Keeper {
         hash = await this.send(ctx, account, {
           to: await this.cfg.flashLiquidator.getAddress(),
           data,
-          gas: bidGasLimit(await this.shapeOf(ctx.block, account), true),
+          gas: bidGasLimit(await this.shapeOf(ctx.block, account), true, hedges.length),
           priorityFee: plan.priorityFee,
         });
       } else {
@@ -676,7 +691,7 @@ export class Keeper {
     const hash = await this.send(ctx, account, {
       to: v.c.addresses.auction,
       data,
-      gas: GAS.checkpoint.limit,
+      gas: scaledLimit(GAS.checkpoint, extraStartGas(await this.shapeOf(ctx.block, account)).used),
       priorityFee: this.cfg.strategy.minPriorityFee,
     });
     if (!hash) return false;

@@ -50,13 +50,15 @@ export const GAS = {
   bid: { used: 260_000n, limit: 900_000 },
   flashBid: { used: 520_000n, limit: 2_000_000 },
   /**
-   * What each further market and each collateral token of the portfolio adds to a bid (the gas snapshot's 27,932 per
-   * market and 68,518 per token; the token figure is a bidder's first receipt of it, new storage). Only the bid's
-   * gas limit uses them ({@link bidGasLimit}); its profit estimate keeps `bid.used`, whose margin over the
-   * one-market bid (184,066) covers two or three of them.
+   * What each further market and each collateral token of a portfolio adds to a bid, for its gas limit only
+   * ({@link bidGasLimit}): per market the snapshot's 27,932 (a bidder already holding it) plus a position slot new to
+   * the bidder (20,000) and the bidder's own margin check of it (9,264), 57,196 rounded up; per token the snapshot's
+   * 68,518 (the bidder's first receipt of it). A flash bid adds a hedge fill per leg: the snapshot's fill for a taker
+   * holding eight markets, 244,764, rounded up.
    */
-  bidPerMarket: 28_000n,
+  bidPerMarket: 58_000n,
   bidPerCollateral: 69_000n,
+  flashHedgeLeg: 245_000n,
   hedge: { used: 230_000n, limit: 700_000 },
   terminate: { used: 120_000n, limit: 400_000 },
   checkpoint: { used: 120_000n, limit: 1_000_000 },
@@ -255,27 +257,43 @@ export function extraStartGas(s: StartShape): { used: bigint; limit: number } {
 export const TX_GAS_CAP = 16_777_216;
 
 /**
- * `items` in the fewest near-equal batches (`batchParts`) whose gas limits (`limitOf` of a batch) are all at most
- * `TX_GAS_CAP`; a single account above the cap goes out alone. Deterministic: only the inputs decide the split.
+ * `items` in the fewest batches, in order, whose gas limits (`limitOf` of a batch) are all at most `TX_GAS_CAP` and
+ * whose sizes are at most `max`: the count of a greedy packing in order (the fewest contiguous batches), split into
+ * near-equal sizes (`batchParts`) when those fit too, else the greedy batches themselves. An account over the cap on
+ * its own goes out alone. Deterministic: only the inputs decide the split.
  */
 export function batchPartsWithinCap<T>(items: readonly T[], limitOf: (part: readonly T[]) => number, max = MAX_BATCH_STARTS): T[][] {
-  for (let size = Math.min(max, items.length); size > 1; size--) {
-    const parts = batchParts(items, size);
-    if (parts.every((p) => limitOf(p) <= TX_GAS_CAP)) return parts;
+  const greedy: T[][] = [];
+  for (const item of items) {
+    const last = greedy[greedy.length - 1];
+    if (last && last.length < max && limitOf([...last, item]) <= TX_GAS_CAP) last.push(item);
+    else greedy.push([item]);
   }
-  return items.map((i) => [i]);
+  const even = batchParts(items, Math.ceil(items.length / Math.max(greedy.length, 1)));
+  return even.length === greedy.length && even.every((p) => limitOf(p) <= TX_GAS_CAP) ? even : greedy;
 }
 
 /**
- * Gas limit [gas] of a bid (`flash`: a flash bid with its hedges) on a portfolio of shape `s`: the bid's fixed limit,
- * or 1.5 times what it is expected to use with the portfolio's further markets and tokens (`GAS.bidPerMarket`,
- * `GAS.bidPerCollateral`) when that is more, so a bid on an account in 16 markets with 16 tokens does not run out of
- * gas.
+ * Gas limit [gas] of an action whose fixed figures are `action` when the account adds `extraUsed` [gas]: the fixed
+ * limit, or 1.5 times the fixed use plus the extra when that is more. Accounts in one or two markets with a token or two
+ * keep the fixed limits; one in 16 markets with 16 tokens gets what it needs.
  */
-export function bidGasLimit(s: StartShape, flash: boolean): number {
-  const base = flash ? GAS.flashBid : GAS.bid;
-  const used = base.used + GAS.bidPerMarket * BigInt(Math.max(s.marketCount - 1, 0)) + GAS.bidPerCollateral * BigInt(s.collateralCount);
-  return Math.max(base.limit, Math.ceil((Number(used) * 3) / 2));
+export function scaledLimit(action: { used: bigint; limit: number }, extraUsed: bigint): number {
+  return Math.max(action.limit, Math.ceil((Number(action.used + extraUsed) * 3) / 2));
+}
+
+/**
+ * Gas limit [gas] of a bid on a portfolio of shape `s` (`hedgeLegs` > 0: a flash bid with that many hedge fills):
+ * {@link scaledLimit} of the bid's figures with the portfolio's further markets and tokens (`GAS.bidPerMarket`,
+ * `GAS.bidPerCollateral`) and the hedge legs (`GAS.flashHedgeLeg`). The bid's profit estimate keeps the fixed
+ * `GAS.bid.used` / `GAS.flashBid.used` (a known gap: on a large portfolio the keeper underestimates its gas).
+ */
+export function bidGasLimit(s: StartShape, flash: boolean, hedgeLegs = 0): number {
+  const extra =
+    GAS.bidPerMarket * BigInt(Math.max(s.marketCount - 1, 0)) +
+    GAS.bidPerCollateral * BigInt(s.collateralCount) +
+    (flash ? GAS.flashHedgeLeg * BigInt(hedgeLegs) : 0n);
+  return scaledLimit(flash ? GAS.flashBid : GAS.bid, extra);
 }
 
 /** Gas a batch start of `n` accounts is expected to use (see `GAS.batchStart`). */

@@ -208,8 +208,9 @@ describe("gas: liquidation (#3)", function () {
     const perToken = Math.ceil((Number(tx3!.gasUsed) - Number(tx1!.gasUsed)) / 2);
     snapshotValue("auction: each additional collateral token on startAuction (cash vs cash, WETH and WBTC)", perToken);
     expect(perToken).to.be.at.most(PER_COLLATERAL_CEILING.start);
-    // A partial bid (10%) on each, by dave (already long ETH: he receives a share of each token, new to him at the
-    // first bid, so the warm account's bid goes first).
+    // A partial bid (10%) on each, by dave (already long ETH). The warm account's bid goes first (its market's state
+    // and dave's position written in this block's steady state); dave receives WETH and WBTC for the first time in
+    // the last bid, so the per-token figure includes his new balance slots and token bitmap: a bidder's worst case.
     await publishAll(b, T + 118, 2050n * 10n ** 8n);
     const D = accountId(f.dave.address);
     const bidOn = async (who: HardhatEthersSigner, t: number) => {

@@ -16,6 +16,7 @@ import {
   batchStartGasUsed,
   bidGasLimit,
   extraStartGas,
+  scaledLimit,
   earliestBidClock,
   hedgeLegCost,
   planBid,
@@ -217,7 +218,7 @@ describe("keeper strategy: start gas", function () {
     expect(batchParts(ids(7), 3).map((p) => p.length)).to.deep.equal([2, 2, 3]);
   });
 
-  it("prices each further market and each collateral token of a start at the gas snapshot's figures or up to 1% above, with limits 1.5 times those", function () {
+  it("prices each further market and each collateral token of a start at the gas snapshot's figures or up to 1% above, with limits of 60,000 and 50,000", function () {
     const snap = gasSnapshot as Record<string, number>;
     const pairs: [bigint, number][] = [
       [GAS.perMarket.used, snap["auction: each additional market on startAuction (2 vs 8 markets)"]],
@@ -239,47 +240,64 @@ describe("keeper strategy: start gas", function () {
     });
   });
 
-  it("sends a bid with its fixed limit unless the portfolio's markets and tokens need more: 1.5 times the snapshot's figures for them (an account in 16 markets with 16 tokens: 2,676,000)", function () {
+  it("sends a bid with its fixed limit unless the portfolio's markets, tokens and hedge legs need more: 1.5 times the fixed use plus theirs", function () {
     const snap = gasSnapshot as Record<string, number>;
-    const pairs: [bigint, number][] = [
-      [GAS.bidPerMarket, snap["auction: each additional market on a partial bid (2 vs 8 markets)"]],
-      [GAS.bidPerCollateral, snap["auction: each additional collateral token on a partial bid (cash vs cash, WETH and WBTC)"]],
-    ];
-    for (const [used, measured] of pairs) {
-      expect(Number(used)).to.be.at.least(measured);
-      expect((Number(used) - measured) / measured).to.be.below(0.01);
+    // Per market: the snapshot's bid figure (a bidder holding the market) + a new position slot + the bidder's check.
+    const perMarket =
+      snap["auction: each additional market on a partial bid (2 vs 8 markets)"] +
+      20_000 +
+      snap["fill: each additional market held by the taker"];
+    const perToken = snap["auction: each additional collateral token on a partial bid (cash vs cash, WETH and WBTC)"];
+    const leg = snap["fill: one order, taker holds 8 markets"];
+    for (const [figure, measured] of [
+      [GAS.bidPerMarket, perMarket],
+      [GAS.bidPerCollateral, perToken],
+      [GAS.flashHedgeLeg, leg],
+    ] as [bigint, number][]) {
+      expect(Number(figure)).to.be.at.least(measured);
+      expect((Number(figure) - measured) / measured).to.be.below(0.02);
     }
     const shape = (marketCount: number, collateralCount: number) => ({ marketCount, collateralCount });
-    // Every portfolio up to eight markets and two tokens keeps the fixed limits (the simulator's accounts among them).
-    expect([shape(1, 0), shape(2, 2), shape(8, 2)].map((s) => bidGasLimit(s, false))).to.deep.equal([900_000, 900_000, 900_000]);
-    expect([shape(1, 0), shape(8, 2)].map((s) => bidGasLimit(s, true))).to.deep.equal([2_000_000, 2_000_000]);
-    expect(bidGasLimit(shape(16, 16), false)).to.equal(((260_000 + 15 * 28_000 + 16 * 69_000) * 3) / 2);
-    expect(bidGasLimit(shape(16, 16), true)).to.equal(((520_000 + 15 * 28_000 + 16 * 69_000) * 3) / 2);
-    // The snapshot's eight-market bid (587,255) with sixteen tokens' measured cost stays under the limit it gets.
-    const measured16 =
-      snap["auction: partial bid (10%), 8 markets"] +
-      8 * snap["auction: each additional market on a partial bid (2 vs 8 markets)"] +
-      16 * snap["auction: each additional collateral token on a partial bid (cash vs cash, WETH and WBTC)"];
+    // Portfolios up to two markets and two tokens keep the fixed limits (the simulator's accounts among them).
+    expect([shape(1, 0), shape(2, 2)].map((s) => bidGasLimit(s, false))).to.deep.equal([900_000, 900_000]);
+    expect(bidGasLimit(shape(2, 2), true, 2)).to.equal(2_000_000);
+    expect(bidGasLimit(shape(16, 16), false)).to.equal(((260_000 + 15 * 58_000 + 16 * 69_000) * 3) / 2);
+    expect(bidGasLimit(shape(16, 16), true, 16)).to.equal(((520_000 + 15 * 58_000 + 16 * 69_000 + 16 * 245_000) * 3) / 2);
+    // The hedge legs count only for a flash bid.
+    expect(bidGasLimit(shape(16, 0), false, 16)).to.equal(bidGasLimit(shape(16, 0), false));
+    // Sixteen markets and tokens at the measured figures (the eight-market bid, eight more markets, sixteen tokens)
+    // pass the fixed limit and stay under the scaled one.
+    const measured16 = snap["auction: partial bid (10%), 8 markets"] + 8 * perMarket + 16 * perToken;
     expect(measured16).to.be.greaterThan(GAS.bid.limit);
     expect(measured16).to.be.below(bidGasLimit(shape(16, 16), false));
+    // Termination and checkpoint value the account as a start does: their limits scale with the start's extra gas.
+    expect(scaledLimit(GAS.terminate, extraStartGas(shape(2, 2)).used)).to.equal(GAS.terminate.limit);
+    expect(scaledLimit(GAS.checkpoint, extraStartGas(shape(16, 16)).used)).to.equal(((120_000 + 15 * 40_500 + 16 * 33_000) * 3) / 2);
   });
 
-  it("splits batches further when their gas limit would pass the per-transaction cap (EIP-7825), and sends an account above it alone", function () {
+  it("splits batches further when their gas limit would pass the per-transaction cap (EIP-7825), into the fewest in order, and sends an account above it alone", function () {
     const big = { marketCount: 16, collateralCount: 16 };
+    const light = { marketCount: 1, collateralCount: 0 };
     const limitOf = (part: readonly { marketCount: number; collateralCount: number }[]) =>
       part.reduce((sum, c) => sum + extraStartGas(c).limit, batchStartGasLimit(part.length));
-    // 50 one-market accounts fit one transaction (14,150,000 gas); 50 accounts in 16 markets with 16 tokens do not.
-    const small = Array.from({ length: 50 }, () => ({ marketCount: 1, collateralCount: 0 }));
-    expect(batchPartsWithinCap(small, limitOf).map((p) => p.length)).to.deep.equal([50]);
-    const parts = batchPartsWithinCap(
-      Array.from({ length: 50 }, () => big),
-      limitOf,
-    );
-    expect(parts.every((p) => limitOf(p) <= TX_GAS_CAP)).to.equal(true);
-    // Each such account is sent with 1,980,000 gas: eight fit a transaction (15,990,000), nine do not.
+    // Each heavy account is sent with 1,980,000 gas: eight fit a transaction (15,990,000), nine do not.
     expect(limitOf([big])).to.equal(280_000 + 15 * 60_000 + 16 * 50_000 + 150_000);
     expect([limitOf(Array(8).fill(big)) <= TX_GAS_CAP, limitOf(Array(9).fill(big)) <= TX_GAS_CAP]).to.deep.equal([true, false]);
-    expect(parts.map((p) => p.length)).to.deep.equal([7, 7, 7, 7, 7, 7, 8]);
-    expect(batchPartsWithinCap([big], () => TX_GAS_CAP + 1)).to.deep.equal([[big]]);
+    // 50 light accounts: one transaction (14,150,000 gas), as batchParts.
+    expect(batchPartsWithinCap(Array(50).fill(light), limitOf).map((p) => p.length)).to.deep.equal([50]);
+    // 51 light: the cap is not what splits them; 25 and 26 as batchParts.
+    expect(batchPartsWithinCap(Array(51).fill(light), limitOf).map((p) => p.length)).to.deep.equal([25, 26]);
+    // 50 heavy: seven transactions, near-equal, each under the cap.
+    const heavy = batchPartsWithinCap(Array(50).fill(big), limitOf);
+    expect(heavy.map((p) => p.length)).to.deep.equal([7, 7, 7, 7, 7, 7, 8]);
+    expect(heavy.every((p) => limitOf(p) <= TX_GAS_CAP)).to.equal(true);
+    // Ten heavy then forty light: two transactions (8 heavy; 2 heavy and 40 light), where equal counts would need six.
+    const mixed = batchPartsWithinCap([...Array(10).fill(big), ...Array(40).fill(light)], limitOf);
+    expect(mixed.map((p) => p.length)).to.deep.equal([8, 42]);
+    expect(mixed.every((p) => limitOf(p) <= TX_GAS_CAP)).to.equal(true);
+    // An account over the cap on its own goes out alone; the others still share.
+    const parts = batchPartsWithinCap(["x", "y", "z"], (p) => (p.includes("y") ? TX_GAS_CAP + 1 : p.length));
+    expect(parts).to.deep.equal([["x"], ["y"], ["z"]]);
+    expect(batchPartsWithinCap([], limitOf)).to.deep.equal([]);
   });
 });
