@@ -28,6 +28,7 @@ import {
   gasCostCash,
   extraStartGas,
   bidGasLimit,
+  bidExtraGasUsed,
   scaledLimit,
   type BidContext,
   type StartShape,
@@ -420,6 +421,7 @@ export class Keeper {
         bidderEquity,
         baseFee: ctx.baseFee,
         ethPrice,
+        extraGas: bidExtraGasUsed(await this.shapeOf(ctx.block, account)),
       };
       let plan = planBid(this.cfg.strategy, bctx);
       if (wantsToBid(this.cfg.strategy, bctx, plan) && this.quoteCache.get(account)?.block !== ctx.block) {

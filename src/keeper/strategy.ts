@@ -50,14 +50,16 @@ export const GAS = {
   bid: { used: 260_000n, limit: 900_000 },
   flashBid: { used: 520_000n, limit: 2_000_000 },
   /**
-   * What each further market and each collateral token of a portfolio adds to a bid, for its gas limit only
-   * ({@link bidGasLimit}): per market the snapshot's 27,932 (a bidder already holding it) plus a position slot new to
+   * What each further market and each collateral token of a portfolio adds to a bid's gas limit ({@link bidGasLimit};
+   * the token figure also to its expected use, {@link bidExtraGasUsed}): per market the snapshot's 27,932 (a bidder already holding it) plus a position slot new to
    * the bidder (20,000) and the bidder's own margin check of it (9,264), 57,196 rounded up; per token the snapshot's
    * 68,518 (the bidder's first receipt of it). A flash bid adds a hedge fill per leg: the snapshot's fill for a taker
    * holding eight markets, 244,764, rounded up.
    */
   bidPerMarket: 58_000n,
   bidPerCollateral: 69_000n,
+  /** Each further market of a portfolio on a bid's expected use (its profit estimate): the snapshot's 27,932. */
+  bidMarketUsed: 28_000n,
   flashHedgeLeg: 245_000n,
   hedge: { used: 230_000n, limit: 700_000 },
   terminate: { used: 120_000n, limit: 400_000 },
@@ -90,6 +92,8 @@ export interface BidContext {
   baseFee: bigint;
   /** WAD cash per ETH, to price gas. */
   ethPrice: bigint;
+  /** Gas the portfolio's further markets and tokens add to the bid ({@link bidExtraGasUsed}); 0 when absent. */
+  extraGas?: bigint;
 }
 
 export interface BidPlan {
@@ -128,7 +132,7 @@ export function planBid(cfg: StrategyConfig, ctx: BidContext): BidPlan {
   const received = mulWadDown(v, t.fraction);
   const hedgeCost = mulWadDown(ctx.hedgeCostPerWhole, t.fraction);
   const gain = received - t.payment + t.penalty - t.penaltyToFund + t.subsidy - hedgeCost;
-  const gas = cfg.kind === "flash" ? GAS.flashBid.used : GAS.bid.used;
+  const gas = (cfg.kind === "flash" ? GAS.flashBid.used : GAS.bid.used) + (ctx.extraGas ?? 0n);
   const priorityFee = priorityFeeFor(cfg, gain, gas, ctx.ethPrice);
   const gasCost = gasCostCash(gas, ctx.baseFee + priorityFee, ctx.ethPrice);
   const discount = v > 0n ? WAD - (t.unitPrice * WAD) / v : -1n;
@@ -283,10 +287,18 @@ export function scaledLimit(action: { used: bigint; limit: number }, extraUsed: 
 }
 
 /**
+ * Gas [gas] a portfolio of shape `s` adds to what a bid on it is expected to use, beyond the fixed `GAS.bid.used` /
+ * `GAS.flashBid.used` (which cover a one-market portfolio with cash): the snapshot's 27,932 per further market
+ * (`GAS.bidMarketUsed`) and 68,518 per token (`GAS.bidPerCollateral`).
+ */
+export function bidExtraGasUsed(s: StartShape): bigint {
+  return GAS.bidMarketUsed * BigInt(Math.max(s.marketCount - 1, 0)) + GAS.bidPerCollateral * BigInt(s.collateralCount);
+}
+
+/**
  * Gas limit [gas] of a bid on a portfolio of shape `s` (`hedgeLegs` > 0: a flash bid with that many hedge fills):
  * {@link scaledLimit} of the bid's figures with the portfolio's further markets and tokens (`GAS.bidPerMarket`,
- * `GAS.bidPerCollateral`) and the hedge legs (`GAS.flashHedgeLeg`). The bid's profit estimate keeps the fixed
- * `GAS.bid.used` / `GAS.flashBid.used` (a known gap: on a large portfolio the keeper underestimates its gas).
+ * `GAS.bidPerCollateral`) and the hedge legs (`GAS.flashHedgeLeg`).
  */
 export function bidGasLimit(s: StartShape, flash: boolean, hedgeLegs = 0): number {
   const extra =

@@ -14,7 +14,9 @@ import {
   batchPartsWithinCap,
   batchStartGasLimit,
   batchStartGasUsed,
+  bidExtraGasUsed,
   bidGasLimit,
+  gasCostCash,
   extraStartGas,
   scaledLimit,
   earliestBidClock,
@@ -180,6 +182,22 @@ describe("keeper strategy: hedge cost", function () {
     expect(hedgeLegCost(2n * WAD, 3030n * WAD, 3000n * WAD, FEE)).to.equal(-60n * WAD + 303n * 10n ** 16n);
     // 2 ETH short bought back at 2,970: -60 + 2.97.
     expect(hedgeLegCost(-2n * WAD, 2970n * WAD, 3000n * WAD, FEE)).to.equal(-60n * WAD + 297n * 10n ** 16n);
+  });
+
+  it("prices a bid's gas with what the portfolio's further markets and tokens add: the same gain, a higher gas cost and a lower priority fee per gas", function () {
+    const base = planBid(cfg("eager"), ctx({ elapsed: 900n, baseFee: 20n * GWEI }));
+    const extra = bidExtraGasUsed({ marketCount: 3, collateralCount: 2 });
+    expect(extra).to.equal(2n * 28_000n + 2n * 69_000n);
+    expect(bidExtraGasUsed({ marketCount: 1, collateralCount: 0 })).to.equal(0n);
+    const big = planBid(cfg("eager"), ctx({ elapsed: 900n, baseFee: 20n * GWEI, extraGas: extra }));
+    expect(big.gain).to.equal(base.gain);
+    // The base fee is paid on every unit of gas: at least 194,000 more of it.
+    expect(
+      big.gasCost - base.gasCost >= gasCostCash(extra, 20n * GWEI, 2000n * WAD) - gasCostCash(1n, base.priorityFee, 2000n * WAD) * 260_000n,
+    ).to.equal(true);
+    expect(big.gasCost > base.gasCost).to.equal(true);
+    expect(big.priorityFee <= base.priorityFee).to.equal(true);
+    expect(big.net).to.equal(big.gain - big.gasCost);
   });
 
   it("a hedge gain raises the bid's planned gain by exactly the taken fraction of it", function () {
