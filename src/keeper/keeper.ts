@@ -159,6 +159,9 @@ export interface BlockOutcome {
 /** A start candidate chosen for this block's batch, with the tip estimated for it (WAD cash). */
 type ChosenStart = StartCandidate & { tip: bigint };
 
+/** The most markets (MAX_ACCOUNT_MARKETS) and collateral tokens an account can hold. */
+const MOST_HELD: StartShape = { marketCount: 16, collateralCount: 16 };
+
 /** Number of set bits of `x` (markets or tokens in a bitmap). */
 const bitCount = (x: bigint): number => x.toString(2).replaceAll("0", "").length;
 
@@ -293,9 +296,10 @@ export class Keeper {
   /**
    * How many markets and collateral tokens `account` holds: from its latest scan row, else read at `block` from the
    * engine and the vault (an auction another keeper started on an account this one never scanned), else, when those
-   * reads fail, the most an account can hold (16 and 16), so a gas limit is never short for want of a read.
+   * reads fail, undefined (callers size gas limits for the most an account can hold, `MOST_HELD`, and estimate
+   * profits with nothing extra, so a failed read neither runs a transaction out of gas nor drops a profitable bid).
    */
-  private async shapeOf(block: number, account: bigint): Promise<StartShape> {
+  private async shapeOf(block: number, account: bigint): Promise<StartShape | undefined> {
     const row = this.view.latest.get(account);
     if (row) return { marketCount: Number(row.marketCount), collateralCount: Number(row.collateralCount) };
     const c = this.view.c;
@@ -306,8 +310,13 @@ export class Keeper {
       ]);
       return { marketCount: bitCount(markets), collateralCount: bitCount(tokens) };
     } catch {
-      return { marketCount: 16, collateralCount: 16 };
+      return undefined;
     }
+  }
+
+  /** `shapeOf` for a gas limit: the most an account can hold when it could not be read. */
+  private async limitShape(block: number, account: bigint): Promise<StartShape> {
+    return (await this.shapeOf(block, account)) ?? MOST_HELD;
   }
 
   /** The liquidatable accounts among `rows` that no auction runs on, as start candidates. */
@@ -393,7 +402,7 @@ export class Keeper {
         const hash = await this.send(ctx, account, {
           to: v.c.addresses.auction,
           data,
-          gas: scaledLimit(GAS.terminate, extraStartGas(await this.shapeOf(ctx.block, account)).used),
+          gas: scaledLimit(GAS.terminate, extraStartGas(await this.limitShape(ctx.block, account)).used),
           priorityFee: this.cfg.strategy.minPriorityFee,
         });
         if (!hash) continue;
@@ -421,7 +430,7 @@ export class Keeper {
         bidderEquity,
         baseFee: ctx.baseFee,
         ethPrice,
-        extraGas: bidExtraGasUsed(await this.shapeOf(ctx.block, account)),
+        extraGas: bidExtraGasUsed((await this.shapeOf(ctx.block, account)) ?? { marketCount: 1, collateralCount: 0 }),
       };
       let plan = planBid(this.cfg.strategy, bctx);
       if (wantsToBid(this.cfg.strategy, bctx, plan) && this.quoteCache.get(account)?.block !== ctx.block) {
@@ -465,12 +474,12 @@ export class Keeper {
         hash = await this.send(ctx, account, {
           to: await this.cfg.flashLiquidator.getAddress(),
           data,
-          gas: bidGasLimit(await this.shapeOf(ctx.block, account), true, hedges.length),
+          gas: bidGasLimit(await this.limitShape(ctx.block, account), true, hedges.length),
           priorityFee: plan.priorityFee,
         });
       } else {
         const data = v.c.auction.interface.encodeFunctionData("bid", [account, bidder, WAD, q.nonce, maxUnitPrice, "0x"]);
-        const gas = bidGasLimit(await this.shapeOf(ctx.block, account), false);
+        const gas = bidGasLimit(await this.limitShape(ctx.block, account), false);
         hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas, priorityFee: plan.priorityFee });
         this.hedgeFrom = ctx.block + 1;
       }
@@ -693,7 +702,7 @@ export class Keeper {
     const hash = await this.send(ctx, account, {
       to: v.c.addresses.auction,
       data,
-      gas: scaledLimit(GAS.checkpoint, extraStartGas(await this.shapeOf(ctx.block, account)).used),
+      gas: scaledLimit(GAS.checkpoint, extraStartGas(await this.limitShape(ctx.block, account)).used),
       priorityFee: this.cfg.strategy.minPriorityFee,
     });
     if (!hash) return false;

@@ -51,8 +51,8 @@ export const GAS = {
   flashBid: { used: 520_000n, limit: 2_000_000 },
   /**
    * What each further market and each collateral token of a portfolio adds to a bid's gas limit ({@link bidGasLimit};
-   * the token figure also to its expected use, {@link bidExtraGasUsed}): per market the snapshot's 27,932 (a bidder already holding it) plus a position slot new to
-   * the bidder (20,000) and the bidder's own margin check of it (9,264), 57,196 rounded up; per token the snapshot's
+   * the token figure also to its expected use, {@link bidExtraGasUsed}): per market the snapshot's 27,932 (a bidder
+   * already holding it) plus a position slot new to the bidder (20,000) and the bidder's own margin check of it (9,264), 57,196 rounded up; per token the snapshot's
    * 68,518 (the bidder's first receipt of it). A flash bid adds a hedge fill per leg: the snapshot's fill for a taker
    * holding eight markets, 244,764, rounded up.
    */
@@ -273,13 +273,17 @@ export function batchPartsWithinCap<T>(items: readonly T[], limitOf: (part: read
     if (last && last.length < max && limitOf([...last, item]) <= TX_GAS_CAP) last.push(item);
     else greedy.push([item]);
   }
-  const even = batchParts(items, Math.ceil(items.length / Math.max(greedy.length, 1)));
-  return even.length === greedy.length && even.every((p) => limitOf(p) <= TX_GAS_CAP) ? even : greedy;
+  // The same number of parts, near-equal in count (part k is items[floor(k n / g), floor((k + 1) n / g))).
+  const g = greedy.length;
+  const even = Array.from({ length: g }, (_, k) =>
+    items.slice(Math.floor((k * items.length) / g), Math.floor(((k + 1) * items.length) / g)),
+  );
+  return even.every((p) => p.length <= max && limitOf(p) <= TX_GAS_CAP) ? even : greedy;
 }
 
 /**
  * Gas limit [gas] of an action whose fixed figures are `action` when the account adds `extraUsed` [gas]: the fixed
- * limit, or 1.5 times the fixed use plus the extra when that is more. Accounts in one or two markets with a token or two
+ * limit, or 1.5 x (the fixed use + the extra) when that is more. Accounts in one or two markets with a token or two
  * keep the fixed limits; one in 16 markets with 16 tokens gets what it needs.
  */
 export function scaledLimit(action: { used: bigint; limit: number }, extraUsed: bigint): number {
@@ -289,7 +293,8 @@ export function scaledLimit(action: { used: bigint; limit: number }, extraUsed: 
 /**
  * Gas [gas] a portfolio of shape `s` adds to what a bid on it is expected to use, beyond the fixed `GAS.bid.used` /
  * `GAS.flashBid.used` (which cover a one-market portfolio with cash): the snapshot's 27,932 per further market
- * (`GAS.bidMarketUsed`) and 68,518 per token (`GAS.bidPerCollateral`).
+ * (`GAS.bidMarketUsed`, a bidder already holding the market; one that is flat pays a new position slot more) and
+ * 68,518 per token (`GAS.bidPerCollateral`). A flash bid's further hedge legs are not counted (a known gap).
  */
 export function bidExtraGasUsed(s: StartShape): bigint {
   return GAS.bidMarketUsed * BigInt(Math.max(s.marketCount - 1, 0)) + GAS.bidPerCollateral * BigInt(s.collateralCount);

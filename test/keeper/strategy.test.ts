@@ -191,13 +191,17 @@ describe("keeper strategy: hedge cost", function () {
     expect(bidExtraGasUsed({ marketCount: 1, collateralCount: 0 })).to.equal(0n);
     const big = planBid(cfg("eager"), ctx({ elapsed: 900n, baseFee: 20n * GWEI, extraGas: extra }));
     expect(big.gain).to.equal(base.gain);
-    // The base fee is paid on every unit of gas: at least 194,000 more of it.
-    expect(
-      big.gasCost - base.gasCost >= gasCostCash(extra, 20n * GWEI, 2000n * WAD) - gasCostCash(1n, base.priorityFee, 2000n * WAD) * 260_000n,
-    ).to.equal(true);
+    // Priority fee and gas cost over 260,000 + 194,000 gas, exactly.
+    const gas = GAS.bid.used + extra;
+    const fee = priorityFeeFor(cfg("eager"), big.gain, gas, 2000n * WAD);
+    expect([big.priorityFee, big.gasCost]).to.deep.equal([fee, gasCostCash(gas, 20n * GWEI + fee, 2000n * WAD)]);
     expect(big.gasCost > base.gasCost).to.equal(true);
-    expect(big.priorityFee <= base.priorityFee).to.equal(true);
     expect(big.net).to.equal(big.gain - big.gasCost);
+    // The earliest bid clock sees the same extra gas: never earlier than without it.
+    const c0 = ctx({ baseFee: 20n * GWEI });
+    const t0 = earliestBidClock(cfg("eager"), c0);
+    const t1 = earliestBidClock(cfg("eager"), { ...c0, extraGas: extra });
+    expect(t0 !== undefined && t1 !== undefined && t1 >= t0).to.equal(true);
   });
 
   it("a hedge gain raises the bid's planned gain by exactly the taken fraction of it", function () {
@@ -313,9 +317,17 @@ describe("keeper strategy: start gas", function () {
     const mixed = batchPartsWithinCap([...Array(10).fill(big), ...Array(40).fill(light)], limitOf);
     expect(mixed.map((p) => p.length)).to.deep.equal([8, 42]);
     expect(mixed.every((p) => limitOf(p) <= TX_GAS_CAP)).to.equal(true);
-    // An account over the cap on its own goes out alone; the others still share.
-    const parts = batchPartsWithinCap(["x", "y", "z"], (p) => (p.includes("y") ? TX_GAS_CAP + 1 : p.length));
-    expect(parts).to.deep.equal([["x"], ["y"], ["z"]]);
+    // An account over the cap on its own goes out alone; the others still share a transaction.
+    const parts = batchPartsWithinCap(["w", "x", "y", "z", "u"], (p) => (p.includes("y") ? TX_GAS_CAP + 1 : p.length));
+    expect(parts).to.deep.equal([["w", "x"], ["y"], ["z", "u"]]);
+    // Parts as even as the count the cap needs allows: 48 accounts of which five fit a transaction go out in ten
+    // parts of 4 or 5 (greedy packing alone would leave 5, 5, ..., 5, 3).
+    const ten = batchPartsWithinCap(
+      Array.from({ length: 48 }, (_, i) => i),
+      (p) => p.length * 3_300_000,
+    );
+    expect(ten.map((p) => p.length)).to.deep.equal([4, 5, 5, 5, 5, 4, 5, 5, 5, 5]);
+    expect(ten.flat()).to.deep.equal(Array.from({ length: 48 }, (_, i) => i));
     expect(batchPartsWithinCap([], limitOf)).to.deep.equal([]);
   });
 });
