@@ -86,8 +86,9 @@ contract RiskLens is IRiskLens {
         (p.frozen, ) = vault.accountStatus(account);
         p.nonce = vault.accountNonce(account);
         p.cash = vault.cashBalance(account);
-        p.priceValid = _covered(bits, vault.accountTokens(account), px);
-        p.collateral = _collateral(account, px);
+        uint256 tokens = vault.accountTokens(account);
+        p.priceValid = _covered(bits, tokens, px);
+        p.collateral = _collateral(account, tokens, px);
         p.positions = new PositionInfo[](Math.min(Bitmap.count(bits), 256));
         uint256 n;
         uint256 held = bits;
@@ -298,8 +299,8 @@ contract RiskLens is IRiskLens {
             );
     }
 
-    function _collateral(uint256 account, Prices memory px) internal view returns (CollateralInfo[] memory rows) {
-        uint256 bits = vault.accountTokens(account);
+    /// @dev One row per collateral in `bits` (the account's token bitmap), in token-index order.
+    function _collateral(uint256 account, uint256 bits, Prices memory px) internal view returns (CollateralInfo[] memory rows) {
         rows = new CollateralInfo[](Bitmap.count(bits));
         uint256 n;
         while (bits != 0) {

@@ -8,7 +8,7 @@ import { Contract, type ContractRunner } from "ethers";
 import { IMarginEngineViews__factory, MarginEngine__factory, type IMarginEngineViews, type MarginEngine } from "../../typechain-types";
 
 /** The view module's functions, answered at the engine's address. */
-export type EngineViewFunctions = Pick<
+type EngineViewFunctions = Pick<
   IMarginEngineViews,
   "accountMargin" | "accountMarginAtPrices" | "position" | "marketView" | "cumulativeFundingAt" | "operatorOf"
 >;
@@ -17,7 +17,7 @@ export type EngineViewFunctions = Pick<
 export type Engine = MarginEngine & EngineViewFunctions;
 
 /** The engine's ABI followed by its view module's (no selector appears in both: the fallback serves only the rest). */
-export const ENGINE_ABI = [...MarginEngine__factory.abi, ...IMarginEngineViews__factory.abi];
+const ENGINE_ABI = [...MarginEngine__factory.abi, ...IMarginEngineViews__factory.abi];
 
 /**
  * The engine at `address`, with its own and its view module's functions.

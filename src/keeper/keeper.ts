@@ -38,6 +38,7 @@ import { orderStarts, type StartCandidate } from "./startOrder";
 import { isRestored, type AuctionParams, type Valuation } from "../model/auction";
 import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
 import { shortAccount } from "../model/accountId";
+import { bitCount } from "../model/bitmap";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
 import type { FlashLiquidator } from "../../typechain-types";
 
@@ -161,9 +162,6 @@ type ChosenStart = StartCandidate & { tip: bigint };
 
 /** The most markets (MAX_ACCOUNT_MARKETS) and collateral tokens an account can hold. */
 const MOST_HELD: StartShape = { marketCount: 16, collateralCount: 16 };
-
-/** Number of set bits of `x` (markets or tokens in a bitmap). */
-const bitCount = (x: bigint): number => x.toString(2).replaceAll("0", "").length;
 
 /** Gas a batch start of `part` is expected to use: the batch's figures plus each account's markets and tokens. */
 const batchGasUsed = (part: readonly StartShape[]): bigint =>
@@ -314,11 +312,6 @@ export class Keeper {
     }
   }
 
-  /** `shapeOf` for a gas limit: the most an account can hold when it could not be read. */
-  private async limitShape(block: number, account: bigint): Promise<StartShape> {
-    return (await this.shapeOf(block, account)) ?? MOST_HELD;
-  }
-
   /** The liquidatable accounts among `rows` that no auction runs on, as start candidates. */
   private startCandidates(rows: readonly AccountHealth[]): StartCandidate[] {
     return rows
@@ -385,6 +378,10 @@ export class Keeper {
       if (this.lastSent.get(account) === ctx.block || (this.backoff.get(account) ?? 0) > ctx.block) continue;
       let q = await this.quote(ctx, account, feeds);
       if (!q.active) continue;
+      // Read once per auction and block: gas limits take the most an account can hold when it could not be read,
+      // the bid's profit estimate nothing extra.
+      const shape = await this.shapeOf(ctx.block, account);
+      const limitShape = shape ?? MOST_HELD;
       const pa = await v.auctionParams(ctx.block, account);
       const valuation: Valuation = {
         equity: q.equity,
@@ -402,7 +399,7 @@ export class Keeper {
         const hash = await this.send(ctx, account, {
           to: v.c.addresses.auction,
           data,
-          gas: scaledLimit(GAS.terminate, extraStartGas(await this.limitShape(ctx.block, account)).used),
+          gas: scaledLimit(GAS.terminate, extraStartGas(limitShape).used),
           priorityFee: this.cfg.strategy.minPriorityFee,
         });
         if (!hash) continue;
@@ -415,7 +412,7 @@ export class Keeper {
       if (valuation.markToMarket <= 0n && q.insolventSince === undefined) {
         // Insolvent, with no insolvency recorded (it started solvent): the insolvent bonus grows only from a record,
         // so record it now (LiquidationAuction.checkpoint); bids come once the bonus covers their costs.
-        if (await this.sendCheckpoint(ctx, account, valuation.markToMarket, sent))
+        if (await this.sendCheckpoint(ctx, account, valuation.markToMarket, limitShape, sent))
           wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
         continue;
       }
@@ -430,7 +427,7 @@ export class Keeper {
         bidderEquity,
         baseFee: ctx.baseFee,
         ethPrice,
-        extraGas: bidExtraGasUsed((await this.shapeOf(ctx.block, account)) ?? { marketCount: 1, collateralCount: 0 }),
+        extraGas: shape ? bidExtraGasUsed(shape) : 0n,
       };
       let plan = planBid(this.cfg.strategy, bctx);
       if (wantsToBid(this.cfg.strategy, bctx, plan) && this.quoteCache.get(account)?.block !== ctx.block) {
@@ -451,7 +448,7 @@ export class Keeper {
         // Solvent again with an insolvency still recorded: clear it, so a later crossing of V = 0 starts the bonus from
         // zero instead of paying the bonus grown since the old record (INV-27).
         if (valuation.markToMarket > 0n && q.insolventSince !== undefined)
-          await this.sendCheckpoint(ctx, account, valuation.markToMarket, sent);
+          await this.sendCheckpoint(ctx, account, valuation.markToMarket, limitShape, sent);
         const t = this.cfg.strategy.kind === "flash" && !hedge.complete ? undefined : earliestBidClock(this.cfg.strategy, bctx);
         if (t !== undefined) {
           const at = next + Number(t - elapsed);
@@ -474,13 +471,17 @@ export class Keeper {
         hash = await this.send(ctx, account, {
           to: await this.cfg.flashLiquidator.getAddress(),
           data,
-          gas: bidGasLimit(await this.limitShape(ctx.block, account), true, hedges.length),
+          gas: bidGasLimit(limitShape, true, hedges.length),
           priorityFee: plan.priorityFee,
         });
       } else {
         const data = v.c.auction.interface.encodeFunctionData("bid", [account, bidder, WAD, q.nonce, maxUnitPrice, "0x"]);
-        const gas = bidGasLimit(await this.limitShape(ctx.block, account), false);
-        hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas, priorityFee: plan.priorityFee });
+        hash = await this.send(ctx, account, {
+          to: v.c.addresses.auction,
+          data,
+          gas: bidGasLimit(limitShape, false),
+          priorityFee: plan.priorityFee,
+        });
         this.hedgeFrom = ctx.block + 1;
       }
       if (!hash) continue;
@@ -692,9 +693,16 @@ export class Keeper {
   /**
    * Sends `checkpoint(account)` (which records or clears the account's insolvency), at most once per
    * `retryAfterBlocks` per account: a checkpoint that changed nothing (prices not valid yet) is not repeated every
-   * block. Returns whether one was sent.
+   * block. Its gas limit is sized for an account of `shape` (it values the account as a start does). Returns whether
+   * one was sent.
    */
-  private async sendCheckpoint(ctx: BlockContext, account: bigint, markToMarket: bigint, sent: SentTx[]): Promise<boolean> {
+  private async sendCheckpoint(
+    ctx: BlockContext,
+    account: bigint,
+    markToMarket: bigint,
+    shape: StartShape,
+    sent: SentTx[],
+  ): Promise<boolean> {
     const last = this.checkpointedAt.get(account);
     if (last !== undefined && ctx.block - last < this.cfg.retryAfterBlocks) return false;
     const v = this.view;
@@ -702,7 +710,7 @@ export class Keeper {
     const hash = await this.send(ctx, account, {
       to: v.c.addresses.auction,
       data,
-      gas: scaledLimit(GAS.checkpoint, extraStartGas(await this.limitShape(ctx.block, account)).used),
+      gas: scaledLimit(GAS.checkpoint, extraStartGas(shape).used),
       priorityFee: this.cfg.strategy.minPriorityFee,
     });
     if (!hash) return false;

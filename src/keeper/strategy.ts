@@ -247,11 +247,15 @@ export interface StartShape {
  * estimate, `limit` [gas] to the transaction's gas limit. Zero for an account in one market with cash only.
  */
 export function extraStartGas(s: StartShape): { used: bigint; limit: number } {
-  const markets = Math.max(s.marketCount - 1, 0);
   return {
-    used: GAS.perMarket.used * BigInt(markets) + GAS.perCollateral.used * BigInt(s.collateralCount),
-    limit: GAS.perMarket.limit * markets + GAS.perCollateral.limit * s.collateralCount,
+    used: shapeGas(s, GAS.perMarket.used, GAS.perCollateral.used),
+    limit: Number(shapeGas(s, BigInt(GAS.perMarket.limit), BigInt(GAS.perCollateral.limit))),
   };
+}
+
+/** `perMarket` [gas] for each market of `s` beyond its first plus `perToken` [gas] for each of its tokens. */
+function shapeGas(s: StartShape, perMarket: bigint, perToken: bigint): bigint {
+  return perMarket * BigInt(Math.max(s.marketCount - 1, 0)) + perToken * BigInt(s.collateralCount);
 }
 
 /**
@@ -297,7 +301,7 @@ export function scaledLimit(action: { used: bigint; limit: number }, extraUsed: 
  * 68,518 per token (`GAS.bidPerCollateral`). A flash bid's further hedge legs are not counted (a known gap).
  */
 export function bidExtraGasUsed(s: StartShape): bigint {
-  return GAS.bidMarketUsed * BigInt(Math.max(s.marketCount - 1, 0)) + GAS.bidPerCollateral * BigInt(s.collateralCount);
+  return shapeGas(s, GAS.bidMarketUsed, GAS.bidPerCollateral);
 }
 
 /**
@@ -306,10 +310,7 @@ export function bidExtraGasUsed(s: StartShape): bigint {
  * `GAS.bidPerCollateral`) and the hedge legs (`GAS.flashHedgeLeg`).
  */
 export function bidGasLimit(s: StartShape, flash: boolean, hedgeLegs = 0): number {
-  const extra =
-    GAS.bidPerMarket * BigInt(Math.max(s.marketCount - 1, 0)) +
-    GAS.bidPerCollateral * BigInt(s.collateralCount) +
-    (flash ? GAS.flashHedgeLeg * BigInt(hedgeLegs) : 0n);
+  const extra = shapeGas(s, GAS.bidPerMarket, GAS.bidPerCollateral) + (flash ? GAS.flashHedgeLeg * BigInt(hedgeLegs) : 0n);
   return scaledLimit(flash ? GAS.flashBid : GAS.bid, extra);
 }
 

@@ -4,6 +4,7 @@
  *
  * - wad: WadMath (fixed point, rounding in every name) and float <-> WAD conversions for the simulator
  * - accountId: AccountLib's account-id codec ((owner << 96) | subaccount)
+ * - bitmap: Bitmap's count of markets or tokens held
  * - margin: MarginMath (position value, notional, margins, funding index, health factor, ramp step) and the
  *   vault's token-amount and collateral-value conversions
  * - market: the engine's per-market state (cached mark, funding and premium epochs, ramp)
@@ -20,6 +21,7 @@
  */
 export * from "./wad";
 export * from "./accountId";
+export * from "./bitmap";
 export * from "./margin";
 export * from "./market";
 export * from "./volatility";

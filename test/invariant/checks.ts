@@ -120,12 +120,6 @@ export async function observe(f: FuzzProtocol, accounts: bigint[], book: Auction
   };
 }
 
-const popcount = (x: bigint): number => {
-  let n = 0;
-  for (; x !== 0n; x &= x - 1n) n++;
-  return n;
-};
-
 /**
  * Checks every state invariant on `cur` (and the transition ones against `prev`). `socialised`: the step emitted a
  * LossSocialised event (the only thing that may lower the supply index). Reads nothing: `observe` read it all.
@@ -169,7 +163,7 @@ export function checkState(
       const size = x.positions.get(id)?.size ?? 0n;
       equal((bits & (1n << BigInt(id))) !== 0n, size !== 0n, `INV-04 market bit ${id} of ${a}`);
     }
-    holds(popcount(bits) <= 16, "INV-04 at most 16 markets per account");
+    holds(M.bitCount(bits) <= 16, "INV-04 at most 16 markets per account");
     equal(cur.hasPositions[k], bits !== 0n, `INV-04 hasPositions of ${a}`);
   });
   for (let k = 0; k < accounts.length; k++) {
@@ -260,7 +254,7 @@ export function checkState(
 
   // INV-11: an isolated account holds at most one market.
   accounts.forEach((a, k) => {
-    if (acc[k].isolated) holds(popcount(cur.markets[k]) <= 1, `INV-11 isolated account ${a} holds at most one market`);
+    if (acc[k].isolated) holds(M.bitCount(cur.markets[k]) <= 1, `INV-11 isolated account ${a} holds at most one market`);
   });
 
   // INV-15: the lens's health equals the engine's margin state (and the model's) wherever prices are valid.
