@@ -300,6 +300,7 @@ async function allowedVenues({ c, scan }: CheckContext): Promise<string[]> {
 /** Every contract points at the others of the same deployment. */
 function wiringChecks(x: CheckContext): Checks {
   const { a, c } = x;
+  const viewModule = once(() => c.engine.viewModule());
   const wire = (item: string, expected: string, actual: () => Promise<string>) =>
     eq(`wiring.${item}`, addr(expected), async () => addr(await actual()));
   return [
@@ -334,9 +335,9 @@ function wiringChecks(x: CheckContext): Checks {
     wire("starter.auction", a.LiquidationAuction, () => c.starter.auction()),
     // Created by the engine's constructor (its first CREATE), which passes the engine's own vault and oracle: with
     // the code check above, the module's immutables are the engine's.
-    wire("engine.viewModule", getCreateAddress({ from: a.MarginEngine, nonce: 1 }), () => c.engine.viewModule()),
+    wire("engine.viewModule", getCreateAddress({ from: a.MarginEngine, nonce: 1 }), viewModule),
     wire("engine.viewModule.vault", a.CollateralVault, async () =>
-      MarginEngineViews__factory.connect(await c.engine.viewModule(), x.provider).vault(),
+      MarginEngineViews__factory.connect(await viewModule(), x.provider).vault(),
     ),
   ];
 }
