@@ -34,8 +34,11 @@ describe("LiquidationAuction: terminating and restarting", function () {
 
   it("reverts with AuctionNotActive when terminating, restarting or checkpointing an account without an auction", async function () {
     const f = await loadFixture(auctionFixture);
-    for (const call of [f.auction.terminateAuction(f.A), f.auction.restartAuction(f.A), f.auction.checkpoint(f.A)]) {
-      await expect(call).to.be.revertedWithCustomError(f.auction, "AuctionNotActive").withArgs(f.A);
+    // Thunks, so each transaction is sent only when awaited: a rejected promise created early is an unhandled
+    // rejection that mocha may report against this test while the previous one is still awaited.
+    const calls = [() => f.auction.terminateAuction(f.A), () => f.auction.restartAuction(f.A), () => f.auction.checkpoint(f.A)];
+    for (const call of calls) {
+      await expect(call()).to.be.revertedWithCustomError(f.auction, "AuctionNotActive").withArgs(f.A);
     }
   });
 
