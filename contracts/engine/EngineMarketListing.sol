@@ -39,7 +39,7 @@ library EngineMarketListing {
         m.ramp = EngineStorage.MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
         // A new market has no positions, so its effective ratios start at their targets.
         m.mark = EngineStorage.MarketMark(price.toUint96(), uint32(block.timestamp), s.mmrTarget, s.imrTarget);
-        m.funding = EngineStorage.MarketFunding(0, 0, false, EngineMarkets.NO_TIERS, uint32(block.timestamp), s.imrSizeFactor);
+        m.funding = EngineStorage.MarketFunding(0, 0, 0, EngineMarkets.NO_TIERS, uint32(block.timestamp), s.imrSizeFactor);
         m.premium = EngineStorage.MarketPremium(0, 0, uint32(block.timestamp / EngineMarkets.FUNDING_EPOCH));
         m.trading = EngineStorage.MarketTrading(s.openInterestCap, s.maxFundingRatePer8h, s.maxFillDeviation, true, false);
         emit IMarginEngine.MarketListed(marketId, oracleAsset, s);
@@ -69,11 +69,12 @@ library EngineMarketListing {
         EngineMarkets.update(marketId, m, mark, 0, 0);
         // The new ramp starts now from the effective ratios of the old one (a new ramp never jumps either).
         EngineStorage.MarketFunding storage fd = m.funding;
-        (uint256 mmr, uint256 imr) = EngineMarkets.effectiveRatios(m, m.mark, fd.rampActive);
+        (uint256 mmr, uint256 imr) = EngineMarkets.effectiveRatios(m, m.mark, fd.flags);
         m.mark.mmr = uint64(mmr);
         m.mark.imr = uint64(imr);
         m.ramp = EngineStorage.MarketRamp(s.mmrTarget, s.imrTarget, s.maxStepPerHour, uint32(block.timestamp));
-        fd.rampActive = mmr != s.mmrTarget || imr != s.imrTarget;
+        fd.flags =
+            (fd.flags & ~EngineMarkets.RAMP_ACTIVE) | (mmr != s.mmrTarget || imr != s.imrTarget ? EngineMarkets.RAMP_ACTIVE : 0);
         fd.imrSizeFactor = s.imrSizeFactor;
         EngineStorage.MarketTrading storage t = m.trading;
         t.openInterestCap = s.openInterestCap;

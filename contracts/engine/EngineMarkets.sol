@@ -23,6 +23,10 @@ library EngineMarkets {
 
     /// @notice `MarketFunding.tierShift` of a market without margin tiers (no notional below 2**164 reaches 2**255).
     uint8 internal constant NO_TIERS = 255;
+    /// @dev `MarketFunding.flags` bit: the stored ratios differ from their targets (a ramp is running).
+    uint8 internal constant RAMP_ACTIVE = 1;
+    /// @dev `MarketFunding.flags` bit: the market has had an automated-deleveraging event.
+    uint8 internal constant DELEVERAGED = 2;
 
     /// @dev Reverts `EngineMarketUnknown(marketId)` unless `m` (market `marketId`) is listed.
     function requireListed(EngineStorage.Market storage m, uint256 marketId) internal view {
@@ -34,7 +38,7 @@ library EngineMarkets {
     /// ramps the effective ratios toward their targets, then moves the premium toward `premiumSample` by
     /// `sampleWeight` [wad, <= 1e18; 0: no sample]: premium += (sample - premium) * weight / 1e18, toward zero.
     /// Writes `mark` back. Returns the cumulative funding index now. A finished ramp stores its targets and clears
-    /// `rampActive`; an unfinished one stays a function of time from its start (nothing is re-based, so no rounding
+    /// the RAMP_ACTIVE flag; an unfinished one stays a function of time from its start (nothing is re-based, so no rounding
     /// depends on when updates happen).
     function update(
         uint256 id,
@@ -70,11 +74,11 @@ library EngineMarkets {
             } else {
                 pr.accumulator += (int256(pr.premium) * int256(dt)).toInt128();
             }
-            if (fd.rampActive) {
+            if (fd.flags & RAMP_ACTIVE != 0) {
                 EngineStorage.MarketRamp memory r = m.ramp;
-                (uint256 mmr, uint256 imr) = effectiveRatios(m, mark, true);
+                (uint256 mmr, uint256 imr) = effectiveRatios(m, mark, fd.flags);
                 if (mmr == r.mmrTarget && imr == r.imrTarget) {
-                    (mark.mmr, mark.imr, fd.rampActive) = (r.mmrTarget, r.imrTarget, false);
+                    (mark.mmr, mark.imr, fd.flags) = (r.mmrTarget, r.imrTarget, fd.flags & ~RAMP_ACTIVE);
                 }
             }
             fd.timestamp = uint32(block.timestamp);
@@ -96,9 +100,9 @@ library EngineMarkets {
     function effectiveRatios(
         EngineStorage.Market storage m,
         EngineStorage.MarketMark memory mk,
-        bool rampActive
+        uint8 flags
     ) internal view returns (uint256 mmr, uint256 imr) {
-        if (!rampActive) return (mk.mmr, mk.imr);
+        if (flags & RAMP_ACTIVE == 0) return (mk.mmr, mk.imr);
         EngineStorage.MarketRamp memory r = m.ramp;
         uint256 step = (uint256(r.maxStepPerHour) * (block.timestamp - r.start)) / 1 hours;
         return (MarginMath.moveTowards(mk.mmr, r.mmrTarget, step), MarginMath.moveTowards(mk.imr, r.imrTarget, step));
@@ -146,36 +150,28 @@ library EngineMarkets {
         }
     }
 
-    /// @dev Value of position `p` in market `m` at `price`, with funding accrued to now at that price, and its
-    /// maintenance and initial margin at the effective ratios now (`mk`: the market's mark, for its ratios) and the
-    /// market's margin tiers, read only when the notional N has N >> tierShift != 0 (N >= 2**floor(log2(first
-    /// threshold))): a position below half the first threshold reads no tier slot.
+    /// @dev Value of position `pos` (settled with its side's ADL index) in market `m` (funding slot `fd`) at `price`,
+    /// with funding accrued to now at that price, and its maintenance and initial margin at the effective ratios now
+    /// (`mk`: the market's mark, for its ratios) and the market's margin tiers, read only when the notional N has N >>
+    /// tierShift != 0 (N >= 2**floor(log2(first threshold))): a position below half the first threshold reads no tier
+    /// slot.
     function positionMargin(
-        EngineStorage.Position storage p,
+        EngineStorage.Position memory pos,
         EngineStorage.Market storage m,
+        EngineStorage.MarketFunding memory fd,
         EngineStorage.MarketMark memory mk,
         uint256 price
     ) internal view returns (int256 value, uint256 mm, uint256 im) {
-        EngineStorage.Position memory pos = p;
-        EngineStorage.MarketFunding memory fd = m.funding;
-        int256 f = MarginMath.fundingIndexAt(
-            fd.cumulativeFunding,
-            fd.fundingRatePerSecond,
+        value = MarginMath.positionValue(
+            pos.size,
+            pos.basis,
             price,
-            block.timestamp - fd.timestamp
+            MarginMath.fundingIndexAt(fd.cumulativeFunding, fd.fundingRatePerSecond, price, block.timestamp - fd.timestamp)
         );
-        value = MarginMath.positionValue(pos.size, pos.basis, price, f);
-        (uint256 mmr, uint256 imr) = effectiveRatios(m, mk, fd.rampActive);
         uint256 notional = MarginMath.notionalUp(pos.size, price);
-        uint256 mmExtra;
-        uint256 imExtra;
-        if (notional >> fd.tierShift != 0) (mmExtra, imExtra) = tierTerms(m, notional);
-        (mm, im) = MarginMath.marginsUp(
-            notional,
-            mmr,
-            MarginMath.initialMarginRatio(pos.size, imr, fd.imrSizeFactor),
-            mmExtra,
-            imExtra
-        );
+        // The tier add-ons' terms, in (mm, im) until marginsUp adds the base ratios to them.
+        if (notional >> fd.tierShift != 0) (mm, im) = tierTerms(m, notional);
+        (uint256 mmr, uint256 imr) = effectiveRatios(m, mk, fd.flags);
+        (mm, im) = MarginMath.marginsUp(notional, mmr, MarginMath.initialMarginRatio(pos.size, imr, fd.imrSizeFactor), mm, im);
     }
 }

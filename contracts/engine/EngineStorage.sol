@@ -11,6 +11,7 @@ import {WadMath} from "../libraries/WadMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {ParameterBounds} from "../libraries/ParameterBounds.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
+import {DeleveragingMath} from "../libraries/DeleveragingMath.sol";
 
 /// @title EngineStorage
 /// @custom:security-contact security@ballast.finance
@@ -43,6 +44,10 @@ abstract contract EngineStorage {
     uint256 public constant PREMIUM_DEPTH_SHARE = 0.01e18;
     /// @notice Largest `maxPriceAge`: 300 seconds.
     uint256 public constant MAX_PRICE_AGE_LIMIT = ParameterBounds.MAX_PRICE_AGE_LIMIT;
+    /// @dev `MarketFunding.flags` bit: the stored ratios differ from their targets.
+    uint8 internal constant RAMP_ACTIVE = EngineMarkets.RAMP_ACTIVE;
+    /// @dev `MarketFunding.flags` bit: the market has had an ADL event.
+    uint8 internal constant DELEVERAGED = EngineMarkets.DELEVERAGED;
 
     // ------------------------------------------------------------------ layout
     /// @dev Read by every margin check. price: cached oracle price [wad]; mmr/imr: the ratios [wad] at the start of
@@ -55,14 +60,16 @@ abstract contract EngineStorage {
     }
 
     /// @dev Read by every margin check. cumulativeFunding [wad cash per base unit]; fundingRatePerSecond [wad per
-    /// second; |rate| <= MAX_FUNDING_RATE_CAP / 8 h < 2**41]; rampActive: the stored ratios differ from their targets (kept
-    /// here, in a slot every check reads, so that a finished ramp costs no read of `MarketRamp`); tierShift:
+    /// second; |rate| <= MAX_FUNDING_RATE_CAP / 8 h < 2**41]; flags: RAMP_ACTIVE, the stored ratios differ from their
+    /// targets (so that a finished ramp costs no read of `MarketRamp`), and DELEVERAGED, the market has had an
+    /// automated-deleveraging event (so that only such a market reads its ADL state; both kept here, in a slot every
+    /// check reads); tierShift:
     /// floor(log2(first margin tier threshold)), NO_TIERS without tiers, so that a position whose notional N has
     /// N >> tierShift == 0 (N < 2**tierShift <= the first threshold) reads no tier slot.
     struct MarketFunding {
         int96 cumulativeFunding;
         int48 fundingRatePerSecond;
-        bool rampActive;
+        uint8 flags;
         uint8 tierShift;
         uint32 timestamp;
         uint64 imrSizeFactor;
@@ -122,6 +129,21 @@ abstract contract EngineStorage {
         int128 totalBasis;
     }
 
+    /// @dev Automated deleveraging (ADL) events so far on each side of a market (side 0: longs, 1: shorts); read only
+    /// when the market's DELEVERAGED flag is set.
+    struct MarketDeleveraging {
+        uint32 longEvents;
+        uint32 shortEvents;
+    }
+
+    /// @dev A side's cumulative ADL index after an event: keep, the size factor [wad, from 1e18 down to at least
+    /// MIN_DELEVERAGING_KEEP], and closed, the closing index [wad cash per unit of size at keep = 1e18]
+    /// (docs/LIQUIDATION.md, "Automated deleveraging"; src/model/adl.ts). Before a side's first event: (1e18, 0).
+    struct DeleveragingIndex {
+        uint128 keep;
+        int128 closed;
+    }
+
     struct Market {
         MarketMark mark;
         MarketFunding funding;
@@ -131,6 +153,7 @@ abstract contract EngineStorage {
         MarketOpenInterest oi;
         bytes32 oracleAsset;
         MarketTiers tiers;
+        MarketDeleveraging deleveraging;
     }
 
     /// @dev size [wad base, signed]; basis [wad cash].
@@ -173,6 +196,10 @@ abstract contract EngineStorage {
     mapping(uint256 account => mapping(uint256 marketId => Position)) internal _positions;
     mapping(uint256 account => AccountState) internal _accounts;
     mapping(address owner => mapping(address operator => Operator)) internal _operators;
+    /// @dev A side's ADL index after its n-th event (n >= 1).
+    mapping(uint256 marketId => mapping(uint256 side => mapping(uint256 n => DeleveragingIndex))) internal _deleveragingIndex;
+    /// @dev The number of ADL events of its side a position was last settled at (written only in DELEVERAGED markets).
+    mapping(uint256 account => mapping(uint256 marketId => uint256 events)) internal _deleveragingSynced;
 
     constructor(ICollateralVault vault_, IOracleRouter oracle_) {
         if (address(vault_) == address(0) || address(oracle_) == address(0)) revert IMarginEngine.EngineZeroAddress();
@@ -195,7 +222,8 @@ abstract contract EngineStorage {
     // ------------------------------------------------------------------ margin internals
 
     /// @dev Equity, maintenance and initial margin of `account` given its vault inputs, at fresh oracle prices, for
-    /// views (at given prices: {MarginEngineViews-accountMarginAtPrices}). Funding accrues to now at that price.
+    /// views (at given prices: {MarginEngineViews-accountMarginAtPrices}). Funding accrues to now at that price;
+    /// positions count as settled with their side's ADL index.
     function _margin(
         uint256 account,
         ICollateralVault.MarginCollateral memory c
@@ -206,12 +234,7 @@ abstract contract EngineStorage {
             uint256 id;
             (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
-            (int256 value, uint256 pmm, uint256 pim) = EngineMarkets.positionMargin(
-                _positions[account][id],
-                m,
-                m.mark,
-                _oracle.getPrice(m.oracleAsset)
-            );
+            (int256 value, uint256 pmm, uint256 pim) = _positionMargin(account, id, m, m.mark, _oracle.getPrice(m.oracleAsset));
             equity += value;
             mm += pmm;
             im += pim;
@@ -249,11 +272,92 @@ abstract contract EngineStorage {
             (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
             MarketMark memory mk = _markNoOlderThan(m, maxAge);
-            (int256 v, uint256 pmm, uint256 pim) = EngineMarkets.positionMargin(_positions[account][id], m, mk, mk.price);
+            (int256 v, uint256 pmm, uint256 pim) = _positionMargin(account, id, m, mk, mk.price);
             if (profitCounts || v < 0) value += v;
             im += pim;
             mm += pmm;
         }
+    }
+
+    /// @dev {EngineMarkets-positionMargin} of `account`'s position in market `id` (`m`, with mark `mk`) at `price`,
+    /// settled with its side's ADL index.
+    function _positionMargin(
+        uint256 account,
+        uint256 id,
+        Market storage m,
+        MarketMark memory mk,
+        uint256 price
+    ) internal view returns (int256 value, uint256 mm, uint256 im) {
+        MarketFunding memory fd = m.funding;
+        if (fd.flags & DELEVERAGED == 0) return EngineMarkets.positionMargin(_positions[account][id], m, fd, mk, price);
+        (Position memory p, , ) = _settledPosition(account, id, fd.flags);
+        return EngineMarkets.positionMargin(p, m, fd, mk, price);
+    }
+
+    // ------------------------------------------------------------------ automated deleveraging internals
+
+    /// @dev `account`'s position in market `id` brought up to date with its side's ADL index
+    /// ({DeleveragingMath-settle}); as stored unless the market's `flags` say DELEVERAGED. `synced` and `events`: the
+    /// side's event count the position was last settled at and now (both 0 when not read).
+    function _settledPosition(
+        uint256 account,
+        uint256 id,
+        uint8 flags
+    ) internal view returns (Position memory p, uint256 synced, uint256 events) {
+        p = _positions[account][id];
+        if (flags & DELEVERAGED == 0 || p.size == 0) return (p, 0, 0);
+        uint256 side = p.size > 0 ? 0 : 1;
+        events = _sideEvents(id, side);
+        synced = _deleveragingSynced[account][id];
+        if (synced == events) return (p, synced, events);
+        DeleveragingIndex memory from = _indexAt(id, side, synced);
+        DeleveragingIndex memory to = _indexAt(id, side, events);
+        (int256 size, int256 basis) = DeleveragingMath.settle(p.size, p.basis, from.keep, from.closed, to.keep, to.closed);
+        p = Position(size.toInt128(), basis.toInt128());
+    }
+
+    /// @dev `account`'s position in market `id` settled with its side's ADL index, emitting `PositionDeleveraged`
+    /// when that changed it (the caller stores it with {_storePosition}).
+    function _settleForWrite(uint256 account, uint256 id, uint8 flags) internal returns (Position memory p) {
+        if (flags & DELEVERAGED == 0) return _positions[account][id];
+        Position memory before = _positions[account][id];
+        uint256 synced;
+        uint256 events;
+        (p, synced, events) = _settledPosition(account, id, flags);
+        if (synced == events) return p;
+        int256 sizeClosed = int256(before.size) - p.size;
+        int256 proceeds = int256(before.basis) - p.basis;
+        emit IMarginEngine.PositionDeleveraged(
+            account,
+            id,
+            synced,
+            events,
+            sizeClosed,
+            proceeds,
+            // The closed part's share of the basis, rounded toward zero (an event figure only): |basis * c| < 2**254.
+            proceeds - (int256(before.basis) * sizeClosed) / before.size
+        );
+    }
+
+    /// @dev Stores `account`'s position in market `id` (`size` [wad base], `basis` [wad cash]) and, in a market with
+    /// ADL events, the event count of its side it is settled at.
+    function _storePosition(uint256 account, uint256 id, int128 size, int128 basis, uint8 flags) internal {
+        _positions[account][id] = Position(size, basis);
+        if (flags & DELEVERAGED == 0 || size == 0) return;
+        uint256 events = _sideEvents(id, size > 0 ? 0 : 1);
+        if (_deleveragingSynced[account][id] != events) _deleveragingSynced[account][id] = events;
+    }
+
+    /// @dev Number of ADL events of market `id`'s `side` (0: longs, 1: shorts).
+    function _sideEvents(uint256 id, uint256 side) internal view returns (uint256) {
+        MarketDeleveraging memory d = _markets[id].deleveraging;
+        return side == 0 ? d.longEvents : d.shortEvents;
+    }
+
+    /// @dev Market `id`'s `side` index after its `n`-th ADL event; (1e18, 0) for n = 0.
+    function _indexAt(uint256 id, uint256 side, uint256 n) internal view returns (DeleveragingIndex memory) {
+        if (n == 0) return DeleveragingIndex(uint128(DeleveragingMath.WAD), 0);
+        return _deleveragingIndex[id][side][n];
     }
 
     /// @dev Adds or removes `id` from an account's market set, enforcing isolation and the per-account limit.

@@ -14,6 +14,8 @@ import {MarginMath} from "../libraries/MarginMath.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 import {EngineMarkets} from "./EngineMarkets.sol";
 import {MarginEngineViews} from "./MarginEngineViews.sol";
+import {MarginEngineDeleveraging} from "./MarginEngineDeleveraging.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {EngineAccounts} from "./EngineAccounts.sol";
 import {EngineGovernance} from "./EngineGovernance.sol";
 
@@ -34,6 +36,8 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
     /// @dev The view module ({IMarginEngine-viewModule}), created by the constructor with this engine's vault and
     /// oracle.
     address private immutable _VIEW_MODULE;
+    /// @dev The module running automated deleveraging's events on this engine's storage ({MarginEngineDeleveraging}).
+    address private immutable _DELEVERAGING_MODULE;
 
     /// @dev One side of a fill after it was applied.
     struct Side {
@@ -53,6 +57,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         IOracleRouter oracle_
     ) EngineStorage(vault_, oracle_) AccessManaged(accessManager) {
         _VIEW_MODULE = address(new MarginEngineViews(vault_, oracle_));
+        _DELEVERAGING_MODULE = address(new MarginEngineDeleveraging(vault_, oracle_));
     }
 
     // ------------------------------------------------------------------ accounts
@@ -98,9 +103,10 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         }
         int256 f = EngineMarkets.update(t.marketId, m, mark, premium, _premiumWeight(t.takerSize, tr.openInterestCap));
         // The risk-reduction exception releases maintenance margin at the effective ratio now.
-        (uint256 mmrNow, ) = EngineMarkets.effectiveRatios(m, mark, m.funding.rampActive);
+        uint8 flags = m.funding.flags;
+        (uint256 mmrNow, ) = EngineMarkets.effectiveRatios(m, mark, flags);
         mark.mmr = uint64(mmrNow);
-        (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f);
+        (Side memory mk, Side memory tk) = _applyTrade(t, m, tr, f, flags);
         _settleAndCheck(t, feeAccount, mk, tk, mark);
     }
 
@@ -138,7 +144,20 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
             cashTo += _movePosition(from, to, id, fraction);
         }
         vault.transferFraction(from, to, fraction, _accounts[from].markets != 0, _accounts[to].markets != 0, legs);
-        if (cashTo != 0) vault.settleCash(to, cashTo);
+        if (cashTo != 0) vault.settleCash(to, cashTo, _accounts[to].markets != 0);
+    }
+
+    /// @inheritdoc IMarginEngine
+    function deleverage(uint256, uint256[] calldata) external nonReentrant returns (uint256) {
+        if (msg.sender != liquidator) revert EngineOnlyLiquidator(msg.sender);
+        return abi.decode(Address.functionDelegateCall(_DELEVERAGING_MODULE, msg.data), (uint256));
+    }
+
+    /// @inheritdoc IMarginEngine
+    function settleDeleveraging(uint256 account, uint256 marketId) external nonReentrant {
+        uint8 flags = _markets[marketId].funding.flags;
+        Position memory p = _settleForWrite(account, marketId, flags);
+        _storePosition(account, marketId, p.size, p.basis, flags);
     }
 
     // ------------------------------------------------------------------ views
@@ -177,6 +196,11 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         return _VIEW_MODULE;
     }
 
+    /// @inheritdoc IMarginEngine
+    function deleveragingModule() external view returns (address) {
+        return _DELEVERAGING_MODULE;
+    }
+
     /// @dev {IMarginEngineViews}: a selector the engine does not know runs the view module's code on this storage.
     /// The engine takes no ether: a call with value reverts `EngineValueSent` before anything is forwarded (the
     /// module's functions are non-payable too).
@@ -210,11 +234,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         Trade calldata t,
         Market storage m,
         MarketTrading memory tr,
-        int256 f
+        int256 f,
+        uint8 flags
     ) internal returns (Side memory mk, Side memory tk) {
         int256 notional = t.takerSize.mulWadDown(int256(t.price) - f);
-        mk = _applyFill(t.maker, t.marketId, -t.takerSize, -notional);
-        tk = _applyFill(t.taker, t.marketId, t.takerSize, notional);
+        mk = _applyFill(t.maker, t.marketId, -t.takerSize, -notional, flags);
+        tk = _applyFill(t.taker, t.marketId, t.takerSize, notional, flags);
         if (t.makerReduceOnly && !mk.reducesRisk) {
             revert EngineReduceOnlyViolated(t.maker, t.marketId, mk.sizeBefore, mk.sizeAfter);
         }
@@ -271,9 +296,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
     /// Increase: basis += n. Reduction of |size| by |c|: the closed share of the basis (rounded so realised PnL
     /// rounds down) leaves the basis; a flip opens the rest at its own notional. Realised = basisDelta - n, so
     /// each side's cash - basis changes by exactly -n.
-    function _applyFill(uint256 account, uint256 id, int256 d, int256 n) internal returns (Side memory s) {
+    function _applyFill(uint256 account, uint256 id, int256 d, int256 n, uint8 flags) internal returns (Side memory s) {
         AccountState memory a = _accounts[account];
-        Position memory p = _positions[account][id];
+        Position memory p = _settleForWrite(account, id, flags);
         s.sizeBefore = p.size;
         s.sizeAfter = s.sizeBefore + d;
         if (s.sizeBefore == 0 || (s.sizeBefore > 0) == (d > 0)) {
@@ -293,7 +318,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         s.realised = s.basisDelta - n;
         if (s.sizeBefore == 0) _setHeld(account, a, id, true);
         else if (s.sizeAfter == 0) _setHeld(account, a, id, false);
-        _positions[account][id] = Position(s.sizeAfter.toInt128(), (int256(p.basis) + s.basisDelta).toInt128());
+        _storePosition(account, id, s.sizeAfter.toInt128(), (int256(p.basis) + s.basisDelta).toInt128(), flags);
     }
 
     /// @dev x * num / den rounded toward negative infinity (den != 0).
@@ -330,7 +355,7 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
             newLongSigned = int256(uint256(oi.longOpenInterest)) + longDelta;
             newTotalBasis = int256(oi.totalBasis) + a.basisDelta + b.basisDelta;
         }
-        uint256 newLong = newLongSigned.toUint256();
+        uint256 newLong = _clampedOpenInterest(newLongSigned);
         if (longDelta > 0 && newLong > tr.openInterestCap) {
             revert EngineOpenInterestCapExceeded(id, tr.openInterestCap, newLong);
         }
@@ -396,8 +421,9 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
     /// @dev Moves `fraction` of `from`'s position in `id` to `to`; returns cash `to` must realise if its position
     /// nets to zero (its remaining basis).
     function _movePosition(uint256 from, uint256 to, uint256 id, uint256 fraction) internal returns (int256 cashTo) {
-        Position memory pf = _positions[from][id];
-        Position memory pt = _positions[to][id];
+        uint8 flags = _markets[id].funding.flags;
+        Position memory pf = _settleForWrite(from, id, flags);
+        Position memory pt = _settleForWrite(to, id, flags);
         Position memory nf;
         Position memory nt;
         {
@@ -414,12 +440,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         AccountState memory at = _accounts[to];
         if (pt.size == 0 && nt.size != 0) _setHeld(to, at, id, true);
         else if (pt.size != 0 && nt.size == 0) _setHeld(to, at, id, false);
-        _positions[from][id] = nf;
-        _positions[to][id] = nt;
+        _storePosition(from, id, nf.size, nf.basis, flags);
+        _storePosition(to, id, nt.size, nt.basis, flags);
 
         MarketOpenInterest memory oi = _markets[id].oi;
         int256 longDelta = _long(nf.size) - _long(pf.size) + _long(nt.size) - _long(pt.size);
-        oi.longOpenInterest = uint128((int256(uint256(oi.longOpenInterest)) + longDelta).toUint256());
+        oi.longOpenInterest = uint128(_clampedOpenInterest(int256(uint256(oi.longOpenInterest)) + longDelta));
         oi.totalBasis = (int256(oi.totalBasis) + cashTo).toInt128();
         _markets[id].oi = oi;
     }
@@ -433,5 +459,12 @@ contract MarginEngine is EngineGovernance, ReentrancyGuardTransient, Proxy {
         uint256 moved = sizeAbs.mulWadUp(fraction);
         ds = p.size >= 0 ? moved.toInt256() : -moved.toInt256();
         db = _shareUp(p.basis, moved, sizeAbs);
+    }
+
+    /// @dev A market's long open interest after a change: at least 0. ADL counts each event's closed size at the
+    /// side's total, while each position's kept size rounds up, so the positions' sum can exceed the counter by a
+    /// wei per position; closing them all must not revert.
+    function _clampedOpenInterest(int256 newLong) internal pure returns (uint256) {
+        return newLong > 0 ? uint256(newLong) : 0;
     }
 }

@@ -58,12 +58,7 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
             uint256 id;
             (id, bits) = Bitmap.next(bits);
             Market storage m = _markets[id];
-            (int256 value, uint256 mm, uint256 im) = EngineMarkets.positionMargin(
-                _positions[account][id],
-                m,
-                m.mark,
-                marketPrices[id]
-            );
+            (int256 value, uint256 mm, uint256 im) = _positionMargin(account, id, m, m.mark, marketPrices[id]);
             s.equity += value;
             s.maintenanceMargin += mm;
             s.initialMargin += im;
@@ -73,7 +68,7 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
 
     /// @inheritdoc IMarginEngineViews
     function position(uint256 account, uint256 marketId) external view onlyDelegated returns (int256 size, int256 basis) {
-        Position memory p = _positions[account][marketId];
+        (Position memory p, , ) = _settledPosition(account, marketId, _markets[marketId].funding.flags);
         return (p.size, p.basis);
     }
 
@@ -90,7 +85,7 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
         v.reduceOnly = tr.reduceOnly;
         v.cachedPrice = mk.price;
         v.cachedPriceTimestamp = mk.priceTimestamp;
-        (v.mmr, v.imr) = EngineMarkets.effectiveRatios(m, mk, fd.rampActive);
+        (v.mmr, v.imr) = EngineMarkets.effectiveRatios(m, mk, fd.flags);
         v.rampFromMmr = mk.mmr;
         v.rampFromImr = mk.imr;
         v.rampStart = r.start;
@@ -141,6 +136,19 @@ contract MarginEngineViews is EngineStorage, IMarginEngineViews {
     }
 
     /// @dev Reverts `EngineViewsNotDelegated` unless this code runs at the engine's address (by its DELEGATECALL).
+    /// @inheritdoc IMarginEngineViews
+    function deleveragingIndex(
+        uint256 marketId,
+        uint256 side,
+        uint256 n
+    ) external view onlyDelegated returns (uint256 events, uint256 keep, int256 closed) {
+        if (side > 1) revert IMarginEngine.EngineParameterOutOfBounds("side", side, 0, 1);
+        events = _sideEvents(marketId, side);
+        if (n > events) return (events, 0, 0);
+        DeleveragingIndex memory x = _indexAt(marketId, side, n);
+        return (events, x.keep, x.closed);
+    }
+
     function _onlyDelegated() private view {
         if (address(this) != _ENGINE) revert EngineViewsNotDelegated(address(this), _ENGINE);
     }

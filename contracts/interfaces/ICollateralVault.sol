@@ -238,9 +238,10 @@ interface ICollateralVault {
     /// @notice Liquidator only: unfreezes `account`.
     function endLiquidation(uint256 account) external;
 
-    /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account`; bumps its nonce unless the
-    /// account is in auction (see `accountNonce`).
-    function settleCash(uint256 account, int256 delta) external;
+    /// @notice Engine only: adds the signed cash value `delta` (WAD) to `account` and records whether it still holds
+    /// a position (`hasPositions`: a liquidation transfer's receiver whose position netted to zero, or an account whose
+    /// positions automated deleveraging closed); bumps its nonce unless the account is in auction (see `accountNonce`).
+    function settleCash(uint256 account, int256 delta, bool hasPositions) external;
 
     /// @notice Liquidator only: adds the signed WAD cash `deltas[i]` to `accounts[i]`; the deltas must sum to zero
     /// (`VaultCashNotConserved`). Balances may go negative. Bumps every touched account's nonce except an account in

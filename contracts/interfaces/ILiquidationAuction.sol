@@ -147,6 +147,10 @@ interface ILiquidationAuction {
     error AuctionAlreadyBound(address current);
     /// @notice A zero address where a contract is required.
     error AuctionZeroAddress();
+    /// @notice Automated deleveraging is not needed: the account holds no position, its insolvency is not recorded, it
+    /// is solvent (`markToMarket` V > 0, WAD cash) or the insurance fund's `available` (WAD cash) for its event covers
+    /// the `need` (WAD cash: -V plus the whole insolvent bonus on R).
+    error AuctionDeleveragingNotNeeded(uint256 account, int256 markToMarket, int256 need, uint256 available);
 
     /// @notice An auction started: the starter's `tipAccount` received `tip`; valuation at start (WAD): margin equity,
     /// maintenance margin, mark-to-market value, and the shortfall counted against the circuit breakers (M - E rounded
@@ -184,6 +188,9 @@ interface ILiquidationAuction {
     /// @notice A stalled auction restarted with a new clock and `shortfall` (WAD, counted against the circuit breakers:
     /// M - E rounded up to a whole 1e12 wei).
     event AuctionRestarted(uint256 indexed account, uint256 shortfall);
+    /// @notice `account`'s positions were closed by automated deleveraging for `deficit` (WAD cash: what the fund
+    /// could not pay), the other sides giving up `covered` (WAD cash) against closing at the mark.
+    event AuctionDeleveraged(uint256 indexed account, uint256 deficit, uint256 covered);
     /// @notice `account`'s insolvency (V <= 0) was recorded at auction-clock reading `elapsed` [s]: its insolvent
     /// bonus grows from there.
     event AuctionInsolvencyRecorded(uint256 indexed account, uint256 elapsed);
@@ -229,6 +236,19 @@ interface ILiquidationAuction {
         int256 maxUnitPrice,
         bytes calldata data
     ) external;
+
+    /// @notice Anyone: automated deleveraging (ADL) of `account`'s running auction once it is insolvent and the
+    /// insurance fund cannot pay what a final bid may claim: its positions are closed at their bankruptcy prices
+    /// against every opposite position, pro-rata by size (docs/LIQUIDATION.md, "Automated deleveraging"), for the
+    /// need the fund cannot pay; its collateral and cash stay in the auction.
+    /// @dev Needed once the auction has recorded the account insolvent and -V + insolventBonus x R (a final bid's
+    /// largest claim) at fresh prices exceeds the fund's `coverage(eventId)` available; the deficit handed to ADL is
+    /// -V + insolventBonus x (R - M) (the claim once the positions are gone) beyond available, or 0 (the positions
+    /// close at the mark), allotted to the markets by the positions' losses and capped at each loss. Bounded gas: the
+    /// account's markets (at most 16); no counterparty is read. Reverts `AuctionNotActive`, `AuctionStopped` (stop
+    /// level Halted), an oracle error, `AuctionDeleveragingNotNeeded`. Emits `AuctionDeleveraged(account, deficit,
+    /// covered)`.
+    function deleverage(uint256 account) external;
 
     /// @notice Ends `account`'s auction once its equity is back at or above (1 + bufferRatio) * M; anyone may call
     /// (the owner restores margin with a deposit first). An account left with only debt has it covered by the

@@ -183,6 +183,8 @@ interface IMarginEngine {
     error EngineAlreadyBound(address current);
     /// @notice Ether was sent to the engine, which holds none.
     error EngineValueSent(uint256 value);
+    /// @notice `deleverage` was given `given` deficit parts for an account holding `held` markets.
+    error EngineDeleveragingPartsMismatch(uint256 account, uint256 held, uint256 given);
 
     // ----------------------------------------------------------------- events
     /// @notice `owner` set `operator`'s scope and expiry (seconds timestamp).
@@ -224,6 +226,34 @@ interface IMarginEngine {
     );
     /// @notice A funding epoch closed: `twapPremiumPer8h` (WAD per 8 h, clamped) set the new per-second rate (WAD).
     event FundingRateUpdated(uint256 indexed marketId, int256 twapPremiumPer8h, int256 fundingRatePerSecond);
+    /// @notice Automated deleveraging: bankrupt `account`'s position of `size` (WAD base, signed) in `marketId` was
+    /// closed at `bankruptcyPrice` (WAD; the mark was `markPrice`) against every position on the other side, each
+    /// reduced by the fraction `phi` (WAD): that side's `eventNumber`-th event (side 0: longs, 1: shorts).
+    /// `covered` (WAD cash, rounded down) is what the other side gave up against closing at the mark.
+    event MarketDeleveraged(
+        uint256 indexed marketId,
+        uint256 indexed account,
+        uint256 side,
+        uint256 eventNumber,
+        int256 size,
+        uint256 bankruptcyPrice,
+        uint256 markPrice,
+        uint256 phi,
+        uint256 covered
+    );
+    /// @notice `account`'s position in `marketId` was settled with its side's ADL events `fromEvent` + 1 to
+    /// `toEvent` (their prices: `MarketDeleveraged`): `sizeClosed` (WAD base, the sign of the position) closed for
+    /// `proceeds` (WAD cash: the closed size times closing price minus funding index, folded into the basis: no cash
+    /// moves) and `realisedPnl` (WAD cash: proceeds minus the closed part's share of the basis).
+    event PositionDeleveraged(
+        uint256 indexed account,
+        uint256 indexed marketId,
+        uint256 fromEvent,
+        uint256 toEvent,
+        int256 sizeClosed,
+        int256 proceeds,
+        int256 realisedPnl
+    );
 
     // ----------------------------------------------------------------- accounts
     /// @notice Lets `operator` act for every account of the caller with `scope` until `expiry` (seconds).
@@ -277,6 +307,28 @@ interface IMarginEngine {
     /// zero realises its basis into cash (the vault's `CashSettled`). Not subject to open-interest caps or pauses.
     /// The liquidation module's `AuctionBid` event states the fraction and every amount.
     function transferPortfolio(uint256 from, uint256 to, uint256 fraction, ICollateralVault.CashLegs calldata legs) external;
+
+    /// @notice Liquidator only: automated deleveraging (ADL) of bankrupt `account`. Each of its positions, in market
+    /// order, is closed at the bankruptcy price that makes the other side of that market carry `parts[i]` (WAD cash)
+    /// of the deficit the insurance fund cannot pay, against every position on the other side, each reduced by the
+    /// same fraction phi = |size| / open interest (exactly pro-rata by size; docs/LIQUIDATION.md). The account's
+    /// result at those prices is settled into its cash (its collateral and debt stay for the auction).
+    /// @dev Bounded by the account's markets (at most MAX_ACCOUNT_MARKETS); no counterparty is read: each side keeps a
+    /// cumulative index and a position is settled with it when next touched (`PositionDeleveraged`). Rounding: see
+    /// {DeleveragingMath}. A part of 0 closes the position at the mark (the other side gives up nothing against
+    /// it). The account is credited the matched part (phi x open interest, rounded down) at the bankruptcy price and the
+    /// unmatched dust at the mark. Prices are read fresh. A market whose position exceeds the open interest (ADL
+    /// rounding dust), whose phi is 0 or whose event would leave the side's size factor below
+    /// `DeleveragingMath.MIN_KEEP` is skipped (its position stays for the auction). Funding accrues first.
+    /// Reverts: `EngineOnlyLiquidator`, `EngineDeleveragingPartsMismatch`, an invalid price.
+    /// @return covered Sum over the markets closed of what the other side gave up against closing at the mark (WAD
+    /// cash, each rounded down): at least their parts unless a bankruptcy price hit 0 or 2**96 - 1.
+    function deleverage(uint256 account, uint256[] calldata parts) external returns (uint256 covered);
+
+    /// @notice Anyone: settles `account`'s position in `marketId` with its side's ADL events now, storing it and
+    /// emitting `PositionDeleveraged` (every trade, bid and view does the same as it reads the position). Does
+    /// nothing when there is nothing to settle.
+    function settleDeleveraging(uint256 account, uint256 marketId) external;
 
     // ----------------------------------------------------------------- configurator hooks
     /// @notice Configurator only: lists a market priced by `oracleAsset`; its effective ratios start at the targets,
@@ -337,4 +389,7 @@ interface IMarginEngine {
     /// @dev Any call whose selector the engine does not know runs that code on the engine's storage
     /// (DELEGATECALL); every function it has is a view, so such a call reads and never writes.
     function viewModule() external view returns (address);
+    /// @notice The module that runs automated deleveraging's events on the engine's storage (created by the engine's
+    /// constructor, its second contract creation; {deleverage} DELEGATECALLs it after checking the caller).
+    function deleveragingModule() external view returns (address);
 }

@@ -40,9 +40,10 @@ interface IMarginEngineViews {
         uint256[] memory marketPrices
     ) external view returns (IMarginEngine.MarginState memory);
 
-    /// @notice Position of `account` in `marketId`.
+    /// @notice Position of `account` in `marketId`, settled with its side's automated-deleveraging events.
     /// @return size Signed size [wad base units, long > 0].
-    /// @return basis Entry notional net of the funding index at entry [wad cash].
+    /// @return basis Entry notional net of the funding index at entry [wad cash], less the proceeds of any part
+    /// closed by ADL.
     function position(uint256 account, uint256 marketId) external view returns (int256 size, int256 basis);
 
     /// @notice Everything stored about `marketId`, with its effective margin ratios now.
@@ -54,6 +55,18 @@ interface IMarginEngineViews {
     /// @return The index [wad cash per base unit].
     /// @dev Reverts `EngineParameterOutOfBounds("price", price, 0, 2**96 - 1)` above the width of every stored price.
     function cumulativeFundingAt(uint256 marketId, uint256 price) external view returns (int256);
+
+    /// @notice Automated-deleveraging state of `marketId`'s `side` (0: longs, 1: shorts) after its `n`-th event.
+    /// @return events The side's number of events so far.
+    /// @return keep The size factor after event `n` [wad; 1e18 for n = 0].
+    /// @return closed The closing index after event `n` [wad cash per unit of size at keep = 1e18; 0 for n = 0].
+    /// @dev Reverts `EngineParameterOutOfBounds("side", side, 0, 1)` for a side above 1; an `n` beyond `events`
+    /// returns (events, 0, 0).
+    function deleveragingIndex(
+        uint256 marketId,
+        uint256 side,
+        uint256 n
+    ) external view returns (uint256 events, uint256 keep, int256 closed);
 
     /// @notice The operator's scope and expiry for `owner`.
     /// @return scope The scope granted (None if never set or revoked).

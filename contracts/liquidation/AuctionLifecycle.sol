@@ -7,10 +7,12 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILiquidationAuction} from "../interfaces/ILiquidationAuction.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IMarginEngineViews} from "../interfaces/IMarginEngineViews.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
 import {AuctionGovernance} from "./AuctionGovernance.sol";
 
 /// @title AuctionLifecycle
@@ -138,6 +140,66 @@ library AuctionLifecycle {
         }
     }
 
+    /// @notice Body of `ILiquidationAuction.deleverage`: automated deleveraging (ADL) of `account`'s running,
+    /// insolvent auction when the insurance fund cannot pay what a final bid may claim.
+    /// @dev Needed when the auction has recorded the account insolvent (`checkpoint`, or a start at V <= 0) and, at
+    /// fresh prices, need = -V + insolventBonus x R (a final bid's largest claim, the whole insolvent bonus included)
+    /// exceeds the fund's `available` for the auction's event. The deficit handed to ADL is what a bid could still
+    /// claim once the positions are gone, -V + insolventBonus x (R - M) (the bonus on the collateral's haircut only),
+    /// beyond `available`, or 0: then the positions close at the mark, taking the bonus on them off the fund at no cost
+    /// to the other side against the mark. It is allotted to the markets held in proportion to the positions' losses
+    /// (each part rounded up) and capped at each position's loss, so a market's other side never gives up more than
+    /// the bankrupt position lost to it; what the caps leave (a deficit from collateral or debt) stays for the fund and
+    /// socialisation. The engine closes each position at its bankruptcy price ({IMarginEngine-deleverage}); then the
+    /// fund pays its part of what is left of the deficit into the account at once (`InsuranceDrawn`), reserving it for
+    /// this event, and the auction's recorded bad debt drops to the deficit left.
+    /// Reverts: `AuctionNotActive`, `AuctionStopped` at stop level Halted, an invalid price, and
+    /// `AuctionDeleveragingNotNeeded` when the account holds no position, no insolvency is recorded, it is solvent
+    /// (V > 0) or the fund covers the need.
+    function deleverage(State storage s, Deps calldata d, uint256 account) external {
+        ILiquidationAuction.Auction memory a = s.auctions[account];
+        if (!a.active) revert ILiquidationAuction.AuctionNotActive(account);
+        uint8 level = s.breaker.stopLevel;
+        if (level == uint8(ILiquidationAuction.StopLevel.Halted)) revert ILiquidationAuction.AuctionStopped(level, level);
+        AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
+        (, uint256 available, , ) = d.fund.coverage(keccak256(abi.encode(account, a.startTime)));
+        uint256 deficit;
+        uint256 covered;
+        {
+            uint256 bonus = paramsOf(s, a.paramsVersion).insolventBonus;
+            int256 need = bonus.mulWadUp(v.requirement).toInt256() - v.markToMarket;
+            uint128 markets = uint128(marketsHeld(d.engine, account));
+            if (markets == 0 || s.insolventAt[account] == 0 || v.markToMarket > 0 || need <= available.toInt256()) {
+                revert ILiquidationAuction.AuctionDeleveragingNotNeeded(account, v.markToMarket, need, available);
+            }
+            int256 left = bonus.mulWadUp(v.requirement - v.maintenanceMargin).toInt256() - v.markToMarket;
+            if (left > available.toInt256()) deficit = uint256(left) - available;
+            covered = d.engine.deleverage(account, _deficitParts(d, account, markets, deficit));
+        }
+        // The fund's part is paid at once, so that what ADL left for it stays reserved for this event: paid later, other
+        // events drawing on the same cash could leave less (review of ADL; smoke replay).
+        int256 value = valuation(d.engine, d.vault, account).markToMarket;
+        if (value < 0 && available != 0) {
+            bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+            uint256 paid = d.fund.cover(eventId, account, WadMath.min(uint256(-value), available));
+            if (paid != 0) {
+                emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
+                value += paid.toInt256();
+            }
+        }
+        // The auction's recorded bad debt (marked on the fund's share price) falls to the deficit left.
+        if (a.badDebtRecorded) {
+            uint96 old = s.terms[account].badDebt;
+            int256 left = -value;
+            uint256 debt = left <= 0 ? 0 : WadMath.min(uint256(left), old);
+            if (debt != old) {
+                s.terms[account].badDebt = uint96(debt);
+                s.pendingBadDebt -= uint128(old - debt);
+            }
+        }
+        emit ILiquidationAuction.AuctionDeleveraged(account, deficit, covered);
+    }
+
     /// @notice Pays a bid's subsidy: credits `recipient` with `amount` (WAD cash), from the insurance fund first (within
     /// its per-event cap), then the rest socialised over positive cash; each part is an event. A bid of `fraction`
     /// (WAD) of the portfolio settles that fraction of the auction's recorded bad debt, rounded down (the rest stays
@@ -242,6 +304,35 @@ library AuctionLifecycle {
         AuctionGovernance.Breaker memory br = breaker;
         x.halted = br.stopLevel == uint8(ILiquidationAuction.StopLevel.Halted);
         x.haltEndedAt = br.haltEndedAt;
+    }
+
+    /// @dev `deficit` [wad cash] split over the markets in `markets` (`account`'s, in id order) in proportion to its
+    /// positions' losses at fresh prices (value below zero, funding accrued), each part rounded up and capped at its
+    /// position's loss (src/model/adl.ts `allotDeficit` with `lossCaps`); all parts 0 when no position is at a loss.
+    function _deficitParts(
+        Deps calldata d,
+        uint256 account,
+        uint256 markets,
+        uint256 deficit
+    ) private view returns (uint256[] memory parts) {
+        parts = new uint256[](Bitmap.count(markets));
+        uint256[] memory losses = new uint256[](parts.length);
+        uint256 total;
+        uint256 bits = markets;
+        for (uint256 i; bits != 0; ++i) {
+            uint256 id;
+            (id, bits) = Bitmap.next(bits);
+            IMarginEngineViews views = IMarginEngineViews(address(d.engine));
+            (int256 size, int256 basis) = views.position(account, id);
+            uint256 price = d.oracle.getPrice(d.engine.oracleAssetOf(id));
+            int256 value = MarginMath.positionValue(size, basis, price, views.cumulativeFundingAt(id, price));
+            if (value < 0) losses[i] = uint256(-value);
+            total += losses[i];
+        }
+        if (deficit == 0 || total == 0) return parts;
+        for (uint256 i; i < parts.length; ++i) {
+            parts[i] = WadMath.min(WadMath.mulDivUp(deficit, losses[i], total), losses[i]);
+        }
     }
 
     /// @dev The markets `account` holds now (bitmap).

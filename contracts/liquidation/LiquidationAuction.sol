@@ -247,6 +247,11 @@ contract LiquidationAuction is ILiquidationAuction, AccessManaged, ReentrancyGua
     }
 
     /// @inheritdoc ILiquidationAuction
+    function deleverage(uint256 account) external nonReentrant {
+        AuctionLifecycle.deleverage(_s, _deps(), account);
+    }
+
+    /// @inheritdoc ILiquidationAuction
     function checkpoint(uint256 account) external nonReentrant {
         AuctionLifecycle.checkpoint(_s, _deps(), account);
     }

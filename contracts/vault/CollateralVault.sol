@@ -176,8 +176,9 @@ contract CollateralVault is VaultGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICollateralVault
-    function settleCash(uint256 account, int256 delta) external onlyEngine {
+    function settleCash(uint256 account, int256 delta, bool hasPositions) external onlyEngine {
         Cash memory c = _loadCash();
+        _accounts[account].hasPositions = hasPositions;
         _applyCash(c, account, delta, true);
         _storeCash(c);
         emit CashSettled(account, delta);

@@ -1,7 +1,7 @@
 /**
  * A typed handle on the margin engine that includes its view module's functions. The engine answers
  * {IMarginEngineViews} (`marketView`, `position`, `accountMargin`, `accountMarginAtPrices`, `cumulativeFundingAt`,
- * `operatorOf`) at its own address through its fallback (contracts/engine/MarginEngine.sol), so one contract object
+ * `operatorOf`, `deleveragingIndex`) at its own address through its fallback (contracts/engine/MarginEngine.sol), so one contract object
  * with both ABIs reads everything; TypeChain's `MarginEngine` alone lacks those functions.
  */
 import { Contract, type ContractRunner } from "ethers";
@@ -10,7 +10,7 @@ import { IMarginEngineViews__factory, MarginEngine__factory, type IMarginEngineV
 /** The view module's functions, answered at the engine's address. */
 type EngineViewFunctions = Pick<
   IMarginEngineViews,
-  "accountMargin" | "accountMarginAtPrices" | "position" | "marketView" | "cumulativeFundingAt" | "operatorOf"
+  "accountMargin" | "accountMarginAtPrices" | "position" | "marketView" | "cumulativeFundingAt" | "operatorOf" | "deleveragingIndex"
 >;
 
 /** The margin engine with its view module's functions ({@link connectEngine}). */

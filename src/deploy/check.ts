@@ -26,6 +26,7 @@ import {
   LiquidationAuction__factory,
   MarginEngine__factory,
   MarginEngineViews__factory,
+  MarginEngineDeleveraging__factory,
   MarketConfigurator__factory,
   OracleRouter__factory,
   OrderSettlement__factory,
@@ -262,9 +263,9 @@ function chainChecks({ provider, plan, deployment }: CheckContext): Checks {
 }
 
 /**
- * What is at each address is what this checkout compiles (test tokens and mock feeds included), and so is the
- * engine's view module, which the engine's constructor creates (so the journal does not name it; an engine that
- * does not answer `viewModule` gets a row saying so).
+ * What is at each address is what this checkout compiles (test tokens and mock feeds included), and so are the
+ * engine's view and deleveraging modules, which the engine's constructor creates (so the journal does not name them;
+ * an engine that does not answer `viewModule` or `deleveragingModule` gets a row saying so).
  */
 async function codeChecks({ provider, a, c, codeMatches }: CheckContext): Promise<Checks> {
   const checks: Checks = [];
@@ -273,6 +274,9 @@ async function codeChecks({ provider, a, c, codeMatches }: CheckContext): Promis
     const module = await c.engine.viewModule().catch(() => undefined);
     if (module) addresses.push(["MarginEngineViews", module]);
     else checks.push(eq("code.MarginEngineViews", "contract", "no viewModule() on the engine"));
+    const deleveraging = await c.engine.deleveragingModule().catch(() => undefined);
+    if (deleveraging) addresses.push(["MarginEngineDeleveraging", deleveraging]);
+    else checks.push(eq("code.MarginEngineDeleveraging", "contract", "no deleveragingModule() on the engine"));
   }
   for (const [id, address] of addresses) {
     const code = await provider.getCode(address);
@@ -301,6 +305,7 @@ async function allowedVenues({ c, scan }: CheckContext): Promise<string[]> {
 function wiringChecks(x: CheckContext): Checks {
   const { a, c } = x;
   const viewModule = once(() => c.engine.viewModule());
+  const deleveragingModule = once(() => c.engine.deleveragingModule());
   const wire = (item: string, expected: string, actual: () => Promise<string>) =>
     eq(`wiring.${item}`, addr(expected), async () => addr(await actual()));
   return [
@@ -338,6 +343,11 @@ function wiringChecks(x: CheckContext): Checks {
     wire("engine.viewModule", getCreateAddress({ from: a.MarginEngine, nonce: 1 }), viewModule),
     wire("engine.viewModule.vault", a.CollateralVault, async () =>
       MarginEngineViews__factory.connect(await viewModule(), x.provider).vault(),
+    ),
+    // Its second CREATE: the module automated deleveraging's events run in, on the engine's storage.
+    wire("engine.deleveragingModule", getCreateAddress({ from: a.MarginEngine, nonce: 2 }), deleveragingModule),
+    wire("engine.deleveragingModule.vault", a.CollateralVault, async () =>
+      MarginEngineDeleveraging__factory.connect(await deleveragingModule(), x.provider).vault(),
     ),
   ];
 }

@@ -29,6 +29,7 @@ import {
   extraStartGas,
   bidGasLimit,
   bidExtraGasUsed,
+  deleverageGasLimit,
   scaledLimit,
   type BidContext,
   type StartShape,
@@ -36,7 +37,7 @@ import {
 } from "./strategy";
 import { orderStarts, type StartCandidate } from "./startOrder";
 import { isRestored, type AuctionParams, type Valuation } from "../model/auction";
-import { WAD, abs, mulWadDown, wadToNumber } from "../model/wad";
+import { WAD, abs, mulWadDown, mulWadUp, wadToNumber } from "../model/wad";
 import { shortAccount } from "../model/accountId";
 import { bitCount } from "../model/bitmap";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
@@ -101,7 +102,8 @@ export interface KeeperConfig {
   assumedSlippage: bigint;
 }
 
-export type KeeperAction = "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "checkpoint" | "scan" | "failed" | "dropped";
+export type KeeperAction =
+  "start" | "bid" | "flash-bid" | "hedge" | "terminate" | "checkpoint" | "deleverage" | "scan" | "failed" | "dropped";
 
 export interface KeeperLogEntry {
   keeper: string;
@@ -222,7 +224,7 @@ export class Keeper {
   private readonly skipped = new Set<bigint>();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
   private readonly backoff = new Map<bigint, number>();
-  readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, scans: 0 };
+  readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, deleverages: 0, scans: 0 };
   private readonly quoteCache = new Map<bigint, { q: CachedQuote; feeds: string; time: number; block: number }>();
   /** Block of the last `checkpoint` sent per account (rate limit, see `sendCheckpoint`). */
   private readonly checkpointedAt = new Map<bigint, number>();
@@ -273,7 +275,8 @@ export class Keeper {
 
   private async quote(ctx: BlockContext, account: bigint, feeds: string): Promise<CachedQuote> {
     const c = this.quoteCache.get(account);
-    if (c && c.feeds === feeds && this.view.touchedAt(account) < c.block) {
+    // An ADL event (or a socialised loss) changes accounts it does not name: every remembered quote is stale.
+    if (c && c.feeds === feeds && this.view.touchedAt(account) < c.block && this.view.invalidatedSince() < c.block) {
       return { ...c.q, elapsed: c.q.active ? c.q.elapsed + BigInt(ctx.timestamp - c.time) : 0n };
     }
     const r = await this.view.quote(ctx.block, account);
@@ -408,6 +411,28 @@ export class Keeper {
         sent.push({ hash, action: "terminate", account });
         this.entry(ctx, "terminate", account, hash, {});
         continue;
+      }
+      if (valuation.markToMarket <= 0n && valuation.maintenanceMargin > 0n && q.insolventSince !== undefined) {
+        // Insolvent (recorded) with positions: when the insurance fund cannot pay what a final bid may claim (the
+        // deficit plus the whole insolvent bonus), automated deleveraging closes the positions against the other side
+        // instead of socialising the rest (LiquidationAuction.deleverage; docs/LIQUIDATION.md). Every strategy
+        // sends it: it pays no reward, and it spares the keepers' own cash a socialised loss.
+        const need = -valuation.markToMarket + mulWadUp(pa.insolventBonus, valuation.requirement);
+        if (need > (await v.fundAvailable(ctx.block, account))) {
+          const data = v.c.auction.interface.encodeFunctionData("deleverage", [account]);
+          const hash = await this.send(ctx, account, {
+            to: v.c.addresses.auction,
+            data,
+            gas: deleverageGasLimit(limitShape.marketCount),
+            priorityFee: this.cfg.strategy.minPriorityFee,
+          });
+          if (!hash) continue;
+          this.inflight.set(hash, { account, action: "deleverage", block: ctx.block });
+          this.lastSent.set(account, ctx.block);
+          sent.push({ hash, action: "deleverage", account });
+          this.entry(ctx, "deleverage", account, hash, {});
+          continue;
+        }
       }
       if (valuation.markToMarket <= 0n && q.insolventSince === undefined) {
         // Insolvent, with no insolvency recorded (it started solvent): the insolvent bonus grows only from a record,

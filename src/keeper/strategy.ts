@@ -41,28 +41,36 @@ export interface StrategyConfig {
  * and `collateralCount`), so an account in 16 markets with 16 tokens is sent with enough gas.
  */
 export const GAS = {
-  start: { used: 156_100n, limit: 400_000 },
-  batchStart: { base: 87_000n, perAccount: 76_000n, limitBase: 150_000, limitPerAccount: 280_000 },
+  start: { used: 156_300n, limit: 400_000 },
+  batchStart: { base: 87_000n, perAccount: 76_100n, limitBase: 150_000, limitPerAccount: 280_000 },
   /** Each market an account holds beyond its first, on a start (alone or in a batch). */
-  perMarket: { used: 40_500n, limit: 60_000 },
+  perMarket: { used: 40_700n, limit: 61_000 },
   /** Each collateral token an account holds, on a start (alone or in a batch). */
   perCollateral: { used: 33_000n, limit: 50_000 },
   bid: { used: 260_000n, limit: 900_000 },
   flashBid: { used: 520_000n, limit: 2_000_000 },
   /**
    * What each further market and each collateral token of a portfolio adds to a bid's gas limit ({@link bidGasLimit};
-   * the token figure also to its expected use, {@link bidExtraGasUsed}): per market the snapshot's 27,932 (a bidder
-   * already holding it) plus a position slot new to the bidder (20,000) and the bidder's own margin check of it (9,264), 57,196 rounded up; per token the snapshot's
+   * the token figure also to its expected use, {@link bidExtraGasUsed}): per market the snapshot's 29,091 (a bidder
+   * already holding it) plus a position slot new to the bidder (20,000) and the bidder's own margin check of it (9,362),
+   * 58,453 rounded up; per token the snapshot's
    * 68,518 (the bidder's first receipt of it). A flash bid adds a hedge fill per leg: the snapshot's fill for a taker
-   * holding eight markets, 244,764, rounded up.
+   * holding eight markets, 246,116, rounded up.
    */
-  bidPerMarket: 58_000n,
+  bidPerMarket: 58_500n,
   bidPerCollateral: 69_000n,
-  /** Each further market of a portfolio on a bid's expected use (its profit estimate): the snapshot's 27,932. */
-  bidMarketUsed: 28_000n,
-  flashHedgeLeg: 245_000n,
+  /** Each further market of a portfolio on a bid's expected use (its profit estimate): the snapshot's 29,091. */
+  bidMarketUsed: 29_100n,
+  flashHedgeLeg: 246_200n,
   hedge: { used: 230_000n, limit: 700_000 },
   terminate: { used: 120_000n, limit: 400_000 },
+  /**
+   * Automated deleveraging (`LiquidationAuction.deleverage`) of a one-market account: the gas snapshot's "auction:
+   * deleverage (ADL), one market" (307,624, the fund's payment included) rounded up (asserted there), and each
+   * further market: 126,062 measured on an account in ETH and BTC (each market: its position, price, funding and loss
+   * read, its update, a new index entry, the bankrupt position's removal).
+   */
+  deleverage: { used: 307_700n, perMarket: 126_100n },
   checkpoint: { used: 120_000n, limit: 1_000_000 },
 } as const;
 
@@ -286,6 +294,15 @@ export function batchPartsWithinCap<T>(items: readonly T[], limitOf: (part: read
 }
 
 /**
+ * Gas limit [gas] of `LiquidationAuction.deleverage` on an account holding `markets` markets: 1.5 x what it is
+ * expected to use ({@link GAS}.deleverage), so an account in 16 markets gets 3,298,800.
+ */
+export function deleverageGasLimit(markets: number): number {
+  const used = GAS.deleverage.used + GAS.deleverage.perMarket * BigInt(Math.max(0, markets - 1));
+  return Math.ceil((Number(used) * 3) / 2);
+}
+
+/**
  * Gas limit [gas] of an action whose fixed figures are `action` when the account adds `extraUsed` [gas]: the fixed
  * limit, or 1.5 x (the fixed use + the extra) when that is more. Accounts in one or two markets with a token or two
  * keep the fixed limits; one in 16 markets with 16 tokens gets what it needs.
@@ -296,7 +313,7 @@ export function scaledLimit(action: { used: bigint; limit: number }, extraUsed: 
 
 /**
  * Gas [gas] a portfolio of shape `s` adds to what a bid on it is expected to use, beyond the fixed `GAS.bid.used` /
- * `GAS.flashBid.used` (which cover a one-market portfolio with cash): the snapshot's 27,932 per further market
+ * `GAS.flashBid.used` (which cover a one-market portfolio with cash): the snapshot's 29,091 per further market
  * (`GAS.bidMarketUsed`, a bidder already holding the market; one that is flat pays a new position slot more) and
  * 68,518 per token (`GAS.bidPerCollateral`). A flash bid's further hedge legs are not counted (a known gap).
  */

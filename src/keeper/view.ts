@@ -7,7 +7,8 @@
  * block up to that many accounts; the EVM's per-call gas cap bounds a batch), or, under `ScanPolicy.skipFar`, over
  * every account but those whose last read proves them still far from the watch list (`farFromWatch`).
  */
-import { ZeroAddress, type Provider } from "ethers";
+import { AbiCoder, ZeroAddress, keccak256, type Provider } from "ethers";
+import { InsuranceFund__factory } from "../../typechain-types";
 import type { KeeperContracts } from "./contracts";
 import { EventFollower } from "./events";
 import { provesFarFromWatch, type ScanReach } from "./farScan";
@@ -70,10 +71,12 @@ interface Versioned<T> {
 
 /**
  * Events after which no earlier read may be trusted to bound an account (the haircuts, collateral list or interest
- * model changed): a full scan reads every account again. `LossSocialised` cuts every positive cash balance.
+ * model changed): a full scan reads every account again. `LossSocialised` cuts every positive cash balance;
+ * `MarketDeleveraged` (automated deleveraging) reduces every position on one side of a market without naming them.
  */
 const INVALIDATING_EVENTS = new Set([
   "LossSocialised",
+  "MarketDeleveraged",
   "HaircutSet",
   "CollateralDelistingBegun",
   "CollateralRemoved",
@@ -139,6 +142,8 @@ export class ChainView {
    * (a row whose scan is no longer here is read again, as is one older than `fullScanEvery`).
    */
   private readonly reaches: ScanReach[] = [];
+  /** The insurance fund's address (the auction's `fund()`), read once. */
+  private fundAddress?: string;
   /** Reads made (not remembered), for the benchmark. */
   calls = 0;
   /** Decodes the vault's, engine's and auction's logs. */
@@ -219,7 +224,7 @@ export class ChainView {
       } else if (name === "AuctionBid") {
         this.touched.set(args.account as bigint, log.blockNumber);
         this.add(args.bidderAccount as bigint, log.blockNumber);
-      }
+      } else if (name === "AuctionDeleveraged") this.touched.set(args.account as bigint, log.blockNumber);
     }
     this.syncedTo = block;
   }
@@ -227,6 +232,11 @@ export class ChainView {
   /** The last block in which an event changed `account` (-1 if none seen). */
   touchedAt(account: bigint): number {
     return this.touched.get(account) ?? -1;
+  }
+
+  /** The block of the latest event that changed accounts without naming them (`INVALIDATING_EVENTS`; -1: none). */
+  invalidatedSince(): number {
+    return this.invalidatedAt;
   }
 
   /** The rows of `latest` read at `block` (by a scan or a rescan at that block). */
@@ -455,6 +465,20 @@ export class ChainView {
     return this.at(block, `quote:${account}`, () => this.c.auction.quote(account, { blockTag: block }));
   }
 
+  /**
+   * What the insurance fund can still pay [WAD cash, whole token units] for the event of `account`'s running auction
+   * at `block` (`IInsuranceFund.coverage(keccak256(account, startTime)).available`): automated deleveraging's bound.
+   */
+  fundAvailable(block: number, account: bigint): Promise<bigint> {
+    return this.at(block, `fundAvailable:${account}`, async () => {
+      this.fundAddress ??= await this.c.auction.fund();
+      const { startTime } = await this.c.auction.auctionOf(account, { blockTag: block });
+      const id = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, startTime]));
+      const [, available] = await InsuranceFund__factory.connect(this.fundAddress, this.provider).coverage(id, { blockTag: block });
+      return available;
+    });
+  }
+
   /** Oracle assets of the markets, in market id order. */
   async markets(): Promise<string[]> {
     if (!this.marketAssets) {
@@ -528,7 +552,8 @@ export class ChainView {
 
   /** The remembered holdings of `account` for `nonce` and its latest touching event, a fresh entry when either moved. */
   private holdingsOf(account: bigint, nonce: bigint) {
-    const tag = `${nonce}:${this.touchedAt(account)}`;
+    // An ADL event changes positions it does not name: remembered holdings from before it are stale.
+    const tag = `${nonce}:${this.touchedAt(account)}:${this.invalidatedAt}`;
     let entry = this.holdings.get(account);
     if (entry?.tag !== tag) {
       entry = { tag };

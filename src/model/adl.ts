@@ -1,7 +1,7 @@
 /**
- * Automated deleveraging (ADL): the exact bigint rule of docs/LIQUIDATION.md ("Automated deleveraging: design"),
- * written ahead of the engine's implementation so that the contract is fuzzed against it (issue #14 item 1). Nothing
- * on chain uses it yet.
+ * Automated deleveraging (ADL): the exact bigint rule of docs/LIQUIDATION.md ("Automated deleveraging"), which the
+ * engine (contracts/libraries/DeleveragingMath.sol, contracts/engine/MarginEngineDeleveraging.sol) is fuzzed against
+ * (issue #14 item 1).
  *
  * When an insolvent account's deficit exceeds what the insurance fund may pay, what is left (`deficit`) is allotted to
  * the markets it holds in proportion to their notionals (`allotDeficit`), and each of its positions is closed at its
@@ -13,6 +13,10 @@
  * folded into the position's basis (no cash moves): closing `c` at price `p` with funding index `F` turns `(size,
  * basis)` into `(size - c, basis - c * (p - F))`, whose value at any price equals the realised result plus the value
  * of what is left (the basis share of the closed part cancels out).
+ *
+ * The bankrupt account is credited the matched part (`matchedSize`: phi x the open interest, rounded down) at the
+ * bankruptcy price and the unmatched dust at the mark, so it receives only what the other side pays; what the other
+ * side gives up against the mark is that part's worth (`coveredBy`).
  *
  * Rounding: the closed sizes round down (`phi` down, the size kept up), so an event never closes more than the
  * bankrupt size (minimality, to the wei); the closing index rounds against the side it belongs to (up for shorts,
@@ -42,15 +46,27 @@ export interface AdlIndex {
 export const ADL_START: AdlIndex = { keep: WAD, closed: 0n };
 
 /**
- * `deficit` [wad cash] split over markets in proportion to `notionals` [wad cash]: part i is ceil(deficit * n_i /
- * sum), so the parts cover the deficit (their sum is at least `deficit` and less than `deficit + notionals.length`).
- * @throws RangeError when the notionals are empty or sum to zero, or one is negative.
+ * `deficit` [wad cash] split over markets in proportion to `weights` [wad cash; the engine's trigger uses the
+ * positions' losses]: part i is ceil(deficit * w_i / sum), so the parts cover the deficit (their sum is at least
+ * `deficit` and less than `deficit + weights.length`); with `caps`, each part is at most its cap (the trigger caps
+ * each at its position's loss, so a market's other side never gives up more than the bankrupt position lost to it),
+ * and what the caps leave is not covered.
+ * @throws RangeError when the weights are empty or sum to zero, or one is negative.
  */
-export function allotDeficit(deficit: bigint, notionals: readonly bigint[]): bigint[] {
-  const total = notionals.reduce((s, n) => s + n, 0n);
-  if (notionals.length === 0 || total <= 0n || notionals.some((n) => n < 0n)) throw new RangeError("allotDeficit: no notional");
-  return notionals.map((n) => mulDivUp(deficit, n, total));
+export function allotDeficit(deficit: bigint, weights: readonly bigint[], caps?: readonly bigint[]): bigint[] {
+  const total = weights.reduce((s, n) => s + n, 0n);
+  if (weights.length === 0 || total <= 0n || weights.some((n) => n < 0n)) throw new RangeError("allotDeficit: no weight");
+  return weights.map((n, i) => {
+    const part = mulDivUp(deficit, n, total);
+    return caps !== undefined && caps[i] < part ? caps[i] : part;
+  });
 }
+
+/** The size [wad base] an event with fraction `phi` [wad] matches on the other side's `openInterest`: floor(O x phi). */
+export const matchedSize = (openInterest: bigint, phi: bigint): bigint => mulDivDown(openInterest, phi, WAD);
+
+/** What the other side gives up against the mark [wad cash] when `matched` closes at `price` instead of `mark`. */
+export const coveredBy = (matched: bigint, price: bigint, mark: bigint): bigint => mulDivDown(matched, abs(price - mark), WAD);
 
 /**
  * Bankruptcy price [wad] of a position of signed `size` at mark `mark` [wad] carrying `part` [wad cash] of the deficit:
@@ -72,7 +88,8 @@ export function bankruptcyPrice(size: bigint, mark: bigint, part: bigint): { pri
  * its `openInterest` [wad base, >= size] at `price` with funding index `funding`:
  * `phi = floor(size * 1e18 / openInterest)`, `keep' = ceil(keep * (1e18 - phi) / 1e18)` and
  * `closed' = closed + keep * phi * (price - funding) / 1e36`, rounded up for the short side and down for the long
- * side (against the side). Returns undefined when `keep'` would fall below `MIN_KEEP` (no event).
+ * side (against the side). Returns undefined when phi is 0 (nothing would be matched) or `keep'` would fall below
+ * `MIN_KEEP` (no event).
  * @throws RangeError unless 0 < size <= openInterest.
  */
 export function deleverageSide(
@@ -86,7 +103,7 @@ export function deleverageSide(
   if (size <= 0n || size > openInterest) throw new RangeError("deleverageSide: size outside (0, openInterest]");
   const phi = mulDivDown(size, WAD, openInterest);
   const keep = mulDivUp(index.keep, WAD - phi, WAD);
-  if (keep < MIN_KEEP) return undefined;
+  if (phi === 0n || keep < MIN_KEEP) return undefined;
   const num = index.keep * phi * (price - funding);
   const step = side === "short" ? ceilDiv(num, WAD * WAD) : floorDiv(num, WAD * WAD);
   return { index: { keep, closed: index.closed + step }, phi };

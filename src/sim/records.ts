@@ -57,6 +57,8 @@ export interface StepRecord {
   fund: bigint;
   badDebt: bigint;
   socialised: bigint;
+  /** Bad debt covered by automated deleveraging so far (WAD cash, cumulative). */
+  deleveraged: bigint;
   health: number[];
   openPositions: number;
 }
@@ -106,6 +108,29 @@ export interface AuctionRecord {
   bids: number;
   insurance: bigint;
   socialised: bigint;
+  /** What automated deleveraging's counterparties covered for it (WAD cash; `AuctionDeleveraged.covered`). */
+  deleveraged: bigint;
+}
+
+/** One automated-deleveraging event: a bankrupt account's position closed against the other side of its market. */
+export interface DeleveragingRecord {
+  /** The auction's `AuctionRecord.id` (-1 when the simulator saw no start). */
+  auction: number;
+  account: bigint;
+  market: number;
+  /** Price time (unix seconds). */
+  t: number;
+  block: number;
+  /** The bankrupt position (WAD base, signed), closed at `price` (WAD; the mark was `mark`). */
+  size: bigint;
+  price: bigint;
+  mark: bigint;
+  /** The fraction of every opposite position closed (WAD). */
+  phi: bigint;
+  /** What the other side gave up against closing at the mark (WAD cash). */
+  covered: bigint;
+  /** Accounts that held a position on the other side just before the event (each closes phi of it). */
+  accountsHit: number;
 }
 
 export interface EpisodeRecord {
@@ -165,6 +190,8 @@ export interface SetResult {
   /** Per actor class, in first-transaction order. */
   actors: ActorStats[];
   subsidies: SubsidyEvent[];
+  /** Automated-deleveraging events, in order. */
+  deleveragings: DeleveragingRecord[];
   initialFund: bigint;
   eventCapRatio: bigint;
   /** Sum of -V over auctions still running at the end with V < 0 (WAD cash). */

@@ -26,6 +26,7 @@ const C = {
   fund: "#1a7f37",
   badDebt: "#a40e26",
   socialised: "#fa4549",
+  deleveraged: "#bf8700",
   episodes: "#8c959f",
 } as const;
 /** Health-factor buckets, red (liquidatable) to green (healthy). */
@@ -406,9 +407,9 @@ function liquidatorChart(s: Summary, title: string, unit: string, value: (l: Liq
 
 /**
  * The loss waterfall per parameter set (issue #14 item 4): the bad debt of insolvent portfolios split by who bore it,
- * the insurance fund (up to its per-event cap) then every positive cash balance (socialised), stacked, with the
- * fund's initial stake in each category's label. Automated deleveraging, between the two, is not built yet
- * (docs/LIQUIDATION.md), so it has no bar.
+ * the insurance fund (up to its per-event cap), then the positions on the other side (automated deleveraging, when
+ * the fund could not pay), then every positive cash balance (socialised), stacked, with the fund's initial stake in
+ * each category's label.
  */
 function waterfallChart(s: Summary): Option {
   const names = s.sets.map((set) => `${set.name} (fund ${money(set.losses.insuranceFund.initial)} USDC)`);
@@ -429,6 +430,7 @@ function waterfallChart(s: Summary): Option {
     yAxis: { type: "value", min: 0, boundaryGap: [0, "8%"], ...yName("USDC") },
     series: [
       bar("insurance fund", C.fund, (set) => set.losses.paidByInsurance),
+      bar("automated deleveraging (opposite positions)", C.deleveraged, (set) => set.losses.deleveraged),
       bar("socialised over positive cash", C.socialised, (set) => set.losses.socialised),
     ],
   };
@@ -497,9 +499,9 @@ export function reportChartOptions(s: Summary): ReportChartOption[] {
     {
       id: "loss-waterfall",
       caption:
-        "Bad debt by who bore it: the insurance fund up to its per-event cap, then every positive cash balance (socialised). " +
-        "Automated deleveraging, which will sit between the two, is not built yet. Compare a smaller fund with " +
-        "--compare scenarios/parameter-sets/small-fund.json.",
+        "Bad debt by who bore it: the insurance fund up to its per-event cap, then the positions on the other side " +
+        "(automated deleveraging, once the fund cannot pay), then every positive cash balance (socialised). Compare a " +
+        "smaller fund with --compare scenarios/parameter-sets/small-fund.json.",
       option: waterfallChart(s),
     },
     {
@@ -593,6 +595,13 @@ export function keyRows(s: Summary): (string | number)[][] {
     ],
     ["Bad debt (USDC)", ...col((x) => money(x.losses.badDebt))],
     ["Paid by the insurance fund (USDC)", ...col((x) => money(x.losses.paidByInsurance))],
+    [
+      "Covered by automated deleveraging (USDC): events / notional closed / accounts hit",
+      ...col(
+        (x) =>
+          `${money(x.losses.deleveraged)}: ${x.losses.deleveraging.events} / ${money(x.losses.deleveraging.notionalClosed)} / ${x.losses.deleveraging.accountsHit}`,
+      ),
+    ],
     ["Socialised loss (USDC)", ...col((x) => money(x.losses.socialised))],
     ["Bad debt not yet realised: insolvent auctions still running (USDC)", ...col((x) => money(x.losses.unrealisedInRunningAuctions))],
     [
@@ -644,6 +653,7 @@ function breakdowns(s: Summary): string {
           "bids (insolvent)",
           "bad debt (USDC)",
           "paid by insurance (USDC)",
+          "deleveraged (USDC)",
           "socialised (USDC)",
           "penalties to fund (USDC)",
           "discount median / p90",
@@ -655,6 +665,7 @@ function breakdowns(s: Summary): string {
           `${m.bids} (${m.insolventFills})`,
           money(m.badDebt),
           money(m.paidByInsurance),
+          money(m.deleveraged),
           money(m.socialised),
           money(m.penaltiesToFund),
           `${pct(m.discountAtFill.median)} / ${pct(m.discountAtFill.p90)}`,

@@ -7,6 +7,7 @@ import { formatUnits } from "ethers";
 import type { AuctionRecord, FillRecord, FundIncome, SetResult, SimulationResult } from "./run";
 import { HEALTH_LABELS } from "./run";
 import { shortAccount } from "../keeper/keeper";
+import { abs } from "../model/wad";
 
 const WAD = 10n ** 18n;
 
@@ -91,7 +92,7 @@ export function marketLabel(set: SetResult, a: AuctionRecord): string {
 
 /**
  * Per market: the auctions of accounts that held that market alone when their auction started, their bids, bad
- * debt (insurance paid + socialised), penalties to the fund and discounts at fill; accounts holding several markets
+ * debt (insurance paid + automated deleveraging + socialised), penalties to the fund and discounts at fill; accounts holding several markets
  * form rows of their own ("ETH-PERP + BTC-PERP"), so that every auction is counted once and the rows add up to the
  * set's totals. Rows: the markets in id order, then the combinations and "no position" in order of appearance.
  */
@@ -110,6 +111,7 @@ function marketBreakdown(set: SetResult) {
     for (const a of auctions) outcomes[a.reason ?? "running"]++;
     const insurance = sum(auctions.map((a) => a.insurance));
     const socialised = sum(auctions.map((a) => a.socialised));
+    const deleveraged = sum(auctions.map((a) => a.deleveraged));
     return {
       market,
       auctions: auctions.length,
@@ -117,8 +119,9 @@ function marketBreakdown(set: SetResult) {
       accounts: new Set(auctions.map((a) => a.account)).size,
       bids: fills.length,
       insolventFills: fills.filter((f) => f.unitPrice < 0n).length,
-      badDebt: cash(insurance + socialised),
+      badDebt: cash(insurance + deleveraged + socialised),
       paidByInsurance: cash(insurance),
+      deleveraged: cash(deleveraged),
       socialised: cash(socialised),
       penaltiesToFund: cash(sum(auctions.map((a) => a.penaltyToFund))),
       discountAtFill: {
@@ -253,7 +256,20 @@ function setSummary(r: SimulationResult, set: SetResult) {
     losses: {
       badDebt: cash(last.badDebt),
       paidByInsurance: cash(totalPaid),
+      /** Covered by automated deleveraging: what the positions on the other side gave up against the mark. */
+      deleveraged: cash(last.deleveraged),
       socialised: cash(last.socialised),
+      /**
+       * Automated deleveraging (issue #14 items 1 and 4): events (one per bankrupt position), the notional they closed
+       * at their bankruptcy prices, the accounts on the other side just before each (counted once per event) and the
+       * profit and loss they gave up against closing at the mark (= `deleveraged`).
+       */
+      deleveraging: {
+        events: set.deleveragings.length,
+        notionalClosed: cash(sum(set.deleveragings.map((d) => (abs(d.size) * d.price) / WAD))),
+        accountsHit: set.deleveragings.reduce((n, d) => n + d.accountsHit, 0),
+        pnlGivenUp: cash(sum(set.deleveragings.map((d) => d.covered))),
+      },
       unrealisedInRunningAuctions: cash(set.unrealisedBadDebt),
       insuranceFund: {
         initial: cash(set.initialFund),
@@ -413,6 +429,7 @@ export const AUCTION_COLUMNS = [
   "discount",
   "badDebt",
   "insurancePaid",
+  "deleveraged",
   "socialised",
   "penaltyToFund",
 ] as const;
@@ -422,7 +439,8 @@ export type AuctionRow = Record<(typeof AUCTION_COLUMNS)[number], string | numbe
 /**
  * One row per auction of every parameter set, in start order (`auctions.json`, `auctions.csv`). Steps are the
  * replay's 0-based steps, times the price path's (UTC), amounts cash units to the cent; discount: `auctionDiscount`
- * (null without a solvent fill); bad debt = insurance paid + socialised; outcome "running" when it had not ended.
+ * (null without a solvent fill); bad debt = insurance paid + covered by automated deleveraging + socialised; outcome
+ * "running" when it had not ended.
  */
 export function auctionRows(r: SimulationResult): AuctionRow[] {
   return r.sets.flatMap((set) =>
@@ -453,8 +471,9 @@ export function auctionRows(r: SimulationResult): AuctionRow[] {
         maintenanceMarginAtStart: cash(a.maintenance),
         valueAtStart: cash(a.value),
         discount: auctionDiscount(fills),
-        badDebt: cash(a.insurance + a.socialised),
+        badDebt: cash(a.insurance + a.deleveraged + a.socialised),
         insurancePaid: cash(a.insurance),
+        deleveraged: cash(a.deleveraged),
         socialised: cash(a.socialised),
         penaltyToFund: cash(a.penaltyToFund),
       };

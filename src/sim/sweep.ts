@@ -296,6 +296,8 @@ export interface RunFigures {
   seed: number;
   badDebt: number;
   paidByInsurance: number;
+  /** Covered by automated deleveraging (cash units). */
+  deleveraged: number;
   socialised: number;
   unrealisedBadDebt: number;
   minimumFund: number;
@@ -323,6 +325,7 @@ export interface SweepGroup {
   runs: number;
   badDebt: Distribution;
   paidByInsurance: Distribution;
+  deleveraged: Distribution;
   socialised: Distribution;
   unrealisedBadDebt: Distribution;
   minimumFund: Distribution;
@@ -381,6 +384,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
         seed: r.seed,
         badDebt: set.losses.badDebt,
         paidByInsurance: set.losses.paidByInsurance,
+        deleveraged: set.losses.deleveraged,
         socialised: set.losses.socialised,
         unrealisedBadDebt: set.losses.unrealisedInRunningAuctions,
         minimumFund: set.losses.minimumFundWithoutSocialisedLoss,
@@ -407,6 +411,7 @@ export function aggregateSweep(plan: SweepPlan, summaries: Map<string, Summary>)
       runs: g.rows.length,
       badDebt: distribution(col((r) => r.badDebt)),
       paidByInsurance: distribution(col((r) => r.paidByInsurance)),
+      deleveraged: distribution(col((r) => r.deleveraged)),
       socialised: distribution(col((r) => r.socialised)),
       unrealisedBadDebt: distribution(col((r) => r.unrealisedBadDebt)),
       minimumFund: distribution(minFunds),
@@ -470,6 +475,7 @@ export function sweepCsv(s: SweepSummary): string {
     "blocksToAuctionP99",
     "smallPortfolioDiscountMedian",
     "minimumFundWithoutAnyIncome",
+    "deleveraged",
   ];
   const rows = s.groups.flatMap((g) =>
     g.perRun.map((r) =>
@@ -490,6 +496,7 @@ export function sweepCsv(s: SweepSummary): string {
         r.blocksToAuctionP99 ?? "",
         r.smallPortfolioDiscountMedian ?? "",
         r.minimumFundWithoutAnyIncome,
+        r.deleveraged,
       ].join(","),
     ),
   );

@@ -128,6 +128,7 @@ export function renderSweepReport(s: SweepSummary): string {
       [
         ["Bad debt (USDC)", g.badDebt],
         ["Paid by the insurance fund (USDC)", g.paidByInsurance],
+        ["Covered by automated deleveraging (USDC)", g.deleveraged],
         ["Socialised loss (USDC)", g.socialised],
         ["Bad debt not yet realised (USDC)", g.unrealisedBadDebt],
         ["Smallest sufficient insurance fund, counting all fund income (USDC)", g.minimumFund],

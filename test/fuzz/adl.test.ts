@@ -15,7 +15,10 @@
  * Pure bigint properties (no chain): bounded runs in `npm test`, 20 times as many with FUZZ_CAMPAIGN=long.
  */
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import fc from "fast-check";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import type { DeleveragingMathHarness } from "../../typechain-types";
 import * as M from "../../src/model";
 import {
   ADL_START,
@@ -67,7 +70,7 @@ function apply(e: AdlCase, index: AdlIndex) {
 }
 
 describe("fuzz: automated deleveraging rule (model)", function () {
-  it("closes no more than the bankrupt size, each holder its pro-rata share rounded down, and folds each closed part's result into the basis", async function () {
+  it("INV-31, INV-32: closes no more than the bankrupt size, each holder its pro-rata share rounded down, and folds each closed part's result into the basis", async function () {
     const runs = runsFor(400);
     this.timeout(timeoutFor(runs, 5));
     await fuzz(
@@ -77,8 +80,8 @@ describe("fuzz: automated deleveraging rule (model)", function () {
         const r = apply(e, ADL_START);
         const phi = M.mulDivDown(e.size, WAD, e.openInterest);
         if (!r) {
-          // No event only when it would leave less than a millionth of the side.
-          expect(M.mulDivUp(WAD, WAD - phi, WAD) < MIN_KEEP, "no event only below MIN_KEEP").to.equal(true);
+          // No event only when nothing would be matched or it would leave less than a millionth of the side.
+          expect(phi === 0n || M.mulDivUp(WAD, WAD - phi, WAD) < MIN_KEEP, "no event only at phi 0 or below MIN_KEEP").to.equal(true);
           return;
         }
         expect(r.phi).to.equal(phi);
@@ -199,6 +202,103 @@ describe("fuzz: automated deleveraging rule (model)", function () {
           expect(size > 0n ? price >= mark || mark > MAX_PRICE : price <= mark).to.equal(true);
         },
       ),
+    );
+  });
+});
+
+async function harnessFixture(): Promise<DeleveragingMathHarness> {
+  return (await ethers.deployContract("DeleveragingMathHarness")) as unknown as DeleveragingMathHarness;
+}
+
+/** Sizes that put an event's size factor at MIN_KEEP - 1, MIN_KEEP and MIN_KEEP + 1 (from keep 1e18, interest 1e18). */
+const AT_MIN_KEEP = [WAD - MIN_KEEP + 1n, WAD - MIN_KEEP, WAD - MIN_KEEP - 1n];
+
+const engineEventCase = fc
+  .oneof(
+    fc.record({
+      size: signedSpread(2n ** 112n),
+      mark: spread(0n, MAX_PRICE),
+      part: fc.oneof(fc.constant(0n), spread(0n, 10n ** 36n)),
+      keep: fc.oneof(fc.constant(WAD), spread(MIN_KEEP, WAD)),
+      closed: fc.oneof(fc.constant(0n), signedSpread(10n ** 32n)),
+      extra: fc.oneof(fc.constant(0n), spread(0n, 2n ** 112n)),
+      funding: fc.oneof(fc.constant(0n), signedSpread(2n ** 95n - 1n)),
+    }),
+    // The size factor's bound, to the wei on either side.
+    fc.record({
+      size: fc.tuple(fc.constantFrom(...AT_MIN_KEEP), fc.boolean()).map(([x, neg]) => (neg ? -x : x)),
+      mark: spread(1n, 10n ** 24n),
+      part: spread(0n, 10n ** 24n),
+      keep: fc.constant(WAD),
+      closed: fc.constant(0n),
+      extra: fc.constant(0n),
+      funding: fc.constant(0n),
+    }),
+  )
+  .map((c) => ({ ...c, openInterest: M.abs(c.size) + c.extra }));
+
+const engineSettleCase = fc
+  .record({
+    size: signedSpread(2n ** 112n),
+    basis: fc.oneof(fc.constant(0n), signedSpread(2n ** 120n)),
+    fromKeep: fc.oneof(fc.constant(WAD), spread(MIN_KEEP, WAD)),
+    toShare: spread(MIN_KEEP, WAD),
+    fromClosed: fc.oneof(fc.constant(0n), signedSpread(10n ** 32n)),
+    step: fc.oneof(fc.constant(0n), signedSpread(10n ** 32n)),
+  })
+  .map((c) => {
+    const toKeep = M.max(MIN_KEEP, M.mulDivUp(c.fromKeep, c.toShare, WAD));
+    return { size: c.size, basis: c.basis, fromKeep: c.fromKeep, fromClosed: c.fromClosed, toKeep, toClosed: c.fromClosed + c.step };
+  });
+
+describe("fuzz: DeleveragingMath equals the ADL reference model to the wei", function () {
+  it("INV-31: the bankruptcy price, what it covers and the other side's new index (or no event at the size factor's bound, MIN_KEEP +- 1) equal src/model/adl.ts for any bounded input", async function () {
+    const runs = runsFor(120);
+    this.timeout(timeoutFor(runs, 40));
+    const h = await loadFixture(harnessFixture);
+    await fuzz(
+      { name: this.test!.title, suite: SUITE, runs: 120, file: FILE, printer: ([cs]) => `await harness.events(${show(cs)});` },
+      prop([fc.array(engineEventCase, { minLength: 1, maxLength: 24 })], async (cs) => {
+        const r = await h.events(cs.map(({ extra: _extra, ...c }) => c));
+        countCases(cs.length);
+        cs.forEach((c, i) => {
+          const tag = `case ${i}: ${show(c)}`;
+          const bp = bankruptcyPrice(c.size, c.mark, c.part);
+          expect([r[i].price, r[i].covered], `bankruptcyPrice ${tag}`).to.deep.equal([bp.price, bp.covered]);
+          const side = deleverageSide(
+            { keep: c.keep, closed: c.closed },
+            c.size > 0n ? "short" : "long",
+            M.abs(c.size),
+            c.openInterest,
+            bp.price,
+            c.funding,
+          );
+          expect(r[i].phi, `phi ${tag}`).to.equal(M.mulDivDown(M.abs(c.size), WAD, c.openInterest));
+          if (side === undefined) expect(r[i].keep, `no event ${tag}`).to.equal(0n);
+          else expect([r[i].keep, r[i].closed], `index ${tag}`).to.deep.equal([side.index.keep, side.index.closed]);
+        });
+      }),
+    );
+  });
+
+  it("a position settled between two indices equals src/model/adl.ts's settleDeleveraged for any bounded input", async function () {
+    const runs = runsFor(120);
+    this.timeout(timeoutFor(runs, 40));
+    const h = await loadFixture(harnessFixture);
+    await fuzz(
+      { name: this.test!.title, suite: SUITE, runs: 120, file: FILE, printer: ([cs]) => `await harness.settles(${show(cs)});` },
+      prop([fc.array(engineSettleCase, { minLength: 1, maxLength: 24 })], async (cs) => {
+        const r = await h.settles(cs);
+        countCases(cs.length);
+        cs.forEach((c, i) => {
+          const q = settleDeleveraged(
+            { size: c.size, basis: c.basis },
+            { keep: c.fromKeep, closed: c.fromClosed },
+            { keep: c.toKeep, closed: c.toClosed },
+          );
+          expect([r[i][0], r[i][1]], `settle case ${i}: ${show(c)}`).to.deep.equal([q.size, q.basis]);
+        });
+      }),
     );
   });
 });

@@ -19,7 +19,7 @@ const CEILING = {
   depositExisting: 80_000,
   withdrawNoPositions: 75_000,
   withdrawOnePosition: 100_000,
-  fillOneMarket: 180_000,
+  fillOneMarket: 181_000, // 180,000 until ADL (issue #14): its flag is tested on every position read and write
   perExtraMarket: 10_000,
 };
 
@@ -119,7 +119,7 @@ describe("gas: core operations (#2)", function () {
     void carol;
   });
 
-  it("a fill with both accounts margin-checked stays under 180,000, and each extra market adds under 10,000", async function () {
+  it("a fill with both accounts margin-checked stays under 181,000, and each extra market adds under 10,000", async function () {
     const b = await loadFixture(eightMarketFixture);
     const [, bob, carol, dave] = b.users;
     await warm(b, 0);

@@ -10,6 +10,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployOnFreshChain, fund, accountId, WAD, makeOrder, signOrder, type Ballast } from "../shared/fixtures";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { snapshotGas, snapshotValue, eightMarketParams } from "./snapshot";
+import { GAS } from "../../src/keeper/strategy";
 
 const USDC = 10n ** 6n;
 // Raised for issue #11 (per-auction terms slot, pending bad debt, 1 optimizer run for the auction: docs/GAS.md).
@@ -143,6 +144,19 @@ describe("gas: liquidation (#3)", function () {
     expect(start).to.be.at.most(REGRESSION_CEILING.start);
     expect(bid).to.be.at.most(REGRESSION_CEILING.partialBid);
     expect(start + bid).to.be.at.most(REGRESSION_CEILING.startPlusBid);
+  });
+
+  it("records automated deleveraging of an insolvent one-market account the (empty) insurance fund cannot cover", async function () {
+    const { b, T, alice, carol } = await loadFixture(liquidationFixture);
+    const A = accountId(alice.address);
+    // ETH at 1,800: alice's 10 ETH lose 12,000 against her 10,000 USDC; bob's short of 11 is the other side.
+    await publishAll(b, T, 1800n * 10n ** 8n);
+    await time.setNextBlockTimestamp(T + 2);
+    await (await b.auction.connect(carol).startAuction(A, accountId(carol.address))).wait();
+    await time.setNextBlockTimestamp(T + 4);
+    const gas = await snapshotGas("auction: deleverage (ADL), one market", b.auction.connect(carol).deleverage(A));
+    // The keeper's expected use for a one-market account (src/keeper/strategy.ts GAS.deleverage) covers it.
+    expect(BigInt(gas)).to.be.at.most(GAS.deleverage.used);
   });
 
   it("records batch starts through the AuctionStarter: one account, and ten accounts with the per-account share (#13)", async function () {

@@ -89,7 +89,7 @@ describe("keeper batch starts through the AuctionStarter", function () {
     const out = await onLatest(keeper);
     expect(out.sent.map((s) => s.accounts)).to.deep.equal([[f.A]]);
     const extra = extraStartGas({ marketCount: 8, collateralCount: 2 });
-    expect(extra).to.deep.equal({ used: 7n * 40_500n + 2n * 33_000n, limit: 7 * 60_000 + 2 * 50_000 });
+    expect(extra).to.deep.equal({ used: 7n * 40_700n + 2n * 33_000n, limit: 7 * 61_000 + 2 * 50_000 });
     const tx = (await ethers.provider.getTransaction(out.sent[0].hash))!;
     expect(tx.gasLimit).to.equal(BigInt(batchStartGasLimit(1) + extra.limit));
     const receipt = (await ethers.provider.getTransactionReceipt(out.sent[0].hash))!;
@@ -193,15 +193,15 @@ describe("keeper batch starts through the AuctionStarter", function () {
   it("does not send a batch whose tips pay each account's own gas but not the batch's fixed part; a larger batch carries it", async function () {
     const f = await loadFixture(sixLiquidatable);
     // At a base fee of 20 gwei (1 gwei of priority fee) and ETH at 2,050 each account's tip, 6.30 USDC, pays its own
-    // share of a batch (76,000 gas: 3.27 USDC) but not a batch of one (163,000 gas: 7.02 USDC); six tips pay a batch
-    // of six (543,000 gas: 23.38 USDC).
+    // share of a batch (76,100 gas: 3.28 USDC) but not a batch of one (163,100 gas: 7.02 USDC); six tips pay a batch
+    // of six (543,600 gas: 23.40 USDC).
     const baseFee = 20n * GWEI;
     expect([
       tipAt(f.p, baseFee),
       cost(GAS.batchStart.perAccount, baseFee),
       cost(batchStartGasUsed(1), baseFee),
       cost(batchStartGasUsed(6), baseFee),
-    ]).to.deep.equal([TIP, 3_271_800_000_000_000_000n, 7_017_150_000_000_000_000n, 23_376_150_000_000_000_000n]);
+    ]).to.deep.equal([TIP, 3_276_105_000_000_000_000n, 7_021_455_000_000_000_000n, 23_401_980_000_000_000_000n]);
     await network.provider.send("evm_setAutomine", [false]);
     const one = await keeperOf(f, "eager", f.carol, 1, []);
     expect((await one.onBlock(await at(baseFee))).sent).to.deep.equal([]);
@@ -218,7 +218,7 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect((await keeper.onBlock(await at(20n * GWEI))).sent).to.deep.equal([]);
     const scans = keeper.stats.scans;
     // At 10 gwei a batch of one costs 3.68 USDC: the account, still in the backlog, is started with no new scan.
-    expect(cost(batchStartGasUsed(1), 10n * GWEI)).to.equal(3_675_650_000_000_000_000n);
+    expect(cost(batchStartGasUsed(1), 10n * GWEI)).to.equal(3_677_905_000_000_000_000n);
     expect(tipAt(f.p, 10n * GWEI)).to.equal(TIP);
     const second = await keeper.onBlock(await at(10n * GWEI));
     expect(keeper.stats.scans).to.equal(scans);
@@ -257,8 +257,8 @@ describe("keeper batch starts through the AuctionStarter", function () {
     expect(first.sent.map((s) => s.accounts)).to.deep.equal([order.slice(0, 2)]);
     await network.provider.send("evm_mine", []);
     expect((await ethers.provider.getTransactionReceipt(first.sent[0].hash))!.status).to.equal(0);
-    // At 40 gwei no start pays (76,000 gas: 6.39 USDC against a tip of 6.30): the two stay, to be started alone.
-    expect(cost(GAS.batchStart.perAccount, 40n * GWEI)).to.equal(6_387_800_000_000_000_000n);
+    // At 40 gwei no start pays (76,100 gas: 6.40 USDC against a tip of 6.30): the two stay, to be started alone.
+    expect(cost(GAS.batchStart.perAccount, 40n * GWEI)).to.equal(6_396_205_000_000_000_000n);
     expect((await keeper.onBlock(await at(40n * GWEI))).sent).to.deep.equal([]);
     // 300 USDC more makes them healthy; a scan at the next oracle round no longer lists them.
     await network.provider.send("evm_setAutomine", [true]);

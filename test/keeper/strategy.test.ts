@@ -187,11 +187,11 @@ describe("keeper strategy: hedge cost", function () {
   it("prices a bid's gas with what the portfolio's further markets and tokens add: the same gain, a higher gas cost and a lower priority fee per gas", function () {
     const base = planBid(cfg("eager"), ctx({ elapsed: 900n, baseFee: 20n * GWEI }));
     const extra = bidExtraGasUsed({ marketCount: 3, collateralCount: 2 });
-    expect(extra).to.equal(2n * 28_000n + 2n * 69_000n);
+    expect(extra).to.equal(2n * 29_100n + 2n * 69_000n);
     expect(bidExtraGasUsed({ marketCount: 1, collateralCount: 0 })).to.equal(0n);
     const big = planBid(cfg("eager"), ctx({ elapsed: 900n, baseFee: 20n * GWEI, extraGas: extra }));
     expect(big.gain).to.equal(base.gain);
-    // Priority fee and gas cost over 260,000 + 194,000 gas, exactly.
+    // Priority fee and gas cost over 260,000 + 196,200 gas, exactly.
     const gas = GAS.bid.used + extra;
     const fee = priorityFeeFor(cfg("eager"), big.gain, gas, 2000n * WAD);
     expect([big.priorityFee, big.gasCost]).to.deep.equal([fee, gasCostCash(gas, 20n * GWEI + fee, 2000n * WAD)]);
@@ -219,7 +219,7 @@ describe("keeper strategy: start gas", function () {
       [batchStartGasUsed(1), snap["starter: startAuctions, batch of 1 (one position and cash)"]],
       [batchStartGasUsed(10), snap["starter: startAuctions, batch of 10 (one position and cash each)"]],
     ];
-    expect(pairs.map(([used]) => used)).to.deep.equal([156_100n, 163_000n, 847_000n]);
+    expect(pairs.map(([used]) => used)).to.deep.equal([156_300n, 163_100n, 848_000n]);
     for (const [used, measured] of pairs) {
       expect(Number(used)).to.be.at.least(measured);
       expect((Number(used) - measured) / measured).to.be.below(0.01);
@@ -240,7 +240,7 @@ describe("keeper strategy: start gas", function () {
     expect(batchParts(ids(7), 3).map((p) => p.length)).to.deep.equal([2, 2, 3]);
   });
 
-  it("prices each further market and each collateral token of a start at the gas snapshot's figures or up to 1% above, with limits of 60,000 and 50,000", function () {
+  it("prices each further market and each collateral token of a start at the gas snapshot's figures or up to 1% above, with limits of 61,000 and 50,000", function () {
     const snap = gasSnapshot as Record<string, number>;
     const pairs: [bigint, number][] = [
       [GAS.perMarket.used, snap["auction: each additional market on startAuction (2 vs 8 markets)"]],
@@ -283,8 +283,8 @@ describe("keeper strategy: start gas", function () {
     // Portfolios up to two markets and two tokens keep the fixed limits (the simulator's accounts among them).
     expect([shape(1, 0), shape(2, 2)].map((s) => bidGasLimit(s, false))).to.deep.equal([900_000, 900_000]);
     expect(bidGasLimit(shape(2, 2), true, 2)).to.equal(2_000_000);
-    expect(bidGasLimit(shape(16, 16), false)).to.equal(((260_000 + 15 * 58_000 + 16 * 69_000) * 3) / 2);
-    expect(bidGasLimit(shape(16, 16), true, 16)).to.equal(((520_000 + 15 * 58_000 + 16 * 69_000 + 16 * 245_000) * 3) / 2);
+    expect(bidGasLimit(shape(16, 16), false)).to.equal(((260_000 + 15 * 58_500 + 16 * 69_000) * 3) / 2);
+    expect(bidGasLimit(shape(16, 16), true, 16)).to.equal(((520_000 + 15 * 58_500 + 16 * 69_000 + 16 * 246_200) * 3) / 2);
     // The hedge legs count only for a flash bid.
     expect(bidGasLimit(shape(16, 0), false, 16)).to.equal(bidGasLimit(shape(16, 0), false));
     // Sixteen markets and tokens at the measured figures (the eight-market bid, eight more markets, sixteen tokens)
@@ -294,7 +294,7 @@ describe("keeper strategy: start gas", function () {
     expect(measured16).to.be.below(bidGasLimit(shape(16, 16), false));
     // Termination and checkpoint value the account as a start does: their limits scale with the start's extra gas.
     expect(scaledLimit(GAS.terminate, extraStartGas(shape(2, 2)).used)).to.equal(GAS.terminate.limit);
-    expect(scaledLimit(GAS.checkpoint, extraStartGas(shape(16, 16)).used)).to.equal(((120_000 + 15 * 40_500 + 16 * 33_000) * 3) / 2);
+    expect(scaledLimit(GAS.checkpoint, extraStartGas(shape(16, 16)).used)).to.equal(((120_000 + 15 * 40_700 + 16 * 33_000) * 3) / 2);
   });
 
   it("splits batches further when their gas limit would pass the per-transaction cap (EIP-7825), into the fewest in order, and sends an account above it alone", function () {
@@ -302,8 +302,8 @@ describe("keeper strategy: start gas", function () {
     const light = { marketCount: 1, collateralCount: 0 };
     const limitOf = (part: readonly { marketCount: number; collateralCount: number }[]) =>
       part.reduce((sum, c) => sum + extraStartGas(c).limit, batchStartGasLimit(part.length));
-    // Each heavy account is sent with 1,980,000 gas: eight fit a transaction (15,990,000), nine do not.
-    expect(limitOf([big])).to.equal(280_000 + 15 * 60_000 + 16 * 50_000 + 150_000);
+    // Each heavy account is sent with 1,995,000 gas: eight fit a transaction (16,110,000), nine do not.
+    expect(limitOf([big])).to.equal(280_000 + 15 * 61_000 + 16 * 50_000 + 150_000);
     expect([limitOf(Array(8).fill(big)) <= TX_GAS_CAP, limitOf(Array(9).fill(big)) <= TX_GAS_CAP]).to.deep.equal([true, false]);
     // 50 light accounts: one transaction (14,150,000 gas), as batchParts.
     expect(batchPartsWithinCap(Array(50).fill(light), limitOf).map((p) => p.length)).to.deep.equal([50]);

@@ -119,6 +119,7 @@ describe("simulator output", function () {
       bids: 2,
       insurance: usd(7),
       socialised: usd(1.25),
+      deleveraged: 0n,
       penaltyToFund: 0n,
       restarts: 0,
     };

@@ -75,7 +75,7 @@ function set(name: string, socialised: number): SetSummary {
       discountP95: 0.15,
       secondsToLiquidateMedian: 900,
     },
-    losses: { insuranceFund: { initial: 100_000 }, paidByInsurance: 40_000, socialised },
+    losses: { insuranceFund: { initial: 100_000 }, paidByInsurance: 40_000, deleveraged: socialised > 0 ? 2_000 : 0, socialised },
     liquidations: { discountAtFill: { insolventFills: 2 } },
     liquidators: [liquidator("fast", 900, 100), liquidator("slow", -50, 250), liquidator("flash", 30, 0)],
     fills,
@@ -190,11 +190,12 @@ describe("simulator report", function () {
     expect(byKeeper).to.deep.equal({ fast: [], slow: [[30, 250]], flash: [[40, 40]] });
   });
 
-  it("draws the loss waterfall: per parameter set, the insurance fund's payment and the socialised rest stacked, each set labelled with its fund (issue #14 item 4)", function () {
+  it("draws the loss waterfall: per parameter set, the insurance fund's payment, automated deleveraging and the socialised rest stacked, each set labelled with its fund (issue #14 items 1 and 4)", function () {
     const o = options(two)["loss-waterfall"];
     expect(o.xAxis.data).to.deep.equal(["baseline (fund 100,000.00 USDC)", "wide (fund 100,000.00 USDC)"]);
     expect(o.series.map((x) => [x.name, x.stack, x.data])).to.deep.equal([
       ["insurance fund", "bad debt", [40_000, 40_000]],
+      ["automated deleveraging (opposite positions)", "bad debt", [2_000, 0]],
       ["socialised over positive cash", "bad debt", [1234.5, 0]],
     ]);
   });

@@ -215,6 +215,18 @@ describe("simulator: smoke scenario", function () {
     for (const l of set.liquidators) expect(l.pnl, l.name).to.be.closeTo(l.profit - l.socialisedLossBorne, 0.011);
   });
 
+  it("puts what the insurance fund cannot pay on the opposite positions (automated deleveraging) and its parts add up to the bad debt", function () {
+    const l = first.summary.sets[0].losses;
+    // The smoke crash outruns the fund's per-event cap: keepers trigger ADL (issue #14 items 1 and 4).
+    expect(l.deleveraging.events).to.be.greaterThan(0);
+    expect(l.deleveraging.accountsHit).to.be.greaterThan(0);
+    expect(l.deleveraged).to.equal(l.deleveraging.pnlGivenUp);
+    expect(l.deleveraged).to.be.greaterThan(0);
+    expect(l.badDebt).to.be.closeTo(l.paidByInsurance + l.deleveraged + l.socialised, 0.011);
+    const rows = first.summary.sets[0].markets;
+    expect(rows.reduce((sum, m) => sum + m.deleveraged, 0)).to.be.closeTo(l.deleveraged, 0.011 * rows.length);
+  });
+
   it("opens report.html with the verdict line, renders every chart and fits a 1280-pixel window in headless Chromium", async function () {
     const browser = await launchBrowser();
     try {

@@ -40,6 +40,7 @@ function fakeSummary(seed: number, scenario: string): Summary {
     losses: {
       badDebt: 100 * x * k,
       paidByInsurance: 90 * x * k,
+      deleveraged: seed === 5 ? 7 * k : 0,
       socialised: seed % 2 === 0 ? 10 * x * k : 0,
       unrealisedInRunningAuctions: x,
       minimumFundWithoutSocialisedLoss: 1000 * x * k,
@@ -111,10 +112,12 @@ describe("simulator: Monte Carlo sweeps", function () {
     expect(sweepVerdict(g, plan.confidence)).to.match(
       /\(5,500\.00 USDC counting no trading-fee income, 7,500\.00 USDC counting no income at all\)$/,
     );
-    // Its CSV column comes last, so the columns before it keep their places.
+    // Later CSV columns come last, so the columns before them keep their places.
     const csv = sweepCsv(s).split("\n");
-    expect(csv[0].split(",").slice(-2)).to.deep.equal(["smallPortfolioDiscountMedian", "minimumFundWithoutAnyIncome"]);
-    expect(csv[1].split(",").slice(7, 9).concat(csv[1].split(",").slice(-1))).to.deep.equal(["1000", "1100", "1500"]);
+    expect(csv[0].split(",").slice(-3)).to.deep.equal(["smallPortfolioDiscountMedian", "minimumFundWithoutAnyIncome", "deleveraged"]);
+    expect(csv[1].split(",").slice(7, 9).concat(csv[1].split(",").slice(-2))).to.deep.equal(["1000", "1100", "1500", "0"]);
+    // Automated deleveraging's distribution over the runs (seed 5 alone had any): 7 x the set's factor.
+    expect(g.deleveraged).to.deep.equal({ p50: 0, p95: 7, p99: 7, max: 7, mean: 1.4 });
     expect(g.runsWithSocialisedLoss).to.equal(0.4);
     expect(g.secondsToAuctionMax.max).to.equal(60);
   });
@@ -135,8 +138,10 @@ describe("simulator: Monte Carlo sweeps", function () {
       [5, 0.05],
     ]);
     const csv = sweepCsv(aggregateSweep(plan, summaries)).split("\n");
-    expect(csv[0].endsWith(",discountMedian,blocksToAuctionP99,smallPortfolioDiscountMedian,minimumFundWithoutAnyIncome")).to.equal(true);
-    expect(csv[3].endsWith(",0.02,,0.03,4500")).to.equal(true); // smoke, baseline, seed 3: no p99, 0.03
+    expect(
+      csv[0].endsWith(",discountMedian,blocksToAuctionP99,smallPortfolioDiscountMedian,minimumFundWithoutAnyIncome,deleveraged"),
+    ).to.equal(true);
+    expect(csv[3].endsWith(",0.02,,0.03,4500,0")).to.equal(true); // smoke, baseline, seed 3: no p99, 0.03, no ADL
   });
 
   it("treats a run summary without the newer figures as a run without them", function () {

@@ -61,6 +61,7 @@ export async function aggregate(run: RunState): Promise<SetResult> {
     marketNames: dep.plan.markets.map((x) => x.name),
     actors: [...m.actors.values()],
     subsidies: [...m.subsidies.values()].sort((x, y) => x.seq - y.seq),
+    deleveragings: m.deleveragings,
     initialFund: initialStakeOf(s, run.input.set),
     eventCapRatio,
     unrealisedBadDebt,

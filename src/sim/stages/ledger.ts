@@ -1,6 +1,6 @@
 /**
  * What the simulator records from each protocol event of a successful transaction: auctions started and ended,
- * bids (fills), insurance draws and socialised bad debt per auction, fund income (penalties and venue fees),
+ * bids (fills), insurance draws, automated deleveraging and socialised bad debt per auction, fund income (penalties and venue fees),
  * supply-index cuts, and the market maker's filled orders.
  */
 import type { AuctionRecord } from "../records";
@@ -53,6 +53,7 @@ export function recordEvent(run: RunState, ev: ProtocolEvent, p: Pending, at: { 
         bids: 0,
         insurance: 0n,
         socialised: 0n,
+        deleveraged: 0n,
       };
       m.auctions.set(acct, rec);
       m.lastAuction.set(acct, rec);
@@ -135,6 +136,35 @@ export function recordEvent(run: RunState, ev: ProtocolEvent, p: Pending, at: { 
         if (rec) rec.socialised += args.amount;
       }
       m.badDebt += args.amount;
+      break;
+    }
+    case "AuctionDeleveraged": {
+      const acct = args.account as bigint;
+      touched.add(`deleverage:${acct}`);
+      const rec = m.auctions.get(acct) ?? m.lastAuction.get(acct);
+      if (rec) rec.deleveraged += args.covered;
+      m.deleveraged += args.covered;
+      m.badDebt += args.covered;
+      break;
+    }
+    case "MarketDeleveraged": {
+      const acct = args.account as bigint;
+      const rec = m.auctions.get(acct) ?? m.lastAuction.get(acct);
+      const d = {
+        auction: rec?.id ?? -1,
+        account: acct,
+        market: Number(args.marketId),
+        t: now,
+        block: at.block,
+        size: args.size as bigint,
+        price: args.bankruptcyPrice as bigint,
+        mark: args.markPrice as bigint,
+        phi: args.phi as bigint,
+        covered: args.covered as bigint,
+        accountsHit: 0,
+      };
+      m.deleveragings.push(d);
+      m.newDeleveragings.push(d);
       break;
     }
     case "TradeSettled": {

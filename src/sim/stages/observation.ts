@@ -24,6 +24,7 @@ export async function observeStep(run: RunState, pt: { t: number; prices: Record
     fund,
     badDebt: m.badDebt,
     socialised: m.socialised,
+    deleveraged: m.deleveraged,
     health: healthBuckets(m.lastHealth),
     openPositions: m.lastHealth.filter((h) => traderByAccount.has(h.account) && h.maintenanceMargin > 0n).length,
   });

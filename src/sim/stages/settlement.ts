@@ -91,6 +91,22 @@ async function settle(run: RunState, t: number): Promise<void> {
     const [bits] = await run.dep.contracts.engine.accountInfo(rec.account, { blockTag: rec.startBlock });
     for (let i = 0; bits >> BigInt(i) !== 0n; i++) if ((bits >> BigInt(i)) & 1n) rec.markets.push(i);
   }
+  // Each deleveraging event's counterparties: the known accounts on the other side of its market just before it.
+  for (const d of m.newDeleveragings.splice(0)) d.accountsHit = await accountsOnSide(run, d.market, d.size > 0n ? -1n : 1n, d.block - 1);
+}
+
+/**
+ * How many known accounts (traders, the market maker, keepers' bidder accounts) held a position of sign `sign` in
+ * `market` at `block`, in a fixed order.
+ */
+async function accountsOnSide(run: RunState, market: number, sign: bigint, block: number): Promise<number> {
+  const accounts = [...new Set([...run.agents.traderByAccount.keys(), run.agents.mmAccount, ...run.metrics.accountOwner.keys()])];
+  let n = 0;
+  for (const a of accounts) {
+    const [size] = await run.dep.contracts.engine.position(a, market, { blockTag: block });
+    if (size * sign > 0n) n++;
+  }
+  return n;
 }
 
 /** The stats of `agent`'s actor class, created on its first transaction. */
@@ -112,6 +128,7 @@ function lostARace(p: Pending, touched: Set<string>): boolean {
   if (p.account === undefined) return false;
   if (p.action === "start" || p.action === "cut") return touched.has(`start:${p.account}`);
   if (p.action === "bid" || p.action === "flash-bid" || p.action === "terminate") return touched.has(`bid:${p.account}`);
+  if (p.action === "deleverage") return touched.has(`deleverage:${p.account}`) || touched.has(`bid:${p.account}`);
   return false;
 }
 

@@ -14,6 +14,7 @@ import type { Trader } from "../agents/traders";
 import type {
   ActorStats,
   AuctionRecord,
+  DeleveragingRecord,
   EpisodeRecord,
   FillRecord,
   FundIncome,
@@ -103,6 +104,10 @@ export class Metrics {
   readonly lastAuction = new Map<bigint, AuctionRecord>();
   /** Auctions started in the block being settled, whose markets are still to be read. */
   readonly newAuctions: AuctionRecord[] = [];
+  /** Automated-deleveraging events, in order. */
+  readonly deleveragings: DeleveragingRecord[] = [];
+  /** Those of the block being settled, whose counterparties are still to be counted. */
+  readonly newDeleveragings: DeleveragingRecord[] = [];
   /** The replay step being run (0-based; -1 during set-up). */
   step = -1;
   /** The set-up blocks are being mined (before the replay). */
@@ -120,6 +125,8 @@ export class Metrics {
   /** Product of indexAfter / indexBefore over every socialised loss (WAD). */
   supplyRatio = WAD;
   socialised = 0n;
+  /** Bad debt covered by automated deleveraging (WAD cash). */
+  deleveraged = 0n;
   stepStarts = 0;
   stepBids = 0;
   txSent = 0;

@@ -735,6 +735,63 @@ contract BallastHandler {
         _after("bid", ok);
     }
 
+    /// @notice Anyone (a keeper) triggers automated deleveraging of a running auction, refused unless the auction has
+    /// recorded the account insolvent and the insurance fund cannot pay what a final bid may claim; when it runs, every
+    /// account's positions before and after are checked against INV-31 (at most the bankrupt size closed in all) and
+    /// INV-32 (only the other side is touched, each position its pro-rata share phi).
+    function deleverage(uint256 callerSeed, uint256 targetSeed) external {
+        _count("deleverage");
+        uint256 target = _pickActive(targetSeed);
+        uint256 markets = engine.marketCount();
+        int256[][] memory before = new int256[][](markets);
+        uint256[] memory openInterest = new uint256[](markets);
+        for (uint256 m; m < markets; ++m) {
+            before[m] = new int256[](accounts.length);
+            for (uint256 i; i < accounts.length; ++i) before[m][i] = _sizeOf(accounts[i], m);
+            openInterest[m] = engineViews.marketView(m).longOpenInterest;
+        }
+        vm.prank(keepers[callerSeed % KEEPERS]);
+        bool ok = true;
+        try auction.deleverage(target) {} catch {
+            ok = false;
+        }
+        if (ok) _checkDeleveraging(target, before, openInterest);
+        _after("deleverage", ok);
+    }
+
+    /// @dev INV-31 and INV-32 over the handler's accounts after an ADL event on `target`.
+    function _checkDeleveraging(uint256 target, int256[][] memory before, uint256[] memory openInterest) internal {
+        uint256 t;
+        while (accounts[t] != target) ++t;
+        for (uint256 m; m < before.length; ++m) {
+            int256 s = before[m][t];
+            // No position, or no event in this market (its position stays for the auction).
+            if (s == 0 || _sizeOf(target, m) == s) continue;
+            uint256 phi = (_abs(s) * WAD) / openInterest[m];
+            uint256 closedTotal;
+            uint256 holders;
+            for (uint256 i; i < accounts.length; ++i) {
+                if (i == t) continue;
+                int256 z = before[m][i];
+                int256 a = _sizeOf(accounts[i], m);
+                if (z == 0 || (z > 0) == (s > 0)) {
+                    if (a != z) _violate("INV-32", "ADL changed a position that was not on the other side");
+                    continue;
+                }
+                if (a != 0 && (a > 0) != (z > 0)) _violate("INV-32", "ADL flipped an opposite position");
+                holders++;
+                uint256 closed = _abs(z) - _abs(a);
+                closedTotal += closed;
+                uint256 share = (_abs(z) * phi) / WAD;
+                // Within a wei, plus the size factors' rounding for a position last settled before older events.
+                uint256 slack = (_abs(z) / 1e12 + 2) * 4;
+                if (closed > share + slack || closed + slack < share)
+                    _violate("INV-32", "an opposite position did not close its share phi");
+            }
+            if (closedTotal > _abs(s) + holders) _violate("INV-31", "ADL closed more than the bankrupt size");
+        }
+    }
+
     /// @notice The flash liquidator bids from its own account; with `hedge`, inside the auction's callback it sells
     /// (buys back) what the bid hands it by filling the market maker's signed orders on the venue (keeper 1's
     /// account, at the index), one per market the account holds, for the fraction requested (the auction may

@@ -77,7 +77,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       const s = await loadFixture(standaloneFixture);
       const acc = accountId(s.alice.address);
       for (const caller of [s.deployer, s.liquidator, s.alice]) {
-        await expect(s.vault.connect(caller).settleCash(acc, 1n))
+        await expect(s.vault.connect(caller).settleCash(acc, 1n, false))
           .to.be.revertedWithCustomError(s.vault, "VaultOnlyEngine")
           .withArgs(caller.address);
         await expect(s.vault.connect(caller).settleTrade(tradeCash(s), 60))
@@ -143,7 +143,9 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       expect(await b.vault.engine()).to.equal(engineAddress);
       expect(await b.vault.liquidator()).to.equal(auctionAddress);
       expect(await b.engine.liquidator()).to.equal(auctionAddress);
-      await expect(b.vault.settleCash(acc, 1n)).to.be.revertedWithCustomError(b.vault, "VaultOnlyEngine").withArgs(b.deployer.address);
+      await expect(b.vault.settleCash(acc, 1n, false))
+        .to.be.revertedWithCustomError(b.vault, "VaultOnlyEngine")
+        .withArgs(b.deployer.address);
       await expect(b.vault.connect(b.alice).startLiquidation(acc, acc, 0n))
         .to.be.revertedWithCustomError(b.vault, "VaultOnlyLiquidator")
         .withArgs(b.alice.address);
@@ -156,7 +158,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
         .to.be.revertedWithCustomError(b.vault, "VaultOnlyLiquidator")
         .withArgs(engineAddress);
       const auction = await auctionSigner(b);
-      await expect(b.vault.connect(auction).settleCash(acc, 1n))
+      await expect(b.vault.connect(auction).settleCash(acc, 1n, false))
         .to.be.revertedWithCustomError(b.vault, "VaultOnlyEngine")
         .withArgs(auctionAddress);
       await expect(b.vault.connect(auction).startLiquidation(acc, acc, 0n))
@@ -171,17 +173,27 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       const s = await loadFixture(standaloneFixture);
       const acc = accountId(s.alice.address);
       await depositInto(s.vault, s.cash, s.alice, 100n * USDC);
-      await expect(s.vault.connect(s.engineEoa).settleCash(acc, -150n * WAD - 1n))
+      await expect(s.vault.connect(s.engineEoa).settleCash(acc, -150n * WAD - 1n, false))
         .to.emit(s.vault, "CashSettled")
         .withArgs(acc, -150n * WAD - 1n);
       expect(await s.vault.cashBalance(acc)).to.equal(-50n * WAD - 1n);
       expect(await s.vault.accountNonce(acc)).to.equal(1n);
       expect(await s.vault.cashTotals()).to.deep.equal([0n, 50n * WAD + 1n]);
-      await (await s.vault.connect(s.engineEoa).settleCash(acc, 70n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(acc, 70n * WAD, false)).wait();
       expect(await s.vault.cashBalance(acc)).to.equal(20n * WAD - 1n);
       expect(await s.vault.cashTotals()).to.deep.equal([20n * WAD - 1n, 0n]);
       expect(await s.vault.accountNonce(acc)).to.equal(2n);
       expect(await s.vault.totalHeldWad(s.cash)).to.equal(100n * WAD); // tokens held do not move
+    });
+
+    it("records whether the account still holds a position, as the engine says (INV-04: automated deleveraging closes them with a cash settlement)", async function () {
+      const s = await loadFixture(standaloneFixture);
+      const acc = accountId(s.alice.address);
+      await (await s.vault.connect(s.engineEoa).settleCash(acc, WAD, true)).wait();
+      expect((await s.vault.accountStatus(acc)).hasPositions).to.equal(true);
+      await (await s.vault.connect(s.engineEoa).settleCash(acc, 0n, false)).wait();
+      expect((await s.vault.accountStatus(acc)).hasPositions).to.equal(false);
+      expect(await s.vault.cashBalance(acc)).to.equal(WAD);
     });
   });
 
@@ -575,7 +587,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       const s = await loadFixture(standaloneFixture);
       const from = accountId(s.alice.address);
       const to = accountId(s.bob.address);
-      await (await s.vault.connect(s.engineEoa).settleCash(from, -100n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(from, -100n * WAD, false)).wait();
       await (await s.vault.connect(s.engineEoa).transferFraction(from, to, 333_333_333_333_333_333n, false, false, NO_LEGS)).wait();
       expect(await s.vault.cashBalance(to)).to.equal(-33_333_333_333_333_333_300n);
       expect(await s.vault.cashBalance(from)).to.equal(-66_666_666_666_666_666_700n);
@@ -589,7 +601,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       await depositInto(s.vault, s.weth, s.alice, WAD + 1n);
       await depositInto(s.vault, s.wbtc, s.alice, 7n);
       await depositInto(s.vault, s.weth, s.bob, 5n);
-      await (await s.vault.connect(s.engineEoa).settleCash(from, -3n * WAD - 1n)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(from, -3n * WAD - 1n, false)).wait();
       await (await s.vault.connect(s.engineEoa).transferFraction(from, to, WAD, false, true, NO_LEGS)).wait();
       expect(await s.vault.accountTokens(from)).to.equal(0n);
       expect(await s.vault.accountTokens(to)).to.equal(0b11n);
@@ -737,7 +749,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
       const alice = accountId(s.alice.address);
       const bob = accountId(s.bob.address);
       await depositInto(s.vault, s.cash, s.alice, 1_000n * USDC);
-      await (await s.vault.connect(s.engineEoa).settleCash(bob, -5_000n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(bob, -5_000n * WAD, false)).wait();
       // capacity = floor(1,000e18 * (1e18 - 1e9) / 1e18) = 1e21 - 1e12
       const capacity = 10n ** 21n - 10n ** 12n;
       expect(await s.vault.connect(s.liquidator).socialiseLoss.staticCall(bob, 5_000n * WAD)).to.equal(capacity);
@@ -757,7 +769,7 @@ describe("CollateralVault: engine and liquidator hooks", function () {
     it("socialises nothing when no account holds positive cash", async function () {
       const s = await loadFixture(standaloneFixture);
       const bob = accountId(s.bob.address);
-      await (await s.vault.connect(s.engineEoa).settleCash(bob, -100n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(bob, -100n * WAD, false)).wait();
       expect(await s.vault.connect(s.liquidator).socialiseLoss.staticCall(bob, 100n * WAD)).to.equal(0n);
       await expect(s.vault.connect(s.liquidator).socialiseLoss(bob, 100n * WAD))
         .to.emit(s.vault, "LossSocialised")

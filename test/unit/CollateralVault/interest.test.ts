@@ -133,7 +133,7 @@ describe("CollateralVault: cash interest", function () {
       await depositInto(s.vault, s.cash, s.alice, 1_000n * USDC);
       const t0 = BigInt(await time.latest()) + 10n;
       await time.setNextBlockTimestamp(t0);
-      await (await s.vault.connect(s.engineEoa).settleCash(accountId(s.bob.address), -5_000n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(accountId(s.bob.address), -5_000n * WAD, false)).wait();
       expect(await s.vault.borrowRatePerYear()).to.equal(22n * 10n ** 16n);
       await time.increaseTo(t0 + YEAR);
       // bI = 1.22; interest = 5,000 * 0.22 = 1,100; sI = 1 + 1,100 / 1,000 = 2.1
@@ -148,7 +148,7 @@ describe("CollateralVault: cash interest", function () {
       const bob = accountId(s.bob.address);
       const t0 = BigInt(await time.latest()) + 10n;
       await time.setNextBlockTimestamp(t0);
-      await (await s.vault.connect(s.engineEoa).settleCash(bob, -100n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(bob, -100n * WAD, false)).wait();
       expect(await s.vault.borrowRatePerYear()).to.equal(22n * 10n ** 16n);
       await time.setNextBlockTimestamp(t0 + YEAR);
       await expect(s.vault.setCashRateModel(BASE_RATE, RATE_SLOPE))

@@ -42,10 +42,10 @@ describe("CollateralVault: views", function () {
       const alice = accountId(s.alice.address);
       const bob = accountId(s.bob.address);
       await depositInto(s.vault, s.cash, s.alice, 10n * USDC);
-      await (await s.vault.connect(s.engineEoa).settleCash(alice, 999_999_999_999n)).wait(); // + 0.999999999999 micro-USDC
+      await (await s.vault.connect(s.engineEoa).settleCash(alice, 999_999_999_999n, false)).wait(); // + 0.999999999999 micro-USDC
       expect(await s.vault.cashBalance(alice)).to.equal(10n * WAD + 999_999_999_999n);
       expect(await s.vault.balanceOf(alice, s.cash)).to.equal(10n * USDC);
-      await (await s.vault.connect(s.engineEoa).settleCash(bob, -1n)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(bob, -1n, false)).wait();
       expect(await s.vault.cashBalance(bob)).to.equal(-1n);
       expect(await s.vault.balanceOf(bob, s.cash)).to.equal(0n);
       expect(await s.vault.balanceOf(accountId(s.carol.address), s.cash)).to.equal(0n);
@@ -74,7 +74,7 @@ describe("CollateralVault: views", function () {
       const s = await loadFixture(standaloneFixture);
       const acc = accountId(s.alice.address, 5);
       expect(await s.vault.cashBalance(acc)).to.equal(0n);
-      await (await s.vault.connect(s.engineEoa).settleCash(acc, -7n * WAD)).wait();
+      await (await s.vault.connect(s.engineEoa).settleCash(acc, -7n * WAD, false)).wait();
       expect(await s.vault.cashBalance(acc)).to.equal(-7n * WAD);
     });
   });

@@ -274,6 +274,7 @@ describe("MarginEngine: views", function () {
         "marketView",
         "cumulativeFundingAt",
         "operatorOf",
+        "deleveragingIndex",
       ]);
       expect(views.filter((n) => engineOwn.has(n))).to.deep.equal([]);
       expect(views.filter((n) => !abi.some((e) => e.name === n))).to.deep.equal([]);
@@ -318,6 +319,7 @@ describe("MarginEngine: views", function () {
         () => module.accountMarginAtPrices(f.C, { cash: 0n, collateralValue: 0n }, [0n, 0n]),
         () => module.cumulativeFundingAt(ETH, wad(3000)),
         () => module.operatorOf(f.alice.address, f.bob.address),
+        () => module.deleveragingIndex(ETH, 0n, 0n),
       ];
       for (const call of calls) {
         await expect(call()).to.be.revertedWithCustomError(module, "EngineViewsNotDelegated").withArgs(address, engine);
