@@ -97,15 +97,15 @@ contract MarginEngineDeleveraging is EngineStorage {
         if (e.size.abs() > oi.longOpenInterest || !_recordEvent(id, e, oi.longOpenInterest, part)) return (0, 0);
         if (flags & DELEVERAGED == 0) m.funding.flags = flags | DELEVERAGED;
         // The bankrupt position leaves: the part the other side matched (phi x its open interest, rounded down) at the
-        // bankruptcy price, the unmatched dust at the mark, so the account is credited only what the other side pays
-        // (review of ADL, M-1). The other side's bases move by the closed parts' proceeds, counted here at the side's
-        // total (each position's own share is folded in when it is settled).
+        // bankruptcy price, so the account is credited only what the other side pays (review of ADL, M-1); the
+        // unmatched dust (at most O / 1e18 wei of size) is valued at the mark only when that is a loss (a gain on it
+        // would be cash nobody pays: the Foundry campaign's INV-02). The other side's bases move by the closed parts'
+        // proceeds, counted here at the side's total (each position's own share is folded in when it is settled).
         {
             int256 matched = WadMath.mulDivDown(oi.longOpenInterest, e.phi, 1e18).toInt256();
             if (e.size < 0) matched = -matched;
-            cash =
-                MarginMath.positionValue(matched, e.basis, e.price, e.funding) +
-                MarginMath.positionValue(e.size - matched, 0, e.mark, e.funding);
+            int256 dust = MarginMath.positionValue(e.size - matched, 0, e.mark, e.funding);
+            cash = MarginMath.positionValue(matched, e.basis, e.price, e.funding) + (dust < 0 ? dust : int256(0));
             e.covered = WadMath.mulDivDown(matched.abs(), e.price > e.mark ? e.price - e.mark : e.mark - e.price, 1e18);
         }
         oi.longOpenInterest -= uint128(e.size.abs());

@@ -317,7 +317,7 @@ interface IMarginEngine {
     /// cumulative index and a position is settled with it when next touched (`PositionDeleveraged`). Rounding: see
     /// {DeleveragingMath}. A part of 0 closes the position at the mark (the other side gives up nothing against
     /// it). The account is credited the matched part (phi x open interest, rounded down) at the bankruptcy price and the
-    /// unmatched dust at the mark. Prices are read fresh. A market whose position exceeds the open interest (ADL
+    /// unmatched dust at the mark only if that is a loss. Prices are read fresh. A market whose position exceeds the open interest (ADL
     /// rounding dust), whose phi is 0 or whose event would leave the side's size factor below
     /// `DeleveragingMath.MIN_KEEP` is skipped (its position stays for the auction). Funding accrues first.
     /// Reverts: `EngineOnlyLiquidator`, `EngineDeleveragingPartsMismatch`, an invalid price.

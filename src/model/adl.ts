@@ -15,7 +15,8 @@
  * of what is left (the basis share of the closed part cancels out).
  *
  * The bankrupt account is credited the matched part (`matchedSize`: phi x the open interest, rounded down) at the
- * bankruptcy price and the unmatched dust at the mark, so it receives only what the other side pays; what the other
+ * bankruptcy price and the unmatched dust at the mark only when that is a loss, so it receives only what the other
+ * side pays; what the other
  * side gives up against the mark is that part's worth (`coveredBy`).
  *
  * Rounding: the closed sizes round down (`phi` down, the size kept up), so an event never closes more than the

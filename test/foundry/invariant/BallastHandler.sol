@@ -71,6 +71,11 @@ contract BallastHandler {
     /// @notice Every vault account any handler can make hold anything (owners' subaccounts, keepers, the flash
     /// liquidator, the griefer, the insurance fund): the invariant functions sum over it.
     uint256[] public accounts;
+    /// @notice Per market, the rounding dust automated deleveraging's events allow in INV-07's sums: size [wad base]
+    /// (each event: open interest then / 1e12 for the size factors' rounding, plus a wei per account and 2) and basis
+    /// [wad cash] (that size dust at the event's closing step per unit of size, plus 2 per wei).
+    mapping(uint256 marketId => uint256) public adlSizeDust;
+    mapping(uint256 marketId => uint256) public adlBasisDust;
 
     // ------------------------------------------------------------------ ghost variables
     /// @notice Expected `totalHeldWad` per token: deposits minus withdrawals (WAD), by the handlers' own count.
@@ -769,7 +774,7 @@ contract BallastHandler {
             if (s == 0 || _sizeOf(target, m) == s) continue;
             uint256 phi = (_abs(s) * WAD) / openInterest[m];
             uint256 closedTotal;
-            uint256 holders;
+            uint256 allowance;
             for (uint256 i; i < accounts.length; ++i) {
                 if (i == t) continue;
                 int256 z = before[m][i];
@@ -779,17 +784,28 @@ contract BallastHandler {
                     continue;
                 }
                 if (a != 0 && (a > 0) != (z > 0)) _violate("INV-32", "ADL flipped an opposite position");
-                holders++;
                 uint256 closed = _abs(z) - _abs(a);
                 closedTotal += closed;
                 uint256 share = (_abs(z) * phi) / WAD;
                 // Within a wei, plus the size factors' rounding for a position last settled before older events.
                 uint256 slack = (_abs(z) / 1e12 + 2) * 4;
+                allowance += slack;
                 if (closed > share + slack || closed + slack < share)
                     _violate("INV-32", "an opposite position did not close its share phi");
             }
-            if (closedTotal > _abs(s) + holders) _violate("INV-31", "ADL closed more than the bankrupt size");
+            if (closedTotal > _abs(s) + allowance) _violate("INV-31", "ADL closed more than the bankrupt size");
+            _recordDeleveragingDust(m, s > 0 ? 1 : 0, openInterest[m]);
         }
+    }
+
+    /// @dev Adds an ADL event's rounding dust in market `m` (other side `side`, open interest `openInterest` before it).
+    function _recordDeleveragingDust(uint256 m, uint256 side, uint256 openInterest) internal {
+        (uint256 n, , ) = engineViews.deleveragingIndex(m, side, 0);
+        (, uint256 keepFrom, int256 closedFrom) = engineViews.deleveragingIndex(m, side, n - 1);
+        (, , int256 closedTo) = engineViews.deleveragingIndex(m, side, n);
+        uint256 sizeDust = openInterest / 1e12 + accounts.length + 2;
+        adlSizeDust[m] += sizeDust;
+        adlBasisDust[m] += sizeDust * (_abs(closedTo - closedFrom) / keepFrom + 2);
     }
 
     /// @notice The flash liquidator bids from its own account; with `hedge`, inside the auction's callback it sells

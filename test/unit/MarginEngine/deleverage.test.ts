@@ -180,7 +180,7 @@ describe("MarginEngine: automated deleveraging", function () {
     expect((await pos(f.b, f.A, ETH)).size).to.equal(-wad("6.25"));
   });
 
-  it("the bankrupt account is credited only the size the other side matched at the bankruptcy price, the unmatched dust at the mark", async function () {
+  it("the bankrupt account is credited only the size the other side matched at the bankruptcy price, and nothing for the unmatched dust's gain at the mark", async function () {
     const f = await loadFixture(bankruptFixture);
     const { b } = f;
     // Dave buys 7 wei more from alice: the long open interest is 40 ETH + 7 wei, so phi = 30 / 40.000...07 rounds down
@@ -197,7 +197,10 @@ describe("MarginEngine: automated deleveraging", function () {
     expect(matched < wad(30) && matched > wad(30) - 100n, `matched ${matched}`).to.equal(true);
     const covered = adl.coveredBy(matched, bp.price, wad(2600));
     await expect(tx).to.emit(b.engine, "MarketDeleveraged").withArgs(ETH, f.C, 1n, 1n, wad(30), bp.price, wad(2600), side.phi, covered);
-    const cash = positionValue(matched, carol.basis, bp.price, F) + positionValue(wad(30) - matched, 0n, wad(2600), F);
+    // The unmatched dust of her long is worth a gain at the mark (2,600 above the funding index): not credited.
+    const dust = positionValue(wad(30) - matched, 0n, wad(2600), F);
+    expect(dust > 0n).to.equal(true);
+    const cash = positionValue(matched, carol.basis, bp.price, F);
     await expect(tx).to.emit(b.vault, "CashSettled").withArgs(f.C, cash);
     // What the shorts gave up covers what carol was credited above the mark (against the protocol by at most a wei
     // per short and the index's rounding up).
