@@ -84,9 +84,13 @@ contract MarginEngineDeleveraging is EngineStorage {
         Market storage m = _markets[id];
         DeleveragingEvent memory e;
         {
-            // A fresh price, as the trigger's valuation used: a cached mark up to maxPriceAge old would move the
-            // bankruptcy price away from the deficit measured (review of ADL, H-1).
-            MarketMark memory mark = _markNoOlderThan(m, 0);
+            // The oracle's price now, as the trigger's valuation read it: a cached mark (up to maxPriceAge old, or
+            // cached earlier in this block) would move the bankruptcy price away from the deficit measured (review of
+            // ADL, H-1 and the second review's L-1).
+            MarketMark memory mark = m.mark;
+            mark.price = _oracle.getPrice(m.oracleAsset).toUint96();
+            mark.priceTimestamp = uint32(block.timestamp);
+            m.mark = mark;
             e.funding = EngineMarkets.update(id, m, mark, 0, 0);
             e.mark = mark.price;
         }
@@ -94,12 +98,17 @@ contract MarginEngineDeleveraging is EngineStorage {
         Position memory p = _settleForWrite(account, id, flags);
         (e.size, e.basis) = (p.size, p.basis);
         MarketOpenInterest memory oi = m.oi;
-        if (e.size.abs() > oi.longOpenInterest || !_recordEvent(id, e, oi.longOpenInterest, part)) return (0, 0);
+        if (e.size.abs() > oi.longOpenInterest || !_recordEvent(id, e, oi.longOpenInterest, part)) {
+            // Skipped: the position stays, stored as settled (its PositionDeleveraged, if any, is not emitted twice).
+            _storePosition(account, id, p.size, p.basis, flags);
+            return (0, 0);
+        }
         if (flags & DELEVERAGED == 0) m.funding.flags = flags | DELEVERAGED;
         // The bankrupt position leaves: the part the other side matched (phi x its open interest, rounded down) at the
         // bankruptcy price, so the account is credited only what the other side pays (review of ADL, M-1); the
-        // unmatched dust (at most O / 1e18 wei of size) is valued at the mark only when that is a loss (a gain on it
-        // would be cash nobody pays: the Foundry campaign's INV-02). The other side's bases move by the closed parts'
+        // unmatched dust (at most O / 1e18 wei of size) counts only when its proceeds at the mark are negative (a
+        // long's dust is forfeited, a short's charged: cash nobody pays would break INV-02, as the Foundry campaign
+        // found; negligible either way). The other side's bases move by the closed parts'
         // proceeds, counted here at the side's total (each position's own share is folded in when it is settled).
         {
             int256 matched = WadMath.mulDivDown(oi.longOpenInterest, e.phi, 1e18).toInt256();

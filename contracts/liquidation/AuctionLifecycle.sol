@@ -150,9 +150,9 @@ library AuctionLifecycle {
     /// to the other side against the mark. It is allotted to the markets held in proportion to the positions' losses
     /// (each part rounded up) and capped at each position's loss, so a market's other side never gives up more than
     /// the bankrupt position lost to it; what the caps leave (a deficit from collateral or debt) stays for the fund and
-    /// socialisation. The engine closes each position at its bankruptcy price ({IMarginEngine-deleverage}); then the
-    /// fund pays its part of what is left of the deficit into the account at once (`InsuranceDrawn`), reserving it for
-    /// this event, and the auction's recorded bad debt drops to the deficit left.
+    /// socialisation. The engine closes each position at its bankruptcy price ({IMarginEngine-deleverage}); then, when
+    /// only debt is left (no position, no collateral), the fund pays its part of it into the account at once
+    /// (`InsuranceDrawn`), reserving it for this event, and the auction's recorded bad debt drops to the deficit left.
     /// Reverts: `AuctionNotActive`, `AuctionStopped` at stop level Halted, an invalid price, and
     /// `AuctionDeleveragingNotNeeded` when the account holds no position, no insolvency is recorded, it is solvent
     /// (V > 0) or the fund covers the need.
@@ -176,10 +176,12 @@ library AuctionLifecycle {
             if (left > available.toInt256()) deficit = uint256(left) - available;
             covered = d.engine.deleverage(account, _deficitParts(d, account, markets, deficit));
         }
-        // The fund's part is paid at once, so that what ADL left for it stays reserved for this event: paid later, other
-        // events drawing on the same cash could leave less (review of ADL; smoke replay).
+        // When only debt is left (no position, no collateral), the fund's part is paid at once, so that what ADL left
+        // for it stays reserved for this event: paid later, other events drawing on the same cash could leave less
+        // (smoke replay). Never into an account with something left to auction: a recovery of its collateral would
+        // hand the payment to its owner at termination (second review of ADL, M-1).
         int256 value = valuation(d.engine, d.vault, account).markToMarket;
-        if (value < 0 && available != 0) {
+        if (value < 0 && available != 0 && marketsHeld(d.engine, account) == 0 && d.vault.accountTokens(account) == 0) {
             bytes32 eventId = keccak256(abi.encode(account, a.startTime));
             uint256 paid = d.fund.cover(eventId, account, WadMath.min(uint256(-value), available));
             if (paid != 0) {

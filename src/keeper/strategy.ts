@@ -66,11 +66,11 @@ export const GAS = {
   terminate: { used: 120_000n, limit: 400_000 },
   /**
    * Automated deleveraging (`LiquidationAuction.deleverage`) of a one-market account: the gas snapshot's "auction:
-   * deleverage (ADL), one market" (307,670, the fund's payment included) rounded up (asserted there), and each
+   * deleverage (ADL), one market" (310,015, the fund's payment included) rounded up (asserted there), and each
    * further market: 126,062 measured on an account in ETH and BTC (each market: its position, price, funding and loss
    * read, its update, a new index entry, the bankrupt position's removal).
    */
-  deleverage: { used: 307_700n, perMarket: 126_100n },
+  deleverage: { used: 310_100n, perMarket: 126_100n },
   checkpoint: { used: 120_000n, limit: 1_000_000 },
 } as const;
 
@@ -295,7 +295,7 @@ export function batchPartsWithinCap<T>(items: readonly T[], limitOf: (part: read
 
 /**
  * Gas limit [gas] of `LiquidationAuction.deleverage` on an account holding `markets` markets: 1.5 x what it is
- * expected to use ({@link GAS}.deleverage), so an account in 16 markets gets 3,298,800.
+ * expected to use ({@link GAS}.deleverage), so an account in 16 markets gets 3,302,400.
  */
 export function deleverageGasLimit(markets: number): number {
   const used = GAS.deleverage.used + GAS.deleverage.perMarket * BigInt(Math.max(0, markets - 1));
