@@ -162,7 +162,7 @@ library AuctionLifecycle {
         uint8 level = s.breaker.stopLevel;
         if (level == uint8(ILiquidationAuction.StopLevel.Halted)) revert ILiquidationAuction.AuctionStopped(level, level);
         AuctionMath.Valuation memory v = valuation(d.engine, d.vault, account);
-        (, uint256 available, , ) = d.fund.coverage(keccak256(abi.encode(account, a.startTime)));
+        (, uint256 available, , ) = d.fund.coverage(eventIdOf(account, a));
         uint256 deficit;
         uint256 covered;
         {
@@ -182,7 +182,7 @@ library AuctionLifecycle {
         // hand the payment to its owner at termination (second review of ADL, M-1).
         int256 value = valuation(d.engine, d.vault, account).markToMarket;
         if (value < 0 && available != 0 && marketsHeld(d.engine, account) == 0 && d.vault.accountTokens(account) == 0) {
-            bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+            bytes32 eventId = eventIdOf(account, a);
             uint256 paid = d.fund.cover(eventId, account, WadMath.min(uint256(-value), available));
             if (paid != 0) {
                 emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
@@ -227,7 +227,7 @@ library AuctionLifecycle {
                 s.pendingBadDebt -= uint128(settled);
             }
         }
-        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+        bytes32 eventId = eventIdOf(account, a);
         uint256 paid = d.fund.cover(eventId, recipient, amount);
         if (paid != 0) emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
         if (paid < amount) {
@@ -321,10 +321,10 @@ library AuctionLifecycle {
         uint256[] memory losses = new uint256[](parts.length);
         uint256 total;
         uint256 bits = markets;
+        IMarginEngineViews views = IMarginEngineViews(address(d.engine));
         for (uint256 i; bits != 0; ++i) {
             uint256 id;
             (id, bits) = Bitmap.next(bits);
-            IMarginEngineViews views = IMarginEngineViews(address(d.engine));
             (int256 size, int256 basis) = views.position(account, id);
             uint256 price = d.oracle.getPrice(d.engine.oracleAssetOf(id));
             int256 value = MarginMath.positionValue(size, basis, price, views.cumulativeFundingAt(id, price));
@@ -335,6 +335,11 @@ library AuctionLifecycle {
         for (uint256 i; i < parts.length; ++i) {
             parts[i] = WadMath.min(WadMath.mulDivUp(deficit, losses[i], total), losses[i]);
         }
+    }
+
+    /// @dev The insurance fund's event of `account`'s auction `a`: one per start or restart (its `startTime`).
+    function eventIdOf(uint256 account, ILiquidationAuction.Auction memory a) internal pure returns (bytes32) {
+        return keccak256(abi.encode(account, a.startTime));
     }
 
     /// @dev The markets `account` holds now (bitmap).
@@ -593,7 +598,7 @@ library AuctionLifecycle {
     /// @dev Clears a debt-only account: the fund pays what it can, then what is left (read after the payment, so
     /// no rounding dust remains) is socialised.
     function _writeOffDebt(State storage s, Deps calldata d, uint256 account, ILiquidationAuction.Auction memory a) private {
-        bytes32 eventId = keccak256(abi.encode(account, a.startTime));
+        bytes32 eventId = eventIdOf(account, a);
         uint256 paid = d.fund.cover(eventId, account, uint256(-d.vault.cashBalance(account)));
         if (paid != 0) emit ILiquidationAuction.InsuranceDrawn(account, eventId, paid);
         int256 left = d.vault.cashBalance(account);

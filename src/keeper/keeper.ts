@@ -11,7 +11,7 @@
  * The same class runs in-process in the simulator (which shares one `ChainView` between keepers and tells each
  * keeper the next block's timestamp) and against any JSON-RPC node (`npx hardhat keeper`).
  */
-import { encodeBytes32String } from "ethers";
+import { encodeBytes32String, type Interface } from "ethers";
 import { FULL_SCANS, type AccountHealth, type ChainView, type ScanPolicy } from "./view";
 import {
   GAS,
@@ -398,18 +398,7 @@ export class Keeper {
         // (no position, no collateral, negative cash) has nothing to bid on and pays no tip: every strategy ends its
         // auction, which writes the debt off (insurance fund first), so bad debt stops accruing interest (issue #11
         // class 11).
-        const data = v.c.auction.interface.encodeFunctionData("terminateAuction", [account]);
-        const hash = await this.send(ctx, account, {
-          to: v.c.addresses.auction,
-          data,
-          gas: scaledLimit(GAS.terminate, extraStartGas(limitShape).used),
-          priorityFee: this.cfg.strategy.minPriorityFee,
-        });
-        if (!hash) continue;
-        this.inflight.set(hash, { account, action: "terminate", block: ctx.block });
-        this.lastSent.set(account, ctx.block);
-        sent.push({ hash, action: "terminate", account });
-        this.entry(ctx, "terminate", account, hash, {});
+        await this.sendAuctionCall(ctx, account, "terminate", scaledLimit(GAS.terminate, extraStartGas(limitShape).used), sent);
         continue;
       }
       if (valuation.markToMarket <= 0n && valuation.maintenanceMargin > 0n && q.insolventSince !== undefined) {
@@ -419,18 +408,7 @@ export class Keeper {
         // sends it: it pays no reward, and it spares the keepers' own cash a socialised loss.
         const need = -valuation.markToMarket + mulWadUp(pa.insolventBonus, valuation.requirement);
         if (need > (await v.fundAvailable(ctx.block, account))) {
-          const data = v.c.auction.interface.encodeFunctionData("deleverage", [account]);
-          const hash = await this.send(ctx, account, {
-            to: v.c.addresses.auction,
-            data,
-            gas: deleverageGasLimit(limitShape.marketCount),
-            priorityFee: this.cfg.strategy.minPriorityFee,
-          });
-          if (!hash) continue;
-          this.inflight.set(hash, { account, action: "deleverage", block: ctx.block });
-          this.lastSent.set(account, ctx.block);
-          sent.push({ hash, action: "deleverage", account });
-          this.entry(ctx, "deleverage", account, hash, {});
+          await this.sendAuctionCall(ctx, account, "deleverage", deleverageGasLimit(limitShape.marketCount), sent);
           continue;
         }
       }
@@ -730,22 +708,38 @@ export class Keeper {
   ): Promise<boolean> {
     const last = this.checkpointedAt.get(account);
     if (last !== undefined && ctx.block - last < this.cfg.retryAfterBlocks) return false;
-    const v = this.view;
-    const data = v.c.auction.interface.encodeFunctionData("checkpoint", [account]);
-    const hash = await this.send(ctx, account, {
-      to: v.c.addresses.auction,
-      data,
-      gas: scaledLimit(GAS.checkpoint, extraStartGas(shape).used),
-      priorityFee: this.cfg.strategy.minPriorityFee,
-    });
+    const gas = scaledLimit(GAS.checkpoint, extraStartGas(shape).used);
+    const hash = await this.sendAuctionCall(ctx, account, "checkpoint", gas, sent, { markToMarket: fmt(markToMarket) });
     if (!hash) return false;
     this.checkpointedAt.set(account, ctx.block);
-    this.inflight.set(hash, { account, action: "checkpoint", block: ctx.block });
-    this.lastSent.set(account, ctx.block);
     this.quoteCache.delete(account);
-    sent.push({ hash, action: "checkpoint", account });
-    this.entry(ctx, "checkpoint", account, hash, { markToMarket: fmt(markToMarket) });
     return true;
+  }
+
+  /**
+   * Sends the auction's `terminateAuction`, `deleverage` or `checkpoint` for `account` with `gas` [gas] at the
+   * strategy's least priority fee, and records it (in flight, last sent, `sent`, the log entry with `detail`).
+   * @returns The transaction hash, or undefined when sending failed (logged as "failed").
+   */
+  private async sendAuctionCall(
+    ctx: BlockContext,
+    account: bigint,
+    action: "terminate" | "deleverage" | "checkpoint",
+    gas: number,
+    sent: SentTx[],
+    detail: KeeperLogEntry["detail"] = {},
+  ): Promise<string | undefined> {
+    const v = this.view;
+    // Each takes the account alone; TypeChain's overloads want one literal name, so through the plain Interface.
+    const auction: Interface = v.c.auction.interface;
+    const data = auction.encodeFunctionData(action === "terminate" ? "terminateAuction" : action, [account]);
+    const hash = await this.send(ctx, account, { to: v.c.addresses.auction, data, gas, priorityFee: this.cfg.strategy.minPriorityFee });
+    if (!hash) return undefined;
+    this.inflight.set(hash, { account, action, block: ctx.block });
+    this.lastSent.set(account, ctx.block);
+    sent.push({ hash, action, account });
+    this.entry(ctx, action, account, hash, detail);
+    return hash;
   }
 
   /** Looks at the receipts of transactions sent earlier: after a revert, forget the quote and wait a few blocks. */

@@ -66,7 +66,7 @@ export const GAS = {
   terminate: { used: 120_000n, limit: 400_000 },
   /**
    * Automated deleveraging (`LiquidationAuction.deleverage`) of a one-market account: the gas snapshot's "auction:
-   * deleverage (ADL), one market" (310,015, the fund's payment included) rounded up (asserted there), and each
+   * deleverage (ADL), one market" (310,058, the fund's payment included) rounded up (asserted there), and each
    * further market: 126,062 measured on an account in ETH and BTC (each market: its position, price, funding and loss
    * read, its update, a new index entry, the bankrupt position's removal).
    */
