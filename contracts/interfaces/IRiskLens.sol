@@ -92,6 +92,13 @@ interface IRiskLens {
     /// @notice The accounts of `accounts` that are liquidatable now and not already in an auction.
     function liquidatableAccounts(uint256[] calldata accounts) external view returns (uint256[] memory);
 
+    /// @notice The position size [WAD base, signed: positive long] of every account in `accounts` in market
+    /// `marketId`, in order; 0 for an account without one.
+    /// @dev Sizes as `IMarginEngineViews.position` reports them: settled through every automated-deleveraging event
+    /// of the market. One call for what a risk report or a keeper would otherwise read account by account (who is
+    /// on the other side of a market). Reads no price and never reverts: an unlisted `marketId` gives zeros.
+    function positionSizes(uint256 marketId, uint256[] calldata accounts) external view returns (int256[] memory sizes);
+
     /// @notice `account`'s full portfolio.
     function portfolio(uint256 account) external view returns (Portfolio memory);
 

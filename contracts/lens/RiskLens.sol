@@ -76,6 +76,14 @@ contract RiskLens is IRiskLens {
     }
 
     /// @inheritdoc IRiskLens
+    function positionSizes(uint256 marketId, uint256[] calldata accounts) external view returns (int256[] memory sizes) {
+        sizes = new int256[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) {
+            (sizes[i], ) = _engineViews.position(accounts[i], marketId);
+        }
+    }
+
+    /// @inheritdoc IRiskLens
     function portfolio(uint256 account) external view returns (Portfolio memory p) {
         Prices memory px = _prices();
         p.account = account;

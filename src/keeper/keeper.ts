@@ -42,6 +42,7 @@ import { shortAccount } from "../model/accountId";
 import { bitCount } from "../model/bitmap";
 import type { IOrderSettlement } from "../../typechain-types/contracts/venue/OrderSettlement";
 import type { FlashLiquidator } from "../../typechain-types";
+import { AccountMap, AccountSet } from "../model/accountMap";
 
 /** Sends a transaction; returns its hash. Implementations manage nonces. */
 export interface TxSender {
@@ -201,7 +202,7 @@ export class Keeper {
   private lastScan = -Infinity;
   /** Check the bidder's exposure from this block on (set after each bid; cleared once flat). */
   private hedgeFrom: number | undefined = 0;
-  private readonly lastSent = new Map<bigint, number>();
+  private readonly lastSent = new AccountMap<number>();
   /** Transactions sent and not yet seen mined: hash -> target account, action and the block it was sent at. */
   private readonly inflight = new Map<
     string,
@@ -213,21 +214,21 @@ export class Keeper {
    * its start is sent or a scan no longer lists it (not liquidatable, already in auction, frozen or without a valid
    * price).
    */
-  private readonly startAlone = new Set<bigint>();
+  private readonly startAlone = new AccountSet();
   /**
    * Accounts of a batch (or batch of one) whose tips did not pay its gas: tried after the accounts not tried yet, so
    * they do not take the start room of every block (`maxStartsPerBlock`) from them. An account leaves the set once its
    * start is sent or a scan no longer lists it.
    */
-  private readonly passedOver = new Set<bigint>();
+  private readonly passedOver = new AccountSet();
   /** Accounts a batch start of this keeper skipped (not liquidatable when it ran), to read again at the next block. */
-  private readonly skipped = new Set<bigint>();
+  private readonly skipped = new AccountSet();
   /** Accounts to leave alone until a block (after one of our transactions on them reverted). */
-  private readonly backoff = new Map<bigint, number>();
+  private readonly backoff = new AccountMap<number>();
   readonly stats = { starts: 0, bids: 0, hedges: 0, terminates: 0, deleverages: 0, scans: 0 };
-  private readonly quoteCache = new Map<bigint, { q: CachedQuote; feeds: string; time: number; block: number }>();
+  private readonly quoteCache = new AccountMap<{ q: CachedQuote; feeds: string; time: number; block: number }>();
   /** Block of the last `checkpoint` sent per account (rate limit, see `sendCheckpoint`). */
-  private readonly checkpointedAt = new Map<bigint, number>();
+  private readonly checkpointedAt = new AccountMap<number>();
   /** Liquidatable accounts of the latest scan not yet started by this keeper, in its start order. */
   private backlog: StartCandidate[] = [];
   /** Block of the scan the backlog comes from. */
@@ -354,18 +355,18 @@ export class Keeper {
       const rows = await v.scan(ctx.block, ctx.timestamp, this.cfg.scan);
       this.backlog = orderStarts(this.startCandidates(rows), this.cfg.name);
       this.backlogBlock = ctx.block;
-      const listed = new Set(this.backlog.map((c) => c.account));
+      const listed = new AccountSet(this.backlog.map((c) => c.account));
       for (const set of [this.startAlone, this.passedOver]) for (const account of set) if (!listed.has(account)) set.delete(account);
       this.skipped.clear(); // the scan read them (a liquidatable last row is never left out)
     } else {
       // Between scans, accounts an event changed since the last one (a trader's deposit, trade or withdrawal after
       // the oracle round) are read again at once, not at the next round: a reaction that leaves an account
       // liquidatable is started in the next block (issue #13 item 2: a p99 start delay of 26 blocks came from them).
-      const touched = [...new Set([...v.touchedAfter(this.backlogBlock), ...this.skipped])];
+      const touched = [...new AccountSet([...v.touchedAfter(this.backlogBlock), ...this.skipped])];
       this.skipped.clear();
       if (touched.length > 0) {
         const rows = await v.rescan(ctx.block, touched, this.cfg.scan);
-        const again = new Set(touched);
+        const again = new AccountSet(touched);
         const kept = this.backlog.filter((c) => !again.has(c.account));
         this.backlog = orderStarts([...kept, ...this.startCandidates(rows)], this.cfg.name);
         this.backlogBlock = ctx.block;
@@ -560,7 +561,7 @@ export class Keeper {
    */
   private async sendStarts(ctx: BlockContext, p: AuctionParams, ethPrice: bigint, sent: SentTx[]): Promise<void> {
     const v = this.view;
-    const pendingStarts = new Set(
+    const pendingStarts = new AccountSet(
       [...this.inflight.values()]
         .filter((t) => t.action === "start" && ctx.block - t.block < this.cfg.retryAfterBlocks)
         .flatMap((t) => t.accounts ?? [t.account]),
@@ -575,7 +576,7 @@ export class Keeper {
     const batching = v.c.starter !== undefined;
     const tipBaseFee = nextBaseFeeFloor(ctx.baseFee);
     const chosen: ChosenStart[] = [];
-    const started = new Set<bigint>();
+    const started = new AccountSet();
     const untried = queue.filter((c) => !this.passedOver.has(c.account));
     for (const c of [...untried, ...queue.filter((c) => this.passedOver.has(c.account))]) {
       if (started.size + chosen.length >= this.cfg.maxStartsPerBlock) break;
@@ -599,7 +600,7 @@ export class Keeper {
       const out = await this.sendBatchStart(ctx, part, price);
       if (!out) continue;
       sent.push(out);
-      const gone = new Set(out.accounts);
+      const gone = new AccountSet(out.accounts);
       for (const account of gone) this.passedOver.delete(account);
       this.backlog = this.backlog.filter((c) => !gone.has(c.account));
     }
@@ -673,8 +674,8 @@ export class Keeper {
    */
   private retryAlone(batch: StartCandidate[]): void {
     for (const c of batch) this.startAlone.add(c.account);
-    const queued = new Map(this.backlog.map((c) => [c.account, c]));
-    const front = new Set(batch.map((c) => c.account));
+    const queued = new AccountMap(this.backlog.map((c) => [c.account, c] as const));
+    const front = new AccountSet(batch.map((c) => c.account));
     this.backlog = [...batch.map((c) => queued.get(c.account) ?? c), ...this.backlog.filter((c) => !front.has(c.account))];
   }
 

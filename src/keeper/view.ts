@@ -8,14 +8,16 @@
  * every account but those whose last read proves them still far from the watch list (`farFromWatch`).
  */
 import { AbiCoder, ZeroAddress, keccak256, type Provider } from "ethers";
-import { InsuranceFund__factory } from "../../typechain-types";
+import { InsuranceFund__factory, type InsuranceFund } from "../../typechain-types";
 import type { KeeperContracts } from "./contracts";
 import { EventFollower } from "./events";
 import { provesFarFromWatch, type ScanReach } from "./farScan";
+import { TouchLog } from "./touchLog";
 import { WAD } from "../model/wad";
 import { toAuctionParams, type AuctionParams } from "../model/auction";
 import type { IRiskLens } from "../../typechain-types/contracts/lens/RiskLens";
 import type { ILiquidationAuction } from "../../typechain-types/contracts/liquidation/LiquidationAuction";
+import { AccountMap, AccountSet } from "../model/accountMap";
 
 export type AccountHealth = IRiskLens.AccountHealthStructOutput;
 export type Quote = ILiquidationAuction.QuoteStructOutput;
@@ -93,15 +95,18 @@ export interface RunningAuction {
   startBlock: number;
   /** Block of its start or latest restart: the auction runs on the parameters in force then (`auctionParams`). */
   paramsFrom: number;
+  /** Its insurance-fund event id (`keccak256(account, startTime)`), once read; a restart clears it. */
+  eventId?: string;
 }
 
 export class ChainView {
   /** Accounts in the order they were first seen. */
   readonly accounts: bigint[] = [];
-  readonly auctions = new Map<bigint, RunningAuction>();
-  private readonly seen = new Set<bigint>();
+  readonly auctions = new AccountMap<RunningAuction>();
+  /** Each known account's place in `accounts`. */
+  private readonly seen = new AccountMap<number>();
   /** Last block in which an event touched each account (deposit, trade, auction start or bid). */
-  private readonly touched = new Map<bigint, number>();
+  private readonly touched = new TouchLog();
   private syncedTo: number;
   private memoBlock = -1;
   private memo = new Map<string, Promise<unknown>>();
@@ -111,26 +116,26 @@ export class ChainView {
    * Each account's positions and price exposure, remembered for one (vault nonce, last event that touched it): a bid
    * moves part of a portfolio without moving the nonce (review 7, F2). One entry per account.
    */
-  private readonly holdings = new Map<bigint, { tag: string; positions?: Map<number, bigint>; exposure?: Map<number, bigint> }>();
+  private readonly holdings = new AccountMap<{ tag: string; positions?: Map<number, bigint>; exposure?: Map<number, bigint> }>();
   /** The latest health read of every account scanned so far. */
-  readonly latest = new Map<bigint, AccountHealth>();
+  readonly latest = new AccountMap<AccountHealth>();
   /** The block each row of `latest` was read at. */
-  private readonly readAt = new Map<bigint, number>();
-  private readonly watch = new Set<bigint>();
+  private readonly readAt = new AccountMap<number>();
+  private readonly watch = new AccountSet();
   private lastFull?: { time: number; prices: bigint[] };
   /** Block of the latest `AuctionParamsSet` seen (-1: none since `fromBlock`), and the parameters read after it. */
   private paramsSetAt = -1;
   /** The parameters new starts use (one entry), with the `paramsSetAt` they were read after. */
   private readonly currentParams = new Map<"new", Versioned<AuctionParams>>();
   /** Each running auction's own parameters, with the block of the start or restart they were read for. */
-  private readonly runningParams = new Map<bigint, Versioned<AuctionParams>>();
+  private readonly runningParams = new AccountMap<Versioned<AuctionParams>>();
   private lastScanBlock = -1;
   /** Full and watch-list scans made. */
   readonly scans = { full: 0, partial: 0, accountsRead: 0, skipped: 0 };
   /** When and under what parameters each row of `latest` was read by a scan (rows from `rescan` have none). */
-  private readonly readReach = new Map<bigint, ScanReach>();
+  private readonly readReach = new AccountMap<ScanReach>();
   /** Last block in which any event named each account (a superset of `touched`: withdrawals, transfers, ...). */
-  private readonly changed = new Map<bigint, number>();
+  private readonly changed = new AccountMap<number>();
   /** Block of the latest event that invalidates every read (`INVALIDATING_EVENTS`). */
   private invalidatedAt = -1;
   /** Set once a collateral's delisting began: full scans read every account from then on. */
@@ -142,8 +147,8 @@ export class ChainView {
    * (a row whose scan is no longer here is read again, as is one older than `fullScanEvery`).
    */
   private readonly reaches: ScanReach[] = [];
-  /** The insurance fund's address (the auction's `fund()`), read once. */
-  private fundAddress?: string;
+  /** The insurance fund (at the auction's `fund()`), read once. */
+  private fund?: InsuranceFund;
   /** Reads made (not remembered), for the benchmark. */
   calls = 0;
   /** Decodes the vault's, engine's and auction's logs. */
@@ -212,26 +217,29 @@ export class ChainView {
       } else if (name === "AuctionStarted") {
         const account = args.account as bigint;
         this.auctions.set(account, { account, startBlock: log.blockNumber, paramsFrom: log.blockNumber });
-        this.touched.set(args.account as bigint, log.blockNumber);
-        this.touched.set(args.tipAccount as bigint, log.blockNumber);
+        this.touched.touch(args.account as bigint, log.blockNumber);
+        this.touched.touch(args.tipAccount as bigint, log.blockNumber);
       } else if (name === "AuctionRestarted") {
         const running = this.auctions.get(args.account as bigint);
-        if (running) running.paramsFrom = log.blockNumber;
+        if (running) {
+          running.paramsFrom = log.blockNumber;
+          running.eventId = undefined;
+        }
       } else if (name === "AuctionParamsSet") this.paramsSetAt = log.blockNumber;
       else if (name === "AuctionEnded") {
         this.auctions.delete(args.account as bigint);
         this.runningParams.delete(args.account as bigint);
       } else if (name === "AuctionBid") {
-        this.touched.set(args.account as bigint, log.blockNumber);
+        this.touched.touch(args.account as bigint, log.blockNumber);
         this.add(args.bidderAccount as bigint, log.blockNumber);
-      } else if (name === "AuctionDeleveraged") this.touched.set(args.account as bigint, log.blockNumber);
+      } else if (name === "AuctionDeleveraged") this.touched.touch(args.account as bigint, log.blockNumber);
     }
     this.syncedTo = block;
   }
 
   /** The last block in which an event changed `account` (-1 if none seen). */
   touchedAt(account: bigint): number {
-    return this.touched.get(account) ?? -1;
+    return this.touched.at(account);
   }
 
   /** The block of the latest event that changed accounts without naming them (`INVALIDATING_EVENTS`; -1: none). */
@@ -246,7 +254,7 @@ export class ChainView {
 
   /** The known accounts an event changed after block `block`, in the order they were first seen. */
   touchedAfter(block: number): bigint[] {
-    return this.accounts.filter((a) => this.touchedAt(a) > block);
+    return [...this.touched.after(block)].filter((a) => this.seen.has(a)).sort((x, y) => this.seen.get(x)! - this.seen.get(y)!);
   }
 
   /**
@@ -279,9 +287,9 @@ export class ChainView {
   }
 
   private add(account: bigint, block: number): void {
-    this.touched.set(account, block);
+    this.touched.touch(account, block);
     if (this.seen.has(account)) return;
-    this.seen.add(account);
+    this.seen.set(account, this.accounts.length);
     this.accounts.push(account);
   }
 
@@ -319,7 +327,7 @@ export class ChainView {
         list = [...this.accounts];
         if (reach) {
           skipped = list.filter((a) => this.farFromWatch(a, reach, policy));
-          const skip = new Set(skipped);
+          const skip = new AccountSet(skipped);
           list = list.filter((a) => !skip.has(a));
           this.scans.skipped += skipped.length;
         }
@@ -471,10 +479,16 @@ export class ChainView {
    */
   fundAvailable(block: number, account: bigint): Promise<bigint> {
     return this.at(block, `fundAvailable:${account}`, async () => {
-      this.fundAddress ??= await this.c.auction.fund();
-      const { startTime } = await this.c.auction.auctionOf(account, { blockTag: block });
-      const id = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, startTime]));
-      const [, available] = await InsuranceFund__factory.connect(this.fundAddress, this.provider).coverage(id, { blockTag: block });
+      this.fund ??= InsuranceFund__factory.connect(await this.c.auction.fund(), this.provider);
+      // The event id changes only with a start or a restart (its start time): read once per start.
+      const running = this.auctions.get(account);
+      let id = running?.eventId;
+      if (id === undefined) {
+        const { startTime } = await this.c.auction.auctionOf(account, { blockTag: block });
+        id = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [account, startTime]));
+        if (running) running.eventId = id;
+      }
+      const [, available] = await this.fund.coverage(id, { blockTag: block });
       return available;
     });
   }

@@ -8,6 +8,7 @@ import type { AuctionRecord, FillRecord, FundIncome, SetResult, SimulationResult
 import { HEALTH_LABELS } from "./run";
 import { shortAccount } from "../keeper/keeper";
 import { abs } from "../model/wad";
+import { AccountSet } from "../model/accountMap";
 
 const WAD = 10n ** 18n;
 
@@ -116,7 +117,7 @@ function marketBreakdown(set: SetResult) {
       market,
       auctions: auctions.length,
       auctionOutcomes: outcomes,
-      accounts: new Set(auctions.map((a) => a.account)).size,
+      accounts: new AccountSet(auctions.map((a) => a.account)).size,
       bids: fills.length,
       insolventFills: fills.filter((f) => f.unitPrice < 0n).length,
       badDebt: cash(insurance + deleveraged + socialised),
@@ -226,7 +227,7 @@ function setSummary(r: SimulationResult, set: SetResult) {
       insurance: { ...set.parameters.insurance, initialStake: cash(set.initialFund) },
     },
     liquidations: {
-      accountsLiquidatable: new Set(set.episodes.map((e) => e.account)).size,
+      accountsLiquidatable: new AccountSet(set.episodes.map((e) => e.account)).size,
       episodes: set.episodes.length,
       auctions: set.auctions.length,
       auctionOutcomes: outcomes,
@@ -396,7 +397,7 @@ function ownAuctions(set: SetResult, name: string) {
   const own = set.auctions.filter((a) => a.owner === name);
   return {
     auctions: own.length,
-    accounts: new Set(own.map((a) => a.account)).size,
+    accounts: new AccountSet(own.map((a) => a.account)).size,
     badDebt: cash(sum(own.map((a) => a.insurance + a.socialised))),
   };
 }

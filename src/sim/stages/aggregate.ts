@@ -9,6 +9,7 @@ import { WAD } from "../../model/wad";
 import { liquidatorAccounts, liquidatorValue } from "./keepers";
 import type { RunState } from "./state";
 import { initialStakeOf } from "../scenario";
+import { AccountSet } from "../../model/accountMap";
 
 /** The set's result. */
 export async function aggregate(run: RunState): Promise<SetResult> {
@@ -22,7 +23,7 @@ export async function aggregate(run: RunState): Promise<SetResult> {
   }
   await view.sync(chain.block);
   const everyAccount = [
-    ...new Set([
+    ...new AccountSet([
       ...view.accounts,
       dep.fundAccount,
       a.mmAccount,
@@ -44,7 +45,7 @@ export async function aggregate(run: RunState): Promise<SetResult> {
     const v = (await auction.quote(acct)).markToMarket;
     if (v < 0n) unrealisedBadDebt -= v;
   }
-  const liquidated = new Set(m.auctionList.map((x) => x.account)).size;
+  const liquidated = new AccountSet(m.auctionList.map((x) => x.account)).size;
   const byBehaviour: Record<string, number> = {};
   for (const t of a.traders) byBehaviour[t.behaviour] = (byBehaviour[t.behaviour] ?? 0) + 1;
   return {

@@ -10,6 +10,7 @@ import { accountId } from "../../model/accountId";
 import { fromWadDown } from "../../model/margin";
 import { TestERC20__factory } from "../../../typechain-types";
 import type { Agents, RunState } from "./state";
+import { AccountMap } from "../../model/accountMap";
 
 /** ETH each agent holds for gas (wei). */
 const AGENT_GAS_BALANCE = parseEther("10000");
@@ -52,7 +53,7 @@ export async function populate(run: RunState): Promise<Agents> {
     mm,
     mmAccount,
     traders,
-    traderByAccount: new Map(traders.map((t) => [t.account, t])),
+    traderByAccount: new AccountMap(traders.map((t) => [t.account, t] as const)),
     liquidators,
     flash: [],
   };

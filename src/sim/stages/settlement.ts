@@ -12,6 +12,7 @@ import type { ActorStats } from "../records";
 import type { DecodedRevert } from "../reverts";
 import { recordEvent } from "./ledger";
 import { actorClass, type Pending, type RunState } from "./state";
+import { AccountSet } from "../../model/accountMap";
 
 /**
  * Mines the pending transactions in a block at `t` and processes their receipts. Transactions that did not fit
@@ -97,17 +98,27 @@ async function settle(run: RunState, t: number): Promise<void> {
 
 /**
  * How many known accounts (traders, the market maker, keepers' bidder accounts) held a position of sign `sign` in
- * `market` at `block`, in a fixed order.
+ * `market` at `block`, in a fixed order: the lens's `positionSizes`, `SIDE_BATCH` accounts per call (events of one
+ * block and market share the read).
  */
 async function accountsOnSide(run: RunState, market: number, sign: bigint, block: number): Promise<number> {
-  const accounts = [...new Set([...run.agents.traderByAccount.keys(), run.agents.mmAccount, ...run.metrics.accountOwner.keys()])];
-  let n = 0;
-  for (const a of accounts) {
-    const [size] = await run.dep.contracts.engine.position(a, market, { blockTag: block });
-    if (size * sign > 0n) n++;
+  const key = `${market}:${block}`;
+  let sizes = sideReads.get(run)?.key === key ? sideReads.get(run)!.sizes : undefined;
+  if (!sizes) {
+    const accounts = [...new AccountSet([...run.agents.traderByAccount.keys(), run.agents.mmAccount, ...run.metrics.accountOwner.keys()])];
+    sizes = [];
+    for (let i = 0; i < accounts.length; i += SIDE_BATCH)
+      sizes.push(...(await run.dep.contracts.lens.positionSizes(market, accounts.slice(i, i + SIDE_BATCH), { blockTag: block })));
+    sideReads.set(run, { key, sizes });
   }
-  return n;
+  return sizes.filter((size) => size * sign > 0n).length;
 }
+
+/** Accounts per `positionSizes` call: about 10,000 gas each, far below a node's call gas cap. */
+const SIDE_BATCH = 500;
+
+/** Each run's last `accountsOnSide` read (market and block), for the events of one block. */
+const sideReads = new WeakMap<RunState, { key: string; sizes: bigint[] }>();
 
 /** The stats of `agent`'s actor class, created on its first transaction. */
 function actorStats(run: RunState, agent: string): ActorStats {

@@ -34,6 +34,7 @@ import type { Deployment } from "./deployment";
 import type { Timer } from "./timer";
 import type { RevertDecoder } from "../reverts";
 import { HeldTxs } from "../latency";
+import { AccountMap } from "../../model/accountMap";
 
 /**
  * The simulator's keeper view options: lens scans in calls of 100 accounts; `SIM_VERIFY_SCAN_SKIPS=1` also reads the
@@ -82,7 +83,7 @@ export interface Agents {
   mm: MarketMaker;
   mmAccount: bigint;
   traders: Trader[];
-  traderByAccount: Map<bigint, Trader>;
+  traderByAccount: AccountMap<Trader>;
   liquidators: Wallet[];
   /** Each liquidator's FlashLiquidator (flash strategy) or undefined. */
   flash: (FlashLiquidator | undefined)[];
@@ -93,7 +94,7 @@ export class Metrics {
   readonly keeperLog: string[] = [];
   readonly liquidators = new Map<string, LiquidatorStats>();
   /** Running auctions by account. */
-  readonly auctions = new Map<bigint, AuctionRecord>();
+  readonly auctions = new AccountMap<AuctionRecord>();
   readonly auctionList: AuctionRecord[] = [];
   readonly fills: FillRecord[] = [];
   readonly subsidies = new Map<string, SubsidyEvent>();
@@ -101,7 +102,7 @@ export class Metrics {
   /** Per actor class (`actorClass`), in first-transaction order. */
   readonly actors = new Map<string, ActorStats>();
   /** The latest auction of each account, running or ended (subsidies paid in the transaction that ended it). */
-  readonly lastAuction = new Map<bigint, AuctionRecord>();
+  readonly lastAuction = new AccountMap<AuctionRecord>();
   /** Auctions started in the block being settled, whose markets are still to be read. */
   readonly newAuctions: AuctionRecord[] = [];
   /** Automated-deleveraging events, in order. */
@@ -114,11 +115,11 @@ export class Metrics {
   setUp = true;
   readonly unexplained: SetResult["unexplainedReverts"] = [];
   /** Open liquidation episodes by account. */
-  readonly episodes = new Map<bigint, EpisodeRecord>();
+  readonly episodes = new AccountMap<EpisodeRecord>();
   readonly episodeList: EpisodeRecord[] = [];
   readonly steps: StepRecord[] = [];
   /** Bidder account -> liquidator name. */
-  readonly accountOwner = new Map<bigint, string>();
+  readonly accountOwner = new AccountMap<string>();
   /** Order of fund income and subsidy events. */
   seq = 0;
   badDebt = 0n;

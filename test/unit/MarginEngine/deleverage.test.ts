@@ -113,6 +113,18 @@ describe("MarginEngine: automated deleveraging", function () {
     expect(givenUp).to.be.within((bp.covered * 25n) / 40n, (bp.covered * 25n) / 40n + 26n);
   });
 
+  it("RiskLens.positionSizes reports every account's size settled through the event, as the engine's view does, in one call; an unlisted market gives zeros", async function () {
+    const f = await loadFixture(bankruptFixture);
+    const { b } = f;
+    await (await b.engine.connect(await auctionSigner(b)).deleverage(f.C, [PART])).wait();
+    const accounts = [f.A, f.B, f.C, f.D, f.E];
+    // Alice and bob are not touched since the event: the lens settles them as the engine's view does.
+    expect(await b.lens.positionSizes(ETH, accounts)).to.deep.equal([wad("-6.25"), wad("-3.75"), 0n, wad(10), 0n]);
+    for (const a of accounts) expect((await pos(b, a, ETH)).size).to.equal((await b.lens.positionSizes(ETH, [a]))[0]);
+    expect(await b.lens.positionSizes(7, accounts)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    expect(await b.lens.positionSizes(ETH, [])).to.deep.equal([]);
+  });
+
   it("the next trade settles the deleveraged position, emits PositionDeleveraged once and stores it; settleDeleveraging then does nothing", async function () {
     const f = await loadFixture(bankruptFixture);
     const { b } = f;
