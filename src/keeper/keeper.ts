@@ -270,8 +270,9 @@ export class Keeper {
    */
   /** Whether `account` holds no position and no collateral at `ctx.block` (LiquidationAuction.terminateAuction's write-off case). */
   private async isDebtOnly(ctx: BlockContext, account: bigint): Promise<boolean> {
-    const [markets] = await this.view.c.engine.accountInfo(account, { blockTag: ctx.block });
-    return markets === 0n && (await this.view.c.vault.accountTokens(account, { blockTag: ctx.block })) === 0n;
+    const { c, reader } = this.view;
+    const [markets] = await reader.read(c.engine, "accountInfo", [account], ctx.block);
+    return markets === 0n && (await reader.read(c.vault, "accountTokens", [account], ctx.block)) === 0n;
   }
 
   private async quote(ctx: BlockContext, account: bigint, feeds: string): Promise<CachedQuote> {
@@ -307,8 +308,8 @@ export class Keeper {
     const c = this.view.c;
     try {
       const [[markets], tokens] = await Promise.all([
-        c.engine.accountInfo(account, { blockTag: block }),
-        c.vault.accountTokens(account, { blockTag: block }),
+        this.view.reader.read(c.engine, "accountInfo", [account], block),
+        this.view.reader.read(c.vault, "accountTokens", [account], block),
       ]);
       return { marketCount: bitCount(markets), collateralCount: bitCount(tokens) };
     } catch {
