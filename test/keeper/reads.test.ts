@@ -52,7 +52,7 @@ describe("keeper: ViewReader", function () {
     expect((await r.read(c.auction, "quote", [a], block - 1)).active).to.equal(false);
   });
 
-  it("a view that reverts throws, as the Contract call does", async function () {
+  it("a view that reverts throws (the node's error, where the Contract call throws ethers' decoded one)", async function () {
     const f = await loadFixture(sixLiquidatable);
     const r = new ViewReader(ethers.provider);
     const block = await ethers.provider.getBlockNumber();
