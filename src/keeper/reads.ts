@@ -36,7 +36,12 @@ export class ViewReader {
    * @throws Error when the call reverts or the node refuses it (the node's error), or when `contract` has no
    * address yet.
    */
-  async read<C extends BaseContract, K extends ViewName<C>>(contract: C, name: K, args: ViewArgs<C[K]>, block: number): Promise<ViewResult<C[K]>> {
+  async read<C extends BaseContract, K extends ViewName<C>>(
+    contract: C,
+    name: K,
+    args: ViewArgs<C[K]>,
+    block: number,
+  ): Promise<ViewResult<C[K]>> {
     const f = this.functionOf(contract, name);
     const tx = { to: f.to, data: f.selector + coder.encode(f.fragment.inputs, args as unknown[]).slice(2) };
     const raw = this.provider as unknown as Partial<RawProvider>;

@@ -38,7 +38,11 @@ describe("keeper: ViewReader", function () {
       ["accountsHealth", await r.read(c.lens, "accountsHealth", [f.subs], block), await c.lens.accountsHealth(f.subs, at)],
       ["accountInfo", await r.read(c.engine, "accountInfo", [a], block), await c.engine.accountInfo(a, at)],
       ["position", await r.read(c.engine, "position", [a, 0], block), await c.engine.position(a, 0, at)],
-      ["collateralBalanceWad", await r.read(c.vault, "collateralBalanceWad", [a, usdc], block), await c.vault.collateralBalanceWad(a, usdc, at)],
+      [
+        "collateralBalanceWad",
+        await r.read(c.vault, "collateralBalanceWad", [a, usdc], block),
+        await c.vault.collateralBalanceWad(a, usdc, at),
+      ],
       ["accountTokens", await r.read(c.vault, "accountTokens", [a], block), await c.vault.accountTokens(a, at)],
       ["getPrice", await r.read(c.oracle, "getPrice", [asset], block), await c.oracle.getPrice(asset, at)],
     ];
