@@ -3,6 +3,7 @@
  * can be watched block by block.
  */
 import { ethers } from "hardhat";
+import type { ContractRunner } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Keeper, defaultKeeperConfig, type KeeperLogEntry } from "../../src/keeper/keeper";
 import { ChainView } from "../../src/keeper/view";
@@ -49,6 +50,22 @@ export async function onLatest(k: Keeper) {
   return k.onBlock({ block: block.number, timestamp: block.timestamp, baseFee: block.baseFeePerGas ?? 0n });
 }
 
+/** The keeper's handles on the fixture's deployment, through `runner`; with `starter`, the AuctionStarter too. */
+export async function fixtureContracts(f: AuctionFixture, runner: ContractRunner, starter = true) {
+  return connectContracts(
+    {
+      auction: await f.auction.getAddress(),
+      lens: await f.lens.getAddress(),
+      engine: await f.engine.getAddress(),
+      vault: await f.vault.getAddress(),
+      venue: await f.venue.getAddress(),
+      oracle: await f.oracle.getAddress(),
+      ...(starter ? { starter: await f.starter.getAddress() } : {}),
+    },
+    runner,
+  );
+}
+
 /**
  * An eager keeper named `name` sending from `signer` through the fixture's deployment, at most `maxStartsPerBlock`
  * starts a block, no hedging, scanning once; with `starter` its starts go through the AuctionStarter in batches,
@@ -62,18 +79,7 @@ export async function keeperOf(
   log: KeeperLogEntry[],
   starter = true,
 ): Promise<Keeper> {
-  const contracts = connectContracts(
-    {
-      auction: await f.auction.getAddress(),
-      lens: await f.lens.getAddress(),
-      engine: await f.engine.getAddress(),
-      vault: await f.vault.getAddress(),
-      venue: await f.venue.getAddress(),
-      oracle: await f.oracle.getAddress(),
-      ...(starter ? { starter: await f.starter.getAddress() } : {}),
-    },
-    signer,
-  );
+  const contracts = await fixtureContracts(f, signer, starter);
   const cfg = defaultKeeperConfig(
     name,
     { kind: "eager", minProfit: 0n, targetDiscount: 0n, gasShare: 0n, minPriorityFee: 10n ** 9n, maxPriorityFee: 10n ** 9n },

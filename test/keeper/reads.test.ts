@@ -6,25 +6,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { connectContracts } from "../../src/keeper/contracts";
 import { ViewReader } from "../../src/keeper/reads";
-import { sixLiquidatable } from "./fixtures";
+import { fixtureContracts, sixLiquidatable } from "./fixtures";
 
 describe("keeper: ViewReader", function () {
   it("returns what the Contract call returns for every view the keeper reads through it, at the same block", async function () {
     const f = await loadFixture(sixLiquidatable);
     await (await f.auction.startAuction(f.subs[1], f.A)).wait();
-    const c = connectContracts(
-      {
-        auction: await f.auction.getAddress(),
-        lens: await f.lens.getAddress(),
-        engine: await f.engine.getAddress(),
-        vault: await f.vault.getAddress(),
-        venue: await f.venue.getAddress(),
-        oracle: await f.oracle.getAddress(),
-      },
-      ethers.provider,
-    );
+    const c = await fixtureContracts(f, ethers.provider, false);
     const r = new ViewReader(ethers.provider);
     const block = await ethers.provider.getBlockNumber();
     const at = { blockTag: block };
