@@ -97,6 +97,9 @@ interface IRiskLens {
     /// @dev Sizes as `IMarginEngineViews.position` reports them: settled through every automated-deleveraging event
     /// of the market. One call for what a risk report or a keeper would otherwise read account by account (who is
     /// on the other side of a market). Reads no price and never reverts: an unlisted `marketId` gives zeros.
+    /// @param marketId The market.
+    /// @param accounts Account ids (`owner << 96 | subaccount`); gas grows with their number (about 10,000 each).
+    /// @return sizes One signed size per account [WAD base], in the order of `accounts`.
     function positionSizes(uint256 marketId, uint256[] calldata accounts) external view returns (int256[] memory sizes);
 
     /// @notice `account`'s full portfolio.
