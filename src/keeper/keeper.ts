@@ -264,17 +264,15 @@ export class Keeper {
     this.log({ keeper: this.cfg.name, block: ctx.block, time: ctx.timestamp, action, account, tx, detail });
   }
 
+  /** Whether `account` holds no position and no collateral at `ctx.block` (LiquidationAuction.terminateAuction's write-off case). */
+  private async isDebtOnly(ctx: BlockContext, account: bigint): Promise<boolean> {
+    return (await this.view.heldMarkets(ctx.block, account)) === 0n && (await this.view.heldTokens(ctx.block, account)) === 0n;
+  }
+
   /**
    * An auction's quote now: read from the chain when prices or the account changed since the last read, else the
    * last read with its clock moved on by the time since (the unit price and fraction follow from the model).
    */
-  /** Whether `account` holds no position and no collateral at `ctx.block` (LiquidationAuction.terminateAuction's write-off case). */
-  private async isDebtOnly(ctx: BlockContext, account: bigint): Promise<boolean> {
-    const { c, reader } = this.view;
-    const [markets] = await reader.read(c.engine, "accountInfo", [account], ctx.block);
-    return markets === 0n && (await reader.read(c.vault, "accountTokens", [account], ctx.block)) === 0n;
-  }
-
   private async quote(ctx: BlockContext, account: bigint, feeds: string): Promise<CachedQuote> {
     const c = this.quoteCache.get(account);
     // An ADL event (or a socialised loss) changes accounts it does not name: every remembered quote is stale.
@@ -305,12 +303,8 @@ export class Keeper {
   private async shapeOf(block: number, account: bigint): Promise<StartShape | undefined> {
     const row = this.view.latest.get(account);
     if (row) return { marketCount: Number(row.marketCount), collateralCount: Number(row.collateralCount) };
-    const c = this.view.c;
     try {
-      const [[markets], tokens] = await Promise.all([
-        this.view.reader.read(c.engine, "accountInfo", [account], block),
-        this.view.reader.read(c.vault, "accountTokens", [account], block),
-      ]);
+      const [markets, tokens] = await Promise.all([this.view.heldMarkets(block, account), this.view.heldTokens(block, account)]);
       return { marketCount: bitCount(markets), collateralCount: bitCount(tokens) };
     } catch {
       return undefined;

@@ -512,10 +512,24 @@ export class ChainView {
     return this.at(block, `price:${asset}`, () => this.reader.read(this.c.oracle, "getPrice", [asset], block));
   }
 
+  /** Bitmap of the markets `account` holds a position in at `block` (the engine's `accountInfo`). */
+  heldMarkets(block: number, account: bigint): Promise<bigint> {
+    return this.at(
+      block,
+      `accountInfo:${account}`,
+      async () => (await this.reader.read(this.c.engine, "accountInfo", [account], block))[0],
+    );
+  }
+
+  /** Bitmap of the collateral tokens `account` holds at `block` (the vault's `accountTokens`). */
+  heldTokens(block: number, account: bigint): Promise<bigint> {
+    return this.at(block, `accountTokens:${account}`, () => this.reader.read(this.c.vault, "accountTokens", [account], block));
+  }
+
   /** Positions of `account` at `block`: market id -> size (WAD base), non-zero only. */
   positions(block: number, account: bigint): Promise<Map<number, bigint>> {
     return this.at(block, `positions:${account}`, async () => {
-      const [bits] = await this.reader.read(this.c.engine, "accountInfo", [account], block);
+      const bits = await this.heldMarkets(block, account);
       const out = new Map<number, bigint>();
       for (let m = 0; bits >> BigInt(m) !== 0n; m++) {
         if (((bits >> BigInt(m)) & 1n) === 0n) continue;

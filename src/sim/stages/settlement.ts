@@ -103,7 +103,8 @@ async function settle(run: RunState, t: number): Promise<void> {
  */
 async function accountsOnSide(run: RunState, market: number, sign: bigint, block: number): Promise<number> {
   const key = `${market}:${block}`;
-  let sizes = sideReads.get(run)?.key === key ? sideReads.get(run)!.sizes : undefined;
+  const last = sideReads.get(run);
+  let sizes = last?.key === key ? last.sizes : undefined;
   if (!sizes) {
     const accounts = [...new AccountSet([...run.agents.traderByAccount.keys(), run.agents.mmAccount, ...run.metrics.accountOwner.keys()])];
     sizes = [];
