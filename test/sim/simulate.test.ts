@@ -13,6 +13,7 @@ import { expect } from "chai";
 import type { Summary } from "../../src/sim/summary";
 import { runHardhat } from "../shared/processes";
 import { verdictText } from "../../src/sim/report";
+import { ONCE_PER_RUN, replaySeconds } from "../../src/sim/stages/timer";
 import { launchBrowser } from "../shared/browser";
 
 /** Delay added to each phase of the slowed run (ms): more than the smoke scenario's 12-second block time. */
@@ -185,6 +186,27 @@ describe("simulator: smoke scenario", function () {
     const text = fs.readFileSync(first.files.summary, "utf8");
     expect(text).not.to.match(/wall|seconds"|stepsPerSecond/i);
     expect(JSON.parse(fs.readFileSync(first.files.timings, "utf8"))).to.have.property("wallSeconds");
+  });
+
+  it("splits timings.json's parts into once-per-run parts and the replay's steps, which the benchmark adds up", function () {
+    const t = JSON.parse(fs.readFileSync(first.files.timings, "utf8")) as {
+      wallSeconds: number;
+      sets: { seconds: Record<string, number> }[];
+    };
+    const seconds = t.sets[0].seconds;
+    // Every part the run timed is either once per run or one of the replay's stages (src/sim/stages/replay.ts,
+    // reactions.ts): a new part must be placed on one side of the benchmark's "replay s/step".
+    const replayParts = ["oracle", "market-maker", "keepers", "health", "traders", "mining", "metrics", "steps"];
+    for (const part of Object.keys(seconds)) expect([...ONCE_PER_RUN, ...replayParts], part).to.include(part);
+    for (const part of ONCE_PER_RUN) expect(seconds, part).to.have.property(part);
+    const replay = replaySeconds(seconds);
+    // Float sums in another order: equal to well under a microsecond.
+    expect(replay).to.be.closeTo(
+      replayParts.reduce((sum, p) => sum + (seconds[p] ?? 0), 0),
+      1e-9,
+    );
+    expect(replay).to.be.greaterThan(0);
+    expect(replay + ONCE_PER_RUN.reduce((sum, p) => sum + seconds[p], 0)).to.be.at.most(t.wallSeconds);
   });
 
   it("writes report.html with every chart as a non-empty inline SVG and no external resource", function () {

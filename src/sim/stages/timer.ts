@@ -15,6 +15,17 @@ export class Timer {
   }
 }
 
+/** The parts of a run that happen once, not at every step (src/sim/run.ts, src/sim/stages/aggregate.ts). */
+export const ONCE_PER_RUN: readonly string[] = ["deploy", "agents", "setup", "invariants"];
+
+/**
+ * Seconds the replay's steps took [s]: the sum of `timings` (a `Timer`'s, as `timings.json` reports it per parameter
+ * set) over every part but the once-per-run ones (`ONCE_PER_RUN`).
+ */
+export function replaySeconds(timings: Readonly<Record<string, number>>): number {
+  return Object.entries(timings).reduce((sum, [part, s]) => (ONCE_PER_RUN.includes(part) ? sum : sum + s), 0);
+}
+
 /**
  * Test hook: `BALLAST_SIM_SLOWDOWN_MS=<ms>` sleeps that long at the start of each named phase (deploy, setup,
  * replay), so a test can prove that a slow machine gives the same results as a fast one. Unset: no delay.
