@@ -7,10 +7,15 @@ import { hardhat, hasStackTrace, run, startAll, type Run } from "./helpers";
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
 const benchFuzz = (args: string[], env: Record<string, string>) =>
   run(process.execPath, [TS_NODE, "--transpile-only", "scripts/bench-fuzz.ts", ...args], env);
+const benchMining = (args: string[], env: Record<string, string>) =>
+  run(process.execPath, [TS_NODE, "--transpile-only", "scripts/bench-mining.ts", ...args], env);
 
 describe("benchmark command line", function () {
   this.timeout(300_000);
-  let runs: Record<"sim" | "simEvm" | "fuzz" | "forge" | "campaign" | "suites" | "help", Promise<Run>>;
+  let runs: Record<
+    "sim" | "simEvm" | "fuzz" | "forge" | "campaign" | "suites" | "help" | "miningSlots" | "miningEvm" | "miningHelp",
+    Promise<Run>
+  >;
 
   before(function () {
     runs = startAll({
@@ -21,6 +26,9 @@ describe("benchmark command line", function () {
       campaign: () => benchFuzz([], { BENCH_FORGE_CAMPAIGN: "long" }),
       suites: () => benchFuzz([], { BENCH_SUITES: "marginMath,forge" }),
       help: () => benchFuzz(["--help"], {}),
+      miningSlots: () => benchMining([], { BENCH_SLOTS: "2000,lots" }),
+      miningEvm: () => benchMining([], { BENCH_EVM: "anvil,geth" }),
+      miningHelp: () => benchMining(["--help"], {}),
     });
   });
   after(async function () {
@@ -80,5 +88,29 @@ describe("benchmark command line", function () {
       expect(r.stdout).to.contain(v);
     expect(r.stdout).to.contain("(default default)");
     expect(Math.max(...r.stdout.split("\n").map((l) => l.length))).to.be.at.most(120);
+  });
+
+  it("bench:mining names BENCH_SLOTS, the value and the allowed form", async function () {
+    const r = await runs.miningSlots;
+    expect(r.stderr).to.equal(
+      'Error: BENCH_SLOTS "2000,lots": expected a comma-separated list of whole numbers of at least 0, such as 2000,40000\n',
+    );
+    expect(r.code).to.equal(2);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+  });
+
+  it("bench:mining names BENCH_EVM, the value and the EVMs allowed", async function () {
+    const r = await runs.miningEvm;
+    expect(r.stderr).to.equal('Error: BENCH_EVM "anvil,geth": expected a comma-separated list of anvil, hardhat\n');
+    expect(r.code).to.equal(2);
+  });
+
+  it("bench:mining --help lists every setting with its default and the exit codes, and runs nothing", async function () {
+    const r = await runs.miningHelp;
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal("");
+    for (const v of ["BENCH_SLOTS", "(default 2000,40000)", "BENCH_BLOCKS", "(default 50)", "BENCH_EVM", "Exit codes: 0 done"])
+      expect(r.stdout).to.contain(v);
+    expect(r.stdout).to.not.contain("ms per block");
   });
 });
