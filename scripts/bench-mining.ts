@@ -17,8 +17,8 @@ import { EVM_ENGINES, type EvmEngine } from "../src/sim/engines";
 import { openNode } from "../src/sim/node";
 
 const USAGE = `Usage: npm run bench:mining [-- --help]
-Starts each EVM as the simulator does, writes storage slots, then mines blocks of one transfer each; prints the
-milliseconds per block for every EVM and state size. Never asserts speed.
+Starts each EVM as the simulator does, writes storage slots, then sends and mines blocks of one transfer each;
+prints the milliseconds per block (sending included) for every EVM and state size. Never asserts speed.
   BENCH_SLOTS=<n,...>             state sizes: storage slots written before mining (default 2000,40000)
   BENCH_BLOCKS=<n>                blocks mined at each size (default 50)
   BENCH_EVM=<evm,...>             EVMs to measure: ${EVM_ENGINES.join(", ")} (default both)
