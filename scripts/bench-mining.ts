@@ -1,7 +1,7 @@
 /**
  * Mining benchmark of the simulator's EVMs (never a timed test): on a fresh node started exactly as the simulator
  * starts it (`openNode`, src/sim/node.ts: anvil with its flags, or Hardhat's in-process network), writes a number of
- * storage slots (the size of the state, as a run with many traders grows it), then mines blocks of one ETH transfer
+ * storage slots (the size of the state, as a run with many traders grows it), then mines blocks of one 1-wei transfer
  * each and prints the milliseconds per block for every EVM and state size. A node whose cost per block grows with
  * the state makes the simulator's time per step grow with the number of traders even when the work per step does
  * not (docs/SIMULATION.md, "Benchmark": anvil 1.7.1 rebuilds its whole state root for every block).
@@ -19,8 +19,9 @@ import { openNode } from "../src/sim/node";
 const USAGE = `Usage: npm run bench:mining [-- --help]
 Starts each EVM as the simulator does, writes storage slots, then sends and mines blocks of one transfer each;
 prints the milliseconds per block (sending included) for every EVM and state size. Never asserts speed.
-  BENCH_SLOTS=<n,...>             state sizes: storage slots written before mining (default 2000,40000)
-  BENCH_BLOCKS=<n>                blocks mined at each size (default 50)
+  BENCH_SLOTS=<n,...>             state sizes: storage slots written before mining, each at most 10,000,000
+                                  (default 2000,40000)
+  BENCH_BLOCKS=<n>                blocks mined at each size, 1 to 100,000 (default 50)
   BENCH_EVM=<evm,...>             EVMs to measure: ${EVM_ENGINES.join(", ")} (default both)
 Exit codes: 0 done, 1 a node failed, 2 a bad setting.`;
 
@@ -29,19 +30,24 @@ const CONTRACTS = 10;
 /** Storage writes in flight at once while the state is built. */
 const WRITES_IN_FLIGHT = 200;
 
-/** A comma-separated list of whole numbers of at least `min` from `variable`. @throws UserError naming it. */
-function wholeNumbers(variable: string, list: string, min: number, example: string): number[] {
-  const items = list.split(",").map((x) => x.trim());
-  const values = items.map(Number);
-  if (items.some((x) => !/^\d+$/.test(x)) || values.some((v) => !Number.isSafeInteger(v) || v < min))
-    throw badValue(variable, list, `a comma-separated list of whole numbers of at least ${min}, such as ${example}`);
-  return values;
+/** Storage slots the state may be given at most, and blocks mined per size at most. */
+const MAX_SLOTS = 10_000_000;
+const MAX_BLOCKS = 100_000;
+
+/** A comma-separated list of whole numbers from `min` to `max` from `variable`. @throws UserError naming it. */
+function wholeNumbers(variable: string, list: string, min: number, max: number, example: string): number[] {
+  try {
+    return list.split(",").map((x) => parseWholeNumber(variable, x, min, max));
+  } catch {
+    const range = `from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+    throw badValue(variable, list, `a comma-separated list of whole numbers ${range}, such as ${example}`);
+  }
 }
 
 /** The benchmark's settings from the environment, validated. @throws UserError naming the variable. */
 function settings(): { slots: number[]; blocks: number; engines: EvmEngine[] } {
-  const slots = wholeNumbers("BENCH_SLOTS", process.env.BENCH_SLOTS ?? "2000,40000", 0, "2000,40000");
-  const blocks = parseWholeNumber("BENCH_BLOCKS", process.env.BENCH_BLOCKS ?? "50", 1);
+  const slots = wholeNumbers("BENCH_SLOTS", process.env.BENCH_SLOTS ?? "2000,40000", 0, MAX_SLOTS, "2000,40000");
+  const blocks = parseWholeNumber("BENCH_BLOCKS", process.env.BENCH_BLOCKS ?? "50", 1, MAX_BLOCKS);
   const list = process.env.BENCH_EVM ?? EVM_ENGINES.join(",");
   const engines = list.split(",").map((e) => e.trim());
   if (engines.some((e) => !(EVM_ENGINES as readonly string[]).includes(e)))
@@ -55,14 +61,23 @@ async function msPerBlock(engine: EvmEngine, slots: number, blocks: number): Pro
   try {
     const rpc = (method: string, params: unknown[] = []) => node.provider.request({ method, params });
     await rpc("evm_setAutomine", [false]);
-    const writes: (() => Promise<unknown>)[] = [];
-    for (let c = 0; c < CONTRACTS; c++) {
-      const contract = toBeHex(0x1000 + c, 20);
-      writes.push(() => rpc("hardhat_setCode", [contract, "0x00"]));
-      for (let s = c; s < slots; s += CONTRACTS)
-        writes.push(() => rpc("hardhat_setStorageAt", [contract, toBeHex(s, 32), toBeHex(s + 1, 32)]));
+    // The state, written WRITES_IN_FLIGHT requests at a time (made as they are sent: a large state is no large array).
+    function* writes(): Generator<() => Promise<unknown>> {
+      for (let c = 0; c < CONTRACTS; c++) {
+        const contract = toBeHex(0x1000 + c, 20);
+        yield () => rpc("hardhat_setCode", [contract, "0x00"]);
+        for (let s = c; s < slots; s += CONTRACTS) yield () => rpc("hardhat_setStorageAt", [contract, toBeHex(s, 32), toBeHex(s + 1, 32)]);
+      }
     }
-    for (let i = 0; i < writes.length; i += WRITES_IN_FLIGHT) await Promise.all(writes.slice(i, i + WRITES_IN_FLIGHT).map((w) => w()));
+    let inFlight: Promise<unknown>[] = [];
+    for (const write of writes()) {
+      inFlight.push(write());
+      if (inFlight.length === WRITES_IN_FLIGHT) {
+        await Promise.all(inFlight);
+        inFlight = [];
+      }
+    }
+    await Promise.all(inFlight);
     await rpc("evm_mine");
     const [from] = await node.accounts();
     const started = process.hrtime.bigint();

@@ -13,7 +13,7 @@ const benchMining = (args: string[], env: Record<string, string>) =>
 describe("benchmark command line", function () {
   this.timeout(300_000);
   let runs: Record<
-    "sim" | "simEvm" | "fuzz" | "forge" | "campaign" | "suites" | "help" | "miningSlots" | "miningEvm" | "miningHelp",
+    "sim" | "simEvm" | "fuzz" | "forge" | "campaign" | "suites" | "help" | "miningSlots" | "miningEvm" | "miningBlocks" | "miningHelp",
     Promise<Run>
   >;
 
@@ -28,6 +28,7 @@ describe("benchmark command line", function () {
       help: () => benchFuzz(["--help"], {}),
       miningSlots: () => benchMining([], { BENCH_SLOTS: "2000,lots" }),
       miningEvm: () => benchMining([], { BENCH_EVM: "anvil,geth" }),
+      miningBlocks: () => benchMining([], { BENCH_BLOCKS: "1000000" }),
       miningHelp: () => benchMining(["--help"], {}),
     });
   });
@@ -93,7 +94,7 @@ describe("benchmark command line", function () {
   it("bench:mining names BENCH_SLOTS, the value and the allowed form", async function () {
     const r = await runs.miningSlots;
     expect(r.stderr).to.equal(
-      'Error: BENCH_SLOTS "2000,lots": expected a comma-separated list of whole numbers of at least 0, such as 2000,40000\n',
+      'Error: BENCH_SLOTS "2000,lots": expected a comma-separated list of whole numbers from 0 to 10,000,000, such as 2000,40000\n',
     );
     expect(r.code).to.equal(2);
     expect(hasStackTrace(r.stderr)).to.equal(false);
@@ -103,14 +104,29 @@ describe("benchmark command line", function () {
     const r = await runs.miningEvm;
     expect(r.stderr).to.equal('Error: BENCH_EVM "anvil,geth": expected a comma-separated list of anvil, hardhat\n');
     expect(r.code).to.equal(2);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
   });
 
-  it("bench:mining --help lists every setting with its default and the exit codes, and runs nothing", async function () {
+  it("bench:mining names BENCH_BLOCKS, the value and the allowed range", async function () {
+    const r = await runs.miningBlocks;
+    expect(r.stderr).to.equal('Error: BENCH_BLOCKS "1000000": expected a whole number from 1 to 100000\n');
+    expect(r.code).to.equal(2);
+  });
+
+  it("bench:mining --help lists every setting with its default and the exit codes, and measures nothing", async function () {
     const r = await runs.miningHelp;
     expect(r.code).to.equal(0);
     expect(r.stderr).to.equal("");
-    for (const v of ["BENCH_SLOTS", "(default 2000,40000)", "BENCH_BLOCKS", "(default 50)", "BENCH_EVM", "Exit codes: 0 done"])
+    for (const v of [
+      "BENCH_SLOTS",
+      "(default 2000,40000)",
+      "BENCH_BLOCKS",
+      "(default 50)",
+      "BENCH_EVM",
+      "(default both)",
+      "Exit codes: 0 done, 1 a node failed, 2 a bad setting.",
+    ])
       expect(r.stdout).to.contain(v);
-    expect(r.stdout).to.not.contain("ms per block");
+    expect(r.stdout).to.not.contain("storage slots:");
   });
 });

@@ -19,7 +19,7 @@ const CALM = path.join(ROOT, "scenarios/bench-calm.json");
 describe("simulator: the calm benchmark scenario", function () {
   this.timeout(300_000);
 
-  it("replays the benchmark's 72 steps with every trader passive, on USDC only, at 1 to 1.2 times leverage", function () {
+  it("keeps the benchmark's 72 steps and liquidators and makes every trader passive, on USDC only, at 1 to 1.2 times leverage", function () {
     const calm = loadScenario(CALM, ROOT);
     const bench = loadScenario(path.join(ROOT, "scenarios/bench.json"), ROOT);
     expect(buildPath(calm.prices).points).to.deep.equal(buildPath(bench.prices).points);
