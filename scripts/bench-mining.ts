@@ -11,7 +11,7 @@
  */
 import hre from "hardhat";
 import { toBeHex } from "ethers";
-import { badValue, parseWholeNumber, runMain } from "../src/cli/errors";
+import { badValue, parseWholeNumber, parseWholeNumberList, runMain } from "../src/cli/errors";
 import { fittedTable } from "../src/cli/table";
 import { EVM_ENGINES, type EvmEngine } from "../src/sim/engines";
 import { openNode } from "../src/sim/node";
@@ -34,19 +34,9 @@ const WRITES_IN_FLIGHT = 200;
 const MAX_SLOTS = 10_000_000;
 const MAX_BLOCKS = 100_000;
 
-/** A comma-separated list of whole numbers from `min` to `max` from `variable`. @throws UserError naming it. */
-function wholeNumbers(variable: string, list: string, min: number, max: number, example: string): number[] {
-  try {
-    return list.split(",").map((x) => parseWholeNumber(variable, x, min, max));
-  } catch {
-    const range = `from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
-    throw badValue(variable, list, `a comma-separated list of whole numbers ${range}, such as ${example}`);
-  }
-}
-
 /** The benchmark's settings from the environment, validated. @throws UserError naming the variable. */
 function settings(): { slots: number[]; blocks: number; engines: EvmEngine[] } {
-  const slots = wholeNumbers("BENCH_SLOTS", process.env.BENCH_SLOTS ?? "2000,40000", 0, MAX_SLOTS, "2000,40000");
+  const slots = parseWholeNumberList("BENCH_SLOTS", process.env.BENCH_SLOTS ?? "2000,40000", 0, "2000,40000", MAX_SLOTS);
   const blocks = parseWholeNumber("BENCH_BLOCKS", process.env.BENCH_BLOCKS ?? "50", 1, MAX_BLOCKS);
   const list = process.env.BENCH_EVM ?? EVM_ENGINES.join(",");
   const engines = list.split(",").map((e) => e.trim());
@@ -61,17 +51,17 @@ async function msPerBlock(engine: EvmEngine, slots: number, blocks: number): Pro
   try {
     const rpc = (method: string, params: unknown[] = []) => node.provider.request({ method, params });
     await rpc("evm_setAutomine", [false]);
-    // The state, written WRITES_IN_FLIGHT requests at a time (made as they are sent: a large state is no large array).
-    function* writes(): Generator<() => Promise<unknown>> {
+    // The state, written WRITES_IN_FLIGHT requests at a time (each sent as it is drawn: a large state is no large array).
+    function* writes(): Generator<Promise<unknown>> {
       for (let c = 0; c < CONTRACTS; c++) {
         const contract = toBeHex(0x1000 + c, 20);
-        yield () => rpc("hardhat_setCode", [contract, "0x00"]);
-        for (let s = c; s < slots; s += CONTRACTS) yield () => rpc("hardhat_setStorageAt", [contract, toBeHex(s, 32), toBeHex(s + 1, 32)]);
+        yield rpc("hardhat_setCode", [contract, "0x00"]);
+        for (let s = c; s < slots; s += CONTRACTS) yield rpc("hardhat_setStorageAt", [contract, toBeHex(s, 32), toBeHex(s + 1, 32)]);
       }
     }
     let inFlight: Promise<unknown>[] = [];
     for (const write of writes()) {
-      inFlight.push(write());
+      inFlight.push(write);
       if (inFlight.length === WRITES_IN_FLIGHT) {
         await Promise.all(inFlight);
         inFlight = [];

@@ -14,7 +14,7 @@
  */
 import fs from "node:fs";
 import hre from "hardhat";
-import { badValue, parseWholeNumber, runMain } from "../src/cli/errors";
+import { badValue, parseWholeNumber, parseWholeNumberList, runMain } from "../src/cli/errors";
 import { parseSimulateOptions } from "../src/cli/simulate";
 import { fittedTable } from "../src/cli/table";
 import { runSimulateCommand } from "../src/sim/cli";
@@ -38,14 +38,7 @@ function settings() {
   const scenario = process.env.BENCH_SCENARIO ?? "scenarios/bench.json";
   if (!fs.existsSync(scenario) || !fs.statSync(scenario).isFile()) throw badValue("BENCH_SCENARIO", scenario, "an existing scenario file");
   const steps = parseWholeNumber("BENCH_STEPS", process.env.BENCH_STEPS ?? "0", 0);
-  const list = process.env.BENCH_TRADERS ?? "100,500,1000";
-  const sizes = list.split(",").map((t) => {
-    try {
-      return parseWholeNumber("BENCH_TRADERS", t, 1);
-    } catch {
-      throw badValue("BENCH_TRADERS", list, "a comma-separated list of whole numbers of at least 1, such as 100,500,1000");
-    }
-  });
+  const sizes = parseWholeNumberList("BENCH_TRADERS", process.env.BENCH_TRADERS ?? "100,500,1000", 1, "100,500,1000");
   const engine = process.env.BENCH_EVM;
   if (engine !== undefined && !(EVM_ENGINES as readonly string[]).includes(engine))
     throw badValue("BENCH_EVM", engine, EVM_ENGINES.join(" or "));

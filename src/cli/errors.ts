@@ -83,6 +83,21 @@ export function parseWholeNumber(option: string, value: string | number, min: nu
   return n;
 }
 
+/**
+ * A comma-separated list of whole numbers, each from `min` to `max` (as `parseWholeNumber` reads one), such as an
+ * environment variable of the benchmarks (`BENCH_TRADERS=200,2000`). `example` shows the form in the error.
+ * @throws UserError naming the option, the whole list and the allowed form.
+ */
+export function parseWholeNumberList(option: string, list: string, min: number, example: string, max = Number.MAX_SAFE_INTEGER): number[] {
+  try {
+    return list.split(",").map((x) => parseWholeNumber(option, x, min, max));
+  } catch {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+    throw badValue(option, list, `a comma-separated list of whole numbers ${range}, such as ${example}`);
+  }
+}
+
 interface NetworkLike {
   name: string;
   config: { url?: string; chainId?: number };

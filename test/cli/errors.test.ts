@@ -5,7 +5,16 @@
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, EXIT, GateError, parseWholeNumber, reportError, translateNetworkError, UserError } from "../../src/cli/errors";
+import {
+  CliError,
+  EXIT,
+  GateError,
+  parseWholeNumber,
+  parseWholeNumberList,
+  reportError,
+  translateNetworkError,
+  UserError,
+} from "../../src/cli/errors";
 import { gateFailures, parseUsdLimit, type Gates } from "../../src/cli/simulate";
 import Table from "cli-table3";
 import { fittedTable, fitToWidth, MAX_LINE_WIDTH } from "../../src/cli/table";
@@ -27,6 +36,28 @@ describe("command-line errors", function () {
       expect(() => parseWholeNumber("--traders", "1.5", 1)).to.throw(UserError, '--traders "1.5": expected a whole number of at least 1');
       expect(() => parseWholeNumber("--seed", "abc", 0)).to.throw(UserError, '--seed "abc": expected a whole number of at least 0');
       expect(() => parseWholeNumber("--x", "11", 1, 10)).to.throw(UserError, '--x "11": expected a whole number from 1 to 10');
+    });
+  });
+
+  describe("parseWholeNumberList", function () {
+    it("reads every number of a comma-separated list, spaces and underscores allowed", function () {
+      expect(parseWholeNumberList("BENCH_TRADERS", "200, 2_000", 1, "100,500")).to.deep.equal([200, 2000]);
+    });
+
+    it("refuses the whole list when one entry is empty, not a whole number or out of range, naming the list and the form", function () {
+      const refused = (list: string, max?: number) => () => parseWholeNumberList("BENCH_X", list, 1, "1,2", max);
+      expect(refused("5,")).to.throw(
+        UserError,
+        'BENCH_X "5,": expected a comma-separated list of whole numbers of at least 1, such as 1,2',
+      );
+      expect(refused("5,0")).to.throw(
+        UserError,
+        'BENCH_X "5,0": expected a comma-separated list of whole numbers of at least 1, such as 1,2',
+      );
+      expect(refused("5,20000", 10_000)).to.throw(
+        UserError,
+        'BENCH_X "5,20000": expected a comma-separated list of whole numbers from 1 to 10,000, such as 1,2',
+      );
     });
   });
 
